@@ -1,0 +1,1 @@
+"""Event contracts of the deformations platform (data only: pydantic models and schemas)."""

@@ -1,0 +1,1 @@
+"""The common package of the deformations platform."""

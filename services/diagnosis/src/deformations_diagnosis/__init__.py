@@ -1,0 +1,1 @@
+"""The diagnosis package of the deformations platform."""

@@ -1,0 +1,1 @@
+"""The lending package of the deformations platform."""

@@ -1,0 +1,1 @@
+"""The matching package of the deformations platform."""

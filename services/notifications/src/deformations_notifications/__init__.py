@@ -1,0 +1,1 @@
+"""The notifications package of the deformations platform."""
