@@ -38,4 +38,3 @@ class TimeSlot(StrEnum):
     AFTERNOON = "afternoon"
     EVENING = "evening"
     WEEKEND = "weekend"
-

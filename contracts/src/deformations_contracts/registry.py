@@ -1,0 +1,24 @@
+"""Every event type that crosses a service boundary, by routing key."""
+
+import json
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+from deformations_contracts.base import EventData
+
+_MODELS: list[type[EventData]] = []
+
+EVENTS: Mapping[str, type[EventData]] = {model.routing_key: model for model in _MODELS}
+
+
+def model_for(routing_key: str) -> type[EventData]:
+    """The data model of an event type; ``KeyError`` for an unknown one."""
+    return EVENTS[routing_key]
+
+
+def examples(routing_key: str) -> list[dict[str, Any]]:
+    """Example payloads of an event type, shared by producer and consumer tests."""
+    path = resources.files("deformations_contracts") / "examples" / f"{routing_key}.json"
+    loaded: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
