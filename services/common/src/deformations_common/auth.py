@@ -1,0 +1,129 @@
+"""Bearer JWT authentication (OIDC-compatible) and role/collectivité checks.
+
+Production verifies RS256 tokens against the issuer's JWKS; dev and tests use an HS256
+dev issuer. Claims: ``sub`` (person), ``authority`` (SIREN acted for), ``roles``.
+"""
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+import jwt
+import jwt.types
+from fastapi import Depends, Request
+from pydantic import BaseModel, ConfigDict
+
+from deformations_common.errors import Forbidden, Unauthorized
+from deformations_common.settings import ServiceSettings
+
+
+class Role(StrEnum):
+    ELECTED = "elected"
+    AGENT = "agent"
+    HR = "hr"
+    TRAINER = "trainer"
+    OPERATOR = "operator"
+
+
+class Principal(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    sub: str
+    authority: str | None = None
+    roles: frozenset[str] = frozenset()
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def require(self, *roles: str, authority: str | None = None) -> None:
+        """Forbidden unless the principal has one of ``roles`` (for ``authority`` if given)."""
+        if roles and not self.has_role(*roles):
+            raise Forbidden(f"this action needs one of the roles: {', '.join(sorted(roles))}")
+        if authority is not None and self.authority != authority:
+            raise Forbidden(f"this action must be taken for the collectivité {authority}")
+
+
+class TokenVerifier:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self._settings = settings
+        self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+
+    def verify(self, token: str) -> Principal:
+        options: jwt.types.Options = {"require": ["sub", "exp"]}
+        try:
+            if self._jwks is not None:
+                key = self._jwks.get_signing_key_from_jwt(token).key
+                claims = jwt.decode(
+                    token,
+                    key,
+                    algorithms=["RS256"],
+                    audience=self._settings.jwt_audience,
+                    issuer=self._settings.jwt_issuer,
+                    options=options,
+                )
+            else:
+                claims = jwt.decode(
+                    token,
+                    self._settings.dev_jwt_secret(),
+                    algorithms=["HS256"],
+                    audience=self._settings.jwt_audience,
+                    issuer=self._settings.jwt_issuer,
+                    options=options,
+                )
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(f"invalid bearer token: {exc}") from exc
+        roles = claims.get("roles", [])
+        if isinstance(roles, str):
+            roles = roles.split()
+        return Principal(sub=claims["sub"], authority=claims.get("authority"), roles=roles)
+
+
+def issue_dev_token(
+    settings: ServiceSettings,
+    sub: str,
+    *,
+    authority: str | None = None,
+    roles: list[str] | tuple[str, ...] = (),
+    ttl: timedelta = timedelta(hours=8),
+) -> str:
+    """A token of the dev issuer, for local runs, the demo and tests."""
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "sub": sub,
+        "roles": list(roles),
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + ttl,
+    }
+    if authority is not None:
+        claims["authority"] = authority
+    return jwt.encode(claims, settings.dev_jwt_secret(), algorithm="HS256")
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return token.strip()
+
+
+def current_principal(request: Request) -> Principal:
+    token = _bearer(request)
+    if token is None:
+        raise Unauthorized("a bearer token is required")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return verifier.verify(token)
+
+
+def optional_principal(request: Request) -> Principal | None:
+    token = _bearer(request)
+    if token is None:
+        return None
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return verifier.verify(token)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]

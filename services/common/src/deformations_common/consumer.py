@@ -1,0 +1,260 @@
+"""Subscriptions: decode → validate → inbox + effect in one transaction → ack.
+
+Outcomes of a message:
+- handled (or already handled: inbox hit) → committed, then acked;
+- invalid (malformed, unknown type, schema-invalid, or a handler's ``RejectEvent``) →
+  published to the dead-letter exchange with the reason in headers, then acked;
+- failed otherwise (database away, a bug) → parked in a retry queue with its attempt
+  count, then acked; after ``max_attempts`` it goes to the DLQ instead;
+- the process dies or the channel closes mid-way → not acked: RabbitMQ redelivers, and
+  the queue's delivery limit dead-letters a message that keeps killing consumers.
+"""
+
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from faststream import StreamMessage
+from faststream.rabbit import RabbitBroker, RabbitExchange
+from faststream.rabbit.annotations import RabbitMessage
+
+from deformations_common import inbox, metrics, outbox
+from deformations_common.codec import InvalidEvent, decode, validate_data
+from deformations_common.db import Connection, Pool
+from deformations_common.logging import get_logger
+from deformations_common.settings import ServiceSettings
+from deformations_common.topology import Subscription, Topology
+from deformations_contracts.base import EventData
+from deformations_contracts.cloudevents import CloudEventAttributes
+
+E = TypeVar("E", bound=EventData)
+ATTEMPT_HEADER = "x-deformations-attempt"
+REASON_HEADER = "x-deformations-error-reason"
+KIND_HEADER = "x-deformations-error-kind"
+QUEUE_HEADER = "x-deformations-error-queue"
+FAILED_AT_HEADER = "x-deformations-failed-at"
+
+log = get_logger()
+
+
+class RejectEvent(Exception):
+    """Raised by a handler for an event it can never accept: it goes to the DLQ."""
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """What a handler knows of the event besides its data, and how it emits follow-ups."""
+
+    attributes: CloudEventAttributes
+    settings: ServiceSettings
+
+    async def emit(self, conn: Connection, event: EventData) -> None:
+        """Record a follow-up event in the handler's transaction, with the causal chain."""
+        await outbox.enqueue(
+            conn,
+            event,
+            source=self.settings.service_name,
+            schema=self.settings.schema_name,
+            correlationid=self.attributes.correlationid or str(self.attributes.id),
+            causationid=str(self.attributes.id),
+            traceparent=self.attributes.traceparent,
+        )
+
+
+Handler = Callable[[E, EventContext, Connection], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Registration(Generic[E]):
+    model: type[E]
+    handler: Handler[E]
+
+
+@dataclass
+class EventHandlers:
+    """The events a service reads, each with its handler: its consumer declaration."""
+
+    service: str
+    registrations: dict[str, Registration[Any]] = field(default_factory=dict)
+
+    def on(self, model: type[E]) -> Callable[[Handler[E]], Handler[E]]:
+        def register(handler: Handler[E]) -> Handler[E]:
+            if model.routing_key in self.registrations:
+                raise ValueError(f"{self.service} already handles {model.routing_key}")
+            self.registrations[model.routing_key] = Registration(model, handler)
+            return handler
+
+        return register
+
+    @property
+    def subscriptions(self) -> list[Subscription]:
+        return [Subscription(self.service, key) for key in self.registrations]
+
+    @property
+    def consumed(self) -> list[type[EventData]]:
+        return [r.model for r in self.registrations.values()]
+
+
+async def _raw_body(message: StreamMessage[Any]) -> bytes:
+    return message.body
+
+
+class MessageProcessor:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        broker: RabbitBroker,
+        topology: Topology,
+        pool_provider: Callable[[], Pool],
+    ) -> None:
+        self._settings = settings
+        self._broker = broker
+        self._topology = topology
+        self._pool = pool_provider
+        self._dead_letters = RabbitExchange(
+            topology.dead_letters.name, topology.dead_letters.type, declare=False
+        )
+
+    def register(self, handlers: EventHandlers) -> None:
+        for subscription in handlers.subscriptions:
+            registration = handlers.registrations[subscription.routing_key]
+            self._subscribe(subscription, registration)
+
+    def _subscribe(self, subscription: Subscription, registration: Registration[Any]) -> None:
+        from faststream import AckPolicy
+
+        async def on_message(message: RabbitMessage) -> None:
+            await self.process(subscription, registration, message)
+
+        self._broker.subscriber(
+            self._topology.main_queue(subscription),
+            self._topology.events,
+            ack_policy=AckPolicy.MANUAL,
+            # The runtime reads the raw body itself; FastStream must not parse it.
+            decoder=_raw_body,
+            title=self._topology.queue_name(subscription),
+            description=f"{registration.model.__doc__ or registration.model.routing_key}",
+        )(on_message)
+
+    async def process(
+        self, subscription: Subscription, registration: Registration[Any], message: RabbitMessage
+    ) -> None:
+        started = time.perf_counter()
+        try:
+            outcome = await self._settle(subscription, registration, message.raw_message)
+        except Exception as exc:
+            # Could not even park or dead-letter it (broker or channel gone): hand it back.
+            log.warning("consumer.message_requeued", queue=subscription.name, error=repr(exc))
+            with contextlib.suppress(Exception):
+                await message.nack(requeue=True)
+            return
+        await message.ack()
+        key = subscription.routing_key
+        metrics.EVENTS_CONSUMED.labels(subscription.service, key, outcome).inc()
+        metrics.HANDLING_SECONDS.labels(subscription.service, key).observe(
+            time.perf_counter() - started
+        )
+
+    async def _settle(
+        self, subscription: Subscription, registration: Registration[Any], raw: Any
+    ) -> str:
+        """Take the message to its outcome; the caller acks only after this returns."""
+        headers: dict[str, Any] = dict(raw.headers or {})
+        try:
+            envelope = decode(headers, raw.content_type, raw.body)
+            event = validate_data(registration.model, envelope)
+        except InvalidEvent as exc:
+            await self._dead_letter(subscription, raw.body, raw.content_type, headers, exc)
+            return "invalid"
+        context = EventContext(envelope.attributes, self._settings)
+        try:
+            return await self._handle(subscription, registration, event, context)
+        except RejectEvent as exc:
+            rejected = InvalidEvent("rejected", str(exc))
+            await self._dead_letter(subscription, raw.body, raw.content_type, headers, rejected)
+            return "rejected"
+        except Exception as exc:
+            attempt = int(headers.get(ATTEMPT_HEADER, 0) or 0)
+            return await self._retry_or_give_up(subscription, raw, headers, attempt, exc)
+
+    async def _handle(
+        self,
+        subscription: Subscription,
+        registration: Registration[Any],
+        event: EventData,
+        context: EventContext,
+    ) -> str:
+        attributes = context.attributes
+        async with self._pool().acquire() as conn, conn.transaction():
+            if not await inbox.claim(
+                conn, subscription.name, attributes.source, str(attributes.id)
+            ):
+                return "duplicate"
+            await registration.handler(event, context, conn)
+        return "handled"
+
+    async def _retry_or_give_up(
+        self,
+        subscription: Subscription,
+        raw: Any,
+        headers: dict[str, Any],
+        attempt: int,
+        exc: Exception,
+    ) -> str:
+        log.warning(
+            "consumer.handling_failed",
+            queue=self._topology.queue_name(subscription),
+            attempt=attempt + 1,
+            error=repr(exc)[:300],
+        )
+        if attempt + 1 >= self._settings.max_attempts:
+            await self._dead_letter(
+                subscription,
+                raw.body,
+                raw.content_type,
+                headers,
+                InvalidEvent("exhausted", f"failed {attempt + 1} times, last: {exc!r}"[:500]),
+            )
+            return "exhausted"
+        retry_headers = {**headers, ATTEMPT_HEADER: attempt + 1, REASON_HEADER: repr(exc)[:500]}
+        await self._broker.publish(
+            raw.body,
+            routing_key=self._topology.retry_queue_name(subscription, attempt),
+            headers=retry_headers,
+            content_type=raw.content_type,
+            message_id=raw.message_id,
+            persist=True,
+            mandatory=True,
+        )
+        return "retried"
+
+    async def _dead_letter(
+        self,
+        subscription: Subscription,
+        body: bytes,
+        content_type: str | None,
+        headers: dict[str, Any],
+        error: InvalidEvent,
+    ) -> None:
+        queue = self._topology.queue_name(subscription)
+        log.warning(
+            "consumer.event_dead_lettered", queue=queue, kind=error.kind, reason=error.reason
+        )
+        await self._broker.publish(
+            body,
+            exchange=self._dead_letters,
+            routing_key=queue,
+            headers={
+                **headers,
+                KIND_HEADER: error.kind,
+                REASON_HEADER: error.reason[:1000],
+                QUEUE_HEADER: queue,
+                FAILED_AT_HEADER: datetime.now(UTC).isoformat(),
+            },
+            content_type=content_type,
+            persist=True,
+            mandatory=True,
+        )

@@ -1,0 +1,82 @@
+"""structlog JSON logs with personal data redacted."""
+
+import logging
+import re
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+REDACTED = "[redacted]"
+_SENSITIVE_KEYS = frozenset(
+    {
+        "email",
+        "e_mail",
+        "mail",
+        "phone",
+        "telephone",
+        "first_name",
+        "last_name",
+        "full_name",
+        "name_of_person",
+        "address",
+        "password",
+        "token",
+        "authorization",
+        "secret",
+        "body_text",
+    }
+)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_PHONE = re.compile(r"(?<!\d)(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
+_BEARER = re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]+")
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        value = _EMAIL.sub(REDACTED, value)
+        value = _PHONE.sub(REDACTED, value)
+        return _BEARER.sub("Bearer " + REDACTED, value)
+    if isinstance(value, dict):
+        return {k: REDACTED if _is_sensitive(k) else _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def _is_sensitive(key: object) -> bool:
+    return isinstance(key, str) and key.lower() in _SENSITIVE_KEYS
+
+
+def redact_personal_data(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Processor: drops values of sensitive keys and masks e-mails and phone numbers."""
+    for key in list(event_dict):
+        event_dict[key] = REDACTED if _is_sensitive(key) else _scrub(event_dict[key])
+    return event_dict
+
+
+def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
+    numeric = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            redact_personal_data,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+    logging.basicConfig(level=max(numeric, logging.WARNING), stream=sys.stderr, force=True)
+
+
+def get_logger(**context: Any) -> structlog.stdlib.BoundLogger:
+    logger: structlog.stdlib.BoundLogger = structlog.get_logger(**context)
+    return logger

@@ -1,0 +1,70 @@
+"""The FastStream broker of a service and the publishing side of the runtime."""
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from faststream.rabbit import Channel, RabbitBroker, RabbitExchange
+
+from deformations_common.codec import OutgoingMessage
+from deformations_common.settings import ServiceSettings
+from deformations_common.topology import Subscription, Topology
+from deformations_contracts.cloudevents import CONTENT_TYPE
+
+
+def create_broker(settings: ServiceSettings) -> RabbitBroker:
+    """A broker that confirms every publish and raises on unroutable (returned) messages.
+
+    Not connected here: the lifespan starts it.
+    """
+    return RabbitBroker(
+        settings.amqp_url,
+        default_channel=Channel(
+            prefetch_count=settings.prefetch, publisher_confirms=True, on_return_raises=True
+        ),
+        app_id=settings.service_name,
+        # FastStream logs every message at this level; keep it below INFO.
+        log_level=logging.DEBUG,
+        graceful_timeout=15.0,
+        reconnect_interval=1.0,
+    )
+
+
+class EventPublisher:
+    """Publishes encoded events to the topic exchange, persistent, mandatory, confirmed."""
+
+    def __init__(self, broker: RabbitBroker, exchange: RabbitExchange) -> None:
+        self._broker = broker
+        self._exchange = RabbitExchange(
+            exchange.name, exchange.type, durable=exchange.durable, declare=False
+        )
+
+    async def publish(self, message: OutgoingMessage) -> None:
+        await self._broker.publish(
+            message.body,
+            exchange=self._exchange,
+            routing_key=message.routing_key,
+            headers=dict(message.headers),
+            content_type=CONTENT_TYPE,
+            message_id=str(message.event_id),
+            persist=True,
+            mandatory=True,
+        )
+
+    async def publish_batch(self, messages: Sequence[OutgoingMessage]) -> None:
+        # Sent in order on one channel; each awaits its own confirm.
+        await asyncio.gather(*(self.publish(m) for m in messages))
+
+
+async def declare_topology(
+    broker: RabbitBroker, topology: Topology, subscriptions: Sequence[Subscription]
+) -> None:
+    """Exchanges, DLQs and retry queues; main queues are declared by their subscribers."""
+    events = await broker.declare_exchange(topology.events)
+    dead_letters = await broker.declare_exchange(topology.dead_letters)
+    del events
+    for subscription in subscriptions:
+        dlq = await broker.declare_queue(topology.dead_letter_queue(subscription))
+        await dlq.bind(dead_letters, routing_key=topology.queue_name(subscription))
+        for retry in topology.retry_queues(subscription):
+            await broker.declare_queue(retry)

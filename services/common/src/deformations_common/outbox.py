@@ -1,0 +1,173 @@
+"""Transactional outbox: events are written with the state change, published by a relay.
+
+``enqueue`` must run inside the caller's transaction, so an event exists if and only if
+its cause was committed. The relay locks a batch with ``FOR UPDATE SKIP LOCKED`` (several
+replicas share the work, never the same row), publishes it with publisher confirms and
+deletes the rows in the same transaction only once every message was confirmed. A crash
+in between leaves the rows to be published again: at-least-once, deduplicated by the
+consumers' inbox on the unchanging ``ce-id``.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from deformations_common import metrics
+from deformations_common.codec import OutgoingMessage, encode
+from deformations_common.db import Connection, Pool
+from deformations_common.logging import get_logger
+from deformations_contracts.base import EventData
+
+PublishBatch = Callable[[Sequence[OutgoingMessage]], Awaitable[None]]
+
+log = get_logger()
+
+
+def notify_channel(schema: str) -> str:
+    return f"{schema}_outbox"
+
+
+class OutboxNotInTransaction(RuntimeError):
+    pass
+
+
+async def enqueue(
+    conn: Connection,
+    event: EventData,
+    *,
+    source: str,
+    schema: str,
+    event_id: UUID | None = None,
+    time: datetime | None = None,
+    correlationid: str | None = None,
+    causationid: str | None = None,
+    traceparent: str | None = None,
+) -> UUID:
+    """Record ``event`` for publication in the caller's transaction; returns its ce-id."""
+    if not conn.is_in_transaction():
+        raise OutboxNotInTransaction("outbox.enqueue needs the transaction of the state change")
+    message = encode(
+        event,
+        source=source,
+        event_id=event_id,
+        time=time,
+        correlationid=correlationid,
+        causationid=causationid,
+        traceparent=traceparent,
+    )
+    await conn.execute(
+        "INSERT INTO outbox (event_id, routing_key, headers, body) VALUES ($1, $2, $3, $4)",
+        message.event_id,
+        message.routing_key,
+        message.headers,
+        message.body,
+    )
+    # Delivered at commit only; a rolled-back transaction wakes nobody.
+    await conn.execute("SELECT pg_notify($1, '')", notify_channel(schema))
+    return message.event_id
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        pool: Pool,
+        publish: PublishBatch,
+        *,
+        database_url: str,
+        schema: str,
+        batch_size: int = 200,
+        poll_interval_s: float = 1.0,
+    ) -> None:
+        self._pool = pool
+        self._publish = publish
+        self._database_url = database_url
+        self._schema = schema
+        self._batch_size = batch_size
+        self._poll_interval_s = poll_interval_s
+        self._wakeup = asyncio.Event()
+        self._listener: asyncpg.Connection | None = None
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch; returns how many events were confirmed and removed."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(
+                """SELECT seq, event_id, routing_key, headers, body FROM outbox
+                   ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED""",
+                self._batch_size,
+            )
+            if not rows:
+                return 0
+            messages = [
+                OutgoingMessage(r["event_id"], r["routing_key"], r["headers"], bytes(r["body"]))
+                for r in rows
+            ]
+            await self._publish(messages)
+            await conn.execute(
+                "DELETE FROM outbox WHERE seq = ANY($1::bigint[])", [r["seq"] for r in rows]
+            )
+        metrics.EVENTS_PUBLISHED.labels(self._schema).inc(len(rows))
+        return len(rows)
+
+    async def pending_count(self) -> int:
+        count: int = await self._pool.fetchval("SELECT count(*) FROM outbox")
+        return count
+
+    async def run(self) -> None:
+        """Publish until cancelled; woken by NOTIFY, polling as a fallback."""
+        backoff = self._poll_interval_s
+        try:
+            while True:
+                await self._ensure_listening()
+                try:
+                    while await self.publish_pending() == self._batch_size:
+                        pass
+                    backoff = self._poll_interval_s
+                except Exception as exc:
+                    # Broker or database away: the rows stay, try again later.
+                    log.warning("outbox.publish_failed", schema=self._schema, error=repr(exc))
+                    await self._record_failure(exc)
+                    backoff = min(backoff * 2, 30.0)
+                    await asyncio.sleep(backoff)
+                    continue
+                self._wakeup.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll_interval_s)
+        finally:
+            await self._stop_listening()
+
+    async def _record_failure(self, exc: BaseException) -> None:
+        with contextlib.suppress(Exception):
+            await self._pool.execute(
+                """UPDATE outbox SET attempts = attempts + 1, last_error = $1
+                   WHERE seq = (SELECT min(seq) FROM outbox)""",
+                repr(exc)[:500],
+            )
+
+    def _on_notify(self, *_args: Any) -> None:
+        self._wakeup.set()
+
+    async def _ensure_listening(self) -> None:
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        try:
+            conn = await asyncpg.connect(self._database_url, timeout=5)
+            await conn.add_listener(notify_channel(self._schema), self._on_notify)
+        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+            log.warning("outbox.listen_failed", schema=self._schema, error=repr(exc))
+            self._listener = None
+            return
+        self._listener = conn
+
+    async def _stop_listening(self) -> None:
+        if self._listener is not None and not self._listener.is_closed():
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._listener.close(timeout=2))
+        self._listener = None

@@ -1,0 +1,223 @@
+"""Assembly of a service: one process with its FastAPI HTTP API and FastStream consumers.
+
+The lifespan migrates the schema, opens the pool, declares the topology, starts the
+consumers and the outbox relay; nothing connects at import time.
+"""
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from faststream.rabbit import RabbitBroker
+from faststream.specification import AsyncAPI
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from deformations_common import db, migrations, outbox
+from deformations_common.auth import TokenVerifier
+from deformations_common.consumer import EventHandlers, MessageProcessor
+from deformations_common.db import Connection, Pool
+from deformations_common.errors import install_problem_handlers
+from deformations_common.logging import configure_logging, get_logger
+from deformations_common.messaging import EventPublisher, create_broker, declare_topology
+from deformations_common.settings import ServiceSettings
+from deformations_common.topology import Topology
+from deformations_contracts.base import EventData
+
+log = get_logger()
+
+BackgroundTask = Callable[["Runtime"], Coroutine[Any, Any, None]]
+
+
+@dataclass
+class ServiceDefinition:
+    settings: ServiceSettings
+    title: str
+    description: str = ""
+    migrations_package: str | None = None
+    handlers: EventHandlers | None = None
+    routers: Sequence[APIRouter] = ()
+    produces: Sequence[type[EventData]] = ()
+    # Long-running jobs of the service (schedulers…), started after the consumers.
+    background: Sequence[BackgroundTask] = ()
+    configure_app: Callable[[FastAPI], None] | None = None
+    version: str = "0.1.0"
+
+
+@dataclass
+class Runtime:
+    """What requests and jobs of a running service share."""
+
+    settings: ServiceSettings
+    broker: RabbitBroker
+    topology: Topology
+    _pool: "Pool | None" = None
+    relay: outbox.OutboxRelay | None = None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def pool(self) -> Pool:
+        if self._pool is None:
+            raise RuntimeError("the service is not started: no database pool yet")
+        return self._pool
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        """One unit of work: everything in it, events included, commits or nothing does."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield conn
+
+    async def emit(
+        self,
+        conn: Connection,
+        event: EventData,
+        *,
+        correlationid: str | None = None,
+        causationid: str | None = None,
+    ) -> UUID:
+        return await outbox.enqueue(
+            conn,
+            event,
+            source=self.settings.service_name,
+            schema=self.settings.schema_name,
+            correlationid=correlationid,
+            causationid=causationid,
+        )
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def asyncapi_document(definition: ServiceDefinition, broker: RabbitBroker) -> dict[str, Any]:
+    spec = AsyncAPI(
+        broker,
+        title=f"deformations {definition.settings.service_name}",
+        version=definition.version,
+        description=definition.description or definition.title,
+    )
+    document: dict[str, Any] = json.loads(spec.to_specification().to_json())
+    return document
+
+
+def create_app(definition: ServiceDefinition) -> FastAPI:
+    settings = definition.settings
+    topology = Topology(settings)
+    broker = create_broker(settings)
+    runtime = Runtime(settings=settings, broker=broker, topology=topology)
+    handlers = definition.handlers or EventHandlers(settings.service_name)
+    processor = MessageProcessor(settings, broker, topology, lambda: runtime.pool)
+    processor.register(handlers)
+    for model in definition.produces:
+        # Declared for the AsyncAPI document; events are published by the outbox relay.
+        broker.publisher(
+            exchange=topology.events,
+            routing_key=model.routing_key,
+            schema=model,
+            title=f"{settings.events_exchange}:{model.routing_key}",
+            description=model.__doc__,
+            persist=True,
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level, json=settings.log_json)
+        await migrations.migrate(
+            settings.database_url, settings.schema_name, definition.migrations_package
+        )
+        runtime._pool = await db.create_pool(
+            settings.database_url,
+            settings.schema_name,
+            min_size=settings.db_pool_min,
+            max_size=settings.db_pool_max,
+        )
+        try:
+            await broker.connect()
+            await declare_topology(broker, topology, handlers.subscriptions)
+            await broker.start()
+            publisher = EventPublisher(broker, topology.events)
+            runtime.relay = outbox.OutboxRelay(
+                runtime.pool,
+                publisher.publish_batch,
+                database_url=settings.database_url,
+                schema=settings.schema_name,
+                batch_size=settings.outbox_batch_size,
+                poll_interval_s=settings.outbox_poll_interval_s,
+            )
+            runtime.tasks.append(asyncio.create_task(runtime.relay.run(), name="outbox-relay"))
+            for job in definition.background:
+                runtime.tasks.append(asyncio.create_task(job(runtime), name=job.__name__))
+            log.info("service.service_started", service=settings.service_name)
+            yield
+        finally:
+            for task in runtime.tasks:
+                task.cancel()
+            for task in runtime.tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            runtime.tasks.clear()
+            await broker.stop()
+            await runtime.pool.close()
+            runtime._pool = None
+            log.info("service.service_stopped", service=settings.service_name)
+
+    app = FastAPI(
+        title=definition.title,
+        description=definition.description,
+        version=definition.version,
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.state.definition = definition
+    app.state.token_verifier = TokenVerifier(settings)
+    install_problem_handlers(app)
+    app.include_router(_operations_router(definition, runtime))
+    for router in definition.routers:
+        app.include_router(router)
+    if definition.configure_app is not None:
+        definition.configure_app(app)
+    return app
+
+
+def _operations_router(definition: ServiceDefinition, runtime: Runtime) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": runtime.settings.service_name}
+
+    @router.get("/readyz")
+    async def readyz() -> JSONResponse:
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(runtime.pool.fetchval("SELECT 1"), timeout=2)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unavailable: {type(exc).__name__}"
+        try:
+            ok = await runtime.broker.ping(timeout=2)
+            checks["broker"] = "ok" if ok else "unavailable"
+        except Exception as exc:
+            checks["broker"] = f"unavailable: {type(exc).__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    @router.get("/metrics")
+    async def metrics_endpoint() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @router.get("/asyncapi.json")
+    async def asyncapi() -> dict[str, Any]:
+        return asyncapi_document(definition, runtime.broker)
+
+    return router

@@ -1,0 +1,173 @@
+"""Test support shared by every suite: real services, isolation, waiting on conditions.
+
+Tests run against the RabbitMQ and PostgreSQL given by ``TEST_AMQP_URL`` and
+``TEST_DATABASE_URL`` when set, and against throw-away testcontainers otherwise. Each
+test gets its own database and its own exchange and queue names, so suites can run
+side by side on one broker.
+"""
+
+import asyncio
+import inspect
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import ExitStack, asynccontextmanager, suppress
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import aio_pika
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from deformations_common.settings import Environment, ServiceSettings
+from deformations_common.topology import Subscription, Topology
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+@dataclass(frozen=True)
+class Infra:
+    amqp_url: str
+    admin_database_url: str
+
+
+def _start_containers(stack: ExitStack) -> Infra:
+    from testcontainers.postgres import PostgresContainer
+    from testcontainers.rabbitmq import RabbitMqContainer
+
+    rabbit = stack.enter_context(RabbitMqContainer("rabbitmq:3.10-management"))
+    postgres = stack.enter_context(PostgresContainer("postgres:15", driver=None))
+    params = rabbit.get_connection_params()
+    amqp = f"amqp://{rabbit.username}:{rabbit.password}@{params.host}:{params.port}/"
+    return Infra(amqp, postgres.get_connection_url())
+
+
+def with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+async def create_database(admin_url: str) -> str:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return with_database(admin_url, name)
+
+
+async def drop_database(admin_url: str, url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def wait_until(
+    condition: Callable[[], Awaitable[bool] | bool],
+    *,
+    timeout_s: float = 20.0,
+    interval_s: float = 0.05,
+    what: str = "condition",
+) -> None:
+    """Poll ``condition`` until true; fail with ``what`` after the deadline."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while True:
+        result = condition()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
+        await asyncio.sleep(interval_s)
+
+
+def isolated_settings(
+    settings_cls: type[S],
+    infra: Infra,
+    database_url: str,
+    namespace: str,
+    service_name: str,
+    **overrides: Any,
+) -> S:
+    values: dict[str, Any] = {
+        "service_name": service_name,
+        "environment": Environment.TEST,
+        "amqp_url": infra.amqp_url,
+        "database_url": database_url,
+        "events_exchange": f"deformations.events.{namespace}",
+        "queue_prefix": f"{namespace}.",
+        "retry_delays_ms": [200, 400],
+        "max_attempts": 3,
+        "outbox_poll_interval_s": 0.5,
+        "log_json": True,
+        "log_level": "WARNING",
+    }
+    values.update(overrides)
+    return settings_cls(**values)
+
+
+async def delete_broker_objects(
+    amqp_url: str, settings: ServiceSettings, subscriptions: list[Subscription]
+) -> None:
+    """Best-effort removal of what a test service declared: its queues and exchanges."""
+    topology = Topology(settings)
+    queues = []
+    for subscription in subscriptions:
+        queues.append(topology.queue_name(subscription))
+        queues.append(topology.dead_letter_queue(subscription).name)
+        queues += [q.name for q in topology.retry_queues(subscription)]
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        for name in queues:
+            with suppress(aio_pika.exceptions.AMQPError):
+                await (await connection.channel()).queue_delete(name)
+        for name in (settings.events_exchange, settings.dead_letter_exchange):
+            with suppress(aio_pika.exceptions.AMQPError):
+                await (await connection.channel()).exchange_delete(name)
+    finally:
+        await connection.close()
+
+
+@asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan (migrations, consumers, relay) and give an HTTP client."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            yield client
+
+
+# ---- pytest fixtures (registered by the root conftest.py) -------------------------------
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[Infra]:
+    amqp = os.environ.get("TEST_AMQP_URL")
+    database = os.environ.get("TEST_DATABASE_URL")
+    with ExitStack() as stack:
+        if not (amqp and database):
+            started = _start_containers(stack)
+            amqp, database = amqp or started.amqp_url, database or started.admin_database_url
+        yield Infra(amqp, database)
+
+
+@pytest.fixture
+async def database_url(infra: Infra) -> AsyncIterator[str]:
+    url = await create_database(infra.admin_database_url)
+    try:
+        yield url
+    finally:
+        await drop_database(infra.admin_database_url, url)
+
+
+@pytest.fixture
+def namespace() -> str:
+    return f"t{uuid.uuid4().hex[:10]}"

@@ -1,0 +1,3 @@
+from runtime_harness import harness
+
+__all__ = ["harness"]

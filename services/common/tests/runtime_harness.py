@@ -1,0 +1,209 @@
+"""A producer and a consumer service built on the runtime, on the real broker and database."""
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+import aio_pika
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import Field
+
+from deformations_common import migrations
+from deformations_common.consumer import EventContext, EventHandlers, RejectEvent
+from deformations_common.db import Connection
+from deformations_common.service import Runtime, ServiceDefinition, create_app
+from deformations_common.settings import ServiceSettings
+from deformations_common.testing import (
+    Infra,
+    delete_broker_objects,
+    isolated_settings,
+    running,
+)
+from deformations_contracts.base import EventData
+
+REJECTED_N = 99_999
+
+
+class Pinged(EventData):
+    """A test event."""
+
+    routing_key: ClassVar[str] = "test.pinged.v1"
+    producer: ClassVar[str] = "pinger"
+
+    ping_id: UUID
+    n: int = Field(ge=0)
+
+    def subject(self) -> str:
+        return str(self.ping_id)
+
+
+@dataclass
+class Behaviour:
+    """How the consumer misbehaves, per ping: fail the first k times, or reject."""
+
+    failures_left: dict[UUID, int] = field(default_factory=dict)
+    calls: list[UUID] = field(default_factory=list)
+
+
+def consumer_handlers(behaviour: Behaviour) -> EventHandlers:
+    handlers = EventHandlers("ponger")
+
+    @handlers.on(Pinged)
+    async def on_pinged(event: Pinged, ctx: EventContext, conn: Connection) -> None:
+        behaviour.calls.append(event.ping_id)
+        if event.n == REJECTED_N:
+            raise RejectEvent(f"{REJECTED_N} is never accepted")
+        left = behaviour.failures_left.get(event.ping_id, 0)
+        if left > 0:
+            behaviour.failures_left[event.ping_id] = left - 1
+            raise ConnectionError("transient failure (test)")
+        await conn.execute(
+            "INSERT INTO effects (ping_id, n, source, ce_id) VALUES ($1, $2, $3, $4)",
+            event.ping_id,
+            event.n,
+            ctx.attributes.source,
+            str(ctx.attributes.id),
+        )
+
+    return handlers
+
+
+@dataclass
+class Service:
+    app: FastAPI
+    client: httpx.AsyncClient
+    settings: ServiceSettings
+
+    @property
+    def runtime(self) -> Runtime:
+        runtime: Runtime = self.app.state.runtime
+        return runtime
+
+
+@dataclass
+class Harness:
+    infra: Infra
+    database_url: str
+    namespace: str
+    stack: AsyncExitStack
+    behaviour: Behaviour = field(default_factory=Behaviour)
+    started: list[Service] = field(default_factory=list)
+
+    def settings(self, service_name: str, **overrides: Any) -> ServiceSettings:
+        return isolated_settings(
+            ServiceSettings,
+            self.infra,
+            self.database_url,
+            self.namespace,
+            service_name,
+            **overrides,
+        )
+
+    async def start_producer(self, **overrides: Any) -> Service:
+        settings = self.settings("pinger", **overrides)
+        definition = ServiceDefinition(settings=settings, title="pinger", produces=[Pinged])
+        return await self._start(definition)
+
+    async def start_consumer(self, **overrides: Any) -> Service:
+        settings = self.settings("ponger", **overrides)
+        await migrations.migrate(settings.database_url, settings.schema_name, None)
+        conn = await pg_connect(settings.database_url)
+        try:
+            await conn.execute(
+                """CREATE TABLE IF NOT EXISTS ponger.effects (
+                       ping_id uuid NOT NULL, n int NOT NULL, source text, ce_id text)"""
+            )
+        finally:
+            await conn.close()
+        definition = ServiceDefinition(
+            settings=settings, title="ponger", handlers=consumer_handlers(self.behaviour)
+        )
+        return await self._start(definition)
+
+    async def _start(self, definition: ServiceDefinition) -> Service:
+        app = create_app(definition)
+        client = await self.stack.enter_async_context(running(app))
+        service = Service(app, client, definition.settings)
+        self.started.append(service)
+        return service
+
+    async def effects(self) -> list[tuple[UUID, int]]:
+        conn = await pg_connect(self.database_url)
+        try:
+            rows = await conn.fetch("SELECT ping_id, n FROM ponger.effects ORDER BY n")
+        finally:
+            await conn.close()
+        return [(r["ping_id"], r["n"]) for r in rows]
+
+    async def publish_raw(
+        self,
+        body: bytes,
+        headers: dict[str, Any],
+        routing_key: str = "test.pinged.v1",
+        content_type: str = "application/json",
+    ) -> None:
+        connection = await aio_pika.connect(self.infra.amqp_url)
+        try:
+            channel = await connection.channel(publisher_confirms=True)
+            exchange = await channel.get_exchange(f"deformations.events.{self.namespace}")
+            await exchange.publish(
+                aio_pika.Message(
+                    body,
+                    headers=headers,
+                    content_type=content_type,
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                ),
+                routing_key=routing_key,
+            )
+        finally:
+            await connection.close()
+
+    async def drain(self, queue: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
+        """Every message currently in ``queue`` (acked, so removed)."""
+        connection = await aio_pika.connect(self.infra.amqp_url)
+        taken = []
+        try:
+            channel = await connection.channel()
+            q = await channel.get_queue(queue)
+            while (message := await q.get(fail=False)) is not None:
+                await message.ack()
+                taken.append(message)
+        finally:
+            await connection.close()
+        return taken
+
+
+async def pg_connect(url: str) -> Any:
+    import asyncpg
+
+    return await asyncpg.connect(url)
+
+
+def ping(n: int) -> Pinged:
+    return Pinged(ping_id=uuid4(), n=n)
+
+
+def standard_headers(event_type: str = "fr.deformations.test.pinged.v1") -> dict[str, Any]:
+    return {
+        "ce-id": str(uuid4()),
+        "ce-source": "pinger",
+        "ce-type": event_type,
+        "ce-specversion": "1.0",
+        "ce-time": "2026-11-26T10:00:00Z",
+    }
+
+
+@pytest.fixture
+async def harness(infra: Infra, database_url: str, namespace: str) -> AsyncIterator[Harness]:
+    async with AsyncExitStack() as stack:
+        h = Harness(infra, database_url, namespace, stack)
+        yield h
+    for service in h.started:
+        handlers = service.app.state.definition.handlers
+        await delete_broker_objects(
+            infra.amqp_url, service.settings, handlers.subscriptions if handlers else []
+        )

@@ -1,0 +1,150 @@
+"""The outbox against the real PostgreSQL and RabbitMQ."""
+
+import asyncio
+from collections import Counter
+from collections.abc import Sequence
+
+import pytest
+from runtime_harness import Harness, ping
+
+from deformations_common import migrations, outbox
+from deformations_common.codec import OutgoingMessage
+from deformations_common.db import create_pool
+from deformations_common.testing import wait_until
+
+pytestmark = pytest.mark.integration
+
+
+class Boom(Exception):
+    pass
+
+
+async def test_a_rolled_back_transaction_publishes_nothing(harness: Harness) -> None:
+    await harness.start_consumer()
+    producer = await harness.start_producer()
+    rolled_back = ping(1)
+    with pytest.raises(Boom):
+        async with producer.runtime.transaction() as conn:
+            await producer.runtime.emit(conn, rolled_back)
+            raise Boom
+    committed = ping(2)
+    async with producer.runtime.transaction() as conn:
+        await producer.runtime.emit(conn, committed)
+    await wait_until(lambda: _has(harness, committed.ping_id), what="the committed event")
+    assert [p for p, _ in await harness.effects()] == [committed.ping_id]
+    assert await producer.runtime.relay.pending_count() == 0  # type: ignore[union-attr]
+
+
+async def test_events_committed_while_no_relay_runs_are_published_at_restart(
+    harness: Harness,
+) -> None:
+    await harness.start_consumer()
+    settings = harness.settings("pinger")
+    await migrations.migrate(settings.database_url, settings.schema_name, None)
+    events = [ping(n) for n in range(5)]
+    # A process that committed and died before its relay published anything.
+    pool = await create_pool(settings.database_url, settings.schema_name)
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            for event in events:
+                await outbox.enqueue(conn, event, source="pinger", schema="pinger")
+        assert await pool.fetchval("SELECT count(*) FROM outbox") == 5
+    finally:
+        await pool.close()
+    producer = await harness.start_producer()
+    await wait_until(lambda: _count(harness, 5), what="5 effects after restart")
+    assert sorted(n for _, n in await harness.effects()) == [0, 1, 2, 3, 4]
+    assert await producer.runtime.relay.pending_count() == 0  # type: ignore[union-attr]
+
+
+async def test_enqueue_outside_a_transaction_is_refused(harness: Harness) -> None:
+    producer = await harness.start_producer()
+    async with producer.runtime.pool.acquire() as conn:
+        with pytest.raises(outbox.OutboxNotInTransaction):
+            await producer.runtime.emit(conn, ping(1))
+
+
+async def test_two_relays_never_publish_the_same_row(harness: Harness) -> None:
+    settings = harness.settings("pinger")
+    await migrations.migrate(settings.database_url, "pinger", None)
+    pool = await create_pool(settings.database_url, "pinger", max_size=6)
+    published: list[str] = []
+    gate = asyncio.Event()
+    a_holds_rows = asyncio.Event()
+
+    async def slow_publish(messages: Sequence[OutgoingMessage]) -> None:
+        a_holds_rows.set()
+        await gate.wait()
+        published.extend(str(m.event_id) for m in messages)
+
+    async def fast_publish(messages: Sequence[OutgoingMessage]) -> None:
+        published.extend(str(m.event_id) for m in messages)
+
+    common = {"database_url": settings.database_url, "schema": "pinger", "batch_size": 5}
+    relay_a = outbox.OutboxRelay(pool, slow_publish, **common)  # type: ignore[arg-type]
+    relay_b = outbox.OutboxRelay(pool, fast_publish, **common)  # type: ignore[arg-type]
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            for n in range(10):
+                await outbox.enqueue(conn, ping(n), source="pinger", schema="pinger")
+        first = asyncio.create_task(relay_a.publish_pending())
+        await a_holds_rows.wait()
+        # While A holds its five rows locked, B takes the other five, and then none.
+        assert await relay_b.publish_pending() == 5
+        assert await relay_b.publish_pending() == 0
+        gate.set()
+        assert await first == 5
+        assert len(published) == 10 and len(set(published)) == 10
+        assert await pool.fetchval("SELECT count(*) FROM outbox") == 0
+    finally:
+        gate.set()
+        await pool.close()
+
+
+async def test_concurrent_relays_publish_each_event_once(harness: Harness) -> None:
+    await harness.start_consumer()
+    producers = [await harness.start_producer(outbox_batch_size=20) for _ in range(2)]
+    seen: Counter[str] = Counter()
+    for producer in producers:
+        relay = producer.runtime.relay
+        assert relay is not None
+        original = relay._publish
+
+        async def counting(messages: Sequence[OutgoingMessage], inner=original) -> None:  # type: ignore[no-untyped-def]
+            await inner(messages)
+            seen.update(str(m.event_id) for m in messages)
+
+        relay._publish = counting
+    for batch in range(10):
+        async with producers[batch % 2].runtime.transaction() as conn:
+            for n in range(30):
+                await producers[batch % 2].runtime.emit(conn, ping(batch * 30 + n))
+    await wait_until(lambda: _count(harness, 300), what="300 effects")
+    assert len(seen) == 300 and max(seen.values()) == 1
+
+
+async def test_an_unroutable_event_stays_in_the_outbox(harness: Harness) -> None:
+    producer = await harness.start_producer()  # nobody subscribes: the broker returns it
+    async with producer.runtime.transaction() as conn:
+        await producer.runtime.emit(conn, ping(1))
+
+    async def failure_recorded() -> bool:
+        attempts = await producer.runtime.pool.fetchval("SELECT max(attempts) FROM outbox")
+        return bool(attempts)
+
+    await wait_until(failure_recorded, what="the relay to record a returned message")
+    row = await producer.runtime.pool.fetchrow(
+        "SELECT count(*) AS n, max(last_error) AS e FROM outbox"
+    )
+    assert row is not None and row["n"] == 1
+    assert "DeliveryError" in row["e"] or "NO_ROUTE" in row["e"]
+
+
+async def _has(harness: Harness, ping_id: object) -> bool:
+    return any(p == ping_id for p, _ in await harness.effects())
+
+
+async def _count(harness: Harness, n: int) -> bool:
+    effects = await harness.effects()
+    assert len(effects) <= n, f"{len(effects)} effects for {n} events: a duplicate effect"
+    return len(effects) == n
