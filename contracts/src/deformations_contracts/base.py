@@ -18,10 +18,18 @@ class EventData(BaseModel):
 
     routing_key: ClassVar[str]
     producer: ClassVar[str]
+    # Services that may publish this event besides ``producer`` (e.g. sessions come from
+    # lending and matching); the topology grants them the right to publish it.
+    other_producers: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def event_type(cls) -> str:
         return f"fr.deformations.{cls.routing_key}"
+
+    @classmethod
+    def producers(cls) -> tuple[str, ...]:
+        """Every service allowed to publish this event, main producer first."""
+        return (cls.producer, *cls.other_producers)
 
     @classmethod
     def dataschema(cls) -> str:
