@@ -35,7 +35,7 @@ class _Checker:
         self.old_root = old_root
         self.new_root = new_root
         self.breaks: list[str] = []
-        self._visiting: set[tuple[str, str, str]] = set()
+        self._visiting: set[tuple[str, str]] = set()
 
     def _fork(self) -> "_Checker":
         fork = _Checker(self.old_root, self.new_root)
@@ -46,12 +46,18 @@ class _Checker:
         self.breaks.append(f"{where or '(root)'}: {what}")
 
     def compare(self, old: Schema, new: Schema, where: str) -> None:
-        old_ref, new_ref = _ref_of(old), _ref_of(new)
-        if old_ref or new_ref:
-            key = (old_ref, new_ref, where)
-            if key in self._visiting:
-                return
+        key = (_ref_of(old), _ref_of(new))
+        if key == ("", ""):
+            self._compare_resolved(old, new, where)
+        elif key not in self._visiting:
+            # A pair of definitions being compared further up is a cycle: stop there.
             self._visiting.add(key)
+            try:
+                self._compare_resolved(old, new, where)
+            finally:
+                self._visiting.discard(key)
+
+    def _compare_resolved(self, old: Schema, new: Schema, where: str) -> None:
         old = _resolve(old, self.old_root)
         new = _resolve(new, self.new_root)
         if _accepts_anything(new):
@@ -62,11 +68,11 @@ class _Checker:
             return
         if old is False:
             return
-        assert isinstance(old, Mapping)
-        assert isinstance(new, Mapping)
         if _accepts_anything(old):
             self._break(where, "narrowed: any value was accepted, now constrained")
             return
+        assert isinstance(old, Mapping)
+        assert isinstance(new, Mapping)
         old_variants = _variants(old, self.old_root)
         new_variants = _variants(new, self.new_root)
         if len(old_variants) == 1 and len(new_variants) == 1:
@@ -169,8 +175,12 @@ class _Checker:
             self._break(where, "additionalProperties tightened: extra properties now forbidden")
         elif old_extra is not False and not _accepts_anything(new_extra):
             self.compare(old_extra, new_extra, _join_path(where, "*"))
-        if "propertyNames" in new:
-            self.compare(old.get("propertyNames", True), new["propertyNames"], where + "{name}")
+        new_names = _resolve(new.get("propertyNames", True), self.new_root)
+        if isinstance(new_names, Mapping) and new_names.get("type") == "string":
+            # Property names are always strings: saying so narrows nothing.
+            new_names = {key: value for key, value in new_names.items() if key != "type"}
+        if not _accepts_anything(new_names):
+            self.compare(old.get("propertyNames", True), new_names, where + "{name}")
 
     def _compare_arrays(self, old: Mapping[str, Any], new: Mapping[str, Any], where: str) -> None:
         old_prefix: Sequence[Any] = old.get("prefixItems", ())
