@@ -192,3 +192,20 @@ def test_no_field_is_typed_with_the_theme_enum(model: type[EventData]) -> None:
         return found
 
     assert not [text for text in annotations(model) if "Theme'" in text or "themes.Theme" in text]
+
+
+def test_producer_validation_rejects_unknown_nested_fields() -> None:
+    payload = example(SkillOffered)
+    payload["period"]["duration_days"] = 90
+    payload["possible_half_days"][1]["note"] = "x"
+    with pytest.raises(ValidationError) as raised:
+        SkillOffered.validate_strict(payload)
+    errors = raised.value.errors()
+    assert [(error["type"], error["loc"]) for error in errors] == [
+        ("extra_forbidden", ("period",)),
+        ("extra_forbidden", ("possible_half_days", 1)),
+    ]
+    assert "duration_days" in errors[0]["msg"]
+    assert SkillOffered.model_validate(payload) == SkillOffered.model_validate(
+        example(SkillOffered)
+    )

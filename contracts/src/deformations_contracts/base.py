@@ -6,6 +6,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 SCHEMA_BASE_URI = "https://deformations.fr/schemas/"
 
+# Validation context key set by ``validate_strict``: nested values then reject unknown
+# fields too (see ``values.ValueModel``).
+FORBID_UNKNOWN_FIELDS = "forbid_unknown_fields"
+
 
 class EventData(BaseModel):
     """Data of one event type. Subclasses set ``routing_key`` and ``producer``.
@@ -52,4 +56,4 @@ class EventData(BaseModel):
                         for name in unknown
                     ],
                 )
-        return cls.model_validate(data)
+        return cls.model_validate(data, context={FORBID_UNKNOWN_FIELDS: True})

@@ -1,10 +1,19 @@
 """Value objects shared by several events (periods, half-days, collectivités)."""
 
 from datetime import date
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from deformations_contracts.base import FORBID_UNKNOWN_FIELDS
 from deformations_contracts.types import HalfDayPart, InseeCode, Siren
 
 # A stable lowercase code (family, axis, recipe, format…); consumers tolerate unknown ones.
@@ -29,6 +38,19 @@ class ValueModel(BaseModel):
     """A nested value of an event: frozen and tolerant like the event data itself."""
 
     model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _forbid_unknown_fields_for_producers(cls, data: Any, info: ValidationInfo) -> Any:
+        if info.context and info.context.get(FORBID_UNKNOWN_FIELDS) and isinstance(data, dict):
+            unknown = sorted(set(data) - set(cls.model_fields))
+            if unknown:
+                raise PydanticCustomError(
+                    "extra_forbidden",
+                    "Unknown fields in {model}: {fields}",
+                    {"model": cls.__name__, "fields": ", ".join(unknown)},
+                )
+        return data
 
 
 class Period(ValueModel):
