@@ -57,6 +57,9 @@ class DiagnosisCompleted(EventData):
     collectivite_siren: Siren | None = None
     commune_insee: InseeCode | None = None
     family: Code
+    family_label: ShortText | None = Field(
+        default=None, description="French name of the family, e.g. « Les solidaires de terrain »."
+    )
     second_family: Code | None = None
     clear_cut: float = Field(ge=0, le=1, description="How clearly the élu sits in the family.")
     axis_scores: dict[Code, AxisScore] = Field(min_length=1, max_length=20)
@@ -100,6 +103,9 @@ class DiagnosisTeamUpdated(EventData):
     team_kind: TeamKind
     collectivite_siren: Siren = Field(description="The commune or the EPCI of the team.")
     commune_insee: InseeCode | None = None
+    team_label: ShortText | None = Field(
+        default=None, description="French name of the team, e.g. « Conseil municipal de Crest »."
+    )
     member_sirens: list[Siren] = Field(
         default_factory=list,
         max_length=300,

@@ -34,6 +34,9 @@ class _SessionEvent(EventData):
     kind: SessionKind
     related_id: UUID = Field(description="The loan, group, pair or gathering of the session.")
     theme: ThemeCode | None = None
+    title: ShortText | None = Field(
+        default=None, description="French title of the session, for calendars."
+    )
     starts_at: Instant
     ends_at: Instant
     timezone: TimeZoneName = "Europe/Paris"
