@@ -9,13 +9,17 @@ from pydantic import BaseModel, ValidationError
 from deformations_contracts.base import EventData
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
 from deformations_contracts.events.lending import LoanCancelled, LoanCompleted, SkillOffered
-from deformations_contracts.events.matching import MatchProposed
+from deformations_contracts.events.matching import MatchProposed, ProposalKind
 from deformations_contracts.events.sessions import SessionCancelled, SessionScheduled
 from deformations_contracts.registry import examples
 
 
 def example(model: type[EventData], index: int = 0) -> dict[str, Any]:
     return copy.deepcopy(examples(model.routing_key)[index])
+
+
+def proposal(kind: str) -> dict[str, Any]:
+    return next(p for p in examples(MatchProposed.routing_key) if p["kind"] == kind)
 
 
 def rejects(model: type[EventData], payload: dict[str, Any], fragment: str) -> None:
@@ -134,23 +138,23 @@ def test_one_feedback_per_respondent() -> None:
 
 
 def test_need_offer_proposal_names_one_request_and_an_offer() -> None:
-    payload = example(MatchProposed, 0)
+    payload = proposal("need_offer")
     del payload["offer"]
     rejects(MatchProposed, payload, "one offer")
-    payload = example(MatchProposed, 0)
+    payload = proposal("need_offer")
     payload["kind"] = "grouped_offer"
     rejects(MatchProposed, payload, "2+ requests")
 
 
 @pytest.mark.parametrize("size", [2, 9])
 def test_peer_groups_have_3_to_8_members(size: int) -> None:
-    payload = example(MatchProposed, 1)
+    payload = proposal("peer_group")
     payload["members"] = [f"person-{index}" for index in range(size)]
     rejects(MatchProposed, payload, "peer group")
 
 
 def test_a_rotation_never_repeats_a_pair() -> None:
-    payload = example(MatchProposed, 2)
+    payload = proposal("speed_dating_rotation")
     payload["rounds"][1]["pairings"][0] = {
         "first": payload["members"][1],
         "second": payload["members"][0],
@@ -159,7 +163,7 @@ def test_a_rotation_never_repeats_a_pair() -> None:
 
 
 def test_a_rotation_pairs_only_its_members() -> None:
-    payload = example(MatchProposed, 2)
+    payload = proposal("speed_dating_rotation")
     payload["rounds"][0]["pairings"][0]["first"] = "stranger"
     rejects(MatchProposed, payload, "only its members")
 
@@ -209,3 +213,8 @@ def test_producer_validation_rejects_unknown_nested_fields() -> None:
     assert SkillOffered.model_validate(payload) == SkillOffered.model_validate(
         example(SkillOffered)
     )
+
+
+def test_every_proposal_kind_has_an_example() -> None:
+    kinds = {payload["kind"] for payload in examples(MatchProposed.routing_key)}
+    assert kinds == {kind.value for kind in ProposalKind}

@@ -108,15 +108,12 @@ class MatchProposed(EventData):
         if len(set(self.members)) != len(self.members):
             raise ValueError("members are listed once")
         kind = self.kind
-        if kind in (ProposalKind.NEED_OFFER, ProposalKind.GROUPED_OFFER):
-            wanted = "exactly one request" if kind is ProposalKind.NEED_OFFER else "2+ requests"
-            count_ok = (
-                len(self.requests) == 1
-                if kind is ProposalKind.NEED_OFFER
-                else (len(self.requests) >= 2)
-            )
-            if not count_ok or self.offer is None:
-                raise ValueError(f"a {kind} proposal has {wanted} and one offer")
+        if kind is ProposalKind.NEED_OFFER:
+            if len(self.requests) != 1 or self.offer is None:
+                raise ValueError("a need_offer proposal has exactly one request and one offer")
+        elif kind is ProposalKind.GROUPED_OFFER:
+            if len(self.requests) < 2 or self.offer is None:
+                raise ValueError("a grouped_offer proposal has 2+ requests and one offer")
         elif kind is ProposalKind.PEER_GROUP:
             if not PEER_GROUP_MIN <= len(self.members) <= PEER_GROUP_MAX:
                 raise ValueError(f"a peer group has {PEER_GROUP_MIN}–{PEER_GROUP_MAX} members")
