@@ -3,13 +3,13 @@
 import copy
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from deformations_contracts.base import EventData
 from deformations_contracts.compat import breaking_changes
@@ -344,3 +344,29 @@ def test_pydantic_narrowing_changes_are_all_found() -> None:
     assert any("'note' became required" in c for c in changes)
     assert any(c.startswith("note: narrowed type") for c in changes)
     assert len(changes) == 4, changes
+
+
+class Scores(BaseModel):
+    scores: dict[
+        Annotated[str, StringConstraints(pattern="^[a-z]+$")], Annotated[float, Field(le=100)]
+    ]
+
+
+class TighterScores(BaseModel):
+    scores: dict[
+        Annotated[str, StringConstraints(pattern="^[a-z]+$")], Annotated[float, Field(le=50)]
+    ]
+
+
+def test_pydantic_pattern_properties_are_compared() -> None:
+    old, new = Scores.model_json_schema(), TighterScores.model_json_schema()
+    assert "patternProperties" in old["properties"]["scores"]
+    assert breaking_changes(old, copy.deepcopy(old)) == []
+    only(breaking_changes(old, new), "scores{^[a-z]+$}", "maximum 100 → 50")
+    assert breaking_changes(new, old) == []
+
+
+def test_a_new_pattern_property_constrains_values_that_were_free() -> None:
+    old = with_property(BASE, "m", {"type": "object"})
+    new = with_property(BASE, "m", {"type": "object", "patternProperties": {"^x": INTEGER}})
+    only(breaking_changes(old, new), "m{^x}", "narrowed")

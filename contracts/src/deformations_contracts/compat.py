@@ -175,6 +175,11 @@ class _Checker:
             self._break(where, "additionalProperties tightened: extra properties now forbidden")
         elif old_extra is not False and not _accepts_anything(new_extra):
             self.compare(old_extra, new_extra, _join_path(where, "*"))
+        old_patterns: Mapping[str, Any] = old.get("patternProperties", {})
+        for pattern, new_schema in new.get("patternProperties", {}).items():
+            # Keys matching a new pattern were governed by additionalProperties before.
+            old_schema = old_patterns.get(pattern, old_extra)
+            self.compare(old_schema, new_schema, f"{where}{{{pattern}}}")
         new_names = _resolve(new.get("propertyNames", True), self.new_root)
         if isinstance(new_names, Mapping) and new_names.get("type") == "string":
             # Property names are always strings: saying so narrows nothing.
