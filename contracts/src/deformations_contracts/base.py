@@ -6,6 +6,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 SCHEMA_BASE_URI = "https://deformations.fr/schemas/"
 
+# Validation context key set by ``validate_strict``: nested values then reject unknown
+# fields too (see ``values.ValueModel``).
+FORBID_UNKNOWN_FIELDS = "forbid_unknown_fields"
+
 
 class EventData(BaseModel):
     """Data of one event type. Subclasses set ``routing_key`` and ``producer``.
@@ -18,10 +22,18 @@ class EventData(BaseModel):
 
     routing_key: ClassVar[str]
     producer: ClassVar[str]
+    # Services that may publish this event besides ``producer`` (e.g. sessions come from
+    # lending and matching); the topology grants them the right to publish it.
+    other_producers: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def event_type(cls) -> str:
         return f"fr.deformations.{cls.routing_key}"
+
+    @classmethod
+    def producers(cls) -> tuple[str, ...]:
+        """Every service allowed to publish this event, main producer first."""
+        return (cls.producer, *cls.other_producers)
 
     @classmethod
     def dataschema(cls) -> str:
@@ -44,4 +56,4 @@ class EventData(BaseModel):
                         for name in unknown
                     ],
                 )
-        return cls.model_validate(data)
+        return cls.model_validate(data, context={FORBID_UNKNOWN_FIELDS: True})

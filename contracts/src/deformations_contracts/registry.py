@@ -6,8 +6,40 @@ from importlib import resources
 from typing import Any
 
 from deformations_contracts.base import EventData
+from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
+from deformations_contracts.events.lending import (
+    LoanAgreed,
+    LoanCancelled,
+    LoanCompleted,
+    OfferWithdrawn,
+    RequestWithdrawn,
+    SkillOffered,
+    SkillRequested,
+)
+from deformations_contracts.events.matching import MatchProposed
+from deformations_contracts.events.people import PersonErasureRequested
+from deformations_contracts.events.sessions import (
+    SessionCancelled,
+    SessionRescheduled,
+    SessionScheduled,
+)
 
-_MODELS: list[type[EventData]] = []
+_MODELS: list[type[EventData]] = [
+    DiagnosisCompleted,
+    DiagnosisTeamUpdated,
+    SkillOffered,
+    SkillRequested,
+    OfferWithdrawn,
+    RequestWithdrawn,
+    MatchProposed,
+    LoanAgreed,
+    LoanCompleted,
+    LoanCancelled,
+    SessionScheduled,
+    SessionCancelled,
+    SessionRescheduled,
+    PersonErasureRequested,
+]
 
 EVENTS: Mapping[str, type[EventData]] = {model.routing_key: model for model in _MODELS}
 

@@ -1,0 +1,47 @@
+import pytest
+
+from deformations_contracts.base import EventData
+from deformations_contracts.registry import EVENTS, model_for
+
+CATALOGUE = {
+    "diagnosis.completed.v1": "diagnosis",
+    "diagnosis.team_updated.v1": "diagnosis",
+    "skill.offered.v1": "lending",
+    "skill.requested.v1": "lending",
+    "offer.withdrawn.v1": "lending",
+    "request.withdrawn.v1": "lending",
+    "match.proposed.v1": "matching",
+    "loan.agreed.v1": "lending",
+    "loan.completed.v1": "lending",
+    "loan.cancelled.v1": "lending",
+    "session.scheduled.v1": "lending",
+    "session.cancelled.v1": "lending",
+    "session.rescheduled.v1": "lending",
+    "person.erasure_requested.v1": "diagnosis",
+}
+SERVICES = {"diagnosis", "lending", "matching", "notifications"}
+
+
+def test_every_event_of_the_catalogue_is_registered_with_its_producer() -> None:
+    assert {key: model.producer for key, model in EVENTS.items()} == CATALOGUE
+
+
+def test_sessions_may_also_come_from_matching() -> None:
+    for key in ("session.scheduled.v1", "session.cancelled.v1", "session.rescheduled.v1"):
+        assert EVENTS[key].producers() == ("lending", "matching")
+
+
+def test_producers_are_services(model: type[EventData]) -> None:
+    assert set(model.producers()) <= SERVICES
+    assert len(set(model.producers())) == len(model.producers())
+
+
+def test_type_and_dataschema_follow_the_routing_key(model: type[EventData]) -> None:
+    assert model.event_type() == f"fr.deformations.{model.routing_key}"
+    assert model.dataschema() == f"https://deformations.fr/schemas/{model.routing_key}.json"
+
+
+def test_model_for_an_unknown_routing_key_is_a_key_error() -> None:
+    assert model_for("loan.agreed.v1").__name__ == "LoanAgreed"
+    with pytest.raises(KeyError):
+        model_for("loan.agreed.v9")
