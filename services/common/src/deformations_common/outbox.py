@@ -60,15 +60,19 @@ async def enqueue(
         causationid=causationid,
         traceparent=traceparent,
     )
+    # One round trip; the NOTIFY is delivered at commit only, so a rolled-back
+    # transaction wakes nobody.
     await conn.execute(
-        "INSERT INTO outbox (event_id, routing_key, headers, body) VALUES ($1, $2, $3, $4)",
+        """WITH queued AS (
+               INSERT INTO outbox (event_id, routing_key, headers, body)
+               VALUES ($1, $2, $3, $4) RETURNING seq)
+           SELECT pg_notify($5, '') FROM queued""",
         message.event_id,
         message.routing_key,
         message.headers,
         message.body,
+        notify_channel(schema),
     )
-    # Delivered at commit only; a rolled-back transaction wakes nobody.
-    await conn.execute("SELECT pg_notify($1, '')", notify_channel(schema))
     return message.event_id
 
 
@@ -82,6 +86,7 @@ class OutboxRelay:
         schema: str,
         batch_size: int = 200,
         poll_interval_s: float = 1.0,
+        workers: int = 2,
     ) -> None:
         self._pool = pool
         self._publish = publish
@@ -89,6 +94,7 @@ class OutboxRelay:
         self._schema = schema
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
+        self._workers = workers
         self._wakeup = asyncio.Event()
         self._listener: asyncpg.Connection | None = None
 
@@ -127,8 +133,8 @@ class OutboxRelay:
             while True:
                 await self._ensure_listening()
                 try:
-                    while await self.publish_pending() == self._batch_size:
-                        pass
+                    # Batches of several workers wait for their confirms side by side.
+                    await asyncio.gather(*(self._drain() for _ in range(self._workers)))
                     backoff = self._poll_interval_s
                 except Exception as exc:
                     # Broker or database away: the rows stay, try again later.
@@ -142,6 +148,10 @@ class OutboxRelay:
                     await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll_interval_s)
         finally:
             await self._stop_listening()
+
+    async def _drain(self) -> None:
+        while await self.publish_pending() == self._batch_size:
+            pass
 
     async def _record_failure(self, exc: BaseException) -> None:
         with contextlib.suppress(Exception):

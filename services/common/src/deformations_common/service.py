@@ -153,6 +153,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
                 schema=settings.schema_name,
                 batch_size=settings.outbox_batch_size,
                 poll_interval_s=settings.outbox_poll_interval_s,
+                workers=settings.outbox_relay_workers,
             )
             runtime.tasks.append(asyncio.create_task(runtime.relay.run(), name="outbox-relay"))
             for job in definition.background:

@@ -43,6 +43,8 @@ class ServiceSettings(BaseSettings):
 
     outbox_batch_size: int = Field(default=200, ge=1, le=10_000)
     outbox_poll_interval_s: float = Field(default=1.0, gt=0)
+    # Batches published side by side; events of different batches may arrive out of order.
+    outbox_relay_workers: int = Field(default=2, ge=1, le=16)
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=0, le=65_535)

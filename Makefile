@@ -1,0 +1,43 @@
+# The two commands of the quick start are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(HOME)/.local/bin:$(PATH)
+export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
+export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+
+.PHONY: help install run test test-fast lint format typecheck schemas contracts bench bench-matching clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+install: ## install uv if needed, then the whole workspace from the lock file
+	@scripts/ensure-uv
+	@uv sync --frozen --all-packages
+
+run: install ## migrate and start the four services, play the demo, run until Ctrl-C
+	@uv run --frozen python scripts/run_platform.py
+
+test: install ## run the whole suite (real RabbitMQ and PostgreSQL)
+	@scripts/run-tests
+
+lint: install ## ruff lint and format check, mypy strict
+	@uv run --frozen ruff check .
+	@uv run --frozen ruff format --check .
+	@uv run --frozen mypy contracts/src services/*/src
+
+format: install ## apply ruff's formatting and safe fixes
+	@uv run --frozen ruff check --fix .
+	@uv run --frozen ruff format .
+
+schemas: install ## regenerate the committed JSON Schemas of the contracts
+	@uv run --frozen deformations-contracts schemas write
+
+contracts: install ## check the committed schemas and their backward compatibility
+	@uv run --frozen deformations-contracts schemas check
+	@uv run --frozen deformations-contracts schemas compat
+
+bench: install ## benchmarks of the backbone (last line: one JSON object)
+	@scripts/with-services uv run --frozen python bench/backbone.py
+
+clean: ## remove caches and the virtualenv
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .hypothesis

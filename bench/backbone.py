@@ -1,0 +1,177 @@
+"""Benchmarks of the event backbone; the last line printed is one JSON object.
+
+- ``ceiling_msgs_per_s``: the bare broker (bench/ceiling.py), measured in the same run;
+- ``hop_events_per_s``: events flooded into one service's outbox until every one has
+  had its effect, once, in another service (outbox → relay → broker → inbox + effect);
+- ``hop_ratio``: the two divided;
+- ``e2e_p50_ms``/``e2e_p99_ms``: HTTP quiz submission on diagnosis → event →
+  notification recorded by notifications, at a steady rate (see bench/slice.py).
+
+Run with ``make bench`` (RabbitMQ and PostgreSQL at AMQP_URL/DATABASE_URL).
+"""
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import sys
+import time
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+from pydantic import Field
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from ceiling import amqp_ceiling
+from slice_bench import measure_slice
+
+from deformations_common import migrations
+from deformations_common.consumer import EventContext, EventHandlers
+from deformations_common.db import Connection, create_pool
+from deformations_common.service import Runtime, ServiceDefinition, create_app
+from deformations_common.settings import ServiceSettings
+from deformations_common.testing import (
+    Infra,
+    create_database,
+    delete_broker_objects,
+    drop_database,
+    isolated_settings,
+)
+from deformations_contracts.base import EventData
+
+
+class BenchPinged(EventData):
+    routing_key: ClassVar[str] = "bench.pinged.v1"
+    producer: ClassVar[str] = "bench_producer"
+    ping_id: UUID
+    n: int = Field(ge=0)
+
+
+def consumer_handlers() -> EventHandlers:
+    handlers = EventHandlers("bench_consumer")
+
+    @handlers.on(BenchPinged)
+    async def on_pinged(event: BenchPinged, ctx: EventContext, conn: Connection) -> None:
+        await conn.execute(
+            "INSERT INTO effects (ping_id, n) VALUES ($1, $2)", event.ping_id, event.n
+        )
+
+    return handlers
+
+
+def run_consumer(settings: ServiceSettings, ready: Any, stop: Any) -> None:
+    """The consuming service, in a process of its own as in a deployment."""
+
+    async def serve() -> None:
+        app = create_app(
+            ServiceDefinition(settings, "bench consumer", handlers=consumer_handlers())
+        )
+        async with app.router.lifespan_context(app):
+            ready.set()
+            await asyncio.to_thread(stop.wait)
+
+    asyncio.run(serve())
+
+
+async def measure_hop(infra: Infra, n: int, writers: int, per_tx: int) -> dict[str, float]:
+    database_url = await create_database(infra.admin_database_url)
+    namespace = f"bench{uuid4().hex[:8]}"
+    settings: dict[str, ServiceSettings] = {
+        name: isolated_settings(
+            ServiceSettings,
+            infra,
+            database_url,
+            namespace,
+            name,
+            prefetch=256,
+            outbox_batch_size=500,
+            db_pool_max=20,
+        )
+        for name in ("bench_producer", "bench_consumer")
+    }
+    consumer_settings = settings["bench_consumer"]
+    await migrations.migrate(database_url, "bench_consumer", None)
+    pool = await create_pool(database_url, "bench_consumer", min_size=1, max_size=2)
+    await pool.execute("CREATE TABLE effects (ping_id uuid PRIMARY KEY, n int NOT NULL)")
+    handlers = consumer_handlers()
+    ctx = multiprocessing.get_context("spawn")
+    ready, stop = ctx.Event(), ctx.Event()
+    consumer_process = ctx.Process(
+        target=run_consumer, args=(consumer_settings, ready, stop), daemon=True
+    )
+    consumer_process.start()
+    try:
+        async with AsyncExitStack() as stack:
+            if not await asyncio.to_thread(ready.wait, 60):
+                raise RuntimeError("the consumer process did not start")
+            producer = create_app(
+                ServiceDefinition(
+                    settings["bench_producer"], "bench producer", produces=[BenchPinged]
+                )
+            )
+            await stack.enter_async_context(producer.router.lifespan_context(producer))
+            runtime: Runtime = producer.state.runtime
+
+            async def write(worker: int) -> None:
+                for start in range(worker * per_tx, n, writers * per_tx):
+                    async with runtime.transaction() as conn:
+                        for i in range(start, min(start + per_tx, n)):
+                            await runtime.emit(conn, BenchPinged(ping_id=uuid4(), n=i))
+
+            t0 = time.perf_counter()
+            await asyncio.gather(*(write(w) for w in range(writers)))
+            deadline = time.monotonic() + 600
+            while (done := await pool.fetchval("SELECT count(*) FROM effects")) < n:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"only {done}/{n} effects after 600 s")
+                await asyncio.sleep(0.02)
+            elapsed = time.perf_counter() - t0
+            distinct = await pool.fetchval("SELECT count(DISTINCT n) FROM effects")
+            if done != n or distinct != n:
+                raise RuntimeError(f"exactly-once broken: {done} effects, {distinct} distinct")
+    finally:
+        stop.set()
+        consumer_process.join(30)
+        await pool.close()
+        for s in settings.values():
+            await delete_broker_objects(infra.amqp_url, s, handlers.subscriptions)
+        await drop_database(infra.admin_database_url, database_url)
+    return {"hop_events_per_s": n / elapsed, "hop_seconds": elapsed}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", type=int, default=5000, help="events in the hop flood")
+    parser.add_argument("--ceiling-n", type=int, default=5000)
+    parser.add_argument("--writers", type=int, default=4)
+    parser.add_argument("--per-tx", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=100.0, help="slice submissions per second")
+    parser.add_argument("--seconds", type=float, default=10.0, help="duration of the slice run")
+    args = parser.parse_args()
+    infra = Infra(
+        os.environ.get("TEST_AMQP_URL")
+        or os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"),
+        os.environ.get("TEST_DATABASE_URL")
+        or os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    )
+    ceiling = await amqp_ceiling(infra.amqp_url, args.ceiling_n)
+    print(f"broker ceiling: {ceiling:.0f} msg/s", file=sys.stderr)
+    hop = await measure_hop(infra, args.n, args.writers, args.per_tx)
+    print(f"hop: {hop['hop_events_per_s']:.0f} events/s", file=sys.stderr)
+    e2e = await measure_slice(infra, rate=args.rate, seconds=args.seconds)
+    result = {
+        "ceiling_msgs_per_s": round(ceiling),
+        "hop_events_per_s": round(hop["hop_events_per_s"]),
+        "hop_ratio": round(hop["hop_events_per_s"] / ceiling, 3),
+        "hop_n": args.n,
+        **{k: round(v, 1) for k, v in e2e.items()},
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
