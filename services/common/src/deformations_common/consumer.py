@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 
 from faststream import StreamMessage
 from faststream.rabbit import RabbitBroker, RabbitExchange
-from faststream.rabbit.annotations import RabbitMessage
+from faststream.rabbit.message import RabbitMessage
 
 from deformations_common import inbox, metrics, outbox
 from deformations_common.codec import InvalidEvent, decode, validate_data
@@ -98,8 +98,8 @@ class EventHandlers:
         return [r.model for r in self.registrations.values()]
 
 
-async def _raw_body(message: StreamMessage[Any]) -> bytes:
-    return message.body
+async def _whole_message(message: StreamMessage[Any]) -> StreamMessage[Any]:
+    return message
 
 
 class MessageProcessor:
@@ -133,14 +133,18 @@ class MessageProcessor:
             self._topology.main_queue(subscription),
             self._topology.events,
             ack_policy=AckPolicy.MANUAL,
-            # The runtime reads the raw body itself; FastStream must not parse it.
-            decoder=_raw_body,
+            # The runtime reads the raw message itself: FastStream neither parses the body
+            # nor injects anything (no dependency solving per message: see create_broker).
+            decoder=_whole_message,
             title=self._topology.queue_name(subscription),
             description=f"{registration.model.__doc__ or registration.model.routing_key}",
         )(on_message)
 
     async def process(
-        self, subscription: Subscription, registration: Registration[Any], message: RabbitMessage
+        self,
+        subscription: Subscription,
+        registration: Registration[Any],
+        message: RabbitMessage,
     ) -> None:
         started = time.perf_counter()
         try:

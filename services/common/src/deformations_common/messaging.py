@@ -27,6 +27,8 @@ def create_broker(settings: ServiceSettings) -> RabbitBroker:
         log_level=logging.DEBUG,
         graceful_timeout=15.0,
         reconnect_interval=1.0,
+        # Handlers take the raw message; solving dependencies per message costs a thread hop.
+        apply_types=False,
     )
 
 
