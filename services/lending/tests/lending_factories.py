@@ -6,10 +6,9 @@ from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from deformations_contracts.types import HalfDayPart, Modality
-
 from deformations_lending.documents import Party
 from deformations_lending.domain.calendar import LOCAL_TZ, HalfDay, Period, WeeklyHalfDay
-from deformations_lending.domain.loans import Approval, Loan, approve, accept, propose_loan
+from deformations_lending.domain.loans import Approval, Loan, accept, approve, propose_loan
 from deformations_lending.domain.offers import (
     Offer,
     ReimbursementBasis,

@@ -2,9 +2,9 @@ from datetime import date, datetime, timedelta
 from uuid import uuid4
 
 import pytest
-from deformations_contracts.types import HalfDayPart, Modality
 from lending_factories import BORROWER, NOW, agree, half_days_from, make_loan, make_offer
 
+from deformations_contracts.types import HalfDayPart, Modality
 from deformations_lending.domain.calendar import HalfDay, Period
 from deformations_lending.domain.errors import (
     AgentAlreadyBookedError,
@@ -21,6 +21,7 @@ from deformations_lending.domain.events import (
     SessionRescheduled,
     SessionScheduled,
 )
+from deformations_lending.domain.feedback import Respondent
 from deformations_lending.domain.loans import (
     Approval,
     LoanStatus,
@@ -39,7 +40,6 @@ from deformations_lending.domain.loans import (
     schedule_session,
     withdraw_offer,
 )
-from deformations_lending.domain.feedback import Respondent
 
 GOOD_FEEDBACK = {"useful": 5, "need_met": 4, "autonomy": 4, "again": True, "comment": " Merci ! "}
 
