@@ -17,8 +17,8 @@ from deformations_lending.domain.offers import (
 )
 
 # Bourg-en-Bresse and its neighbour Péronnas, both in CA du Bassin de Bourg-en-Bresse.
-LENDER = Party(siren="210100533", name="Bourg-en-Bresse", place="Bourg-en-Bresse")
-BORROWER = Party(siren="210102893", name="Péronnas", place="Péronnas")
+LENDER = Party(siren="210100533", name="Bourg-en-Bresse")
+BORROWER = Party(siren="210102893", name="Péronnas")
 OTHER = "210100012"  # L'Abergement-Clémenciat, not a party
 EPCI = "200071751"
 

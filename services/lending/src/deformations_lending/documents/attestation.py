@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from deformations_contracts.themes import label as theme_label
-from deformations_lending.domain.calendar import day_label
+from deformations_lending.domain.calendar import day_label, half_days_label
 from deformations_lending.domain.errors import InvalidTransitionError
 from deformations_lending.domain.ledger import MINUTES_PER_HALF_DAY, hours
 from deformations_lending.domain.loans import Loan, LoanStatus, SessionStatus
@@ -29,9 +29,10 @@ def build_attestation(loan: Loan, *, lender: Party, borrower: Party, issued_on: 
         subtitle="Prêt de compétences entre collectivités territoriales",
         reference=f"Référence de la convention : {reference(loan)}",
         preamble=(
-            f"{lender.name} (SIREN {lender.siren}) atteste que l'agent exerçant les fonctions "
-            f"de {loan.agent_role} a été mis à disposition de {borrower.name} "
-            f"(SIREN {borrower.siren}) dans le cadre d'un prêt de compétences.",
+            f"{_capitalised(lender.designation)} (SIREN {lender.siren}) atteste que l'agent "
+            f"exerçant les fonctions de {loan.agent_role} a été mis à disposition de "
+            f"{borrower.designation} (SIREN {borrower.siren}) dans le cadre d'un prêt de "
+            "compétences.",
         ),
         sections=(
             Section(
@@ -43,7 +44,7 @@ def build_attestation(loan: Loan, *, lender: Party, borrower: Party, issued_on: 
             ),
             Section(
                 "Demi-journées effectuées",
-                (f"{len(held)} demi-journée(s), soit {hours(total)} :",),
+                (f"{half_days_label(len(held))}, soit {hours(total)} :",),
                 tuple(h.label() for h in held),
             ),
             Section(
@@ -59,3 +60,7 @@ def build_attestation(loan: Loan, *, lender: Party, borrower: Party, issued_on: 
         place_and_date=f"Fait le {day_label(issued_on)}.",
         notice="Nom et prénom de l'agent : ............................................",
     )
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]

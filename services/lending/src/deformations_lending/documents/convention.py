@@ -15,7 +15,7 @@ from datetime import date
 
 from deformations_contracts.themes import label as theme_label
 from deformations_contracts.types import Modality
-from deformations_lending.domain.calendar import day_label
+from deformations_lending.domain.calendar import day_label, half_days_label
 from deformations_lending.domain.errors import InvalidTransitionError
 from deformations_lending.domain.ledger import MINUTES_PER_HALF_DAY, hours
 from deformations_lending.domain.loans import Approval, Loan, LoanStatus, SessionStatus
@@ -30,7 +30,15 @@ class Party:
 
     siren: str
     name: str
-    place: str = ""  # where it signs, e.g. the commune's name
+    kind: str = "commune"  # "commune", or an EPCI / département named in full by ``name``
+
+    @property
+    def designation(self) -> str:
+        """« la commune de Péronnas », « la commune d'Ambérieu-en-Bugey »; others by name."""
+        if self.kind != "commune":
+            return self.name
+        elided = self.name[:1].lower() in "aeiouyhàâéèêîôûœ"
+        return f"la commune {'d' + chr(39) if elided else 'de '}{self.name}"
 
 
 LEGAL_BASIS = (
@@ -57,9 +65,9 @@ def reference(loan: Loan) -> str:
 
 def _parties_text(lender: Party, borrower: Party) -> tuple[str, ...]:
     return (
-        f"Entre {lender.name} (SIREN {lender.siren}), représentée par son autorité "
+        f"Entre {lender.designation} (SIREN {lender.siren}), représentée par son autorité "
         "territoriale, ci-après « la collectivité d'origine »,",
-        f"et {borrower.name} (SIREN {borrower.siren}), représentée par son autorité "
+        f"et {borrower.designation} (SIREN {borrower.siren}), représentée par son autorité "
         "territoriale, ci-après « la collectivité d'accueil »,",
         "il est convenu ce qui suit.",
     )
@@ -93,7 +101,7 @@ def _reimbursement(offer: Offer, loan: Loan) -> tuple[str, ...]:
     paragraphs.append(
         "Le remboursement est établi au vu de l'état des demi-journées effectivement "
         f"effectuées (une demi-journée comptant pour {hours(MINUTES_PER_HALF_DAY)}), tenu par "
-        f"la plateforme pour un maximum de {loan.half_days} demi-journée(s)."
+        f"la plateforme pour un maximum de {half_days_label(loan.half_days)}."
     )
     return tuple(paragraphs)
 
@@ -125,8 +133,9 @@ def build_convention(
             (
                 f"La présente convention a pour objet la mise à disposition, par la collectivité "
                 f"d'origine au profit de la collectivité d'accueil, d'un agent exerçant les "
-                f"fonctions de {loan.agent_role}, pour une durée de {loan.half_days} "
-                f"demi-journée(s), dans le domaine « {theme_label(loan.theme)} ».",
+                f"fonctions de {loan.agent_role}, pour une durée de "
+                f"{half_days_label(loan.half_days)}, dans le domaine "
+                f"« {theme_label(loan.theme)} ».",
             ),
         ),
         Section(
@@ -142,7 +151,7 @@ def build_convention(
             "Article 3 – Durée et calendrier",
             (
                 f"La mise à disposition est conclue {loan.period.label()}, pour "
-                f"{loan.half_days} demi-journée(s) au plus, soit "
+                f"{half_days_label(loan.half_days)} au plus, soit "
                 f"{hours(loan.half_days * MINUTES_PER_HALF_DAY)} de travail.",
                 f"Les demi-journées ont lieu {MODALITY_LABELS[loan.modality]}, parmi les "
                 f"créneaux suivants : {possible}.",
@@ -165,8 +174,9 @@ def build_convention(
                 "d'organisation et de fonctionnement du service qui l'accueille (article "
                 "L. 512-9). La collectivité d'origine conserve la gestion de sa situation "
                 "administrative : congés, formation, évaluation et pouvoir disciplinaire.",
-                "Les frais de déplacement entre la résidence administrative de l'agent et le lieu "
-                "de la mission sont pris en charge dans les conditions de l'article 5.",
+                "Les frais de déplacement engagés par l'agent pour la mission lui sont remboursés "
+                "selon la réglementation applicable aux agents territoriaux ; leur prise en "
+                "charge entre les collectivités suit l'article 5.",
             ),
         ),
         Section("Article 5 – Remboursement", _reimbursement(offer, loan)),

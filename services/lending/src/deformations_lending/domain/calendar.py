@@ -100,3 +100,8 @@ def _day_label(d: date) -> str:
 
 def day_label(d: date) -> str:
     return _day_label(d)
+
+
+def half_days_label(count: int) -> str:
+    """« 1 demi-journée », « 3 demi-journées »."""
+    return f"{count} demi-journée" + ("s" if count > 1 else "")
