@@ -3,6 +3,7 @@ import pytest
 from deformations_lending.domain.errors import InvalidInputError
 from deformations_lending.domain.feedback import (
     QUESTIONNAIRES,
+    Answer,
     AnswerKind,
     Respondent,
     summarise,
@@ -34,8 +35,14 @@ def test_validation_rejects_bad_answers() -> None:
 
 
 def test_results_per_offer_hide_small_groups_of_agents() -> None:
-    borrower = {"useful": 4, "need_met": 2, "autonomy": 3, "again": True, "comment": "secret"}
-    agent = {"interest": 5, "recognition": 4, "conditions": 3, "again": True}
+    borrower: dict[str, Answer] = {
+        "useful": 4,
+        "need_met": 2,
+        "autonomy": 3,
+        "again": True,
+        "comment": "secret",
+    }
+    agent: dict[str, Answer] = {"interest": 5, "recognition": 4, "conditions": 3, "again": True}
     results = summarise(
         [
             (Respondent.BORROWER, borrower),

@@ -21,10 +21,12 @@ from deformations_lending.domain.events import (
     SessionRescheduled,
     SessionScheduled,
 )
-from deformations_lending.domain.feedback import Respondent
+from deformations_lending.domain.feedback import Answer, Respondent
+from deformations_lending.domain.ledger import LedgerEntry
 from deformations_lending.domain.loans import (
     Approval,
     LoanStatus,
+    Origin,
     SessionStatus,
     accept,
     approve,
@@ -33,6 +35,7 @@ from deformations_lending.domain.loans import (
     complete,
     confirm_session,
     decline,
+    propose_from_match,
     propose_loan,
     record_feedback,
     record_session_held,
@@ -40,8 +43,15 @@ from deformations_lending.domain.loans import (
     schedule_session,
     withdraw_offer,
 )
+from deformations_lending.domain.offers import publish_request, withdraw_request
 
-GOOD_FEEDBACK = {"useful": 5, "need_met": 4, "autonomy": 4, "again": True, "comment": " Merci ! "}
+GOOD_FEEDBACK: dict[str, Answer] = {
+    "useful": 5,
+    "need_met": 4,
+    "autonomy": 4,
+    "again": True,
+    "comment": " Merci ! ",
+}
 
 
 def test_agreement_needs_elected_hr_and_agent_in_any_order() -> None:
@@ -96,14 +106,14 @@ def test_proposal_checks_borrower_period_and_modality() -> None:
             borrower=offer.lender,
             period=offer.period,
             modality=Modality.ON_SITE,
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,
         )
     with pytest.raises(InvalidInputError, match="période"):
         propose_loan(
             borrower=BORROWER.siren,
             period=Period(date(2026, 6, 1), date(2026, 7, 15)),
             modality=Modality.ON_SITE,
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,
         )
 
 
@@ -129,7 +139,7 @@ def test_full_lifecycle_to_completion_and_feedback() -> None:
             now=NOW,
         )
     later = datetime(2026, 3, 20, 18, 0, tzinfo=NOW.tzinfo)
-    ledger = []
+    ledger: list[LedgerEntry] = []
     for s in loan.sessions:
         loan = confirm_session(loan, session_id=s.id, now=NOW).loan
         held = record_session_held(loan, session_id=s.id, transaction_id=uuid4(), now=later)
@@ -254,3 +264,42 @@ def test_withdrawing_an_offer_cancels_future_unconfirmed_sessions_only() -> None
             agent_bookings=frozenset(),
             now=when,
         )
+
+
+def test_a_match_becomes_a_proposal_on_the_common_period() -> None:
+    offer = make_offer(capacity=2)
+    request, events = publish_request(
+        request_id=uuid4(),
+        requester=BORROWER.siren,
+        theme="alimentation",
+        need="Élu de petite commune cherche mise à niveau sur l'alimentation durable.",
+        period=Period(date(2026, 2, 1), date(2026, 4, 15)),
+        half_days=3,
+        possible_half_days=frozenset(),
+        modality=Modality.EITHER,
+        now=NOW,
+    )
+    assert events[0].routing_key == "skill.requested.v1"
+    match_id = uuid4()
+    loan = propose_from_match(
+        loan_id=uuid4(), match_id=match_id, offer=offer, request=request, now=NOW
+    ).loan
+    assert loan.origin is Origin.MATCH
+    assert loan.match_id == match_id
+    assert loan.borrower == BORROWER.siren
+    assert loan.half_days == 2  # no more than the offer can give
+    assert loan.period == Period(NOW.date(), date(2026, 4, 15))
+    assert loan.modality is Modality.EITHER
+    withdrawn, events = withdraw_request(request, reason="Besoin couvert", now=NOW)
+    assert events[0].routing_key == "request.withdrawn.v1"
+    with pytest.raises(InvalidTransitionError, match="déjà retirée"):
+        withdraw_request(withdrawn, reason="x", now=NOW)
+
+
+def test_offer_publication_rules() -> None:
+    offer = make_offer()
+    assert offer.remaining_half_days == 4
+    with pytest.raises(InvalidInputError, match="capacité"):
+        make_offer(capacity=0)
+    with pytest.raises(InvalidInputError, match="précède"):
+        Period(date(2026, 3, 2), date(2026, 3, 1))

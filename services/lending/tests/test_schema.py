@@ -3,7 +3,7 @@
 import asyncio
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import date, datetime
 from importlib import resources
 from uuid import UUID, uuid4
@@ -123,8 +123,8 @@ async def _book(db: asyncpg.Connection, loan_id: UUID, day: date, part: str = "a
     return session_id
 
 
-async def _outcomes(*coros: object) -> list[object]:
-    return list(await asyncio.gather(*coros, return_exceptions=True))  # type: ignore[arg-type]
+async def _outcomes(*coros: Awaitable[object]) -> list[object]:
+    return list(await asyncio.gather(*coros, return_exceptions=True))
 
 
 async def test_the_runtime_tables_are_left_to_the_runtime(db: asyncpg.Connection) -> None:
@@ -305,3 +305,42 @@ async def test_ledger_is_double_entry_and_append_only(db: asyncpg.Connection) ->
     by_epci = await db.fetch("SELECT epci_siren, minutes FROM ledger_balances_by_epci")
     assert {r["epci_siren"]: r["minutes"] for r in by_epci} == {EPCI: 0}
     assert OTHER not in {r["epci_siren"] for r in by_epci}
+
+
+async def test_a_booking_racing_a_withdrawal_never_leaves_a_future_session(
+    dsn: str, db: asyncpg.Connection
+) -> None:
+    offer_id = await _offer(db)
+    loan_id = await _loan(db, offer_id, half_days=2)
+    conns = [await _connect(dsn), await _connect(dsn)]
+
+    async def book(conn: asyncpg.Connection) -> UUID:
+        async with conn.transaction():
+            return await _book(conn, loan_id, date(2026, 3, 19))
+
+    async def withdraw(conn: asyncpg.Connection) -> None:
+        # What the service does: mark the offer, cancel the future unconfirmed sessions.
+        async with conn.transaction():
+            await conn.execute(
+                "UPDATE offers SET status = 'withdrawn', withdrawn_at = $2, "
+                "withdrawal_reason = 'x' WHERE id = $1",
+                offer_id,
+                NOW,
+            )
+            await conn.execute(
+                "UPDATE sessions SET status = 'cancelled', cancellation_reason = 'x' "
+                "WHERE loan_id = $1 AND status = 'scheduled'",
+                loan_id,
+            )
+
+    try:
+        await _outcomes(book(conns[0]), withdraw(conns[1]))
+    finally:
+        for conn in conns:
+            await conn.close()
+    # Whoever won, the invariant holds: no scheduled session under a withdrawn offer.
+    status = await db.fetchval("SELECT status FROM offers WHERE id = $1", offer_id)
+    scheduled = await db.fetchval(
+        "SELECT count(*) FROM sessions WHERE loan_id = $1 AND status = 'scheduled'", loan_id
+    )
+    assert status == "open" or scheduled == 0
