@@ -9,6 +9,7 @@ characters outside it (œ, typographic apostrophes and dashes) are transliterate
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from fpdf import FPDF
@@ -49,9 +50,14 @@ _LATIN1_FALLBACKS = str.maketrans(
 )
 
 
+# « L. 512-7 », « n° 2008-580 », « 3 h 30 » must not be split across lines.
+_UNBREAKABLE = re.compile(r"(?<=\bL\.) (?=\d)|(?<=n°) (?=\d)|(?<=\d) (?=h\b)|(?<=\bh) (?=\d)")
+
+
 def pdf_text(text: str) -> str:
     """Text as Helvetica can print it; anything still outside Latin-1 becomes « ? »."""
-    return text.translate(_LATIN1_FALLBACKS).encode("latin-1", "replace").decode("latin-1")
+    text = _UNBREAKABLE.sub("\u00a0", text.translate(_LATIN1_FALLBACKS))
+    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 class _Pdf(FPDF):
