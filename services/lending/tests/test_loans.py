@@ -5,7 +5,7 @@ import pytest
 from lending_factories import BORROWER, NOW, agree, half_days_from, make_loan, make_offer
 
 from deformations_contracts.types import HalfDayPart, Modality
-from deformations_lending.domain.calendar import HalfDay, Period
+from deformations_lending.domain.calendar import HalfDay, Period, WeeklyHalfDay
 from deformations_lending.domain.errors import (
     AgentAlreadyBookedError,
     CapacityExceededError,
@@ -44,6 +44,7 @@ from deformations_lending.domain.loans import (
     withdraw_offer,
 )
 from deformations_lending.domain.offers import publish_request, withdraw_request
+from deformations_lending.domain.policy import APPROVAL_COMMANDS, Command
 
 GOOD_FEEDBACK: dict[str, Answer] = {
     "useful": 5,
@@ -303,3 +304,21 @@ def test_offer_publication_rules() -> None:
         make_offer(capacity=0)
     with pytest.raises(InvalidInputError, match="précède"):
         Period(date(2026, 3, 2), date(2026, 3, 1))
+
+
+def test_weekly_half_day_storage_form_round_trips() -> None:
+    for weekday in range(7):
+        for part in HalfDayPart:
+            slot = WeeklyHalfDay(weekday, part)
+            assert WeeklyHalfDay.parse(slot.code()) == slot
+    for bad in ("7:am", "1:soir", "lundi", "1-am"):
+        with pytest.raises(InvalidInputError):
+            WeeklyHalfDay.parse(bad)
+
+
+def test_every_approval_has_its_command() -> None:
+    assert {APPROVAL_COMMANDS[a.value] for a in Approval} == {
+        Command.APPROVE_AS_ELECTED,
+        Command.APPROVE_AS_HR,
+        Command.RECORD_AGENT_CONSENT,
+    }

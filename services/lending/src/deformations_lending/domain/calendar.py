@@ -68,6 +68,17 @@ class WeeklyHalfDay:
     def label(self) -> str:
         return f"{WEEKDAY_LABELS[self.weekday]} {PART_LABELS[self.part]}"
 
+    def code(self) -> str:
+        """Storage form, e.g. ``"1:pm"`` (the SQL schema checks this shape)."""
+        return f"{self.weekday}:{self.part.value}"
+
+    @classmethod
+    def parse(cls, code: str) -> WeeklyHalfDay:
+        weekday, sep, part = code.partition(":")
+        if not sep or not weekday.isdigit() or part not in {p.value for p in HalfDayPart}:
+            raise InvalidInputError(f"Demi-journée hebdomadaire invalide : {code!r}.")
+        return cls(int(weekday), HalfDayPart(part))
+
 
 @dataclass(frozen=True, slots=True)
 class Period:

@@ -100,6 +100,14 @@ RULES: dict[Command, Rule] = {
 }
 
 
+# Which command records which of the lender's approvals (see ``loans.approve``).
+APPROVAL_COMMANDS: dict[str, Command] = {
+    "elected": Command.APPROVE_AS_ELECTED,
+    "hr": Command.APPROVE_AS_HR,
+    "agent": Command.RECORD_AGENT_CONSENT,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Actor:
     """Who is signed in: the token's ``sub``, ``authority`` (SIREN) and ``roles``."""
