@@ -1,0 +1,146 @@
+"""Domain events returned by commands.
+
+Events whose ``routing_key`` is set map one to one to a contract of the event catalogue
+(the service layer builds the contract model and writes it to the outbox in the same
+transaction as the new state). Events with ``routing_key = None`` stay inside the service
+(audit, notifications of the parties through later contracts). Events carry identifiers
+and the agent's role, never a person's name or contact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+from uuid import UUID
+
+from .calendar import HalfDay
+
+
+@dataclass(frozen=True, slots=True)
+class DomainEvent:
+    routing_key: ClassVar[str | None] = None
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OfferPublished(DomainEvent):
+    routing_key: ClassVar[str | None] = "skill.offered.v1"
+    offer_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class OfferWithdrawn(DomainEvent):
+    routing_key: ClassVar[str | None] = "offer.withdrawn.v1"
+    offer_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestPublished(DomainEvent):
+    routing_key: ClassVar[str | None] = "skill.requested.v1"
+    request_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class RequestWithdrawn(DomainEvent):
+    routing_key: ClassVar[str | None] = "request.withdrawn.v1"
+    request_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoanProposed(DomainEvent):
+    loan_id: UUID
+    offer_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class LoanAccepted(DomainEvent):
+    loan_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class LoanApprovalRecorded(DomainEvent):
+    """One of the lender's three conditions is met: ``elected``, ``hr`` or ``agent``."""
+
+    loan_id: UUID
+    approval: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoanAgreed(DomainEvent):
+    routing_key: ClassVar[str | None] = "loan.agreed.v1"
+    loan_id: UUID
+    offer_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class LoanDeclined(DomainEvent):
+    """Refused before agreement; published as ``loan.cancelled.v1`` with the reason."""
+
+    routing_key: ClassVar[str | None] = "loan.cancelled.v1"
+    loan_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoanCancelled(DomainEvent):
+    routing_key: ClassVar[str | None] = "loan.cancelled.v1"
+    loan_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoanCompleted(DomainEvent):
+    routing_key: ClassVar[str | None] = "loan.completed.v1"
+    loan_id: UUID
+    half_days_held: int
+    minutes_held: int
+
+
+@dataclass(frozen=True, slots=True)
+class SessionScheduled(DomainEvent):
+    routing_key: ClassVar[str | None] = "session.scheduled.v1"
+    loan_id: UUID
+    session_id: UUID
+    half_day: HalfDay
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRescheduled(DomainEvent):
+    routing_key: ClassVar[str | None] = "session.rescheduled.v1"
+    loan_id: UUID
+    session_id: UUID
+    previous: HalfDay
+    half_day: HalfDay
+
+
+@dataclass(frozen=True, slots=True)
+class SessionCancelled(DomainEvent):
+    routing_key: ClassVar[str | None] = "session.cancelled.v1"
+    loan_id: UUID
+    session_id: UUID
+    half_day: HalfDay
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionConfirmed(DomainEvent):
+    loan_id: UUID
+    session_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class SessionHeld(DomainEvent):
+    """A half-day took place; the ledger moves its time from lender to borrower."""
+
+    loan_id: UUID
+    session_id: UUID
+    ledger_transaction_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRecorded(DomainEvent):
+    loan_id: UUID
+    respondent: str

@@ -1,0 +1,168 @@
+"""Who may do what: a pure function of the actor, the command and the parties.
+
+Only a collectivité's ``elected`` or ``hr`` people act for it; which of the two depends on
+the command (the lender's HR approval needs ``hr``, its political approval ``elected``).
+Any signed-in person browses open offers and requests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .errors import ForbiddenError
+
+
+class Role(StrEnum):
+    ELECTED = "elected"
+    HR = "hr"
+    AGENT = "agent"
+    TRAINER = "trainer"
+    OPERATOR = "operator"
+
+
+class Side(StrEnum):
+    """Which party of the command the actor must belong to."""
+
+    ANYONE = "anyone"  # any signed-in person
+    OWNER = "owner"  # the collectivité publishing an offer or a request
+    LENDER = "lender"
+    BORROWER = "borrower"
+    EITHER = "either"  # lender or borrower
+
+
+class Command(StrEnum):
+    BROWSE = "browse"
+    PUBLISH_OFFER = "publish_offer"
+    WITHDRAW_OFFER = "withdraw_offer"
+    PUBLISH_REQUEST = "publish_request"
+    WITHDRAW_REQUEST = "withdraw_request"
+    PROPOSE_LOAN = "propose_loan"
+    ACCEPT_LOAN = "accept_loan"
+    APPROVE_AS_ELECTED = "approve_as_elected"
+    APPROVE_AS_HR = "approve_as_hr"
+    RECORD_AGENT_CONSENT = "record_agent_consent"
+    DECLINE_LOAN = "decline_loan"
+    CANCEL_LOAN = "cancel_loan"
+    VIEW_LOAN = "view_loan"
+    SCHEDULE_SESSION = "schedule_session"
+    RESCHEDULE_SESSION = "reschedule_session"
+    CANCEL_SESSION = "cancel_session"
+    CONFIRM_SESSION = "confirm_session"
+    RECORD_SESSION_HELD = "record_session_held"
+    COMPLETE_LOAN = "complete_loan"
+    BORROWER_FEEDBACK = "borrower_feedback"
+    LENDER_FEEDBACK = "lender_feedback"
+    AGENT_FEEDBACK = "agent_feedback"
+    DOWNLOAD_CONVENTION = "download_convention"
+    DOWNLOAD_ATTESTATION = "download_attestation"
+    VIEW_LEDGER = "view_ledger"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    side: Side
+    roles: frozenset[Role]  # empty with Side.ANYONE: any role
+
+
+_BOTH = frozenset({Role.ELECTED, Role.HR})
+_ELECTED = frozenset({Role.ELECTED})
+_HR = frozenset({Role.HR})
+
+RULES: dict[Command, Rule] = {
+    Command.BROWSE: Rule(Side.ANYONE, frozenset()),
+    Command.VIEW_LEDGER: Rule(Side.ANYONE, frozenset()),
+    Command.PUBLISH_OFFER: Rule(Side.OWNER, _BOTH),
+    Command.WITHDRAW_OFFER: Rule(Side.OWNER, _BOTH),
+    Command.PUBLISH_REQUEST: Rule(Side.OWNER, _BOTH),
+    Command.WITHDRAW_REQUEST: Rule(Side.OWNER, _BOTH),
+    Command.PROPOSE_LOAN: Rule(Side.BORROWER, _BOTH),
+    Command.ACCEPT_LOAN: Rule(Side.BORROWER, _BOTH),
+    Command.APPROVE_AS_ELECTED: Rule(Side.LENDER, _ELECTED),
+    Command.APPROVE_AS_HR: Rule(Side.LENDER, _HR),
+    # The agent's written consent is collected and recorded by the lender's HR.
+    Command.RECORD_AGENT_CONSENT: Rule(Side.LENDER, _HR),
+    Command.DECLINE_LOAN: Rule(Side.EITHER, _BOTH),
+    Command.CANCEL_LOAN: Rule(Side.EITHER, _BOTH),
+    Command.VIEW_LOAN: Rule(Side.EITHER, frozenset({Role.ELECTED, Role.HR, Role.AGENT})),
+    Command.SCHEDULE_SESSION: Rule(Side.EITHER, _BOTH),
+    Command.RESCHEDULE_SESSION: Rule(Side.EITHER, _BOTH),
+    Command.CANCEL_SESSION: Rule(Side.EITHER, _BOTH),
+    Command.CONFIRM_SESSION: Rule(Side.LENDER, _BOTH),
+    Command.RECORD_SESSION_HELD: Rule(Side.BORROWER, _BOTH),
+    Command.COMPLETE_LOAN: Rule(Side.BORROWER, _BOTH),
+    Command.BORROWER_FEEDBACK: Rule(Side.BORROWER, _BOTH),
+    Command.LENDER_FEEDBACK: Rule(Side.LENDER, _BOTH),
+    # The agent answers for themself, not for the collectivité: an agent of the lender.
+    Command.AGENT_FEEDBACK: Rule(Side.LENDER, frozenset({Role.AGENT})),
+    Command.DOWNLOAD_CONVENTION: Rule(Side.EITHER, _BOTH),
+    Command.DOWNLOAD_ATTESTATION: Rule(Side.LENDER, frozenset({Role.HR, Role.AGENT})),
+}
+
+
+# Which command records which of the lender's approvals (see ``loans.approve``).
+APPROVAL_COMMANDS: dict[str, Command] = {
+    "elected": Command.APPROVE_AS_ELECTED,
+    "hr": Command.APPROVE_AS_HR,
+    "agent": Command.RECORD_AGENT_CONSENT,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is signed in: the token's ``sub``, ``authority`` (SIREN) and ``roles``."""
+
+    person_id: str
+    authority: str | None
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Parties:
+    """The collectivités a command touches (SIRENs); unused ones stay ``None``."""
+
+    owner: str | None = None
+    lender: str | None = None
+    borrower: str | None = None
+
+
+_ROLE_NAMES = {
+    Role.ELECTED: "élu ou élue",
+    Role.HR: "ressources humaines",
+    Role.AGENT: "agent",
+}
+
+
+def is_allowed(actor: Actor, command: Command, parties: Parties) -> bool:
+    try:
+        authorize(actor, command, parties)
+    except ForbiddenError:
+        return False
+    return True
+
+
+def authorize(actor: Actor, command: Command, parties: Parties) -> None:
+    """Raises ``ForbiddenError`` with a French message if the actor may not do this."""
+    rule = RULES[command]
+    if rule.side is Side.ANYONE:
+        return
+    sides = _sides(rule.side, parties)
+    if not sides:
+        raise ForbiddenError("La collectivité concernée par cette action est inconnue.")
+    if actor.authority is None or actor.authority not in sides:
+        raise ForbiddenError("Vous n'agissez pas pour une collectivité concernée par cette action.")
+    if not rule.roles & {Role(r) for r in actor.roles if r in Role.__members__.values()}:
+        needed = " ou ".join(_ROLE_NAMES[r] for r in sorted(rule.roles))
+        raise ForbiddenError(f"Cette action est réservée au rôle : {needed}.")
+
+
+def _sides(side: Side, parties: Parties) -> set[str]:
+    if side is Side.OWNER:
+        found = {parties.owner}
+    elif side is Side.LENDER:
+        found = {parties.lender}
+    elif side is Side.BORROWER:
+        found = {parties.borrower}
+    else:
+        found = {parties.lender, parties.borrower}
+    return {s for s in found if s is not None}
