@@ -47,7 +47,7 @@ def _fit(fmt: NextStepFormat, family: str, second: str, avail: Availability) -> 
     else:
         slot = -1.0
     # Prefer the richest format that still fits: one hour free → the café, not the podcast.
-    use_of_time = 0.5 * fmt.min_minutes_per_month / max(avail.minutes_per_month, 1)
+    use_of_time = fmt.min_minutes_per_month / max(avail.minutes_per_month, 1)
     return affinity + slot + use_of_time
 
 

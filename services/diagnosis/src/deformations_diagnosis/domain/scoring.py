@@ -27,8 +27,6 @@ from deformations_diagnosis.domain.results import (
 from deformations_diagnosis.domain.submission import Submission, ValidAnswers, validate_submission
 
 PRIORITY_THEME_COUNT = 3
-# Weight of a theme picked in the "your subjects" item against a theme carried by an answer.
-_EXPLICIT_THEME_WEIGHT = 3
 _CLEAR_FROM = 0.25
 _RATHER_CLEAR_FROM = 0.10
 
@@ -102,21 +100,29 @@ def clarity_of(distances: tuple[FamilyDistance, ...]) -> tuple[float, Clarity]:
 
 
 def priority_themes(answers: ValidAnswers, family_order: tuple[str, ...]) -> tuple[Theme, ...]:
-    """Themes picked explicitly weigh most, then themes carried by answers; families fill in."""
+    """Themes the élu picked come first, then those their answers carry; families fill in."""
     q = answers.questionnaire
     counts: Counter[Theme] = Counter()
+    explicit: set[Theme] = set()
     for item in q.items:
-        weight = _EXPLICIT_THEME_WEIGHT if item.role is ItemRole.PRIORITY_THEMES else 1
         for option_id in answers.chosen[item.id]:
             for theme in item.option(option_id).themes:
-                counts[theme] += weight
+                counts[theme] += 1
+                if item.role is ItemRole.PRIORITY_THEMES:
+                    explicit.add(theme)
     family_rank: dict[Theme, int] = {}
     for code in family_order[:2]:
         for theme in q.family(code).themes:
             family_rank.setdefault(theme, len(family_rank))
     enum_rank = {t: i for i, t in enumerate(Theme)}
     ranked = sorted(
-        counts, key=lambda t: (-counts[t], family_rank.get(t, len(family_rank)), enum_rank[t])
+        counts,
+        key=lambda t: (
+            t not in explicit,
+            -counts[t],
+            family_rank.get(t, len(family_rank)),
+            enum_rank[t],
+        ),
     )
     chosen = ranked[:PRIORITY_THEME_COUNT]
     for theme in family_rank:
