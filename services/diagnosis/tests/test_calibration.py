@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from deformations_diagnosis.calibration_cli import report_for
 from deformations_diagnosis.content.model import Questionnaire
 from deformations_diagnosis.domain.calibration import (
     adjusted_rand_index,
@@ -61,3 +62,9 @@ def test_statistics_on_known_cases() -> None:
     assert silhouette(points, np.zeros(4, dtype=np.int64)) == 0.0
     found, _ = kmeans(points, np.array([[1.0, 1.0], [9.0, 9.0]]))
     assert found.tolist() == [0, 0, 1, 1]
+
+
+def test_the_command_reads_submissions_as_json_lines(questionnaire: Questionnaire) -> None:
+    lines = [s.model_dump_json() for _, s in synthetic_submissions(questionnaire, 40, seed=8)]
+    report = report_for([*lines, ""], questionnaire.version)
+    assert report.respondents == 40

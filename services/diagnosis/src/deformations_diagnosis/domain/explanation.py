@@ -16,15 +16,15 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def axis_phrase(axis: Axis, score: float) -> str:
+def axis_phrase(axis: Axis, score: float, separator: str = " : ") -> str:
     """« Posture : nettement du côté « facilitateur » (82/100) »."""
     gap = score - 50
     if abs(gap) < _MARKED:
         poles = f"« {axis.low_label} » et « {axis.high_label} »"
-        return f"{axis.label} : équilibre entre {poles} ({score:.0f}/100)"
+        return f"{axis.label}{separator}équilibre entre {poles} ({score:.0f}/100)"
     pole = axis.high_label if gap > 0 else axis.low_label
     strength = "nettement" if abs(gap) >= _STRONG else "plutôt"
-    return f"{axis.label} : {strength} du côté « {pole} » ({score:.0f}/100)"
+    return f"{axis.label}{separator}{strength} du côté « {pole} » ({score:.0f}/100)"
 
 
 def explain(
@@ -50,7 +50,7 @@ def explain(
     if marked:
         paragraphs.append(
             "Ce qui vous distingue le plus : "
-            + " ; ".join(_lower_first(axis_phrase(a, scores[a.code])) for a in marked)
+            + " ; ".join(_lower_first(axis_phrase(a, scores[a.code], ", ")) for a in marked)
             + "."
         )
     else:

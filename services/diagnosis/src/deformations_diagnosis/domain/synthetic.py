@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 
 from deformations_diagnosis.content.model import Item, ItemRole, Questionnaire
 from deformations_diagnosis.domain.submission import Submission
@@ -55,3 +56,14 @@ def synthetic_submissions(
 ) -> list[tuple[str, Submission]]:
     rng = random.Random(seed)
     return [synthetic_submission(q, rng, sharpness=sharpness) for _ in range(n)]
+
+
+def synthetic_team(
+    q: Questionnaire, communes: Sequence[str], per_commune: Sequence[int], seed: int = 0
+) -> dict[str, list[Submission]]:
+    """Submissions for the communes of an intercommunality (demo data), by INSEE code."""
+    rng = random.Random(seed)
+    return {
+        insee: [synthetic_submission(q, rng)[1] for _ in range(count)]
+        for insee, count in zip(communes, per_commune, strict=True)
+    }
