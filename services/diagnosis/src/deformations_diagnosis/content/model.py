@@ -9,9 +9,16 @@ with a new ``version``. ``schema.json`` next to this module is generated from th
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    model_validator,
+)
 
 from deformations_contracts.themes import Theme
 from deformations_contracts.types import Modality, TimeSlot
@@ -78,6 +85,10 @@ class Item(_Frozen):
     max_choices: int | None = Field(default=None, ge=1)
     required: bool = True
     options: tuple[Option, ...] = Field(min_length=2)
+    _by_id: dict[str, Option] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._by_id = {o.id: o for o in self.options}
 
     @model_validator(mode="after")
     def _coherent(self) -> Item:
@@ -111,10 +122,7 @@ class Item(_Frozen):
         return self.max_choices or len(self.options)
 
     def option(self, option_id: str) -> Option:
-        for option in self.options:
-            if option.id == option_id:
-                return option
-        raise KeyError(option_id)
+        return self._by_id[option_id]
 
 
 class Section(_Frozen):
@@ -162,6 +170,12 @@ class Questionnaire(_Frozen):
     items: tuple[Item, ...] = Field(min_length=20, max_length=30)
     families: tuple[Family, ...] = Field(min_length=6, max_length=7)
     formats: tuple[NextStepFormat, ...] = Field(min_length=1)
+    _items: dict[str, Item] = PrivateAttr(default_factory=dict)
+    _families: dict[str, Family] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._items = {i.id: i for i in self.items}
+        self._families = {f.code: f for f in self.families}
 
     @model_validator(mode="after")
     def _consistent(self) -> Questionnaire:
@@ -197,16 +211,10 @@ class Questionnaire(_Frozen):
         return self
 
     def item(self, item_id: str) -> Item:
-        for item in self.items:
-            if item.id == item_id:
-                return item
-        raise KeyError(item_id)
+        return self._items[item_id]
 
     def family(self, code: str) -> Family:
-        for family in self.families:
-            if family.code == code:
-                return family
-        raise KeyError(code)
+        return self._families[code]
 
     def axis(self, code: str) -> Axis:
         for axis in self.axes:
