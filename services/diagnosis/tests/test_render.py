@@ -12,6 +12,7 @@ from deformations_diagnosis.domain.scoring import score_submission
 from deformations_diagnosis.domain.synthetic import synthetic_submissions
 from deformations_diagnosis.web.render import (
     form_answers,
+    form_consent,
     render_collective_result,
     render_individual_result,
     render_quiz_page,
@@ -72,6 +73,19 @@ def test_answers_of_other_pages_ride_along_and_current_ones_are_checked(
     checked = [i for i in _parse(html).all("input") if "checked" in i]
     assert [(i["name"], i["value"]) for i in checked] == [("q_climat", "b")]
     assert "Précédent" in html
+
+
+def test_consent_is_asked_on_the_last_page_only(questionnaire: Questionnaire) -> None:
+    last = len(questionnaire.sections) - 1
+    assert 'name="partage"' not in render_quiz_page(questionnaire, 0, action="/q", ask_consent=True)
+    html = render_quiz_page(questionnaire, last, action="/q", ask_consent=True)
+    assert 'name="partage" value="oui"' in html
+    assert "à partir de 3 réponses partagées" in html
+    assert 'name="partage"' not in render_quiz_page(questionnaire, last, action="/q")
+    carried = render_quiz_page(questionnaire, 1, action="/q", ask_consent=True, consent=True)
+    assert '<input type="hidden" name="partage" value="oui">' in carried
+    assert form_consent({"partage": ["oui"]})
+    assert not form_consent({"mandat": ["maire"]})
 
 
 def test_errors_are_announced_and_tied_to_their_question(questionnaire: Questionnaire) -> None:

@@ -65,6 +65,7 @@ class Thematique(_Frozen):
 class Catalogue(_Frozen):
     source: str
     version: str
+    notes: tuple[str, ...] = Field(default=(), description="Editorial notes on the transcription")
     chapters: tuple[Chapter, ...]
     thematiques: tuple[Thematique, ...]
 

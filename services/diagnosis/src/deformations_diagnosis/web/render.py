@@ -19,6 +19,7 @@ from deformations_diagnosis.domain.results import CLARITY_LABELS, IndividualResu
 from deformations_diagnosis.web.svg import Bar, RadarAxis, bars_svg, radar_svg
 
 Answers = Mapping[str, Sequence[str]]
+CONSENT_FIELD = "partage"
 
 
 @cache
@@ -57,6 +58,10 @@ def form_answers(q: Questionnaire, form: Mapping[str, Sequence[str]]) -> dict[st
     }
 
 
+def form_consent(form: Mapping[str, Sequence[str]]) -> bool:
+    return "oui" in form.get(CONSENT_FIELD, ())
+
+
 def render_quiz_page(
     q: Questionnaire,
     page: int,
@@ -65,8 +70,14 @@ def render_quiz_page(
     action: str,
     hidden: Mapping[str, str] | None = None,
     problems: Sequence[SubmissionError] = (),
+    ask_consent: bool = False,
+    consent: bool = False,
 ) -> str:
-    """One short page of the quiz; answers of the other pages ride along as hidden fields."""
+    """One short page of the quiz; answers of the other pages ride along as hidden fields.
+
+    ``ask_consent`` (campaigns) adds, on the last page, the choice to share the result with
+    the team; it is posted as ``partage=oui`` and is not a questionnaire item.
+    """
     if not 0 <= page < page_count(q):
         raise IndexError(page)
     answers = answers or {}
@@ -79,6 +90,9 @@ def render_quiz_page(
         for option_id in option_ids
     ]
     carried += list((hidden or {}).items())
+    last = page + 1 == page_count(q)
+    if ask_consent and consent and not last:
+        carried.append((CONSENT_FIELD, "oui"))
     item_errors: dict[str, str] = {}
     shown = []
     for problem in problems:
@@ -102,6 +116,9 @@ def render_quiz_page(
             item_errors=item_errors,
             problems=shown,
             action=action,
+            ask_consent=ask_consent and last,
+            consent=consent,
+            consent_field=CONSENT_FIELD,
         )
     )
 
