@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from deformations_diagnosis.content.loader import load_questionnaire
 from deformations_diagnosis.content.model import Questionnaire
@@ -127,3 +128,13 @@ def test_dropping_any_answer_of_a_valid_submission_is_detected(
     problems = submission_problems(Q, Submission(questionnaire_version=Q.version, answers=answers))
     assert [type(p) for p in problems] == [MissingAnswerError]
     assert problems[0].details["item"] == item_id
+
+
+def test_oversized_input_is_refused_by_the_model(questionnaire: Questionnaire) -> None:
+    with pytest.raises(ValidationError):
+        Submission(
+            questionnaire_version=questionnaire.version,
+            answers={f"q{i}": ("a",) for i in range(61)},
+        )
+    with pytest.raises(ValidationError):
+        Submission(questionnaire_version=questionnaire.version, answers={"themes": ("x" * 41,)})

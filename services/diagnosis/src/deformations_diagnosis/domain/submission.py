@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from deformations_diagnosis.content.model import Questionnaire
 from deformations_diagnosis.domain.errors import (
@@ -17,6 +18,10 @@ from deformations_diagnosis.domain.errors import (
     WrongVersionError,
 )
 
+# Bounds well above any questionnaire, so that oversized input is refused before any work.
+_Id = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+_Choices = Annotated[tuple[_Id, ...], Field(max_length=30)]
+
 
 class Submission(BaseModel):
     """What a respondent sends: option ids per item id (one for a single-choice item)."""
@@ -24,7 +29,7 @@ class Submission(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     questionnaire_version: str = Field(min_length=1, max_length=40)
-    answers: dict[str, tuple[str, ...]]
+    answers: dict[_Id, _Choices] = Field(max_length=60)
 
     @classmethod
     def of(cls, version: str, answers: Mapping[str, str | Sequence[str]]) -> Submission:
