@@ -1,0 +1,1 @@
+"""Questionnaire content: versioned data files, their schema and their loader."""

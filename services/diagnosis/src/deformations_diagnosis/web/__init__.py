@@ -1,0 +1,1 @@
+"""Server-rendered pages of the diagnosis: pure rendering from plain data, no routes."""

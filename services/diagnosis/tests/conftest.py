@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import strategies as st
+
+from deformations_contracts.catalogue import Catalogue, load_catalogue
+from deformations_diagnosis.content.loader import load_questionnaire
+from deformations_diagnosis.content.model import Questionnaire
+from deformations_diagnosis.domain.submission import Submission
+
+
+@pytest.fixture(scope="session")
+def questionnaire() -> Questionnaire:
+    return load_questionnaire()
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@st.composite
+def complete_submissions(draw: st.DrawFn, q: Questionnaire) -> Submission:
+    """Any complete and valid answer set to ``q``."""
+    answers: dict[str, tuple[str, ...]] = {}
+    for item in q.items:
+        ids = [o.id for o in item.options]
+        if item.multiple:
+            count = draw(st.integers(1 if item.required else 0, item.limit))
+            answers[item.id] = tuple(draw(st.permutations(ids))[:count])
+        else:
+            answers[item.id] = (draw(st.sampled_from(ids)),)
+    return Submission(questionnaire_version=q.version, answers=answers)
+
+
+def first_options(q: Questionnaire) -> dict[str, tuple[str, ...]]:
+    return {item.id: (item.options[0].id,) for item in q.items}
