@@ -9,6 +9,7 @@ its VTIMEZONE so clients show the local time the organisers meant, across DST ch
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -72,8 +73,15 @@ def _event(
     return event
 
 
+@functools.cache
+def _paris_vtimezone() -> icalendar.Timezone:
+    # Deriving VTIMEZONE from the tz database costs milliseconds; it never changes at run time.
+    return icalendar.Timezone.from_tzid("Europe/Paris")
+
+
 def _serialise(cal: icalendar.Calendar) -> bytes:
-    cal.add_missing_timezones()
+    # The shared VTIMEZONE is only read while serialising, never changed.
+    cal.subcomponents.insert(0, _paris_vtimezone())
     data: bytes = cal.to_ical()
     return data
 
