@@ -7,7 +7,6 @@ import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -19,89 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from deformations_notifications.delivery.signatures import InvalidSignatureError, verify
-
-START = datetime(2026, 12, 1, 13, 30, tzinfo=UTC)  # 14 h 30 in Paris (winter time)
-END = datetime(2026, 12, 1, 16, 30, tzinfo=UTC)
-
-SAMPLES: dict[str, dict[str, Any]] = {
-    "diagnosis.completed": {
-        "family_label": "Les éclaireurs",
-        "family_description": "Vous voyez loin et vous aimez embarquer les autres.",
-        "priority_themes": ["Alimentation et agriculture", "Énergie"],
-        "next_steps": ["Un module d'une heure en soirée", "Un café avec un technicien"],
-        "results_url": "https://deformations.example/diagnostic/r/42",
-    },
-    "diagnosis.team_updated": {
-        "team_name": "Conseil municipal de Saint-Éloy",
-        "respondents": 5,
-        "families": [
-            {"label": "Les éclaireurs", "count": 3},
-            {"label": "Les prudents", "count": 2},
-        ],
-        "priority_themes": ["Mobilités"],
-        "results_url": "https://deformations.example/diagnostic/equipe/7",
-    },
-    "match.proposed": {
-        "kind": "need_offer",
-        "theme": "Alimentation",
-        "lender_name": "Communauté de communes du Pays d'Évian",
-        "requester_name": "Commune d'Abondance",
-        "need_label": "Monter un projet alimentaire territorial",
-        "offer_label": "Technicienne alimentation, une demi-journée",
-        "reasons": ["Collectivités voisines", "Disponibilités communes le mardi"],
-        "details_url": "https://deformations.example/propositions/9",
-    },
-    "loan.agreed": {
-        "skill_label": "Technicien alimentation",
-        "lender_name": "CC du Pays d'Évian",
-        "borrower_name": "Commune d'Abondance",
-        "half_days": 2,
-        "agent_label": "Technicien alimentation de la CC",
-        "loan_url": "https://deformations.example/prets/3",
-    },
-    "loan.completed": {
-        "skill_label": "Technicien alimentation",
-        "lender_name": "CC du Pays d'Évian",
-        "borrower_name": "Commune d'Abondance",
-        "hours": 7.5,
-        "feedback_url": "https://deformations.example/prets/3/avis",
-    },
-    "loan.cancelled": {
-        "skill_label": "Technicien alimentation",
-        "lender_name": "CC du Pays d'Évian",
-        "borrower_name": "Commune d'Abondance",
-        "reason": "Agent indisponible",
-        "loan_url": "https://deformations.example/prets/3",
-    },
-    "session.scheduled": {
-        "title": "Café élus-techniciens",
-        "start": START.isoformat(),
-        "end": END.isoformat(),
-        "modality": "on_site",
-        "location": "Mairie d'Abondance, salle du conseil",
-        "session_url": "https://deformations.example/seances/11",
-    },
-    "session.rescheduled": {
-        "title": "Café élus-techniciens",
-        "previous_start": "2026-11-30T17:00:00+00:00",
-        "start": START,
-        "end": END,
-        "modality": "remote",
-        "join_url": "https://visio.example/cafe",
-        "session_url": "https://deformations.example/seances/11",
-    },
-    "session.cancelled": {
-        "title": "Café élus-techniciens",
-        "start": START,
-        "reason": "Tempête annoncée",
-    },
-    "relay.message": {
-        "sender_label": "Une élue de la commune d'Abondance",
-        "subject": "Votre retour sur le PAT",
-        "body": "Bonjour,\nPourriez-vous me raconter comment vous avez démarré ?",
-        "reply_url": "https://deformations.example/relais/abc",
-    },
-}
+from deformations_notifications.rendering.samples import SAMPLES
 
 
 @pytest.fixture
@@ -115,6 +32,7 @@ class MailSink:
 
     replies: list[str] = field(default_factory=list)  # consumed one per DATA, then 250
     received: list[bytes] = field(default_factory=list)
+    recipients: list[list[str]] = field(default_factory=list)
     refused: int = 0
 
     async def handle_DATA(
@@ -130,6 +48,7 @@ class MailSink:
                 return reply
         assert isinstance(envelope.content, bytes)
         self.received.append(envelope.content)
+        self.recipients.append(list(envelope.rcpt_tos))
         return "250 2.0.0 OK"
 
 

@@ -160,6 +160,11 @@ async def test_invitations_over_real_smtp_keep_uid_and_raise_sequence(
         ("REQUEST", 1, start + timedelta(days=1), "CONFIRMED"),
         ("CANCEL", 2, start + timedelta(days=1), "CANCELLED"),
     ]
+    for raw_mail in smtp_server.sink.received:
+        # On the wire, not only after parsing: no encoded-word may hide the one-click URL.
+        assert b"\r\nList-Unsubscribe: <https://deformations.example/desabonnement?token=" in (
+            raw_mail.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        )
     for msg, (method, sequence, dtstart, status) in zip(received, expected, strict=True):
         assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         cal, param_method, raw = calendar_of(msg)
@@ -237,3 +242,16 @@ def test_smtp_config_from_env() -> None:
     )
     assert (cfg.host, cfg.port, cfg.starttls, cfg.implicit_tls) == ("mail", 587, True, False)
     assert SmtpConfig.from_env({}).port == 1025
+
+
+async def test_bcc_reaches_the_envelope_but_not_the_headers(smtp_server: RunningSmtp) -> None:
+    msg = EmailMessage()
+    msg["From"] = "agenda@deformations.example"
+    msg["To"] = "elue@example.org"
+    msg["Bcc"] = "archive@deformations.example"
+    msg.set_content("x")
+    async with SmtpSender(config(smtp_server)) as smtp:
+        assert (await smtp.send(msg)).outcome is Outcome.DELIVERED
+    assert smtp_server.sink.recipients == [["elue@example.org", "archive@deformations.example"]]
+    assert b"archive@" not in smtp_server.sink.received[0]
+    assert msg["Bcc"] == "archive@deformations.example"  # the caller's message is untouched

@@ -7,8 +7,12 @@ retry policy decide: a 4yz reply or a lost connection comes back later, a 5yz do
 from __future__ import annotations
 
 import asyncio
+import copy
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.generator import BytesGenerator
+from email.headerregistry import AddressHeader
 from email.message import EmailMessage
 from types import TracebackType
 
@@ -61,6 +65,30 @@ def _classify(error: Exception) -> AttemptResult:
         return AttemptResult(outcome, f"{error.code} {error.message}"[:500], error.code)
     # Disconnections, timeouts, refused connections: the server may be back soon.
     return AttemptResult(Outcome.TRANSIENT, f"{type(error).__name__}: {error}"[:500])
+
+
+def _flatten(message: EmailMessage) -> bytes:
+    """Serialise with the message's own policy, minus Bcc.
+
+    aiosmtplib re-serialises with ``email.policy.SMTP`` (78-character folding), which turns
+    a long List-Unsubscribe URL into an encoded-word; keep the policy the message was built
+    with (``rendering.email.POLICY``).
+    """
+    # A shallow copy: deleting a header rebuilds the copy's header list, not the original's.
+    outgoing = copy.copy(message)
+    del outgoing["Bcc"]
+    buffer = io.BytesIO()
+    BytesGenerator(buffer, policy=message.policy.clone(linesep="\r\n")).flatten(outgoing)
+    return buffer.getvalue()
+
+
+def _addresses(message: EmailMessage, *names: str) -> list[str]:
+    found: list[str] = []
+    for name in names:
+        for header in message.get_all(name, []):
+            if isinstance(header, AddressHeader):
+                found.extend(a.addr_spec for a in header.addresses)
+    return found
 
 
 class SmtpSender:
@@ -121,10 +149,12 @@ class SmtpSender:
         """Send one message; never raises for delivery problems, returns the outcome."""
         async with self._lock:
             try:
+                sender = envelope_sender or next(iter(_addresses(message, "Sender", "From")), "")
+                to = recipients or _addresses(message, "To", "Cc", "Bcc")
+                if not sender or not to:
+                    return AttemptResult(Outcome.PERMANENT, "no sender or no recipient")
                 client = await self._connected()
-                errors, response = await client.send_message(
-                    message, sender=envelope_sender, recipients=recipients
-                )
+                errors, response = await client.sendmail(sender, to, _flatten(message))
             except (aiosmtplib.SMTPException, OSError) as error:
                 await self._drop()
                 return _classify(error)

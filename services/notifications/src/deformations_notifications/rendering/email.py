@@ -6,6 +6,7 @@ a DKIM signature; signing is the relay's job (the MTA), not this module's.
 
 from __future__ import annotations
 
+import email.policy
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -16,6 +17,12 @@ from urllib.parse import quote, urlencode
 from deformations_notifications.domain.unsubscribe import UnsubscribeClaim, make_unsubscribe_token
 
 from .renderer import RenderedMessage
+
+# A List-Unsubscribe URL with its token is longer than 78 characters and has no space to
+# fold at; under the default policy the header would become an RFC 2047 encoded-word that
+# mail providers do not decode, and the one-click link would be lost. RFC 5322 allows
+# lines up to 998 characters.
+POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +69,7 @@ def build_email(
     notification_id: str | None = None,
 ) -> EmailMessage:
     """Assemble one message. ``notification_id`` (the dedup key) helps tracing, not routing."""
-    msg = EmailMessage()
+    msg = EmailMessage(policy=POLICY)
     msg["Subject"] = rendered.subject
     msg["From"] = sender
     msg["To"] = to
