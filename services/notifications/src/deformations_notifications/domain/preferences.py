@@ -12,6 +12,8 @@ PARIS = ZoneInfo("Europe/Paris")
 
 class Channel(StrEnum):
     EMAIL = "email"
+    # For dedup keys of webhook deliveries (recipient = subscription id), not a person's choice.
+    WEBHOOK = "webhook"
 
 
 class DigestFrequency(StrEnum):
