@@ -4,14 +4,23 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from deformations_notifications.domain.audience import concerned
-from deformations_notifications.domain.planning import IncomingEvent, SkipReason, plan
+from deformations_notifications.domain.planning import (
+    IncomingEvent,
+    SkipReason,
+    plan,
+    plan_webhooks,
+)
 from deformations_notifications.domain.preferences import (
     Consent,
     DigestFrequency,
     DigestSchedule,
     RecipientPreferences,
 )
+from deformations_notifications.domain.unsubscribe import UnsubscribeClaim, apply_unsubscribe
+from deformations_notifications.domain.webhooks import WebhookSubscription
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 26, 22, 0, tzinfo=PARIS)  # inside default quiet hours
@@ -105,3 +114,35 @@ def test_replanning_a_redelivered_event_gives_the_same_keys() -> None:
     again, _ = plan(event, ["now"], {"now": prefs("now")}, NOW.replace(hour=23))
     assert [p.dedup_key for p in first] == [p.dedup_key for p in again]
     assert IncomingEvent("x", "e", "a.b.v1", NOW).item_key == "event:x/e"
+
+
+def test_scoped_unsubscribe_mutes_one_family_only() -> None:
+    p = apply_unsubscribe(prefs("elu"), UnsubscribeClaim("elu", "match"), NOW)
+    p = apply_unsubscribe(p, UnsubscribeClaim("elu", "match"), NOW)  # clients may POST twice
+    match = IncomingEvent("matching", "e1", "match.proposed.v1", NOW, {})
+    loan = IncomingEvent("lending", "e2", "loan.agreed.v1", NOW, {})
+    planned, skipped = plan(match, ["elu"], {"elu": p}, NOW)
+    assert planned == []
+    assert skipped[0].reason is SkipReason.MUTED
+    assert len(plan(loan, ["elu"], {"elu": p}, NOW)[0]) == 1
+    gone = apply_unsubscribe(p, UnsubscribeClaim("elu"), NOW)
+    assert plan(loan, ["elu"], {"elu": gone}, NOW)[1][0].reason is SkipReason.UNSUBSCRIBED
+
+
+def test_unsubscribe_token_of_someone_else_is_refused() -> None:
+    with pytest.raises(ValueError, match="someone else"):
+        apply_unsubscribe(prefs("elu"), UnsubscribeClaim("other"), NOW)
+
+
+def test_webhook_plan_follows_subscriptions() -> None:
+    def sub(sid: str, types: set[str]) -> WebhookSubscription:
+        return WebhookSubscription(sid, "https://crm.example/h", "whsec_x", frozenset(types))
+
+    paused = WebhookSubscription(
+        "s3", "https://crm.example/h", "whsec_x", frozenset({"*"}), paused_at=NOW
+    )
+    event = IncomingEvent("lending", "e9", "loan.agreed.v1", NOW, {})
+    planned = plan_webhooks(event, [sub("s2", {"loan.*"}), sub("s1", {"match.*"}), paused])
+    assert [p.subscription_id for p in planned] == ["s2"]
+    assert planned[0].dedup_key.channel.value == "webhook"
+    assert planned == plan_webhooks(event, [sub("s2", {"loan.*"})])

@@ -17,6 +17,7 @@ from typing import Any
 from .dedup import DedupKey
 from .preferences import Channel, RecipientPreferences
 from .scheduling import is_batched, send_time
+from .webhooks import WebhookSubscription
 
 # Changes to what is already in someone's calendar cannot wait for a weekly digest.
 NOT_DIGESTIBLE = frozenset({"session.rescheduled", "session.cancelled", "relay.message"})
@@ -31,6 +32,7 @@ class SkipReason(StrEnum):
     NO_CONSENT = "no_consent"
     UNSUBSCRIBED = "unsubscribed"
     CHANNEL_OFF = "channel_off"
+    MUTED = "muted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,11 @@ class IncomingEvent:
     def name(self) -> str:
         """The template name: the routing key without its major version."""
         return _VERSION.sub("", self.routing_key)
+
+    @property
+    def family(self) -> str:
+        """``loan`` for ``loan.agreed.v1``: the unit of a scoped unsubscribe."""
+        return self.routing_key.split(".", 1)[0]
 
     @property
     def item_key(self) -> str:
@@ -72,7 +79,9 @@ class Skipped:
     reason: SkipReason
 
 
-def _skip_reason(prefs: RecipientPreferences | None, channel: Channel) -> SkipReason | None:
+def _skip_reason(
+    prefs: RecipientPreferences | None, channel: Channel, family: str
+) -> SkipReason | None:
     if prefs is None:
         return SkipReason.NOT_REGISTERED
     if prefs.consent is None:
@@ -81,6 +90,8 @@ def _skip_reason(prefs: RecipientPreferences | None, channel: Channel) -> SkipRe
         return SkipReason.UNSUBSCRIBED
     if channel not in prefs.channels:
         return SkipReason.CHANNEL_OFF
+    if not prefs.wants_family(family):
+        return SkipReason.MUTED
     return None
 
 
@@ -100,7 +111,7 @@ def plan(
     skipped: list[Skipped] = []
     for person in sorted(set(recipients)):
         prefs = preferences.get(person)
-        reason = _skip_reason(prefs, channel)
+        reason = _skip_reason(prefs, channel, event.family)
         if reason is not None or prefs is None:
             skipped.append(Skipped(person, reason or SkipReason.NOT_REGISTERED))
             continue
@@ -115,3 +126,20 @@ def plan(
             )
         )
     return planned, skipped
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedWebhook:
+    dedup_key: DedupKey  # its value is the ``webhook-id``, so receivers can drop duplicates
+    subscription_id: str
+
+
+def plan_webhooks(
+    event: IncomingEvent, subscriptions: Iterable[WebhookSubscription]
+) -> list[PlannedWebhook]:
+    """One delivery per active subscription that wants this event type."""
+    return [
+        PlannedWebhook(DedupKey(event.source, event.id, s.id, Channel.WEBHOOK), s.id)
+        for s in sorted(subscriptions, key=lambda s: s.id)
+        if s.wants(event.routing_key)
+    ]

@@ -82,6 +82,8 @@ class RecipientPreferences:
     digest: DigestSchedule = field(default_factory=DigestSchedule)
     consent: Consent | None = None
     unsubscribed_at: datetime | None = None
+    # Event families (``match``, ``loan``…) this person no longer wants, from a scoped link.
+    muted: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.language != "fr":
@@ -97,6 +99,12 @@ class RecipientPreferences:
 
     def unsubscribe(self, now: datetime) -> RecipientPreferences:
         return replace(self, unsubscribed_at=self.unsubscribed_at or now)
+
+    def mute(self, family: str) -> RecipientPreferences:
+        return replace(self, muted=self.muted | {family})
+
+    def wants_family(self, family: str) -> bool:
+        return family not in self.muted
 
     def give_consent(self, now: datetime, wording: str) -> RecipientPreferences:
         return replace(self, consent=Consent(given_at=now, wording=wording), unsubscribed_at=None)

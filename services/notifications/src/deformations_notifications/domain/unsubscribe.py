@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from . import tokens
+from .preferences import RecipientPreferences
 
 PURPOSE = "unsubscribe/v1"
 ALL = "all"
@@ -30,3 +32,14 @@ def verify_unsubscribe_token(token: str, secret: bytes) -> UnsubscribeClaim | No
     if not sep or not person_id:
         return None
     return UnsubscribeClaim(person_id=person_id, scope=scope)
+
+
+def apply_unsubscribe(
+    preferences: RecipientPreferences, claim: UnsubscribeClaim, now: datetime
+) -> RecipientPreferences:
+    """What a one-click POST does. Idempotent: mail clients may POST more than once."""
+    if claim.person_id != preferences.person_id:
+        raise ValueError("this token belongs to someone else")
+    if claim.scope == ALL:
+        return preferences.unsubscribe(now)
+    return preferences.mute(claim.scope)
