@@ -1,1 +1,1 @@
-"""Pure domain: no I/O, no framework imports."""
+"""Pure domain: no I/O, no framework imports, no clock reads (``now`` is passed in)."""

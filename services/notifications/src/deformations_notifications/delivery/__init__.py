@@ -1,0 +1,1 @@
+"""Adapters that put notifications on the wire: SMTP and signed webhooks."""

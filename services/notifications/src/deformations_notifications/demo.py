@@ -1,0 +1,112 @@
+"""Send one demo e-mail per template to ``SMTP_HOST``/``SMTP_PORT`` so people can see them.
+
+    uv run python -m aiosmtpd -n -l 127.0.0.1:1025   # a local catcher, if none runs
+    SMTP_HOST=127.0.0.1 SMTP_PORT=1025 uv run python -m deformations_notifications.demo
+
+``DEMO_TO`` sets the recipient (default elue.demo@example.org). Sessions come with their
+calendar invitation: REQUEST, then a rescheduled REQUEST (SEQUENCE 1), then a CANCEL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from datetime import UTC, datetime, timedelta
+from email.headerregistry import Address
+from typing import Any
+
+from deformations_notifications.delivery.smtp import SmtpConfig, SmtpSender
+from deformations_notifications.domain.digest import DigestEntry, group_digest
+from deformations_notifications.domain.outcome import Outcome
+from deformations_notifications.domain.sessions import SessionCalendar
+from deformations_notifications.domain.unsubscribe import UnsubscribeClaim
+from deformations_notifications.rendering.email import CalendarPart, UnsubscribeLinks, build_email
+from deformations_notifications.rendering.invites import InviteDetails, build_cancel, build_request
+from deformations_notifications.rendering.renderer import RenderedMessage, Renderer
+from deformations_notifications.rendering.samples import END, SAMPLES, START
+
+DOMAIN = "deformations.localhost"
+# Dev only: production passes its own secret from the environment.
+DEV_SECRET = b"dev-only-unsubscribe-secret"
+
+
+def _calendar(name: str, details: InviteDetails, now: datetime) -> CalendarPart | None:
+    session = SessionCalendar("demo-session", START, END)
+    if name == "session.scheduled":
+        return CalendarPart(build_request(session, details, now), "REQUEST")
+    moved = session.reschedule(START + timedelta(days=1), END + timedelta(days=1))
+    if name == "session.rescheduled":
+        return CalendarPart(build_request(moved, details, now), "REQUEST")
+    if name == "session.cancelled":
+        return CalendarPart(build_cancel(moved.cancel(), details, now), "CANCEL")
+    return None
+
+
+def _contexts() -> dict[str, dict[str, Any]]:
+    contexts = {name: dict(ctx) for name, ctx in SAMPLES.items()}
+    later = {"start": START + timedelta(days=1), "end": END + timedelta(days=1)}
+    contexts["session.rescheduled"].update(later, previous_start=START)
+    contexts["session.cancelled"].update(later)
+    return contexts
+
+
+async def send_demo(config: SmtpConfig, to: str) -> int:
+    now = datetime.now(UTC)
+    renderer = Renderer(defaults={"preferences_url": f"https://{DOMAIN}/preferences"})
+    links = UnsubscribeLinks(
+        f"https://{DOMAIN}/desabonnement", DEV_SECRET, f"desabonnement@{DOMAIN}"
+    )
+    details = InviteDetails(
+        title=SAMPLES["session.scheduled"]["title"],
+        organizer_email=f"agenda@{DOMAIN}",
+        attendee_emails=[to],
+        uid_domain=DOMAIN,
+        location=SAMPLES["session.scheduled"]["location"],
+    )
+    contexts = _contexts()
+    messages: list[tuple[str, RenderedMessage]] = []
+    for name, ctx in contexts.items():
+        unsubscribe_url = links.url(UnsubscribeClaim("demo-person"))
+        messages.append((name, renderer.render(name, {**ctx, "unsubscribe_url": unsubscribe_url})))
+    entries = [
+        DigestEntry(
+            "loan:3", "Prêt : technicien alimentation", n, now - timedelta(hours=h), contexts[n]
+        )
+        for n, h in (("loan.agreed", 30), ("loan.completed", 2))
+    ] + [
+        DigestEntry(
+            "match:9",
+            "Proposition : alimentation",
+            "match.proposed",
+            now,
+            contexts["match.proposed"],
+        )
+    ]
+    messages.append(("digest", renderer.render_digest(group_digest(entries), "weekly", {})))
+    failures = 0
+    async with SmtpSender(config) as smtp:
+        for name, rendered in messages:
+            msg = build_email(
+                rendered,
+                sender=Address("(Dé)formations", "ne-pas-repondre", DOMAIN),
+                to=to,
+                now=now,
+                message_id_domain=DOMAIN,
+                unsubscribe=(links, UnsubscribeClaim("demo-person")),
+                calendar=_calendar(name, details, now),
+            )
+            result = await smtp.send(msg)
+            print(f"{name:24} {result.outcome.value:10} {result.detail}")
+            failures += result.outcome is not Outcome.DELIVERED
+    return failures
+
+
+def main() -> None:
+    config = SmtpConfig.from_env(os.environ)
+    failures = asyncio.run(send_demo(config, os.environ.get("DEMO_TO", "elue.demo@example.org")))
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

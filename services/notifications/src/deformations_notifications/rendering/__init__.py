@@ -1,0 +1,1 @@
+"""Rendering: French templates, e-mails with one-click unsubscribe, calendar invitations."""

@@ -1,0 +1,93 @@
+"""Demo contexts for every template, as the service layer would build them.
+
+Used by the demo sender and the tests; they double as the documentation of each
+template's context (see also ``templates/README.md``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+START = datetime(2026, 12, 1, 13, 30, tzinfo=UTC)  # 14 h 30 in Paris (winter time)
+END = datetime(2026, 12, 1, 16, 30, tzinfo=UTC)
+
+SAMPLES: dict[str, dict[str, Any]] = {
+    "diagnosis.completed": {
+        "family_label": "Les éclaireurs",
+        "family_description": "Vous voyez loin et vous aimez embarquer les autres.",
+        "priority_themes": ["Alimentation et agriculture", "Énergie"],
+        "next_steps": ["Un module d'une heure en soirée", "Un café avec un technicien"],
+        "results_url": "https://deformations.example/diagnostic/r/42",
+    },
+    "diagnosis.team_updated": {
+        "team_name": "Conseil municipal de Saint-Éloy",
+        "respondents": 5,
+        "families": [
+            {"label": "Les éclaireurs", "count": 3},
+            {"label": "Les prudents", "count": 2},
+        ],
+        "priority_themes": ["Mobilités"],
+        "results_url": "https://deformations.example/diagnostic/equipe/7",
+    },
+    "match.proposed": {
+        "kind": "need_offer",
+        "theme": "Alimentation",
+        "lender_name": "Communauté de communes du Pays d'Évian",
+        "requester_name": "Commune d'Abondance",
+        "need_label": "Monter un projet alimentaire territorial",
+        "offer_label": "Technicienne alimentation, une demi-journée",
+        "reasons": ["Collectivités voisines", "Disponibilités communes le mardi"],
+        "details_url": "https://deformations.example/propositions/9",
+    },
+    "loan.agreed": {
+        "skill_label": "Technicien alimentation",
+        "lender_name": "CC du Pays d'Évian",
+        "borrower_name": "Commune d'Abondance",
+        "half_days": 2,
+        "agent_label": "Technicien alimentation de la CC",
+        "loan_url": "https://deformations.example/prets/3",
+    },
+    "loan.completed": {
+        "skill_label": "Technicien alimentation",
+        "lender_name": "CC du Pays d'Évian",
+        "borrower_name": "Commune d'Abondance",
+        "hours": 7.5,
+        "feedback_url": "https://deformations.example/prets/3/avis",
+    },
+    "loan.cancelled": {
+        "skill_label": "Technicien alimentation",
+        "lender_name": "CC du Pays d'Évian",
+        "borrower_name": "Commune d'Abondance",
+        "reason": "Agent indisponible",
+        "loan_url": "https://deformations.example/prets/3",
+    },
+    "session.scheduled": {
+        "title": "Café élus-techniciens",
+        "start": START.isoformat(),
+        "end": END.isoformat(),
+        "modality": "on_site",
+        "location": "Mairie d'Abondance, salle du conseil",
+        "session_url": "https://deformations.example/seances/11",
+    },
+    "session.rescheduled": {
+        "title": "Café élus-techniciens",
+        "previous_start": "2026-11-30T17:00:00+00:00",
+        "start": START,
+        "end": END,
+        "modality": "remote",
+        "join_url": "https://visio.example/cafe",
+        "session_url": "https://deformations.example/seances/11",
+    },
+    "session.cancelled": {
+        "title": "Café élus-techniciens",
+        "start": START,
+        "reason": "Tempête annoncée",
+    },
+    "relay.message": {
+        "sender_label": "Une élue de la commune d'Abondance",
+        "subject": "Votre retour sur le PAT",
+        "body": "Bonjour,\nPourriez-vous me raconter comment vous avez démarré ?",
+        "reply_url": "https://deformations.example/relais/abc",
+    },
+}

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import email
+import email.policy
+
+from deformations_notifications.delivery.smtp import SmtpConfig
+from deformations_notifications.demo import send_demo
+from deformations_notifications.rendering.renderer import TEMPLATE_NAMES
+
+from .conftest import RunningSmtp
+
+
+async def test_demo_sends_one_mail_per_template(smtp_server: RunningSmtp) -> None:
+    failures = await send_demo(
+        SmtpConfig(host="127.0.0.1", port=smtp_server.port), "elue@example.org"
+    )
+    assert failures == 0
+    received = [
+        email.message_from_bytes(r, policy=email.policy.default) for r in smtp_server.sink.received
+    ]
+    assert len(received) == len(TEMPLATE_NAMES)
+    with_invites = [
+        m for m in received if any(p.get_content_type() == "text/calendar" for p in m.walk())
+    ]
+    assert len(with_invites) == 3
+    assert all(m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click" for m in received)
+    subjects = {str(m["Subject"]) for m in received}
+    assert any(s.startswith("Votre récapitulatif de la semaine") for s in subjects)

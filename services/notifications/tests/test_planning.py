@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from deformations_notifications.domain.audience import concerned
+from deformations_notifications.domain.planning import (
+    IncomingEvent,
+    SkipReason,
+    plan,
+    plan_webhooks,
+)
+from deformations_notifications.domain.preferences import (
+    Consent,
+    DigestFrequency,
+    DigestSchedule,
+    RecipientPreferences,
+)
+from deformations_notifications.domain.unsubscribe import UnsubscribeClaim, apply_unsubscribe
+from deformations_notifications.domain.webhooks import WebhookSubscription
+
+PARIS = ZoneInfo("Europe/Paris")
+NOW = datetime(2026, 11, 26, 22, 0, tzinfo=PARIS)  # inside default quiet hours
+CONSENT = Consent(given_at=datetime(2026, 1, 1, tzinfo=UTC), wording="J'accepte")
+
+
+class FakeDirectory:
+    def people_of(self, siren: str) -> Iterable[str]:
+        return {"200000172": ["rh-evian", "elu-evian"], "217400019": ["elu-abondance"]}.get(
+            siren, []
+        )
+
+    def members_of(self, team_id: str) -> Iterable[str]:
+        return ["elu-1", "elu-2", "elu-3"] if team_id == "team-7" else []
+
+
+def prefs(
+    person: str, frequency: DigestFrequency = DigestFrequency.IMMEDIATE
+) -> RecipientPreferences:
+    return RecipientPreferences(
+        person_id=person,
+        email=f"{person}@example.org",
+        digest=DigestSchedule(frequency=frequency, send_time=time(8, 0)),
+        consent=CONSENT,
+    )
+
+
+def test_concerned_people_of_a_loan_are_both_collectivites_and_the_agent() -> None:
+    data = {
+        "loan_id": "l-3",
+        "lender_siren": "200000172",
+        "borrower_siren": "217400019",
+        "agent_id": "agent-9",
+    }
+    assert concerned(data, FakeDirectory()) == {"rh-evian", "elu-evian", "elu-abondance", "agent-9"}
+
+
+def test_concerned_people_of_sessions_teams_and_groups() -> None:
+    d = FakeDirectory()
+    assert concerned({"participants": [{"person_id": "a"}, {"person_id": "b"}]}, d) == {"a", "b"}
+    assert concerned({"members": ["x", "y"]}, d) == {"x", "y"}
+    assert concerned({"team_id": "team-7"}, d) == {"elu-1", "elu-2", "elu-3"}
+    assert concerned({"person_id": "elu-5", "unrelated": "zzz"}, d) == {"elu-5"}
+    assert concerned({}, d) == set()
+
+
+def test_plan_defers_digests_and_quiet_hours_and_skips_with_reasons() -> None:
+    event = IncomingEvent(
+        source="lending",
+        id="evt-1",
+        routing_key="loan.agreed.v1",
+        occurred_at=NOW,
+        data={"loan_id": "l-3"},
+    )
+    unsubscribed = prefs("gone").unsubscribe(NOW)
+    no_consent = RecipientPreferences(person_id="nc", email="nc@example.org")
+    preferences = {
+        "now": prefs("now"),
+        "weekly": prefs("weekly", DigestFrequency.WEEKLY),
+        "gone": unsubscribed,
+        "nc": no_consent,
+    }
+    planned, skipped = plan(
+        event, ["weekly", "now", "gone", "nc", "stranger", "now"], preferences, NOW
+    )
+    by_person = {p.recipient: p for p in planned}
+    assert set(by_person) == {"now", "weekly"}
+    assert by_person["now"].send_at == datetime(2026, 11, 27, 7, 0, tzinfo=PARIS)
+    assert not by_person["now"].batched
+    assert by_person["weekly"].batched
+    assert by_person["weekly"].send_at == datetime(2026, 11, 30, 8, 0, tzinfo=PARIS)
+    assert by_person["now"].template == "loan.agreed"
+    assert by_person["now"].item_key == "loan:l-3"
+    assert {(s.recipient, s.reason) for s in skipped} == {
+        ("gone", SkipReason.UNSUBSCRIBED),
+        ("nc", SkipReason.NO_CONSENT),
+        ("stranger", SkipReason.NOT_REGISTERED),
+    }
+
+
+def test_calendar_changes_are_never_batched() -> None:
+    event = IncomingEvent("matching", "evt-2", "session.cancelled.v1", NOW, {"session_id": "s-1"})
+    planned, _ = plan(event, ["weekly"], {"weekly": prefs("weekly", DigestFrequency.WEEKLY)}, NOW)
+    assert not planned[0].batched
+    assert planned[0].send_at == datetime(2026, 11, 27, 7, 0, tzinfo=PARIS)
+
+
+def test_replanning_a_redelivered_event_gives_the_same_keys() -> None:
+    event = IncomingEvent("lending", "evt-1", "loan.agreed.v1", NOW, {"loan_id": "l-3"})
+    first, _ = plan(event, ["now"], {"now": prefs("now")}, NOW)
+    again, _ = plan(event, ["now"], {"now": prefs("now")}, NOW.replace(hour=23))
+    assert [p.dedup_key for p in first] == [p.dedup_key for p in again]
+    assert IncomingEvent("x", "e", "a.b.v1", NOW).item_key == "event:x/e"
+
+
+def test_scoped_unsubscribe_mutes_one_family_only() -> None:
+    p = apply_unsubscribe(prefs("elu"), UnsubscribeClaim("elu", "match"), NOW)
+    p = apply_unsubscribe(p, UnsubscribeClaim("elu", "match"), NOW)  # clients may POST twice
+    match = IncomingEvent("matching", "e1", "match.proposed.v1", NOW, {})
+    loan = IncomingEvent("lending", "e2", "loan.agreed.v1", NOW, {})
+    planned, skipped = plan(match, ["elu"], {"elu": p}, NOW)
+    assert planned == []
+    assert skipped[0].reason is SkipReason.MUTED
+    assert len(plan(loan, ["elu"], {"elu": p}, NOW)[0]) == 1
+    gone = apply_unsubscribe(p, UnsubscribeClaim("elu"), NOW)
+    assert plan(loan, ["elu"], {"elu": gone}, NOW)[1][0].reason is SkipReason.UNSUBSCRIBED
+
+
+def test_unsubscribe_token_of_someone_else_is_refused() -> None:
+    with pytest.raises(ValueError, match="someone else"):
+        apply_unsubscribe(prefs("elu"), UnsubscribeClaim("other"), NOW)
+
+
+def test_webhook_plan_follows_subscriptions() -> None:
+    def sub(sid: str, types: set[str]) -> WebhookSubscription:
+        return WebhookSubscription(sid, "https://crm.example/h", "whsec_x", frozenset(types))
+
+    paused = WebhookSubscription(
+        "s3", "https://crm.example/h", "whsec_x", frozenset({"*"}), paused_at=NOW
+    )
+    event = IncomingEvent("lending", "e9", "loan.agreed.v1", NOW, {})
+    planned = plan_webhooks(event, [sub("s2", {"loan.*"}), sub("s1", {"match.*"}), paused])
+    assert [p.subscription_id for p in planned] == ["s2"]
+    assert planned[0].dedup_key.channel.value == "webhook"
+    assert planned == plan_webhooks(event, [sub("s2", {"loan.*"})])
