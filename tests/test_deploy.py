@@ -225,6 +225,14 @@ def test_password_hashes_verify_and_reject_a_wrong_password() -> None:
         assert not _verifies(user["password_hash"], f"{user['name']}-wrong-password")
 
 
+def test_generator_hashes_like_the_rabbitmq_documentation() -> None:
+    # The worked example of RabbitMQ's "Credentials and Passwords" guide.
+    salt = bytes.fromhex("908DC60A")
+    expected = "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"
+    assert gen.rabbit_password_hash("test12", salt) == expected
+    assert _verifies(expected, "test12")
+
+
 def test_exchanges_are_those_the_runtime_declares() -> None:
     exchanges = {e["name"]: e for e in DEFINITIONS["exchanges"]}
     for declared in (TOPOLOGY.events, TOPOLOGY.dead_letters):
