@@ -1,0 +1,224 @@
+"""Generate the broker and database definitions under deploy/ from one table of services.
+
+Writes ``deploy/rabbitmq/definitions.json`` (vhost, exchanges, one user per service, an
+operator account) and ``deploy/postgres/init.sql`` (one role and one schema per service).
+The passwords are for local development only; production creates its own secrets.
+
+    uv run python scripts/gen_deploy.py          # rewrite the files
+    uv run python scripts/gen_deploy.py --check  # exit 1 when a committed file is stale
+"""
+
+import argparse
+import base64
+import hashlib
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFINITIONS = ROOT / "deploy" / "rabbitmq" / "definitions.json"
+INIT_SQL = ROOT / "deploy" / "postgres" / "init.sql"
+
+SERVICES = ("diagnosis", "matching", "lending", "notifications")
+VHOST = "/"
+EVENTS_EXCHANGE = "deformations.events"
+DEAD_LETTER_EXCHANGE = f"{EVENTS_EXCHANGE}.dlx"
+# Retries are parked in their retry queue through the default exchange.
+DEFAULT_EXCHANGE = "amq.default"
+ADMIN_USER = "admin"
+HASHING_ALGORITHM = "rabbit_password_hashing_sha256"
+
+# What each service consumes today. Permissions do not depend on it (they are anchored on
+# the service's own queue prefix, so a new subscription needs no change here); the deploy
+# tests use it to compute real queue names with the runtime's topology.
+SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
+    "notifications": (
+        "diagnosis.completed.v1",
+        "diagnosis.team_updated.v1",
+        "match.proposed.v1",
+        "loan.agreed.v1",
+        "loan.completed.v1",
+        "loan.cancelled.v1",
+        "session.scheduled.v1",
+        "session.cancelled.v1",
+        "session.rescheduled.v1",
+        "person.erasure_requested.v1",
+    ),
+    "matching": (
+        "diagnosis.completed.v1",
+        "skill.offered.v1",
+        "skill.requested.v1",
+        "offer.withdrawn.v1",
+        "request.withdrawn.v1",
+        "loan.completed.v1",
+        "person.erasure_requested.v1",
+    ),
+    "lending": ("match.proposed.v1", "person.erasure_requested.v1"),
+    "diagnosis": ("person.erasure_requested.v1",),
+}
+
+
+def dev_password(user: str) -> str:
+    """The local-development password of a broker user or database role."""
+    return f"{user}-dev-password"
+
+
+def rabbit_password_hash(password: str, salt: bytes) -> str:
+    """RabbitMQ's ``rabbit_password_hashing_sha256``: base64(salt + sha256(salt + password)).
+
+    The salt is 4 bytes, as the broker itself generates it.
+    """
+    if len(salt) != 4:
+        raise ValueError("RabbitMQ password salts are 4 bytes")
+    digest = hashlib.sha256(salt + password.encode("utf-8")).digest()
+    return base64.b64encode(salt + digest).decode("ascii")
+
+
+def _dev_salt(user: str) -> bytes:
+    # Derived from the user name so that regenerating gives byte-identical files; real
+    # deployments set passwords with rabbitmqctl, which draws a random salt.
+    return hashlib.sha256(f"deformations-dev-salt:{user}".encode()).digest()[:4]
+
+
+def _alternatives(*patterns: str) -> str:
+    return "^(" + "|".join(patterns) + ")$"
+
+
+def service_permissions(service: str) -> dict[str, str]:
+    """The vhost permissions of a service: its own queues, and publishing where it must.
+
+    Queues of a service are all named ``<service>.<...>`` (main, ``.dlq``, ``.retry.<ms>ms``).
+    Declaring an exchange (even one that exists) needs configure on it, binding a queue
+    needs read on the exchange, and publishing needs write on the exchange.
+    """
+    own = re.escape(service) + r"\..+"
+    events = re.escape(EVENTS_EXCHANGE)
+    dead_letters = re.escape(DEAD_LETTER_EXCHANGE)
+    default = re.escape(DEFAULT_EXCHANGE)
+    return {
+        "configure": _alternatives(own, events, dead_letters),
+        "write": _alternatives(own, events, dead_letters, default),
+        "read": _alternatives(own, events, dead_letters),
+    }
+
+
+def _exchange(name: str, kind: str) -> dict[str, object]:
+    return {
+        "name": name,
+        "vhost": VHOST,
+        "type": kind,
+        "durable": True,
+        "auto_delete": False,
+        "internal": False,
+        "arguments": {},
+    }
+
+
+def definitions() -> dict[str, object]:
+    users: list[dict[str, object]] = [
+        {
+            "name": ADMIN_USER,
+            "password_hash": rabbit_password_hash(dev_password(ADMIN_USER), _dev_salt(ADMIN_USER)),
+            "hashing_algorithm": HASHING_ALGORITHM,
+            # Operators: management UI, policies, users (administrator includes management).
+            "tags": ["administrator"],
+        }
+    ]
+    permissions: list[dict[str, str]] = [
+        {"user": ADMIN_USER, "vhost": VHOST, "configure": ".*", "write": ".*", "read": ".*"}
+    ]
+    for service in SERVICES:
+        users.append(
+            {
+                "name": service,
+                "password_hash": rabbit_password_hash(dev_password(service), _dev_salt(service)),
+                "hashing_algorithm": HASHING_ALGORITHM,
+                "tags": [],
+            }
+        )
+        permissions.append({"user": service, "vhost": VHOST, **service_permissions(service)})
+    return {
+        "_comment": (
+            "Generated by scripts/gen_deploy.py. Passwords are for local development only "
+            "(<user>-dev-password); set real ones with rabbitmqctl change_password."
+        ),
+        "users": users,
+        "vhosts": [{"name": VHOST}],
+        "permissions": permissions,
+        "topic_permissions": [],
+        "parameters": [],
+        "global_parameters": [],
+        "policies": [],
+        "exchanges": [
+            _exchange(EVENTS_EXCHANGE, "topic"),
+            _exchange(DEAD_LETTER_EXCHANGE, "direct"),
+        ],
+        "queues": [],
+        "bindings": [],
+    }
+
+
+def init_sql() -> str:
+    lines = [
+        "-- Generated by scripts/gen_deploy.py; edit the script, not this file.",
+        "-- One login role per service, owning one schema named after it; no role can use",
+        "-- another's schema. Passwords are for local development only: production creates",
+        "-- the roles with its own secrets (ALTER ROLE ... PASSWORD ...).",
+        "-- Run once by a superuser in the platform's database (the postgres image does it",
+        "-- at first start from /docker-entrypoint-initdb.d/).",
+        "",
+        "-- Nobody creates objects in public, and only the service roles may connect.",
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC;",
+        "DO $$ BEGIN",
+        "    EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database());",
+        "END $$;",
+    ]
+    for service in SERVICES:
+        lines += [
+            "",
+            f"CREATE ROLE {service} LOGIN PASSWORD '{dev_password(service)}'",
+            "    NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;",
+            # CREATE on the database: the runtime's migrations run CREATE SCHEMA IF NOT
+            # EXISTS, which PostgreSQL checks before noticing the schema exists.
+            "DO $$ BEGIN",
+            "    EXECUTE format('GRANT CONNECT, CREATE ON DATABASE %I TO "
+            f"{service}', current_database());",
+            "END $$;",
+            f"CREATE SCHEMA {service} AUTHORIZATION {service};",
+            f"REVOKE ALL ON SCHEMA {service} FROM PUBLIC;",
+            f"ALTER ROLE {service} SET search_path = {service}, public;",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def rendered() -> dict[Path, str]:
+    return {
+        DEFINITIONS: json.dumps(definitions(), indent=2, ensure_ascii=False) + "\n",
+        INIT_SQL: init_sql(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--check", action="store_true", help="fail when a file is stale")
+    args = parser.parse_args(argv)
+    stale = []
+    for path, text in rendered().items():
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == text:
+            continue
+        if args.check:
+            stale.append(path.relative_to(ROOT))
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path.relative_to(ROOT)}")
+    if stale:
+        print("stale, run scripts/gen_deploy.py: " + ", ".join(map(str, stale)), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

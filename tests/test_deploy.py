@@ -1,0 +1,418 @@
+"""What docker-compose.yml and deploy/ promise, checked without a Docker engine.
+
+The broker definitions are checked against the queue names the runtime really declares
+(``deformations_common.topology``), with RabbitMQ's own reading of permission patterns:
+an unanchored regular-expression search on the resource name.
+"""
+
+import base64
+import hashlib
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from deformations_common.settings import ServiceSettings
+from deformations_common.topology import Subscription, Topology
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+SERVICES = ("diagnosis", "matching", "lending", "notifications")
+HOST_PORTS = {"diagnosis": 8001, "matching": 8002, "lending": 8003, "notifications": 8004}
+
+
+def _load_generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("gen_deploy", ROOT / "scripts" / "gen_deploy.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+gen = _load_generator()
+COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text("utf-8"))
+DEFINITIONS: dict[str, Any] = json.loads((DEPLOY / "rabbitmq" / "definitions.json").read_text())
+INIT_SQL = (DEPLOY / "postgres" / "init.sql").read_text("utf-8")
+TOPOLOGY = Topology(ServiceSettings())
+
+
+def _env(service: str) -> dict[str, str]:
+    env = COMPOSE["services"][service]["environment"]
+    assert isinstance(env, dict), f"{service}: environment as a mapping"
+    return {k: str(v) for k, v in env.items()}
+
+
+def _permissions(user: str) -> dict[str, str]:
+    (entry,) = [p for p in DEFINITIONS["permissions"] if p["user"] == user and p["vhost"] == "/"]
+    return {kind: entry[kind] for kind in ("configure", "write", "read")}
+
+
+def _allowed(pattern: str, resource: str) -> bool:
+    # RabbitMQ runs re:run(Name, Pattern): a search, so only anchors make it strict.
+    return re.search(pattern, resource) is not None
+
+
+def _queue_names(service: str, routing_key: str) -> list[str]:
+    subscription = Subscription(service, routing_key)
+    return [
+        TOPOLOGY.main_queue(subscription).name,
+        TOPOLOGY.dead_letter_queue(subscription).name,
+        *(queue.name for queue in TOPOLOGY.retry_queues(subscription)),
+    ]
+
+
+def _verifies(password_hash: str, password: str) -> bool:
+    """RabbitMQ's rabbit_password_hashing_sha256 check, written apart from the generator."""
+    raw = base64.b64decode(password_hash)
+    salt, digest = raw[:4], raw[4:]
+    return hashlib.sha256(salt + password.encode()).digest() == digest
+
+
+def _sql_roles() -> dict[str, str]:
+    return dict(re.findall(r"CREATE ROLE (\w+) LOGIN PASSWORD '([^']*)'", INIT_SQL))
+
+
+# --- docker-compose.yml ---------------------------------------------------------------
+
+
+def test_compose_runs_the_infrastructure_and_the_four_services() -> None:
+    assert set(COMPOSE["services"]) == {"rabbitmq", "postgres", "mailcatcher", *SERVICES}
+    assert COMPOSE["services"]["rabbitmq"]["image"] == "rabbitmq:3.10-management"
+    assert COMPOSE["services"]["postgres"]["image"] == "postgres:15"
+    assert COMPOSE["services"]["mailcatcher"]["image"].startswith("axllent/mailpit")
+
+
+@pytest.mark.parametrize("name", ["rabbitmq", "postgres", "mailcatcher", *SERVICES])
+def test_every_compose_service_has_a_healthcheck(name: str) -> None:
+    check = COMPOSE["services"][name].get("healthcheck")
+    assert check and check.get("test"), f"{name} has no healthcheck"
+    assert not check.get("disable", False)
+
+
+def test_infrastructure_healthchecks_use_the_native_probes() -> None:
+    services = COMPOSE["services"]
+    assert "rabbitmq-diagnostics -q ping" in " ".join(services["rabbitmq"]["healthcheck"]["test"])
+    assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
+    assert "readyz" in " ".join(services["mailcatcher"]["healthcheck"]["test"])
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_waits_for_a_healthy_broker_and_database(service: str) -> None:
+    depends = COMPOSE["services"][service]["depends_on"]
+    for dependency in ("rabbitmq", "postgres"):
+        assert depends[dependency]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_probes_its_own_healthz(service: str) -> None:
+    spec = COMPOSE["services"][service]
+    port = _env(service)["HTTP_PORT"]
+    assert f"127.0.0.1:{port}/healthz" in " ".join(spec["healthcheck"]["test"])
+    assert _env(service)["HTTP_HOST"] == "0.0.0.0"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_is_built_from_the_shared_image_definition(service: str) -> None:
+    build = COMPOSE["services"][service]["build"]
+    assert build["dockerfile"] == "deploy/Dockerfile"
+    assert build["args"]["SERVICE"] == service
+    assert (ROOT / build["context"] / build["dockerfile"]).is_file()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_migrates_before_it_serves(service: str) -> None:
+    command = " ".join(COMPOSE["services"][service]["entrypoint"])
+    assert f"deformations-{service} migrate && exec deformations-{service} serve" in command
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_connects_to_the_broker_as_its_own_user(service: str) -> None:
+    url = urlsplit(_env(service)["AMQP_URL"])
+    assert (url.scheme, url.hostname, url.port) == ("amqp", "rabbitmq", 5672)
+    assert url.username == service
+    (user,) = [u for u in DEFINITIONS["users"] if u["name"] == url.username]
+    assert url.password is not None
+    assert _verifies(user["password_hash"], url.password)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_connects_to_the_database_as_its_own_role(service: str) -> None:
+    url = urlsplit(_env(service)["DATABASE_URL"])
+    assert (url.hostname, url.port) == ("postgres", 5432)
+    assert url.path == "/" + COMPOSE["services"]["postgres"]["environment"]["POSTGRES_DB"]
+    assert url.username == service
+    assert _sql_roles()[service] == url.password
+
+
+def test_every_service_has_credentials_of_its_own() -> None:
+    amqp_users = [urlsplit(_env(s)["AMQP_URL"]).username for s in SERVICES]
+    db_roles = [urlsplit(_env(s)["DATABASE_URL"]).username for s in SERVICES]
+    assert len(set(amqp_users)) == len(SERVICES)
+    assert len(set(db_roles)) == len(SERVICES)
+
+
+def test_service_host_ports_are_distinct_and_documented() -> None:
+    published: dict[str, int] = {}
+    for name, spec in COMPOSE["services"].items():
+        for mapping in spec.get("ports", []):
+            host_port = int(str(mapping).split(":")[-2])
+            assert host_port not in published.values(), f"{name} reuses host port {host_port}"
+            published[f"{name}:{host_port}"] = host_port
+    for service, port in HOST_PORTS.items():
+        assert (
+            f"127.0.0.1:{port}:{_env(service)['HTTP_PORT']}"
+            in COMPOSE["services"][service]["ports"]
+        )
+
+
+def test_notifications_sends_mail_to_the_mail_catcher() -> None:
+    env = _env("notifications")
+    assert env["SMTP_HOST"] == "mailcatcher"
+    assert env["SMTP_PORT"] == "1025"
+    depends = COMPOSE["services"]["notifications"]["depends_on"]
+    assert depends["mailcatcher"]["condition"] == "service_healthy"
+    assert "127.0.0.1:1025:1025" in COMPOSE["services"]["mailcatcher"]["ports"]
+
+
+def test_broker_loads_the_definitions_at_boot() -> None:
+    volumes = COMPOSE["services"]["rabbitmq"]["volumes"]
+    conf = (DEPLOY / "rabbitmq" / "rabbitmq.conf").read_text()
+    (path,) = re.findall(r"^load_definitions\s*=\s*(\S+)$", conf, flags=re.MULTILINE)
+    assert f"./deploy/rabbitmq/definitions.json:{path}:ro" in volumes
+    assert any(
+        v.startswith("./deploy/rabbitmq/rabbitmq.conf:/etc/rabbitmq/conf.d/") for v in volumes
+    )
+
+
+def test_database_runs_the_init_script_at_first_start() -> None:
+    volumes = COMPOSE["services"]["postgres"]["volumes"]
+    assert any(
+        v.startswith("./deploy/postgres/init.sql:/docker-entrypoint-initdb.d/") for v in volumes
+    )
+
+
+# --- RabbitMQ definitions -------------------------------------------------------------
+
+
+def test_definitions_are_what_the_generator_writes() -> None:
+    for path, text in gen.rendered().items():
+        assert path.read_text("utf-8") == text, f"{path.name} is stale: run scripts/gen_deploy.py"
+
+
+def test_broker_has_one_user_per_service_and_an_operator() -> None:
+    users = {u["name"]: u for u in DEFINITIONS["users"]}
+    assert set(users) == {*SERVICES, "admin"}
+    assert "guest" not in users
+    assert "administrator" in users["admin"]["tags"]
+    for service in SERVICES:
+        assert users[service]["tags"] == []
+        assert users[service]["hashing_algorithm"] == "rabbit_password_hashing_sha256"
+
+
+def test_password_hashes_verify_and_reject_a_wrong_password() -> None:
+    for user in DEFINITIONS["users"]:
+        assert _verifies(user["password_hash"], f"{user['name']}-dev-password")
+        assert not _verifies(user["password_hash"], f"{user['name']}-wrong-password")
+
+
+def test_generator_hashes_like_the_rabbitmq_documentation() -> None:
+    # The worked example of RabbitMQ's "Credentials and Passwords" guide.
+    salt = bytes.fromhex("908DC60A")
+    expected = "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"
+    assert gen.rabbit_password_hash("test12", salt) == expected
+    assert _verifies(expected, "test12")
+
+
+def test_exchanges_are_those_the_runtime_declares() -> None:
+    exchanges = {e["name"]: e for e in DEFINITIONS["exchanges"]}
+    for declared in (TOPOLOGY.events, TOPOLOGY.dead_letters):
+        definition = exchanges[declared.name]
+        # The runtime declares them too: any difference would fail its declaration.
+        assert definition["type"] == declared.type.value
+        assert definition["durable"] is True
+        assert definition["auto_delete"] is False
+        assert definition["arguments"] == {}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_may_declare_bind_consume_and_retry_on_its_own_queues(service: str) -> None:
+    permissions = _permissions(service)
+    for routing_key in gen.SUBSCRIPTIONS[service]:
+        for queue in _queue_names(service, routing_key):
+            for kind in ("configure", "write", "read"):
+                assert _allowed(permissions[kind], queue), f"{kind} {queue}"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_may_publish_events_dead_letters_and_retries(service: str) -> None:
+    permissions = _permissions(service)
+    for exchange in (TOPOLOGY.events.name, TOPOLOGY.dead_letters.name):
+        for kind in ("configure", "write", "read"):
+            assert _allowed(permissions[kind], exchange), f"{kind} {exchange}"
+    assert _allowed(permissions["write"], "amq.default")
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_cannot_touch_the_queues_of_another(service: str) -> None:
+    permissions = _permissions(service)
+    for other in SERVICES:
+        if other == service:
+            continue
+        for routing_key in gen.SUBSCRIPTIONS[other]:
+            for queue in _queue_names(other, routing_key):
+                for kind, pattern in permissions.items():
+                    assert not _allowed(pattern, queue), f"{service} may {kind} {queue}"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_cannot_use_other_exchanges(service: str) -> None:
+    permissions = _permissions(service)
+    for exchange in ("amq.topic", "amq.direct", "amq.fanout", "deformations.events.other"):
+        for kind, pattern in permissions.items():
+            assert not _allowed(pattern, exchange), f"{service} may {kind} {exchange}"
+    assert not _allowed(permissions["read"], "amq.default")
+    assert not _allowed(permissions["configure"], "amq.default")
+
+
+_WORD = st.from_regex(r"[a-z][a-z_]{0,12}", fullmatch=True)
+_ROUTING_KEYS = st.builds(
+    lambda words, major: ".".join([*words, f"v{major}"]),
+    st.lists(_WORD, min_size=1, max_size=3),
+    st.integers(min_value=1, max_value=9),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(routing_key=_ROUTING_KEYS, owner=st.sampled_from(SERVICES))
+def test_permissions_follow_the_service_prefix_for_any_future_subscription(
+    routing_key: str, owner: str
+) -> None:
+    for queue in _queue_names(owner, routing_key):
+        for service in SERVICES:
+            granted = _allowed(_permissions(service)["configure"], queue)
+            assert granted == (service == owner), f"{service} configure {queue}"
+
+
+# --- PostgreSQL roles -----------------------------------------------------------------
+
+
+def test_one_login_role_per_service() -> None:
+    assert set(_sql_roles()) == set(SERVICES)
+    assert re.search(r"\bSUPERUSER\b", INIT_SQL) is None
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_role_owns_a_schema_of_its_own_closed_to_others(service: str) -> None:
+    assert f"CREATE SCHEMA {service} AUTHORIZATION {service};" in INIT_SQL
+    assert f"REVOKE ALL ON SCHEMA {service} FROM PUBLIC;" in INIT_SQL
+
+
+def test_roles_are_granted_nothing_but_their_database() -> None:
+    assert "REVOKE CREATE ON SCHEMA public FROM PUBLIC;" in INIT_SQL
+    grants = re.findall(r"GRANT [^']*", INIT_SQL)
+    # No schema, table or role membership: only connecting to (and creating in) the database.
+    assert sorted(grants) == sorted(
+        f"GRANT CONNECT, CREATE ON DATABASE %I TO {service}" for service in SERVICES
+    )
+
+
+# --- Kubernetes manifests and image ---------------------------------------------------
+
+
+def _manifests(service: str) -> dict[str, dict[str, Any]]:
+    documents = list(yaml.safe_load_all((DEPLOY / "k8s" / f"{service}.yaml").read_text("utf-8")))
+    return {doc["kind"]: doc for doc in documents if doc}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_kubernetes_deployment_of_each_service(service: str) -> None:
+    manifests = _manifests(service)
+    deployment, k8s_service = manifests["Deployment"], manifests["Service"]
+    spec = deployment["spec"]
+    assert spec["replicas"] == 2
+    pod = spec["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["image"].startswith(f"deformations/{service}:")
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["resources"]["requests"] and container["resources"]["limits"]
+    secret = f"deformations-{service}"
+    assert {"secretRef": {"name": secret}} in container["envFrom"]
+    (migrate,) = pod["initContainers"]
+    assert migrate["args"] == ["migrate"]
+    assert migrate["image"] == container["image"]
+    assert {"secretRef": {"name": secret}} in migrate["envFrom"]
+    labels = spec["template"]["metadata"]["labels"]
+    assert spec["selector"]["matchLabels"].items() <= labels.items()
+    assert k8s_service["spec"]["selector"].items() <= labels.items()
+    assert pod["securityContext"]["runAsNonRoot"] is True
+
+
+def test_example_secrets_cover_every_service() -> None:
+    documents = yaml.safe_load_all((DEPLOY / "k8s" / "secrets.example.yaml").read_text("utf-8"))
+    secrets = {d["metadata"]["name"]: d["stringData"] for d in documents if d["kind"] == "Secret"}
+    assert set(secrets) == {f"deformations-{s}" for s in SERVICES}
+    for service in SERVICES:
+        data = secrets[f"deformations-{service}"]
+        assert urlsplit(data["AMQP_URL"]).username == service
+        assert urlsplit(data["DATABASE_URL"]).username == service
+    assert "SMTP_HOST" in secrets["deformations-notifications"]
+
+
+def test_image_definition_promises() -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text("utf-8")
+    assert re.search(r"^ARG SERVICE$", dockerfile, flags=re.MULTILINE)
+    assert re.search(r"^FROM \$\{PYTHON_IMAGE\} AS runtime$", dockerfile, flags=re.MULTILINE)
+    assert "ARG PYTHON_IMAGE=python:3.11-slim" in dockerfile
+    assert 'pip install --no-cache-dir "uv' in dockerfile
+    assert 'uv sync --frozen --no-dev --no-editable --package "deformations-${SERVICE}"' in (
+        dockerfile
+    )
+    assert re.search(r"^USER 10001", dockerfile, flags=re.MULTILINE)
+    assert "HEALTHCHECK" in dockerfile and "/healthz" in dockerfile
+    assert 'exec \\"deformations-${SERVICE}\\"' in dockerfile
+    ignored = (ROOT / ".dockerignore").read_text("utf-8").split()
+    assert {".git", ".venv", "**/.venv"} <= set(ignored)
+
+
+# --- with a Docker engine -------------------------------------------------------------
+
+
+def _docker_compose_available() -> str | None:
+    """Why ``docker compose`` cannot run here, or None when it can."""
+    docker = shutil.which("docker")
+    if docker is None:
+        return "no docker binary"
+    for probe in (["info"], ["compose", "version"]):
+        try:
+            done = subprocess.run([docker, *probe], capture_output=True, timeout=20, check=False)
+        except subprocess.TimeoutExpired:
+            return f"docker {' '.join(probe)} timed out"
+        if done.returncode != 0:
+            return f"docker {' '.join(probe)} failed: no running engine or no compose plugin"
+    return None
+
+
+def test_docker_compose_accepts_the_file() -> None:
+    reason = _docker_compose_available()
+    if reason is not None:
+        pytest.skip(reason)
+    done = subprocess.run(
+        ["docker", "compose", "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
