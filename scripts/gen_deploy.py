@@ -179,10 +179,9 @@ def init_sql() -> str:
             "",
             f"CREATE ROLE {service} LOGIN PASSWORD '{dev_password(service)}'",
             "    NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;",
-            # CREATE on the database: the runtime's migrations run CREATE SCHEMA IF NOT
-            # EXISTS, which PostgreSQL checks before noticing the schema exists.
+            # CONNECT only: the schema is created here, so migrations never create one.
             "DO $$ BEGIN",
-            "    EXECUTE format('GRANT CONNECT, CREATE ON DATABASE %I TO "
+            "    EXECUTE format('GRANT CONNECT ON DATABASE %I TO "
             f"{service}', current_database());",
             "END $$;",
             f"CREATE SCHEMA {service} AUTHORIZATION {service};",

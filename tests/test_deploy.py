@@ -320,9 +320,9 @@ def test_role_owns_a_schema_of_its_own_closed_to_others(service: str) -> None:
 def test_roles_are_granted_nothing_but_their_database() -> None:
     assert "REVOKE CREATE ON SCHEMA public FROM PUBLIC;" in INIT_SQL
     grants = re.findall(r"GRANT [^']*", INIT_SQL)
-    # No schema, table or role membership: only connecting to (and creating in) the database.
+    # No schema, table or role membership: only connecting to the database.
     assert sorted(grants) == sorted(
-        f"GRANT CONNECT, CREATE ON DATABASE %I TO {service}" for service in SERVICES
+        f"GRANT CONNECT ON DATABASE %I TO {service}" for service in SERVICES
     )
 
 

@@ -14,7 +14,7 @@ END $$;
 CREATE ROLE diagnosis LOGIN PASSWORD 'diagnosis-dev-password'
     NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
 DO $$ BEGIN
-    EXECUTE format('GRANT CONNECT, CREATE ON DATABASE %I TO diagnosis', current_database());
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO diagnosis', current_database());
 END $$;
 CREATE SCHEMA diagnosis AUTHORIZATION diagnosis;
 REVOKE ALL ON SCHEMA diagnosis FROM PUBLIC;
@@ -23,7 +23,7 @@ ALTER ROLE diagnosis SET search_path = diagnosis, public;
 CREATE ROLE matching LOGIN PASSWORD 'matching-dev-password'
     NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
 DO $$ BEGIN
-    EXECUTE format('GRANT CONNECT, CREATE ON DATABASE %I TO matching', current_database());
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO matching', current_database());
 END $$;
 CREATE SCHEMA matching AUTHORIZATION matching;
 REVOKE ALL ON SCHEMA matching FROM PUBLIC;
@@ -32,7 +32,7 @@ ALTER ROLE matching SET search_path = matching, public;
 CREATE ROLE lending LOGIN PASSWORD 'lending-dev-password'
     NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
 DO $$ BEGIN
-    EXECUTE format('GRANT CONNECT, CREATE ON DATABASE %I TO lending', current_database());
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO lending', current_database());
 END $$;
 CREATE SCHEMA lending AUTHORIZATION lending;
 REVOKE ALL ON SCHEMA lending FROM PUBLIC;
@@ -41,7 +41,7 @@ ALTER ROLE lending SET search_path = lending, public;
 CREATE ROLE notifications LOGIN PASSWORD 'notifications-dev-password'
     NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
 DO $$ BEGIN
-    EXECUTE format('GRANT CONNECT, CREATE ON DATABASE %I TO notifications', current_database());
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO notifications', current_database());
 END $$;
 CREATE SCHEMA notifications AUTHORIZATION notifications;
 REVOKE ALL ON SCHEMA notifications FROM PUBLIC;

@@ -77,7 +77,12 @@ async def migrate(database_url: str, schema: str, service_package: str | None) -
     try:
         await conn.execute("SELECT pg_advisory_lock($1)", _lock_id(schema))
         try:
-            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            # A deployed role owns its schema but may not create schemas: skip when it exists.
+            exists = await conn.fetchval(
+                "SELECT true FROM pg_namespace WHERE nspname = $1", schema
+            )
+            if not exists:
+                await conn.execute(f'CREATE SCHEMA "{schema}"')
             await conn.execute(f'SET search_path TO "{schema}", public')
             await conn.execute(
                 """CREATE TABLE IF NOT EXISTS schema_migrations (
