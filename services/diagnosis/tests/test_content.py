@@ -92,12 +92,12 @@ def test_committed_json_schemas_are_up_to_date() -> None:
 def test_catalogue_has_the_eleven_thematiques(catalogue: Catalogue) -> None:
     assert [t.number for t in catalogue.thematiques] == list(range(1, 12))
     first = catalogue.thematique(1).recipe
-    assert first.code == "t01-autodiagnostic"
+    assert first.code == "t01_autodiagnostic"
     assert first.duration == "1 mois 1/2"
     assert first.difficulty == 2
     assert any("déjà un pied dedans" in line for line in first.for_you_if)
     assert len(first.happy_if) == 3
-    assert catalogue.title_of("t03-cafe-formation") == "Un café formation"
+    assert catalogue.title_of("t03_cafe_formation") == "Un café formation"
     assert catalogue.thematique(6).recipe.title.startswith("Mon petit café mensuel")
     for thematique in catalogue.thematiques:
         recipe = thematique.recipe
@@ -108,6 +108,6 @@ def test_catalogue_has_the_eleven_thematiques(catalogue: Catalogue) -> None:
 
 def test_catalogue_rejects_a_misfiled_code(catalogue: Catalogue) -> None:
     raw = catalogue.model_dump(mode="json")
-    raw["thematiques"][0]["recipe"]["code"] = "t02-autodiagnostic"
+    raw["thematiques"][0]["recipe"]["code"] = "t02_autodiagnostic"
     with pytest.raises(ValidationError, match="does not belong"):
         Catalogue.model_validate(raw)

@@ -110,7 +110,7 @@ def test_one_free_hour_a_month_remote_gives_the_cafe_formation(
     assert result.availability.modality is Modality.REMOTE
     assert result.availability.slots == (TimeSlot.LUNCH,)
     assert result.next_step.format_code == "cafe_formation"
-    assert result.next_step.recipe_code == "t03-cafe-formation"
+    assert result.next_step.recipe_code == "t03_cafe_formation"
     assert "une heure" in result.next_step.reason
 
 

@@ -15,7 +15,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 # A recipe or idea code: ``t`` + two-digit thématique number + a slug.
-RecipeCode = Annotated[str, StringConstraints(pattern=r"^t(0[1-9]|1[01])-[a-z0-9-]{2,60}$")]
+# Same shape as event codes, so a recipe code travels as is in diagnosis.completed.v1.
+RecipeCode = Annotated[str, StringConstraints(pattern=r"^t(0[1-9]|1[01])_[a-z0-9_]{2,35}$")]
 
 
 class _Frozen(BaseModel):
@@ -76,7 +77,7 @@ class Catalogue(_Frozen):
             raise ValueError("thématiques must be numbered once each, in order")
         seen: set[str] = set()
         for thematique in self.thematiques:
-            prefix = f"t{thematique.number:02d}-"
+            prefix = f"t{thematique.number:02d}_"
             for code in (thematique.recipe.code, *(i.code for i in thematique.other_ideas)):
                 if not code.startswith(prefix):
                     raise ValueError(f"{code} does not belong to thématique {thematique.number}")

@@ -159,7 +159,7 @@ def suggest_formats(
                 catalogue,
                 "speed_dating",
                 "Un speed dating entre voisins",
-                "t08-speed-dating-voisins",
+                "t08_speed_dating_voisins",
                 "Les élus de vos communes se connaissent encore peu : quelques tours de "
                 "deux minutes suffisent à se découvrir des atomes crochus.",
             )
@@ -170,7 +170,7 @@ def suggest_formats(
                 catalogue,
                 "non_conference",
                 "Une non-conférence des élus",
-                "t10-non-conference",
+                "t10_non_conference",
                 "Votre groupe réunit des profils variés et des expériences déjà "
                 "installées : chacun a des savoirs à partager, personne en tribune.",
             )
@@ -181,7 +181,7 @@ def suggest_formats(
                 catalogue,
                 "atelier_macro_micro",
                 "Un atelier du macro au micro",
-                "t05-atelier-macro-micro",
+                "t05_atelier_macro_micro",
                 "Les regards divergent entre le concret local et la vision d'ensemble : "
                 "un chercheur peut aider à construire un langage commun.",
             )
@@ -192,7 +192,7 @@ def suggest_formats(
                 catalogue,
                 "cafe_elus_techniciens",
                 "Le petit café élus–techniciens",
-                "t06-cafe-elus-techniciens",
+                "t06_cafe_elus_techniciens",
                 "La façon de décider fait débat ou penche vers le « décideur » : des "
                 "rendez-vous réguliers avec les techniciens aident chacun à trouver son "
                 "juste rôle.",
@@ -204,7 +204,7 @@ def suggest_formats(
                 catalogue,
                 "groupe_entraide",
                 "Un groupe d'entraide entre pairs",
-                "t07-groupe-entraide",
+                "t07_groupe_entraide",
                 "Plusieurs d'entre vous se sentent seuls face à la transition : un "
                 "groupe de pairs aide à sortir de l'isolement.",
             )
@@ -215,7 +215,7 @@ def suggest_formats(
                 catalogue,
                 "boussole_participation",
                 "La boussole de la participation citoyenne",
-                "t09-boussole-participation",
+                "t09_boussole_participation",
                 "Associer les habitants vous tient à cœur : comparer les dispositifs, "
                 "du XXS au XXL, avant d'en tester un.",
             )
@@ -226,7 +226,7 @@ def suggest_formats(
                 catalogue,
                 "pret_competences",
                 "Le prêt de compétences entre collectivités",
-                "t08-pret-de-competences",
+                "t08_pret_de_competences",
                 "Vos communes ont des ingénieries inégales : se prêter un technicien "
                 "pour une demi-journée renforce les plus petites.",
             )
@@ -237,7 +237,7 @@ def suggest_formats(
             catalogue,
             "charte_formation",
             "Une charte des élus pour la formation",
-            "t01-charte-formation",
+            "t01_charte_formation",
             f"Pour fixer ensemble vos priorités de formation ({subjects}) et faciliter "
             "l'usage du droit individuel à la formation.",
         )
