@@ -37,7 +37,7 @@ contracts: install ## check the committed schemas and their backward compatibili
 	@uv run --frozen deformations-contracts schemas compat
 
 bench: install ## benchmarks of the backbone (last line: one JSON object)
-	@scripts/with-services uv run --frozen python bench/backbone.py
+	@scripts/with-services uv run --frozen python bench/run.py
 
 clean: ## remove caches and the virtualenv
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -143,7 +143,7 @@ async def measure_hop(infra: Infra, n: int, writers: int, per_tx: int) -> dict[s
     return {"hop_events_per_s": n / elapsed, "hop_seconds": elapsed}
 
 
-async def main() -> None:
+def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", type=int, default=5000, help="events in the hop flood")
     parser.add_argument("--ceiling-n", type=int, default=5000)
@@ -151,26 +151,36 @@ async def main() -> None:
     parser.add_argument("--per-tx", type=int, default=50)
     parser.add_argument("--rate", type=float, default=100.0, help="slice submissions per second")
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of the slice run")
-    args = parser.parse_args()
-    infra = Infra(
+    return parser.parse_args(argv)
+
+
+def infra_from_env() -> Infra:
+    return Infra(
         os.environ.get("TEST_AMQP_URL")
         or os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"),
         os.environ.get("TEST_DATABASE_URL")
         or os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
     )
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    infra = infra_from_env()
     ceiling = await amqp_ceiling(infra.amqp_url, args.ceiling_n)
     print(f"broker ceiling: {ceiling:.0f} msg/s", file=sys.stderr)
     hop = await measure_hop(infra, args.n, args.writers, args.per_tx)
     print(f"hop: {hop['hop_events_per_s']:.0f} events/s", file=sys.stderr)
     e2e = await measure_slice(infra, rate=args.rate, seconds=args.seconds)
-    result = {
+    return {
         "ceiling_msgs_per_s": round(ceiling),
         "hop_events_per_s": round(hop["hop_events_per_s"]),
         "hop_ratio": round(hop["hop_events_per_s"] / ceiling, 3),
         "hop_n": args.n,
         **{k: round(v, 1) for k, v in e2e.items()},
     }
-    print(json.dumps(result))
+
+
+async def main() -> None:
+    print(json.dumps(await run(parse_args(sys.argv[1:]))))
 
 
 if __name__ == "__main__":

@@ -78,9 +78,7 @@ async def migrate(database_url: str, schema: str, service_package: str | None) -
         await conn.execute("SELECT pg_advisory_lock($1)", _lock_id(schema))
         try:
             # A deployed role owns its schema but may not create schemas: skip when it exists.
-            exists = await conn.fetchval(
-                "SELECT true FROM pg_namespace WHERE nspname = $1", schema
-            )
+            exists = await conn.fetchval("SELECT true FROM pg_namespace WHERE nspname = $1", schema)
             if not exists:
                 await conn.execute(f'CREATE SCHEMA "{schema}"')
             await conn.execute(f'SET search_path TO "{schema}", public')

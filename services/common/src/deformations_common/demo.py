@@ -1,0 +1,31 @@
+"""What a service's demo scenario gets from ``make run``: clients and dev tokens.
+
+Each service may ship ``deformations_<service>.demo`` with ``async def play(ctx: DemoContext)``;
+``scripts/run_platform.py`` calls them once the four services are ready.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+from deformations_common.auth import issue_dev_token
+from deformations_common.settings import ServiceSettings
+
+
+@dataclass
+class DemoContext:
+    urls: dict[str, str]
+    settings: ServiceSettings = field(default_factory=ServiceSettings)
+    say: Callable[[str], None] = print
+    # What demos leave for the ones after them (ids of a campaign, an offer…).
+    shared: dict[str, object] = field(default_factory=dict)
+
+    def client(self, service: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.urls[service], timeout=30)
+
+    def auth(
+        self, sub: str, *, authority: str | None = None, roles: tuple[str, ...] = ()
+    ) -> dict[str, str]:
+        token = issue_dev_token(self.settings, sub, authority=authority, roles=roles)
+        return {"Authorization": f"Bearer {token}"}

@@ -1,0 +1,19 @@
+"""The diagnosis service: the self-diagnosis quiz, individual and collective."""
+
+from deformations_common.service import ServiceDefinition
+from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
+from deformations_diagnosis.api import router
+from deformations_diagnosis.settings import DiagnosisSettings
+from deformations_diagnosis.subscribers import handlers
+
+
+def definition(settings: DiagnosisSettings | None = None) -> ServiceDefinition:
+    return ServiceDefinition(
+        settings=settings or DiagnosisSettings(),
+        title="deformations — diagnosis",
+        description="Autodiagnostic individuel et collectif des élus face aux transitions.",
+        migrations_package="deformations_diagnosis.migrations",
+        handlers=handlers,
+        routers=[router],
+        produces=[DiagnosisCompleted, DiagnosisTeamUpdated],
+    )

@@ -1,0 +1,13 @@
+"""Events diagnosis reads."""
+
+from deformations_common.consumer import EventContext, EventHandlers
+from deformations_common.db import Connection
+from deformations_contracts.events.people import PersonErasureRequested
+from deformations_diagnosis import repository
+
+handlers = EventHandlers("diagnosis")
+
+
+@handlers.on(PersonErasureRequested)
+async def erase_person(event: PersonErasureRequested, ctx: EventContext, conn: Connection) -> None:
+    await repository.erase_person(conn, event.person_id)

@@ -1,0 +1,3 @@
+from platform_harness import platform
+
+__all__ = ["platform"]
