@@ -5,7 +5,7 @@
 '200069193'
 """
 
-from deformations_common.geography.loader import Geography, UnknownCollectivite, load_geography
+from deformations_common.geography.loader import Geography, UnknownCollectiviteError, load_geography
 from deformations_common.geography.model import Commune, Departement, Epci, Region
 
 __all__ = [
@@ -14,6 +14,6 @@ __all__ = [
     "Epci",
     "Geography",
     "Region",
-    "UnknownCollectivite",
+    "UnknownCollectiviteError",
     "load_geography",
 ]

@@ -45,9 +45,11 @@ def build(source: Path, target: Path = DATA_DIR) -> None:
         for row in rows:
             writer.writerow([row[column] for column in columns])
         payload = buffer.getvalue().encode("utf-8")
-        with (target / f"{name}.gz").open("wb") as raw:
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as zipped:
-                zipped.write(payload)
+        with (
+            (target / f"{name}.gz").open("wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as zipped,
+        ):
+            zipped.write(payload)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from deformations_common.geography.model import Commune, Departement, Epci, Region
 
 
-class UnknownCollectivite(LookupError):
+class UnknownCollectiviteError(LookupError):
     """A code that the reference geography does not know."""
 
 
@@ -61,13 +61,13 @@ class Geography:
         try:
             return self._by_insee[insee]
         except KeyError:
-            raise UnknownCollectivite(f"unknown INSEE code {insee!r}") from None
+            raise UnknownCollectiviteError(f"unknown INSEE code {insee!r}") from None
 
     def commune_by_siren(self, siren: str) -> Commune:
         try:
             return self._by_siren[siren]
         except KeyError:
-            raise UnknownCollectivite(f"unknown commune SIREN {siren!r}") from None
+            raise UnknownCollectiviteError(f"unknown commune SIREN {siren!r}") from None
 
     def find_commune(self, insee: str) -> Commune | None:
         return self._by_insee.get(insee)
@@ -76,7 +76,7 @@ class Geography:
         try:
             return self._epcis[siren]
         except KeyError:
-            raise UnknownCollectivite(f"unknown EPCI SIREN {siren!r}") from None
+            raise UnknownCollectiviteError(f"unknown EPCI SIREN {siren!r}") from None
 
     def epci_of(self, insee: str) -> Epci | None:
         """The EPCI of a commune, or None for the few communes outside any."""
