@@ -20,9 +20,14 @@ TextVector = Mapping[int, float]
 
 _STEM = 5
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP_WORDS = frozenset(
-    ["a", "au", "aux", "avec", "ce", "ces", "cet", "cette", "dans", "de", "des", "du", "elle", "en", "et", "il", "ils", "je", "la", "le", "les", "leur", "leurs", "lui", "mais", "me", "meme", "mes", "mon", "ne", "nos", "notre", "nous", "on", "ou", "par", "pas", "pour", "qu", "que", "qui", "sa", "se", "ses", "son", "sur", "ta", "te", "tes", "ton", "tu", "un", "une", "vos", "votre", "vous", "y", "est", "sont", "etre", "avoir", "fait", "faire", "plus", "tres", "comme", "tout", "tous", "toute", "toutes", "d", "l", "s", "n", "c", "j", "m", "t", "cela", "ca", "entre", "sans", "sous", "chez", "afin", "besoin", "besoins", "aide", "aider", "souhaite", "souhaitons", "cherche", "cherchons", "pret", "prete", "pretons", "commune", "communes", "collectivite"]
-)
+_STOP_WORD_TEXT = """
+a au aux avec ce ces cet cette dans de des du elle en et il ils je la le les leur leurs lui
+mais me meme mes mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te
+tes ton tu un une vos votre vous y est sont etre avoir fait faire plus tres comme tout tous
+toute toutes d l s n c j m t cela ca entre sans sous chez afin besoin besoins aide aider
+souhaite souhaitons cherche cherchons pret prete pretons commune communes collectivite
+"""
+_STOP_WORDS = frozenset(re.findall(r"\S+", _STOP_WORD_TEXT))
 
 
 def fold(text: str) -> str:
