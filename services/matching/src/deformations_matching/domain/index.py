@@ -11,7 +11,7 @@ of :func:`~deformations_matching.domain.scoring.score_pair`, only faster.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,6 +107,23 @@ class _Postings:
         self.slots[self.size] = slot
         self.weights[self.size] = weight
         self.size += 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """Offer columns gathered for one set of candidate slots."""
+
+    insee: npt.NDArray[np.int64]
+    epci: npt.NDArray[np.int64]
+    dept: npt.NDArray[np.int64]
+    region: npt.NDArray[np.int64]
+    lender: npt.NDArray[np.int64]
+    modality: npt.NDArray[np.int64]
+    theme_mask: npt.NDArray[np.uint64]
+    slot_mask: npt.NDArray[np.uint64]
+    log_pop: npt.NDArray[np.float64]
+    feedback: npt.NDArray[np.float64]
+    load: npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,28 +270,62 @@ class OfferIndex:
         requester: Standing | None = None,
     ) -> list[Candidate]:
         """The k best offers for a request, best first (exact, see module docstring)."""
-        if k <= 0:
+        slots = self._theme_slots(request.themes)
+        return self._rank(request, k, slots, self._gather(slots), request_vector, requester)
+
+    def top_k_many(
+        self,
+        requests: Iterable[SkillRequest],
+        k: int,
+        *,
+        requester: Mapping[str, Standing] | None = None,
+    ) -> dict[str, list[Candidate]]:
+        """:meth:`top_k` for many requests (the global re-match), sharing work per theme."""
+        by_themes: dict[tuple[str, ...], list[SkillRequest]] = {}
+        for request in requests:
+            by_themes.setdefault(tuple(sorted(request.themes)), []).append(request)
+        standings = requester or {}
+        result: dict[str, list[Candidate]] = {}
+        for themes, group in by_themes.items():
+            slots = self._theme_slots(frozenset(themes))
+            columns = self._gather(slots)
+            for request in group:
+                standing = standings.get(request.requester_siren)
+                result[request.request_id] = self._rank(request, k, slots, columns, None, standing)
+        return result
+
+    def _rank(
+        self,
+        request: SkillRequest,
+        k: int,
+        slots: npt.NDArray[np.int64],
+        columns: _Columns,
+        request_vector: TextVector | None,
+        requester: Standing | None,
+    ) -> list[Candidate]:
+        if k <= 0 or slots.size == 0 or not request.themes:
             return []
         vector = (
             request_vector
             if request_vector is not None
             else self.text_model.vectorize(request.description)
         )
-        slots = self._candidate_slots(request)
-        if slots.size == 0:
-            return []
-        cheap, factor = self._cheap_scores(request, slots)
-        total = (cheap + self.weights.text * self._text_scores(vector, slots)) * factor
+        cheap = self._cheap_scores(request, columns)
+        total = (cheap + self.weights.text * self._text_scores(vector, slots)) * columns.load
+        own = self._codes["lender"].known(request.requester_siren)
+        if own >= 0:
+            # A collectivité is never proposed its own offers.
+            total[columns.lender == own] = -np.inf
         chosen = np.argpartition(-total, k - 1)[:k] if total.size > k else np.arange(total.size)
+        chosen = chosen[np.isfinite(total[chosen])]
         # Ties are broken towards the offer added first, as a brute-force scan would.
         chosen = chosen[np.lexsort((slots[chosen], -total[chosen]))]
-        heap = [(float(total[i]), -int(slots[i])) for i in chosen]
         bonus = reciprocity_bonus(requester or NEUTRAL_STANDING, self.weights)
         result = []
-        for score, negative_slot in heap:
-            offer = self._offers[-negative_slot]
+        for position in chosen.tolist():
+            offer = self._offers[int(slots[position])]
             assert offer is not None
-            result.append(Candidate(offer.offer_id, score + bonus))
+            result.append(Candidate(offer.offer_id, float(total[position]) + bonus))
         return result
 
     def _text_scores(
@@ -324,60 +375,64 @@ class OfferIndex:
             proposals.append(Proposal(request.request_id, offer.offer_id, score.total, reasons))
         return proposals
 
-    def _candidate_slots(self, request: SkillRequest) -> npt.NDArray[np.int64]:
-        buckets = [self._buckets[t].view() for t in sorted(request.themes) if t in self._buckets]
+    def _theme_slots(self, themes: frozenset[str]) -> npt.NDArray[np.int64]:
+        buckets = [self._buckets[t].view() for t in sorted(themes) if t in self._buckets]
         if not buckets:
             return np.zeros(0, dtype=np.int64)
         slots = buckets[0] if len(buckets) == 1 else np.unique(np.concatenate(buckets))
-        keep = self._active[slots]
-        lender = self._codes["lender"].known(request.requester_siren)
-        if lender >= 0:
-            keep &= self._int["lender"][slots] != lender
-        return slots[keep]
+        return slots[self._active[slots]]
 
-    def _cheap_scores(
-        self, request: SkillRequest, slots: npt.NDArray[np.int64]
-    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    def _gather(self, slots: npt.NDArray[np.int64]) -> _Columns:
+        ints, floats, masks = self._int, self._float, self._mask
+        return _Columns(
+            insee=ints["insee"][slots],
+            epci=ints["epci"][slots],
+            dept=ints["dept"][slots],
+            region=ints["region"][slots],
+            lender=ints["lender"][slots],
+            modality=ints["modality"][slots],
+            theme_mask=masks["theme_mask"][slots],
+            slot_mask=masks["slot_mask"][slots],
+            log_pop=floats["log_pop"][slots],
+            feedback=floats["feedback"][slots],
+            load=floats["load"][slots],
+        )
+
+    def _cheap_scores(self, request: SkillRequest, columns: _Columns) -> npt.NDArray[np.float64]:
+        """Every component but the text, on the gathered columns of the candidates."""
         w = self.weights
-        ints, floats = self._int, self._float
         place = request.place
-        epci = self._codes["epci"].known(place.epci_siren)
         proximity = np.where(
-            ints["dept"][slots] == self._codes["dept"].known(place.departement),
+            columns.dept == self._codes["dept"].known(place.departement),
             PROXIMITY_VALUE[Proximity.SAME_DEPARTEMENT],
             np.where(
-                ints["region"][slots] == self._codes["region"].known(place.region),
+                columns.region == self._codes["region"].known(place.region),
                 PROXIMITY_VALUE[Proximity.SAME_REGION],
                 PROXIMITY_VALUE[Proximity.ELSEWHERE],
             ),
         )
+        epci = self._codes["epci"].known(place.epci_siren)
         if epci >= 0:
-            proximity[ints["epci"][slots] == epci] = PROXIMITY_VALUE[Proximity.SAME_EPCI]
-        proximity[ints["insee"][slots] == self._codes["insee"].known(place.insee)] = (
-            PROXIMITY_VALUE[Proximity.SAME_COMMUNE]
-        )
-        request_themes = self._themes.mask(request.themes, register=False)
-        theme = np.bitwise_count(self._mask["theme_mask"][slots] & np.uint64(request_themes)) / len(
-            request.themes
-        )
-        size = np.clip(
-            0.5 + (floats["log_pop"][slots] - np.log10(place.population + 1)) / 2.0, 0.0, 1.0
-        )
-        compatible = (ints["modality"][slots] & _MODALITY_BITS[request.availability.modality]) != 0
+            proximity[columns.epci == epci] = PROXIMITY_VALUE[Proximity.SAME_EPCI]
+        insee = self._codes["insee"].known(place.insee)
+        proximity[columns.insee == insee] = PROXIMITY_VALUE[Proximity.SAME_COMMUNE]
+        request_themes = np.uint64(self._themes.mask(request.themes, register=False))
+        theme = np.bitwise_count(columns.theme_mask & request_themes) / len(request.themes)
+        size = np.clip(0.5 + (columns.log_pop - np.log10(place.population + 1)) / 2.0, 0.0, 1.0)
+        modality = _MODALITY_BITS[request.availability.modality]
+        compatible = (columns.modality & modality) != 0
         wanted = request.availability.slots
         if wanted:
-            wanted_mask = self._slots.mask(wanted, register=False)
-            overlap = np.bitwise_count(
-                self._mask["slot_mask"][slots] & np.uint64(wanted_mask)
-            ) / len(wanted)
+            wanted_mask = np.uint64(self._slots.mask(wanted, register=False))
+            overlap = np.bitwise_count(columns.slot_mask & wanted_mask) / len(wanted)
         else:
-            overlap = np.ones(slots.size)
+            overlap = np.ones(columns.load.size)
         availability = np.where(compatible, overlap, 0.0)
-        cheap = (
+        cheap: npt.NDArray[np.float64] = (
             w.theme * theme
             + w.proximity * proximity
             + w.size * size
             + w.availability * availability
-            + w.feedback * floats["feedback"][slots]
+            + w.feedback * columns.feedback
         )
-        return cheap, floats["load"][slots]
+        return cheap
