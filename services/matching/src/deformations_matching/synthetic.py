@@ -124,7 +124,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
         "soutien aux artisans",
     ),
 }
-THEMES: tuple[str, ...] = tuple(KEYWORDS)
+THEMES: tuple[str, ...] = tuple(str(theme.value) for theme in Theme)
 ROLES = ("technicien", "chargé de mission", "agent", "ingénieur", "animateur")
 HALF_DAYS = tuple(
     f"{day}_{part}" for day in ("mon", "tue", "wed", "thu", "fri") for part in ("am", "pm")
@@ -133,7 +133,7 @@ MODALITIES = (Modality.ON_SITE, Modality.REMOTE, Modality.EITHER)
 
 
 def _phrase(rng: random.Random, theme: str) -> str:
-    first, second = rng.sample(KEYWORDS[theme], 2)
+    first, second = rng.sample(KEYWORDS[Theme(theme)], 2)
     return f"{first} et {second}"
 
 
