@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import cache
 
-from deformations_common.geography import load_geography
-from deformations_contracts.types import Modality, TimeSlot
 from hypothesis import strategies as st
 
+from deformations_common.geography import load_geography
+from deformations_contracts.types import Modality, TimeSlot
 from deformations_matching.domain.model import Availability, SkillOffer, SkillRequest
 from deformations_matching.domain.places import Place, place_of
 

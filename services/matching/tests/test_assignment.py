@@ -58,7 +58,8 @@ def test_nobody_left_out_twice_in_a_row_when_a_match_exists(market) -> None:
     for a in second.allocations:
         if a.request_id in left_out:
             prioritised_use[a.offer_id] = prioritised_use.get(a.offer_id, 0) + a.half_days
-            assert a.prioritised and a.reasons
+            assert a.prioritised
+            assert a.reasons
     for request_id in left_out & set(second.unserved):
         # Still unserved only if each of its offers is full of other prioritised requests.
         for candidate in candidates[request_id]:

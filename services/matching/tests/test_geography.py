@@ -1,6 +1,7 @@
 from importlib import resources
 
 import pytest
+
 from deformations_common.geography import (
     UnknownCollectiviteError,
     load_geography,

@@ -1,10 +1,11 @@
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
-from deformations_contracts.types import Modality, TimeSlot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deformations_contracts.types import Modality, TimeSlot
 from deformations_matching.domain.invitations import (
     InvitationError,
     InvitationStatus,
@@ -68,7 +69,9 @@ def test_those_outside_networks_are_preferred() -> None:
         PeerCandidate(f"in{i}", "01002", "eau", "prudent", (0.5,), slot, in_network=True)
         for i in range(4)
     ]
-    outsiders = [PeerCandidate(f"out{i}", "01003", "eau", "prudent", (0.5,), slot) for i in range(3)]
+    outsiders = [
+        PeerCandidate(f"out{i}", "01003", "eau", "prudent", (0.5,), slot) for i in range(3)
+    ]
     group = recruit_peers(caller, [*insiders, *outsiders])
     assert group is not None
     assert "caller" in group.members
@@ -79,7 +82,9 @@ def test_those_outside_networks_are_preferred() -> None:
 def test_no_group_without_a_common_slot() -> None:
     people = [
         PeerCandidate(f"p{i}", "01001", "eau", "prudent", (0.5,), Availability(frozenset({s})))
-        for i, s in enumerate([TimeSlot.LUNCH, TimeSlot.EVENING, TimeSlot.MORNING, TimeSlot.WEEKEND])
+        for i, s in enumerate(
+            [TimeSlot.LUNCH, TimeSlot.EVENING, TimeSlot.MORNING, TimeSlot.WEEKEND]
+        )
     ]
     grouping = form_peer_groups(people)
     assert grouping.groups == ()
@@ -113,4 +118,4 @@ def test_first_session_then_follow_ups_at_the_chosen_rhythm() -> None:
     times = session_times(first, every_weeks=3, follow_ups=4)
     assert len(times) == 5
     assert times[0] == first
-    assert all(b - a == timedelta(weeks=3) for a, b in zip(times, times[1:], strict=False))
+    assert all(b - a == timedelta(weeks=3) for a, b in pairwise(times))

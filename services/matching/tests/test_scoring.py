@@ -55,7 +55,10 @@ def test_hypers_voisins_rank_above_departement_and_region() -> None:
 def test_own_and_off_theme_offers_are_not_eligible() -> None:
     request, offer = _pair()
     assert score_pair(request, replace(offer, lender_siren="210000001"), text_similarity=1) is None
-    assert score_pair(request, replace(offer, themes=frozenset({"mobilite"})), text_similarity=1) is None
+    assert (
+        score_pair(request, replace(offer, themes=frozenset({"mobilite"})), text_similarity=1)
+        is None
+    )
 
 
 def test_a_swamped_lender_scores_less_and_reciprocity_helps() -> None:
@@ -65,7 +68,9 @@ def test_a_swamped_lender_scores_less_and_reciprocity_helps() -> None:
     generous = score_pair(
         request, offer, text_similarity=0.5, requester=Standing(hours_lent=70, hours_received=0)
     )
-    assert fresh is not None and busy is not None and generous is not None
+    assert fresh is not None
+    assert busy is not None
+    assert generous is not None
     assert busy.total < fresh.total < generous.total
     reasons = {r.code: r.text for r in explain(request, offer, busy)}
     assert "sollicité" in reasons["load"]
@@ -73,11 +78,19 @@ def test_a_swamped_lender_scores_less_and_reciprocity_helps() -> None:
 
 def test_good_feedback_raises_the_score() -> None:
     request, offer = _pair()
-    poor = score_pair(request, offer, text_similarity=0.5, lender=Standing(feedback_sum=4, feedback_count=4))
-    good = score_pair(request, offer, text_similarity=0.5, lender=Standing(feedback_sum=20, feedback_count=4))
-    assert poor is not None and good is not None
+    poor = score_pair(
+        request, offer, text_similarity=0.5, lender=Standing(feedback_sum=4, feedback_count=4)
+    )
+    good = score_pair(
+        request, offer, text_similarity=0.5, lender=Standing(feedback_sum=20, feedback_count=4)
+    )
+    assert poor is not None
+    assert good is not None
     assert good.total > poor.total
-    texts = [r.text for r in explain(request, offer, good, lender=Standing(feedback_sum=20, feedback_count=4))]
+    texts = [
+        r.text
+        for r in explain(request, offer, good, lender=Standing(feedback_sum=20, feedback_count=4))
+    ]
     assert "Retours passés : 5,0/5 sur 4 prêts" in texts
 
 
@@ -97,8 +110,13 @@ def test_index_top_k_equals_brute_force(world, k) -> None:
     for request in request_list:
         vector = model.vectorize(request.description)
         expected = brute_force_top_k(
-            request, live, k, request_vector=vector, offer_vector=index.vector,
-            standing=index.standing, booked=index.booked,
+            request,
+            live,
+            k,
+            request_vector=vector,
+            offer_vector=index.vector,
+            standing=index.standing,
+            booked=index.booked,
         )
         got = index.top_k(request, k)
         assert [round(c.score, 9) for c in got] == [round(e[0], 9) for e in expected]

@@ -1,9 +1,9 @@
 from datetime import date, time
 
-from deformations_contracts.types import Modality, TimeSlot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deformations_contracts.types import Modality, TimeSlot
 from deformations_matching.domain.cafe import CafeParticipant, monthly_days, pair_cafe
 from deformations_matching.domain.grouping import group_similar_needs
 from deformations_matching.domain.model import Availability
@@ -92,9 +92,7 @@ def test_cafe_pairs_and_rotation(elus_raw, techs_raw) -> None:
         assert len(pair.sessions) == 3
         assert all((s.start, s.end) == (time(8), time(9)) for s in pair.sessions)
     assert set(used) | set(plan.unpaired) == set(by_id)
-    following = pair_cafe(
-        elus, techs, first_day=date(2027, 4, 13), previous_cycle=plan.memory
-    )
+    following = pair_cafe(elus, techs, first_day=date(2027, 4, 13), previous_cycle=plan.memory)
     assert not plan.memory & following.memory
 
 

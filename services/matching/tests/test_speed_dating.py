@@ -12,7 +12,9 @@ START = datetime(2027, 1, 15, 18, 0, tzinfo=UTC)
 def gatherings(draw: st.DrawFn) -> list[Participant]:
     communes = draw(st.integers(1, 8))
     size = draw(st.integers(0, 24))
-    return [Participant(f"e{i:02d}", f"0100{draw(st.integers(0, communes - 1))}") for i in range(size)]
+    return [
+        Participant(f"e{i:02d}", f"0100{draw(st.integers(0, communes - 1))}") for i in range(size)
+    ]
 
 
 @settings(max_examples=120, deadline=None)
@@ -38,9 +40,7 @@ def test_rounds_respect_every_constraint(people, rounds, seed) -> None:
 @given(gatherings(), st.integers(0, 1000))
 def test_past_meetings_are_not_repeated_in_a_new_gathering(people, seed) -> None:
     first = plan_speed_dating(people, 3, seed=seed, start=START)
-    second = plan_speed_dating(
-        people, 3, seed=seed + 1, start=START, already_met=first.met_pairs()
-    )
+    second = plan_speed_dating(people, 3, seed=seed + 1, start=START, already_met=first.met_pairs())
     assert not first.met_pairs() & second.met_pairs()
 
 

@@ -271,7 +271,13 @@ class OfferIndex:
     ) -> list[Candidate]:
         """The k best offers for a request, best first (exact, see module docstring)."""
         slots = self._theme_slots(request.themes)
-        return self._rank(request, k, slots, self._gather(slots), request_vector, requester)
+        vector = (
+            request_vector
+            if request_vector is not None
+            else self.text_model.vectorize(request.description)
+        )
+        [best] = self._rank([request], k, slots, self._gather(slots), [vector], [requester])
+        return best
 
     def top_k_many(
         self,
@@ -279,8 +285,9 @@ class OfferIndex:
         k: int,
         *,
         requester: Mapping[str, Standing] | None = None,
+        chunk: int = 64,
     ) -> dict[str, list[Candidate]]:
-        """:meth:`top_k` for many requests (the global re-match), sharing work per theme."""
+        """:meth:`top_k` for many requests (the global re-match), a matrix per theme and chunk."""
         by_themes: dict[tuple[str, ...], list[SkillRequest]] = {}
         for request in requests:
             by_themes.setdefault(tuple(sorted(request.themes)), []).append(request)
@@ -289,44 +296,60 @@ class OfferIndex:
         for themes, group in by_themes.items():
             slots = self._theme_slots(frozenset(themes))
             columns = self._gather(slots)
-            for request in group:
-                standing = standings.get(request.requester_siren)
-                result[request.request_id] = self._rank(request, k, slots, columns, None, standing)
+            for start in range(0, len(group), chunk):
+                part = group[start : start + chunk]
+                ranked = self._rank(
+                    part,
+                    k,
+                    slots,
+                    columns,
+                    [self.text_model.vectorize(r.description) for r in part],
+                    [standings.get(r.requester_siren) for r in part],
+                )
+                for request, best in zip(part, ranked, strict=True):
+                    result[request.request_id] = best
         return result
 
     def _rank(
         self,
-        request: SkillRequest,
+        requests: list[SkillRequest],
         k: int,
         slots: npt.NDArray[np.int64],
         columns: _Columns,
-        request_vector: TextVector | None,
-        requester: Standing | None,
-    ) -> list[Candidate]:
-        if k <= 0 or slots.size == 0 or not request.themes:
-            return []
-        vector = (
-            request_vector
-            if request_vector is not None
-            else self.text_model.vectorize(request.description)
+        vectors: list[TextVector],
+        requesters: list[Standing | None],
+    ) -> list[list[Candidate]]:
+        """Top k of each request among ``slots`` (requests sharing the same themes)."""
+        if k <= 0 or slots.size == 0 or not requests[0].themes:
+            return [[] for _ in requests]
+        text = np.empty((len(requests), slots.size))
+        for row, vector in enumerate(vectors):
+            text[row] = self._text_scores(vector, slots)
+        total = (self._cheap_scores(requests, columns) + self.weights.text * text) * columns.load
+        own = np.array(
+            [self._codes["lender"].known(r.requester_siren) for r in requests], dtype=np.int64
         )
-        cheap = self._cheap_scores(request, columns)
-        total = (cheap + self.weights.text * self._text_scores(vector, slots)) * columns.load
-        own = self._codes["lender"].known(request.requester_siren)
-        if own >= 0:
-            # A collectivité is never proposed its own offers.
-            total[columns.lender == own] = -np.inf
-        chosen = np.argpartition(-total, k - 1)[:k] if total.size > k else np.arange(total.size)
-        chosen = chosen[np.isfinite(total[chosen])]
-        # Ties are broken towards the offer added first, as a brute-force scan would.
-        chosen = chosen[np.lexsort((slots[chosen], -total[chosen]))]
-        bonus = reciprocity_bonus(requester or NEUTRAL_STANDING, self.weights)
-        result = []
-        for position in chosen.tolist():
-            offer = self._offers[int(slots[position])]
-            assert offer is not None
-            result.append(Candidate(offer.offer_id, float(total[position]) + bonus))
-        return result
+        # A collectivité is never proposed its own offers.
+        total[columns.lender[None, :] == own[:, None]] = -np.inf
+        if slots.size > k:
+            chosen_rows = np.argpartition(-total, k - 1, axis=1)[:, :k]
+        else:
+            chosen_rows = np.broadcast_to(np.arange(slots.size), (len(requests), slots.size))
+        results = []
+        for row in range(len(requests)):
+            scores = total[row]
+            chosen = chosen_rows[row]
+            chosen = chosen[np.isfinite(scores[chosen])]
+            # Ties are broken towards the offer added first, as a brute-force scan would.
+            chosen = chosen[np.lexsort((slots[chosen], -scores[chosen]))]
+            bonus = reciprocity_bonus(requesters[row] or NEUTRAL_STANDING, self.weights)
+            best = []
+            for position in chosen.tolist():
+                offer = self._offers[int(slots[position])]
+                assert offer is not None
+                best.append(Candidate(offer.offer_id, float(scores[position]) + bonus))
+            results.append(best)
+        return results
 
     def _text_scores(
         self, vector: TextVector, slots: npt.NDArray[np.int64]
@@ -398,41 +421,64 @@ class OfferIndex:
             load=floats["load"][slots],
         )
 
-    def _cheap_scores(self, request: SkillRequest, columns: _Columns) -> npt.NDArray[np.float64]:
-        """Every component but the text, on the gathered columns of the candidates."""
+    def _cheap_scores(
+        self, requests: list[SkillRequest], columns: _Columns
+    ) -> npt.NDArray[np.float64]:
+        """Every component but the text: a (requests × candidates) matrix.
+
+        The requests share their themes (callers group them so), hence one theme row.
+        Operations are done in place, in the order of ``score_pair``, so the values
+        are the same as the scalar scorer's.
+        """
         w = self.weights
-        place = request.place
+        codes = self._codes
+
+        def column(values: list[int] | list[float]) -> npt.NDArray[np.float64]:
+            return np.array(values)[:, None]
+
+        places = [r.place for r in requests]
+        dept = column([codes["dept"].known(p.departement) for p in places])
+        region = column([codes["region"].known(p.region) for p in places])
+        epci = column([codes["epci"].known(p.epci_siren) for p in places])
+        insee = column([codes["insee"].known(p.insee) for p in places])
         proximity = np.where(
-            columns.dept == self._codes["dept"].known(place.departement),
+            columns.dept[None, :] == dept,
             PROXIMITY_VALUE[Proximity.SAME_DEPARTEMENT],
             np.where(
-                columns.region == self._codes["region"].known(place.region),
+                columns.region[None, :] == region,
                 PROXIMITY_VALUE[Proximity.SAME_REGION],
                 PROXIMITY_VALUE[Proximity.ELSEWHERE],
             ),
         )
-        epci = self._codes["epci"].known(place.epci_siren)
-        if epci >= 0:
-            proximity[columns.epci == epci] = PROXIMITY_VALUE[Proximity.SAME_EPCI]
-        insee = self._codes["insee"].known(place.insee)
-        proximity[columns.insee == insee] = PROXIMITY_VALUE[Proximity.SAME_COMMUNE]
-        request_themes = np.uint64(self._themes.mask(request.themes, register=False))
-        theme = np.bitwise_count(columns.theme_mask & request_themes) / len(request.themes)
-        size = np.clip(0.5 + (columns.log_pop - np.log10(place.population + 1)) / 2.0, 0.0, 1.0)
-        modality = _MODALITY_BITS[request.availability.modality]
-        compatible = (columns.modality & modality) != 0
-        wanted = request.availability.slots
-        if wanted:
-            wanted_mask = np.uint64(self._slots.mask(wanted, register=False))
-            overlap = np.bitwise_count(columns.slot_mask & wanted_mask) / len(wanted)
-        else:
-            overlap = np.ones(columns.load.size)
-        availability = np.where(compatible, overlap, 0.0)
-        cheap: npt.NDArray[np.float64] = (
-            w.theme * theme
-            + w.proximity * proximity
-            + w.size * size
-            + w.availability * availability
-            + w.feedback * columns.feedback
-        )
+        proximity[(columns.epci[None, :] == epci) & (epci >= 0)] = PROXIMITY_VALUE[
+            Proximity.SAME_EPCI
+        ]
+        proximity[columns.insee[None, :] == insee] = PROXIMITY_VALUE[Proximity.SAME_COMMUNE]
+        themes = requests[0].themes
+        theme_mask = np.uint64(self._themes.mask(themes, register=False))
+        theme = np.bitwise_count(columns.theme_mask & theme_mask) / len(themes)
+
+        cheap: npt.NDArray[np.float64] = w.theme * theme + w.proximity * proximity
+
+        size = columns.log_pop[None, :] - column([np.log10(p.population + 1) for p in places])
+        size /= 2.0
+        size += 0.5
+        np.clip(size, 0.0, 1.0, out=size)
+        size *= w.size
+        cheap += size
+
+        modality = column([_MODALITY_BITS[r.availability.modality] for r in requests])
+        compatible = (columns.modality[None, :] & modality.astype(np.int64)) != 0
+        wanted = np.array(
+            [self._slots.mask(r.availability.slots, register=False) for r in requests],
+            dtype=np.uint64,
+        )[:, None]
+        counts = column([len(r.availability.slots) for r in requests])
+        overlap = np.bitwise_count(columns.slot_mask[None, :] & wanted) / np.maximum(counts, 1)
+        overlap[counts[:, 0] == 0] = 1.0
+        overlap[~compatible] = 0.0
+        overlap *= w.availability
+        cheap += overlap
+
+        cheap += w.feedback * columns.feedback[None, :]
         return cheap
