@@ -1,9 +1,11 @@
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
 from deformations_common.geography import (
     UnknownCollectiviteError,
+    build_data,
     load_geography,
 )
 
@@ -56,3 +58,21 @@ def test_loaded_once_and_shipped_with_its_attribution() -> None:
     assert load_geography() is load_geography()
     data = resources.files("deformations_common.geography").joinpath("data")
     assert "Etalab" in data.joinpath("ATTRIBUTION.md").read_text(encoding="utf-8")
+
+
+def _reference_folder() -> Path | None:
+    for parent in Path(__file__).resolve().parents:
+        folder = parent / "shared" / "data" / "cog"
+        if (folder / "communes.csv").exists():
+            return folder
+    return None
+
+
+def test_vendored_files_are_rebuilt_identically_from_the_reference(tmp_path: Path) -> None:
+    source = _reference_folder()
+    if source is None:
+        pytest.skip("the reference COG folder is not beside this checkout")
+    build_data.build(source, tmp_path)
+    for name in ("communes", "epci", "departements", "regions"):
+        rebuilt = (tmp_path / f"{name}.csv.gz").read_bytes()
+        assert rebuilt == (build_data.DATA_DIR / f"{name}.csv.gz").read_bytes()

@@ -36,6 +36,20 @@ def test_rounds_respect_every_constraint(people, rounds, seed) -> None:
     assert plan == plan_speed_dating(people, rounds, seed=seed, start=START)
 
 
+@settings(max_examples=120, deadline=None)
+@given(gatherings(), st.integers(1, 10), st.integers(0, 10_000))
+def test_nobody_sits_out_while_a_possible_partner_also_sits_out(people, rounds, seed) -> None:
+    plan = plan_speed_dating(people, rounds, seed=seed, start=START)
+    commune = {p.person_id: p.commune_insee for p in people}
+    met: set[frozenset[str]] = set()
+    for r in plan.rounds:
+        idle = r.sitting_out
+        for i, a in enumerate(idle):
+            for b in idle[i + 1 :]:
+                assert commune[a] == commune[b] or frozenset((a, b)) in met
+        met |= {frozenset(pair) for pair in r.pairs}
+
+
 @settings(max_examples=60, deadline=None)
 @given(gatherings(), st.integers(0, 1000))
 def test_past_meetings_are_not_repeated_in_a_new_gathering(people, seed) -> None:
