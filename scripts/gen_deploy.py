@@ -25,7 +25,6 @@ VHOST = "/"
 EVENTS_EXCHANGE = "deformations.events"
 DEAD_LETTER_EXCHANGE = f"{EVENTS_EXCHANGE}.dlx"
 # Retries are parked in their retry queue through the default exchange.
-DEFAULT_EXCHANGE = "amq.default"
 ADMIN_USER = "admin"
 HASHING_ALGORITHM = "rabbit_password_hashing_sha256"
 
@@ -95,10 +94,11 @@ def service_permissions(service: str) -> dict[str, str]:
     own = re.escape(service) + r"\..+"
     events = re.escape(EVENTS_EXCHANGE)
     dead_letters = re.escape(DEAD_LETTER_EXCHANGE)
-    default = re.escape(DEFAULT_EXCHANGE)
+    # Retries go through the service's own ``<service>.retry`` exchange, covered by ``own``:
+    # no write on the default exchange, which would reach any queue by its name.
     return {
         "configure": _alternatives(own, events, dead_letters),
-        "write": _alternatives(own, events, dead_letters, default),
+        "write": _alternatives(own, events, dead_letters),
         "read": _alternatives(own, events, dead_letters),
     }
 
@@ -181,8 +181,7 @@ def init_sql() -> str:
             "    NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;",
             # CONNECT only: the schema is created here, so migrations never create one.
             "DO $$ BEGIN",
-            "    EXECUTE format('GRANT CONNECT ON DATABASE %I TO "
-            f"{service}', current_database());",
+            f"    EXECUTE format('GRANT CONNECT ON DATABASE %I TO {service}', current_database());",
             "END $$;",
             f"CREATE SCHEMA {service} AUTHORIZATION {service};",
             f"REVOKE ALL ON SCHEMA {service} FROM PUBLIC;",

@@ -259,7 +259,9 @@ def test_service_may_publish_events_dead_letters_and_retries(service: str) -> No
     for exchange in (TOPOLOGY.events.name, TOPOLOGY.dead_letters.name):
         for kind in ("configure", "write", "read"):
             assert _allowed(permissions[kind], exchange), f"{kind} {exchange}"
-    assert _allowed(permissions["write"], "amq.default")
+    retry = TOPOLOGY.retry_exchange(service).name
+    for kind in ("configure", "write"):
+        assert _allowed(permissions[kind], retry), f"{kind} {retry}"
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -280,8 +282,12 @@ def test_service_cannot_use_other_exchanges(service: str) -> None:
     for exchange in ("amq.topic", "amq.direct", "amq.fanout", "deformations.events.other"):
         for kind, pattern in permissions.items():
             assert not _allowed(pattern, exchange), f"{service} may {kind} {exchange}"
-    assert not _allowed(permissions["read"], "amq.default")
-    assert not _allowed(permissions["configure"], "amq.default")
+    for kind, pattern in permissions.items():
+        assert not _allowed(pattern, "amq.default"), f"{service} may {kind} amq.default"
+        for other in SERVICES:
+            if other != service:
+                retry = TOPOLOGY.retry_exchange(other).name
+                assert not _allowed(pattern, retry), f"{service} may {kind} {retry}"
 
 
 _WORD = st.from_regex(r"[a-z][a-z_]{0,12}", fullmatch=True)

@@ -224,8 +224,10 @@ class MessageProcessor:
             )
             return "exhausted"
         retry_headers = {**headers, ATTEMPT_HEADER: attempt + 1, REASON_HEADER: repr(exc)[:500]}
+        retry_exchange = self._topology.retry_exchange(subscription.service)
         await self._broker.publish(
             raw.body,
+            exchange=RabbitExchange(retry_exchange.name, retry_exchange.type, declare=False),
             routing_key=self._topology.retry_queue_name(subscription, attempt),
             headers=retry_headers,
             content_type=raw.content_type,

@@ -62,11 +62,15 @@ async def declare_topology(
     broker: RabbitBroker, topology: Topology, subscriptions: Sequence[Subscription]
 ) -> None:
     """Exchanges, DLQs and retry queues; main queues are declared by their subscribers."""
-    events = await broker.declare_exchange(topology.events)
+    await broker.declare_exchange(topology.events)
     dead_letters = await broker.declare_exchange(topology.dead_letters)
-    del events
     for subscription in subscriptions:
         dlq = await broker.declare_queue(topology.dead_letter_queue(subscription))
         await dlq.bind(dead_letters, routing_key=topology.queue_name(subscription))
-        for retry in topology.retry_queues(subscription):
-            await broker.declare_queue(retry)
+    services = {subscription.service for subscription in subscriptions}
+    for service in services:
+        retry_exchange = await broker.declare_exchange(topology.retry_exchange(service))
+        for subscription in (s for s in subscriptions if s.service == service):
+            for retry in topology.retry_queues(subscription):
+                queue = await broker.declare_queue(retry)
+                await queue.bind(retry_exchange, routing_key=retry.name)

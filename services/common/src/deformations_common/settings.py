@@ -62,10 +62,6 @@ class ServiceSettings(BaseSettings):
         return self.db_schema or self.service_name
 
     @property
-    def retry_exchange(self) -> str:
-        return f"{self.events_exchange}.retry"
-
-    @property
     def dead_letter_exchange(self) -> str:
         return f"{self.events_exchange}.dlx"
 

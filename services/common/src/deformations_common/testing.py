@@ -129,7 +129,8 @@ async def delete_broker_objects(
         for name in queues:
             with suppress(aio_pika.exceptions.AMQPError):
                 await (await connection.channel()).queue_delete(name)
-        for name in (settings.events_exchange, settings.dead_letter_exchange):
+        retry_exchanges = {topology.retry_exchange(s.service).name for s in subscriptions}
+        for name in (settings.events_exchange, settings.dead_letter_exchange, *retry_exchanges):
             with suppress(aio_pika.exceptions.AMQPError):
                 await (await connection.channel()).exchange_delete(name)
     finally:

@@ -7,8 +7,10 @@ For a subscription ``<service>.<routing key>``:
 - ``<queue>.dlq``, bound to the dead-letter exchange: invalid messages (reason in
   headers) and messages past the delivery limit (``x-death``) end there;
 - ``<queue>.retry.<ms>`` queues without consumers: a transiently failed message is
-  parked in one (by the default exchange) and, when its TTL expires, dead-lettered
-  back to the main queue. Growing delays give an exponential back-off on RabbitMQ 3.10.
+  parked in one through the service's own direct exchange ``<service>.retry`` and, when
+  its TTL expires, dead-lettered back to the main queue. Growing delays give an
+  exponential back-off on RabbitMQ 3.10, and no service needs to publish to the default
+  exchange (which reaches any queue by name).
 """
 
 from dataclasses import dataclass
@@ -46,6 +48,10 @@ class Topology:
     @property
     def dead_letters(self) -> RabbitExchange:
         return RabbitExchange(self.settings.dead_letter_exchange, ExchangeType.DIRECT, durable=True)
+
+    def retry_exchange(self, service: str) -> RabbitExchange:
+        name = f"{self.settings.queue_prefix}{service}.retry"
+        return RabbitExchange(name, ExchangeType.DIRECT, durable=True)
 
     def queue_name(self, subscription: Subscription) -> str:
         return f"{self.settings.queue_prefix}{subscription.name}"
@@ -86,6 +92,7 @@ class Topology:
                 f"{name}.retry.{delay}ms",
                 queue_type=QueueType.QUORUM,
                 durable=True,
+                routing_key=f"{name}.retry.{delay}ms",
                 arguments=cast(
                     QuorumQueueArgs,
                     {
