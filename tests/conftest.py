@@ -1,3 +1,4 @@
 from platform_harness import platform
+from runtime_harness import harness
 
-__all__ = ["platform"]
+__all__ = ["harness", "platform"]
