@@ -39,5 +39,8 @@ contracts: install ## check the committed schemas and their backward compatibili
 bench: install ## benchmarks of the backbone (last line: one JSON object)
 	@scripts/with-services uv run --frozen python bench/run.py
 
+bench-matching: install ## matching at national scale (last line: one JSON object)
+	@uv run --frozen python services/matching/bench/bench_matching.py
+
 clean: ## remove caches and the virtualenv
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .hypothesis
