@@ -129,6 +129,11 @@ class MessageProcessor:
         async def on_message(message: RabbitMessage) -> None:
             await self.process(subscription, registration, message)
 
+        # FastStream documents a subscriber's payload from its handler's annotations; types
+        # are not applied at run time (apply_types=False), so the event model is shown in the
+        # AsyncAPI document while the handler still receives the raw message.
+        on_message.__annotations__["message"] = registration.model
+
         self._broker.subscriber(
             self._topology.main_queue(subscription),
             self._topology.events,
