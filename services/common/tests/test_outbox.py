@@ -3,6 +3,7 @@
 import asyncio
 from collections import Counter
 from collections.abc import Sequence
+from typing import ClassVar
 
 import pytest
 from runtime_harness import Harness, ping
@@ -11,6 +12,7 @@ from deformations_common import migrations, outbox
 from deformations_common.codec import OutgoingMessage
 from deformations_common.db import create_pool
 from deformations_common.testing import wait_until
+from deformations_contracts.base import EventData
 
 pytestmark = pytest.mark.integration
 
@@ -72,13 +74,15 @@ async def test_two_relays_never_publish_the_same_row(harness: Harness) -> None:
     gate = asyncio.Event()
     a_holds_rows = asyncio.Event()
 
-    async def slow_publish(messages: Sequence[OutgoingMessage]) -> None:
+    async def slow_publish(messages: Sequence[OutgoingMessage]) -> list[None]:
         a_holds_rows.set()
         await gate.wait()
         published.extend(str(m.event_id) for m in messages)
+        return [None] * len(messages)
 
-    async def fast_publish(messages: Sequence[OutgoingMessage]) -> None:
+    async def fast_publish(messages: Sequence[OutgoingMessage]) -> list[None]:
         published.extend(str(m.event_id) for m in messages)
+        return [None] * len(messages)
 
     common = {"database_url": settings.database_url, "schema": "pinger", "batch_size": 5}
     relay_a = outbox.OutboxRelay(pool, slow_publish, **common)  # type: ignore[arg-type]
@@ -110,9 +114,10 @@ async def test_concurrent_relays_publish_each_event_once(harness: Harness) -> No
         assert relay is not None
         original = relay._publish
 
-        async def counting(messages: Sequence[OutgoingMessage], inner=original) -> None:  # type: ignore[no-untyped-def]
-            await inner(messages)
-            seen.update(str(m.event_id) for m in messages)
+        async def counting(messages: Sequence[OutgoingMessage], inner=original):  # type: ignore[no-untyped-def]
+            outcomes = await inner(messages)
+            seen.update(str(m.event_id) for m, e in zip(messages, outcomes, strict=True) if not e)
+            return outcomes
 
         relay._publish = counting
     for batch in range(10):
@@ -123,20 +128,39 @@ async def test_concurrent_relays_publish_each_event_once(harness: Harness) -> No
     assert len(seen) == 300 and max(seen.values()) == 1
 
 
-async def test_an_unroutable_event_stays_in_the_outbox(harness: Harness) -> None:
-    producer = await harness.start_producer()  # nobody subscribes: the broker returns it
+class Unheard(EventData):
+    """An event nobody subscribes to."""
+
+    routing_key: ClassVar[str] = "test.unheard.v1"
+    producer: ClassVar[str] = "pinger"
+
+    n: int
+
+
+async def test_an_unroutable_event_waits_without_holding_back_the_others(
+    harness: Harness,
+) -> None:
+    await harness.start_consumer()
+    producer = await harness.start_producer()
+    after = ping(2)
     async with producer.runtime.transaction() as conn:
-        await producer.runtime.emit(conn, ping(1))
+        await producer.runtime.emit(conn, Unheard(n=1))  # the broker returns it: no queue
+        await producer.runtime.emit(conn, after)
+    await wait_until(lambda: _has(harness, after.ping_id), what="the event behind it")
 
-    async def failure_recorded() -> bool:
-        attempts = await producer.runtime.pool.fetchval("SELECT max(attempts) FROM outbox")
-        return bool(attempts)
+    async def parked() -> bool:
+        row = await producer.runtime.pool.fetchrow(
+            "SELECT attempts, last_error, not_before FROM outbox WHERE routing_key = $1",
+            Unheard.routing_key,
+        )
+        return row is not None and row["attempts"] >= 1 and row["not_before"] is not None
 
-    await wait_until(failure_recorded, what="the relay to record a returned message")
+    await wait_until(parked, what="the returned event to be parked")
     row = await producer.runtime.pool.fetchrow(
         "SELECT count(*) AS n, max(last_error) AS e FROM outbox"
     )
-    assert row is not None and row["n"] == 1
+    assert row is not None
+    assert row["n"] == 1
     assert "DeliveryError" in row["e"] or "NO_ROUTE" in row["e"]
 
 

@@ -53,9 +53,14 @@ class EventPublisher:
             mandatory=True,
         )
 
-    async def publish_batch(self, messages: Sequence[OutgoingMessage]) -> None:
-        # Sent in order on one channel; each awaits its own confirm.
-        await asyncio.gather(*(self.publish(m) for m in messages))
+    async def publish_batch(
+        self, messages: Sequence[OutgoingMessage]
+    ) -> list[BaseException | None]:
+        """Sent in order on one channel, each awaiting its own confirm; one outcome each."""
+        outcomes = await asyncio.gather(
+            *(self.publish(m) for m in messages), return_exceptions=True
+        )
+        return [o if isinstance(o, BaseException) else None for o in outcomes]
 
 
 async def declare_topology(

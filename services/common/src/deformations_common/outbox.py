@@ -23,7 +23,12 @@ from deformations_common.db import Connection, Pool
 from deformations_common.logging import get_logger
 from deformations_contracts.base import EventData
 
-PublishBatch = Callable[[Sequence[OutgoingMessage]], Awaitable[None]]
+# Publishes a batch; one outcome per message: None once confirmed, else the error.
+PublishBatch = Callable[[Sequence[OutgoingMessage]], Awaitable[Sequence[BaseException | None]]]
+
+# A message the broker returned or did not confirm is parked for this long, doubling.
+PARK_FIRST_S = 1.0
+PARK_MAX_S = 300.0
 
 log = get_logger()
 
@@ -96,31 +101,55 @@ class OutboxRelay:
         self._poll_interval_s = poll_interval_s
         self._workers = workers
         self._wakeup = asyncio.Event()
+        self.failing = False
         self._listener: asyncpg.Connection | None = None
 
     def wake(self) -> None:
         self._wakeup.set()
 
     async def publish_pending(self) -> int:
-        """Publish one batch; returns how many events were confirmed and removed."""
+        """Publish one batch of due events; returns how many were confirmed and removed.
+
+        Confirmed rows are deleted; a row the broker returned (no queue bound) or did not
+        confirm is parked with a growing delay, so it never holds back the rows behind it.
+        """
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
                 """SELECT seq, event_id, routing_key, headers, body FROM outbox
+                   WHERE not_before IS NULL OR not_before <= now()
                    ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED""",
                 self._batch_size,
             )
             if not rows:
+                self.failing = False
                 return 0
             messages = [
                 OutgoingMessage(r["event_id"], r["routing_key"], r["headers"], bytes(r["body"]))
                 for r in rows
             ]
-            await self._publish(messages)
-            await conn.execute(
-                "DELETE FROM outbox WHERE seq = ANY($1::bigint[])", [r["seq"] for r in rows]
-            )
-        metrics.EVENTS_PUBLISHED.labels(self._schema).inc(len(rows))
-        return len(rows)
+            outcomes = await self._publish(messages)
+            confirmed = [r["seq"] for r, error in zip(rows, outcomes, strict=True) if not error]
+            failed = [(r["seq"], e) for r, e in zip(rows, outcomes, strict=True) if e]
+            if confirmed:
+                await conn.execute("DELETE FROM outbox WHERE seq = ANY($1::bigint[])", confirmed)
+            if failed:
+                await conn.executemany(
+                    """UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+                              not_before = now() + make_interval(
+                                  secs => least($3 * power(2, attempts), $4))
+                       WHERE seq = $1""",
+                    [(seq, repr(e)[:500], PARK_FIRST_S, PARK_MAX_S) for seq, e in failed],
+                )
+                log.warning(
+                    "outbox.events_parked",
+                    schema=self._schema,
+                    count=len(failed),
+                    error=repr(failed[0][1])[:300],
+                )
+        # Nothing got through: the broker is likely away, the caller backs off.
+        self.failing = bool(failed) and not confirmed
+        metrics.EVENTS_PUBLISHED.labels(self._schema).inc(len(confirmed))
+        return len(confirmed)
 
     async def pending_count(self) -> int:
         count: int = await self._pool.fetchval("SELECT count(*) FROM outbox")
@@ -135,14 +164,15 @@ class OutboxRelay:
                 try:
                     # Batches of several workers wait for their confirms side by side.
                     await asyncio.gather(*(self._drain() for _ in range(self._workers)))
-                    backoff = self._poll_interval_s
                 except Exception as exc:
-                    # Broker or database away: the rows stay, try again later.
-                    log.warning("outbox.publish_failed", schema=self._schema, error=repr(exc))
-                    await self._record_failure(exc)
+                    # The database is away: the rows stay, try again later.
+                    log.warning("outbox.relay_failed", schema=self._schema, error=repr(exc))
+                    self.failing = True
+                if self.failing:
                     backoff = min(backoff * 2, 30.0)
                     await asyncio.sleep(backoff)
                     continue
+                backoff = self._poll_interval_s
                 self._wakeup.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll_interval_s)
@@ -152,14 +182,6 @@ class OutboxRelay:
     async def _drain(self) -> None:
         while await self.publish_pending() == self._batch_size:
             pass
-
-    async def _record_failure(self, exc: BaseException) -> None:
-        with contextlib.suppress(Exception):
-            await self._pool.execute(
-                """UPDATE outbox SET attempts = attempts + 1, last_error = $1
-                   WHERE seq = (SELECT min(seq) FROM outbox)""",
-                repr(exc)[:500],
-            )
 
     def _on_notify(self, *_args: Any) -> None:
         self._wakeup.set()
