@@ -139,6 +139,17 @@ async def test_proposals_about_unknown_offers_wait_and_other_kinds_are_ignored(
     assert early.status_code == 409
     assert early.json()["code"] == "proposal_incomplete"
 
+    expired = proposal(uuid4(), (uuid4(), AOUSTE), expires_at=datetime(2027, 2, 1, tzinfo=UTC))
+    await publish_event(platform, expired, "matching")
+    await shown(lending, AOUSTE, 2)
+    late = await lending.client.post(
+        f"/v1/proposals/{expired.proposal_id}/loans",
+        json={"request_id": str(expired.requests[0].request_id)},
+        headers=actors.borrower(),
+    )
+    assert late.status_code == 409
+    assert late.json()["code"] == "proposal_expired"
+
 
 async def test_an_erased_person_disappears_from_loans_and_later_events(platform: Platform) -> None:
     lending = await platform.start("lending")

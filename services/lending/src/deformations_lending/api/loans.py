@@ -86,6 +86,8 @@ async def loan_from_proposal(
         if proposal is None:
             raise NotFound("Cette proposition n'existe pas.", code="proposal_not_found")
         allow(principal, Command.PROPOSE_LOAN, Parties(borrower=proposal.borrower_siren))
+        if proposal.expires_at is not None and proposal.expires_at <= now:
+            raise Conflict("Cette proposition a expiré.", code="proposal_expired")
         offer = await offer_rows.get_offer(conn, proposal.offer_id, for_update=True)
         request = await offer_rows.get_request(conn, proposal.request_id)
         if offer is None or request is None:
