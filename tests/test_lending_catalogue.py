@@ -256,3 +256,58 @@ async def test_the_api_is_documented(platform: Platform) -> None:
         await lending.client.get("/v1/feedback/questionnaires", headers=Actors(lending).borrower())
     )
     assert set(questionnaires) == {"borrower", "lender", "agent"}
+
+
+async def test_a_declined_loan_and_a_withdrawn_request_are_published(platform: Platform) -> None:
+    lending = await platform.start("lending")
+    actors = Actors(lending)
+    taps = {key: await platform.tap(key) for key in ("loan.cancelled.v1", "request.withdrawn.v1")}
+    offer = await publish_offer(lending)
+    request = created(
+        await lending.client.post("/v1/requests", json=request_body(), headers=actors.borrower())
+    )
+    loan = created(
+        await lending.client.post(
+            "/v1/loans",
+            json={
+                "offer_id": offer["id"],
+                "request_id": request["id"],
+                "half_days": 2,
+                "period": PERIOD,
+                "scope": "Deux demi-journées sur les circuits courts.",
+                "accept": True,
+            },
+            headers=actors.borrower(),
+        )
+    )
+    base = f"/v1/loans/{loan['id']}"
+    ok(await lending.client.post(f"{base}/approvals/elected", headers=actors.lender_elected()))
+    declined = ok(
+        await lending.client.post(
+            f"{base}/decline",
+            json={"reason": "Le service RH ne peut pas se passer de l'agente en mars."},
+            headers=actors.lender_hr(),
+        )
+    )
+    assert declined["status"] == "declined"
+    ok(
+        await lending.client.post(
+            f"/v1/requests/{request['id']}/withdraw",
+            json={"reason": "Besoin couvert par le CNFPT."},
+            headers=actors.borrower(),
+        )
+    )
+
+    [cancelled] = await take(taps["loan.cancelled.v1"], 1)
+    assert cancelled["stage"] == "approved"  # accepted, with one of the lender's approvals
+    assert cancelled["cancelled_by"] == "lender"
+    assert cancelled["agent_person_id"] is None
+    assert cancelled["request_id"] == request["id"]
+    [withdrawn] = await take(taps["request.withdrawn.v1"], 1)
+    assert withdrawn == {
+        "request_id": request["id"],
+        "collectivite_siren": AOUSTE,
+        "reason": "Besoin couvert par le CNFPT.",
+        "withdrawn_at": "2027-03-01T08:00:00+01:00",
+    }
+    assert await ids(lending, "/v1/requests") == set()

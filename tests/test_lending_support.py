@@ -149,6 +149,10 @@ def validate(message: aio_pika.abc.AbstractIncomingMessage) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(message.body)
     schema = json.loads((SCHEMAS / f"{routing_key}.json").read_text())
     jsonschema.validate(data, schema)
+    assert headers["ce-source"] == "lending"
+    assert message.routing_key == routing_key
+    subject = str(headers["ce-subject"])
+    assert subject in {str(v) for v in data.values()}, "ce-subject names the thing"
     return data
 
 
