@@ -100,6 +100,13 @@ async def test_a_loan_from_offer_to_feedback(platform: Platform) -> None:
         == 1
     )
 
+    remote = await client.post(
+        f"{base}/sessions",
+        json={"day": "2027-03-02", "part": "am", "remote": True},
+        headers=borrower_elected,
+    )
+    assert remote.status_code == 422
+    assert "sur place" in remote.json()["detail"]
     sessions = []
     for day in ("2027-03-02", "2027-03-09", "2027-03-16"):
         sessions.append(
@@ -122,13 +129,14 @@ async def test_a_loan_from_offer_to_feedback(platform: Platform) -> None:
     moved = ok(
         await client.post(
             f"{base}/sessions/{sessions[1]['id']}/reschedule",
-            json={"day": "2027-03-04", "part": "pm"},
+            json={"day": "2027-03-04", "part": "pm", "reason": "Réunion de chantier déplacée."},
             headers=actors.lender_hr(),
         )
     )
     assert moved["label"] == "jeudi 4 mars 2027, après-midi"
     [rescheduled] = await take(taps["session.rescheduled.v1"], 1)
     assert rescheduled["sequence"] == 1
+    assert rescheduled["reason"] == "Réunion de chantier déplacée."
     assert rescheduled["previous_starts_at"] == "2027-03-09T09:00:00+01:00"
 
     ok(
@@ -204,6 +212,9 @@ async def _documents(
     attestation = await client.get(f"{base}/attestation.html", headers=agent)
     assert attestation.status_code == 200
     assert "2 demi-journées, soit 7 h" in attestation.text
+    attestation_pdf = await client.get(f"{base}/attestation.pdf", headers=agent)
+    assert attestation_pdf.content.startswith(b"%PDF")
+    assert attestation_pdf.headers["content-type"] == "application/pdf"
 
 
 async def _balances(lending: Any, headers: dict[str, str]) -> None:

@@ -118,9 +118,13 @@ def for_loan(
     borrower: Collectivite,
     stage_before: contract.LoanStage,
     acted_by: contract.LoanParty,
+    note: str | None = None,
 ) -> list[EventData]:
-    """The contracts of a loan command's domain events, from the state after it."""
-    builder = _LoanEvents(record, offer, borrower, stage_before, acted_by)
+    """The contracts of a loan command's domain events, from the state after it.
+
+    ``note``: the reason a person gave for a change the domain does not record (moving
+    a session)."""
+    builder = _LoanEvents(record, offer, borrower, stage_before, acted_by, note)
     built: list[EventData] = []
     for event in happened:
         if event.routing_key is None:
@@ -137,6 +141,7 @@ class _LoanEvents:
         borrower: Collectivite,
         stage_before: contract.LoanStage,
         acted_by: contract.LoanParty,
+        note: str | None,
     ) -> None:
         self.record = record
         self.loan = record.loan
@@ -144,6 +149,7 @@ class _LoanEvents:
         self.borrower = borrower
         self.stage_before = stage_before
         self.acted_by = acted_by
+        self.note = note
 
     def _common(self) -> dict[str, object]:
         loan = self.loan
@@ -196,6 +202,7 @@ class _LoanEvents:
             return session_contract.SessionRescheduled(
                 **self._session(event.session_id),
                 previous_starts_at=event.previous.starts_at(),
+                reason=_short(self.note) if self.note else None,
                 rescheduled_at=event.occurred_at,
             )
         if isinstance(event, domain.SessionCancelled):

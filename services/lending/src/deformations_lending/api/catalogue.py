@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from deformations_common.auth import CurrentPrincipal
 from deformations_common.errors import NotFound
+from deformations_common.logging import get_logger
 from deformations_common.service import RuntimeDep
 from deformations_contracts.events.lending import LoanParty
 from deformations_lending import events
@@ -31,6 +32,7 @@ from deformations_lending.repositories import loans as loan_rows
 from deformations_lending.repositories import offers as rows
 
 router = APIRouter(prefix="/v1", tags=["offres et demandes"])
+log = get_logger()
 
 Siren9 = Annotated[str | None, Query(pattern=r"^[0-9]{9}$")]
 Dept = Annotated[str | None, Query(pattern=r"^(?:[0-9]{2,3}|2A|2B)$")]
@@ -88,6 +90,7 @@ async def publish_offer(
         [described] = await collectivites.remember(conn, lender)
         await rows.insert_offer(conn, offer)
         await runtime.emit(conn, events.skill_offered(offer, described))
+    log.info("lending.offer_published", offer_id=str(offer.id), lender=lender)
     return OfferOut.of(offer)
 
 
@@ -181,6 +184,7 @@ async def publish_request(
         [described] = await collectivites.remember(conn, requester)
         await rows.insert_request(conn, request)
         await runtime.emit(conn, events.skill_requested(request, described))
+    log.info("lending.request_published", request_id=str(request.id), requester=requester)
     return RequestOut.of(request)
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from deformations_common.auth import Principal
 from deformations_common.db import Connection
 from deformations_common.errors import NotFound
+from deformations_common.logging import get_logger
 from deformations_common.service import Runtime
 from deformations_contracts.events.lending import LoanParty
 from deformations_contracts.themes import label as theme_label
@@ -27,6 +28,8 @@ from deformations_lending.repositories import loans as rows
 from deformations_lending.repositories import offers as offer_rows
 from deformations_lending.repositories.loans import LoanRecord, People, SessionPlace
 
+log = get_logger()
+
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -35,6 +38,7 @@ class Change:
     people: People | None = None
     places: Mapping[UUID, SessionPlace] | None = None
     ledger: LedgerTransaction | None = None
+    note: str | None = None  # a reason the events carry (see ``events.for_loan``)
 
 
 Decide = Callable[[LoanRecord, Offer, Connection], Awaitable[Change]]
@@ -77,8 +81,15 @@ async def change_loan(
             borrower=describe(after.loan.borrower),
             stage_before=events.stage_of(record),
             acted_by=party_of(principal, record.loan),
+            note=change.note,
         ):
             await runtime.emit(conn, event)
+    log.info(
+        "lending.loan_changed",
+        loan_id=str(loan_id),
+        command=command.value,
+        status=after.loan.status.value,
+    )
     return after
 
 

@@ -15,6 +15,7 @@ from deformations_lending.api.schemas import AnswersIn, ReasonIn, RescheduleIn, 
 from deformations_lending.collectivites import describe
 from deformations_lending.domain import loans as rules
 from deformations_lending.domain.calendar import HalfDay
+from deformations_lending.domain.errors import InvalidInputError
 from deformations_lending.domain.feedback import Respondent
 from deformations_lending.domain.offers import Offer
 from deformations_lending.domain.policy import Command
@@ -26,6 +27,14 @@ router = APIRouter(prefix="/v1/loans/{loan_id}", tags=["séances"])
 
 def _place(record: LoanRecord, body: SessionIn) -> SessionPlace:
     modality = record.loan.modality
+    if body.remote is True and modality is Modality.ON_SITE:
+        raise InvalidInputError(
+            "Ce prêt est convenu sur place : la séance ne peut être à distance."
+        )
+    if body.remote is False and modality is Modality.REMOTE:
+        raise InvalidInputError(
+            "Ce prêt est convenu à distance : la séance ne peut être sur place."
+        )
     remote = modality is Modality.REMOTE or (modality is Modality.EITHER and bool(body.remote))
     if remote:
         return SessionPlace(remote=True, place_label=None)
@@ -82,7 +91,7 @@ async def reschedule(
             agent_bookings=booked,
             now=now,
         )
-        return Change(outcome.loan, outcome.events)
+        return Change(outcome.loan, outcome.events, note=body.reason)
 
     record = await change_loan(runtime, principal, loan_id, Command.RESCHEDULE_SESSION, now, decide)
     return _session_out(record, session_id)
