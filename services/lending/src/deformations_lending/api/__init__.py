@@ -1,0 +1,1 @@
+"""HTTP API of the lending service (OpenAPI at /docs and /openapi.json)."""

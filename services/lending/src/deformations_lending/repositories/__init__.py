@@ -1,0 +1,1 @@
+"""All SQL of the lending service, one module per aggregate or read model."""
