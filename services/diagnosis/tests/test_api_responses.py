@@ -66,6 +66,8 @@ async def test_a_result_is_read_back_as_stored(platform: Platform) -> None:
     [
         {"answers": {"mandat": ["maire", "adjoint"]}},
         {"answers": {"mandat": ["pas-une-option"]}},
+        {"answers": {"mandat": ["x" * 41]}},
+        {"answers": {"mandat": ["maire"] * 31}},
         {"submission_id": "not-a-uuid"},
         {"commune_insee": "1234"},
         {"campaign_token": "short"},

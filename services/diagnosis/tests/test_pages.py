@@ -74,6 +74,11 @@ async def test_a_page_with_a_missing_answer_is_shown_again_with_the_problem(
     assert response.status_code == 422
     assert "Quelques réponses sont à revoir" in response.text
     assert "Étape 1 sur" in response.text
+    tampered = await diagnosis.client.post(
+        "/quiz",
+        data={"questionnaire_version": q.version, "page": "0", "mandat": ["x" * 500] * 40},
+    )
+    assert tampered.status_code == 422
     # Skipping straight to the last page is caught too: nothing is stored.
     last = await diagnosis.client.post(
         "/quiz",

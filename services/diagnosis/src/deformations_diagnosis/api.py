@@ -1,11 +1,11 @@
 """HTTP API of the diagnosis service: questionnaires and responses."""
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from deformations_common.auth import OptionalPrincipal
 from deformations_common.errors import NotFound
@@ -14,6 +14,8 @@ from deformations_diagnosis import repository, service
 from deformations_diagnosis.content.loader import CURRENT_VERSION, available_versions
 
 router = APIRouter(prefix="/v1", tags=["responses"])
+# As bounded as the domain's Submission: oversized input is refused before any work.
+AnswerId = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 
 
 class ResponseIn(BaseModel):
@@ -23,7 +25,9 @@ class ResponseIn(BaseModel):
         description="Chosen by the client once per filled quiz: a replay is refused."
     )
     questionnaire_version: str = Field(min_length=1, max_length=40)
-    answers: dict[str, list[str]] = Field(max_length=60)
+    answers: dict[AnswerId, Annotated[list[AnswerId], Field(max_length=30)]] = Field(
+        max_length=60, description="Option ids chosen, by item id."
+    )
     campaign_token: str | None = Field(
         default=None, min_length=8, max_length=64, description="The token of a campaign link."
     )

@@ -59,10 +59,12 @@ def _stopped(error: ProblemError) -> HTMLResponse:
 
 
 async def _form(request: Request) -> dict[str, list[str]]:
+    """The posted fields; values too long to be any id are dropped (a tampered form)."""
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         return {}
-    return parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=False)
+    fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=False)
+    return {name: [v for v in values if len(v) <= 40][:30] for name, values in fields.items()}
 
 
 def _first(form: Form, name: str) -> str | None:
