@@ -132,6 +132,9 @@ async def test_a_campaign_collective_page_fills_from_consenting_respondents(
     for seed in range(3):
         done = await fill_quiz(diagnosis.client, f"{start}?commune=71137", seed, share=True)
         assert done.status_code == 303
+    mine = await diagnosis.client.get(done.headers["location"])
+    assert "Votre résultat compte dans le résultat collectif de « CC du Clunisois »" in mine.text
+    assert collective in mine.text
     await fill_quiz(diagnosis.client, f"{start}?commune=71532", 5, share=False)
     page = await diagnosis.client.get(collective)
     assert page.status_code == 200

@@ -31,6 +31,7 @@ from deformations_diagnosis.domain.submission import Submission, submission_prob
 from deformations_diagnosis.web.flow import after_post
 from deformations_diagnosis.web.render import (
     CommuneRow,
+    TeamLink,
     form_answers,
     form_consent,
     page_of_item,
@@ -227,17 +228,24 @@ async def _advance(
 async def result_page(response_id: UUID, runtime: RuntimeDep) -> HTMLResponse:
     async with runtime.pool.acquire() as conn:
         stored = await repository.get_response(conn, response_id)
-    if stored is None:
-        return _html(
-            render_message(
-                "Résultat introuvable",
-                "Ce résultat n'existe pas, ou son lien est incomplet.",
-                ("/quiz", "Faire le questionnaire"),
-            ),
-            404,
+        if stored is None:
+            return _html(
+                render_message(
+                    "Résultat introuvable",
+                    "Ce résultat n'existe pas, ou son lien est incomplet.",
+                    ("/quiz", "Faire le questionnaire"),
+                ),
+                404,
+            )
+        campaign = (
+            await repository.get_campaign(conn, stored.campaign_id) if stored.campaign_id else None
         )
+    team = None
+    if campaign is not None:
+        team = TeamLink(campaign.team.label, f"/c/{campaign.token}/collectif", stored.shared)
     q = load_questionnaire(stored.questionnaire_version)
-    return _html(render_individual_result(q, IndividualResult.model_validate(stored.result)))
+    result = IndividualResult.model_validate(stored.result)
+    return _html(render_individual_result(q, result, team))
 
 
 @router.get("/c/{token}/collectif")

@@ -128,7 +128,18 @@ def _radar_axes(q: Questionnaire, scores: Mapping[str, float]) -> list[RadarAxis
     return [RadarAxis(a.label, a.low_label, a.high_label, scores[a.code]) for a in q.axes]
 
 
-def render_individual_result(q: Questionnaire, result: IndividualResult) -> str:
+@dataclass(frozen=True, slots=True)
+class TeamLink:
+    """The campaign a result was given in, for the result page."""
+
+    label: str
+    collective_page: str
+    shared: bool
+
+
+def render_individual_result(
+    q: Questionnaire, result: IndividualResult, team: TeamLink | None = None
+) -> str:
     axes = _radar_axes(q, result.axis_scores)
     return (
         environment()
@@ -143,6 +154,7 @@ def render_individual_result(q: Questionnaire, result: IndividualResult) -> str:
                 axes, "Votre profil sur les axes de la transition", uid="radar-individuel"
             ),
             themes=[label(t) for t in result.priority_themes],
+            team=team,
         )
     )
 
