@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 from uuid import uuid4
@@ -277,3 +278,15 @@ async def test_a_campaign_takes_only_its_questionnaire_version(platform: Platfor
     response = await diagnosis.client.post("/v1/responses", json=wrong)
     assert response.status_code == 422
     assert response.json()["code"] == "unknown_version"
+
+
+async def test_concurrent_shared_responses_publish_each_team_size_once(platform: Platform) -> None:
+    diagnosis = await platform.start("diagnosis")
+    updated = await platform.tap(DiagnosisTeamUpdated.routing_key)
+    campaign = await open_campaign(diagnosis)
+    await asyncio.gather(
+        *(respond(diagnosis, campaign["token"], seed, share_with_team=True) for seed in range(6))
+    )
+    events = await drain(updated, 4)
+    # The campaign row lock orders the responses: no two events see the same team size.
+    assert sorted(e["response_count"] for e in events) == [3, 4, 5, 6]
