@@ -9,13 +9,16 @@ from __future__ import annotations
 import socket
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 
+from deformations_common.auth import issue_dev_token
 from deformations_common.service import create_app
 from deformations_common.testing import Infra, delete_broker_objects, isolated_settings, wait_until
 from deformations_diagnosis.app import definition
@@ -47,10 +50,11 @@ webdriver = pytest.importorskip(
     "selenium.webdriver",
     reason="selenium is missing: it is deformations-diagnosis's `browser` extra",
 )
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 
 def free_port() -> int:
@@ -60,8 +64,14 @@ def free_port() -> int:
         return port
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str
+    settings: DiagnosisSettings
+
+
 @pytest.fixture
-async def base_url(infra: Infra, database_url: str, namespace: str) -> AsyncIterator[str]:
+async def served(infra: Infra, database_url: str, namespace: str) -> AsyncIterator[Served]:
     port = free_port()
     settings = isolated_settings(
         DiagnosisSettings, infra, database_url, namespace, "diagnosis", http_port=port
@@ -77,7 +87,7 @@ async def base_url(infra: Infra, database_url: str, namespace: str) -> AsyncIter
             lambda: server.started or not thread.is_alive(), what="uvicorn serving the app"
         )
         assert server.started, "the diagnosis app did not start (see its log above)"
-        yield f"http://127.0.0.1:{port}"
+        yield Served(f"http://127.0.0.1:{port}", settings)
     finally:
         server.should_exit = True
         thread.join(timeout=30)
@@ -100,12 +110,22 @@ def browser() -> Iterator[Any]:
             driver.quit()
 
 
-async def test_a_person_completes_the_quiz_on_a_phone_and_sees_family_and_radar(
-    base_url: str, browser: Any
-) -> None:
+def left(element: Any) -> Callable[[Any], bool]:
+    """Whether the page of ``element`` is gone (the browser moved to the next document)."""
+
+    def gone(_: Any) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException:  # stale, or its node no longer in any document
+            return True
+        return False
+
+    return gone
+
+
+def answer_every_page(browser: Any, *, share: bool | None = None) -> None:
+    """Answer each page as a person would: taps on labels and the keyboard, then « Suivant »."""
     q = load_questionnaire()
-    browser.get(f"{base_url}/quiz")
-    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
     for index, section in enumerate(q.sections):
         errors = browser.find_elements(By.CSS_SELECTOR, ".erreurs")
         assert not errors, errors[0].text
@@ -123,11 +143,24 @@ async def test_a_person_completes_the_quiz_on_a_phone_and_sees_family_and_radar(
             "return document.documentElement.scrollWidth - window.innerWidth"
         )
         assert overflow <= 0
+        if share is not None and index == len(q.sections) - 1:
+            consent = browser.find_element(By.NAME, "partage")
+            if share:
+                consent.find_element(By.XPATH, "..").click()
+            assert consent.is_selected() is share
         button = browser.find_element(By.CSS_SELECTOR, 'button[name="nav"][value="next"]')
         button.click()
         # The next page is a new document: wait for this one to go (no sleeping).
-        WebDriverWait(browser, 15).until(expected_conditions.staleness_of(button))
+        WebDriverWait(browser, 15).until(left(button))
 
+
+async def test_a_person_completes_the_quiz_on_a_phone_and_sees_family_and_radar(
+    served: Served, browser: Any
+) -> None:
+    q = load_questionnaire()
+    browser.get(f"{served.url}/quiz")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
+    answer_every_page(browser)
     assert "/resultats/" in browser.current_url
     assert browser.find_element(By.TAG_NAME, "h1").text == "Votre résultat"
     family = browser.find_element(By.CSS_SELECTOR, ".famille").text
@@ -136,3 +169,30 @@ async def test_a_person_completes_the_quiz_on_a_phone_and_sees_family_and_radar(
     assert radar.is_displayed()
     assert 0 < radar.size["width"] <= PHONE[0]
     assert radar.find_elements(By.TAG_NAME, "polygon")
+
+
+async def test_an_elu_answers_a_campaign_link_shares_and_reaches_the_collective_page(
+    served: Served, browser: Any
+) -> None:
+    token = issue_dev_token(served.settings, "formatrice", roles=["trainer"])
+    async with httpx.AsyncClient(base_url=served.url) as http:
+        opened = await http.post(
+            "/v1/campaigns",
+            json={"team_kind": "intercommunality", "collectivite_siren": "200040293"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert opened.status_code == 201, opened.text
+    browser.get(served.url + opened.json()["quiz_page"])
+    Select(browser.find_element(By.ID, "commune")).select_by_visible_text("Taizé")
+    start = browser.find_element(By.CSS_SELECTOR, "button[type=submit]")
+    start.click()
+    WebDriverWait(browser, 15).until(left(start))
+    answer_every_page(browser, share=True)
+    assert "/resultats/" in browser.current_url
+    assert (
+        "CC du Clunisois"
+        in browser.find_element(By.ID, "equipe-titre").find_element(By.XPATH, "..").text
+    )
+    browser.find_element(By.LINK_TEXT, "Voir le résultat collectif").click()
+    WebDriverWait(browser, 15).until(expected_conditions.url_contains("/collectif"))
+    assert "Il en manque encore 2" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
