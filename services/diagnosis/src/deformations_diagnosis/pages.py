@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from deformations_common.auth import OptionalPrincipal
+from deformations_common.auth import OptionalPrincipal, Principal
 from deformations_common.errors import ProblemError
 from deformations_common.service import Runtime, RuntimeDep
 from deformations_contracts.events.diagnosis import TeamKind
@@ -24,7 +24,7 @@ from deformations_diagnosis.content.loader import (
     load_questionnaire,
 )
 from deformations_diagnosis.content.model import Questionnaire
-from deformations_diagnosis.domain.campaigns import Campaign
+from deformations_diagnosis.domain.campaigns import Campaign, missing_responses
 from deformations_diagnosis.domain.collective import IntercommunalityResult
 from deformations_diagnosis.domain.results import IndividualResult
 from deformations_diagnosis.domain.submission import Submission, submission_problems
@@ -108,8 +108,9 @@ async def quiz_post(
     return await _advance(runtime, q, form, action="/quiz", principal_sub=_sub(principal))
 
 
-def _sub(principal: object) -> str | None:
-    return getattr(principal, "sub", None)
+def _sub(principal: Principal | None) -> str | None:
+    # Browsers send no bearer token: a page response is anonymous unless a proxy adds one.
+    return principal.sub if principal else None
 
 
 def _commune_param(campaign: Campaign, given: str | None) -> str | None:
@@ -264,7 +265,7 @@ async def collective_page(token: str, runtime: RuntimeDep) -> HTMLResponse:
     q = load_questionnaire(campaign.questionnaire_version)
     quiz_link = None if campaign.is_expired(datetime.now(UTC)) else f"/c/{token}"
     if result is None:
-        missing = q.min_collective_responses - shared
+        missing = missing_responses(shared, q.min_collective_responses)
         body = render_collective_result(
             q, None, team_name=campaign.team.label, missing=missing, quiz_link=quiz_link
         )
