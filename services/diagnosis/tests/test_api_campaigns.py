@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -258,9 +259,25 @@ async def test_an_expired_campaign_answers_410_and_stores_nothing(platform: Plat
     assert (
         await diagnosis.client.get(f"/v1/campaigns/by-token/{campaign['token']}")
     ).status_code == 410
+    # Only the organiser (or an operator) moves the end; reopening takes answers again.
+    later = {"expires_at": (datetime.now(UTC) + timedelta(days=7)).isoformat()}
+    url = f"/v1/campaigns/{campaign['id']}"
+    mayor = diagnosis.auth("maire", roles=("elected",), authority=CLUNY_SIREN)
+    assert (await diagnosis.client.patch(url, json=later, headers=mayor)).status_code == 403
+    organiser = diagnosis.auth("operator-1", **OPERATOR)
+    too_far = {"expires_at": (datetime.now(UTC) + timedelta(days=900)).isoformat()}
+    refused = await diagnosis.client.patch(url, json=too_far, headers=organiser)
+    assert refused.json()["code"] == "bad_expiry"
+    reopened = await diagnosis.client.patch(url, json=later, headers=organiser)
+    assert reopened.status_code == 200 and reopened.json()["expired"] is False
+    assert (
+        await diagnosis.client.patch(url, json={"expires_at": "demain"}, headers=organiser)
+    ).status_code == 422
+    await respond(diagnosis, campaign["token"], 2)
+    assert await diagnosis.runtime.pool.fetchval("SELECT count(*) FROM responses") == 1
     unknown = await diagnosis.client.post("/v1/responses", json=body(1, campaign_token="x" * 24))
     assert unknown.status_code == 404
-    assert await diagnosis.runtime.pool.fetchval("SELECT count(*) FROM responses") == 0
+    assert await diagnosis.runtime.pool.fetchval("SELECT count(*) FROM responses") == 1
 
 
 async def test_sharing_without_a_campaign_is_refused(platform: Platform) -> None:

@@ -182,6 +182,39 @@ async def get_campaign(
         return await _out(conn, campaign, datetime.now(UTC))
 
 
+class CampaignChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    expires_at: AwareDatetime
+
+
+async def _organised(conn: Connection, campaign_id: UUID, principal: Principal) -> Campaign:
+    campaign = await _viewable(conn, campaign_id, principal)
+    if not ("operator" in principal.roles or principal.sub == campaign.created_by):
+        raise Forbidden(
+            "Seul l'organisateur de la campagne peut la modifier.", code="not_your_campaign"
+        )
+    return campaign
+
+
+@router.patch("/{campaign_id}")
+async def change_campaign(
+    campaign_id: UUID, body: CampaignChange, runtime: RuntimeDep, principal: CurrentPrincipal
+) -> CampaignOut:
+    """Move the end of a campaign (to extend it, or reopen one that ended)."""
+    now = datetime.now(UTC)
+    try:
+        check_expiry(now, body.expires_at)
+    except CampaignError as exc:
+        raise service.problem(exc) from exc
+    async with runtime.transaction() as conn:
+        await _organised(conn, campaign_id, principal)
+        await repository.set_expiry(conn, campaign_id, body.expires_at)
+        changed = await repository.get_campaign(conn, campaign_id)
+        assert changed is not None
+        return await _out(conn, changed, now)
+
+
 @router.post("/{campaign_id}/close")
 async def close_campaign(
     campaign_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal
@@ -189,11 +222,7 @@ async def close_campaign(
     """End a campaign now: its link answers 410 from then on."""
     now = datetime.now(UTC)
     async with runtime.transaction() as conn:
-        campaign = await _viewable(conn, campaign_id, principal)
-        if not ("operator" in principal.roles or principal.sub == campaign.created_by):
-            raise Forbidden(
-                "Seul l'organisateur de la campagne peut la clore.", code="not_your_campaign"
-            )
+        await _organised(conn, campaign_id, principal)
         await repository.close_campaign(conn, campaign_id, now)
         closed = await repository.get_campaign(conn, campaign_id)
         assert closed is not None

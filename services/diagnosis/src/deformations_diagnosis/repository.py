@@ -204,6 +204,12 @@ async def count_responses(conn: Connection, campaign_id: UUID) -> tuple[int, int
     return int(row["total"]), int(row["shared"])
 
 
+async def set_expiry(conn: Connection, campaign_id: UUID, expires_at: datetime) -> None:
+    await conn.execute(
+        "UPDATE campaigns SET expires_at = $2 WHERE id = $1", campaign_id, expires_at
+    )
+
+
 async def close_campaign(conn: Connection, campaign_id: UUID, now: datetime) -> None:
     await conn.execute(
         "UPDATE campaigns SET expires_at = least(expires_at, $2) WHERE id = $1",
