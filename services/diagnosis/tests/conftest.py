@@ -35,3 +35,9 @@ def complete_submissions(draw: st.DrawFn, q: Questionnaire) -> Submission:
 
 def first_options(q: Questionnaire) -> dict[str, tuple[str, ...]]:
     return {item.id: (item.options[0].id,) for item in q.items}
+
+
+# Integration tests of the service start it on the real broker and database.
+from platform_harness import platform  # noqa: E402
+
+__all__ = ["complete_submissions", "first_options", "platform"]

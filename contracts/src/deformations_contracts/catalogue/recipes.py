@@ -1,7 +1,7 @@
 """The booklet's recipes as reference data: 11 thématiques, each with its recipe phare.
 
 The data lives in ``recipes.json`` next to this module; the models below are its schema.
-Services recommend next steps by recipe or idea code (``t03-cafe-formation``); codes are
+Services recommend next steps by recipe or idea code (``t03_cafe_formation``); codes are
 stable, texts may be polished between catalogue versions.
 """
 

@@ -2,7 +2,7 @@
 
 from deformations_common.service import ServiceDefinition
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
-from deformations_diagnosis.api import router
+from deformations_diagnosis import api, calibration_api, campaigns_api, pages
 from deformations_diagnosis.settings import DiagnosisSettings
 from deformations_diagnosis.subscribers import handlers
 
@@ -14,6 +14,6 @@ def definition(settings: DiagnosisSettings | None = None) -> ServiceDefinition:
         description="Autodiagnostic individuel et collectif des élus face aux transitions.",
         migrations_package="deformations_diagnosis.migrations",
         handlers=handlers,
-        routers=[router],
+        routers=[api.router, campaigns_api.router, calibration_api.router, pages.router],
         produces=[DiagnosisCompleted, DiagnosisTeamUpdated],
     )

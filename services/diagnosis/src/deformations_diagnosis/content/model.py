@@ -122,7 +122,10 @@ class Item(_Frozen):
         return self.max_choices or len(self.options)
 
     def option(self, option_id: str) -> Option:
-        return self._by_id[option_id]
+        # Read the private storage directly: pydantic's __getattr__ for private attributes
+        # was a third of the scoring time (looked up for every answer of every item).
+        by_id: dict[str, Option] = self.__pydantic_private__["_by_id"]  # type: ignore[index]
+        return by_id[option_id]
 
 
 class Section(_Frozen):

@@ -7,6 +7,7 @@ text equivalent.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 
 import jinja2
@@ -127,7 +128,18 @@ def _radar_axes(q: Questionnaire, scores: Mapping[str, float]) -> list[RadarAxis
     return [RadarAxis(a.label, a.low_label, a.high_label, scores[a.code]) for a in q.axes]
 
 
-def render_individual_result(q: Questionnaire, result: IndividualResult) -> str:
+@dataclass(frozen=True, slots=True)
+class TeamLink:
+    """The campaign a result was given in, for the result page."""
+
+    label: str
+    collective_page: str
+    shared: bool
+
+
+def render_individual_result(
+    q: Questionnaire, result: IndividualResult, team: TeamLink | None = None
+) -> str:
     axes = _radar_axes(q, result.axis_scores)
     return (
         environment()
@@ -142,18 +154,37 @@ def render_individual_result(q: Questionnaire, result: IndividualResult) -> str:
                 axes, "Votre profil sur les axes de la transition", uid="radar-individuel"
             ),
             themes=[label(t) for t in result.priority_themes],
+            team=team,
         )
     )
 
 
+@dataclass(frozen=True, slots=True)
+class CommuneRow:
+    """One line of the intercommunal table: a commune shown alone, or the pooled ones."""
+
+    name: str
+    respondents: int
+    family: str
+
+
 def render_collective_result(
-    q: Questionnaire, result: CollectiveResult | None, *, team_name: str
+    q: Questionnaire,
+    result: CollectiveResult | None,
+    *,
+    team_name: str,
+    communes: Sequence[CommuneRow] = (),
+    missing: int = 0,
+    quiz_link: str | None = None,
 ) -> str:
     """The collective page for a presentation session; ``None`` = not enough responses yet."""
     context: dict[str, object] = {
         "team_name": team_name,
         "result": result,
         "minimum": q.min_collective_responses,
+        "communes": communes,
+        "missing": missing,
+        "quiz_link": quiz_link,
     }
     if result is not None:
         means = {a.axis: a.mean for a in result.axes}
@@ -167,3 +198,29 @@ def render_collective_result(
         )
         context["divergent"] = [q.axis(a).label.lower() for a in result.divergent_axes]
     return environment().get_template("collective.html").render(**context)
+
+
+def render_message(title: str, message: str, link: tuple[str, str] | None = None) -> str:
+    """A short page for what stops a visitor (unknown link, campaign over…)."""
+    return (
+        environment()
+        .get_template("message.html")
+        .render(
+            title=title,
+            message=message,
+            link={"href": link[0], "text": link[1]} if link else None,
+        )
+    )
+
+
+def render_commune_choice(team_label: str, members: Sequence[tuple[str, str]], action: str) -> str:
+    """Before an intercommunality's quiz: which member commune (INSEE, name) one answers for."""
+    return (
+        environment()
+        .get_template("commune.html")
+        .render(
+            team_label=team_label,
+            members=[{"insee": i, "name": n} for i, n in members],
+            action=action,
+        )
+    )
