@@ -250,8 +250,6 @@ async def test_the_api_is_documented(platform: Platform) -> None:
         "/v1/ledger/balances/epci",
     ):
         assert path in paths, path
-    # /asyncapi.json is left out: the runtime cannot yet render it for a service that
-    # consumes events (pydantic has no schema for FastStream's RabbitMessage).
     questionnaires = ok(
         await lending.client.get("/v1/feedback/questionnaires", headers=Actors(lending).borrower())
     )
