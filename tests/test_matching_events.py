@@ -1,0 +1,209 @@
+"""Matching through events on the real broker: read models, incremental proposals,
+out-of-order and unknown things, erasure, the global re-match."""
+
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+from platform_harness import Platform
+from test_matching_helpers import (
+    AOUSTE,
+    CREST,
+    MIRABEL,
+    PIEGROS,
+    SAILLANS,
+    diagnosed,
+    drain,
+    offered,
+    publish,
+    requested,
+)
+
+from deformations_common.testing import wait_until
+from deformations_contracts.events.lending import OfferWithdrawn, RequestWithdrawn
+from deformations_contracts.events.people import PersonErasureRequested
+
+pytestmark = pytest.mark.integration
+
+
+async def count(platform: Platform, sql: str, *args: object) -> int:
+    value: int = await platform.services["matching"].runtime.pool.fetchval(sql, *args)
+    return value
+
+
+async def test_a_new_request_gets_explained_proposals_at_once(platform: Platform) -> None:
+    matching = await platform.start("matching")
+    tap = await platform.tap("match.proposed.v1")
+    near, far = offered(CREST), offered(("32208", "213202088"))  # Crest (same EPCI), Lectoure
+    off_theme = offered(AOUSTE, theme="mobilite", description="Un agent anime le covoiturage.")
+    for offer in (near, far, off_theme):
+        await publish(platform, offer)
+
+    async def offers_stored() -> bool:
+        return await count(platform, "SELECT count(*) FROM offers") == 3
+
+    await wait_until(offers_stored, what="the offers in the read model")
+    request = requested(SAILLANS)
+    await publish(platform, request)
+
+    proposals = await drain(tap, "match.proposed.v1", 2)
+    assert {p["kind"] for p in proposals} == {"need_offer"}
+    assert {p["requests"][0]["request_id"] for p in proposals} == {str(request.request_id)}
+    by_offer = {p["offer"]["offer_id"]: p for p in proposals}
+    assert set(by_offer) == {str(near.offer_id), str(far.offer_id)}  # never off-theme
+    best, other = by_offer[str(near.offer_id)], by_offer[str(far.offer_id)]
+    assert best["score"] > other["score"]  # "hypers voisins": same EPCI first
+    assert any("intercommunalité" in r or "EPCI" in r for r in best["reasons"]), best["reasons"]
+    assert all(0 <= p["score"] <= 1 for p in proposals)
+
+    listed = await matching.client.get(
+        "/v1/proposals",
+        params={"request_id": str(request.request_id)},
+        headers=matching.auth("agent-saillans", authority=SAILLANS[1], roles=("agent",)),
+    )
+    assert listed.status_code == 200
+    assert {p["proposal_id"] for p in listed.json()} == {p["proposal_id"] for p in proposals}
+    stranger = await matching.client.get(
+        "/v1/proposals", headers=matching.auth("x", authority="213202088")
+    )
+    assert [p for p in stranger.json() if p["kind"] == "need_offer"] == [
+        by_offer[str(far.offer_id)]
+    ]
+
+
+async def test_withdrawals_before_their_offer_or_request_leave_a_tombstone(
+    platform: Platform,
+) -> None:
+    await platform.start("matching")
+    tap = await platform.tap("match.proposed.v1")
+    gone, kept = offered(CREST), offered(MIRABEL)
+    now = datetime.now(UTC)
+    # The withdrawal overtakes the offer; the offer then arrives and stays withdrawn.
+    await publish(
+        platform,
+        OfferWithdrawn(offer_id=gone.offer_id, collectivite_siren=CREST[1], withdrawn_at=now),
+    )
+    for offer in (gone, kept):
+        await publish(platform, offer)
+    cancelled = requested(SAILLANS)
+    await publish(
+        platform,
+        RequestWithdrawn(
+            request_id=cancelled.request_id, collectivite_siren=SAILLANS[1], withdrawn_at=now
+        ),
+    )
+
+    async def read() -> bool:
+        return (
+            await count(platform, "SELECT count(*) FROM offers WHERE description IS NOT NULL") == 2
+            and await count(platform, "SELECT count(*) FROM requests") == 1
+        )
+
+    await wait_until(read, what="the tombstones and the offers")
+    await publish(platform, cancelled)  # withdrawn already: no proposal
+    live = requested(PIEGROS)
+    await publish(platform, live)
+    [proposal] = await drain(tap, "match.proposed.v1", 1)
+    assert proposal["requests"][0]["request_id"] == str(live.request_id)
+    assert proposal["offer"]["offer_id"] == str(kept.offer_id)
+    assert await count(platform, "SELECT count(*) FROM offers WHERE status = 'withdrawn'") == 1
+    assert (
+        await count(
+            platform,
+            "SELECT count(*) FROM proposals WHERE $1 = ANY(request_ids)",
+            cancelled.request_id,
+        )
+        == 0
+    )
+
+
+async def test_a_request_about_an_unknown_place_is_stored_without_proposal(
+    platform: Platform,
+) -> None:
+    await platform.start("matching")
+    await publish(platform, offered(CREST))
+    odd = requested(SAILLANS).model_copy(
+        update={
+            "collectivite": requested().collectivite.model_copy(
+                update={"siren": "999999999", "insee_code": "99999", "epci_siren": None}
+            )
+        }
+    )
+    await publish(platform, odd)
+
+    async def stored() -> bool:
+        return await count(platform, "SELECT count(*) FROM requests") == 1
+
+    await wait_until(stored, what="the request about an unknown commune")
+    assert await count(platform, "SELECT count(*) FROM proposals") == 0
+
+
+async def test_erasure_removes_the_person_everywhere(platform: Platform) -> None:
+    matching = await platform.start("matching")
+    person = f"elu-{uuid4().hex[:8]}"
+    await publish(platform, diagnosed(person))
+
+    async def known() -> bool:
+        return (
+            await count(platform, "SELECT count(*) FROM diagnoses WHERE person_id = $1", person)
+            == 1
+        )
+
+    await wait_until(known, what="the diagnosis")
+    call = await matching.client.post(
+        "/v1/peer-calls",
+        json={"theme": "alimentation", "problem": "Je suis seul face à la cantine bio."},
+        headers=matching.auth(person, roles=("elected",)),
+    )
+    assert call.status_code == 201, call.text
+    await publish(
+        platform,
+        PersonErasureRequested(person_id=person, requested_at=datetime.now(UTC)),
+        source="diagnosis",
+    )
+
+    async def erased() -> bool:
+        return await count(platform, "SELECT count(*) FROM peer_calls") == 0
+
+    await wait_until(erased, what="the erasure")
+    assert await count(platform, "SELECT count(*) FROM diagnoses WHERE person_id = $1", person) == 0
+    # Kept, anonymous, for statistics.
+    assert await count(platform, "SELECT count(*) FROM diagnoses WHERE person_id IS NULL") == 1
+
+
+async def test_the_global_rematch_groups_near_duplicate_needs_and_serves_everyone(
+    platform: Platform,
+) -> None:
+    matching = await platform.start("matching", rematch_interval_s=0)
+    tap = await platform.tap("match.proposed.v1")
+    await publish(platform, offered(CREST, capacity=10))
+    need = "Introduire des produits bio et locaux à la cantine scolaire de la commune."
+    asks = [requested(c, need=need) for c in (SAILLANS, AOUSTE, MIRABEL)]
+    for ask in asks:
+        await publish(platform, ask)
+
+    async def proposed() -> bool:
+        return await count(platform, "SELECT count(*) FROM proposals") == 3
+
+    await wait_until(proposed, what="the incremental proposals")
+    assert {p["kind"] for p in await drain(tap, "match.proposed.v1", 3)} == {"need_offer"}
+    denied = await matching.client.post(
+        "/v1/operator/rematch", headers=matching.auth("elu", roles=("elected",))
+    )
+    assert denied.status_code == 403
+    ran = await matching.client.post(
+        "/v1/operator/rematch", headers=matching.auth("ops", roles=("operator",))
+    )
+    assert ran.status_code == 200, ran.text
+    summary = ran.json()
+    assert summary["ran"] and summary["requests"] == 3 and summary["unserved"] == 0
+    assert summary["emitted"] == 0  # the same pairs were already proposed one by one
+    assert summary["grouped"] == 1
+    [grouped] = await drain(tap, "match.proposed.v1", 1)
+    assert grouped["kind"] == "grouped_offer"
+    assert {r["request_id"] for r in grouped["requests"]} == {str(a.request_id) for a in asks}
+    assert any("offre groupée" in r for r in grouped["reasons"])
+    again = await matching.client.post(
+        "/v1/operator/rematch", headers=matching.auth("ops", roles=("operator",))
+    )
+    assert again.json()["grouped"] == 0  # proposed once
