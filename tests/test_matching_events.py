@@ -22,6 +22,8 @@ from test_matching_helpers import (
 from deformations_common.testing import wait_until
 from deformations_contracts.events.lending import OfferWithdrawn, RequestWithdrawn
 from deformations_contracts.events.people import PersonErasureRequested
+from deformations_contracts.registry import examples
+from deformations_matching.subscribers import handlers
 
 pytestmark = pytest.mark.integration
 
@@ -207,3 +209,23 @@ async def test_the_global_rematch_groups_near_duplicate_needs_and_serves_everyon
         "/v1/operator/rematch", headers=matching.auth("ops", roles=("operator",))
     )
     assert again.json()["grouped"] == 0  # proposed once
+
+
+async def test_every_producer_example_is_read_into_the_read_models(platform: Platform) -> None:
+    await platform.start("matching")
+    for routing_key, registration in handlers.registrations.items():
+        for payload in examples(routing_key):
+            await publish(platform, registration.model.model_validate(payload))
+
+    async def all_read() -> bool:
+        return (
+            await count(platform, "SELECT count(*) FROM offers") == 2
+            and await count(platform, "SELECT count(*) FROM diagnoses") == 2
+            and await count(platform, "SELECT count(*) FROM loans") >= 2
+            and await count(platform, "SELECT count(*) FROM requests WHERE need IS NOT NULL") == 2
+        )
+
+    await wait_until(all_read, what="every example in the read models")
+    # The examples withdraw both example offers, whichever came first: nothing to propose.
+    assert await count(platform, "SELECT count(*) FROM offers WHERE status = 'open'") == 0
+    assert await count(platform, "SELECT count(*) FROM proposals") == 0
