@@ -179,6 +179,12 @@ async def test_the_global_rematch_groups_near_duplicate_needs_and_serves_everyon
     matching = await platform.start("matching", rematch_interval_s=0)
     tap = await platform.tap("match.proposed.v1")
     await publish(platform, offered(CREST, capacity=10))
+
+    async def offer_stored() -> bool:
+        return await count(platform, "SELECT count(*) FROM offers") == 1
+
+    # Queues are consumed side by side: a request before its offer waits for the re-match.
+    await wait_until(offer_stored, what="the offer")
     need = "Introduire des produits bio et locaux à la cantine scolaire de la commune."
     asks = [requested(c, need=need) for c in (SAILLANS, AOUSTE, MIRABEL)]
     for ask in asks:
