@@ -1,14 +1,15 @@
 """Matching through events on the real broker: read models, incremental proposals,
 out-of-order and unknown things, erasure, the global re-match."""
 
-from datetime import UTC, datetime
-from uuid import uuid4
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
 
 import pytest
 from platform_harness import Platform
 from test_matching_helpers import (
     AOUSTE,
     CREST,
+    EPCI,
     MIRABEL,
     PIEGROS,
     SAILLANS,
@@ -23,6 +24,7 @@ from deformations_common.testing import wait_until
 from deformations_contracts.events.lending import OfferWithdrawn, RequestWithdrawn
 from deformations_contracts.events.people import PersonErasureRequested
 from deformations_contracts.registry import examples
+from deformations_matching.rematch import REMATCH_LOCK
 from deformations_matching.subscribers import handlers
 
 pytestmark = pytest.mark.integration
@@ -158,6 +160,22 @@ async def test_erasure_removes_the_person_everywhere(platform: Platform) -> None
         headers=matching.auth(person, roles=("elected",)),
     )
     assert call.status_code == 201, call.text
+    trainer = matching.auth("formateur", roles=("trainer",))
+    plan = await matching.client.post(
+        "/v1/speed-datings",
+        json={
+            "epci_siren": EPCI,
+            "starts_at": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
+            "rounds": 1,
+            "remote": True,
+            "participants": [
+                {"person_id": person, "commune_insee": CREST[0]},
+                {"person_id": "other", "commune_insee": SAILLANS[0]},
+            ],
+        },
+        headers=trainer,
+    )
+    assert plan.status_code == 201, plan.text
     await publish(
         platform,
         PersonErasureRequested(person_id=person, requested_at=datetime.now(UTC)),
@@ -171,6 +189,24 @@ async def test_erasure_removes_the_person_everywhere(platform: Platform) -> None
     assert await count(platform, "SELECT count(*) FROM diagnoses WHERE person_id = $1", person) == 0
     # Kept, anonymous, for statistics.
     assert await count(platform, "SELECT count(*) FROM diagnoses WHERE person_id IS NULL") == 1
+    stored = await matching.client.get(
+        f"/v1/speed-datings/{plan.json()['gathering_id']}", headers=trainer
+    )
+    assert person not in stored.text and "personne-effacee" in stored.text
+    for table in ("proposals", "sessions"):
+        column = "members" if table == "proposals" else "participants"
+        assert (
+            await count(platform, f"SELECT count(*) FROM {table} WHERE $1 = ANY({column})", person)
+            == 0
+        )
+    assert (
+        await count(
+            platform,
+            "SELECT count(*) FROM proposals WHERE payload::text LIKE '%' || $1 || '%'",
+            person,
+        )
+        == 0
+    )
 
 
 async def test_the_global_rematch_groups_near_duplicate_needs_and_serves_everyone(
@@ -235,3 +271,76 @@ async def test_every_producer_example_is_read_into_the_read_models(platform: Pla
     # The examples withdraw both example offers, whichever came first: nothing to propose.
     assert await count(platform, "SELECT count(*) FROM offers WHERE status = 'open'") == 0
     assert await count(platform, "SELECT count(*) FROM proposals") == 0
+
+
+async def test_one_replica_at_a_time_runs_the_rematch(platform: Platform) -> None:
+    matching = await platform.start("matching", rematch_interval_s=0)
+    operator = matching.auth("ops", roles=("operator",))
+    async with matching.runtime.transaction() as conn:
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", REMATCH_LOCK)  # another replica
+        busy = await matching.client.post("/v1/operator/rematch", headers=operator)
+    assert busy.json()["ran"] is False
+    assert (await matching.client.post("/v1/operator/rematch", headers=operator)).json()["ran"]
+
+
+async def test_who_was_left_unserved_is_served_next_round(platform: Platform) -> None:
+    matching = await platform.start("matching", rematch_interval_s=0)
+    await publish(platform, offered(CREST, capacity=2))
+    first, second = requested(SAILLANS, half_days=2), requested(AOUSTE, half_days=2)
+    for ask in (first, second):
+        await publish(platform, ask)
+
+    async def stored() -> bool:
+        return await count(platform, "SELECT count(*) FROM requests") == 2 and (
+            await count(platform, "SELECT count(*) FROM offers") == 1
+        )
+
+    await wait_until(stored, what="the offer and both requests")
+    operator = matching.auth("ops", roles=("operator",))
+    left_out = []
+    for _ in range(3):
+        ran = (await matching.client.post("/v1/operator/rematch", headers=operator)).json()
+        assert ran["unserved"] == 1  # one offer of two half-days for two requests of two
+        left_out.append(
+            await platform.services["matching"].runtime.pool.fetchval(
+                "SELECT unserved_ids[1] FROM rematch_rounds WHERE round_id = $1",
+                UUID(ran["round_id"]),
+            )
+        )
+    assert left_out[0] != left_out[1] and left_out[1] != left_out[2]
+
+
+async def test_the_rematch_runs_periodically(platform: Platform) -> None:
+    await platform.start("matching", rematch_interval_s=0.2)
+
+    async def ran() -> bool:
+        return await count(platform, "SELECT count(*) FROM rematch_rounds") >= 2
+
+    await wait_until(ran, what="two periodic rounds")
+
+
+async def test_statistics_count_anonymous_diagnoses_and_hide_small_groups(
+    platform: Platform,
+) -> None:
+    matching = await platform.start("matching")
+    events = [diagnosed(f"p{i}", themes=("alimentation", "eau")) for i in range(3)]
+    events[0] = events[0].model_copy(update={"person_id": None})
+    events.append(diagnosed("p9", themes=("mobilite",)))
+    for event in events:
+        await publish(platform, event)
+
+    async def stored() -> bool:
+        return await count(platform, "SELECT count(*) FROM diagnoses") == 4
+
+    await wait_until(stored, what="the diagnoses")
+    shown = await matching.client.get(
+        "/v1/statistics/themes", params={"departement": "26"}, headers=matching.auth("x")
+    )
+    assert [(t["theme"], t["diagnoses"]) for t in shown.json()] == [
+        ("alimentation", 3),
+        ("eau", 3),
+    ]
+    elsewhere = await matching.client.get(
+        "/v1/statistics/themes", params={"departement": "32"}, headers=matching.auth("x")
+    )
+    assert elsewhere.json() == []

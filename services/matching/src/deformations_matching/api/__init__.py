@@ -2,7 +2,15 @@
 
 from fastapi import APIRouter
 
-from deformations_matching.api import cafes, peers, proposals, recommendations, slots, speed_dating
+from deformations_matching.api import (
+    cafes,
+    peers,
+    proposals,
+    recommendations,
+    slots,
+    speed_dating,
+    statistics,
+)
 
 routers: list[APIRouter] = [
     proposals.router,
@@ -11,4 +19,5 @@ routers: list[APIRouter] = [
     speed_dating.router,
     slots.router,
     recommendations.router,
+    statistics.router,
 ]

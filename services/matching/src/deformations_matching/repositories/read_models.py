@@ -354,3 +354,15 @@ async def diagnosed_on_theme(
         limit,
     )
     return [DiagnosisRow(**{k: v for k, v in r.items() if k != "completed_at"}) for r in rows]
+
+
+async def theme_statistics(conn: Connection, departement: str | None) -> list[dict[str, Any]]:
+    """How many diagnoses (anonymous ones included) put each theme among their priorities."""
+    rows = await conn.fetch(
+        """SELECT theme, count(*) AS diagnoses
+           FROM diagnoses, unnest(priority_themes) AS theme
+           WHERE $1::text IS NULL OR departement = $1
+           GROUP BY theme ORDER BY count(*) DESC, theme""",
+        departement,
+    )
+    return [dict(r.items()) for r in rows]
