@@ -52,17 +52,15 @@ async def run_round(
     index = await book.refreshed(conn)
     if not await proposals.try_lock(conn, REMATCH_LOCK):
         return RoundSummary(ran=False)
-    rows = {str(r.request_id): r for r in await read_models.open_requests(conn)}
+    rows = {str(r.request_id): r for r in await read_models.open_requests(conn, now.date())}
     requests: list[SkillRequest] = []
     for row in rows.values():
         request = book.request_of(row)
         if request is not None:
             requests.append(request)
-    standings: dict[str, Standing] = {}
-    for siren in {r.requester_siren for r in requests}:
-        found = await read_models.standing_row(conn, siren)
-        if found:
-            standings[siren] = standing_of(found)
+    standings = {
+        str(row["siren"]): standing_of(row) for row in await read_models.all_standings(conn)
+    }
     candidates = index.top_k_many(requests, candidates_per_request, requester=standings)
     offer_ids = {c.offer_id for best in candidates.values() for c in best}
     capacities: dict[str, int] = {}

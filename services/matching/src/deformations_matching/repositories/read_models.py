@@ -160,10 +160,13 @@ _REQUEST_COLUMNS = """request_id, status, siren, insee_code, epci_siren, theme, 
                       preferred, modality"""
 
 
-async def open_requests(conn: Connection) -> list[RequestRow]:
+async def open_requests(conn: Connection, today: date) -> list[RequestRow]:
+    """Requests still open whose period has not ended."""
     rows = await conn.fetch(
         f"""SELECT {_REQUEST_COLUMNS} FROM requests
-            WHERE status = 'open' AND theme IS NOT NULL ORDER BY request_id"""
+            WHERE status = 'open' AND theme IS NOT NULL AND period_end >= $1
+            ORDER BY request_id""",
+        today,
     )
     return [RequestRow(**dict(r.items())) for r in rows]
 
@@ -233,6 +236,15 @@ async def standing_row(conn: Connection, siren: str) -> dict[str, Any] | None:
         siren,
     )
     return dict(row.items()) if row else None
+
+
+async def all_standings(conn: Connection) -> list[dict[str, Any]]:
+    """The standing of every collectivité that lent or borrowed."""
+    rows = await conn.fetch(
+        f"""WITH sirens AS (SELECT lender_siren AS siren FROM loans
+                            UNION SELECT borrower_siren FROM loans) {_STANDINGS}"""
+    )
+    return [dict(r.items()) for r in rows]
 
 
 async def changes_since(conn: Connection, horizon: int) -> Changes:
