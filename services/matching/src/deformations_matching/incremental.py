@@ -46,7 +46,9 @@ async def propose_for_request(
             reasons=proposal.reasons,
             now=now,
         )
-        if await proposals.insert_proposal(conn, event):
-            await emit(conn, event)
-            made.append(event)
+        made.append(event)
+    new = await proposals.insert_proposals(conn, made)
+    made = [event for event in made if event.proposal_id in new]
+    for event in made:
+        await emit(conn, event)
     return made

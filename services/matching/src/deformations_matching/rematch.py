@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 
 from deformations_common.db import Connection
 from deformations_common.logging import get_logger
-from deformations_contracts.events.matching import ProposalKind
+from deformations_contracts.events.matching import MatchProposed, ProposalKind
 from deformations_matching import events
 from deformations_matching.book import OfferBook, standing_of
 from deformations_matching.domain.assignment import assign_globally
@@ -81,7 +81,7 @@ async def run_round(
     round_id = uuid4()
     already = await proposals.proposal_ids(conn, ProposalKind.NEED_OFFER.value)
     by_id = {r.request_id: r for r in requests}
-    emitted = 0
+    pending: list[MatchProposed] = []
     for allocation in assignment.allocations:
         request = by_id[allocation.request_id]
         offer = index.offer(allocation.offer_id)
@@ -102,10 +102,9 @@ async def run_round(
             reasons=reasons,
             now=now,
         )
-        if await proposals.insert_proposal(conn, event, round_id=round_id):
-            await emit(conn, event)
-            emitted += 1
-    grouped = 0
+        pending.append(event)
+    emitted = await _store_and_emit(conn, pending, round_id, emit)
+    pending = []
     for group in group_similar_needs(requests, lambda r: index.text_model.vectorize(r.description)):
         best = index.propose(group.as_request(requests), 1)
         if not best:
@@ -121,9 +120,8 @@ async def run_round(
             reasons=(*group.reasons, *best[0].reasons),
             now=now,
         )
-        if await proposals.insert_proposal(conn, event, round_id=round_id):
-            await emit(conn, event)
-            grouped += 1
+        pending.append(event)
+    grouped = await _store_and_emit(conn, pending, round_id, emit)
     unserved = sorted(assignment.unserved)
     await proposals.record_round(
         conn,
@@ -146,6 +144,16 @@ async def run_round(
         unserved=summary.unserved,
     )
     return summary
+
+
+async def _store_and_emit(
+    conn: Connection, made: list[MatchProposed], round_id: UUID, emit: Emit
+) -> int:
+    new = await proposals.insert_proposals(conn, made, round_id=round_id)
+    for event in {e.proposal_id: e for e in made}.values():
+        if event.proposal_id in new:
+            await emit(conn, event)
+    return len(new)
 
 
 def _reasons(

@@ -1,5 +1,6 @@
 """Proposals matching made, and the rounds of the global re-match."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -8,33 +9,58 @@ from deformations_common.db import Connection
 from deformations_contracts.events.matching import MatchProposed
 
 
-async def insert_proposal(
-    conn: Connection, event: MatchProposed, *, round_id: UUID | None = None
-) -> bool:
-    """Store a proposal; ``False`` when it was already made (same parties, same id)."""
+def _sirens(event: MatchProposed) -> list[str]:
     sirens = [r.collectivite_siren for r in event.requests]
     if event.offer is not None:
         sirens.append(event.offer.collectivite_siren)
     if event.collectivite_siren is not None:
         sirens.append(event.collectivite_siren)
-    inserted = await conn.fetchval(
+    return sorted(set(sirens))
+
+
+async def insert_proposals(
+    conn: Connection, events: Sequence[MatchProposed], *, round_id: UUID | None = None
+) -> set[UUID]:
+    """Store proposals in one round trip; returns the ids not made before."""
+    if not events:
+        return set()
+    rows = [
+        {
+            "proposal_id": str(e.proposal_id),
+            "kind": e.kind.value,
+            "score": e.score,
+            "request_ids": [str(r.request_id) for r in e.requests],
+            "offer_id": str(e.offer.offer_id) if e.offer else None,
+            "sirens": _sirens(e),
+            "members": list(e.members),
+            "payload": e.model_dump(mode="json"),
+            "proposed_at": e.proposed_at.isoformat(),
+        }
+        for e in events
+    ]
+    inserted = await conn.fetch(
         """INSERT INTO proposals (proposal_id, kind, score, request_ids, offer_id, sirens,
                                   members, round_id, payload, proposed_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           SELECT (e->>'proposal_id')::uuid, e->>'kind', (e->>'score')::float8,
+                  ARRAY(SELECT jsonb_array_elements_text(e->'request_ids'))::uuid[],
+                  (e->>'offer_id')::uuid,
+                  ARRAY(SELECT jsonb_array_elements_text(e->'sirens')),
+                  ARRAY(SELECT jsonb_array_elements_text(e->'members')),
+                  $2, e->'payload', (e->>'proposed_at')::timestamptz
+           FROM jsonb_array_elements($1::jsonb) AS e
            ON CONFLICT (proposal_id) DO NOTHING
-           RETURNING true""",
-        event.proposal_id,
-        event.kind.value,
-        event.score,
-        [r.request_id for r in event.requests],
-        event.offer.offer_id if event.offer else None,
-        sorted(set(sirens)),
-        list(event.members),
+           RETURNING proposal_id""",
+        rows,
         round_id,
-        event.model_dump(mode="json"),
-        event.proposed_at,
     )
-    return bool(inserted)
+    return {r["proposal_id"] for r in inserted}
+
+
+async def insert_proposal(
+    conn: Connection, event: MatchProposed, *, round_id: UUID | None = None
+) -> bool:
+    """Store a proposal; ``False`` when it was already made (same parties, same id)."""
+    return bool(await insert_proposals(conn, [event], round_id=round_id))
 
 
 async def list_proposals(
