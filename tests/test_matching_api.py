@@ -272,6 +272,15 @@ async def test_speed_dating_plan_is_sound_reproducible_and_published(platform: P
         "violations": [],
         "replayed_identically": True,
     }
+    stranger = await matching.client.get(
+        f"/v1/speed-datings/{plan['gathering_id']}",
+        headers=matching.auth("x", authority="243200391", roles=("elected",)),
+    )
+    assert stranger.status_code == 403
+    participant = await matching.client.get(
+        f"/v1/speed-datings/{plan['gathering_id']}", headers=matching.auth("elu-3")
+    )
+    assert participant.json() == plan
     # A second gathering of the same EPCI never repeats a meeting of the first.
     second = await matching.client.post(
         "/v1/speed-datings", json={**body, "seed": 7}, headers=trainer
@@ -329,6 +338,12 @@ async def test_common_slots_or_who_blocks(platform: Platform) -> None:
         json={"members": [{"person_id": p} for p in people]},
         headers=auth,
     )
+    outsider = await matching.client.post(
+        "/v1/common-slots",
+        json={"members": [{"person_id": p} for p in people]},
+        headers=elected(matching, "curious"),
+    )
+    assert outsider.status_code == 403
     report = blocked.json()
     assert report["found"] is False
     assert report["blockers"] == {"lunch": ["b"], "evening": ["c"]}

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from deformations_common.auth import CurrentPrincipal
+from deformations_common.errors import Forbidden
 from deformations_common.service import RuntimeDep
 from deformations_contracts.types import Modality, PersonId, TimeSlot
 from deformations_matching.domain.model import Availability
@@ -50,6 +51,8 @@ async def find_common_slots(
 ) -> SlotsOut:
     """The slots every member can attend, or who blocks each slot when there is none."""
     ids = list(dict.fromkeys(m.person_id for m in body.members))
+    if principal.sub not in ids and not principal.has_role("trainer", "operator", "hr"):
+        raise Forbidden("Vous ne pouvez chercher des créneaux que pour un groupe dont vous êtes.")
     async with runtime.pool.acquire() as conn:
         known = await read_models.latest_diagnoses(conn, ids)
     members: dict[str, Availability] = {}

@@ -218,6 +218,14 @@ async def _stored(
         found = await plans.get_speed_dating(conn, gathering_id)
     if found is None:
         raise NotFound("Ce speed dating n'existe pas.", code="unknown_gathering")
+    plan = found["plan"]
+    participants = {p["person_id"] for p in plan["participants"]}
+    if not (
+        principal.has_role("trainer", "operator")
+        or principal.authority == found["epci_siren"]
+        or principal.sub in participants
+    ):
+        raise Forbidden("Ce speed dating concerne une autre intercommunalité.")
     return found
 
 
