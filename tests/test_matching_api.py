@@ -158,6 +158,12 @@ async def test_declines_below_four_reopen_the_call(platform: Platform) -> None:
     calls = await matching.client.get("/v1/peer-calls", headers=elected(matching, caller))
     assert [c["status"] for c in calls.json()] == ["open"]
     assert calls.json()[0]["caller"] == caller
+    # Everyone is free again: a new group can be formed around the call.
+    again = await matching.client.post(
+        f"/v1/peer-calls/{call.json()['call_id']}/group", headers=elected(matching, caller)
+    )
+    assert again.status_code == 201, again.text
+    assert again.json()["group_id"] != group["group_id"]
 
 
 async def test_too_few_peers_is_a_clear_conflict(platform: Platform) -> None:

@@ -4,6 +4,7 @@ One round is one transaction holding an advisory lock, so that with several repl
 single one runs it; proposals already made are not made again.
 """
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
@@ -34,6 +35,19 @@ _GLOBAL_REASON = Reason("global", "Meilleure répartition d'ensemble des offres 
 REMATCH_LOCK = 0x6D61_7463_6801
 
 
+class _Laps:
+    """Seconds spent in each phase of a round, for the log."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def __call__(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.seconds[phase] = round(now - self._last, 3)
+        self._last = now
+
+
 @dataclass(frozen=True)
 class RoundSummary:
     ran: bool
@@ -52,6 +66,7 @@ async def run_round(
     index = await book.refreshed(conn)
     if not await proposals.try_lock(conn, REMATCH_LOCK):
         return RoundSummary(ran=False)
+    lap = _Laps()
     rows = {str(r.request_id): r for r in await read_models.open_requests(conn, now.date())}
     requests: list[SkillRequest] = []
     for row in rows.values():
@@ -61,7 +76,9 @@ async def run_round(
     standings = {
         str(row["siren"]): standing_of(row) for row in await read_models.all_standings(conn)
     }
+    lap("read")
     candidates = index.top_k_many(requests, candidates_per_request, requester=standings)
+    lap("candidates")
     offer_ids = {c.offer_id for best in candidates.values() for c in best}
     capacities: dict[str, int] = {}
     lender_of: dict[str, str] = {}
@@ -78,6 +95,7 @@ async def run_round(
         lender_of,
         unmatched_last_round=previous,
     )
+    lap("assignment")
     round_id = uuid4()
     already = await proposals.proposal_ids(conn, ProposalKind.NEED_OFFER.value)
     by_id = {r.request_id: r for r in requests}
@@ -103,10 +121,13 @@ async def run_round(
             now=now,
         )
         pending.append(event)
+    lap("explained")
     emitted = await _store_and_emit(conn, pending, round_id, emit)
+    lap("emitted")
     pending = []
     for group in group_similar_needs(requests, lambda r: index.text_model.vectorize(r.description)):
-        best = index.propose(group.as_request(requests), 1)
+        # Only the group's own requests: as_request indexes what it is given.
+        best = index.propose(group.as_request([by_id[r] for r in group.request_ids]), 1)
         if not best:
             continue
         offer = index.offer(best[0].offer_id)
@@ -121,7 +142,9 @@ async def run_round(
             now=now,
         )
         pending.append(event)
+    lap("grouped")
     grouped = await _store_and_emit(conn, pending, round_id, emit)
+    lap("grouped_emitted")
     unserved = sorted(assignment.unserved)
     await proposals.record_round(
         conn,
@@ -142,6 +165,7 @@ async def run_round(
         emitted=emitted,
         grouped=grouped,
         unserved=summary.unserved,
+        seconds=lap.seconds,
     )
     return summary
 

@@ -316,8 +316,8 @@ async def answer(
             raise Conflict("Vous avez déjà répondu.", code="already_answered") from exc
         await peers.set_answer(conn, group_id, principal.sub, invitation.answers[principal.sub])
         if invitation.status is InvitationStatus.TOO_FEW:
-            # Too many declines: the call opens again to recruit anew.
-            await peers.set_call_status(conn, [group.call_id], "open")
+            # Too many declines: the calls open again to recruit anew.
+            await peers.give_up(conn, group)
         updated = await peers.get_group(conn, group_id)
     assert updated is not None
     return await _group_out(runtime, updated, principal.sub)

@@ -54,6 +54,8 @@ CREATE TABLE peer_groups (
     modalities  text[] NOT NULL,
     reasons     text[] NOT NULL,
     scheduled   boolean NOT NULL DEFAULT false,
+    -- Too many declines: the group is given up and its members are free again.
+    closed      boolean NOT NULL DEFAULT false,
     created_at  timestamptz NOT NULL
 );
 

@@ -76,7 +76,7 @@ async def busy_people(conn: Connection, theme: str) -> list[str]:
     rows = await conn.fetch(
         """SELECT DISTINCT m.person_id FROM peer_group_members m
            JOIN peer_groups g USING (group_id)
-           WHERE g.theme = $1 AND m.answer <> 'declined'""",
+           WHERE g.theme = $1 AND m.answer <> 'declined' AND NOT g.closed""",
         theme,
     )
     return [r["person_id"] for r in rows]
@@ -140,6 +140,19 @@ async def set_answer(conn: Connection, group_id: UUID, person_id: str, answer: s
         group_id,
         person_id,
         answer,
+    )
+
+
+async def give_up(conn: Connection, group: GroupRow) -> None:
+    """Close a group that lost too many members; its members' calls open again."""
+    await conn.execute("UPDATE peer_groups SET closed = true WHERE group_id = $1", group.group_id)
+    await conn.execute(
+        """UPDATE peer_calls SET status = 'open'
+           WHERE status = 'grouped' AND theme = $1
+             AND (call_id = $2 OR person_id = ANY($3::text[]))""",
+        group.theme,
+        group.call_id,
+        list(group.answers),
     )
 
 
