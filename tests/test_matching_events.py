@@ -48,9 +48,15 @@ async def test_a_new_request_gets_explained_proposals_at_once(platform: Platform
 
     await wait_until(offers_stored, what="the offers in the read model")
     request = requested(SAILLANS)
-    await publish(platform, request)
+    cause = await publish(platform, request)
 
-    proposals = await drain(tap, "match.proposed.v1", 2)
+    headers: list[dict[str, object]] = []
+    proposals = await drain(tap, "match.proposed.v1", 2, headers=headers)
+    # CloudEvents from matching, caused by the request's event.
+    for sent in headers:
+        assert sent["ce-source"] == "matching"
+        assert sent["ce-type"] == "fr.deformations.match.proposed.v1"
+        assert sent["ce-causationid"] == str(cause)
     assert {p["kind"] for p in proposals} == {"need_offer"}
     assert {p["requests"][0]["request_id"] for p in proposals} == {str(request.request_id)}
     by_offer = {p["offer"]["offer_id"]: p for p in proposals}

@@ -146,9 +146,13 @@ def validated(message: aio_pika.abc.AbstractIncomingMessage, routing_key: str) -
 
 
 async def drain(
-    queue: aio_pika.abc.AbstractQueue, routing_key: str, count: int
+    queue: aio_pika.abc.AbstractQueue,
+    routing_key: str,
+    count: int,
+    *,
+    headers: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """``count`` events from a tap, each validated against its schema."""
+    """``count`` events from a tap, each validated against its schema (and their headers)."""
     out: list[dict[str, Any]] = []
 
     async def received() -> bool:
@@ -156,6 +160,8 @@ async def drain(
         if message is not None:
             await message.ack()
             out.append(validated(message, routing_key))
+            if headers is not None:
+                headers.append(dict(message.headers or {}))
         return len(out) >= count
 
     await wait_until(received, what=f"{count} {routing_key} event(s)")

@@ -175,14 +175,8 @@ class GroupOut(BaseModel):
 
 
 def _invitation(group: GroupRow) -> PeerInvitation:
-    invitation = PeerInvitation.open(
-        str(group.group_id),
-        tuple(group.answers),
-        anonymous=group.anonymous,
-        min_size=group.min_size,
-    )
-    answers = {p: Answer(a) for p, a in group.answers.items()}
-    return PeerInvitation(invitation.group_id, answers, group.anonymous, group.min_size)
+    answers = {p: Answer(a) for p, a in sorted(group.answers.items())}
+    return PeerInvitation(str(group.group_id), answers, group.anonymous, group.min_size)
 
 
 async def _group_out(runtime: RuntimeDep, group: GroupRow, viewer: str) -> GroupOut:
