@@ -18,6 +18,7 @@ from deformations_matching.domain.scoring import Reason
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://deformations.fr/matching/proposals")
 _SHORT_TEXT = 300
+_DEFAULT_REASON = "Proposition de la plateforme de mise en relation"
 
 
 def proposal_id_for(kind: ProposalKind, *parts: str) -> UUID:
@@ -28,10 +29,13 @@ def proposal_id_for(kind: ProposalKind, *parts: str) -> UUID:
 def texts(reasons: Iterable[Reason]) -> list[str]:
     """French sentences as events carry them (at most ten, each within a short text)."""
     out = []
-    for reason in list(reasons)[:10]:
-        text = reason.text if len(reason.text) <= _SHORT_TEXT else reason.text[:299] + "…"
-        out.append(text)
-    return out
+    for reason in reasons:
+        text = reason.text.strip()
+        if len(text) > _SHORT_TEXT:
+            text = text[: _SHORT_TEXT - 1].rstrip() + "…"
+        if len(text) >= 3:
+            out.append(text)
+    return out[:10] or [_DEFAULT_REASON]
 
 
 def clamp(score: float) -> float:

@@ -39,7 +39,11 @@ async def sessions_of(conn: Connection, related_id: UUID) -> list[dict[str, Any]
 
 
 async def last_cafe_pairs(conn: Connection, siren: str) -> set[frozenset[str]]:
-    """The pairs of the collectivité's last cycle: the rotation memory."""
+    """The pairs of the collectivité's last cycle: the rotation memory.
+
+    Locks the collectivité's cycles until the transaction ends, so that two cycles planned
+    at once do not both start from the same memory."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('cafe:' || $1))", siren)
     rows = await conn.fetch(
         """SELECT elu_id, technician_id FROM cafe_pairs WHERE cycle_id = (
                SELECT cycle_id FROM cafe_cycles WHERE collectivite_siren = $1
@@ -82,7 +86,9 @@ async def get_cafe_cycle(conn: Connection, cycle_id: UUID) -> dict[str, Any] | N
 
 
 async def met_in_epci(conn: Connection, epci_siren: str) -> set[frozenset[str]]:
-    """Pairs that already met at an earlier gathering of this EPCI."""
+    """Pairs that already met at an earlier gathering of this EPCI (locked until the end of
+    the transaction, so that two plans made at once cannot both repeat a meeting)."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('speed:' || $1))", epci_siren)
     rows = await conn.fetch(
         """SELECT p->>0 AS a, p->>1 AS b FROM speed_datings,
                   jsonb_array_elements(plan->'rounds') r, jsonb_array_elements(r->'pairs') p
