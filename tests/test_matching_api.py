@@ -232,6 +232,10 @@ async def test_cafe_pairs_meet_monthly_and_rotate_the_next_cycle(platform: Platf
     assert elsewhere.status_code == 403
     shown = await matching.client.get(f"/v1/cafes/{cycle['cycle_id']}", headers=hr)
     assert shown.json() == cycle
+    lonely = [("elu-a", "elu", ["energie"]), ("tech-c", "technicien", ["eau"])]
+    none = await matching.client.post("/v1/cafes", json=cafe_body(later, lonely), headers=hr)
+    assert none.status_code == 422 and none.json()["code"] == "no_pair"
+    assert none.json()["unpaired"]["elu-a"].startswith("Aucun sujet partagé")
 
 
 async def test_speed_dating_plan_is_sound_reproducible_and_published(platform: Platform) -> None:

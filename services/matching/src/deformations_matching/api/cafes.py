@@ -105,6 +105,13 @@ async def plan_cafe(body: CafeIn, runtime: RuntimeDep, principal: CurrentPrincip
             end=body.end,
             months=body.months,
         )
+        if not plan.pairs:
+            # Nothing is stored: the rotation memory of the last real cycle stays.
+            raise Unprocessable(
+                "Aucun binôme possible pour ce cycle.",
+                code="no_pair",
+                unpaired=dict(plan.unpaired),
+            )
         out = _cafe_out(cycle_id, body.collectivite_siren, plan)
         await plans.insert_cafe_cycle(
             conn,
