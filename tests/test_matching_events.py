@@ -350,3 +350,35 @@ async def test_statistics_count_anonymous_diagnoses_and_hide_small_groups(
         "/v1/statistics/themes", params={"departement": "32"}, headers=matching.auth("x")
     )
     assert elsewhere.json() == []
+
+
+async def test_a_request_sent_twice_is_proposed_once(platform: Platform) -> None:
+    await platform.start("matching")
+    tap = await platform.tap("match.proposed.v1")
+    await publish(platform, offered(CREST))
+
+    async def offer_stored() -> bool:
+        return await count(platform, "SELECT count(*) FROM offers") == 1
+
+    await wait_until(offer_stored, what="the offer")
+    request = requested(SAILLANS)
+    await publish(platform, request)
+    await drain(tap, "match.proposed.v1", 1)
+    await publish(platform, request)  # another ce-id: not an inbox duplicate
+    marker = requested(AOUSTE)
+    await publish(platform, marker)
+
+    async def all_handled() -> bool:
+        handled = "SELECT count(*) FROM inbox WHERE subscription LIKE '%skill.requested.v1'"
+        return await count(platform, handled) == 3
+
+    await wait_until(all_handled, what="the three requests handled")
+    [after] = await drain(tap, "match.proposed.v1", 1)
+    assert after["requests"][0]["request_id"] == str(marker.request_id)
+    assert await count(platform, "SELECT count(*) FROM proposals") == 2
+
+    async def all_published() -> bool:
+        return await count(platform, "SELECT count(*) FROM outbox") == 0
+
+    await wait_until(all_published, what="the outbox to empty")
+    assert await tap.get(fail=False) is None  # and the repeat published nothing
