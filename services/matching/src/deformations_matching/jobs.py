@@ -2,12 +2,13 @@
 
 import asyncio
 import gc
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from deformations_common.logging import get_logger
 from deformations_common.service import Runtime
 from deformations_matching.book import book_for
 from deformations_matching.rematch import RoundSummary, run_round
+from deformations_matching.repositories import proposals
 from deformations_matching.settings import MatchingSettings
 
 log = get_logger()
@@ -43,6 +44,10 @@ async def rematch_periodically(runtime: Runtime) -> None:
         # A schedule, not a synchronisation: the round runs every ``interval`` seconds.
         await asyncio.sleep(interval)
         try:
-            await rematch_now(runtime)
+            async with runtime.pool.acquire() as conn:
+                last = await proposals.last_round_at(conn)
+            # Another replica's timer may have just run a round: one per period is enough.
+            if last is None or datetime.now(UTC) - last >= timedelta(seconds=interval / 2):
+                await rematch_now(runtime)
         except Exception as exc:  # the next round tries again
             log.warning("matching.rematch_failed", error=repr(exc)[:300])

@@ -135,3 +135,8 @@ async def try_lock(conn: Connection, key: int) -> bool:
 async def proposal_ids(conn: Connection, kind: str) -> set[UUID]:
     rows = await conn.fetch("SELECT proposal_id FROM proposals WHERE kind = $1", kind)
     return {r["proposal_id"] for r in rows}
+
+
+async def last_round_at(conn: Connection) -> datetime | None:
+    ran_at: datetime | None = await conn.fetchval("SELECT max(ran_at) FROM rematch_rounds")
+    return ran_at
