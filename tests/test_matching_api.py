@@ -86,6 +86,11 @@ async def test_an_appel_a_pairs_becomes_a_confirmed_group_with_its_sessions(
         f"/v1/peer-calls/{call_id}/group", headers=elected(matching, caller)
     )
     assert again.status_code == 409
+    invited = next(m for m in members if m != caller)
+    mine = await matching.client.get(
+        "/v1/proposals", params={"kind": "peer_group"}, headers=elected(matching, invited)
+    )
+    assert [p["members"] for p in mine.json()] == [[invited]]  # the others stay hidden
 
     group_url = f"/v1/peer-groups/{group['group_id']}"
     too_early = await matching.client.post(

@@ -27,9 +27,9 @@ async def list_proposals(
     """Proposals as published (``match.proposed.v1`` data), newest first.
 
     An operator sees them all; anyone else those of their collectivité or where they
-    are a member."""
+    are a member (the other members of a peer group: see ``/v1/peer-groups/{id}``)."""
     async with runtime.pool.acquire() as conn:
-        return await proposals.list_proposals(
+        found = await proposals.list_proposals(
             conn,
             kind=kind.value if kind else None,
             request_id=request_id,
@@ -39,6 +39,13 @@ async def list_proposals(
             everyone=principal.has_role("operator"),
             limit=limit,
         )
+    if principal.has_role("operator"):
+        return found
+    # Members of a peer group are revealed by the group itself, once all accepted.
+    return [
+        {**p, "members": [principal.sub]} if p["kind"] == ProposalKind.PEER_GROUP else p
+        for p in found
+    ]
 
 
 class RoundOut(BaseModel):
