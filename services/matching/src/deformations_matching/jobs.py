@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from deformations_common.logging import get_logger
 from deformations_common.service import Runtime
+from deformations_common.settings import Environment
 from deformations_matching.book import book_for
 from deformations_matching.rematch import RoundSummary, run_round
 from deformations_matching.repositories import proposals
@@ -18,8 +19,10 @@ async def warm_index(runtime: Runtime) -> None:
     """Build the offer index from the read model at start, not on the first request."""
     async with runtime.pool.acquire() as conn:
         await book_for(runtime.settings).refreshed(conn)
-    # The index is long-lived: keep the cyclic collector from rescanning it on requests.
-    gc.freeze()
+    if runtime.settings.environment is not Environment.TEST:
+        # The index is long-lived: keep the cyclic collector from rescanning it on
+        # requests (not in tests, where it would pin every earlier test's garbage).
+        gc.freeze()
 
 
 async def rematch_now(runtime: Runtime) -> RoundSummary:
