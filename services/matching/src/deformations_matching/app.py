@@ -1,12 +1,26 @@
 """The matching service."""
 
 from deformations_common.service import ServiceDefinition
+from deformations_contracts.events.matching import MatchProposed
+from deformations_contracts.events.sessions import SessionScheduled
+from deformations_matching.api import routers
+from deformations_matching.jobs import rematch_periodically, warm_index
 from deformations_matching.settings import MatchingSettings
+from deformations_matching.subscribers import handlers
 
 
 def definition(settings: MatchingSettings | None = None) -> ServiceDefinition:
     return ServiceDefinition(
         settings=settings or MatchingSettings(),
         title="deformations — matching",
+        description=(
+            "Mise en relation : besoins ↔ offres de compétences, groupes d'entraide, "
+            "binômes élus–techniciens, speed dating entre voisins, créneaux communs, "
+            "recommandations de modules."
+        ),
         migrations_package="deformations_matching.migrations",
+        handlers=handlers,
+        routers=routers,
+        produces=[MatchProposed, SessionScheduled],
+        background=[warm_index, rematch_periodically],
     )

@@ -1,0 +1,23 @@
+"""HTTP API of the matching service (one router per subject)."""
+
+from fastapi import APIRouter
+
+from deformations_matching.api import (
+    cafes,
+    peers,
+    proposals,
+    recommendations,
+    slots,
+    speed_dating,
+    statistics,
+)
+
+routers: list[APIRouter] = [
+    proposals.router,
+    peers.router,
+    cafes.router,
+    speed_dating.router,
+    slots.router,
+    recommendations.router,
+    statistics.router,
+]

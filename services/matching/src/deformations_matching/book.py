@@ -1,0 +1,115 @@
+"""The in-memory offer index of one process, kept in step with the committed read model.
+
+The database is the source of truth: the index is rebuilt from it at start and then
+catches up with every offer or loan change committed since (by this replica's handlers
+or another's), before each use. Nothing enters the index before it is committed, so a
+rolled-back handler leaves no trace in it.
+"""
+
+import asyncio
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from deformations_common.db import Connection
+from deformations_common.geography import Geography, load_geography
+from deformations_common.logging import get_logger
+from deformations_common.settings import ServiceSettings
+from deformations_contracts.types import Modality
+from deformations_matching.domain.index import OfferIndex
+from deformations_matching.domain.model import Availability, SkillOffer, SkillRequest, Standing
+from deformations_matching.domain.text import TextModel
+from deformations_matching.locate import locate
+from deformations_matching.repositories import read_models
+from deformations_matching.repositories.read_models import OfferRow, RequestRow
+
+log = get_logger()
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def half_day_key(weekday: int, part: str) -> str:
+    """``tue_am`` for Tuesday morning (ISO weekday 2)."""
+    return f"{_WEEKDAYS[weekday - 1]}_{part}"
+
+
+def standing_of(row: dict[str, object]) -> Standing:
+    return Standing(
+        hours_lent=float(row["hours_lent"]),  # type: ignore[arg-type]
+        hours_received=float(row["hours_received"]),  # type: ignore[arg-type]
+        feedback_sum=float(row["feedback_sum"]),  # type: ignore[arg-type]
+        feedback_count=int(row["feedback_count"]),  # type: ignore[call-overload]
+    )
+
+
+@dataclass
+class OfferBook:
+    geography: Geography
+    index: OfferIndex | None = None
+    horizon: int = 0
+    _seen: dict[UUID, OfferRow] = field(default_factory=dict)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def offer_of(self, row: OfferRow) -> SkillOffer | None:
+        place = locate(self.geography, row.siren, row.insee_code, row.epci_siren)
+        if place is None or row.theme is None or row.description is None:
+            return None
+        return SkillOffer(
+            offer_id=str(row.offer_id),
+            lender_siren=row.siren,
+            place=place,
+            themes=frozenset({row.theme}),
+            description=row.description,
+            capacity_half_days=row.capacity_half_days or 0,
+            availability=Availability(frozenset(row.half_days), Modality(row.modality or "either")),
+        )
+
+    def request_of(self, row: RequestRow) -> SkillRequest | None:
+        place = locate(self.geography, row.siren, row.insee_code, row.epci_siren)
+        if place is None or row.theme is None or row.need is None:
+            return None
+        return SkillRequest(
+            request_id=str(row.request_id),
+            requester_siren=row.siren,
+            place=place,
+            themes=frozenset({row.theme}),
+            description=row.need,
+            half_days=row.half_days or 1,
+            availability=Availability(frozenset(row.preferred), Modality(row.modality or "either")),
+        )
+
+    async def refreshed(self, conn: Connection) -> OfferIndex:
+        """The index, after catching up with what was committed (call before any write)."""
+        async with self._lock:
+            changes = await read_models.changes_since(conn, self.horizon)
+            if self.index is None:
+                corpus = [o.description for o in changes.offers if o.description]
+                self.index = OfferIndex(TextModel(corpus))
+                log.info("matching.index_rebuilt", offers=len(changes.offers))
+            index = self.index
+            for row in changes.offers:
+                if self._seen.get(row.offer_id) == row:
+                    continue  # read again only because it was in flight last time
+                self._seen[row.offer_id] = row
+                offer = self.offer_of(row) if row.status == "open" else None
+                if offer is None:
+                    index.withdraw(str(row.offer_id))
+                else:
+                    index.add(offer)
+            for standing in changes.standings:
+                index.set_standing(str(standing["siren"]), standing_of(standing))
+            for booked in changes.booked:
+                index.set_booked(str(booked["offer_id"]), int(booked["booked"]))
+            self.horizon = changes.horizon
+            return index
+
+
+_books: dict[tuple[str, str], OfferBook] = {}
+
+
+def book_for(settings: ServiceSettings) -> OfferBook:
+    """The book of this process for a database schema (one cache per source of truth)."""
+    key = (settings.database_url, settings.schema_name)
+    book = _books.get(key)
+    if book is None:
+        book = _books[key] = OfferBook(load_geography())
+    return book

@@ -1,0 +1,408 @@
+"""The matching HTTP API on a running service: peer groups from an appel à pairs, cafés
+élus–techniciens, speed dating, common slots, recommendations, and bad input."""
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from platform_harness import Platform, RunningService
+from test_matching_helpers import (
+    AOUSTE,
+    CREST,
+    EPCI,
+    MIRABEL,
+    PIEGROS,
+    SAILLANS,
+    diagnosed,
+    drain,
+    publish,
+)
+
+from deformations_common.testing import wait_until
+from deformations_contracts.types import TimeSlot
+
+pytestmark = pytest.mark.integration
+
+
+async def with_diagnoses(platform: Platform, people: dict[str, Any]) -> None:
+    for event in people.values():
+        await publish(platform, event)
+    pool = platform.services["matching"].runtime.pool
+
+    async def stored() -> bool:
+        return await pool.fetchval("SELECT count(*) FROM diagnoses") == len(people)
+
+    await wait_until(stored, what="the diagnoses")
+
+
+def elected(service: RunningService, person: str, siren: str | None = None) -> dict[str, str]:
+    return service.auth(person, authority=siren, roles=("elected",))
+
+
+async def test_an_appel_a_pairs_becomes_a_confirmed_group_with_its_sessions(
+    platform: Platform,
+) -> None:
+    matching = await platform.start("matching")
+    proposals_tap = await platform.tap("match.proposed.v1")
+    sessions_tap = await platform.tap("session.scheduled.v1")
+    communes = [CREST, SAILLANS, AOUSTE, MIRABEL, PIEGROS]
+    people = {f"elu-{i}-{uuid4().hex[:6]}": diagnosed(f"x{i}", c) for i, c in enumerate(communes)}
+    people = {p: e.model_copy(update={"person_id": p}) for p, e in people.items()}
+    # Someone with no common slot is never recruited into this group.
+    late = f"late-{uuid4().hex[:6]}"
+    people[late] = diagnosed(late, CREST, slots=(TimeSlot.LUNCH,))
+    await with_diagnoses(platform, people)
+    caller, *others = [p for p in people if p != late]
+
+    call = await matching.client.post(
+        "/v1/peer-calls",
+        json={"theme": "alimentation", "problem": "Comment passer la cantine en bio local ?"},
+        headers=elected(matching, caller),
+    )
+    assert call.status_code == 201, call.text
+    call_id = call.json()["call_id"]
+    listed = await matching.client.get("/v1/peer-calls", headers=elected(matching, others[0]))
+    assert listed.json()[0]["caller"] is None  # anonymous by default
+    assert listed.json()[0]["theme_label"].startswith("Alimentation")
+
+    stranger = await matching.client.post(
+        f"/v1/peer-calls/{call_id}/group", headers=elected(matching, others[0])
+    )
+    assert stranger.status_code == 403
+    formed = await matching.client.post(
+        f"/v1/peer-calls/{call_id}/group", headers=elected(matching, caller)
+    )
+    assert formed.status_code == 201, formed.text
+    group = formed.json()
+    assert group["status"] == "pending" and 4 <= group["size"] <= 5
+    assert group["members"] == [caller]  # names hidden until everyone accepted
+    assert group["common_slots"] == ["en soirée"]
+    [proposal] = await drain(proposals_tap, "match.proposed.v1", 1)
+    assert proposal["kind"] == "peer_group" and proposal["peer_call_id"] == call_id
+    members = proposal["members"]
+    assert late not in members and caller in members
+    again = await matching.client.post(
+        f"/v1/peer-calls/{call_id}/group", headers=elected(matching, caller)
+    )
+    assert again.status_code == 409
+    invited = next(m for m in members if m != caller)
+    mine = await matching.client.get(
+        "/v1/proposals", params={"kind": "peer_group"}, headers=elected(matching, invited)
+    )
+    assert [p["members"] for p in mine.json()] == [[invited]]  # the others stay hidden
+
+    group_url = f"/v1/peer-groups/{group['group_id']}"
+    too_early = await matching.client.post(
+        f"{group_url}/sessions",
+        json={
+            "first_session_at": (datetime.now(UTC) + timedelta(days=7)).isoformat(),
+            "remote": True,
+        },
+        headers=elected(matching, caller),
+    )
+    assert too_early.status_code == 409 and too_early.json()["code"] == "not_confirmed"
+    for member in members:
+        if member != caller:
+            answered = await matching.client.post(
+                f"{group_url}/answer", json={"accept": True}, headers=elected(matching, member)
+            )
+            assert answered.status_code == 200, answered.text
+    twice = await matching.client.post(
+        f"{group_url}/answer", json={"accept": False}, headers=elected(matching, members[-1])
+    )
+    assert twice.status_code == 409
+    seen = (await matching.client.get(group_url, headers=elected(matching, caller))).json()
+    assert seen["status"] == "confirmed" and sorted(seen["members"]) == sorted(members)
+
+    first = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+    scheduled = await matching.client.post(
+        f"{group_url}/sessions",
+        json={
+            "first_session_at": first.isoformat(),
+            "every_weeks": 2,
+            "follow_ups": 4,
+            "place_label": "Salle du conseil, mairie de Crest",
+        },
+        headers=elected(matching, members[1]),
+    )
+    assert scheduled.status_code == 201, scheduled.text
+    sessions = await drain(sessions_tap, "session.scheduled.v1", 5)
+    starts = sorted(datetime.fromisoformat(s["starts_at"]) for s in sessions)
+    assert starts == [first + timedelta(weeks=2 * n) for n in range(5)]
+    assert all(sorted(s["participants"]) == sorted(members) for s in sessions)
+    assert {s["kind"] for s in sessions} == {"peer_group"}
+
+
+async def test_declines_below_four_reopen_the_call(platform: Platform) -> None:
+    matching = await platform.start("matching")
+    people = {f"p{i}-{uuid4().hex[:6]}": None for i in range(4)}
+    await with_diagnoses(platform, {p: diagnosed(p) for p in people})
+    caller, first, *_ = people
+    call = await matching.client.post(
+        "/v1/peer-calls",
+        json={
+            "theme": "alimentation",
+            "problem": "Nous manquons de pairs sur la cantine.",
+            "anonymous": False,
+        },
+        headers=elected(matching, caller),
+    )
+    group = (
+        await matching.client.post(
+            f"/v1/peer-calls/{call.json()['call_id']}/group", headers=elected(matching, caller)
+        )
+    ).json()
+    assert sorted(group["members"]) == sorted(people)  # an open call shows everyone
+    declined = await matching.client.post(
+        f"/v1/peer-groups/{group['group_id']}/answer",
+        json={"accept": False},
+        headers=elected(matching, first),
+    )
+    assert declined.json()["status"] == "too_few"
+    calls = await matching.client.get("/v1/peer-calls", headers=elected(matching, caller))
+    assert [c["status"] for c in calls.json()] == ["open"]
+    assert calls.json()[0]["caller"] == caller
+    # Everyone is free again: a new group can be formed around the call.
+    again = await matching.client.post(
+        f"/v1/peer-calls/{call.json()['call_id']}/group", headers=elected(matching, caller)
+    )
+    assert again.status_code == 201, again.text
+    assert again.json()["group_id"] != group["group_id"]
+
+
+async def test_too_few_peers_is_a_clear_conflict(platform: Platform) -> None:
+    matching = await platform.start("matching")
+    call = await matching.client.post(
+        "/v1/peer-calls",
+        json={
+            "theme": "eau",
+            "problem": "Reprise en régie de l'eau potable : qui l'a fait ?",
+            "time_slots": ["evening"],
+        },
+        headers=elected(matching, "alone"),
+    )
+    answer = await matching.client.post(
+        f"/v1/peer-calls/{call.json()['call_id']}/group", headers=elected(matching, "alone")
+    )
+    assert answer.status_code == 409
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["code"] == "too_few_peers"
+    assert "l'appel reste ouvert" in answer.json()["detail"]
+
+
+def cafe_body(first_day: date, participants: list[tuple[str, str, list[str]]]) -> dict[str, Any]:
+    return {
+        "collectivite_siren": CREST[1],
+        "first_day": first_day.isoformat(),
+        "place_label": "Mairie de Crest, salle des mariages",
+        "participants": [{"person_id": p, "role": r, "subjects": s} for p, r, s in participants],
+    }
+
+
+async def test_cafe_pairs_meet_monthly_and_rotate_the_next_cycle(platform: Platform) -> None:
+    matching = await platform.start("matching")
+    sessions_tap = await platform.tap("session.scheduled.v1")
+    hr = matching.auth("rh-crest", authority=CREST[1], roles=("hr",))
+    people = [
+        ("elu-a", "elu", ["energie", "mobilite"]),
+        ("elu-b", "elu", ["energie"]),
+        ("tech-a", "technicien", ["energie"]),
+        ("tech-b", "technicien", ["energie", "mobilite"]),
+    ]
+    first_day = date.today() + timedelta(days=30)
+    planned = await matching.client.post("/v1/cafes", json=cafe_body(first_day, people), headers=hr)
+    assert planned.status_code == 201, planned.text
+    cycle = planned.json()
+    pairs = {(p["elu"], p["technicien"]) for p in cycle["pairs"]}
+    assert pairs == {("elu-a", "tech-b"), ("elu-b", "tech-a")}  # most shared subjects
+    for pair in cycle["pairs"]:
+        days = [datetime.fromisoformat(s) for s in pair["sessions"]]
+        assert len(days) == 3 and all(d.hour == 8 for d in days)
+        assert "Créneau fixe mensuel 8h–9h pendant 3 mois" in pair["reasons"]
+    sessions = await drain(sessions_tap, "session.scheduled.v1", 6)
+    assert {s["kind"] for s in sessions} == {"cafe_elus_techniciens"}
+
+    later = first_day + timedelta(days=100)
+    rotated = await matching.client.post("/v1/cafes", json=cafe_body(later, people), headers=hr)
+    assert {(p["elu"], p["technicien"]) for p in rotated.json()["pairs"]} == {
+        ("elu-a", "tech-a"),
+        ("elu-b", "tech-b"),
+    }
+    elsewhere = await matching.client.post(
+        "/v1/cafes",
+        json=cafe_body(later, people),
+        headers=matching.auth("rh", authority=SAILLANS[1], roles=("hr",)),
+    )
+    assert elsewhere.status_code == 403
+    shown = await matching.client.get(f"/v1/cafes/{cycle['cycle_id']}", headers=hr)
+    assert shown.json() == cycle
+    lonely = [("elu-a", "elu", ["energie"]), ("tech-c", "technicien", ["eau"])]
+    none = await matching.client.post("/v1/cafes", json=cafe_body(later, lonely), headers=hr)
+    assert none.status_code == 422 and none.json()["code"] == "no_pair"
+    assert none.json()["unpaired"]["elu-a"].startswith("Aucun sujet partagé")
+
+
+async def test_speed_dating_plan_is_sound_reproducible_and_published(platform: Platform) -> None:
+    matching = await platform.start("matching")
+    proposals_tap = await platform.tap("match.proposed.v1")
+    sessions_tap = await platform.tap("session.scheduled.v1")
+    participants = [
+        {"person_id": f"elu-{i}", "commune_insee": c[0]}
+        for i, c in enumerate([CREST, CREST, SAILLANS, SAILLANS, AOUSTE, MIRABEL, PIEGROS])
+    ]
+    body = {
+        "epci_siren": EPCI,
+        "starts_at": (datetime.now(UTC) + timedelta(days=20)).isoformat(),
+        "rounds": 4,
+        "seed": 42,
+        "place_label": "Salle des fêtes de Saillans",
+        "participants": participants,
+    }
+    trainer = matching.auth("formateur", roles=("trainer",))
+    planned = await matching.client.post("/v1/speed-datings", json=body, headers=trainer)
+    assert planned.status_code == 201, planned.text
+    plan = planned.json()
+    assert plan["seed"] == 42 and len(plan["rounds"]) == 4
+    commune = {p["person_id"]: p["commune_insee"] for p in participants}
+    met: set[frozenset[str]] = set()
+    for round_ in plan["rounds"]:
+        for a, b in round_["pairs"]:
+            assert commune[a] != commune[b]
+            assert frozenset((a, b)) not in met
+            met.add(frozenset((a, b)))
+    assert any("Graine 42" in line for line in plan["log"])
+    [rotation] = await drain(proposals_tap, "match.proposed.v1", 1)
+    assert rotation["kind"] == "speed_dating_rotation" and rotation["seed"] == 42
+    assert rotation["collectivite_siren"] == EPCI
+    rounds = await drain(sessions_tap, "session.scheduled.v1", 4)
+    assert {s["kind"] for s in rounds} == {"speed_dating_round"}
+
+    audit = await matching.client.get(
+        f"/v1/speed-datings/{plan['gathering_id']}/audit", headers=trainer
+    )
+    assert audit.json() == {
+        "gathering_id": plan["gathering_id"],
+        "sound": True,
+        "violations": [],
+        "replayed_identically": True,
+    }
+    stranger = await matching.client.get(
+        f"/v1/speed-datings/{plan['gathering_id']}",
+        headers=matching.auth("x", authority="243200391", roles=("elected",)),
+    )
+    assert stranger.status_code == 403
+    participant = await matching.client.get(
+        f"/v1/speed-datings/{plan['gathering_id']}", headers=matching.auth("elu-3")
+    )
+    assert participant.json() == plan
+    # A second gathering of the same EPCI never repeats a meeting of the first.
+    second = await matching.client.post(
+        "/v1/speed-datings", json={**body, "seed": 7}, headers=trainer
+    )
+    assert second.status_code == 201
+    for round_ in second.json()["rounds"]:
+        assert not {frozenset(p) for p in round_["pairs"]} & met
+
+
+async def test_speed_dating_refuses_elus_from_outside_the_epci(platform: Platform) -> None:
+    matching = await platform.start("matching")
+    body = {
+        "epci_siren": EPCI,
+        "starts_at": (datetime.now(UTC) + timedelta(days=20)).isoformat(),
+        "rounds": 2,
+        "remote": True,
+        "participants": [
+            {"person_id": "a", "commune_insee": CREST[0]},
+            {"person_id": "b", "commune_insee": "32208"},
+        ],
+    }
+    refused = await matching.client.post(
+        "/v1/speed-datings", json=body, headers=matching.auth("f", roles=("trainer",))
+    )
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "outside_epci" and refused.json()["participants"] == ["b"]
+    wrong_epci = await matching.client.post(
+        "/v1/speed-datings",
+        json={**body, "epci_siren": "243200391"},
+        headers=matching.auth("e", authority=EPCI, roles=("elected",)),
+    )
+    assert wrong_epci.status_code == 403
+    assert await matching.runtime.pool.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+async def test_common_slots_or_who_blocks(platform: Platform) -> None:
+    matching = await platform.start("matching")
+    people = {
+        "a": diagnosed("a", slots=(TimeSlot.EVENING, TimeSlot.LUNCH)),
+        "b": diagnosed("b", slots=(TimeSlot.EVENING,)),
+        "c": diagnosed("c", slots=(TimeSlot.LUNCH,)),
+    }
+    await with_diagnoses(platform, people)
+    auth = elected(matching, "a")
+    found = await matching.client.post(
+        "/v1/common-slots",
+        json={"members": [{"person_id": "a"}, {"person_id": "b"}, {"person_id": "new"}]},
+        headers=auth,
+    )
+    assert found.json()["found"] is True
+    assert found.json()["slots"] == [{"code": "evening", "label": "en soirée"}]
+    assert found.json()["unknown"] == ["new"]
+    blocked = await matching.client.post(
+        "/v1/common-slots",
+        json={"members": [{"person_id": p} for p in people]},
+        headers=auth,
+    )
+    outsider = await matching.client.post(
+        "/v1/common-slots",
+        json={"members": [{"person_id": p} for p in people]},
+        headers=elected(matching, "curious"),
+    )
+    assert outsider.status_code == 403
+    report = blocked.json()
+    assert report["found"] is False
+    assert report["blockers"] == {"lunch": ["b"], "evening": ["c"]}
+    assert report["explanation"].startswith("Aucun créneau commun.")
+
+
+async def test_recommendations_from_a_diagnosis_and_the_rebond(platform: Platform) -> None:
+    matching = await platform.start("matching")
+    auth = elected(matching, "isolated")
+    missing = await matching.client.get("/v1/recommendations/me", headers=auth)
+    assert missing.status_code == 404 and missing.json()["code"] == "no_diagnosis"
+    await with_diagnoses(platform, {"isolated": diagnosed("isolated", reseau=10.0, half_days=0)})
+    recommended = await matching.client.get("/v1/recommendations/me", headers=auth)
+    codes = [r["code"] for r in recommended.json()]
+    assert codes[0] == "t06_cafe_elus_techniciens"  # the diagnosis's own next step first
+    assert {"t03_cafe_formation", "t07_groupe_entraide"} <= set(codes)
+    rebond = await matching.client.get(
+        "/v1/recommendations/rebond", params={"after": "t07_groupe_entraide"}, headers=auth
+    )
+    assert rebond.json()[0]["code"] == "t07_formateurs_d_un_jour"
+    unknown = await matching.client.get(
+        "/v1/recommendations/rebond", params={"after": "t99_rien"}, headers=auth
+    )
+    assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_recipe"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/peer-calls", {"theme": "Pas un code", "problem": "Un problème bien réel."}),
+        ("/v1/peer-calls", {"theme": "eau", "problem": "court"}),
+        ("/v1/speed-datings", {"epci_siren": EPCI, "rounds": 0, "participants": []}),
+        ("/v1/cafes", {"collectivite_siren": "12", "participants": []}),
+        ("/v1/common-slots", {"members": [{"person_id": "a"}]}),
+    ],
+)
+async def test_bad_input_is_a_clear_problem_and_changes_nothing(
+    platform: Platform, path: str, body: dict[str, Any]
+) -> None:
+    matching = await platform.start("matching")
+    headers = matching.auth("ops", authority=CREST[1], roles=("elected", "operator", "hr"))
+    response = await matching.client.post(path, json=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert await matching.runtime.pool.fetchval("SELECT count(*) FROM outbox") == 0
+    unauthenticated = await matching.client.post(path, json=body)
+    assert unauthenticated.status_code in (401, 422)

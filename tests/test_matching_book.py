@@ -1,0 +1,89 @@
+"""The offer index of a replica follows what is committed, whoever committed it."""
+
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+from platform_harness import Platform
+from test_matching_helpers import CREST, MIRABEL, SAILLANS, offered, publish
+
+from deformations_common.geography import load_geography
+from deformations_common.testing import wait_until
+from deformations_contracts.events.lending import FeedbackRating, LoanCompleted, LoanParty
+from deformations_matching.book import OfferBook
+from deformations_matching.repositories import read_models
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_second_replica_rebuilds_and_follows_the_read_model(platform: Platform) -> None:
+    matching = await platform.start("matching")
+    pool = matching.runtime.pool
+    first, second = offered(CREST), offered(MIRABEL)
+    await publish(platform, first)
+
+    async def stored() -> bool:
+        return await pool.fetchval("SELECT count(*) FROM offers") == 1
+
+    await wait_until(stored, what="the first offer")
+    replica = OfferBook(load_geography())  # another process: its own, empty, book
+    async with pool.acquire() as conn:
+        index = await replica.refreshed(conn)
+    assert [o.offer_id for o in index.offers()] == [str(first.offer_id)]
+
+    # A change rolled back never reaches the index; a committed one does.
+    async with pool.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        await read_models.withdraw_offer(conn, first.offer_id, CREST[1], datetime.now(UTC))
+        await transaction.rollback()
+        assert len(await replica.refreshed(conn)) == 1
+    await publish(platform, second)
+    await publish(
+        platform,
+        LoanCompleted(
+            loan_id=uuid4(),
+            offer_id=first.offer_id,
+            lender_siren=CREST[1],
+            borrower_siren=SAILLANS[1],
+            agent_role="Technicienne restauration collective",
+            agent_person_id="agent-1",
+            theme="alimentation",
+            half_days_agreed=4,
+            half_days_used=4,
+            feedback=[FeedbackRating(respondent=LoanParty.BORROWER, satisfaction=2)],
+            completed_at=datetime.now(UTC),
+        ),
+    )
+
+    async def both() -> bool:
+        async with pool.acquire() as conn:
+            return (
+                await pool.fetchval("SELECT count(*) FROM loans") == 1
+                and len(await replica.refreshed(conn)) == 2
+            )
+
+    await wait_until(both, what="the replica to catch up")
+    assert index.booked(str(first.offer_id)) == 4
+    standing = index.standing(CREST[1])
+    assert standing.hours_lent == 14.0 and standing.feedback_count == 1
+    assert index.standing(SAILLANS[1]).hours_received == 14.0
+
+
+async def test_a_loan_completed_before_it_was_agreed_stays_completed(platform: Platform) -> None:
+    matching = await platform.start("matching")
+    loan, offer = uuid4(), uuid4()
+    async with matching.runtime.transaction() as conn:
+        for status in ("completed", "agreed"):  # out of order
+            await read_models.record_loan(
+                conn,
+                loan_id=loan,
+                offer_id=offer,
+                lender_siren=CREST[1],
+                borrower_siren=SAILLANS[1],
+                status=status,
+                half_days_agreed=3,
+                half_days_used=2 if status == "completed" else 0,
+            )
+        row = await conn.fetchrow("SELECT status, half_days_used FROM loans")
+    assert dict(row.items()) == {"status": "completed", "half_days_used": 2}
