@@ -11,6 +11,7 @@ The passwords are for local development only; production creates its own secrets
 import argparse
 import base64
 import hashlib
+import importlib
 import json
 import re
 import sys
@@ -24,38 +25,22 @@ SERVICES = ("diagnosis", "matching", "lending", "notifications")
 VHOST = "/"
 EVENTS_EXCHANGE = "deformations.events"
 DEAD_LETTER_EXCHANGE = f"{EVENTS_EXCHANGE}.dlx"
-# Retries are parked in their retry queue through the default exchange.
 ADMIN_USER = "admin"
 HASHING_ALGORITHM = "rabbit_password_hashing_sha256"
 
-# What each service consumes today. Permissions do not depend on it (they are anchored on
-# the service's own queue prefix, so a new subscription needs no change here); the deploy
-# tests use it to compute real queue names with the runtime's topology.
-SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "notifications": (
-        "diagnosis.completed.v1",
-        "diagnosis.team_updated.v1",
-        "match.proposed.v1",
-        "loan.agreed.v1",
-        "loan.completed.v1",
-        "loan.cancelled.v1",
-        "session.scheduled.v1",
-        "session.cancelled.v1",
-        "session.rescheduled.v1",
-        "person.erasure_requested.v1",
-    ),
-    "matching": (
-        "diagnosis.completed.v1",
-        "skill.offered.v1",
-        "skill.requested.v1",
-        "offer.withdrawn.v1",
-        "request.withdrawn.v1",
-        "loan.completed.v1",
-        "person.erasure_requested.v1",
-    ),
-    "lending": ("match.proposed.v1", "person.erasure_requested.v1"),
-    "diagnosis": ("person.erasure_requested.v1",),
-}
+
+# What each service consumes, read from its declared handlers. Permissions do not depend
+# on it (they are anchored on the service's own prefix, so a new subscription needs no
+# change here); the deploy tests use it to compute real queue names with the topology.
+def _subscriptions() -> dict[str, tuple[str, ...]]:
+    found: dict[str, tuple[str, ...]] = {}
+    for service in SERVICES:
+        handlers = importlib.import_module(f"deformations_{service}.subscribers").handlers
+        found[service] = tuple(handlers.registrations)
+    return found
+
+
+SUBSCRIPTIONS = _subscriptions()
 
 
 def dev_password(user: str) -> str:
