@@ -47,7 +47,7 @@ class MailCatcher:
             self.refused += 1
             return self.refuse_with
         content = envelope.content
-        self.received.append(content if isinstance(content, bytes) else content.encode())
+        self.received.append(content if isinstance(content, bytes) else (content or "").encode())
         self.recipients.append(list(envelope.rcpt_tos))
         return "250 2.0.0 OK"
 
