@@ -33,6 +33,7 @@ from deformations_notifications.app import definition
 from deformations_notifications.catchers import MailCatcher
 from deformations_notifications.clock import ManualClock
 from deformations_notifications.sending.sender import Sender
+from deformations_notifications.settings import NotificationsSettings
 
 pytestmark = pytest.mark.integration
 
@@ -160,7 +161,8 @@ async def start_notifications(
         "smtp_timeout_s": 5.0,
     }
     settings = platform.settings("notifications", **(values | overrides))
-    app = create_app(definition(settings, clock=clock))  # type: ignore[arg-type]
+    assert isinstance(settings, NotificationsSettings)
+    app = create_app(definition(settings, clock=clock))
     client = await platform.stack.enter_async_context(running(app))
     service = RunningService("notifications", app, client, settings)
     platform.services["notifications"] = service
@@ -242,6 +244,9 @@ async def test_session_events_end_as_mails_with_invitations_parsed_back(
     await register(service, person)
     session_id = uuid4()
     start = datetime(2026, 12, 3, 18, 0, tzinfo=PARIS)
+    steps: list[
+        tuple[type[SessionScheduled | SessionRescheduled | SessionCancelled], int, datetime]
+    ]
     steps = [
         (SessionScheduled, 0, start),
         (SessionRescheduled, 1, start + timedelta(days=1)),
@@ -249,7 +254,7 @@ async def test_session_events_end_as_mails_with_invitations_parsed_back(
     ]
     for count, (model, sequence, when) in enumerate(steps, start=1):
         await publish(platform, session(model, session_id, [person], sequence, when))
-        await wait_until(lambda n=count: len(smtp.received) >= n, what=f"mail {count}")
+        await wait_until(lambda n=count: len(smtp.received) >= n, what=f"mail {count}")  # type: ignore[misc]
 
     mails = smtp.messages()
     assert smtp.recipients == [[f"{person}@example.org"]] * 3
@@ -257,7 +262,7 @@ async def test_session_events_end_as_mails_with_invitations_parsed_back(
     assert [str(c["method"]) for c in calendars] == ["REQUEST", "REQUEST", "CANCEL"]
     events = [c.walk("VEVENT")[0] for c in calendars]
     assert len({str(e["uid"]) for e in events}) == 1
-    assert [int(e["sequence"]) for e in events] == [0, 1, 2]
+    assert [int(str(e["sequence"])) for e in events] == [0, 1, 2]
     assert events[1].decoded("dtstart") == start + timedelta(days=1)
     assert str(events[1].decoded("dtstart").tzinfo) == "Europe/Paris"
     # One mail per participant, inviting only them: nobody sees the others' addresses.
@@ -371,7 +376,7 @@ async def test_smtp_refusing_then_recovering_loses_nothing(
     await wait_until(lambda: len(smtp.received) == 1, what="the mail after recovery")
 
     async def sent() -> bool:
-        return (await notifications_of(service, person))[0]["status"] == "sent"
+        return bool((await notifications_of(service, person))[0]["status"] == "sent")
 
     await wait_until(sent, what="the notification marked sent")
     [done] = await notifications_of(service, person)
@@ -508,7 +513,7 @@ async def test_erasure_removes_contact_details_and_notifications(
 
     async def erased() -> bool:
         me = await service.client.get("/v1/me/recipient", headers=service.auth(person))
-        return me.status_code == 404
+        return bool(me.status_code == 404)
 
     await wait_until(erased, what="the erasure")
     assert await notifications_of(service, person) == []

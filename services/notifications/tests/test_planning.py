@@ -163,6 +163,8 @@ def test_webhook_plan_follows_subscriptions() -> None:
     )
     event = IncomingEvent("lending", "e9", "loan.agreed.v1", NOW, {})
     planned = plan_webhooks(event, [sub("s2", {"loan.*"}), sub("s1", {"match.*"}), paused])
-    assert [p.subscription_id for p in planned] == ["s2"]
+    # A paused subscription gets its delivery recorded, held until it is resumed.
+    assert [p.subscription_id for p in planned] == ["s2", "s3"]
     assert planned[0].dedup_key.channel.value == "webhook"
-    assert planned == plan_webhooks(event, [sub("s2", {"loan.*"})])
+    assert planned[:1] == plan_webhooks(event, [sub("s2", {"loan.*"})])
+    assert not paused.wants("loan.agreed.v1") and paused.matches("loan.agreed.v1")

@@ -65,7 +65,7 @@ def webhook_body(event: IncomingEvent, ctx: EventContext) -> bytes:
 
 
 async def record_webhooks(conn: Connection, event: IncomingEvent, ctx: EventContext) -> int:
-    planned = plan_webhooks(event, await webhooks.active(conn))
+    planned = plan_webhooks(event, await webhooks.all_subscriptions(conn))
     body = webhook_body(event, ctx) if planned else b""
     recorded = 0
     for delivery in planned:

@@ -145,9 +145,13 @@ class PlannedWebhook:
 def plan_webhooks(
     event: IncomingEvent, subscriptions: Iterable[WebhookSubscription]
 ) -> list[PlannedWebhook]:
-    """One delivery per active subscription that wants this event type."""
+    """One delivery per subscription whose filter takes this event type.
+
+    A paused subscription gets its deliveries too: they are held, not sent, until it is
+    resumed, so a receiver that was down for a while loses nothing once fixed.
+    """
     return [
         PlannedWebhook(DedupKey(event.source, event.id, s.id, Channel.WEBHOOK), s.id)
         for s in sorted(subscriptions, key=lambda s: s.id)
-        if s.wants(event.routing_key)
+        if s.matches(event.routing_key)
     ]

@@ -59,8 +59,8 @@ async def get_public(conn: Connection, subscription_id: UUID) -> dict[str, Any] 
     return None if row is None else dict(row.items())
 
 
-async def active(conn: Connection) -> list[WebhookSubscription]:
-    rows = await conn.fetch("SELECT * FROM webhook_subscriptions WHERE paused_at IS NULL")
+async def all_subscriptions(conn: Connection) -> list[WebhookSubscription]:
+    rows = await conn.fetch("SELECT * FROM webhook_subscriptions")
     return [to_domain(r) for r in rows]
 
 
@@ -132,7 +132,7 @@ async def record_attempt(
     await conn.execute(
         """UPDATE webhook_deliveries SET status = $2, attempts = $3, next_attempt_at = $4,
                   last_error = $5, last_status = $6,
-                  delivered_at = CASE WHEN $2 = 'delivered' THEN $7 END
+                  delivered_at = CASE WHEN $2 = 'delivered' THEN $7::timestamptz END
            WHERE id = $1""",
         delivery_id,
         new_status,

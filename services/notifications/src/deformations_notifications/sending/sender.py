@@ -33,6 +33,11 @@ from deformations_notifications.settings import NotificationsSettings
 log = get_logger()
 Row = Mapping[str, Any]
 DIGESTS_PER_TICK = 20
+WEBHOOK_STATUS = {
+    DeliveryStatus.DELIVERED: "delivered",
+    DeliveryStatus.FAILED: "failed",
+    DeliveryStatus.PENDING: "pending",
+}
 
 
 def _family(event_type: str) -> str:
@@ -116,18 +121,33 @@ class Sender:
             rows = await notifications.claim_due(conn, now, self.settings.sender_batch_size)
             prefs = await recipients.preferences_of(conn, {r["recipient_id"] for r in rows})
             for row in rows:
-                person = self._still_wanted(row, prefs)
-                if isinstance(person, str):
-                    await notifications.mark_skipped(conn, [row["id"]], person)
-                    continue
                 try:
-                    message = self.composer.single(row, person, now)
-                except Exception as exc:  # a template bug: no retry will fix it
-                    result = AttemptResult(Outcome.PERMANENT, f"rendering: {exc!r}"[:500])
-                else:
-                    result = await smtp.send(message)
-                await self._record(conn, [row], result, now)
+                    # A savepoint per row: one that cannot be recorded spoils no other.
+                    async with conn.transaction():
+                        await self._send_one(conn, row, prefs, smtp, now)
+                except Exception as exc:
+                    log.warning("notifications.email_not_recorded", error=repr(exc)[:300])
             return len(rows)
+
+    async def _send_one(
+        self,
+        conn: Any,
+        row: Row,
+        prefs: Mapping[str, RecipientPreferences],
+        smtp: SmtpSender,
+        now: datetime,
+    ) -> None:
+        person = self._still_wanted(row, prefs)
+        if isinstance(person, str):
+            await notifications.mark_skipped(conn, [row["id"]], person)
+            return
+        try:
+            message = self.composer.single(row, person, now)
+        except Exception as exc:  # a template bug: no retry will fix it
+            result = AttemptResult(Outcome.PERMANENT, f"rendering: {exc!r}"[:500])
+        else:
+            result = await smtp.send(message)
+        await self._record(conn, [row], result, now)
 
     async def send_digests(self, pool: Pool, smtp: SmtpSender, now: datetime) -> int:
         async with pool.acquire() as conn:
@@ -155,42 +175,45 @@ class Sender:
             rows = await webhooks.claim_due(conn, now, self.settings.sender_batch_size)
             paused: set[UUID] = set()
             for row in rows:
-                subscription_id: UUID = row["subscription_id"]
-                if subscription_id in paused:
+                if row["subscription_id"] in paused:
                     continue  # stays pending until the subscription is resumed
-                subscription = webhooks.to_domain({**row, "id": subscription_id})
-                result = await hooks.deliver(
-                    subscription,
-                    message_id=row["dedup_key"],
-                    event_type=row["event_type"],
-                    body=bytes(row["body"]),
-                    now=now,
-                )
-                metrics.ATTEMPTS.labels("webhook", result.outcome.value).inc()
-                state = _state(row).record(result, now, self.policy)
-                status = {
-                    DeliveryStatus.DELIVERED: "delivered",
-                    DeliveryStatus.FAILED: "failed",
-                    DeliveryStatus.PENDING: "pending",
-                }[state.status]
-                await webhooks.record_attempt(
-                    conn,
-                    row["id"],
-                    now=now,
-                    outcome=result.outcome.value,
-                    status_code=result.status,
-                    detail=result.detail,
-                    new_status=status,
-                    attempts=state.attempts,
-                    next_attempt_at=state.next_attempt_at,
-                )
-                if state.status is DeliveryStatus.DELIVERED:
-                    await webhooks.subscription_succeeded(conn, subscription_id)
-                elif state.status is DeliveryStatus.FAILED:
-                    metrics.FAILED.labels("webhook").inc()
-                    if await webhooks.subscription_failed(conn, subscription_id, now):
-                        paused.add(subscription_id)
-                        log.warning(
-                            "notifications.webhook_paused", subscription=str(subscription_id)
-                        )
+                try:
+                    async with conn.transaction():
+                        if await self._deliver_one(conn, row, hooks, now):
+                            paused.add(row["subscription_id"])
+                except Exception as exc:
+                    log.warning("notifications.webhook_not_recorded", error=repr(exc)[:300])
             return len(rows)
+
+    async def _deliver_one(self, conn: Any, row: Row, hooks: WebhookSender, now: datetime) -> bool:
+        """Deliver one row and record it; True when its subscription got paused."""
+        subscription_id: UUID = row["subscription_id"]
+        result = await hooks.deliver(
+            webhooks.to_domain({**row, "id": subscription_id}),
+            message_id=row["dedup_key"],
+            event_type=row["event_type"],
+            body=bytes(row["body"]),
+            now=now,
+        )
+        metrics.ATTEMPTS.labels("webhook", result.outcome.value).inc()
+        state = _state(row).record(result, now, self.policy)
+        await webhooks.record_attempt(
+            conn,
+            row["id"],
+            now=now,
+            outcome=result.outcome.value,
+            status_code=result.status,
+            detail=result.detail,
+            new_status=WEBHOOK_STATUS[state.status],
+            attempts=state.attempts,
+            next_attempt_at=state.next_attempt_at,
+        )
+        if state.status is DeliveryStatus.DELIVERED:
+            await webhooks.subscription_succeeded(conn, subscription_id)
+            return False
+        if state.status is DeliveryStatus.FAILED:
+            metrics.FAILED.labels("webhook").inc()
+            if await webhooks.subscription_failed(conn, subscription_id, now):
+                log.warning("notifications.webhook_paused", subscription=str(subscription_id))
+                return True
+        return False
