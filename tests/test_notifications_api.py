@@ -2,9 +2,11 @@
 two replicas of the sender share the work without sending anything twice."""
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import uuid4
 
+import httpx
 import pytest
 from platform_harness import Platform
 from test_notifications_e2e import (
@@ -18,9 +20,11 @@ from test_notifications_e2e import (
     start_notifications,
 )
 
+from deformations_common.demo import DemoContext
 from deformations_common.testing import wait_until
 from deformations_notifications.catchers import MailCatcher
 from deformations_notifications.clock import ManualClock
+from deformations_notifications.demo import play
 from deformations_notifications.registration import CONSENT_WORDING
 
 pytestmark = pytest.mark.integration
@@ -145,3 +149,35 @@ async def test_two_replicas_send_each_mail_once(platform: Platform, smtp: MailCa
     await idle_rounds(first)
     await idle_rounds(second)
     assert sorted(r[0] for r in smtp.recipients) == sorted(f"{p}@example.org" for p in people)
+
+
+class InProcessDemo(DemoContext):
+    """The demo context of ``make run``, speaking to the in-process service."""
+
+    app: Any = None
+
+    def client(self, service: str) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=self.app)
+        return httpx.AsyncClient(transport=transport, base_url="http://notifications")
+
+
+async def test_the_demo_registers_people_and_their_mails_go_out(
+    platform: Platform, smtp: MailCatcher
+) -> None:
+    service = await start_notifications(platform, ManualClock(datetime.now(UTC)), smtp)
+    elu = f"elu-{uuid4().hex[:6]}"
+    await publish(platform, diagnosis_completed(elu), source="diagnosis")
+
+    async def waiting() -> bool:
+        return len(await notifications_of(service, elu)) == 1
+
+    await wait_until(waiting, what="a notification waiting for the demo person")
+    said: list[str] = []
+    ctx = InProcessDemo(urls={}, settings=service.settings, say=said.append)
+    ctx.app = service.app
+    ctx.shared["people"] = [{"person_id": elu, "authority": CREST}]
+    await play(ctx)
+    assert sorted(r[0] for r in smtp.recipients) == sorted(
+        [f"{elu}@demo.deformations.example.org", "demo-rh-crestois@demo.deformations.example.org"]
+    )
+    assert "2 mail(s) sent" in said[-1]

@@ -1,4 +1,12 @@
-"""Send one demo e-mail per template to ``SMTP_HOST``/``SMTP_PORT`` so people can see them.
+"""The demo of notifications.
+
+``play(ctx)`` (called by ``make run`` after the other demos): registers the demo people
+(those the other demos left in ``ctx.shared["people"]``, and two of its own), relays a
+message between two of them, and lets the running service's sender deliver everything
+that concerns them to ``SMTP_HOST``/``SMTP_PORT``.
+
+``python -m deformations_notifications.demo`` sends one e-mail per template straight to
+``SMTP_HOST``/``SMTP_PORT``, a gallery of what people receive:
 
     uv run python -m aiosmtpd -n -l 127.0.0.1:1025   # a local catcher, if none runs
     SMTP_HOST=127.0.0.1 SMTP_PORT=1025 uv run python -m deformations_notifications.demo
@@ -16,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from typing import Any
 
+from deformations_common.demo import DemoContext
 from deformations_notifications.delivery.smtp import SmtpConfig, SmtpSender
 from deformations_notifications.domain.digest import DigestEntry, group_digest
 from deformations_notifications.domain.outcome import Outcome
@@ -100,6 +109,77 @@ async def send_demo(config: SmtpConfig, to: str) -> int:
             print(f"{name:24} {result.outcome.value:10} {result.detail}")
             failures += result.outcome is not Outcome.DELIVERED
     return failures
+
+
+# Two people of real collectivités: the commune of Crest and its intercommunality.
+OWN_PEOPLE = (
+    {"person_id": "demo-elue-crest", "authority": "212601082"},
+    {"person_id": "demo-rh-crestois", "authority": "200040509"},
+)
+
+
+def demo_people(shared: dict[str, object]) -> list[dict[str, str | None]]:
+    """``ctx.shared["people"]``: person ids, or ``{"person_id", "authority"}`` mappings."""
+    people: dict[str, str | None] = {}
+    listed = shared.get("people", [])
+    for item in [*(listed if isinstance(listed, list | tuple) else []), *OWN_PEOPLE]:
+        if isinstance(item, str):
+            people.setdefault(item, None)
+        elif isinstance(item, dict) and isinstance(item.get("person_id"), str):
+            authority = item.get("authority")
+            people.setdefault(item["person_id"], authority if isinstance(authority, str) else None)
+    return [{"person_id": p, "authority": a} for p, a in people.items()]
+
+
+async def play(ctx: DemoContext) -> None:
+    people = demo_people(ctx.shared)
+    async with ctx.client("notifications") as client:
+        for person in people:
+            person_id, authority = person["person_id"] or "", person["authority"]
+            headers = ctx.auth(person_id, authority=authority)
+            body = {
+                "email": f"{person_id}@demo.deformations.example.org",
+                "consent": True,
+                # No quiet hours and no digest: the demo mails go out now, day or night.
+                "quiet_hours": None,
+                "digest": {"frequency": "immediate"},
+            }
+            response = await client.put("/v1/me/recipient", json=body, headers=headers)
+            response.raise_for_status()
+        elue, rh = (p["person_id"] for p in OWN_PEOPLE)
+        sent = await client.post(
+            "/v1/relay/messages",
+            json={
+                "to": rh,
+                "subject": "Prêt d'une technicienne restauration collective",
+                "body": "Bonjour, notre cantine passe au bio local : pourrions-nous "
+                "bénéficier d'une demi-journée d'appui de votre technicienne ?",
+            },
+            headers=ctx.auth(elue, authority=OWN_PEOPLE[0]["authority"]),
+        )
+        sent.raise_for_status()
+        delivered = await _wait_delivered(client, ctx, [p["person_id"] or "" for p in people])
+    smtp = f"{os.environ.get('SMTP_HOST', '127.0.0.1')}:{os.environ.get('SMTP_PORT', '1025')}"
+    ctx.say(
+        f"notifications: {len(people)} people registered, {delivered} mail(s) sent to {smtp}; "
+        "read them in var/mail/ (make run's catcher) or at http://127.0.0.1:8025 (mailpit)"
+    )
+
+
+async def _wait_delivered(client: Any, ctx: DemoContext, people: list[str]) -> int:
+    """Wait (up to 30 s) until the sender has taken care of every due notification."""
+    sent = 0
+    for _ in range(60):
+        due, sent = 0, 0
+        for person in people:
+            response = await client.get("/v1/me/notifications", headers=ctx.auth(person))
+            for n in response.json():
+                sent += n["status"] == "sent"
+                due += n["status"] == "pending" and n["send_at"] is not None
+        if due == 0:
+            break
+        await asyncio.sleep(0.5)
+    return sent
 
 
 def main() -> None:
