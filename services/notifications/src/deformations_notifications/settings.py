@@ -32,6 +32,9 @@ class NotificationsSettings(ServiceSettings):
 
     sender_poll_interval_s: float = Field(default=1.0, gt=0)
     sender_batch_size: int = Field(default=50, ge=1, le=1_000)
+    # Sends in flight at once: SMTP connections, and webhook requests.
+    smtp_connections: int = Field(default=4, ge=1, le=64)
+    webhook_concurrency: int = Field(default=16, ge=1, le=256)
     retry_base_s: float = Field(default=30.0, gt=0)
     retry_cap_s: float = Field(default=7_200.0, gt=0)
     retry_max_attempts: int = Field(default=8, ge=1)

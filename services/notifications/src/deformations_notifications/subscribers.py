@@ -77,3 +77,8 @@ async def erase_person(conn: Connection, person_id: str) -> None:
     await recipients.erase(conn, person_id)
     await notifications.erase_recipient(conn, person_id)
     await relay.erase_person(conn, person_id)
+
+
+# The declaration of what this service consumes (contract tests, AsyncAPI); the running
+# service builds its own with its clock (``app.definition``).
+handlers = build_handlers()

@@ -1,16 +1,20 @@
 """The sender job: due e-mails, due digests and due webhook deliveries, again and again.
 
 Every replica runs it. Rows are claimed with ``FOR UPDATE SKIP LOCKED`` inside the
-transaction that records the outcome, so two replicas never send the same row, and a
+transaction that records their outcome, so two replicas never send the same row, and a
 replica that dies mid-send leaves its rows to be sent again (at least once, never lost).
+Within a batch the sends overlap (several SMTP connections, concurrent HTTP requests);
+outcomes are then recorded one by one, each in its own savepoint.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from email.message import EmailMessage
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 import httpx
@@ -19,7 +23,7 @@ from deformations_common.db import Pool
 from deformations_common.logging import get_logger
 from deformations_common.service import Runtime
 from deformations_notifications.clock import Clock
-from deformations_notifications.delivery.smtp import SmtpSender
+from deformations_notifications.delivery.smtp import SmtpPool
 from deformations_notifications.delivery.webhook import WebhookSender
 from deformations_notifications.domain.outcome import AttemptResult, Outcome
 from deformations_notifications.domain.planning import skip_reason
@@ -32,6 +36,7 @@ from deformations_notifications.settings import NotificationsSettings
 
 log = get_logger()
 Row = Mapping[str, Any]
+T = TypeVar("T")
 DIGESTS_PER_TICK = 20
 WEBHOOK_STATUS = {
     DeliveryStatus.DELIVERED: "delivered",
@@ -49,6 +54,25 @@ def _state(row: Row) -> DeliveryState:
     return DeliveryState(seed=UUID(str(row["id"])).int % 2**61, attempts=row["attempts"])
 
 
+async def _bounded(calls: Sequence[Callable[[], Awaitable[T]]], limit: int) -> list[T]:
+    gate = asyncio.Semaphore(limit)
+
+    async def one(call: Callable[[], Awaitable[T]]) -> T:
+        async with gate:
+            return await call()
+
+    return list(await asyncio.gather(*(one(c) for c in calls)))
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One e-mail of a batch: the rows it stands for (several for a digest) and its message."""
+
+    rows: Sequence[Row]
+    message: EmailMessage | None  # None: it could not be rendered
+    error: str = ""
+
+
 class Sender:
     def __init__(self, settings: NotificationsSettings, clock: Clock) -> None:
         self.settings = settings
@@ -59,9 +83,12 @@ class Sender:
         self.ticks = 0
 
     async def run(self, runtime: Runtime) -> None:
-        timeout = self.settings.webhook_timeout_s
-        async with SmtpSender(self.settings.smtp()) as smtp, httpx.AsyncClient() as http:
-            hooks = WebhookSender(http, timeout=timeout)
+        s = self.settings
+        async with (
+            SmtpPool(s.smtp(), s.smtp_connections) as smtp,
+            httpx.AsyncClient(limits=httpx.Limits(max_connections=s.webhook_concurrency)) as http,
+        ):
+            hooks = WebhookSender(http, timeout=s.webhook_timeout_s)
             while True:
                 busy = False
                 try:
@@ -70,9 +97,9 @@ class Sender:
                     log.warning("notifications.sender_failed", error=repr(exc)[:300])
                 self.ticks += 1
                 if not busy:
-                    await asyncio.sleep(self.settings.sender_poll_interval_s)
+                    await asyncio.sleep(s.sender_poll_interval_s)
 
-    async def tick(self, pool: Pool, smtp: SmtpSender, hooks: WebhookSender) -> int:
+    async def tick(self, pool: Pool, smtp: SmtpPool, hooks: WebhookSender) -> int:
         """One round; returns how many rows it took care of."""
         now = self.clock()
         done = await self.send_due(pool, smtp, now)
@@ -81,6 +108,58 @@ class Sender:
         async with pool.acquire() as conn:
             metrics.refresh(await notifications.counts(conn))
         return done
+
+    # ---- e-mails ----------------------------------------------------------------------
+
+    def _still_wanted(
+        self, row: Row, prefs: Mapping[str, RecipientPreferences]
+    ) -> RecipientPreferences | str:
+        """The recipient's preferences, or why the message must not go any more."""
+        person = prefs.get(row["recipient_id"])
+        reason = skip_reason(person, Channel.EMAIL, _family(row["event_type"]))
+        if reason is not None or person is None:
+            return reason.value if reason else "not_registered"
+        return person
+
+    async def _skip_unwanted(
+        self, conn: Any, rows: Sequence[Row], prefs: Mapping[str, RecipientPreferences]
+    ) -> list[tuple[Row, RecipientPreferences]]:
+        wanted = []
+        for row in rows:
+            person = self._still_wanted(row, prefs)
+            if isinstance(person, str):
+                await notifications.mark_skipped(conn, [row["id"]], person)
+            else:
+                wanted.append((row, person))
+        return wanted
+
+    def _render(
+        self, rows: Sequence[Row], person: RecipientPreferences, now: datetime, digest: bool
+    ) -> Outgoing:
+        try:
+            if digest:
+                return Outgoing(rows, self.composer.digest(rows, person, now))
+            return Outgoing(rows, self.composer.single(rows[0], person, now))
+        except Exception as exc:  # a template bug: no retry will fix it
+            return Outgoing(rows, None, f"rendering: {exc!r}"[:500])
+
+    async def _send_and_record(
+        self, conn: Any, batch: Sequence[Outgoing], smtp: SmtpPool, now: datetime
+    ) -> None:
+        async def send(item: Outgoing) -> AttemptResult:
+            if item.message is None:
+                return AttemptResult(Outcome.PERMANENT, item.error)
+            return await smtp.send(item.message)
+
+        calls = [lambda item=item: send(item) for item in batch]
+        results = await _bounded(calls, self.settings.smtp_connections)
+        for item, result in zip(batch, results, strict=True):
+            try:
+                # A savepoint per message: one that cannot be recorded spoils no other.
+                async with conn.transaction():
+                    await self._record(conn, item.rows, result, now)
+            except Exception as exc:
+                log.warning("notifications.email_not_recorded", error=repr(exc)[:300])
 
     async def _record(
         self, conn: Any, rows: Sequence[Row], result: AttemptResult, now: datetime
@@ -106,50 +185,16 @@ class Sender:
             error=state.last_error,
         )
 
-    def _still_wanted(
-        self, row: Row, prefs: Mapping[str, RecipientPreferences]
-    ) -> RecipientPreferences | str:
-        """The recipient's preferences, or why the message must not go any more."""
-        person = prefs.get(row["recipient_id"])
-        reason = skip_reason(person, Channel.EMAIL, _family(row["event_type"]))
-        if reason is not None or person is None:
-            return reason.value if reason else "not_registered"
-        return person
-
-    async def send_due(self, pool: Pool, smtp: SmtpSender, now: datetime) -> int:
+    async def send_due(self, pool: Pool, smtp: SmtpPool, now: datetime) -> int:
         async with pool.acquire() as conn, conn.transaction():
             rows = await notifications.claim_due(conn, now, self.settings.sender_batch_size)
             prefs = await recipients.preferences_of(conn, {r["recipient_id"] for r in rows})
-            for row in rows:
-                try:
-                    # A savepoint per row: one that cannot be recorded spoils no other.
-                    async with conn.transaction():
-                        await self._send_one(conn, row, prefs, smtp, now)
-                except Exception as exc:
-                    log.warning("notifications.email_not_recorded", error=repr(exc)[:300])
+            wanted = await self._skip_unwanted(conn, rows, prefs)
+            batch = [self._render([row], person, now, digest=False) for row, person in wanted]
+            await self._send_and_record(conn, batch, smtp, now)
             return len(rows)
 
-    async def _send_one(
-        self,
-        conn: Any,
-        row: Row,
-        prefs: Mapping[str, RecipientPreferences],
-        smtp: SmtpSender,
-        now: datetime,
-    ) -> None:
-        person = self._still_wanted(row, prefs)
-        if isinstance(person, str):
-            await notifications.mark_skipped(conn, [row["id"]], person)
-            return
-        try:
-            message = self.composer.single(row, person, now)
-        except Exception as exc:  # a template bug: no retry will fix it
-            result = AttemptResult(Outcome.PERMANENT, f"rendering: {exc!r}"[:500])
-        else:
-            result = await smtp.send(message)
-        await self._record(conn, [row], result, now)
-
-    async def send_digests(self, pool: Pool, smtp: SmtpSender, now: datetime) -> int:
+    async def send_digests(self, pool: Pool, smtp: SmtpPool, now: datetime) -> int:
         async with pool.acquire() as conn:
             people = await notifications.digest_recipients(conn, now, DIGESTS_PER_TICK)
         done = 0
@@ -157,44 +202,42 @@ class Sender:
             async with pool.acquire() as conn, conn.transaction():
                 rows = await notifications.claim_digest(conn, person_id, now)
                 prefs = await recipients.preferences_of(conn, [person_id])
-                wanted = []
-                for row in rows:
-                    person = self._still_wanted(row, prefs)
-                    if isinstance(person, str):
-                        await notifications.mark_skipped(conn, [row["id"]], person)
-                    else:
-                        wanted.append(row)
+                wanted = [row for row, _ in await self._skip_unwanted(conn, rows, prefs)]
                 if wanted:
-                    message = self.composer.digest(wanted, prefs[person_id], now)
-                    await self._record(conn, wanted, await smtp.send(message), now)
+                    digest = self._render(wanted, prefs[person_id], now, digest=True)
+                    await self._send_and_record(conn, [digest], smtp, now)
                 done += len(rows)
         return done
+
+    # ---- webhooks ---------------------------------------------------------------------
 
     async def deliver_webhooks(self, pool: Pool, hooks: WebhookSender, now: datetime) -> int:
         async with pool.acquire() as conn, conn.transaction():
             rows = await webhooks.claim_due(conn, now, self.settings.sender_batch_size)
-            paused: set[UUID] = set()
-            for row in rows:
-                if row["subscription_id"] in paused:
-                    continue  # stays pending until the subscription is resumed
+
+            def deliver(row: Row) -> Callable[[], Awaitable[AttemptResult]]:
+                return lambda: hooks.deliver(
+                    webhooks.to_domain({**row, "id": row["subscription_id"]}),
+                    message_id=row["dedup_key"],
+                    event_type=row["event_type"],
+                    body=bytes(row["body"]),
+                    now=now,
+                )
+
+            calls = [deliver(row) for row in rows]
+            results = await _bounded(calls, self.settings.webhook_concurrency)
+            for row, result in zip(rows, results, strict=True):
                 try:
                     async with conn.transaction():
-                        if await self._deliver_one(conn, row, hooks, now):
-                            paused.add(row["subscription_id"])
+                        await self._record_webhook(conn, row, result, now)
                 except Exception as exc:
                     log.warning("notifications.webhook_not_recorded", error=repr(exc)[:300])
             return len(rows)
 
-    async def _deliver_one(self, conn: Any, row: Row, hooks: WebhookSender, now: datetime) -> bool:
-        """Deliver one row and record it; True when its subscription got paused."""
+    async def _record_webhook(
+        self, conn: Any, row: Row, result: AttemptResult, now: datetime
+    ) -> None:
         subscription_id: UUID = row["subscription_id"]
-        result = await hooks.deliver(
-            webhooks.to_domain({**row, "id": subscription_id}),
-            message_id=row["dedup_key"],
-            event_type=row["event_type"],
-            body=bytes(row["body"]),
-            now=now,
-        )
         metrics.ATTEMPTS.labels("webhook", result.outcome.value).inc()
         state = _state(row).record(result, now, self.policy)
         await webhooks.record_attempt(
@@ -210,10 +253,7 @@ class Sender:
         )
         if state.status is DeliveryStatus.DELIVERED:
             await webhooks.subscription_succeeded(conn, subscription_id)
-            return False
-        if state.status is DeliveryStatus.FAILED:
+        elif state.status is DeliveryStatus.FAILED:
             metrics.FAILED.labels("webhook").inc()
             if await webhooks.subscription_failed(conn, subscription_id, now):
                 log.warning("notifications.webhook_paused", subscription=str(subscription_id))
-                return True
-        return False
