@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
-from uuid import uuid4
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -63,6 +63,23 @@ def test_a_loan_concerns_both_collectivites_and_the_agent() -> None:
     )
 
 
+def diagnosis(person: str | None, campaign: UUID) -> DiagnosisCompleted:
+    return DiagnosisCompleted.model_validate(
+        {
+            "response_id": str(uuid4()),
+            "questionnaire_version": "2026.1",
+            "person_id": person,
+            "campaign_id": str(campaign),
+            "family": "solidaires",
+            "clear_cut": 0.5,
+            "axis_scores": {"ecologie": 50.0},
+            "availability": {"modality": "remote", "half_days_per_month": 1},
+            "next_steps": [{"recipe_code": "t01_quiz", "format": "soiree", "label": "Module"}],
+            "completed_at": "2026-11-26T09:00:00Z",
+        }
+    )
+
+
 def test_sessions_teams_groups_and_anonymous_diagnoses() -> None:
     session = {
         "session_id": str(uuid4()),
@@ -77,12 +94,23 @@ def test_sessions_teams_groups_and_anonymous_diagnoses() -> None:
     }
     assert audience_of(SessionScheduled.model_validate(session)).people == {"a", "b"}
     campaign = uuid4()
-    team = DiagnosisTeamUpdated.model_construct(campaign_id=campaign)
+    team = DiagnosisTeamUpdated.model_validate(
+        {
+            "campaign_id": str(campaign),
+            "team_kind": "municipal_council",
+            "collectivite_siren": "212601082",
+            "questionnaire_version": "2026.1",
+            "response_count": 3,
+            "family_distribution": {"solidaires": 3},
+            "axis_statistics": {"ecologie": {"mean": 50.0, "spread": 10.0}},
+            "updated_at": "2026-11-26T09:00:00Z",
+        }
+    )
     assert audience_of(team) == Audience(campaigns=frozenset({str(campaign)}))
-    anonymous = DiagnosisCompleted.model_construct(person_id=None, campaign_id=campaign)
+    anonymous = diagnosis(None, campaign)
     assert audience_of(anonymous).empty
     assert team_membership(anonymous) is None
-    named = DiagnosisCompleted.model_construct(person_id="elu-5", campaign_id=campaign)
+    named = diagnosis("elu-5", campaign)
     assert team_membership(named) == (str(campaign), "elu-5")
     assert audience_of(named).people == {"elu-5"}
 
