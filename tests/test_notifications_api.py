@@ -181,3 +181,26 @@ async def test_the_demo_registers_people_and_their_mails_go_out(
         [f"{elu}@demo.deformations.example.org", "demo-rh-crestois@demo.deformations.example.org"]
     )
     assert "2 mail(s) sent" in said[-1]
+
+
+async def test_new_preferences_replan_what_was_not_sent_yet(
+    platform: Platform, smtp: MailCatcher
+) -> None:
+    service = await start_notifications(platform, ManualClock(MORNING), smtp)
+    person = f"elu-{uuid4().hex[:8]}"
+    await register(service, person, digest={"frequency": "weekly", "weekday": 0})
+    await publish(platform, diagnosis_completed(person), source="diagnosis")
+
+    async def planned() -> bool:
+        return len(await notifications_of(service, person)) == 1
+
+    await wait_until(planned, what="the notification planned for Monday's digest")
+    [weekly] = await notifications_of(service, person)
+    assert weekly["batched"] is True
+    assert datetime.fromisoformat(weekly["send_at"]).weekday() == 0
+    await idle_rounds(service)
+    assert smtp.received == []
+
+    again = await register(service, person, digest={"frequency": "immediate"})
+    assert again["scheduled"] == 1
+    await wait_until(lambda: len(smtp.received) == 1, what="the mail sent right away")

@@ -20,12 +20,14 @@ CONSENT_WORDING = (
 
 
 async def schedule_waiting(conn: Connection, prefs: RecipientPreferences, now: datetime) -> int:
-    """Give a send time to the notifications that waited for this person; return how many."""
+    """Plan, under the person's current preferences, the notifications not tried yet: those
+    that waited for them, and those planned under older quiet hours or digest rhythm.
+    Returns how many are planned."""
     groups: dict[tuple[datetime, bool], list[UUID]] = defaultdict(list)
-    for row in await notifications.waiting_for(conn, prefs.person_id):
+    for row in await notifications.unsent_for(conn, prefs.person_id):
         family = row["event_type"].split(".", 1)[0]
         if skip_reason(prefs, Channel.EMAIL, family) is not None:
-            continue  # still waits (consent not given yet) or stays unsent
+            continue  # waits (no consent yet); the sender skips it if it was planned
         digestible = row["template"] not in NOT_DIGESTIBLE | CALENDAR_EVENTS
         at = send_time(now, prefs, digestible=digestible)
         groups[(at, is_batched(prefs, digestible=digestible))].append(row["id"])

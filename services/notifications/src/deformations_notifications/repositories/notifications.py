@@ -78,11 +78,11 @@ async def list_by_status(conn: Connection, status: str, limit: int) -> list[dict
     return [dict(r.items()) for r in rows]
 
 
-async def waiting_for(conn: Connection, recipient_id: str) -> list[dict[str, Any]]:
-    """Notifications recorded before the person registered or consented."""
+async def unsent_for(conn: Connection, recipient_id: str) -> list[dict[str, Any]]:
+    """Notifications not tried yet: waiting for the person, or planned under older preferences."""
     rows = await conn.fetch(
         f"""SELECT {COLUMNS} FROM notifications
-            WHERE recipient_id = $1 AND status = 'pending' AND send_at IS NULL
+            WHERE recipient_id = $1 AND status = 'pending' AND attempts = 0
             ORDER BY occurred_at FOR UPDATE""",
         recipient_id,
     )
