@@ -1,9 +1,11 @@
 """Recipients, consent and the contact relay over HTTP, on the real broker and database;
 two replicas of the sender share the work without sending anything twice."""
 
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from uuid import uuid4
 
 import httpx
@@ -128,6 +130,33 @@ async def test_the_relay_hides_addresses_both_ways(platform: Platform, smtp: Mai
     await wait_until(lambda: len(smtp.received) == 2, what="the reply")
     assert smtp.recipients[1] == [f"{elue}@example.org"]
     assert f"{rh}@example.org" not in smtp.received[1].decode()
+
+    # She answers from the « Répondre » page of her mail, a plain HTML form.
+    text = smtp.messages()[1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    link = re.search(r"(https?://\S+/v1/relay/reply\?token=\S+?)\.?\s", text)
+    assert link is not None
+    path = link.group(1).removeprefix(service.settings.public_url)
+    page = await service.client.get(path)
+    assert page.status_code == 200 and "<textarea" in page.text
+    posted = await service.client.post(
+        path,
+        content=urlencode({"subject": "Re : jeudi", "body": "Parfait, à jeudi !"}).encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert posted.status_code == 200 and "Réponse envoyée" in posted.text
+    await wait_until(lambda: len(smtp.received) == 3, what="her answer from the form")
+    assert smtp.recipients[2] == [f"{rh}@example.org"]
+
+    # The mail server hands a reply sent to the Reply-To address over to the relay.
+    inbound = {"to": str(smtp.messages()[2]["Reply-To"]), "subject": "Re", "body": "Noté."}
+    refused = await service.client.post("/v1/relay/inbound", json=inbound, headers=service.auth(rh))
+    assert refused.status_code == 403
+    handed = await service.client.post(
+        "/v1/relay/inbound", json=inbound, headers=service.auth("mta", roles=("operator",))
+    )
+    assert handed.status_code == 201, handed.text
+    await wait_until(lambda: len(smtp.received) == 4, what="the reply by mail")
+    assert smtp.recipients[3] == [f"{elue}@example.org"]
 
     to_self = await service.client.post(
         "/v1/relay/messages",

@@ -72,3 +72,7 @@ class NotificationsSettings(ServiceSettings):
     @property
     def unsubscribe_url(self) -> str:
         return f"{self.public_url.rstrip('/')}/v1/unsubscribe"
+
+    @property
+    def relay_reply_url(self) -> str:
+        return f"{self.public_url.rstrip('/')}/v1/relay/reply"

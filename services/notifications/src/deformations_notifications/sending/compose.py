@@ -8,6 +8,7 @@ from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import urlencode
 
 from deformations_common.settings import Environment
 from deformations_contracts.events.sessions import (
@@ -85,10 +86,12 @@ class Composer:
 
     def single(self, row: Row, prefs: RecipientPreferences, now: datetime) -> EmailMessage:
         ctx = self.context(row)
-        rendered = self.renderer.render(row["template"], {**ctx, **self._footer(prefs.person_id)})
         reply_to = None
         if row["template"] == "relay.message":
-            reply_to = reply_address(row["payload"]["reply_token"], self.settings.mail_domain)
+            token = row["payload"]["reply_token"]
+            reply_to = reply_address(token, self.settings.mail_domain)
+            ctx["reply_url"] = f"{self.settings.relay_reply_url}?{urlencode({'token': token})}"
+        rendered = self.renderer.render(row["template"], {**ctx, **self._footer(prefs.person_id)})
         return self._email(
             rendered,
             prefs,
