@@ -386,7 +386,9 @@ async def test_smtp_refusing_then_recovering_loses_nothing(
 async def test_failed_sends_are_visible_to_operators_and_in_metrics(
     platform: Platform, smtp: MailCatcher
 ) -> None:
-    service = await start_notifications(platform, ManualClock(MORNING), smtp, retry_max_attempts=1)
+    service = await start_notifications(
+        platform, ManualClock(MORNING), smtp, retry_max_attempts=1, metrics_refresh_s=0
+    )
     person = f"elu-{uuid4().hex[:8]}"
     await register(service, person)
     smtp.refuse_with = "550 5.1.1 Unknown mailbox"

@@ -40,6 +40,8 @@ class NotificationsSettings(ServiceSettings):
     retry_max_attempts: int = Field(default=8, ge=1)
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     webhook_max_failures: int = Field(default=5, ge=1)
+    # How often the notifications-by-status gauge is recounted.
+    metrics_refresh_s: float = Field(default=15.0, ge=0)
 
     @model_validator(mode="after")
     def _production_has_a_token_secret(self) -> "NotificationsSettings":

@@ -10,6 +10,7 @@ outcomes are then recorded one by one, each in its own savepoint.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -81,6 +82,7 @@ class Sender:
         self.policy = settings.retry_policy()
         # Rounds completed: tests wait on it instead of sleeping.
         self.ticks = 0
+        self._counted_at = float("-inf")
 
     async def run(self, runtime: Runtime) -> None:
         s = self.settings
@@ -105,9 +107,16 @@ class Sender:
         done = await self.send_due(pool, smtp, now)
         done += await self.send_digests(pool, smtp, now)
         done += await self.deliver_webhooks(pool, hooks, now)
+        await self._refresh_gauges(pool)
+        return done
+
+    async def _refresh_gauges(self, pool: Pool) -> None:
+        # Counting by status scans the table: not at every round of a busy sender.
+        if time.monotonic() - self._counted_at < self.settings.metrics_refresh_s:
+            return
         async with pool.acquire() as conn:
             metrics.refresh(await notifications.counts(conn))
-        return done
+        self._counted_at = time.monotonic()
 
     # ---- e-mails ----------------------------------------------------------------------
 
