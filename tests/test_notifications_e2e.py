@@ -526,3 +526,30 @@ async def test_erasure_removes_contact_details_and_notifications(
         await pool.fetchval("SELECT count(*) FROM recipients WHERE email LIKE $1", f"{person}%")
         == 0
     )
+
+
+async def test_a_newer_invitation_replaces_one_still_waiting(
+    platform: Platform, smtp: MailCatcher
+) -> None:
+    clock = ManualClock(datetime(2026, 11, 26, 23, 0, tzinfo=PARIS))
+    service = await start_notifications(platform, clock, smtp)
+    person = f"elue-{uuid4().hex[:8]}"
+    await register(service, person)
+    session_id = uuid4()
+    start = datetime(2026, 12, 3, 18, 0, tzinfo=PARIS)
+    await publish(platform, session(SessionScheduled, session_id, [person], 0, start))
+    moved = start + timedelta(hours=1)
+    await publish(platform, session(SessionRescheduled, session_id, [person], 1, moved))
+
+    async def both() -> bool:
+        found = await notifications_of(service, person)
+        return {n["status"] for n in found} == {"pending", "skipped"}
+
+    await wait_until(both, what="the older invitation superseded")
+    clock.set(datetime(2026, 11, 27, 7, 0, tzinfo=PARIS))
+    await wait_until(lambda: len(smtp.received) == 1, what="the newest invitation")
+    await idle_rounds(service)
+    [mail] = smtp.messages()
+    event = invitation(mail).walk("VEVENT")[0]
+    assert (int(str(event["sequence"])), event.decoded("dtstart")) == (1, moved)
+    assert len(smtp.received) == 1

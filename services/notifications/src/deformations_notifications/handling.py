@@ -85,10 +85,13 @@ async def resolve(conn: Connection, audience: Audience) -> set[str]:
 
 
 async def _superseded(conn: Connection, event: EventData) -> bool:
-    """An invitation older than one already received for the session is not sent."""
+    """An invitation older than one already received for the session is not sent, and
+    this one replaces those of the session still waiting to go (quiet hours)."""
     if not isinstance(event, SessionScheduled | SessionRescheduled | SessionCancelled):
         return False
-    highest = await notifications.raise_session_version(conn, str(event.session_id), event.sequence)
+    session_id = str(event.session_id)
+    highest = await notifications.raise_session_version(conn, session_id, event.sequence)
+    await notifications.supersede_older_invitations(conn, session_id, event.sequence)
     return event.sequence < highest
 
 

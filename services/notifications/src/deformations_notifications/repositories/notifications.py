@@ -187,6 +187,18 @@ async def erase_recipient(conn: Connection, recipient_id: str) -> None:
     await conn.execute("DELETE FROM notifications WHERE recipient_id = $1", recipient_id)
 
 
+async def supersede_older_invitations(conn: Connection, session_id: str, sequence: int) -> int:
+    """Invitations of a session not sent yet and older than ``sequence`` will not be sent."""
+    status = await conn.execute(
+        """UPDATE notifications SET status = 'skipped', skip_reason = 'superseded'
+           WHERE status = 'pending' AND attempts = 0 AND event_type LIKE 'session.%'
+             AND payload->>'session_id' = $1 AND (payload->>'sequence')::int < $2""",
+        session_id,
+        sequence,
+    )
+    return int(status.split()[-1])
+
+
 async def raise_session_version(conn: Connection, session_id: str, sequence: int) -> int:
     """Keep the highest SEQUENCE seen for a session; return it."""
     highest: int = await conn.fetchval(
