@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 from deformations_common.db import Connection
 from deformations_notifications.domain.dedup import DedupKey
+from deformations_notifications.domain.outcome import without_addresses
 
 COLUMNS = """id, event_type, template, channel, status, skip_reason, payload, item_key,
              occurred_at, send_at, batched, attempts, next_attempt_at, last_error, sent_at,
@@ -166,7 +167,7 @@ async def mark_attempt(
         status,
         attempts,
         next_attempt_at,
-        error[:500],
+        without_addresses(error)[:500],
     )
 
 

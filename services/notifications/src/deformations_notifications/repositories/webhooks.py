@@ -10,6 +10,7 @@ from asyncpg import Record
 
 from deformations_common.db import Connection
 from deformations_notifications.domain.dedup import DedupKey
+from deformations_notifications.domain.outcome import without_addresses
 from deformations_notifications.domain.webhooks import WebhookSubscription
 
 PUBLIC = """id, url, event_types, description, max_consecutive_failures,
@@ -127,7 +128,7 @@ async def record_attempt(
         now,
         outcome,
         status_code,
-        detail[:500],
+        without_addresses(detail)[:500],
     )
     await conn.execute(
         """UPDATE webhook_deliveries SET status = $2, attempts = $3, next_attempt_at = $4,
@@ -138,7 +139,7 @@ async def record_attempt(
         new_status,
         attempts,
         next_attempt_at,
-        detail[:500] or None,
+        without_addresses(detail)[:500] or None,
         status_code,
         now,
     )
