@@ -415,6 +415,16 @@ async def test_failed_sends_are_visible_to_operators_and_in_metrics(
     metrics = (await service.client.get("/metrics")).text
     assert 'notifications_delivery_failed_total{channel="email"}' in metrics
 
+    # The mailbox exists now: an operator tries again.
+    smtp.refuse_with = None
+    failed_id = listed.json()[0]["id"]
+    ops = service.auth("ops", roles=("operator",))
+    retried = await service.client.post(f"/v1/notifications/{failed_id}/retry", headers=ops)
+    assert retried.status_code == 202
+    await wait_until(lambda: len(smtp.received) == 1, what="the mail sent after the retry")
+    again = await service.client.post(f"/v1/notifications/{failed_id}/retry", headers=ops)
+    assert again.status_code == 404
+
 
 async def test_quiet_hours_defer_and_digests_group_with_a_controlled_clock(
     platform: Platform, smtp: MailCatcher

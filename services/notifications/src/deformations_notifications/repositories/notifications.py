@@ -171,6 +171,18 @@ async def mark_attempt(
     )
 
 
+async def retry_failed(conn: Connection, notification_id: UUID, now: datetime) -> bool:
+    """Give a failed notification a fresh set of attempts, from now."""
+    status = await conn.execute(
+        """UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_at = NULL,
+                  send_at = LEAST(COALESCE(send_at, $2), $2)
+           WHERE id = $1 AND status = 'failed'""",
+        notification_id,
+        now,
+    )
+    return status.endswith(" 1")
+
+
 async def mark_skipped(conn: Connection, ids: Sequence[UUID], reason: str) -> None:
     await conn.execute(
         "UPDATE notifications SET status = 'skipped', skip_reason = $2 WHERE id = ANY($1)",
