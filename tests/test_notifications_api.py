@@ -205,11 +205,14 @@ async def test_the_demo_registers_people_and_their_mails_go_out(
     ctx = InProcessDemo(urls={}, settings=service.settings, say=said.append)
     ctx.app = service.app
     ctx.shared["people"] = [{"person_id": elu, "authority": CREST}]
+    ctx.shared["diagnosis.people"] = ["demo-elu-26108-0"]
     await play(ctx)
     assert sorted(r[0] for r in smtp.recipients) == sorted(
-        [f"{elu}@demo.deformations.example.org", "demo-rh-crestois@demo.deformations.example.org"]
+        [f"{elu}@demo.deformations.example.org", "demo-rh-crest@demo.deformations.example.org"]
     )
     assert "2 mail(s) sent" in said[-1]
+    me = await service.client.get("/v1/me/recipient", headers=service.auth("demo-elu-aouste"))
+    assert me.json()["collectivites"] == ["212600118"]  # Aouste-sur-Sye, lending's borrower
 
 
 async def test_new_preferences_replan_what_was_not_sent_yet(

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from typing import Any
 
 from deformations_common.demo import DemoContext
+from deformations_common.geography import load_geography
 from deformations_notifications.delivery.smtp import SmtpConfig, SmtpSender
 from deformations_notifications.domain.digest import DigestEntry, group_digest
 from deformations_notifications.domain.outcome import Outcome
@@ -111,18 +114,38 @@ async def send_demo(config: SmtpConfig, to: str) -> int:
     return failures
 
 
-# Two people of real collectivités: the commune of Crest and its intercommunality.
-OWN_PEOPLE = (
-    {"person_id": "demo-elue-crest", "authority": "212601082"},
-    {"person_id": "demo-rh-crestois", "authority": "200040509"},
-)
+CREST, AOUSTE = "212601082", "212600118"  # the communes of lending's demo loan
+_DIAGNOSIS_PERSON = re.compile(r"^demo-elu-((?:[0-9]{2}|2A|2B)[0-9]{3})-[0-9]+$")
 
 
-def demo_people(shared: dict[str, object]) -> list[dict[str, str | None]]:
-    """``ctx.shared["people"]``: person ids, or ``{"person_id", "authority"}`` mappings."""
-    people: dict[str, str | None] = {}
+def _lending_people(shared: Mapping[str, object]) -> list[tuple[str, str | None]]:
+    """The people of lending's demo: both collectivités' contacts and the agent."""
+    lender = str(shared.get("lending.lender_siren", CREST))
+    borrower = str(shared.get("lending.borrower_siren", AOUSTE))
+    return [
+        ("demo-elue-crest", lender),
+        ("demo-rh-crest", lender),
+        ("demo-agent-crest", lender),
+        ("demo-elu-aouste", borrower),
+    ]
+
+
+def _commune_siren(person_id: str) -> str | None:
+    found = _DIAGNOSIS_PERSON.match(person_id)
+    commune = load_geography().find_commune(found.group(1)) if found else None
+    return commune.siren if commune is not None else None
+
+
+def demo_people(shared: Mapping[str, object]) -> list[dict[str, str | None]]:
+    """Who the demo registers: lending's people, the élus who answered diagnosis's campaign
+    signed in (``diagnosis.people``), and ``people`` (ids, or ``{person_id, authority}``)."""
+    people: dict[str, str | None] = dict(_lending_people(shared))
+    answered = shared.get("diagnosis.people", [])
+    for person in answered if isinstance(answered, list | tuple) else []:
+        if isinstance(person, str):
+            people.setdefault(person, _commune_siren(person))
     listed = shared.get("people", [])
-    for item in [*(listed if isinstance(listed, list | tuple) else []), *OWN_PEOPLE]:
+    for item in listed if isinstance(listed, list | tuple) else []:
         if isinstance(item, str):
             people.setdefault(item, None)
         elif isinstance(item, dict) and isinstance(item.get("person_id"), str):
@@ -146,16 +169,17 @@ async def play(ctx: DemoContext) -> None:
             }
             response = await client.put("/v1/me/recipient", json=body, headers=headers)
             response.raise_for_status()
-        elue, rh = (p["person_id"] for p in OWN_PEOPLE)
+        # The borrower's élu writes to the lender's HR without seeing their address.
+        borrower = str(ctx.shared.get("lending.borrower_siren", AOUSTE))
         sent = await client.post(
             "/v1/relay/messages",
             json={
-                "to": rh,
+                "to": "demo-rh-crest",
                 "subject": "Prêt d'une technicienne restauration collective",
-                "body": "Bonjour, notre cantine passe au bio local : pourrions-nous "
-                "bénéficier d'une demi-journée d'appui de votre technicienne ?",
+                "body": "Bonjour, notre cantine passe au bio local : la demi-journée d'appui "
+                "de votre technicienne pourrait-elle porter sur les menus ?",
             },
-            headers=ctx.auth(elue, authority=OWN_PEOPLE[0]["authority"]),
+            headers=ctx.auth("demo-elu-aouste", authority=borrower),
         )
         sent.raise_for_status()
         delivered = await _wait_delivered(client, ctx, [p["person_id"] or "" for p in people])
