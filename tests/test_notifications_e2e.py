@@ -563,3 +563,26 @@ async def test_a_newer_invitation_replaces_one_still_waiting(
     event = invitation(mail).walk("VEVENT")[0]
     assert (int(str(event["sequence"])), event.decoded("dtstart")) == (1, moved)
     assert len(smtp.received) == 1
+
+
+async def test_only_the_latest_collective_result_waits_for_a_late_registration(
+    platform: Platform, smtp: MailCatcher
+) -> None:
+    service = await start_notifications(platform, ManualClock(MORNING), smtp)
+    elu = f"elu-{uuid4().hex[:6]}"
+    campaign = uuid4()
+    await publish(platform, diagnosis_completed(elu, campaign), source="diagnosis")
+    for _ in range(3):  # the result changes with every new response
+        await publish(platform, team_updated(campaign), source="diagnosis")
+
+    async def recorded() -> bool:
+        return len(await notifications_of(service, elu)) == 4
+
+    await wait_until(recorded, what="four notifications waiting for the élu")
+    await register(service, elu)
+    await wait_until(lambda: len(smtp.received) == 2, what="two mails")
+    await idle_rounds(service)
+    subjects = sorted(str(m["Subject"]) for m in smtp.messages())
+    assert subjects[0].startswith("Résultat collectif") and len(subjects) == 2
+    reasons = [n["skip_reason"] for n in await notifications_of(service, elu)]
+    assert reasons.count("superseded") == 2

@@ -84,7 +84,19 @@ async def resolve(conn: Connection, audience: Audience) -> set[str]:
     return people
 
 
-async def _superseded(conn: Connection, event: EventData) -> bool:
+# News whose latest state is all people need: a newer one replaces those not sent yet.
+LATEST_STATE_ONLY = frozenset({"diagnosis.team_updated"})
+
+
+async def _superseded(conn: Connection, event: EventData, message: IncomingEvent) -> bool:
+    if message.name in LATEST_STATE_ONLY:
+        return await notifications.supersede_older_states(
+            conn, message.name, message.item_key, message.occurred_at
+        )
+    return await _superseded_invitation(conn, event)
+
+
+async def _superseded_invitation(conn: Connection, event: EventData) -> bool:
     """An invitation older than one already received for the session is not sent, and
     this one replaces those of the session still waiting to go (quiet hours)."""
     if not isinstance(event, SessionScheduled | SessionRescheduled | SessionCancelled):
@@ -148,7 +160,7 @@ async def record_notifications(
     people = await resolve(conn, audience_of(event))
     if not people:
         return 0
-    superseded = await _superseded(conn, event)
+    superseded = await _superseded(conn, event, message)
     return await record_plan(conn, message, people, now, superseded=superseded)
 
 

@@ -212,6 +212,32 @@ async def supersede_older_invitations(conn: Connection, session_id: str, sequenc
     return int(status.split()[-1])
 
 
+async def supersede_older_states(
+    conn: Connection, template: str, item_key: str, occurred_at: datetime
+) -> bool:
+    """For news that only matter in their latest state (a team's collective result): the
+    older ones not sent yet will not be; True when a newer one was already recorded.
+
+    Two states handled at the same instant by two consumers may both go: a harmless extra
+    mail, never a lost one."""
+    await conn.execute(
+        """UPDATE notifications SET status = 'skipped', skip_reason = 'superseded'
+           WHERE status = 'pending' AND attempts = 0 AND template = $1 AND item_key = $2
+             AND occurred_at < $3""",
+        template,
+        item_key,
+        occurred_at,
+    )
+    newer: bool = await conn.fetchval(
+        """SELECT EXISTS (SELECT 1 FROM notifications
+                          WHERE template = $1 AND item_key = $2 AND occurred_at > $3)""",
+        template,
+        item_key,
+        occurred_at,
+    )
+    return newer
+
+
 async def raise_session_version(conn: Connection, session_id: str, sequence: int) -> int:
     """Keep the highest SEQUENCE seen for a session; return it."""
     highest: int = await conn.fetchval(
