@@ -501,6 +501,9 @@ async def test_every_event_for_people_is_rendered_and_sent(
     completed = next(m for m in smtp.messages() if "terminée" in str(m["Subject"]))
     text = completed.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Crest" in text and "10 h 30" in text  # 3 half-days of 3 h 30
+    collective = next(m for m in smtp.messages() if "collectif" in str(m["Subject"]))
+    text = collective.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Les solidaires de terrain : 3" in text  # the label learnt from the diagnosis
 
 
 async def test_erasure_removes_contact_details_and_notifications(

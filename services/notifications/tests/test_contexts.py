@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 
+from deformations_contracts.events.diagnosis import DiagnosisTeamUpdated
 from deformations_contracts.events.lending import LoanCancelled
 from deformations_contracts.events.matching import MatchProposed
 from deformations_contracts.events.sessions import SessionScheduled
@@ -114,3 +115,32 @@ def test_a_remote_session_and_a_session_placed_by_commune_code() -> None:
 def test_unknown_codes_stay_readable() -> None:
     assert collectivite_name("999999999") == "la collectivité 999999999"
     assert collectivite_name("26108") == "Crest"
+
+
+def team(distribution: dict[str, int]) -> dict[str, Any]:
+    return DiagnosisTeamUpdated.model_validate(
+        {
+            "campaign_id": str(uuid4()),
+            "team_kind": "intercommunality",
+            "collectivite_siren": CRESTOIS,
+            "questionnaire_version": "2026.1",
+            "response_count": max(3, sum(distribution.values())),
+            "family_distribution": distribution,
+            "axis_statistics": {"ecologie": {"mean": 50.0, "spread": 10.0}},
+            "updated_at": "2026-11-26T09:00:00Z",
+        }
+    ).model_dump(mode="json")
+
+
+def test_a_collective_result_shows_no_family_of_fewer_than_three_people() -> None:
+    labels = {"vigies": "Les vigies solidaires"}
+    data = team({"vigies": 4, "pionniers": 1, "tisseurs": 1, "batisseurs": 1})
+    ctx = context_for("diagnosis.team_updated.v1", data, LINKS, collectivite_name, labels)
+    assert ctx["families"] == [
+        {"label": "Les vigies solidaires", "count": 4},
+        {"label": "Autres profils", "count": 3},
+    ]
+    assert ctx["team_name"] == f"l'équipe de {collectivite_name(CRESTOIS)}"
+    small = context_for("diagnosis.team_updated.v1", team({"a1": 1, "b1": 1}), LINKS, str)
+    assert small["families"] == []
+    assert "Répartition" not in renderer.render("diagnosis.team_updated", small).text

@@ -57,6 +57,8 @@ def build_handlers(clock: Clock = system_clock) -> EventHandlers:
     async def on_diagnosis_completed(
         event: DiagnosisCompleted, ctx: EventContext, conn: Connection
     ) -> None:
+        if event.family_label:
+            await notifications.remember_family_label(conn, event.family, event.family_label)
         membership = team_membership(event)
         if membership is not None:
             await recipients.add_campaign_member(conn, *membership)

@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from deformations_contracts.base import EventData
-from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
+from deformations_contracts.events.diagnosis import (
+    MIN_TEAM_RESPONSES,
+    DiagnosisCompleted,
+    DiagnosisTeamUpdated,
+)
 from deformations_contracts.events.lending import LoanAgreed, LoanCancelled, LoanCompleted
 from deformations_contracts.events.matching import MatchProposed, ProposalKind
 from deformations_contracts.events.sessions import (
@@ -72,13 +76,27 @@ def _diagnosis(event: DiagnosisCompleted, links: Links) -> dict[str, Any]:
     }
 
 
-def _team(event: DiagnosisTeamUpdated, links: Links, name: Namer) -> dict[str, Any]:
-    families = sorted(event.family_distribution.items(), key=lambda kv: (-kv[1], kv[0]))
+def _families(event: DiagnosisTeamUpdated, labels: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Families of at least 3 people; smaller ones only together, when they make 3."""
+    shown, others = [], 0
+    for code, n in sorted(event.family_distribution.items(), key=lambda kv: (-kv[1], kv[0])):
+        if n >= MIN_TEAM_RESPONSES:
+            shown.append({"label": labels.get(code) or _family(code), "count": n})
+        else:
+            others += n
+    if others >= MIN_TEAM_RESPONSES:
+        shown.append({"label": "Autres profils", "count": others})
+    return shown
+
+
+def _team(
+    event: DiagnosisTeamUpdated, links: Links, name: Namer, labels: Mapping[str, str]
+) -> dict[str, Any]:
     return {
         "team_name": event.team_label or f"l'équipe de {name(event.collectivite_siren)}",
         "respondents": event.response_count,
         "results_url": links.to("campagnes", event.campaign_id, "resultats"),
-        "families": [{"label": _family(code), "count": n} for code, n in families if n],
+        "families": _families(event, labels),
         "priority_themes": [theme_label(t) for t in event.shared_priority_themes],
     }
 
@@ -153,7 +171,11 @@ def parse_event(event_type: str, payload: Mapping[str, Any]) -> EventData | None
 
 
 def context_for(
-    event_type: str, payload: Mapping[str, Any], links: Links, name: Namer
+    event_type: str,
+    payload: Mapping[str, Any],
+    links: Links,
+    name: Namer,
+    family_labels: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The template context of a notification; relay messages carry theirs as they are."""
     event = parse_event(event_type, payload)
@@ -161,7 +183,7 @@ def context_for(
         case DiagnosisCompleted():
             return _diagnosis(event, links)
         case DiagnosisTeamUpdated():
-            return _team(event, links, name)
+            return _team(event, links, name, family_labels or {})
         case MatchProposed():
             return _match(event, links, name)
         case LoanAgreed() | LoanCompleted() | LoanCancelled():

@@ -249,3 +249,16 @@ async def raise_session_version(conn: Connection, session_id: str, sequence: int
         sequence,
     )
     return highest
+
+
+async def remember_family_label(conn: Connection, code: str, label: str) -> None:
+    await conn.execute(
+        """INSERT INTO family_labels VALUES ($1, $2)
+           ON CONFLICT (code) DO UPDATE SET label = EXCLUDED.label""",
+        code,
+        label,
+    )
+
+
+async def family_labels(conn: Connection) -> dict[str, str]:
+    return {r["code"]: r["label"] for r in await conn.fetch("SELECT * FROM family_labels")}

@@ -36,6 +36,8 @@ class Composer:
     settings: NotificationsSettings
     renderer: Renderer = field(default_factory=Renderer)
     name: Namer = collectivite_name
+    # Refreshed by the sender from the read model before each round.
+    family_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def links(self) -> Links:
@@ -60,7 +62,9 @@ class Composer:
         }
 
     def context(self, row: Row) -> dict[str, Any]:
-        return context_for(row["event_type"], row["payload"], self.links, self.name)
+        return context_for(
+            row["event_type"], row["payload"], self.links, self.name, self.family_labels
+        )
 
     def _email(
         self,

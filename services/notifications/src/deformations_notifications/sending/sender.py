@@ -104,6 +104,8 @@ class Sender:
     async def tick(self, pool: Pool, smtp: SmtpPool, hooks: WebhookSender) -> int:
         """One round; returns how many rows it took care of."""
         now = self.clock()
+        async with pool.acquire() as conn:
+            self.composer.family_labels = await notifications.family_labels(conn)
         done = await self.send_due(pool, smtp, now)
         done += await self.send_digests(pool, smtp, now)
         done += await self.deliver_webhooks(pool, hooks, now)
