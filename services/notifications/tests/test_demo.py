@@ -4,7 +4,7 @@ import email
 import email.policy
 
 from deformations_notifications.delivery.smtp import SmtpConfig
-from deformations_notifications.demo import send_demo
+from deformations_notifications.demo import demo_people, send_demo
 from deformations_notifications.rendering.renderer import TEMPLATE_NAMES
 
 from .conftest import RunningSmtp
@@ -26,3 +26,20 @@ async def test_demo_sends_one_mail_per_template(smtp_server: RunningSmtp) -> Non
     assert all(m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click" for m in received)
     subjects = {str(m["Subject"]) for m in received}
     assert any(s.startswith("Votre récapitulatif de la semaine") for s in subjects)
+
+
+def test_the_demo_registers_the_people_the_other_demos_left() -> None:
+    people = demo_people(
+        {
+            "lending.lender_siren": "212601082",
+            "lending.borrower_siren": "212600118",
+            "diagnosis.people": ["demo-elu-26108-0", "demo-elu-99999-1"],
+            "people": ["someone", {"person_id": "hr-x", "authority": "200040509"}],
+        }
+    )
+    by_id = {p["person_id"]: p["authority"] for p in people}
+    assert by_id["demo-agent-crest"] == "212601082"
+    assert by_id["demo-elu-aouste"] == "212600118"
+    assert by_id["demo-elu-26108-0"] == "212601082"  # Crest, from its INSEE code
+    assert by_id["demo-elu-99999-1"] is None
+    assert (by_id["someone"], by_id["hr-x"]) == (None, "200040509")

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime, time
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from deformations_notifications.domain.audience import concerned
+from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
+from deformations_contracts.events.lending import LoanAgreed
+from deformations_contracts.events.sessions import SessionScheduled
+from deformations_notifications.domain.audience import Audience, audience_of, team_membership
 from deformations_notifications.domain.planning import (
     IncomingEvent,
     SkipReason,
@@ -27,16 +30,6 @@ NOW = datetime(2026, 11, 26, 22, 0, tzinfo=PARIS)  # inside default quiet hours
 CONSENT = Consent(given_at=datetime(2026, 1, 1, tzinfo=UTC), wording="J'accepte")
 
 
-class FakeDirectory:
-    def people_of(self, siren: str) -> Iterable[str]:
-        return {"200000172": ["rh-evian", "elu-evian"], "217400019": ["elu-abondance"]}.get(
-            siren, []
-        )
-
-    def members_of(self, team_id: str) -> Iterable[str]:
-        return ["elu-1", "elu-2", "elu-3"] if team_id == "team-7" else []
-
-
 def prefs(
     person: str, frequency: DigestFrequency = DigestFrequency.IMMEDIATE
 ) -> RecipientPreferences:
@@ -48,23 +41,78 @@ def prefs(
     )
 
 
-def test_concerned_people_of_a_loan_are_both_collectivites_and_the_agent() -> None:
-    data = {
-        "loan_id": "l-3",
-        "lender_siren": "200000172",
-        "borrower_siren": "217400019",
-        "agent_id": "agent-9",
+def test_a_loan_concerns_both_collectivites_and_the_agent() -> None:
+    event = LoanAgreed.model_validate(
+        {
+            "loan_id": str(uuid4()),
+            "offer_id": str(uuid4()),
+            "lender_siren": "200000172",
+            "borrower_siren": "217400019",
+            "agent_role": "technicien alimentation",
+            "theme": "alimentation",
+            "half_days_agreed": 4,
+            "agent_person_id": "agent-9",
+            "period": {"start": "2026-12-01", "end": "2027-01-31"},
+            "modality": "on_site",
+            "reimbursement_basis": "time_exchange",
+            "agreed_at": "2026-11-26T10:00:00Z",
+        }
+    )
+    assert audience_of(event) == Audience(
+        people=frozenset({"agent-9"}), sirens=frozenset({"200000172", "217400019"})
+    )
+
+
+def diagnosis(person: str | None, campaign: UUID) -> DiagnosisCompleted:
+    return DiagnosisCompleted.model_validate(
+        {
+            "response_id": str(uuid4()),
+            "questionnaire_version": "2026.1",
+            "person_id": person,
+            "campaign_id": str(campaign),
+            "family": "solidaires",
+            "clear_cut": 0.5,
+            "axis_scores": {"ecologie": 50.0},
+            "availability": {"modality": "remote", "half_days_per_month": 1},
+            "next_steps": [{"recipe_code": "t01_quiz", "format": "soiree", "label": "Module"}],
+            "completed_at": "2026-11-26T09:00:00Z",
+        }
+    )
+
+
+def test_sessions_teams_groups_and_anonymous_diagnoses() -> None:
+    session = {
+        "session_id": str(uuid4()),
+        "kind": "peer_group",
+        "related_id": str(uuid4()),
+        "starts_at": "2026-12-01T17:00:00Z",
+        "ends_at": "2026-12-01T19:00:00Z",
+        "remote": True,
+        "participants": ["a", "b"],
+        "sequence": 0,
+        "scheduled_at": "2026-11-26T10:00:00Z",
     }
-    assert concerned(data, FakeDirectory()) == {"rh-evian", "elu-evian", "elu-abondance", "agent-9"}
-
-
-def test_concerned_people_of_sessions_teams_and_groups() -> None:
-    d = FakeDirectory()
-    assert concerned({"participants": [{"person_id": "a"}, {"person_id": "b"}]}, d) == {"a", "b"}
-    assert concerned({"members": ["x", "y"]}, d) == {"x", "y"}
-    assert concerned({"team_id": "team-7"}, d) == {"elu-1", "elu-2", "elu-3"}
-    assert concerned({"person_id": "elu-5", "unrelated": "zzz"}, d) == {"elu-5"}
-    assert concerned({}, d) == set()
+    assert audience_of(SessionScheduled.model_validate(session)).people == {"a", "b"}
+    campaign = uuid4()
+    team = DiagnosisTeamUpdated.model_validate(
+        {
+            "campaign_id": str(campaign),
+            "team_kind": "municipal_council",
+            "collectivite_siren": "212601082",
+            "questionnaire_version": "2026.1",
+            "response_count": 3,
+            "family_distribution": {"solidaires": 3},
+            "axis_statistics": {"ecologie": {"mean": 50.0, "spread": 10.0}},
+            "updated_at": "2026-11-26T09:00:00Z",
+        }
+    )
+    assert audience_of(team) == Audience(campaigns=frozenset({str(campaign)}))
+    anonymous = diagnosis(None, campaign)
+    assert audience_of(anonymous).empty
+    assert team_membership(anonymous) is None
+    named = diagnosis("elu-5", campaign)
+    assert team_membership(named) == (str(campaign), "elu-5")
+    assert audience_of(named).people == {"elu-5"}
 
 
 def test_plan_defers_digests_and_quiet_hours_and_skips_with_reasons() -> None:
@@ -143,6 +191,8 @@ def test_webhook_plan_follows_subscriptions() -> None:
     )
     event = IncomingEvent("lending", "e9", "loan.agreed.v1", NOW, {})
     planned = plan_webhooks(event, [sub("s2", {"loan.*"}), sub("s1", {"match.*"}), paused])
-    assert [p.subscription_id for p in planned] == ["s2"]
+    # A paused subscription gets its delivery recorded, held until it is resumed.
+    assert [p.subscription_id for p in planned] == ["s2", "s3"]
     assert planned[0].dedup_key.channel.value == "webhook"
-    assert planned == plan_webhooks(event, [sub("s2", {"loan.*"})])
+    assert planned[:1] == plan_webhooks(event, [sub("s2", {"loan.*"})])
+    assert not paused.wants("loan.agreed.v1") and paused.matches("loan.agreed.v1")

@@ -11,6 +11,7 @@ from deformations_notifications.domain.outcome import (
     Outcome,
     classify_http_status,
     classify_smtp_code,
+    without_addresses,
 )
 from deformations_notifications.domain.retry import DeliveryState, DeliveryStatus, RetryPolicy
 
@@ -94,3 +95,9 @@ def test_smtp_classification() -> None:
     assert classify_smtp_code(250) is Outcome.DELIVERED
     assert classify_smtp_code(451) is Outcome.TRANSIENT
     assert classify_smtp_code(550) is Outcome.PERMANENT
+
+
+def test_stored_errors_quote_no_address() -> None:
+    refused = "550 5.1.1 <elue.crest@example.org>: Recipient address rejected"
+    assert without_addresses(refused) == "550 5.1.1 <[adresse]>: Recipient address rejected"
+    assert without_addresses("451 try later") == "451 try later"

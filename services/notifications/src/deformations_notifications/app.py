@@ -1,17 +1,33 @@
 """The notifications service: e-mails, calendar invites and webhooks, when people asked."""
 
+from fastapi import FastAPI
+
 from deformations_common.service import ServiceDefinition
-from deformations_notifications.api import router
+from deformations_notifications.api import routers
+from deformations_notifications.clock import Clock, system_clock
+from deformations_notifications.sending.sender import Sender
 from deformations_notifications.settings import NotificationsSettings
-from deformations_notifications.subscribers import handlers
+from deformations_notifications.subscribers import build_handlers
 
 
-def definition(settings: NotificationsSettings | None = None) -> ServiceDefinition:
+def definition(
+    settings: NotificationsSettings | None = None, *, clock: Clock = system_clock
+) -> ServiceDefinition:
+    """The service; tests pass a ``ManualClock`` to drive quiet hours and digests."""
+    settings = settings or NotificationsSettings()
+    sender = Sender(settings, clock)
+
+    def configure(app: FastAPI) -> None:
+        app.state.clock = clock
+        app.state.sender = sender
+
     return ServiceDefinition(
-        settings=settings or NotificationsSettings(),
+        settings=settings,
         title="deformations — notifications",
         description="Dit aux personnes ce qui les concerne, quand et comme elles l'ont demandé.",
         migrations_package="deformations_notifications.migrations",
-        handlers=handlers,
-        routers=[router],
+        handlers=build_handlers(clock),
+        routers=routers,
+        background=[sender.run],
+        configure_app=configure,
     )

@@ -1,4 +1,12 @@
-"""Send one demo e-mail per template to ``SMTP_HOST``/``SMTP_PORT`` so people can see them.
+"""The demo of notifications.
+
+``play(ctx)`` (called by ``make run`` after the other demos): registers the demo people
+(those the other demos left in ``ctx.shared["people"]``, and two of its own), relays a
+message between two of them, and lets the running service's sender deliver everything
+that concerns them to ``SMTP_HOST``/``SMTP_PORT``.
+
+``python -m deformations_notifications.demo`` sends one e-mail per template straight to
+``SMTP_HOST``/``SMTP_PORT``, a gallery of what people receive:
 
     uv run python -m aiosmtpd -n -l 127.0.0.1:1025   # a local catcher, if none runs
     SMTP_HOST=127.0.0.1 SMTP_PORT=1025 uv run python -m deformations_notifications.demo
@@ -11,11 +19,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from typing import Any
 
+from deformations_common.demo import DemoContext
+from deformations_common.geography import load_geography
 from deformations_notifications.delivery.smtp import SmtpConfig, SmtpSender
 from deformations_notifications.domain.digest import DigestEntry, group_digest
 from deformations_notifications.domain.outcome import Outcome
@@ -100,6 +112,98 @@ async def send_demo(config: SmtpConfig, to: str) -> int:
             print(f"{name:24} {result.outcome.value:10} {result.detail}")
             failures += result.outcome is not Outcome.DELIVERED
     return failures
+
+
+CREST, AOUSTE = "212601082", "212600118"  # the communes of lending's demo loan
+_DIAGNOSIS_PERSON = re.compile(r"^demo-elu-((?:[0-9]{2}|2A|2B)[0-9]{3})-[0-9]+$")
+
+
+def _lending_people(shared: Mapping[str, object]) -> list[tuple[str, str | None]]:
+    """The people of lending's demo: both collectivités' contacts and the agent."""
+    lender = str(shared.get("lending.lender_siren", CREST))
+    borrower = str(shared.get("lending.borrower_siren", AOUSTE))
+    return [
+        ("demo-elue-crest", lender),
+        ("demo-rh-crest", lender),
+        ("demo-agent-crest", lender),
+        ("demo-elu-aouste", borrower),
+    ]
+
+
+def _commune_siren(person_id: str) -> str | None:
+    found = _DIAGNOSIS_PERSON.match(person_id)
+    commune = load_geography().find_commune(found.group(1)) if found else None
+    return commune.siren if commune is not None else None
+
+
+def demo_people(shared: Mapping[str, object]) -> list[dict[str, str | None]]:
+    """Who the demo registers: lending's people, the élus who answered diagnosis's campaign
+    signed in (``diagnosis.people``), and ``people`` (ids, or ``{person_id, authority}``)."""
+    people: dict[str, str | None] = dict(_lending_people(shared))
+    answered = shared.get("diagnosis.people", [])
+    for person in answered if isinstance(answered, list | tuple) else []:
+        if isinstance(person, str):
+            people.setdefault(person, _commune_siren(person))
+    listed = shared.get("people", [])
+    for item in listed if isinstance(listed, list | tuple) else []:
+        if isinstance(item, str):
+            people.setdefault(item, None)
+        elif isinstance(item, dict) and isinstance(item.get("person_id"), str):
+            authority = item.get("authority")
+            people.setdefault(item["person_id"], authority if isinstance(authority, str) else None)
+    return [{"person_id": p, "authority": a} for p, a in people.items()]
+
+
+async def play(ctx: DemoContext) -> None:
+    people = demo_people(ctx.shared)
+    async with ctx.client("notifications") as client:
+        for person in people:
+            person_id, authority = person["person_id"] or "", person["authority"]
+            headers = ctx.auth(person_id, authority=authority)
+            body = {
+                "email": f"{person_id}@demo.deformations.example.org",
+                "consent": True,
+                # No quiet hours and no digest: the demo mails go out now, day or night.
+                "quiet_hours": None,
+                "digest": {"frequency": "immediate"},
+            }
+            response = await client.put("/v1/me/recipient", json=body, headers=headers)
+            response.raise_for_status()
+        # The borrower's élu writes to the lender's HR without seeing their address.
+        borrower = str(ctx.shared.get("lending.borrower_siren", AOUSTE))
+        sent = await client.post(
+            "/v1/relay/messages",
+            json={
+                "to": "demo-rh-crest",
+                "subject": "Prêt d'une technicienne restauration collective",
+                "body": "Bonjour, notre cantine passe au bio local : la demi-journée d'appui "
+                "de votre technicienne pourrait-elle porter sur les menus ?",
+            },
+            headers=ctx.auth("demo-elu-aouste", authority=borrower),
+        )
+        sent.raise_for_status()
+        delivered = await _wait_delivered(client, ctx, [p["person_id"] or "" for p in people])
+    smtp = f"{os.environ.get('SMTP_HOST', '127.0.0.1')}:{os.environ.get('SMTP_PORT', '1025')}"
+    ctx.say(
+        f"notifications: {len(people)} people registered, {delivered} mail(s) sent to {smtp}; "
+        "read them in var/mail/ (make run's catcher) or at http://127.0.0.1:8025 (mailpit)"
+    )
+
+
+async def _wait_delivered(client: Any, ctx: DemoContext, people: list[str]) -> int:
+    """Wait (up to 30 s) until the sender has taken care of every due notification."""
+    sent = 0
+    for _ in range(60):
+        due, sent = 0, 0
+        for person in people:
+            response = await client.get("/v1/me/notifications", headers=ctx.auth(person))
+            for n in response.json():
+                sent += n["status"] == "sent"
+                due += n["status"] == "pending" and n["send_at"] is not None
+        if due == 0:
+            break
+        await asyncio.sleep(0.5)
+    return sent
 
 
 def main() -> None:

@@ -1,8 +1,15 @@
 """Settings of the notifications service."""
 
-from pydantic import Field, SecretStr
+from datetime import timedelta
 
-from deformations_common.settings import ServiceSettings
+from pydantic import Field, SecretStr, model_validator
+
+from deformations_common.settings import Environment, ServiceSettings
+from deformations_notifications.delivery.smtp import SmtpConfig
+from deformations_notifications.domain.retry import RetryPolicy
+
+# Dev and tests only: production must set TOKEN_SECRET (see the validator).
+DEV_TOKEN_SECRET = "deformations-dev-token-secret-not-for-production"  # noqa: S105
 
 
 class NotificationsSettings(ServiceSettings):
@@ -14,4 +21,60 @@ class NotificationsSettings(ServiceSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
+    smtp_timeout_s: float = Field(default=30.0, gt=0)
     mail_from: str = "notifications@deformations.example.org"
+    # Domain of Message-IDs, calendar UIDs and relay reply addresses.
+    mail_domain: str = "deformations.example.org"
+    # Where the links of the mails lead (the platform's web front).
+    app_url: str = "https://deformations.example.org"
+    # Signs unsubscribe links and relay reply tokens.
+    token_secret: SecretStr | None = None
+
+    sender_poll_interval_s: float = Field(default=1.0, gt=0)
+    sender_batch_size: int = Field(default=50, ge=1, le=1_000)
+    # Sends in flight at once: SMTP connections, and webhook requests.
+    smtp_connections: int = Field(default=4, ge=1, le=64)
+    webhook_concurrency: int = Field(default=16, ge=1, le=256)
+    retry_base_s: float = Field(default=30.0, gt=0)
+    retry_cap_s: float = Field(default=7_200.0, gt=0)
+    retry_max_attempts: int = Field(default=8, ge=1)
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    webhook_max_failures: int = Field(default=5, ge=1)
+    # How often the notifications-by-status gauge is recounted.
+    metrics_refresh_s: float = Field(default=15.0, ge=0)
+
+    @model_validator(mode="after")
+    def _production_has_a_token_secret(self) -> "NotificationsSettings":
+        if self.environment is Environment.PRODUCTION and self.token_secret is None:
+            raise ValueError("production needs TOKEN_SECRET: no secret defaults")
+        return self
+
+    def secret(self) -> bytes:
+        if self.token_secret is not None:
+            return self.token_secret.get_secret_value().encode()
+        return DEV_TOKEN_SECRET.encode()
+
+    def smtp(self) -> SmtpConfig:
+        return SmtpConfig(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            starttls=self.smtp_starttls,
+            username=self.smtp_username,
+            password=self.smtp_password.get_secret_value() if self.smtp_password else None,
+            timeout=self.smtp_timeout_s,
+        )
+
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            base=timedelta(seconds=self.retry_base_s),
+            cap=timedelta(seconds=self.retry_cap_s),
+            max_attempts=self.retry_max_attempts,
+        )
+
+    @property
+    def unsubscribe_url(self) -> str:
+        return f"{self.public_url.rstrip('/')}/v1/unsubscribe"
+
+    @property
+    def relay_reply_url(self) -> str:
+        return f"{self.public_url.rstrip('/')}/v1/relay/reply"

@@ -168,3 +168,34 @@ class SmtpSender:
         client, self._client = self._client, None
         if client is not None:
             client.close()
+
+
+class SmtpPool:
+    """Several connections used side by side: SMTP round trips overlap, not rendering."""
+
+    def __init__(self, config: SmtpConfig, size: int) -> None:
+        if size < 1:
+            raise ValueError("at least one SMTP connection")
+        self._senders = [SmtpSender(config) for _ in range(size)]
+        self._free: asyncio.Queue[SmtpSender] = asyncio.Queue()
+        for sender in self._senders:
+            self._free.put_nowait(sender)
+
+    async def __aenter__(self) -> SmtpPool:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for sender in self._senders:
+            await sender.close()
+
+    async def send(self, message: EmailMessage) -> AttemptResult:
+        sender = await self._free.get()
+        try:
+            return await sender.send(message)
+        finally:
+            self._free.put_nowait(sender)

@@ -1,55 +1,73 @@
-"""Who is concerned by an event: people named in it, people of the collectivités and teams in it.
+"""Who is concerned by an event of the catalogue, read from its typed contract.
 
-Events carry identifiers only (person ids, SIRENs, team ids), never contact details. The
-person ids are taken as they are; a SIREN stands for the people this service knows for that
-collectivité (its élus and HR contacts who registered), a team id for its members. Both
-come from the service's read models through ``Directory``.
-
-The field names below are the ones the event contracts use for these identifiers; an
-event type may use any of them, in any nesting of lists and objects one level deep
-(``participants: [{"person_id": ...}]``).
+Events carry identifiers only, never contact details. An ``Audience`` names the people an
+event designates directly (the élu of a diagnosis, the agent of a loan, the participants
+of a session), the collectivités whose registered people are concerned (both sides of a
+loan) and the campaigns whose team is concerned. The service layer resolves SIRENs and
+campaigns to people with its read models.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Protocol
+from dataclasses import dataclass
 
-PERSON_FIELDS = (
-    "person_id",
-    "person_ids",
-    "participants",
-    "members",
-    "agent_id",
-    "requester_person_id",
-    "lender_person_id",
+from deformations_contracts.base import EventData
+from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
+from deformations_contracts.events.lending import LoanAgreed, LoanCancelled, LoanCompleted
+from deformations_contracts.events.matching import MatchProposed, ProposalKind
+from deformations_contracts.events.sessions import (
+    SessionCancelled,
+    SessionRescheduled,
+    SessionScheduled,
 )
-SIREN_FIELDS = ("siren", "sirens", "lender_siren", "borrower_siren", "offer_siren", "request_siren")
-TEAM_FIELDS = ("team_id",)
 
 
-class Directory(Protocol):
-    def people_of(self, siren: str) -> Iterable[str]: ...
+@dataclass(frozen=True, slots=True)
+class Audience:
+    people: frozenset[str] = frozenset()
+    sirens: frozenset[str] = frozenset()
+    campaigns: frozenset[str] = frozenset()
 
-    def members_of(self, team_id: str) -> Iterable[str]: ...
-
-
-def _values(data: Mapping[str, Any], fields: tuple[str, ...], inner: str) -> Iterator[str]:
-    for name in fields:
-        value = data.get(name)
-        items = value if isinstance(value, list | tuple) else [value]
-        for item in items:
-            if isinstance(item, str) and item:
-                yield item
-            elif isinstance(item, Mapping) and isinstance(item.get(inner), str):
-                yield item[inner]
+    @property
+    def empty(self) -> bool:
+        return not (self.people or self.sirens or self.campaigns)
 
 
-def concerned(data: Mapping[str, Any], directory: Directory) -> set[str]:
-    """Person ids to notify about an event with this data."""
-    people = set(_values(data, PERSON_FIELDS, "person_id"))
-    for siren in _values(data, SIREN_FIELDS, "siren"):
-        people.update(directory.people_of(siren))
-    for team in _values(data, TEAM_FIELDS, "team_id"):
-        people.update(directory.members_of(team))
-    return people
+_COLLECTIVE_PROPOSALS = (ProposalKind.NEED_OFFER, ProposalKind.GROUPED_OFFER)
+
+
+def _match(event: MatchProposed) -> Audience:
+    if event.kind in _COLLECTIVE_PROPOSALS:
+        # A need↔offer match concerns the collectivités: the people registered for them.
+        sirens = {r.collectivite_siren for r in event.requests}
+        if event.offer is not None:
+            sirens.add(event.offer.collectivite_siren)
+        return Audience(people=frozenset(event.members), sirens=frozenset(sirens))
+    return Audience(people=frozenset(event.members))
+
+
+def audience_of(event: EventData) -> Audience:
+    """The people, collectivités and teams concerned; empty for events nobody is told of."""
+    match event:
+        case DiagnosisCompleted(person_id=str() as person):
+            return Audience(people=frozenset({person}))
+        case DiagnosisTeamUpdated():
+            return Audience(campaigns=frozenset({str(event.campaign_id)}))
+        case MatchProposed():
+            return _match(event)
+        case LoanAgreed() | LoanCompleted() | LoanCancelled():
+            agent = {event.agent_person_id} if event.agent_person_id else set()
+            return Audience(
+                people=frozenset(agent),
+                sirens=frozenset({event.lender_siren, event.borrower_siren}),
+            )
+        case SessionScheduled() | SessionRescheduled() | SessionCancelled():
+            return Audience(people=frozenset(event.participants))
+    return Audience()
+
+
+def team_membership(event: DiagnosisCompleted) -> tuple[str, str] | None:
+    """(campaign, person) when a named élu answered within a campaign: a member of its team."""
+    if event.person_id is None or event.campaign_id is None:
+        return None
+    return str(event.campaign_id), event.person_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -35,3 +36,12 @@ def classify_smtp_code(code: int) -> Outcome:
     if 400 <= code < 500:
         return Outcome.TRANSIENT
     return Outcome.PERMANENT
+
+
+_ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+def without_addresses(detail: str) -> str:
+    """A server's reply often quotes the address it refused: keep it out of stored errors,
+    which operators read, since contact details are shown to nobody."""
+    return _ADDRESS.sub("[adresse]", detail)

@@ -23,7 +23,14 @@ from .webhooks import WebhookSubscription
 NOT_DIGESTIBLE = frozenset({"session.rescheduled", "session.cancelled", "relay.message"})
 # Calendar invitations must reach the calendar: they are never folded into a digest either.
 CALENDAR_EVENTS = frozenset({"session.scheduled", "session.rescheduled", "session.cancelled"})
-_ITEM_FIELDS = ("session_id", "loan_id", "match_id", "team_id", "thread_id", "diagnosis_id")
+_ITEM_FIELDS = (
+    "session_id",
+    "loan_id",
+    "proposal_id",
+    "campaign_id",
+    "thread_id",
+    "response_id",
+)
 _VERSION = re.compile(r"\.v[0-9]+$")
 
 
@@ -79,9 +86,10 @@ class Skipped:
     reason: SkipReason
 
 
-def _skip_reason(
+def skip_reason(
     prefs: RecipientPreferences | None, channel: Channel, family: str
 ) -> SkipReason | None:
+    """Why ``prefs`` rule out a message of ``family`` on ``channel``; None when it may go."""
     if prefs is None:
         return SkipReason.NOT_REGISTERED
     if prefs.consent is None:
@@ -111,7 +119,7 @@ def plan(
     skipped: list[Skipped] = []
     for person in sorted(set(recipients)):
         prefs = preferences.get(person)
-        reason = _skip_reason(prefs, channel, event.family)
+        reason = skip_reason(prefs, channel, event.family)
         if reason is not None or prefs is None:
             skipped.append(Skipped(person, reason or SkipReason.NOT_REGISTERED))
             continue
@@ -137,9 +145,13 @@ class PlannedWebhook:
 def plan_webhooks(
     event: IncomingEvent, subscriptions: Iterable[WebhookSubscription]
 ) -> list[PlannedWebhook]:
-    """One delivery per active subscription that wants this event type."""
+    """One delivery per subscription whose filter takes this event type.
+
+    A paused subscription gets its deliveries too: they are held, not sent, until it is
+    resumed, so a receiver that was down for a while loses nothing once fixed.
+    """
     return [
         PlannedWebhook(DedupKey(event.source, event.id, s.id, Channel.WEBHOOK), s.id)
         for s in sorted(subscriptions, key=lambda s: s.id)
-        if s.wants(event.routing_key)
+        if s.matches(event.routing_key)
     ]

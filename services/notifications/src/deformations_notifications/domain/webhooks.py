@@ -35,8 +35,10 @@ class WebhookSubscription:
         return self.paused_at is None
 
     def wants(self, routing_key: str) -> bool:
-        if not self.active:
-            return False
+        return self.active and self.matches(routing_key)
+
+    def matches(self, routing_key: str) -> bool:
+        """The event-type filter alone, paused or not."""
         for pattern in self.event_types:
             if pattern == "*" or pattern == routing_key:
                 return True

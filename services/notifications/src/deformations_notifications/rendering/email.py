@@ -32,9 +32,13 @@ class UnsubscribeLinks:
     https_base: str
     secret: bytes
     mailto: str | None = None
+    # Local runs and tests serve plain http; production keeps the RFC's https.
+    allow_http: bool = False
 
     def __post_init__(self) -> None:
-        if not self.https_base.startswith("https://"):
+        if not self.https_base.startswith("https://") and not (
+            self.allow_http and self.https_base.startswith("http://")
+        ):
             raise ValueError("RFC 8058 requires an https unsubscribe URL")
 
     def url(self, claim: UnsubscribeClaim) -> str:

@@ -1,0 +1,48 @@
+"""Notifications as their recipient and operators see them."""
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+
+from deformations_common.auth import CurrentPrincipal, Role
+from deformations_common.errors import NotFound
+from deformations_common.service import RuntimeDep
+from deformations_notifications.api.deps import ClockDep
+from deformations_notifications.repositories import notifications
+
+router = APIRouter(prefix="/v1", tags=["notifications"])
+
+
+@router.get("/me/notifications")
+async def my_notifications(
+    principal: CurrentPrincipal, runtime: RuntimeDep
+) -> list[dict[str, Any]]:
+    """The notifications recorded for the signed-in person, newest first."""
+    async with runtime.pool.acquire() as conn:
+        return await notifications.list_for_recipient(conn, principal.sub)
+
+
+@router.get("/notifications")
+async def notifications_by_status(
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    status: Literal["pending", "sent", "failed", "skipped"] = "failed",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[dict[str, Any]]:
+    """For operators: the notifications in a status (failed ones by default), without content."""
+    principal.require(Role.OPERATOR)
+    async with runtime.pool.acquire() as conn:
+        return await notifications.list_by_status(conn, status, limit)
+
+
+@router.post("/notifications/{notification_id}/retry", status_code=202)
+async def retry(
+    notification_id: UUID, principal: CurrentPrincipal, runtime: RuntimeDep, clock: ClockDep
+) -> dict[str, str]:
+    """For operators, once the cause is fixed (a mailbox, the SMTP relay): try again now."""
+    principal.require(Role.OPERATOR)
+    async with runtime.transaction() as conn:
+        if not await notifications.retry_failed(conn, notification_id, clock()):
+            raise NotFound("Aucune notification en échec avec cet identifiant.", code="not_failed")
+    return {"status": "pending"}

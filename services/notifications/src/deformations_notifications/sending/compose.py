@@ -1,0 +1,146 @@
+"""A stored notification (or a recipient's due digest) as the e-mail to send."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import urlencode
+
+from deformations_common.settings import Environment
+from deformations_contracts.events.sessions import (
+    SessionCancelled,
+    SessionRescheduled,
+    SessionScheduled,
+)
+from deformations_notifications.domain.digest import DigestEntry, group_digest
+from deformations_notifications.domain.preferences import RecipientPreferences
+from deformations_notifications.domain.relay import reply_address
+from deformations_notifications.domain.sessions import SessionCalendar
+from deformations_notifications.domain.unsubscribe import UnsubscribeClaim
+from deformations_notifications.rendering.contexts import Links, Namer, context_for, parse_event
+from deformations_notifications.rendering.email import CalendarPart, UnsubscribeLinks, build_email
+from deformations_notifications.rendering.invites import InviteDetails, build_cancel, build_request
+from deformations_notifications.rendering.names import collectivite_name
+from deformations_notifications.rendering.renderer import PLATFORM_NAME, Renderer
+from deformations_notifications.settings import NotificationsSettings
+
+Row = Mapping[str, Any]
+
+
+@dataclass
+class Composer:
+    settings: NotificationsSettings
+    renderer: Renderer = field(default_factory=Renderer)
+    name: Namer = collectivite_name
+    # Refreshed by the sender from the read model before each round.
+    family_labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def links(self) -> Links:
+        return Links(self.settings.app_url)
+
+    @property
+    def unsubscribe_links(self) -> UnsubscribeLinks:
+        return UnsubscribeLinks(
+            self.settings.unsubscribe_url,
+            self.settings.secret(),
+            allow_http=self.settings.environment is not Environment.PRODUCTION,
+        )
+
+    @property
+    def sender(self) -> Address:
+        return Address(PLATFORM_NAME, addr_spec=self.settings.mail_from)
+
+    def _footer(self, person_id: str) -> dict[str, Any]:
+        return {
+            "unsubscribe_url": self.unsubscribe_links.url(UnsubscribeClaim(person_id)),
+            "preferences_url": self.links.to("preferences"),
+        }
+
+    def context(self, row: Row) -> dict[str, Any]:
+        return context_for(
+            row["event_type"], row["payload"], self.links, self.name, self.family_labels
+        )
+
+    def _email(
+        self,
+        rendered: Any,
+        prefs: RecipientPreferences,
+        now: datetime,
+        *,
+        reply_to: str | None = None,
+        calendar: CalendarPart | None = None,
+        notification_id: str | None = None,
+    ) -> EmailMessage:
+        return build_email(
+            rendered,
+            sender=self.sender,
+            to=prefs.email,
+            now=now,
+            message_id_domain=self.settings.mail_domain,
+            unsubscribe=(self.unsubscribe_links, UnsubscribeClaim(prefs.person_id)),
+            reply_to=reply_to,
+            calendar=calendar,
+            notification_id=notification_id,
+        )
+
+    def single(self, row: Row, prefs: RecipientPreferences, now: datetime) -> EmailMessage:
+        ctx = self.context(row)
+        reply_to = None
+        if row["template"] == "relay.message":
+            token = row["payload"]["reply_token"]
+            reply_to = reply_address(token, self.settings.mail_domain)
+            ctx["reply_url"] = f"{self.settings.relay_reply_url}?{urlencode({'token': token})}"
+        rendered = self.renderer.render(row["template"], {**ctx, **self._footer(prefs.person_id)})
+        return self._email(
+            rendered,
+            prefs,
+            now,
+            reply_to=reply_to,
+            calendar=self._calendar(row, ctx, prefs, now),
+            notification_id=str(row["id"]),
+        )
+
+    def _calendar(
+        self, row: Row, ctx: Mapping[str, Any], prefs: RecipientPreferences, now: datetime
+    ) -> CalendarPart | None:
+        event = parse_event(row["event_type"], row["payload"])
+        if not isinstance(event, SessionScheduled | SessionRescheduled | SessionCancelled):
+            return None
+        cancelled = isinstance(event, SessionCancelled)
+        session = SessionCalendar(
+            str(event.session_id), event.starts_at, event.ends_at, event.sequence, cancelled
+        )
+        details = InviteDetails(
+            title=ctx["title"],
+            organizer_email=self.settings.mail_from,
+            # Only this recipient: one mail per person, nobody sees the others' addresses.
+            attendee_emails=[prefs.email],
+            uid_domain=self.settings.mail_domain,
+            location=ctx.get("location") or "",
+            url=ctx["session_url"],
+        )
+        if cancelled:
+            return CalendarPart(build_cancel(session, details, now), "CANCEL")
+        return CalendarPart(build_request(session, details, now), "REQUEST")
+
+    def digest(
+        self, rows: Sequence[Row], prefs: RecipientPreferences, now: datetime
+    ) -> EmailMessage:
+        entries = []
+        for row in rows:
+            ctx = self.context(row)
+            title = self.renderer.render(row["template"], ctx).subject
+            entries.append(
+                DigestEntry(row["item_key"], title, row["template"], row["occurred_at"], ctx)
+            )
+        rendered = self.renderer.render_digest(
+            group_digest(entries),
+            prefs.digest.frequency.value,
+            {"platform_url": self.settings.app_url, **self._footer(prefs.person_id)},
+        )
+        return self._email(rendered, prefs, now)

@@ -1,0 +1,238 @@
+"""Recipients, consent and the contact relay over HTTP, on the real broker and database;
+two replicas of the sender share the work without sending anything twice."""
+
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from uuid import uuid4
+
+import httpx
+import pytest
+from platform_harness import Platform
+from test_notifications_e2e import (
+    CREST,
+    MORNING,
+    diagnosis_completed,
+    idle_rounds,
+    notifications_of,
+    publish,
+    register,
+    start_notifications,
+)
+
+from deformations_common.demo import DemoContext
+from deformations_common.testing import wait_until
+from deformations_notifications.catchers import MailCatcher
+from deformations_notifications.clock import ManualClock
+from deformations_notifications.demo import play
+from deformations_notifications.registration import CONSENT_WORDING
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def smtp() -> AsyncIterator[MailCatcher]:
+    async with MailCatcher.running() as catcher:
+        yield catcher
+
+
+async def test_notifications_wait_for_registration_and_consent(
+    platform: Platform, smtp: MailCatcher
+) -> None:
+    clock = ManualClock(MORNING)
+    service = await start_notifications(platform, clock, smtp)
+    person = f"elue-{uuid4().hex[:8]}"
+    await publish(platform, diagnosis_completed(person), source="diagnosis")
+
+    async def recorded() -> bool:
+        return len(await notifications_of(service, person)) == 1
+
+    await wait_until(recorded, what="the notification waiting for its recipient")
+    [waiting] = await notifications_of(service, person)
+    assert (waiting["status"], waiting["send_at"]) == ("pending", None)
+    assert waiting["skip_reason"] == "not_registered"
+
+    wording = await service.client.get("/v1/recipients/consent")
+    assert wording.json() == {"wording": CONSENT_WORDING}
+    without = await register(service, person, consent=False)
+    assert without["consent"] is None and without["scheduled"] == 0
+    registered = await register(service, person, authority=CREST)
+    assert registered["scheduled"] == 1
+    assert registered["consent"]["wording"] == CONSENT_WORDING
+    assert datetime.fromisoformat(registered["consent"]["given_at"]) == MORNING
+    assert registered["collectivites"] == [CREST]
+    await wait_until(lambda: len(smtp.received) == 1, what="the mail once registered")
+    assert smtp.recipients == [[f"{person}@example.org"]]
+
+    clock.advance(timedelta(hours=1))
+    again = await register(service, person, email="nouvelle.adresse@example.org")
+    assert datetime.fromisoformat(again["consent"]["given_at"]) == MORNING  # kept as given
+
+
+async def test_bad_registrations_are_refused_and_erasure_on_request(
+    platform: Platform, smtp: MailCatcher
+) -> None:
+    service = await start_notifications(platform, ManualClock(MORNING), smtp)
+    person = f"elu-{uuid4().hex[:8]}"
+    headers = service.auth(person)
+    anonymous = await service.client.put("/v1/me/recipient", json={"email": "a@b.fr"})
+    assert anonymous.status_code == 401
+    for body in (
+        {"email": "pas-une-adresse", "consent": True},
+        {"email": "a@b.fr", "consent": True, "language": "en"},
+        {"email": "a@b.fr", "consent": True, "quiet_hours": {"timezone": "Mars/Olympus"}},
+        {"email": "a@b.fr", "consent": True, "digest": {"frequency": "hourly"}},
+    ):
+        refused = await service.client.put("/v1/me/recipient", json=body, headers=headers)
+        assert refused.status_code == 422, body
+        assert refused.headers["content-type"] == "application/problem+json"
+    missing = await service.client.get("/v1/me/recipient", headers=headers)
+    assert missing.status_code == 404 and missing.json()["code"] == "not_registered"
+
+    await register(service, person, quiet_hours=None, digest={"frequency": "weekly", "weekday": 4})
+    me = (await service.client.get("/v1/me/recipient", headers=headers)).json()
+    assert me["quiet_hours"] is None and me["digest"]["weekday"] == 4
+    assert (await service.client.delete("/v1/me/recipient", headers=headers)).status_code == 204
+    assert (await service.client.get("/v1/me/recipient", headers=headers)).status_code == 404
+
+
+async def test_the_relay_hides_addresses_both_ways(platform: Platform, smtp: MailCatcher) -> None:
+    service = await start_notifications(platform, ManualClock(MORNING), smtp)
+    elue, rh = f"elue-{uuid4().hex[:6]}", f"rh-{uuid4().hex[:6]}"
+    await register(service, elue, authority=CREST)
+    await register(service, rh)
+    written = await service.client.post(
+        "/v1/relay/messages",
+        json={"to": rh, "subject": "Prêt d'une technicienne", "body": "Pouvons-nous en parler ?"},
+        headers=service.auth(elue, authority=CREST),
+    )
+    assert written.status_code == 201, written.text
+    await wait_until(lambda: len(smtp.received) == 1, what="the relayed message")
+    [mail] = smtp.messages()
+    assert mail["Subject"] == "Message via (Dé)formations : Prêt d'une technicienne"
+    assert f"{elue}@example.org" not in smtp.received[0].decode()
+    assert "Une personne de Crest" in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    reply_to = str(mail["Reply-To"])
+    assert reply_to.startswith("relais+")
+    token = reply_to.split("+", 1)[1].split("@", 1)[0]
+
+    forged = await service.client.post(
+        "/v1/relay/replies", json={"token": token[:-2] + "xx", "subject": "Re", "body": "Oui"}
+    )
+    assert forged.status_code == 403
+    replied = await service.client.post(
+        "/v1/relay/replies", json={"token": token, "subject": "Re : prêt", "body": "Oui, jeudi."}
+    )
+    assert replied.status_code == 201
+    assert replied.json()["thread_id"] == written.json()["thread_id"]
+    await wait_until(lambda: len(smtp.received) == 2, what="the reply")
+    assert smtp.recipients[1] == [f"{elue}@example.org"]
+    assert f"{rh}@example.org" not in smtp.received[1].decode()
+
+    # She answers from the « Répondre » page of her mail, a plain HTML form.
+    text = smtp.messages()[1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    link = re.search(r"(https?://\S+/v1/relay/reply\?token=\S+?)\.?\s", text)
+    assert link is not None
+    path = link.group(1).removeprefix(service.settings.public_url)
+    page = await service.client.get(path)
+    assert page.status_code == 200 and "<textarea" in page.text
+    posted = await service.client.post(
+        path,
+        content=urlencode({"subject": "Re : jeudi", "body": "Parfait, à jeudi !"}).encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert posted.status_code == 200 and "Réponse envoyée" in posted.text
+    await wait_until(lambda: len(smtp.received) == 3, what="her answer from the form")
+    assert smtp.recipients[2] == [f"{rh}@example.org"]
+
+    # The mail server hands a reply sent to the Reply-To address over to the relay.
+    inbound = {"to": str(smtp.messages()[2]["Reply-To"]), "subject": "Re", "body": "Noté."}
+    refused = await service.client.post("/v1/relay/inbound", json=inbound, headers=service.auth(rh))
+    assert refused.status_code == 403
+    handed = await service.client.post(
+        "/v1/relay/inbound", json=inbound, headers=service.auth("mta", roles=("operator",))
+    )
+    assert handed.status_code == 201, handed.text
+    await wait_until(lambda: len(smtp.received) == 4, what="the reply by mail")
+    assert smtp.recipients[3] == [f"{elue}@example.org"]
+
+    to_self = await service.client.post(
+        "/v1/relay/messages",
+        json={"to": elue, "subject": "Moi", "body": "À moi-même"},
+        headers=service.auth(elue),
+    )
+    assert to_self.status_code == 422
+
+
+async def test_two_replicas_send_each_mail_once(platform: Platform, smtp: MailCatcher) -> None:
+    first = await start_notifications(platform, ManualClock(MORNING), smtp)
+    second = await start_notifications(platform, ManualClock(MORNING), smtp)
+    people = [f"elu-{i}-{uuid4().hex[:6]}" for i in range(12)]
+    for person in people:
+        await register(first, person)
+    for person in people:
+        await publish(platform, diagnosis_completed(person), source="diagnosis")
+    await wait_until(lambda: len(smtp.received) >= len(people), what="one mail per person")
+    await idle_rounds(first)
+    await idle_rounds(second)
+    assert sorted(r[0] for r in smtp.recipients) == sorted(f"{p}@example.org" for p in people)
+
+
+class InProcessDemo(DemoContext):
+    """The demo context of ``make run``, speaking to the in-process service."""
+
+    app: Any = None
+
+    def client(self, service: str) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=self.app)
+        return httpx.AsyncClient(transport=transport, base_url="http://notifications")
+
+
+async def test_the_demo_registers_people_and_their_mails_go_out(
+    platform: Platform, smtp: MailCatcher
+) -> None:
+    service = await start_notifications(platform, ManualClock(datetime.now(UTC)), smtp)
+    elu = f"elu-{uuid4().hex[:6]}"
+    await publish(platform, diagnosis_completed(elu), source="diagnosis")
+
+    async def waiting() -> bool:
+        return len(await notifications_of(service, elu)) == 1
+
+    await wait_until(waiting, what="a notification waiting for the demo person")
+    said: list[str] = []
+    ctx = InProcessDemo(urls={}, settings=service.settings, say=said.append)
+    ctx.app = service.app
+    ctx.shared["people"] = [{"person_id": elu, "authority": CREST}]
+    ctx.shared["diagnosis.people"] = ["demo-elu-26108-0"]
+    await play(ctx)
+    assert sorted(r[0] for r in smtp.recipients) == sorted(
+        [f"{elu}@demo.deformations.example.org", "demo-rh-crest@demo.deformations.example.org"]
+    )
+    assert "2 mail(s) sent" in said[-1]
+    me = await service.client.get("/v1/me/recipient", headers=service.auth("demo-elu-aouste"))
+    assert me.json()["collectivites"] == ["212600118"]  # Aouste-sur-Sye, lending's borrower
+
+
+async def test_new_preferences_replan_what_was_not_sent_yet(
+    platform: Platform, smtp: MailCatcher
+) -> None:
+    service = await start_notifications(platform, ManualClock(MORNING), smtp)
+    person = f"elu-{uuid4().hex[:8]}"
+    await register(service, person, digest={"frequency": "weekly", "weekday": 0})
+    await publish(platform, diagnosis_completed(person), source="diagnosis")
+
+    async def planned() -> bool:
+        return len(await notifications_of(service, person)) == 1
+
+    await wait_until(planned, what="the notification planned for Monday's digest")
+    [weekly] = await notifications_of(service, person)
+    assert weekly["batched"] is True
+    assert datetime.fromisoformat(weekly["send_at"]).weekday() == 0
+    await idle_rounds(service)
+    assert smtp.received == []
+
+    again = await register(service, person, digest={"frequency": "immediate"})
+    assert again["scheduled"] == 1
+    await wait_until(lambda: len(smtp.received) == 1, what="the mail sent right away")
