@@ -19,6 +19,12 @@ async def _init_connection(conn: Connection) -> None:
         )
 
 
+async def _keep_as_is(conn: Connection) -> None:
+    """Pooled connections carry no session state to undo: advisory locks are taken per
+    transaction and LISTEN has a connection of its own. Skipping asyncpg's default reset
+    saves a round trip on every release, that is on every message and request."""
+
+
 async def create_pool(
     database_url: str, schema: str, *, min_size: int = 2, max_size: int = 10
 ) -> Pool:
@@ -28,6 +34,7 @@ async def create_pool(
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
+        reset=_keep_as_is,
         server_settings={"search_path": f"{schema},public", "application_name": schema},
     )
     return pool

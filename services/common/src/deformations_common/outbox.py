@@ -161,6 +161,8 @@ class OutboxRelay:
         try:
             while True:
                 await self._ensure_listening()
+                # Cleared before draining: a NOTIFY that arrives meanwhile is not lost.
+                self._wakeup.clear()
                 try:
                     # Batches of several workers wait for their confirms side by side.
                     await asyncio.gather(*(self._drain() for _ in range(self._workers)))
@@ -173,7 +175,6 @@ class OutboxRelay:
                     await asyncio.sleep(backoff)
                     continue
                 backoff = self._poll_interval_s
-                self._wakeup.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll_interval_s)
         finally:
