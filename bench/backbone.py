@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from ceiling import amqp_ceiling
 from slice_bench import measure_slice
 
-from deformations_common import migrations
+from deformations_common import migrations, outbox
 from deformations_common.consumer import EventContext, EventHandlers
-from deformations_common.db import Connection, create_pool
+from deformations_common.db import Connection, Pool, create_pool
 from deformations_common.service import Runtime, ServiceDefinition, create_app
 from deformations_common.settings import ServiceSettings
 from deformations_common.testing import (
@@ -77,7 +77,28 @@ def run_consumer(settings: ServiceSettings, ready: Any, stop: Any) -> None:
     asyncio.run(serve())
 
 
-async def measure_hop(infra: Infra, n: int, writers: int, per_tx: int) -> dict[str, float]:
+async def _write(pool: Pool, worker: int, n: int, writers: int, per_tx: int) -> None:
+    """One writer's share of the flood, ``per_tx`` events per transaction."""
+    for start in range(worker * per_tx, n, writers * per_tx):
+        async with pool.acquire() as conn, conn.transaction():
+            for i in range(start, min(start + per_tx, n)):
+                await outbox.enqueue(
+                    conn,
+                    BenchPinged(ping_id=uuid4(), n=i),
+                    source="bench_producer",
+                    schema="bench_producer",
+                )
+
+
+async def measure_hop(
+    infra: Infra,
+    n: int,
+    writers: int,
+    per_tx: int,
+    replicas: int = 1,
+    *,
+    prefill: bool = True,
+) -> dict[str, float]:
     database_url = await create_database(infra.admin_database_url)
     namespace = f"bench{uuid4().hex[:8]}"
     settings: dict[str, ServiceSettings] = {
@@ -99,31 +120,42 @@ async def measure_hop(infra: Infra, n: int, writers: int, per_tx: int) -> dict[s
     await pool.execute("CREATE TABLE effects (ping_id uuid PRIMARY KEY, n int NOT NULL)")
     handlers = consumer_handlers()
     ctx = multiprocessing.get_context("spawn")
-    ready, stop = ctx.Event(), ctx.Event()
-    consumer_process = ctx.Process(
-        target=run_consumer, args=(consumer_settings, ready, stop), daemon=True
-    )
-    consumer_process.start()
+    stop = ctx.Event()
+    readiness = [ctx.Event() for _ in range(replicas)]
+    # Replicas of the consuming service share its queue, as a deployment scales it.
+    consumers = [
+        ctx.Process(target=run_consumer, args=(consumer_settings, ready, stop), daemon=True)
+        for ready in readiness
+    ]
+    for process in consumers:
+        process.start()
     try:
         async with AsyncExitStack() as stack:
-            if not await asyncio.to_thread(ready.wait, 60):
-                raise RuntimeError("the consumer process did not start")
+            for ready in readiness:
+                if not await asyncio.to_thread(ready.wait, 60):
+                    raise RuntimeError("a consumer process did not start")
+            producer_settings = settings["bench_producer"]
+            if prefill:
+                # The outbox is flooded first, then the relay started: the figure is the
+                # hop alone, outbox → broker → inbox and effect.
+                await migrations.migrate(database_url, "bench_producer", None)
+                writer_pool = await create_pool(database_url, "bench_producer", max_size=writers)
+                try:
+                    await asyncio.gather(
+                        *(_write(writer_pool, w, n, writers, per_tx) for w in range(writers))
+                    )
+                finally:
+                    await writer_pool.close()
             producer = create_app(
-                ServiceDefinition(
-                    settings["bench_producer"], "bench producer", produces=[BenchPinged]
-                )
+                ServiceDefinition(producer_settings, "bench producer", produces=[BenchPinged])
             )
-            await stack.enter_async_context(producer.router.lifespan_context(producer))
-            runtime: Runtime = producer.state.runtime
-
-            async def write(worker: int) -> None:
-                for start in range(worker * per_tx, n, writers * per_tx):
-                    async with runtime.transaction() as conn:
-                        for i in range(start, min(start + per_tx, n)):
-                            await runtime.emit(conn, BenchPinged(ping_id=uuid4(), n=i))
-
             t0 = time.perf_counter()
-            await asyncio.gather(*(write(w) for w in range(writers)))
+            await stack.enter_async_context(producer.router.lifespan_context(producer))
+            if not prefill:
+                runtime: Runtime = producer.state.runtime
+                await asyncio.gather(
+                    *(_write(runtime.pool, w, n, writers, per_tx) for w in range(writers))
+                )
             deadline = time.monotonic() + 600
             while (done := await pool.fetchval("SELECT count(*) FROM effects")) < n:
                 if time.monotonic() > deadline:
@@ -135,12 +167,13 @@ async def measure_hop(infra: Infra, n: int, writers: int, per_tx: int) -> dict[s
                 raise RuntimeError(f"exactly-once broken: {done} effects, {distinct} distinct")
     finally:
         stop.set()
-        consumer_process.join(30)
+        for process in consumers:
+            process.join(30)
         await pool.close()
         for s in settings.values():
             await delete_broker_objects(infra.amqp_url, s, handlers.subscriptions)
         await drop_database(infra.admin_database_url, database_url)
-    return {"hop_events_per_s": n / elapsed, "hop_seconds": elapsed}
+    return {"hop_events_per_s": n / elapsed, "hop_seconds": elapsed, "hop_replicas": replicas}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -149,6 +182,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--ceiling-n", type=int, default=5000)
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--per-tx", type=int, default=50)
+    parser.add_argument("--replicas", type=int, default=1, help="consumer processes")
     parser.add_argument("--rate", type=float, default=100.0, help="slice submissions per second")
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of the slice run")
     return parser.parse_args(argv)
@@ -168,7 +202,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     # The broker's ceiling drifts with the disk; measured on both sides of the hop, the
     # ratio compares figures of the same minutes.
     before = await amqp_ceiling(infra.amqp_url, args.ceiling_n)
-    hop = await measure_hop(infra, args.n, args.writers, args.per_tx)
+    hop = await measure_hop(infra, args.n, args.writers, args.per_tx, args.replicas)
+    with_writes = await measure_hop(
+        infra, args.n, args.writers, args.per_tx, args.replicas, prefill=False
+    )
     after = await amqp_ceiling(infra.amqp_url, args.ceiling_n)
     ceiling = (before + after) / 2
     print(
@@ -183,6 +220,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "hop_events_per_s": round(hop["hop_events_per_s"]),
         "hop_ratio": round(hop["hop_events_per_s"] / ceiling, 3),
         "hop_n": args.n,
+        "hop_consumer_replicas": args.replicas,
+        # Writers filling the outbox in the producer's process while its relay publishes.
+        "hop_with_writes_events_per_s": round(with_writes["hop_events_per_s"]),
         **{k: round(v, 1) for k, v in e2e.items()},
     }
 
