@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from deformations_common.auth import issue_dev_token
 from deformations_common.codec import OutgoingMessage
+from deformations_common.messaging import publish_once
 from deformations_common.service import Runtime, ServiceDefinition, create_app
 from deformations_common.settings import ServiceSettings
 from deformations_common.testing import Infra, delete_broker_objects, isolated_settings, running
@@ -70,23 +71,7 @@ class Platform:
 
     async def publish(self, message: OutgoingMessage) -> None:
         """Publish an encoded event on this test's exchange, as a producer's relay would."""
-        connection = await aio_pika.connect(self.infra.amqp_url)
-        try:
-            channel = await connection.channel(publisher_confirms=True)
-            exchange = await channel.get_exchange(f"deformations.events.{self.namespace}")
-            await exchange.publish(
-                aio_pika.Message(
-                    message.body,
-                    headers=dict(message.headers),
-                    content_type="application/json",
-                    message_id=str(message.event_id),
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                ),
-                routing_key=message.routing_key,
-                mandatory=True,
-            )
-        finally:
-            await connection.close()
+        await publish_once(self.infra.amqp_url, f"deformations.events.{self.namespace}", [message])
 
     async def tap(self, routing_key: str) -> aio_pika.abc.AbstractQueue:
         """A throw-away queue that receives every event published with ``routing_key``."""

@@ -38,23 +38,7 @@ COMMUNES = [CREST, SAILLANS, AOUSTE, MIRABEL, PIEGROS]
 async def publish(platform: Platform, event: EventData, *, source: str | None = None) -> UUID:
     """Publish an event on the test's exchange as its producer's relay would."""
     message = encode(event, source=source or event.producer)
-    connection = await aio_pika.connect(platform.infra.amqp_url)
-    try:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange(f"deformations.events.{platform.namespace}")
-        await exchange.publish(
-            aio_pika.Message(
-                message.body,
-                headers=dict(message.headers),
-                content_type="application/json",
-                message_id=str(message.event_id),
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            ),
-            routing_key=message.routing_key,
-            mandatory=True,
-        )
-    finally:
-        await connection.close()
+    await platform.publish(message)
     return message.event_id
 
 

@@ -4,6 +4,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
+import aio_pika
 from faststream.rabbit import Channel, RabbitBroker, RabbitExchange
 
 from deformations_common.codec import OutgoingMessage
@@ -79,3 +80,26 @@ async def declare_topology(
             for retry in topology.retry_queues(subscription):
                 queue = await broker.declare_queue(retry)
                 await queue.bind(retry_exchange, routing_key=retry.name)
+
+
+async def publish_once(amqp_url: str, exchange: str, messages: Sequence[OutgoingMessage]) -> None:
+    """Publish encoded events on a short-lived connection, as a producer's relay would
+    (persistent, mandatory, confirmed): for demos, tools and tests, not for services."""
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        target = await channel.get_exchange(exchange)
+        for message in messages:
+            await target.publish(
+                aio_pika.Message(
+                    message.body,
+                    headers=dict(message.headers),
+                    content_type=CONTENT_TYPE,
+                    message_id=str(message.event_id),
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                ),
+                routing_key=message.routing_key,
+                mandatory=True,
+            )
+    finally:
+        await connection.close()

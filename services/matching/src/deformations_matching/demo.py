@@ -12,11 +12,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-import aio_pika
 import httpx
 
 from deformations_common.codec import encode
 from deformations_common.demo import DemoContext
+from deformations_common.messaging import publish_once
 from deformations_contracts.base import EventData
 from deformations_contracts.events.diagnosis import Availability, DiagnosisCompleted, NextStep
 from deformations_contracts.events.lending import (
@@ -41,25 +41,8 @@ NEED = "Introduire des produits bio et locaux à la cantine de l'école, avec le
 
 
 async def _publish(ctx: DemoContext, events: list[EventData]) -> None:
-    connection = await aio_pika.connect(ctx.settings.amqp_url)
-    try:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange(ctx.settings.events_exchange)
-        for event in events:
-            message = encode(event, source=SOURCE)
-            await exchange.publish(
-                aio_pika.Message(
-                    message.body,
-                    headers=dict(message.headers),
-                    content_type="application/json",
-                    message_id=str(message.event_id),
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                ),
-                routing_key=message.routing_key,
-                mandatory=True,
-            )
-    finally:
-        await connection.close()
+    messages = [encode(event, source=SOURCE) for event in events]
+    await publish_once(ctx.settings.amqp_url, ctx.settings.events_exchange, messages)
 
 
 async def _until(check: Callable[[], Awaitable[bool]], what: str, timeout_s: float = 30) -> None:
