@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
+import uvloop
 from pydantic import Field
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -74,7 +75,8 @@ def run_consumer(settings: ServiceSettings, ready: Any, stop: Any) -> None:
             ready.set()
             await asyncio.to_thread(stop.wait)
 
-    asyncio.run(serve())
+    # The event loop uvicorn runs the services on.
+    uvloop.run(serve())
 
 
 async def _write(pool: Pool, worker: int, n: int, writers: int, per_tx: int) -> None:
@@ -232,4 +234,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    uvloop.run(main())

@@ -4,11 +4,12 @@ Runs bench/backbone.py's measures first (they carry the broker ceiling), then ea
 ``bench/<service>.py`` that exists, each exposing ``async def run(infra) -> dict``.
 """
 
-import asyncio
 import importlib
 import json
 import sys
 from pathlib import Path
+
+import uvloop
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -29,4 +30,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    uvloop.run(main())  # the event loop uvicorn runs the services on

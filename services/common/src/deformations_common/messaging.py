@@ -5,7 +5,7 @@ import logging
 from collections.abc import Sequence
 
 import aio_pika
-from faststream.rabbit import Channel, RabbitBroker, RabbitExchange
+from faststream.rabbit import Channel, RabbitBroker
 
 from deformations_common.codec import OutgoingMessage
 from deformations_common.settings import ServiceSettings
@@ -34,23 +34,40 @@ def create_broker(settings: ServiceSettings) -> RabbitBroker:
 
 
 class EventPublisher:
-    """Publishes encoded events to the topic exchange, persistent, mandatory, confirmed."""
+    """The outbox relay's publisher: persistent, mandatory and confirmed messages.
 
-    def __init__(self, broker: RabbitBroker, exchange: RabbitExchange) -> None:
-        self._broker = broker
-        self._exchange = RabbitExchange(
-            exchange.name, exchange.type, durable=exchange.durable, declare=False
-        )
+    It has a robust connection of its own: RabbitMQ's flow control on a publishing
+    connection then never slows the consumers, and the relay's hot path is bare aio-pika.
+    """
+
+    def __init__(self, amqp_url: str, exchange: str) -> None:
+        self._amqp_url = amqp_url
+        self._exchange_name = exchange
+        self._connection: aio_pika.abc.AbstractRobustConnection | None = None
+        self._exchange: aio_pika.abc.AbstractExchange | None = None
+
+    async def start(self) -> None:
+        self._connection = await aio_pika.connect_robust(self._amqp_url, reconnect_interval=1)
+        channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
+        self._exchange = await channel.get_exchange(self._exchange_name, ensure=False)
+
+    async def stop(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+        self._connection = self._exchange = None
 
     async def publish(self, message: OutgoingMessage) -> None:
-        await self._broker.publish(
-            message.body,
-            exchange=self._exchange,
+        if self._exchange is None:
+            raise RuntimeError("the event publisher is not started")
+        await self._exchange.publish(
+            aio_pika.Message(
+                message.body,
+                headers=dict(message.headers),
+                content_type=CONTENT_TYPE,
+                message_id=str(message.event_id),
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            ),
             routing_key=message.routing_key,
-            headers=dict(message.headers),
-            content_type=CONTENT_TYPE,
-            message_id=str(message.event_id),
-            persist=True,
             mandatory=True,
         )
 

@@ -59,6 +59,7 @@ class Runtime:
     topology: Topology
     _pool: "Pool | None" = None
     relay: outbox.OutboxRelay | None = None
+    publisher: EventPublisher | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @property
@@ -145,7 +146,9 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
             await broker.connect()
             await declare_topology(broker, topology, handlers.subscriptions)
             await broker.start()
-            publisher = EventPublisher(broker, topology.events)
+            publisher = EventPublisher(settings.amqp_url, settings.events_exchange)
+            await publisher.start()
+            runtime.publisher = publisher
             runtime.relay = outbox.OutboxRelay(
                 runtime.pool,
                 publisher.publish_batch,
@@ -167,6 +170,8 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
             runtime.tasks.clear()
+            if runtime.publisher is not None:
+                await runtime.publisher.stop()
             await broker.stop()
             await runtime.pool.close()
             runtime._pool = None
