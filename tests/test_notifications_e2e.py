@@ -575,11 +575,18 @@ async def test_only_the_latest_collective_result_waits_for_a_late_registration(
     elu = f"elu-{uuid4().hex[:6]}"
     campaign = uuid4()
     await publish(platform, diagnosis_completed(elu, campaign), source="diagnosis")
+
+    async def counted(n: int) -> bool:
+        return len(await notifications_of(service, elu)) == n
+
+    # Team membership is learnt from diagnosis.completed, which travels on another queue
+    # than the team's updates: it must be in before them.
+    await wait_until(lambda: counted(1), what="the élu's own result")
     for _ in range(3):  # the result changes with every new response
         await publish(platform, team_updated(campaign), source="diagnosis")
 
     async def recorded() -> bool:
-        return len(await notifications_of(service, elu)) == 4
+        return await counted(4)
 
     await wait_until(recorded, what="four notifications waiting for the élu")
     await register(service, elu)
