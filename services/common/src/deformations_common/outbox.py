@@ -104,9 +104,6 @@ class OutboxRelay:
         self.failing = False
         self._listener: asyncpg.Connection | None = None
 
-    def wake(self) -> None:
-        self._wakeup.set()
-
     async def publish_pending(self) -> int:
         """Publish one batch of due events; returns how many were confirmed and removed.
 

@@ -332,16 +332,8 @@ def cancel(loan: Loan, offer: Offer, *, reason: str, now: datetime) -> LoanOffer
     sessions = []
     for s in loan.sessions:
         if s.status in PENDING_SESSION:
-            s = replace(s, status=SessionStatus.CANCELLED, cancellation_reason=why)
-            events.append(
-                SessionCancelled(
-                    occurred_at=now,
-                    loan_id=loan.id,
-                    session_id=s.id,
-                    half_day=s.half_day,
-                    reason=why,
-                )
-            )
+            s, event = _cancelled(loan, s, why, now)
+            events.append(event)
         sessions.append(s)
     released = offer
     if loan.status is LoanStatus.AGREED:
@@ -449,20 +441,28 @@ def confirm_session(loan: Loan, *, session_id: UUID, now: datetime) -> LoanOutco
     return LoanOutcome(_replace_session(loan, confirmed), (event,))
 
 
+def _cancelled(
+    loan: Loan, session: Session, why: str, now: datetime
+) -> tuple[Session, SessionCancelled]:
+    """A session cancelled for ``why``, and the event that says so."""
+    cancelled = replace(session, status=SessionStatus.CANCELLED, cancellation_reason=why)
+    event = SessionCancelled(
+        occurred_at=now,
+        loan_id=loan.id,
+        session_id=session.id,
+        half_day=session.half_day,
+        reason=why,
+    )
+    return cancelled, event
+
+
 def cancel_session(loan: Loan, *, session_id: UUID, reason: str, now: datetime) -> LoanOutcome:
     _require(loan, {LoanStatus.AGREED}, "annuler une séance")
     session = loan.session(session_id)
     if session.status not in PENDING_SESSION:
         raise InvalidTransitionError("Seule une séance qui n'a pas eu lieu peut être annulée.")
     why = _reason(reason)
-    cancelled = replace(session, status=SessionStatus.CANCELLED, cancellation_reason=why)
-    event = SessionCancelled(
-        occurred_at=now,
-        loan_id=loan.id,
-        session_id=session_id,
-        half_day=session.half_day,
-        reason=why,
-    )
+    cancelled, event = _cancelled(loan, session, why, now)
     return LoanOutcome(_replace_session(loan, cancelled), (event,))
 
 
@@ -572,16 +572,8 @@ def withdraw_offer(
             sessions = []
             for s in loan.sessions:
                 if s.status is SessionStatus.SCHEDULED and s.half_day.starts_at() > now:
-                    s = replace(s, status=SessionStatus.CANCELLED, cancellation_reason=why)
-                    events.append(
-                        SessionCancelled(
-                            occurred_at=now,
-                            loan_id=loan.id,
-                            session_id=s.id,
-                            half_day=s.half_day,
-                            reason=why,
-                        )
-                    )
+                    s, event = _cancelled(loan, s, why, now)
+                    events.append(event)
                 sessions.append(s)
             if tuple(sessions) != loan.sessions:
                 changed.append(replace(loan, sessions=tuple(sessions)))
