@@ -55,7 +55,7 @@ class BenchPinged(EventData):
 def consumer_handlers() -> EventHandlers:
     handlers = EventHandlers("bench_consumer")
 
-    @handlers.on(BenchPinged)
+    @handlers.on(BenchPinged, batchable=True)
     async def on_pinged(event: BenchPinged, ctx: EventContext, conn: Connection) -> None:
         await conn.execute(
             "INSERT INTO effects (ping_id, n) VALUES ($1, $2)", event.ping_id, event.n

@@ -1,5 +1,6 @@
 """A producer and a consumer service built on the runtime, on the real broker and database."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -47,14 +48,18 @@ class Behaviour:
 
     failures_left: dict[UUID, int] = field(default_factory=dict)
     calls: list[UUID] = field(default_factory=list)
+    # While set and not released, every handler call waits for it (holding its slot).
+    hold: asyncio.Event | None = None
 
 
-def consumer_handlers(behaviour: Behaviour) -> EventHandlers:
+def consumer_handlers(behaviour: Behaviour, *, batchable: bool = False) -> EventHandlers:
     handlers = EventHandlers("ponger")
 
-    @handlers.on(Pinged)
+    @handlers.on(Pinged, batchable=batchable)
     async def on_pinged(event: Pinged, ctx: EventContext, conn: Connection) -> None:
         behaviour.calls.append(event.ping_id)
+        if behaviour.hold is not None:
+            await behaviour.hold.wait()
         if event.n == REJECTED_N:
             raise RejectEvent(f"{REJECTED_N} is never accepted")
         left = behaviour.failures_left.get(event.ping_id, 0)
@@ -108,7 +113,7 @@ class Harness:
         definition = ServiceDefinition(settings=settings, title="pinger", produces=[Pinged])
         return await self._start(definition)
 
-    async def start_consumer(self, **overrides: Any) -> Service:
+    async def start_consumer(self, *, batchable: bool = False, **overrides: Any) -> Service:
         settings = self.settings("ponger", **overrides)
         await migrations.migrate(settings.database_url, settings.schema_name, None)
         conn = await pg_connect(settings.database_url)
@@ -120,7 +125,9 @@ class Harness:
         finally:
             await conn.close()
         definition = ServiceDefinition(
-            settings=settings, title="ponger", handlers=consumer_handlers(self.behaviour)
+            settings=settings,
+            title="ponger",
+            handlers=consumer_handlers(self.behaviour, batchable=batchable),
         )
         return await self._start(definition)
 
@@ -159,6 +166,16 @@ class Harness:
                 ),
                 routing_key=routing_key,
             )
+        finally:
+            await connection.close()
+
+    async def ready(self, queue: str) -> int:
+        """Messages in ``queue`` not yet delivered to a consumer."""
+        connection = await aio_pika.connect(self.infra.amqp_url)
+        try:
+            declared = await (await connection.channel()).get_queue(queue)
+            assert declared.declaration_result.message_count is not None
+            return declared.declaration_result.message_count
         finally:
             await connection.close()
 

@@ -1,5 +1,12 @@
 """Subscriptions: decode → validate → inbox + effect in one transaction → ack.
 
+A handler declared ``batchable`` may share its transaction with other events of its
+queue: under load, the events waiting for a transaction are claimed in the inbox and
+handled together, then committed once (see ``_Batches``). Each event's effect still
+commits with its own inbox row, never partly. If any of them fails, the transaction is
+rolled back and each event of the batch is handled alone, so one bad event only ever
+fails itself.
+
 Outcomes of a message:
 - handled (or already handled: inbox hit) → committed, then acked;
 - invalid (malformed, unknown type, schema-invalid, or a handler's ``RejectEvent``) →
@@ -10,8 +17,10 @@ Outcomes of a message:
   the queue's delivery limit dead-letters a message that keeps killing consumers.
 """
 
+import asyncio
 import contextlib
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -71,6 +80,7 @@ Handler = Callable[[E, EventContext, Connection], Awaitable[None]]
 class Registration(Generic[E]):
     model: type[E]
     handler: Handler[E]
+    batchable: bool = False
 
 
 @dataclass
@@ -80,11 +90,19 @@ class EventHandlers:
     service: str
     registrations: dict[str, Registration[Any]] = field(default_factory=dict)
 
-    def on(self, model: type[E]) -> Callable[[Handler[E]], Handler[E]]:
+    def on(self, model: type[E], *, batchable: bool = False) -> Callable[[Handler[E]], Handler[E]]:
+        """Register the handler of ``model``.
+
+        ``batchable``: the handler may run in a transaction shared with other events of
+        the same queue, one after the other. Declare it only for a handler that keeps
+        nothing outside the database and whose decisions do not depend on reading
+        another event's uncommitted writes as if they were committed.
+        """
+
         def register(handler: Handler[E]) -> Handler[E]:
             if model.routing_key in self.registrations:
                 raise ValueError(f"{self.service} already handles {model.routing_key}")
-            self.registrations[model.routing_key] = Registration(model, handler)
+            self.registrations[model.routing_key] = Registration(model, handler, batchable)
             return handler
 
         return register
@@ -102,6 +120,56 @@ async def _whole_message(message: StreamMessage[Any]) -> StreamMessage[Any]:
     return message
 
 
+@dataclass(eq=False)
+class _Pending:
+    """A decoded event waiting for a transaction; its outcome is None when it must be
+    handled alone (the batch it was in failed)."""
+
+    event: EventData
+    context: EventContext
+    outcome: "asyncio.Future[str | None]"
+    taken: bool = False
+
+
+BatchRunner = Callable[[list[_Pending]], Awaitable[None]]
+
+
+class _Batches:
+    """The events of one subscription waiting for a transaction, taken together.
+
+    At most ``slots`` transactions run at once. Events arriving while every slot is busy
+    wait, and the next free slot takes all of them, up to ``max_size``: batches grow
+    with the load by themselves (group commit), and an event arriving at a quiet time
+    is handled at once, alone. No timer: batching never adds latency.
+    """
+
+    def __init__(self, slots: int, max_size: int) -> None:
+        self._waiting: deque[_Pending] = deque()
+        self._slots = asyncio.Semaphore(slots)
+        self._max_size = max_size
+
+    async def submit(self, pending: _Pending, run: BatchRunner) -> str | None:
+        self._waiting.append(pending)
+        try:
+            async with self._slots:
+                # The slot may go to a batch of earlier events; go on until ours is taken.
+                while not pending.taken:
+                    await run(self._take())
+        except asyncio.CancelledError:
+            if not pending.taken:  # its delivery is given up: it must not be handled
+                self._waiting.remove(pending)
+            raise
+        return await pending.outcome
+
+    def _take(self) -> list[_Pending]:
+        batch: list[_Pending] = []
+        while self._waiting and len(batch) < self._max_size:
+            pending = self._waiting.popleft()
+            pending.taken = True
+            batch.append(pending)
+        return batch
+
+
 class MessageProcessor:
     def __init__(
         self,
@@ -117,10 +185,15 @@ class MessageProcessor:
         self._dead_letters = RabbitExchange(
             topology.dead_letters.name, topology.dead_letters.type, declare=False
         )
+        self._batches: dict[Subscription, _Batches] = {}
 
     def register(self, handlers: EventHandlers) -> None:
         for subscription in handlers.subscriptions:
             registration = handlers.registrations[subscription.routing_key]
+            if registration.batchable:
+                self._batches[subscription] = _Batches(
+                    self._settings.consumer_transactions, self._settings.consumer_batch_max
+                )
             self._subscribe(subscription, registration)
 
     def _subscribe(self, subscription: Subscription, registration: Registration[Any]) -> None:
@@ -180,6 +253,14 @@ class MessageProcessor:
             return "invalid"
         context = EventContext(envelope.attributes, self._settings)
         try:
+            batches = self._batches.get(subscription)
+            if batches is not None:
+                pending = _Pending(event, context, asyncio.get_running_loop().create_future())
+                outcome = await batches.submit(
+                    pending, lambda batch: self._run_batch(subscription, registration, batch)
+                )
+                if outcome is not None:
+                    return outcome
             return await self._handle(subscription, registration, event, context)
         except RejectEvent as exc:
             rejected = InvalidEvent("rejected", str(exc))
@@ -204,6 +285,59 @@ class MessageProcessor:
                 return "duplicate"
             await registration.handler(event, context, conn)
         return "handled"
+
+    async def _run_batch(
+        self, subscription: Subscription, registration: Registration[Any], batch: list[_Pending]
+    ) -> None:
+        """Settle every event of the batch: each outcome is set, or cancelled with it."""
+        try:
+            if len(batch) == 1:
+                only = batch[0]
+                try:
+                    outcome = await self._handle(
+                        subscription, registration, only.event, only.context
+                    )
+                except Exception as exc:
+                    only.outcome.set_exception(exc)
+                else:
+                    only.outcome.set_result(outcome)
+                return
+            try:
+                outcomes = await self._handle_together(subscription, registration, batch)
+            except Exception as exc:
+                log.warning(
+                    "consumer.batch_split",
+                    queue=self._topology.queue_name(subscription),
+                    size=len(batch),
+                    error=repr(exc)[:300],
+                )
+                outcomes = [None] * len(batch)
+            metrics.BATCH_SIZE.labels(subscription.service, subscription.routing_key).observe(
+                len(batch)
+            )
+            for pending, result in zip(batch, outcomes, strict=True):
+                pending.outcome.set_result(result)
+        finally:
+            # Interrupted (shutdown): the waiting deliveries stay unacked, to be redelivered.
+            for pending in batch:
+                if not pending.outcome.done():
+                    pending.outcome.cancel()
+
+    async def _handle_together(
+        self, subscription: Subscription, registration: Registration[Any], batch: list[_Pending]
+    ) -> list[str | None]:
+        keys = [(p.context.attributes.source, str(p.context.attributes.id)) for p in batch]
+        outcomes: list[str | None] = []
+        async with self._pool().acquire() as conn, conn.transaction():
+            fresh = await inbox.claim_many(conn, subscription.name, keys)
+            for pending, key in zip(batch, keys, strict=True):
+                if key not in fresh:
+                    outcomes.append("duplicate")
+                    continue
+                fresh.discard(key)  # a second copy in the same batch is a duplicate
+                await registration.handler(pending.event, pending.context, conn)
+                outcomes.append("handled")
+        return outcomes
 
     async def _retry_or_give_up(
         self,

@@ -15,3 +15,9 @@ HANDLING_SECONDS = Histogram(
     "Time to handle one event, commit included",
     ["service", "routing_key"],
 )
+BATCH_SIZE = Histogram(
+    "deformations_event_batch_size",
+    "Events handled in one shared transaction (batchable handlers, batches of two or more)",
+    ["service", "routing_key"],
+    buckets=(2, 4, 8, 16, 32, 64, 128, 256),
+)

@@ -8,6 +8,6 @@ from deformations_diagnosis import repository
 handlers = EventHandlers("diagnosis")
 
 
-@handlers.on(PersonErasureRequested)
+@handlers.on(PersonErasureRequested, batchable=True)
 async def erase_person(event: PersonErasureRequested, ctx: EventContext, conn: Connection) -> None:
     await repository.erase_person(conn, event.person_id)

@@ -15,7 +15,7 @@ log = get_logger()
 LENDING_KINDS = frozenset({ProposalKind.NEED_OFFER, ProposalKind.GROUPED_OFFER})
 
 
-@handlers.on(MatchProposed)
+@handlers.on(MatchProposed, batchable=True)
 async def store_proposal(event: MatchProposed, ctx: EventContext, conn: Connection) -> None:
     """Keep need↔offer proposals for the borrowers; the offer and requests may be unknown
     here yet (events out of order): the borrower acts once they are."""
@@ -46,6 +46,6 @@ async def store_proposal(event: MatchProposed, ctx: EventContext, conn: Connecti
     await proposals.store(conn, rows)
 
 
-@handlers.on(PersonErasureRequested)
+@handlers.on(PersonErasureRequested, batchable=True)
 async def erase_person(event: PersonErasureRequested, ctx: EventContext, conn: Connection) -> None:
     await loan_rows.erase_person(conn, event.person_id)

@@ -27,7 +27,7 @@ handlers = EventHandlers("matching")
 log = get_logger()
 
 
-@handlers.on(SkillOffered)
+@handlers.on(SkillOffered, batchable=True)
 async def offer_received(event: SkillOffered, ctx: EventContext, conn: Connection) -> None:
     await read_models.upsert_offer(
         conn,
@@ -44,7 +44,7 @@ async def offer_received(event: SkillOffered, ctx: EventContext, conn: Connectio
     )
 
 
-@handlers.on(OfferWithdrawn)
+@handlers.on(OfferWithdrawn, batchable=True)
 async def offer_withdrawn(event: OfferWithdrawn, ctx: EventContext, conn: Connection) -> None:
     await read_models.withdraw_offer(
         conn, event.offer_id, event.collectivite_siren, event.withdrawn_at
@@ -78,14 +78,14 @@ async def request_received(event: SkillRequested, ctx: EventContext, conn: Conne
     log.info("matching.request_matched", request_id=str(event.request_id), proposals=len(made))
 
 
-@handlers.on(RequestWithdrawn)
+@handlers.on(RequestWithdrawn, batchable=True)
 async def request_withdrawn(event: RequestWithdrawn, ctx: EventContext, conn: Connection) -> None:
     await read_models.withdraw_request(
         conn, event.request_id, event.collectivite_siren, event.withdrawn_at
     )
 
 
-@handlers.on(LoanAgreed)
+@handlers.on(LoanAgreed, batchable=True)
 async def loan_agreed(event: LoanAgreed, ctx: EventContext, conn: Connection) -> None:
     await read_models.record_loan(
         conn,
@@ -98,7 +98,7 @@ async def loan_agreed(event: LoanAgreed, ctx: EventContext, conn: Connection) ->
     )
 
 
-@handlers.on(LoanCompleted)
+@handlers.on(LoanCompleted, batchable=True)
 async def loan_completed(event: LoanCompleted, ctx: EventContext, conn: Connection) -> None:
     borrower = next((f for f in event.feedback if f.respondent is LoanParty.BORROWER), None)
     await read_models.record_loan(
@@ -114,7 +114,7 @@ async def loan_completed(event: LoanCompleted, ctx: EventContext, conn: Connecti
     )
 
 
-@handlers.on(LoanCancelled)
+@handlers.on(LoanCancelled, batchable=True)
 async def loan_cancelled(event: LoanCancelled, ctx: EventContext, conn: Connection) -> None:
     await read_models.record_loan(
         conn,
@@ -128,7 +128,7 @@ async def loan_cancelled(event: LoanCancelled, ctx: EventContext, conn: Connecti
     )
 
 
-@handlers.on(DiagnosisCompleted)
+@handlers.on(DiagnosisCompleted, batchable=True)
 async def diagnosis_completed(
     event: DiagnosisCompleted, ctx: EventContext, conn: Connection
 ) -> None:
@@ -151,6 +151,6 @@ async def diagnosis_completed(
     )
 
 
-@handlers.on(PersonErasureRequested)
+@handlers.on(PersonErasureRequested, batchable=True)
 async def erase_person(event: PersonErasureRequested, ctx: EventContext, conn: Connection) -> None:
     await erasure.erase_person(conn, event.person_id)

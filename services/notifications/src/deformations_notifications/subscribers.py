@@ -51,9 +51,9 @@ def build_handlers(clock: Clock = system_clock) -> EventHandlers:
         await handling.handle(event, ctx, conn, clock())
 
     for model in CONSUMED:
-        handlers.on(model)(on_event)
+        handlers.on(model, batchable=True)(on_event)
 
-    @handlers.on(DiagnosisCompleted)
+    @handlers.on(DiagnosisCompleted, batchable=True)
     async def on_diagnosis_completed(
         event: DiagnosisCompleted, ctx: EventContext, conn: Connection
     ) -> None:
@@ -64,7 +64,7 @@ def build_handlers(clock: Clock = system_clock) -> EventHandlers:
             await recipients.add_campaign_member(conn, *membership)
         await handling.handle(event, ctx, conn, clock())
 
-    @handlers.on(PersonErasureRequested)
+    @handlers.on(PersonErasureRequested, batchable=True)
     async def on_erasure(
         event: PersonErasureRequested, ctx: EventContext, conn: Connection
     ) -> None:

@@ -1,0 +1,124 @@
+"""Batchable handlers on the real broker and database: events that wait for a transaction
+are handled together, each once, and a failing event never takes the others with it."""
+
+import asyncio
+
+import aio_pika
+import pytest
+from prometheus_client import REGISTRY
+from runtime_harness import REJECTED_N, Harness, ping
+
+from deformations_common.codec import OutgoingMessage, encode
+from deformations_common.consumer import KIND_HEADER
+from deformations_common.testing import wait_until
+
+pytestmark = pytest.mark.integration
+
+QUEUE = "ponger.test.pinged.v1"
+LABELS = {"service": "ponger", "routing_key": "test.pinged.v1"}
+
+
+def batches() -> tuple[float, float]:
+    """(batches, events in them) handled so far in shared transactions."""
+    count = REGISTRY.get_sample_value("deformations_event_batch_size_count", LABELS) or 0.0
+    total = REGISTRY.get_sample_value("deformations_event_batch_size_sum", LABELS) or 0.0
+    return count, total
+
+
+def consumed(outcome: str) -> float:
+    labels = {**LABELS, "outcome": outcome}
+    return REGISTRY.get_sample_value("deformations_events_consumed_total", labels) or 0.0
+
+
+async def publish(harness: Harness, messages: list[OutgoingMessage]) -> None:
+    connection = await aio_pika.connect(harness.infra.amqp_url)
+    try:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(f"deformations.events.{harness.namespace}")
+        for message in messages:
+            await exchange.publish(
+                aio_pika.Message(
+                    message.body,
+                    headers=dict(message.headers),
+                    content_type="application/json",
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                ),
+                routing_key="test.pinged.v1",
+            )
+    finally:
+        await connection.close()
+
+
+async def pile_up(harness: Harness, messages: list[OutgoingMessage]) -> None:
+    """Publish ``messages`` while the consumer's only transaction slot is held by a first
+    event, wait until all of them are delivered to it, then let the first one go."""
+    harness.behaviour.hold = asyncio.Event()
+    consumer = await harness.start_consumer(batchable=True, consumer_transactions=1)
+    await publish(harness, [encode(ping(0), source="pinger")])
+    await wait_until(lambda: len(harness.behaviour.calls) == 1, what="the first event held")
+    await publish(harness, messages)
+    queue = f"{consumer.settings.queue_prefix}{QUEUE}"
+    await wait_until(
+        lambda: _all_delivered(harness, queue), what="every event delivered to the consumer"
+    )
+    harness.behaviour.hold.set()
+
+
+async def _all_delivered(harness: Harness, queue: str) -> bool:
+    return await harness.ready(queue) == 0
+
+
+async def effects_once(harness: Harness, n: int) -> bool:
+    effects = await harness.effects()
+    ids = [ping_id for ping_id, _ in effects]
+    assert len(ids) == len(set(ids)), "an event had two effects"
+    return len(ids) == n
+
+
+async def test_events_waiting_for_a_transaction_are_handled_together(harness: Harness) -> None:
+    before = batches()
+    messages = [encode(ping(n), source="pinger") for n in range(1, 41)]
+    await pile_up(harness, messages)
+    await wait_until(lambda: effects_once(harness, 41), what="41 effects")
+    count, total = (now - then for now, then in zip(batches(), before, strict=True))
+    # 40 events waited behind the first: they went in a few shared transactions, not 40.
+    assert total == 40
+    assert 1 <= count <= 4
+    assert sorted(n for _, n in await harness.effects()) == list(range(41))
+
+
+async def test_a_failing_event_fails_alone_and_the_others_are_handled_once(
+    harness: Harness,
+) -> None:
+    flaky = ping(5)
+    harness.behaviour.failures_left[flaky.ping_id] = 1
+    good = [ping(n) for n in range(1, 30) if n != 5]
+    rejected = ping(REJECTED_N)
+    events = [*good[:10], flaky, *good[10:20], rejected, *good[20:]]
+    await pile_up(harness, [encode(e, source="pinger") for e in events])
+
+    # The held event, the good ones and the flaky one after its retry: once each.
+    await wait_until(lambda: effects_once(harness, 1 + len(good) + 1), what="every effect")
+    dlq = f"{harness.namespace}.{QUEUE}.dlq"
+    dead: list[aio_pika.abc.AbstractIncomingMessage] = []
+
+    async def dead_lettered() -> bool:
+        dead.extend(await harness.drain(dlq))
+        return bool(dead)
+
+    await wait_until(dead_lettered, what="the rejected event in the DLQ")
+    assert [m.headers[KIND_HEADER] for m in dead] == ["rejected"]
+    effects = dict(await harness.effects())
+    assert rejected.ping_id not in effects
+    assert flaky.ping_id in effects and all(e.ping_id in effects for e in good)
+
+
+async def test_a_duplicate_inside_a_batch_has_no_second_effect(harness: Harness) -> None:
+    duplicates_before = consumed("duplicate")
+    twice = encode(ping(1), source="pinger")
+    others = [encode(ping(n), source="pinger") for n in range(2, 12)]
+    await pile_up(harness, [twice, *others[:5], twice, *others[5:]])
+    await wait_until(lambda: effects_once(harness, 12), what="12 effects")
+    await wait_until(
+        lambda: consumed("duplicate") - duplicates_before == 1, what="the duplicate counted"
+    )
