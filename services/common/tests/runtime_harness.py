@@ -50,6 +50,8 @@ class Behaviour:
     calls: list[UUID] = field(default_factory=list)
     # While set and not released, every handler call waits for it (holding its slot).
     hold: asyncio.Event | None = None
+    # Every event but n=0 also counts itself in a row that all of them update.
+    shared_row: bool = False
 
 
 def consumer_handlers(behaviour: Behaviour, *, batchable: bool = False) -> EventHandlers:
@@ -66,6 +68,8 @@ def consumer_handlers(behaviour: Behaviour, *, batchable: bool = False) -> Event
         if left > 0:
             behaviour.failures_left[event.ping_id] = left - 1
             raise ConnectionError("transient failure (test)")
+        if behaviour.shared_row and event.n > 0:
+            await conn.execute("UPDATE shared SET n = n + 1 WHERE name = 'all'")
         await conn.execute(
             "INSERT INTO effects (ping_id, n, source, ce_id) VALUES ($1, $2, $3, $4)",
             event.ping_id,
@@ -120,7 +124,9 @@ class Harness:
         try:
             await conn.execute(
                 """CREATE TABLE IF NOT EXISTS ponger.effects (
-                       ping_id uuid NOT NULL, n int NOT NULL, source text, ce_id text)"""
+                       ping_id uuid NOT NULL, n int NOT NULL, source text, ce_id text);
+                   CREATE TABLE IF NOT EXISTS ponger.shared (name text PRIMARY KEY, n int);
+                   INSERT INTO ponger.shared VALUES ('all', 0) ON CONFLICT DO NOTHING"""
             )
         finally:
             await conn.close()

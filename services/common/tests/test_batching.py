@@ -2,11 +2,12 @@
 are handled together, each once, and a failing event never takes the others with it."""
 
 import asyncio
+from typing import Any
 
 import aio_pika
 import pytest
 from prometheus_client import REGISTRY
-from runtime_harness import REJECTED_N, Harness, ping
+from runtime_harness import REJECTED_N, Harness, pg_connect, ping
 
 from deformations_common.codec import OutgoingMessage, encode
 from deformations_common.consumer import KIND_HEADER
@@ -23,6 +24,10 @@ def batches() -> tuple[float, float]:
     count = REGISTRY.get_sample_value("deformations_event_batch_size_count", LABELS) or 0.0
     total = REGISTRY.get_sample_value("deformations_event_batch_size_sum", LABELS) or 0.0
     return count, total
+
+
+def splits() -> float:
+    return REGISTRY.get_sample_value("deformations_event_batches_split_total", LABELS) or 0.0
 
 
 def consumed(outcome: str) -> float:
@@ -49,11 +54,13 @@ async def publish(harness: Harness, messages: list[OutgoingMessage]) -> None:
         await connection.close()
 
 
-async def pile_up(harness: Harness, messages: list[OutgoingMessage]) -> None:
+async def pile_up(
+    harness: Harness, messages: list[OutgoingMessage], *, release: bool = True, **settings: Any
+) -> None:
     """Publish ``messages`` while the consumer's only transaction slot is held by a first
     event, wait until all of them are delivered to it, then let the first one go."""
     harness.behaviour.hold = asyncio.Event()
-    consumer = await harness.start_consumer(batchable=True, consumer_transactions=1)
+    consumer = await harness.start_consumer(batchable=True, consumer_transactions=1, **settings)
     await publish(harness, [encode(ping(0), source="pinger")])
     await wait_until(lambda: len(harness.behaviour.calls) == 1, what="the first event held")
     await publish(harness, messages)
@@ -61,7 +68,8 @@ async def pile_up(harness: Harness, messages: list[OutgoingMessage]) -> None:
     await wait_until(
         lambda: _all_delivered(harness, queue), what="every event delivered to the consumer"
     )
-    harness.behaviour.hold.set()
+    if release:
+        harness.behaviour.hold.set()
 
 
 async def _all_delivered(harness: Harness, queue: str) -> bool:
@@ -122,3 +130,23 @@ async def test_a_duplicate_inside_a_batch_has_no_second_effect(harness: Harness)
     await wait_until(
         lambda: consumed("duplicate") - duplicates_before == 1, what="the duplicate counted"
     )
+
+
+async def test_a_batch_kept_waiting_on_a_lock_lets_its_events_go_alone(harness: Harness) -> None:
+    """A row another transaction keeps locked: the batch gives up after its lock timeout
+    instead of waiting with all its events, which then wait alone, and get handled once."""
+    harness.behaviour.shared_row = True
+    splits_before = splits()
+    messages = [encode(ping(n), source="pinger") for n in range(1, 21)]
+    await pile_up(harness, messages, release=False, consumer_batch_lock_timeout_ms=50)
+    locker = await pg_connect(harness.database_url)
+    try:
+        async with locker.transaction():
+            await locker.execute("SELECT * FROM ponger.shared FOR UPDATE")
+            assert harness.behaviour.hold is not None
+            harness.behaviour.hold.set()
+            await wait_until(lambda: splits() > splits_before, what="the batch to give up")
+        await wait_until(lambda: effects_once(harness, 21), what="21 effects")
+        assert await locker.fetchval("SELECT n FROM ponger.shared") == 20
+    finally:
+        await locker.close()

@@ -30,7 +30,7 @@ from faststream import StreamMessage
 from faststream.rabbit import RabbitBroker, RabbitExchange
 from faststream.rabbit.message import RabbitMessage
 
-from deformations_common import inbox, metrics, outbox
+from deformations_common import db, inbox, metrics, outbox
 from deformations_common.codec import InvalidEvent, decode, validate_data
 from deformations_common.db import Connection, Pool
 from deformations_common.logging import get_logger
@@ -311,6 +311,7 @@ class MessageProcessor:
                     size=len(batch),
                     error=repr(exc)[:300],
                 )
+                metrics.BATCHES_SPLIT.labels(subscription.service, subscription.routing_key).inc()
                 outcomes = [None] * len(batch)
             metrics.BATCH_SIZE.labels(subscription.service, subscription.routing_key).observe(
                 len(batch)
@@ -329,6 +330,10 @@ class MessageProcessor:
         keys = [(p.context.attributes.source, str(p.context.attributes.id)) for p in batch]
         outcomes: list[str | None] = []
         async with self._pool().acquire() as conn, conn.transaction():
+            # Batches of one queue run side by side and may want the same rows in another
+            # order: waiting long on a lock, the batch gives up and its events go alone,
+            # instead of waiting for the deadlock detector (a second by default).
+            await db.set_lock_timeout(conn, self._settings.consumer_batch_lock_timeout_ms)
             fresh = await inbox.claim_many(conn, subscription.name, keys)
             for pending, key in zip(batch, keys, strict=True):
                 if key not in fresh:

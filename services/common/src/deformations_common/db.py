@@ -38,3 +38,8 @@ async def create_pool(
         server_settings={"search_path": f"{schema},public", "application_name": schema},
     )
     return pool
+
+
+async def set_lock_timeout(conn: Connection, milliseconds: int) -> None:
+    """Until the end of the current transaction, a lock waited for longer is an error."""
+    await conn.execute(f"SET LOCAL lock_timeout = {int(milliseconds)}")

@@ -21,3 +21,9 @@ BATCH_SIZE = Histogram(
     ["service", "routing_key"],
     buckets=(2, 4, 8, 16, 32, 64, 128, 256),
 )
+BATCHES_SPLIT = Counter(
+    "deformations_event_batches_split_total",
+    "Shared transactions rolled back (a failing event, a lock waited for too long), "
+    "their events then handled one by one",
+    ["service", "routing_key"],
+)

@@ -40,9 +40,11 @@ class ServiceSettings(BaseSettings):
     # Delays of the retry queues for transient failures, in milliseconds, one per attempt.
     retry_delays_ms: list[int] = Field(default=[1_000, 5_000, 30_000, 120_000])
     max_attempts: int = Field(default=6, ge=1)
-    # Batchable handlers: transactions running at once per queue, and events per transaction.
-    consumer_transactions: int = Field(default=4, ge=1, le=64)
+    # Batchable handlers: transactions running at once per queue, events per transaction,
+    # and how long such a transaction waits for a row lock before its events go one by one.
+    consumer_transactions: int = Field(default=2, ge=1, le=64)
     consumer_batch_max: int = Field(default=64, ge=1, le=1_000)
+    consumer_batch_lock_timeout_ms: int = Field(default=200, ge=1, le=60_000)
 
     outbox_batch_size: int = Field(default=200, ge=1, le=10_000)
     outbox_poll_interval_s: float = Field(default=1.0, gt=0)

@@ -252,9 +252,11 @@ async def raise_session_version(conn: Connection, session_id: str, sequence: int
 
 
 async def remember_family_label(conn: Connection, code: str, label: str) -> None:
+    # Every diagnosis carries its family's label, nearly always unchanged: the row is
+    # locked (until commit) only when the label really changes.
     await conn.execute(
-        """INSERT INTO family_labels VALUES ($1, $2)
-           ON CONFLICT (code) DO UPDATE SET label = EXCLUDED.label""",
+        """WITH added AS (INSERT INTO family_labels VALUES ($1, $2) ON CONFLICT DO NOTHING)
+           UPDATE family_labels SET label = $2 WHERE code = $1 AND label IS DISTINCT FROM $2""",
         code,
         label,
     )
