@@ -3,9 +3,10 @@
 - ``ceiling_msgs_per_s``: the bare broker (bench/ceiling.py), measured in the same run;
 - ``hop_events_per_s``: events flooded into one service's outbox until every one has
   had its effect, once, in another service (outbox → relay → broker → inbox + effect);
-- ``hop_ratio``: the two divided;
+- ``hop_ratio``: the two divided, each hop by the mean of the ceilings measured just
+  before and after it; the median of ``--rounds`` such rounds;
 - ``e2e_p50_ms``/``e2e_p99_ms``: HTTP quiz submission on diagnosis → event →
-  notification recorded by notifications, at a steady rate (see bench/slice.py).
+  notification recorded by notifications, at a steady rate (see bench/slice_bench.py).
 
 Run with ``make bench`` (RabbitMQ and PostgreSQL at AMQP_URL/DATABASE_URL).
 """
@@ -15,6 +16,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import statistics
 import sys
 import time
 from contextlib import AsyncExitStack
@@ -137,24 +139,19 @@ async def measure_hop(
                 if not await asyncio.to_thread(ready.wait, 60):
                     raise RuntimeError("a consumer process did not start")
             producer_settings = settings["bench_producer"]
-            if prefill:
-                # The outbox is flooded first, then the relay started: the figure is the
-                # hop alone, outbox → broker → inbox and effect.
-                await migrations.migrate(database_url, "bench_producer", None)
-                writer_pool = await create_pool(database_url, "bench_producer", max_size=writers)
-                try:
-                    await asyncio.gather(
-                        *(_write(writer_pool, w, n, writers, per_tx) for w in range(writers))
-                    )
-                finally:
-                    await writer_pool.close()
             producer = create_app(
                 ServiceDefinition(producer_settings, "bench producer", produces=[BenchPinged])
             )
-            t0 = time.perf_counter()
             await stack.enter_async_context(producer.router.lifespan_context(producer))
-            if not prefill:
-                runtime: Runtime = producer.state.runtime
+            runtime: Runtime = producer.state.runtime
+            if prefill:
+                # The whole flood is committed at once into the outbox of a running relay:
+                # the figure is the hop alone, from committed outbox rows to effects.
+                await _write(runtime.pool, 0, n, 1, n)
+                t0 = time.perf_counter()
+            else:
+                # Writers fill the outbox while the relay publishes.
+                t0 = time.perf_counter()
                 await asyncio.gather(
                     *(_write(runtime.pool, w, n, writers, per_tx) for w in range(writers))
                 )
@@ -180,7 +177,8 @@ async def measure_hop(
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("-n", type=int, default=5000, help="events in the hop flood")
+    parser.add_argument("-n", type=int, default=10_000, help="events in the hop flood")
+    parser.add_argument("--rounds", type=int, default=3, help="hops, each between two ceilings")
     parser.add_argument("--ceiling-n", type=int, default=5000)
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--per-tx", type=int, default=50)
@@ -201,28 +199,37 @@ def infra_from_env() -> Infra:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     infra = infra_from_env()
-    # The latency first, on a quiet machine: the flood below leaves checkpoints and
-    # vacuum work behind it that would land in its tail.
+    # The latency first, on a quiet machine: the floods below leave checkpoints and
+    # vacuum work behind them that would land in its tail.
     e2e = await measure_slice(infra, rate=args.rate, seconds=args.seconds)
-    # The broker's ceiling drifts with the disk; measured on both sides of the hop, the
-    # ratio compares figures of the same minutes.
-    before = await amqp_ceiling(infra.amqp_url, args.ceiling_n)
-    hop = await measure_hop(infra, args.n, args.writers, args.per_tx, args.replicas)
+    # The broker's ceiling drifts with the disk within minutes: each hop is compared with
+    # the ceilings measured just before and just after it, and the rounds' median is kept.
+    ceilings = [await amqp_ceiling(infra.amqp_url, args.ceiling_n)]
+    hops: list[float] = []
+    for _ in range(args.rounds):
+        hop = await measure_hop(infra, args.n, args.writers, args.per_tx, args.replicas)
+        hops.append(hop["hop_events_per_s"])
+        ceilings.append(await amqp_ceiling(infra.amqp_url, args.ceiling_n))
+    ratios = [
+        hop / ((before + after) / 2)
+        for hop, before, after in zip(hops, ceilings[:-1], ceilings[1:], strict=True)
+    ]
     with_writes = await measure_hop(
         infra, args.n, args.writers, args.per_tx, args.replicas, prefill=False
     )
-    after = await amqp_ceiling(infra.amqp_url, args.ceiling_n)
-    ceiling = (before + after) / 2
     print(
-        f"broker ceiling: {before:.0f} then {after:.0f} msg/s; "
-        f"hop: {hop['hop_events_per_s']:.0f} events/s",
+        "broker ceilings: "
+        + ", ".join(f"{c:.0f}" for c in ceilings)
+        + " msg/s; hops: "
+        + ", ".join(f"{h:.0f}" for h in hops)
+        + " events/s",
         file=sys.stderr,
     )
     return {
-        "ceiling_msgs_per_s": round(ceiling),
-        "ceiling_before_after_msgs_per_s": [round(before), round(after)],
-        "hop_events_per_s": round(hop["hop_events_per_s"]),
-        "hop_ratio": round(hop["hop_events_per_s"] / ceiling, 3),
+        "ceiling_msgs_per_s": round(statistics.median(ceilings)),
+        "hop_events_per_s": round(statistics.median(hops)),
+        "hop_ratio": round(statistics.median(ratios), 3),
+        "hop_ratios": [round(r, 3) for r in ratios],
         "hop_n": args.n,
         "hop_consumer_replicas": args.replicas,
         # Writers filling the outbox in the producer's process while its relay publishes.
