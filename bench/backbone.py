@@ -36,7 +36,7 @@ from deformations_common import migrations, outbox
 from deformations_common.consumer import EventContext, EventHandlers
 from deformations_common.db import Connection, Pool, create_pool
 from deformations_common.service import Runtime, ServiceDefinition, create_app
-from deformations_common.settings import ServiceSettings
+from deformations_common.settings import Environment, ServiceSettings
 from deformations_common.testing import (
     Infra,
     create_database,
@@ -115,6 +115,7 @@ async def measure_hop(
             prefetch=256,
             outbox_batch_size=500,
             db_pool_max=20,
+            environment=Environment.DEV,  # run as deployed, not as in tests
         )
         for name in ("bench_producer", "bench_consumer")
     }

@@ -28,7 +28,7 @@ from durable_floor import durable_floor
 
 from deformations_common.auth import issue_dev_token
 from deformations_common.service import create_app
-from deformations_common.settings import ServiceSettings
+from deformations_common.settings import Environment, ServiceSettings
 from deformations_common.testing import (
     Infra,
     create_database,
@@ -92,7 +92,13 @@ async def measure_slice(
     namespace = f"slice{uuid4().hex[:8]}"
     settings: dict[str, ServiceSettings] = {
         "diagnosis": isolated_settings(
-            DiagnosisSettings, infra, database_url, namespace, "diagnosis", http_port=_free_port()
+            DiagnosisSettings,
+            infra,
+            database_url,
+            namespace,
+            "diagnosis",
+            http_port=_free_port(),
+            environment=Environment.DEV,  # run as deployed, not as in tests
         ),
         "notifications": isolated_settings(
             NotificationsSettings,
@@ -101,6 +107,7 @@ async def measure_slice(
             namespace,
             "notifications",
             http_port=_free_port(),
+            environment=Environment.DEV,
         ),
     }
     ctx = multiprocessing.get_context("spawn")

@@ -27,7 +27,7 @@ from deformations_common.db import Connection, Pool
 from deformations_common.errors import install_problem_handlers
 from deformations_common.logging import configure_logging, get_logger
 from deformations_common.messaging import EventPublisher, create_broker, declare_topology
-from deformations_common.settings import ServiceSettings
+from deformations_common.settings import Environment, ServiceSettings
 from deformations_common.topology import Topology
 from deformations_contracts.base import EventData
 
@@ -162,11 +162,14 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
             runtime.tasks.append(asyncio.create_task(runtime.relay.run(), name="outbox-relay"))
             for job in definition.background:
                 runtime.tasks.append(asyncio.create_task(job(runtime), name=job.__name__))
-            # What start-up loaded (code, geography, catalogues) lives as long as the
-            # process: frozen out of the collector's reach, it no longer makes every full
-            # collection walk it, a pause of tens of milliseconds in the event path.
-            gc.collect()
-            gc.freeze()
+            if settings.environment is not Environment.TEST:
+                # What start-up loaded (code, geography, catalogues) lives as long as the
+                # process: frozen out of the collector's reach, it no longer makes every
+                # full collection walk it, a pause of tens of milliseconds in the event
+                # path. (Not in tests: many services start in one process there, and
+                # freezing would pin every earlier test's objects.)
+                gc.collect()
+                gc.freeze()
             log.info("service.service_started", service=settings.service_name)
             yield
         finally:
