@@ -185,3 +185,35 @@ async def _count(harness: Harness, n: int) -> bool:
     effects = await harness.effects()
     assert len(effects) <= n, f"{len(effects)} effects for {n} events: a duplicate effect"
     return len(effects) == n
+
+
+async def test_many_events_recorded_in_one_statement_are_published_once_each(
+    harness: Harness,
+) -> None:
+    await harness.start_consumer()
+    producer = await harness.start_producer()
+    with pytest.raises(Boom):
+        async with producer.runtime.transaction() as conn:
+            await producer.runtime.emit_many(conn, [ping(100), ping(101)])
+            raise Boom
+    events = [ping(n) for n in range(30)]
+    async with producer.runtime.transaction() as conn:
+        ids = await producer.runtime.emit_many(conn, events)
+        assert await producer.runtime.emit_many(conn, []) == []
+        stored = await conn.fetch("SELECT event_id, headers FROM outbox ORDER BY seq")
+    assert ids == [row["event_id"] for row in stored]  # recorded in order
+    assert all(row["headers"]["ce-source"] == "pinger" for row in stored)
+
+    async def all_handled() -> bool:
+        return len(await harness.effects()) == len(events)
+
+    await wait_until(all_handled, what="the 30 events handled")
+    effects = await harness.effects()
+    assert sorted(n for _, n in effects) == list(range(30))  # none of the rolled-back ones
+
+
+async def test_enqueue_many_needs_the_transaction_of_the_state_change(harness: Harness) -> None:
+    producer = await harness.start_producer()
+    async with producer.runtime.pool.acquire() as conn:
+        with pytest.raises(outbox.OutboxNotInTransaction):
+            await producer.runtime.emit_many(conn, [ping(1)])

@@ -20,6 +20,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -47,6 +48,10 @@ def uuid_of(text: str) -> UUID:
 
 async def emit(conn: Connection, event: EventData) -> UUID:
     return await outbox.enqueue(conn, event, source="matching", schema=SCHEMA)
+
+
+async def emit_many(conn: Connection, events: Sequence[EventData]) -> list[UUID]:
+    return await outbox.enqueue_many(conn, events, source="matching", schema=SCHEMA)
 
 
 async def load(conn: Connection, offers: int, requests: int, seed: int) -> list[tuple]:
@@ -165,7 +170,7 @@ async def main(small: bool, seed: int) -> dict[str, float]:
             started = time.perf_counter()
             async with conn.transaction():
                 summary = await run_round(
-                    conn, book, emit=emit, now=datetime.now(UTC), candidates_per_request=8
+                    conn, book, emit_many=emit_many, now=datetime.now(UTC), candidates_per_request=8
                 )
             round_s = time.perf_counter() - started
             say(

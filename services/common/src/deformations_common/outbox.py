@@ -81,6 +81,47 @@ async def enqueue(
     return message.event_id
 
 
+async def enqueue_many(
+    conn: Connection,
+    events: Sequence[EventData],
+    *,
+    source: str,
+    schema: str,
+    correlationid: str | None = None,
+    causationid: str | None = None,
+    traceparent: str | None = None,
+) -> list[UUID]:
+    """``enqueue`` for many events in one statement (a round of thousands of proposals
+    would otherwise pay one round trip each); returns their ce-ids, in order."""
+    if not conn.is_in_transaction():
+        raise OutboxNotInTransaction("outbox.enqueue needs the transaction of the state change")
+    if not events:
+        return []
+    messages = [
+        encode(
+            event,
+            source=source,
+            correlationid=correlationid,
+            causationid=causationid,
+            traceparent=traceparent,
+        )
+        for event in events
+    ]
+    await conn.execute(
+        """WITH queued AS (
+               INSERT INTO outbox (event_id, routing_key, headers, body)
+               SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::bytea[])
+               RETURNING seq)
+           SELECT pg_notify($5, '') WHERE EXISTS (SELECT FROM queued)""",
+        [m.event_id for m in messages],
+        [m.routing_key for m in messages],
+        [m.headers for m in messages],
+        [m.body for m in messages],
+        notify_channel(schema),
+    )
+    return [m.event_id for m in messages]
+
+
 class OutboxRelay:
     def __init__(
         self,

@@ -92,6 +92,12 @@ class Runtime:
             causationid=causationid,
         )
 
+    async def emit_many(self, conn: Connection, events: Sequence[EventData]) -> list[UUID]:
+        """Many events of one unit of work, recorded in one statement."""
+        return await outbox.enqueue_many(
+            conn, events, source=self.settings.service_name, schema=self.settings.schema_name
+        )
+
 
 def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime

@@ -1,6 +1,6 @@
 """A new request gets its need ↔ offer proposals at once, in the handler's transaction."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -14,6 +14,7 @@ from deformations_matching.repositories import proposals, read_models
 from deformations_matching.repositories.read_models import RequestRow
 
 Emit = Callable[[Connection, EventData], Awaitable[object]]
+EmitMany = Callable[[Connection, Sequence[EventData]], Awaitable[object]]
 
 
 async def propose_for_request(

@@ -32,7 +32,7 @@ async def rematch_now(runtime: Runtime) -> RoundSummary:
         return await run_round(
             conn,
             book_for(settings),
-            emit=runtime.emit,
+            emit_many=runtime.emit_many,
             now=datetime.now(UTC),
             candidates_per_request=k,
         )

@@ -25,7 +25,7 @@ from deformations_matching.domain.model import (
 )
 from deformations_matching.domain.scoring import Reason, explain, score_pair
 from deformations_matching.domain.text import cosine
-from deformations_matching.incremental import Emit
+from deformations_matching.incremental import EmitMany
 from deformations_matching.repositories import proposals, read_models
 
 log = get_logger()
@@ -60,7 +60,12 @@ class RoundSummary:
 
 
 async def run_round(
-    conn: Connection, book: OfferBook, *, emit: Emit, now: datetime, candidates_per_request: int
+    conn: Connection,
+    book: OfferBook,
+    *,
+    emit_many: EmitMany,
+    now: datetime,
+    candidates_per_request: int,
 ) -> RoundSummary:
     """Run one round in the caller's transaction; ``ran`` is false if another replica is."""
     index = await book.refreshed(conn)
@@ -122,7 +127,7 @@ async def run_round(
         )
         pending.append(event)
     lap("explained")
-    emitted = await _store_and_emit(conn, pending, round_id, emit)
+    emitted = await _store_and_emit(conn, pending, round_id, emit_many)
     lap("emitted")
     pending = []
     for group in group_similar_needs(requests, lambda r: index.text_model.vectorize(r.description)):
@@ -143,7 +148,7 @@ async def run_round(
         )
         pending.append(event)
     lap("grouped")
-    grouped = await _store_and_emit(conn, pending, round_id, emit)
+    grouped = await _store_and_emit(conn, pending, round_id, emit_many)
     lap("grouped_emitted")
     unserved = sorted(assignment.unserved)
     await proposals.record_round(
@@ -171,12 +176,11 @@ async def run_round(
 
 
 async def _store_and_emit(
-    conn: Connection, made: list[MatchProposed], round_id: UUID, emit: Emit
+    conn: Connection, made: list[MatchProposed], round_id: UUID, emit_many: EmitMany
 ) -> int:
     new = await proposals.insert_proposals(conn, made, round_id=round_id)
-    for event in {e.proposal_id: e for e in made}.values():
-        if event.proposal_id in new:
-            await emit(conn, event)
+    unique = {e.proposal_id: e for e in made}.values()
+    await emit_many(conn, [event for event in unique if event.proposal_id in new])
     return len(new)
 
 
