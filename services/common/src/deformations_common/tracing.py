@@ -10,8 +10,9 @@ each event as its child.
 Tracing is configured once per process from the standard ``OTEL_*`` environment
 variables (``configure``). Without an OTLP endpoint, or with ``OTEL_SDK_DISABLED=true``,
 no SDK is installed: the runtime then creates no span at all, and an event's
-``traceparent`` is passed on to its follow-ups unchanged. Tests give a service a tracer
-provider of their own (``ServiceDefinition.tracer_provider``); nothing global is changed.
+``traceparent`` is passed on to its follow-ups unchanged. Tests give each service a
+tracer provider of their own (``ServiceDefinition.tracer_provider``) and change nothing
+global: the global provider can be set only once per process.
 """
 
 import os
@@ -40,12 +41,21 @@ from deformations_contracts.cloudevents import HEADER_PREFIX
 INSTRUMENTATION = "deformations_common"
 TRACEPARENT = "traceparent"
 TRACEPARENT_HEADER = f"{HEADER_PREFIX}{TRACEPARENT}"
-# How the handling of an event ended (see consumer.py); the last four are failures.
+# The span attribute telling how the handling of an event ended (see consumer.py):
+# handled, duplicate, or one of the failures.
 OUTCOME = "deformations.outcome"
 FAILED_OUTCOMES = frozenset({"invalid", "rejected", "retried", "exhausted"})
 # Operations endpoints are polled all the time and tell nothing about a request's path.
 EXCLUDED_URLS = "/healthz$,/readyz$,/metrics$"
 
+# Span attributes read from the CloudEvents headers of a delivery.
+_HEADER_ATTRIBUTES = (
+    (f"{HEADER_PREFIX}id", messaging.MESSAGING_MESSAGE_ID),
+    (f"{HEADER_PREFIX}correlationid", messaging.MESSAGING_MESSAGE_CONVERSATION_ID),
+    (f"{HEADER_PREFIX}source", ce.CLOUDEVENTS_EVENT_SOURCE),
+    (f"{HEADER_PREFIX}type", ce.CLOUDEVENTS_EVENT_TYPE),
+    (f"{HEADER_PREFIX}subject", ce.CLOUDEVENTS_EVENT_SUBJECT),
+)
 # The CloudEvents extension carries a W3C traceparent whatever OTEL_PROPAGATORS says.
 _W3C = TraceContextTextMapPropagator()
 _configured: SdkTracerProvider | None = None
@@ -154,16 +164,6 @@ def start_process_span(
         kind=SpanKind.CONSUMER,
         attributes=attributes,
     )
-
-
-_HEADER_ATTRIBUTES = (
-    (f"{HEADER_PREFIX}id", messaging.MESSAGING_MESSAGE_ID),
-    (f"{HEADER_PREFIX}correlationid", messaging.MESSAGING_MESSAGE_CONVERSATION_ID),
-    (f"{HEADER_PREFIX}id", ce.CLOUDEVENTS_EVENT_ID),
-    (f"{HEADER_PREFIX}source", ce.CLOUDEVENTS_EVENT_SOURCE),
-    (f"{HEADER_PREFIX}type", ce.CLOUDEVENTS_EVENT_TYPE),
-    (f"{HEADER_PREFIX}subject", ce.CLOUDEVENTS_EVENT_SUBJECT),
-)
 
 
 def record_failure(span: Span | None, exc: BaseException, error_type: str) -> None:
