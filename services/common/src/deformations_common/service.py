@@ -178,7 +178,11 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
             # collection walk it, a pause of tens of milliseconds in the event path.
             gc.collect()
             gc.freeze()
-            log.info("service.service_started", service=settings.service_name)
+            log.info(
+                "service.service_started",
+                service=settings.service_name,
+                tracing=tracer_provider is not None,
+            )
             yield
         finally:
             for task in runtime.tasks:
