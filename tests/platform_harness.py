@@ -10,6 +10,7 @@ import aio_pika
 import httpx
 import pytest
 from fastapi import FastAPI
+from opentelemetry.trace import TracerProvider
 
 from deformations_common.auth import issue_dev_token
 from deformations_common.codec import OutgoingMessage
@@ -61,8 +62,11 @@ class Platform:
         definition: ServiceDefinition = module.definition(self.settings(name, **overrides))
         return definition
 
-    async def start(self, name: str, **overrides: Any) -> RunningService:
+    async def start(
+        self, name: str, *, tracer_provider: TracerProvider | None = None, **overrides: Any
+    ) -> RunningService:
         definition = self.definition(name, **overrides)
+        definition.tracer_provider = tracer_provider
         app = create_app(definition)
         client = await self.stack.enter_async_context(running(app))
         service = RunningService(name, app, client, definition.settings)

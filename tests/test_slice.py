@@ -9,9 +9,11 @@ import jsonschema
 import pytest
 from cloudevents.core.bindings.rabbitmq import RabbitMQMessage, from_binary
 from cloudevents.core.formats.json import JSONFormat
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.trace import SpanKind
 from platform_harness import Platform
 
-from deformations_common.testing import wait_until
+from deformations_common.testing import Traces, wait_until
 from deformations_diagnosis.content.loader import load_questionnaire
 from deformations_diagnosis.domain.synthetic import synthetic_submissions
 
@@ -76,6 +78,42 @@ async def test_a_quiz_submission_ends_as_a_pending_notification(platform: Platfo
     schema = json.loads((SCHEMAS / "diagnosis.completed.v1.json").read_text())
     jsonschema.validate(event.get_data(), schema)
     assert event.get_data()["person_id"] == person
+
+
+async def test_the_notification_is_traced_back_to_the_quiz_submission(
+    platform: Platform, traces: Traces
+) -> None:
+    notifications = await platform.start(
+        "notifications", tracer_provider=traces.provider("notifications")
+    )
+    diagnosis = await platform.start("diagnosis", tracer_provider=traces.provider("diagnosis"))
+    trace_id, caller_span_id = "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"
+    person = f"person-{uuid4().hex[:8]}"
+
+    submitted = await diagnosis.client.post(
+        "/v1/responses",
+        json=a_submission(4),
+        headers={
+            **diagnosis.auth(person, roles=("elected",)),
+            "traceparent": f"00-{trace_id}-{caller_span_id}-01",
+        },
+    )
+    assert submitted.status_code == 201, submitted.text
+    queue = f"{notifications.settings.queue_prefix}notifications.diagnosis.completed.v1"
+
+    def consumed() -> list[ReadableSpan]:
+        return [s for s in traces.spans() if s.name == f"process {queue}"]
+
+    await wait_until(lambda: len(consumed()) == 1, what="the notifications span")
+    [server] = [s for s in traces.spans() if s.kind is SpanKind.SERVER]
+    [process] = consumed()
+    assert server.name == "POST /v1/responses"
+    assert server.resource.attributes["service.name"] == "diagnosis"
+    assert server.parent is not None and f"{server.parent.span_id:016x}" == caller_span_id
+    assert process.resource.attributes["service.name"] == "notifications"
+    assert f"{process.context.trace_id:032x}" == trace_id
+    assert process.parent is not None and process.parent.span_id == server.context.span_id
+    assert (process.attributes or {})["deformations.outcome"] == "handled"
 
 
 async def test_a_replayed_submission_is_refused_and_notifies_once(platform: Platform) -> None:

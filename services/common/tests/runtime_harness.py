@@ -10,13 +10,15 @@ from uuid import UUID, uuid4
 import aio_pika
 import httpx
 import pytest
-from fastapi import FastAPI
-from pydantic import Field
+from fastapi import APIRouter, FastAPI
+from opentelemetry import trace
+from opentelemetry.trace import SpanContext, TracerProvider
+from pydantic import BaseModel, Field
 
 from deformations_common import migrations
 from deformations_common.consumer import EventContext, EventHandlers, RejectEvent
 from deformations_common.db import Connection
-from deformations_common.service import Runtime, ServiceDefinition, create_app
+from deformations_common.service import Runtime, RuntimeDep, ServiceDefinition, create_app
 from deformations_common.settings import ServiceSettings
 from deformations_common.testing import (
     Infra,
@@ -42,6 +44,34 @@ class Pinged(EventData):
         return str(self.ping_id)
 
 
+class Ponged(EventData):
+    """A test event: the consumer's follow-up of a ping."""
+
+    routing_key: ClassVar[str] = "test.ponged.v1"
+    producer: ClassVar[str] = "ponger"
+
+    ping_id: UUID
+
+    def subject(self) -> str:
+        return str(self.ping_id)
+
+
+class PingRequest(BaseModel):
+    n: int = Field(ge=0)
+
+
+pings = APIRouter()
+
+
+@pings.post("/pings", status_code=201)
+async def post_ping(request: PingRequest, runtime: RuntimeDep) -> dict[str, str]:
+    """The producer's HTTP command: a ping recorded in the outbox of the request's
+    transaction; answers its ce-id."""
+    async with runtime.transaction() as conn:
+        event_id = await runtime.emit(conn, Pinged(ping_id=uuid4(), n=request.n))
+    return {"event_id": str(event_id)}
+
+
 @dataclass
 class Behaviour:
     """How the consumer misbehaves, per ping: fail the first k times, or reject."""
@@ -52,6 +82,10 @@ class Behaviour:
     hold: asyncio.Event | None = None
     # Every event but n=0 also counts itself in a row that all of them update.
     shared_row: bool = False
+    # Every handled ping is followed by a ``Ponged`` event.
+    follow_up: bool = False
+    # The span current in the handler, per ping (its last call).
+    spans: dict[UUID, SpanContext] = field(default_factory=dict)
 
 
 def consumer_handlers(behaviour: Behaviour, *, batchable: bool = False) -> EventHandlers:
@@ -60,6 +94,7 @@ def consumer_handlers(behaviour: Behaviour, *, batchable: bool = False) -> Event
     @handlers.on(Pinged, batchable=batchable)
     async def on_pinged(event: Pinged, ctx: EventContext, conn: Connection) -> None:
         behaviour.calls.append(event.ping_id)
+        behaviour.spans[event.ping_id] = trace.get_current_span().get_span_context()
         if behaviour.hold is not None:
             await behaviour.hold.wait()
         if event.n == REJECTED_N:
@@ -77,6 +112,8 @@ def consumer_handlers(behaviour: Behaviour, *, batchable: bool = False) -> Event
             ctx.attributes.source,
             str(ctx.attributes.id),
         )
+        if behaviour.follow_up:
+            await ctx.emit(conn, Ponged(ping_id=event.ping_id))
 
     return handlers
 
@@ -112,12 +149,26 @@ class Harness:
             **overrides,
         )
 
-    async def start_producer(self, **overrides: Any) -> Service:
+    async def start_producer(
+        self, *, tracer_provider: TracerProvider | None = None, **overrides: Any
+    ) -> Service:
         settings = self.settings("pinger", **overrides)
-        definition = ServiceDefinition(settings=settings, title="pinger", produces=[Pinged])
+        definition = ServiceDefinition(
+            settings=settings,
+            title="pinger",
+            produces=[Pinged],
+            routers=[pings],
+            tracer_provider=tracer_provider,
+        )
         return await self._start(definition)
 
-    async def start_consumer(self, *, batchable: bool = False, **overrides: Any) -> Service:
+    async def start_consumer(
+        self,
+        *,
+        batchable: bool = False,
+        tracer_provider: TracerProvider | None = None,
+        **overrides: Any,
+    ) -> Service:
         settings = self.settings("ponger", **overrides)
         await migrations.migrate(settings.database_url, settings.schema_name, None)
         conn = await pg_connect(settings.database_url)
@@ -134,6 +185,8 @@ class Harness:
             settings=settings,
             title="ponger",
             handlers=consumer_handlers(self.behaviour, batchable=batchable),
+            produces=[Ponged],
+            tracer_provider=tracer_provider,
         )
         return await self._start(definition)
 
@@ -174,6 +227,16 @@ class Harness:
             )
         finally:
             await connection.close()
+
+    async def tap(self, routing_key: str) -> aio_pika.abc.AbstractQueue:
+        """A throw-away queue that receives every event published with ``routing_key``
+        (the exchange exists once a service started)."""
+        connection = await aio_pika.connect(self.infra.amqp_url)
+        self.stack.push_async_callback(connection.close)
+        channel = await connection.channel()
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        await queue.bind(f"deformations.events.{self.namespace}", routing_key=routing_key)
+        return queue
 
     async def ready(self, queue: str) -> int:
         """Messages in ``queue`` not yet delivered to a consumer."""

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 import pytest
+from opentelemetry.sdk.trace import TracerProvider as SdkTracerProvider
 from runtime_harness import Harness, ping
 
 from deformations_common import migrations, outbox
@@ -217,3 +218,15 @@ async def test_enqueue_many_needs_the_transaction_of_the_state_change(harness: H
     async with producer.runtime.pool.acquire() as conn:
         with pytest.raises(outbox.OutboxNotInTransaction):
             await producer.runtime.emit_many(conn, [ping(1)])
+
+
+async def test_many_events_carry_the_trace_of_the_current_span(harness: Harness) -> None:
+    provider = SdkTracerProvider()
+    producer = await harness.start_producer()
+    with provider.get_tracer("test").start_as_current_span("unit of work") as span:
+        async with producer.runtime.transaction() as conn:
+            await producer.runtime.emit_many(conn, [ping(1), ping(2)])
+            stored = await conn.fetch("SELECT headers FROM outbox ORDER BY seq")
+    current = span.get_span_context()
+    expected = f"00-{current.trace_id:032x}-{current.span_id:016x}-{current.trace_flags:02x}"
+    assert [row["headers"]["ce-traceparent"] for row in stored] == [expected] * 2

@@ -29,8 +29,10 @@ from typing import Any, Generic, TypeVar
 from faststream import StreamMessage
 from faststream.rabbit import RabbitBroker, RabbitExchange
 from faststream.rabbit.message import RabbitMessage
+from opentelemetry import trace
+from opentelemetry.trace import Span, Tracer
 
-from deformations_common import db, inbox, metrics, outbox
+from deformations_common import db, inbox, metrics, outbox, tracing
 from deformations_common.codec import InvalidEvent, decode, validate_data
 from deformations_common.db import Connection, Pool
 from deformations_common.logging import get_logger
@@ -59,9 +61,14 @@ class EventContext:
 
     attributes: CloudEventAttributes
     settings: ServiceSettings
+    # The CONSUMER span of this event's handling; None when tracing is off.
+    span: Span | None = None
 
     async def emit(self, conn: Connection, event: EventData) -> None:
-        """Record a follow-up event in the handler's transaction, with the causal chain."""
+        """Record a follow-up event in the handler's transaction, with the causal chain.
+
+        Its traceparent names this event's span as parent; without tracing, the event's
+        own traceparent is passed on, so a trace goes on through an untraced service."""
         await outbox.enqueue(
             conn,
             event,
@@ -69,7 +76,11 @@ class EventContext:
             schema=self.settings.schema_name,
             correlationid=self.attributes.correlationid or str(self.attributes.id),
             causationid=str(self.attributes.id),
-            traceparent=self.attributes.traceparent,
+            traceparent=(
+                self.attributes.traceparent
+                if self.span is None
+                else tracing.traceparent_of(self.span)
+            ),
         )
 
 
@@ -114,6 +125,18 @@ class EventHandlers:
     @property
     def consumed(self) -> list[type[EventData]]:
         return [r.model for r in self.registrations.values()]
+
+
+async def _call(
+    registration: Registration[Any], event: EventData, context: EventContext, conn: Connection
+) -> None:
+    """Run the handler; with tracing, in its event's span (the task running a shared
+    transaction handles other tasks' events: their spans are not its current one)."""
+    if context.span is None:
+        await registration.handler(event, context, conn)
+        return
+    with trace.use_span(context.span, record_exception=False, set_status_on_exception=False):
+        await registration.handler(event, context, conn)
 
 
 async def _whole_message(message: StreamMessage[Any]) -> StreamMessage[Any]:
@@ -177,8 +200,11 @@ class MessageProcessor:
         broker: RabbitBroker,
         topology: Topology,
         pool_provider: Callable[[], Pool],
+        tracer: Tracer | None = None,
     ) -> None:
+        """``tracer``: each event is handled in a CONSUMER span of its own; None: no span."""
         self._settings = settings
+        self._tracer = tracer
         self._broker = broker
         self._topology = topology
         self._pool = pool_provider
@@ -226,7 +252,12 @@ class MessageProcessor:
     ) -> None:
         started = time.perf_counter()
         try:
-            outcome = await self._settle(subscription, registration, message.raw_message)
+            if self._tracer is None:
+                outcome = await self._settle(subscription, registration, message.raw_message)
+            else:
+                outcome = await self._settle_traced(
+                    self._tracer, subscription, registration, message.raw_message
+                )
         except Exception as exc:
             # Could not even park or dead-letter it (broker or channel gone): hand it back.
             log.warning("consumer.message_requeued", queue=subscription.name, error=repr(exc))
@@ -240,8 +271,28 @@ class MessageProcessor:
             time.perf_counter() - started
         )
 
+    async def _settle_traced(
+        self, tracer: Tracer, subscription: Subscription, registration: Registration[Any], raw: Any
+    ) -> str:
+        """``_settle`` in the event's CONSUMER span, ended with the outcome."""
+        span = tracing.start_process_span(
+            tracer,
+            exchange=self._topology.events.name,
+            routing_key=subscription.routing_key,
+            queue=self._topology.queue_name(subscription),
+            headers=raw.headers or {},
+        )
+        with trace.use_span(span, end_on_exit=True):
+            outcome = await self._settle(subscription, registration, raw, span)
+            tracing.set_outcome(span, outcome)
+        return outcome
+
     async def _settle(
-        self, subscription: Subscription, registration: Registration[Any], raw: Any
+        self,
+        subscription: Subscription,
+        registration: Registration[Any],
+        raw: Any,
+        span: Span | None = None,
     ) -> str:
         """Take the message to its outcome; the caller acks only after this returns."""
         headers: dict[str, Any] = dict(raw.headers or {})
@@ -249,9 +300,10 @@ class MessageProcessor:
             envelope = decode(headers, raw.content_type, raw.body)
             event = validate_data(registration.model, envelope)
         except InvalidEvent as exc:
+            tracing.record_failure(span, exc, exc.kind)
             await self._dead_letter(subscription, raw.body, raw.content_type, headers, exc)
             return "invalid"
-        context = EventContext(envelope.attributes, self._settings)
+        context = EventContext(envelope.attributes, self._settings, span)
         try:
             batches = self._batches.get(subscription)
             if batches is not None:
@@ -263,10 +315,12 @@ class MessageProcessor:
                     return outcome
             return await self._handle(subscription, registration, event, context)
         except RejectEvent as exc:
+            tracing.record_failure(span, exc, "rejected")
             rejected = InvalidEvent("rejected", str(exc))
             await self._dead_letter(subscription, raw.body, raw.content_type, headers, rejected)
             return "rejected"
         except Exception as exc:
+            tracing.record_failure(span, exc, type(exc).__qualname__)
             attempt = int(headers.get(ATTEMPT_HEADER, 0) or 0)
             return await self._retry_or_give_up(subscription, raw, headers, attempt, exc)
 
@@ -283,7 +337,7 @@ class MessageProcessor:
                 conn, subscription.name, attributes.source, str(attributes.id)
             ):
                 return "duplicate"
-            await registration.handler(event, context, conn)
+            await _call(registration, event, context, conn)
         return "handled"
 
     async def _run_batch(
@@ -312,6 +366,9 @@ class MessageProcessor:
                     error=repr(exc)[:300],
                 )
                 metrics.BATCHES_SPLIT.labels(subscription.service, subscription.routing_key).inc()
+                for pending in batch:
+                    if pending.context.span is not None:
+                        pending.context.span.add_event("consumer.batch_split")
                 outcomes = [None] * len(batch)
             metrics.BATCH_SIZE.labels(subscription.service, subscription.routing_key).observe(
                 len(batch)
@@ -340,7 +397,7 @@ class MessageProcessor:
                     outcomes.append("duplicate")
                     continue
                 fresh.discard(key)  # a second copy in the same batch is a duplicate
-                await registration.handler(pending.event, pending.context, conn)
+                await _call(registration, pending.event, pending.context, conn)
                 outcomes.append("handled")
         return outcomes
 

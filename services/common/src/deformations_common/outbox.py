@@ -17,7 +17,7 @@ from uuid import UUID
 
 import asyncpg
 
-from deformations_common import metrics
+from deformations_common import metrics, tracing
 from deformations_common.codec import OutgoingMessage, encode
 from deformations_common.db import Connection, Pool
 from deformations_common.logging import get_logger
@@ -53,9 +53,14 @@ async def enqueue(
     causationid: str | None = None,
     traceparent: str | None = None,
 ) -> UUID:
-    """Record ``event`` for publication in the caller's transaction; returns its ce-id."""
+    """Record ``event`` for publication in the caller's transaction; returns its ce-id.
+
+    Without ``traceparent``, the event carries the trace of the span current in the
+    caller (an HTTP request's, an event's), if any."""
     if not conn.is_in_transaction():
         raise OutboxNotInTransaction("outbox.enqueue needs the transaction of the state change")
+    if traceparent is None:
+        traceparent = tracing.current_traceparent()
     message = encode(
         event,
         source=source,
@@ -97,6 +102,8 @@ async def enqueue_many(
         raise OutboxNotInTransaction("outbox.enqueue needs the transaction of the state change")
     if not events:
         return []
+    if traceparent is None:
+        traceparent = tracing.current_traceparent()
     messages = [
         encode(
             event,

@@ -18,9 +18,10 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from faststream.rabbit import RabbitBroker
 from faststream.specification import AsyncAPI
+from opentelemetry.trace import TracerProvider
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from deformations_common import db, migrations, outbox
+from deformations_common import db, migrations, outbox, tracing
 from deformations_common.auth import TokenVerifier
 from deformations_common.consumer import EventHandlers, MessageProcessor
 from deformations_common.db import Connection, Pool
@@ -49,6 +50,9 @@ class ServiceDefinition:
     background: Sequence[BackgroundTask] = ()
     configure_app: Callable[[FastAPI], None] | None = None
     version: str = "0.1.0"
+    # Where the service's spans go; None: the provider configured from the OTEL_*
+    # environment, if any (see tracing.configure). Tests give one of their own.
+    tracer_provider: TracerProvider | None = None
 
 
 @dataclass
@@ -124,7 +128,14 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     broker = create_broker(settings)
     runtime = Runtime(settings=settings, broker=broker, topology=topology)
     handlers = definition.handlers or EventHandlers(settings.service_name)
-    processor = MessageProcessor(settings, broker, topology, lambda: runtime.pool)
+    tracer_provider = definition.tracer_provider or tracing.configure(settings.service_name)
+    processor = MessageProcessor(
+        settings,
+        broker,
+        topology,
+        lambda: runtime.pool,
+        tracer=None if tracer_provider is None else tracing.tracer(tracer_provider),
+    )
     processor.register(handlers)
     for model in definition.produces:
         # Declared for the AsyncAPI document; events are published by the outbox relay.
@@ -176,7 +187,11 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
                 # freezing would pin every earlier test's objects.)
                 gc.collect()
                 gc.freeze()
-            log.info("service.service_started", service=settings.service_name)
+            log.info(
+                "service.service_started",
+                service=settings.service_name,
+                tracing=tracer_provider is not None,
+            )
             yield
         finally:
             for task in runtime.tasks:
@@ -190,6 +205,8 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
             await broker.stop()
             await runtime.pool.close()
             runtime._pool = None
+            if tracer_provider is not None:
+                await asyncio.to_thread(tracing.flush, tracer_provider)
             log.info("service.service_stopped", service=settings.service_name)
 
     app = FastAPI(
@@ -202,6 +219,8 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     app.state.definition = definition
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
+    if tracer_provider is not None:
+        tracing.instrument_http(app, tracer_provider)
     app.include_router(_operations_router(definition, runtime))
     for router in definition.routers:
         app.include_router(router)

@@ -21,6 +21,10 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from deformations_common.settings import Environment, ServiceSettings
 from deformations_common.topology import Subscription, Topology
@@ -146,7 +150,34 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
+@dataclass
+class Traces:
+    """Spans of the services of one test, kept in memory; nothing global is installed.
+
+    Give each service ``provider(name)`` as its ``ServiceDefinition.tracer_provider``."""
+
+    exporter: InMemorySpanExporter
+
+    def provider(self, service_name: str) -> TracerProvider:
+        provider = TracerProvider(
+            resource=Resource.create({SERVICE_NAME: service_name}), shutdown_on_exit=False
+        )
+        provider.add_span_processor(SimpleSpanProcessor(self.exporter))
+        return provider
+
+    def spans(self) -> tuple[ReadableSpan, ...]:
+        """Every span ended so far, in the order they ended."""
+        return self.exporter.get_finished_spans()
+
+
 # ---- pytest fixtures (registered by the root conftest.py) -------------------------------
+
+
+@pytest.fixture
+def traces() -> Iterator[Traces]:
+    exporter = InMemorySpanExporter()
+    yield Traces(exporter)
+    exporter.shutdown()
 
 
 @pytest.fixture(scope="session")
