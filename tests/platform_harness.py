@@ -17,7 +17,13 @@ from deformations_common.codec import OutgoingMessage
 from deformations_common.messaging import publish_once
 from deformations_common.service import Runtime, ServiceDefinition, create_app
 from deformations_common.settings import ServiceSettings
-from deformations_common.testing import Infra, delete_broker_objects, isolated_settings, running
+from deformations_common.testing import (
+    Infra,
+    delete_broker_objects,
+    isolated_settings,
+    running,
+    tap,
+)
 
 SERVICES = ("diagnosis", "matching", "lending", "notifications")
 
@@ -79,12 +85,8 @@ class Platform:
 
     async def tap(self, routing_key: str) -> aio_pika.abc.AbstractQueue:
         """A throw-away queue that receives every event published with ``routing_key``."""
-        connection = await aio_pika.connect(self.infra.amqp_url)
-        self.stack.push_async_callback(connection.close)
-        channel = await connection.channel()
-        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-        await queue.bind(f"deformations.events.{self.namespace}", routing_key=routing_key)
-        return queue
+        exchange = f"deformations.events.{self.namespace}"
+        return await tap(self.stack, self.infra.amqp_url, exchange, routing_key)
 
 
 @pytest.fixture

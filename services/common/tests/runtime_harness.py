@@ -25,6 +25,7 @@ from deformations_common.testing import (
     delete_broker_objects,
     isolated_settings,
     running,
+    tap,
 )
 from deformations_contracts.base import EventData
 
@@ -231,12 +232,8 @@ class Harness:
     async def tap(self, routing_key: str) -> aio_pika.abc.AbstractQueue:
         """A throw-away queue that receives every event published with ``routing_key``
         (the exchange exists once a service started)."""
-        connection = await aio_pika.connect(self.infra.amqp_url)
-        self.stack.push_async_callback(connection.close)
-        channel = await connection.channel()
-        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-        await queue.bind(f"deformations.events.{self.namespace}", routing_key=routing_key)
-        return queue
+        exchange = f"deformations.events.{self.namespace}"
+        return await tap(self.stack, self.infra.amqp_url, exchange, routing_key)
 
     async def ready(self, queue: str) -> int:
         """Messages in ``queue`` not yet delivered to a consumer."""

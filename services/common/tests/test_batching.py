@@ -11,6 +11,7 @@ from runtime_harness import REJECTED_N, Harness, pg_connect, ping
 
 from deformations_common.codec import OutgoingMessage, encode
 from deformations_common.consumer import KIND_HEADER
+from deformations_common.messaging import publish_once
 from deformations_common.testing import wait_until
 
 pytestmark = pytest.mark.integration
@@ -36,22 +37,7 @@ def consumed(outcome: str) -> float:
 
 
 async def publish(harness: Harness, messages: list[OutgoingMessage]) -> None:
-    connection = await aio_pika.connect(harness.infra.amqp_url)
-    try:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange(f"deformations.events.{harness.namespace}")
-        for message in messages:
-            await exchange.publish(
-                aio_pika.Message(
-                    message.body,
-                    headers=dict(message.headers),
-                    content_type="application/json",
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                ),
-                routing_key="test.pinged.v1",
-            )
-    finally:
-        await connection.close()
+    await publish_once(harness.infra.amqp_url, f"deformations.events.{harness.namespace}", messages)
 
 
 async def pile_up(

@@ -11,7 +11,7 @@ import inspect
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import ExitStack, asynccontextmanager, suppress
+from contextlib import AsyncExitStack, ExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -139,6 +139,19 @@ async def delete_broker_objects(
                 await (await connection.channel()).exchange_delete(name)
     finally:
         await connection.close()
+
+
+async def tap(
+    stack: AsyncExitStack, amqp_url: str, exchange: str, routing_key: str
+) -> aio_pika.abc.AbstractQueue:
+    """A throw-away queue receiving every event published on ``exchange`` with
+    ``routing_key``, open until ``stack`` closes (the exchange must exist)."""
+    connection = await aio_pika.connect(amqp_url)
+    stack.push_async_callback(connection.close)
+    channel = await connection.channel()
+    queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+    await queue.bind(exchange, routing_key=routing_key)
+    return queue
 
 
 @asynccontextmanager
