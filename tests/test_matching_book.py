@@ -1,6 +1,6 @@
 """The offer index of a replica follows what is committed, whoever committed it."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -10,6 +10,7 @@ from test_matching_helpers import CREST, MIRABEL, SAILLANS, offered, publish
 from deformations_common.geography import load_geography
 from deformations_common.testing import wait_until
 from deformations_contracts.events.lending import FeedbackRating, LoanCompleted, LoanParty
+from deformations_contracts.values import Period
 from deformations_matching.book import OfferBook
 from deformations_matching.repositories import read_models
 
@@ -87,3 +88,31 @@ async def test_a_loan_completed_before_it_was_agreed_stays_completed(platform: P
             )
         row = await conn.fetchrow("SELECT status, half_days_used FROM loans")
     assert dict(row.items()) == {"status": "completed", "half_days_used": 2}
+
+
+async def test_an_offer_past_its_period_leaves_the_index(platform: Platform) -> None:
+    matching = await platform.start("matching")
+    pool = matching.runtime.pool
+    today = date.today()
+    ended = offered(CREST, period=Period(start=today - timedelta(days=60), end=today))
+    ended_yesterday = offered(
+        MIRABEL, period=Period(start=today - timedelta(days=60), end=today - timedelta(days=1))
+    )
+    open_ended = offered(SAILLANS)
+    for event in (ended, ended_yesterday, open_ended):
+        await publish(platform, event)
+
+    async def stored() -> bool:
+        return await pool.fetchval("SELECT count(*) FROM offers") == 3
+
+    await wait_until(stored, what="the three offers")
+    replica = OfferBook(load_geography())
+    async with pool.acquire() as conn:
+        index = await replica.refreshed(conn, today=today)
+        # The last day of its period is still a day it can be lent.
+        assert sorted(o.offer_id for o in index.offers()) == sorted(
+            [str(ended.offer_id), str(open_ended.offer_id)]
+        )
+        # A day later it is gone, though nothing changed in the read model.
+        index = await replica.refreshed(conn, today=today + timedelta(days=1))
+        assert [o.offer_id for o in index.offers()] == [str(open_ended.offer_id)]

@@ -54,6 +54,7 @@ def offered(
     "de produits bio et locaux en restauration scolaire.",
     offer_id: UUID | None = None,
     capacity: int = 6,
+    period: Period | None = None,
 ) -> SkillOffered:
     return SkillOffered(
         offer_id=offer_id or uuid4(),
@@ -63,7 +64,8 @@ def offered(
         agent_role="Technicienne restauration collective",
         skill_visibility=SkillVisibility.VISIBLE,
         capacity_half_days=capacity,
-        period=Period(start=date(2027, 1, 1), end=date(2027, 6, 30)),
+        # Dates from today: past its end, an offer is no longer proposed.
+        period=period or Period(start=date.today(), end=date.today() + timedelta(days=180)),
         possible_half_days=[WeekdayHalfDay(weekday=2, part="am")],
         modality=Modality.ON_SITE,
         reimbursement_basis=ReimbursementBasis.SALARY_COSTS,
@@ -84,7 +86,7 @@ def requested(
         collectivite=where(commune),
         theme=theme,
         need=need,
-        period=Period(start=date(2027, 1, 1), end=date(2027, 3, 31)),
+        period=Period(start=date.today(), end=date.today() + timedelta(days=120)),
         half_days_wanted=half_days,
         preferred_half_days=[WeekdayHalfDay(weekday=2, part="am")],
         modality=Modality.EITHER,

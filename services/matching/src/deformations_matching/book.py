@@ -7,7 +7,9 @@ rolled-back handler leaves no trace in it.
 """
 
 import asyncio
+import heapq
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 from deformations_common.db import Connection
@@ -47,6 +49,9 @@ class OfferBook:
     index: OfferIndex | None = None
     horizon: int = 0
     _seen: dict[UUID, OfferRow] = field(default_factory=dict)
+    # The period ends of the offers in the index, earliest first: past its end, an offer
+    # leaves the index though nothing changed in the read model.
+    _ends: list[tuple[date, UUID]] = field(default_factory=list)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def offer_of(self, row: OfferRow) -> SkillOffer | None:
@@ -77,8 +82,10 @@ class OfferBook:
             availability=Availability(frozenset(row.preferred), Modality(row.modality or "either")),
         )
 
-    async def refreshed(self, conn: Connection) -> OfferIndex:
-        """The index, after catching up with what was committed (call before any write)."""
+    async def refreshed(self, conn: Connection, *, today: date | None = None) -> OfferIndex:
+        """The index, after catching up with what was committed (call before any write),
+        without the offers whose period ended before ``today`` (by default, today)."""
+        today = today or datetime.now(UTC).date()
         async with self._lock:
             changes = await read_models.changes_since(conn, self.horizon)
             if self.index is None:
@@ -90,17 +97,28 @@ class OfferBook:
                 if self._seen.get(row.offer_id) == row:
                     continue  # read again only because it was in flight last time
                 self._seen[row.offer_id] = row
-                offer = self.offer_of(row) if row.status == "open" else None
+                offer = self.offer_of(row) if _lendable(row, today) else None
                 if offer is None:
                     index.withdraw(str(row.offer_id))
                 else:
                     index.add(offer)
+                    if row.period_end is not None:
+                        heapq.heappush(self._ends, (row.period_end, row.offer_id))
+            while self._ends and self._ends[0][0] < today:
+                _, offer_id = heapq.heappop(self._ends)
+                seen = self._seen.get(offer_id)
+                if seen is not None and not _lendable(seen, today):
+                    index.withdraw(str(offer_id))
             for standing in changes.standings:
                 index.set_standing(str(standing["siren"]), standing_of(standing))
             for booked in changes.booked:
                 index.set_booked(str(booked["offer_id"]), int(booked["booked"]))
             self.horizon = changes.horizon
             return index
+
+
+def _lendable(row: OfferRow, today: date) -> bool:
+    return row.status == "open" and (row.period_end is None or row.period_end >= today)
 
 
 _books: dict[tuple[str, str], OfferBook] = {}

@@ -68,7 +68,7 @@ async def run_round(
     candidates_per_request: int,
 ) -> RoundSummary:
     """Run one round in the caller's transaction; ``ran`` is false if another replica is."""
-    index = await book.refreshed(conn)
+    index = await book.refreshed(conn, today=now.date())
     if not await proposals.try_lock(conn, REMATCH_LOCK):
         return RoundSummary(ran=False)
     lap = _Laps()

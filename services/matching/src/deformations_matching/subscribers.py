@@ -40,6 +40,7 @@ async def offer_received(event: SkillOffered, ctx: EventContext, conn: Connectio
         capacity_half_days=event.capacity_half_days,
         half_days=[half_day_key(h.weekday, h.part) for h in event.possible_half_days],
         modality=event.modality.value,
+        period_end=event.period.end,
         offered_at=event.offered_at,
     )
 

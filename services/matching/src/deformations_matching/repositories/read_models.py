@@ -20,6 +20,7 @@ class OfferRow:
     capacity_half_days: int | None
     half_days: list[str]
     modality: str | None
+    period_end: date | None = None
 
 
 @dataclass(frozen=True)
@@ -58,19 +59,22 @@ async def upsert_offer(
     capacity_half_days: int,
     half_days: list[str],
     modality: str,
+    period_end: date,
     offered_at: datetime,
 ) -> str:
     """Store an offer (a repeated one replaces it); returns its status: a tombstone stays."""
     status: str = await conn.fetchval(
         """INSERT INTO offers (offer_id, status, siren, insee_code, epci_siren, theme,
-                               description, capacity_half_days, half_days, modality, offered_at)
-           VALUES ($1, 'open', $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                               description, capacity_half_days, half_days, modality,
+                               period_end, offered_at)
+           VALUES ($1, 'open', $2, $3, $4, $5, $6, $7, $8, $9, $11, $10)
            ON CONFLICT (offer_id) DO UPDATE SET
                siren = EXCLUDED.siren, insee_code = EXCLUDED.insee_code,
                epci_siren = EXCLUDED.epci_siren, theme = EXCLUDED.theme,
                description = EXCLUDED.description,
                capacity_half_days = EXCLUDED.capacity_half_days,
                half_days = EXCLUDED.half_days, modality = EXCLUDED.modality,
+               period_end = EXCLUDED.period_end,
                offered_at = EXCLUDED.offered_at, changed_xid = pg_current_xact_id()
            RETURNING status""",
         offer_id,
@@ -83,6 +87,7 @@ async def upsert_offer(
         half_days,
         modality,
         offered_at,
+        period_end,
     )
     return status
 
@@ -262,7 +267,8 @@ async def changes_since(conn: Connection, horizon: int) -> Changes:
             SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon,
                    (SELECT coalesce(json_agg(o), '[]') FROM (
                         SELECT offer_id, status, siren, insee_code, epci_siren, theme,
-                               description, capacity_half_days, half_days, modality
+                               description, capacity_half_days, half_days, modality,
+                               period_end
                         FROM offers WHERE changed_xid >= $1::text::xid8) o) AS offers,
                    (SELECT coalesce(json_agg(s), '[]') FROM standings s) AS standings,
                    (SELECT coalesce(json_agg(b), '[]') FROM (
@@ -275,7 +281,14 @@ async def changes_since(conn: Connection, horizon: int) -> Changes:
     )
     assert row is not None
     offers = [
-        OfferRow(**{**o, "offer_id": UUID(o["offer_id"]), "half_days": o["half_days"] or []})
+        OfferRow(
+            **{
+                **o,
+                "offer_id": UUID(o["offer_id"]),
+                "half_days": o["half_days"] or [],
+                "period_end": o["period_end"] and date.fromisoformat(o["period_end"]),
+            }
+        )
         for o in row["offers"]
     ]
     return Changes(int(row["horizon"]), offers, row["standings"], row["booked"])
