@@ -236,3 +236,54 @@ async def test_new_preferences_replan_what_was_not_sent_yet(
     again = await register(service, person, digest={"frequency": "immediate"})
     assert again["scheduled"] == 1
     await wait_until(lambda: len(smtp.received) == 1, what="the mail sent right away")
+
+
+async def test_the_relay_limits_what_one_person_sends(
+    platform: Platform, smtp: MailCatcher
+) -> None:
+    clock = ManualClock(MORNING)
+    service = await start_notifications(
+        platform, clock, smtp, relay_messages_per_hour=2, relay_new_threads_per_day=1
+    )
+    elue, rh, dgs = (f"{who}-{uuid4().hex[:6]}" for who in ("elue", "rh", "dgs"))
+    for person in (elue, rh, dgs):
+        await register(service, person)
+
+    def write(to: str) -> Any:
+        return service.client.post(
+            "/v1/relay/messages",
+            json={"to": to, "subject": "Prêt", "body": "Pouvons-nous en parler ?"},
+            headers=service.auth(elue),
+        )
+
+    first = await write(rh)
+    assert first.status_code == 201, first.text
+    second = await write(dgs)  # a second conversation on the same day
+    assert second.status_code == 429
+    assert second.headers["retry-after"] == "86400"
+    assert second.json()["code"] == "relay_limit"
+    assert "conversations en 24 heures" in second.json()["detail"]
+
+    thread = first.json()["thread_id"]
+    pool = service.runtime.pool
+    assert await pool.fetchval("SELECT count(*) FROM relay_threads") == 1  # nothing kept
+    token = await pool.fetchval(
+        "SELECT payload->>'reply_token' FROM notifications WHERE recipient_id = $1", rh
+    )
+
+    def answer(subject: str) -> Any:
+        # The RH answers with the token of the élue's message.
+        return service.client.post(
+            "/v1/relay/replies", json={"token": token, "subject": subject, "body": "Oui."}
+        )
+
+    # The RH's hour is the RH's own: the élue's message does not count in it.
+    assert (await answer("Re 1")).status_code == 201
+    assert (await answer("Re 2")).status_code == 201
+    third = await answer("Re 3")
+    assert third.status_code == 429 and third.headers["retry-after"] == "3600"
+    assert (
+        await pool.fetchval("SELECT count(*) FROM relay_messages WHERE thread_id = $1", thread) == 3
+    )
+    clock.advance(timedelta(hours=1, minutes=1))
+    assert (await answer("Re 4")).status_code == 201

@@ -59,9 +59,22 @@ class Gone(ProblemError):
     status, title, type_slug = 410, "Gone", "gone"
 
 
+class TooManyRequests(ProblemError):
+    """A limit reached; ``retry_after_s`` also goes in the Retry-After header."""
+
+    status, title, type_slug = 429, "Too many requests", "too-many-requests"
+
+    def __init__(self, detail: str, *, retry_after_s: int, **extensions: Any) -> None:
+        super().__init__(detail, retry_after_s=retry_after_s, **extensions)
+
+
 def problem_response(status: int, body: dict[str, Any]) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    headers: dict[str, str] = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if status == 429 and "retry_after_s" in body:
+        headers["Retry-After"] = str(body["retry_after_s"])
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or None)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -6,6 +6,7 @@ from pydantic import Field, SecretStr, model_validator
 
 from deformations_common.settings import Environment, ServiceSettings
 from deformations_notifications.delivery.smtp import SmtpConfig
+from deformations_notifications.domain.relay import RelayLimits
 from deformations_notifications.domain.retry import RetryPolicy
 
 # Dev and tests only: production must set TOKEN_SECRET (see the validator).
@@ -40,6 +41,9 @@ class NotificationsSettings(ServiceSettings):
     retry_max_attempts: int = Field(default=8, ge=1)
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     webhook_max_failures: int = Field(default=5, ge=1)
+    # The contact relay's limits per sender (against spam under the platform's name).
+    relay_messages_per_hour: int = Field(default=30, ge=1)
+    relay_new_threads_per_day: int = Field(default=20, ge=1)
     # How often the notifications-by-status gauge is recounted.
     metrics_refresh_s: float = Field(default=15.0, ge=0)
 
@@ -48,6 +52,9 @@ class NotificationsSettings(ServiceSettings):
         if self.environment is Environment.PRODUCTION and self.token_secret is None:
             raise ValueError("production needs TOKEN_SECRET: no secret defaults")
         return self
+
+    def relay_limits(self) -> RelayLimits:
+        return RelayLimits(self.relay_messages_per_hour, self.relay_new_threads_per_day)
 
     def secret(self) -> bytes:
         if self.token_secret is not None:

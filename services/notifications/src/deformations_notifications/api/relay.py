@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from deformations_common.auth import CurrentPrincipal, OptionalPrincipal, Role
 from deformations_common.db import Connection
-from deformations_common.errors import Forbidden, NotFound, Unprocessable
+from deformations_common.errors import Forbidden, NotFound, TooManyRequests, Unprocessable
 from deformations_common.service import Runtime, RuntimeDep
 from deformations_notifications import handling
 from deformations_notifications.api.deps import ClockDep, SettingsDep
@@ -23,6 +23,7 @@ from deformations_notifications.domain.relay import (
     RelayError,
     RelayThread,
     compose,
+    over_limit,
     resolve_reply_token,
     token_from_address,
 )
@@ -71,12 +72,27 @@ async def _send(
     sender_label: str,
     body: MessageBody,
     now: datetime,
-    secret: bytes,
+    settings: NotificationsSettings,
+    *,
+    new_thread: bool = False,
 ) -> Sent:
     try:
-        message = compose(thread, sender, body.subject, body.body, now, secret)
+        message = compose(thread, sender, body.subject, body.body, now, settings.secret())
     except RelayError as exc:
         raise Unprocessable(str(exc), code="invalid_relay_message") from exc
+    sent_last_hour, opened_last_day = await relay.recent_activity(conn, sender, now)
+    refusal = over_limit(
+        settings.relay_limits(),
+        sent_last_hour=sent_last_hour,
+        opened_last_day=opened_last_day,
+        new_thread=new_thread,
+    )
+    if refusal is not None:
+        raise TooManyRequests(
+            refusal.reason, retry_after_s=refusal.retry_after_s, code="relay_limit"
+        )
+    if new_thread:
+        await relay.open_thread(conn, thread, now)
     message_id = await relay.add_message(conn, message)
     payload = {
         "thread_id": thread.id,
@@ -105,9 +121,15 @@ async def write(
     except RelayError as exc:
         raise Unprocessable(str(exc), code="invalid_relay_message") from exc
     async with runtime.transaction() as conn:
-        await relay.open_thread(conn, thread, now)
         return await _send(
-            conn, thread, principal.sub, _label(principal.authority), body, now, settings.secret()
+            conn,
+            thread,
+            principal.sub,
+            _label(principal.authority),
+            body,
+            now,
+            settings,
+            new_thread=True,
         )
 
 
@@ -130,7 +152,7 @@ async def _reply(
         if signed_in is not None and signed_in != replier:
             raise Forbidden("Ce lien de réponse appartient à quelqu'un d'autre.")
         label = "Votre correspondant·e sur (Dé)formations"
-        return await _send(conn, thread, replier, label, body, now, settings.secret())
+        return await _send(conn, thread, replier, label, body, now, settings)
 
 
 @router.post("/replies", status_code=201)
@@ -204,5 +226,8 @@ async def reply_form(
         body = MessageBody(subject=form.get("subject", [""])[0], body=form.get("body", [""])[0])
     except ValidationError:
         return _page("Réponse incomplète", "<p>Il manque l'objet ou le message.</p>", 422)
-    await _reply(runtime, settings, clock(), token, body)
+    try:
+        await _reply(runtime, settings, clock(), token, body)
+    except TooManyRequests as exc:
+        return _page("Trop de messages", f"<p>{escape(exc.detail)}</p>", 429)
     return _page("Réponse envoyée", "<p>Votre réponse a été transmise.</p>")

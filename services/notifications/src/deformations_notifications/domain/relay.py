@@ -114,3 +114,36 @@ def token_from_address(address: str, domain: str) -> str | None:
     if not sep or host.lower() != domain.lower() or not local.startswith(LOCAL_PREFIX):
         return None
     return local[len(LOCAL_PREFIX) :]
+
+
+@dataclass(frozen=True, slots=True)
+class RelayLimits:
+    """What one person may send through the relay, against spam under the platform's name."""
+
+    messages_per_hour: int
+    new_threads_per_day: int
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    reason: str  # in French, for the sender
+    retry_after_s: int
+
+
+def over_limit(
+    limits: RelayLimits, *, sent_last_hour: int, opened_last_day: int, new_thread: bool
+) -> Refusal | None:
+    """Why one more message must wait, or None."""
+    if new_thread and opened_last_day >= limits.new_threads_per_day:
+        return Refusal(
+            f"Vous avez déjà ouvert {limits.new_threads_per_day} conversations en 24 heures : "
+            "réessayez demain.",
+            retry_after_s=86_400,
+        )
+    if sent_last_hour >= limits.messages_per_hour:
+        return Refusal(
+            f"Vous avez déjà envoyé {limits.messages_per_hour} messages en une heure : "
+            "réessayez un peu plus tard.",
+            retry_after_s=3_600,
+        )
+    return None

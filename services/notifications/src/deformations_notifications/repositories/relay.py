@@ -26,6 +26,25 @@ async def thread(conn: Connection, thread_id: str) -> RelayThread | None:
     return RelayThread(row["id"], row["initiator"], row["counterpart"])
 
 
+async def recent_activity(conn: Connection, sender: str, now: datetime) -> tuple[int, int]:
+    """(messages sent in the last hour, conversations opened in the last day) by
+    ``sender``; the sender's other requests wait until this transaction ends, so that
+    two at once cannot both pass a limit."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('relay:' || $1))", sender)
+    row = await conn.fetchrow(
+        """SELECT (SELECT count(*) FROM relay_messages
+                   WHERE sender = $1 AND sent_at > $2::timestamptz - interval '1 hour')
+                       AS messages,
+                  (SELECT count(*) FROM relay_threads
+                   WHERE initiator = $1 AND created_at > $2::timestamptz - interval '1 day')
+                       AS threads""",
+        sender,
+        now,
+    )
+    assert row is not None
+    return int(row["messages"]), int(row["threads"])
+
+
 async def add_message(conn: Connection, message: RelayMessage) -> UUID:
     message_id = uuid4()
     await conn.execute(
