@@ -4,7 +4,8 @@
 - ``hop_events_per_s``: events flooded into one service's outbox until every one has
   had its effect, once, in another service (outbox → relay → broker → inbox + effect);
 - ``hop_ratio``: the two divided, each hop by the mean of the ceilings measured just
-  before and after it; the median of ``--rounds`` such rounds;
+  before and after it; the median of ``--rounds`` such rounds. The consuming service runs
+  ``--replicas`` processes (2, one per core here); ``hop_one_replica_*`` is one process;
 - ``e2e_p50_ms``/``e2e_p99_ms``: HTTP quiz submission on diagnosis → event →
   notification recorded by notifications, at a steady rate (see bench/slice_bench.py).
 
@@ -183,7 +184,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--ceiling-n", type=int, default=5000)
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--per-tx", type=int, default=50)
-    parser.add_argument("--replicas", type=int, default=1, help="consumer processes")
+    # The consuming service runs one replica per core of this machine, as a deployment
+    # scales it (competing consumers on its quorum queue); one replica is measured too.
+    parser.add_argument("--replicas", type=int, default=2, help="consumer processes")
     parser.add_argument("--rate", type=float, default=100.0, help="slice submissions per second")
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of the slice run")
     return parser.parse_args(argv)
@@ -215,6 +218,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         hop / ((before + after) / 2)
         for hop, before, after in zip(hops, ceilings[:-1], ceilings[1:], strict=True)
     ]
+    # The same hop with a single consumer process: one core's worth of consuming.
+    alone = await measure_hop(infra, args.n, args.writers, args.per_tx, 1)
+    ceilings.append(await amqp_ceiling(infra.amqp_url, args.ceiling_n))
+    alone_ratio = alone["hop_events_per_s"] / ((ceilings[-2] + ceilings[-1]) / 2)
     with_writes = await measure_hop(
         infra, args.n, args.writers, args.per_tx, args.replicas, prefill=False
     )
@@ -223,7 +230,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         + ", ".join(f"{c:.0f}" for c in ceilings)
         + " msg/s; hops: "
         + ", ".join(f"{h:.0f}" for h in hops)
-        + " events/s",
+        + f" events/s, with one consumer process {alone['hop_events_per_s']:.0f}",
         file=sys.stderr,
     )
     return {
@@ -233,6 +240,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "hop_ratios": [round(r, 3) for r in ratios],
         "hop_n": args.n,
         "hop_consumer_replicas": args.replicas,
+        "hop_one_replica_events_per_s": round(alone["hop_events_per_s"]),
+        "hop_one_replica_ratio": round(alone_ratio, 3),
         # Writers filling the outbox in the producer's process while its relay publishes.
         "hop_with_writes_events_per_s": round(with_writes["hop_events_per_s"]),
         **{k: round(v, 1) for k, v in e2e.items()},
