@@ -16,6 +16,7 @@ from deformations_common.errors import Forbidden, NotFound, TooManyRequests, Unp
 from deformations_common.service import Runtime, RuntimeDep
 from deformations_notifications import handling
 from deformations_notifications.api.deps import ClockDep, SettingsDep
+from deformations_notifications.api.pages import html_page
 from deformations_notifications.domain.planning import IncomingEvent
 from deformations_notifications.domain.relay import (
     MAX_BODY,
@@ -184,24 +185,11 @@ async def inbound(
     return await _reply(runtime, settings, clock(), token, body)
 
 
-def _page(title: str, content: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(
-        f"""<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><title>{escape(title)} – (Dé)formations</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: sans-serif; max-width: 36rem; margin: 3rem auto; line-height: 1.5">
-<h1 style="font-size: 1.4rem">{escape(title)}</h1>
-{content}
-</body></html>""",
-        status_code=status,
-    )
-
-
 @router.get("/reply", response_class=HTMLResponse)
 async def reply_page(token: str, settings: SettingsDep) -> HTMLResponse:
     """The page of the « Répondre » link: a form, the address of nobody shown."""
     if resolve_reply_token(token, settings.secret()) is None:
-        return _page("Lien de réponse invalide", "<p>Ce lien n'est pas valide.</p>", 400)
+        return html_page("Lien de réponse invalide", "<p>Ce lien n'est pas valide.</p>", 400)
     form = f"""<form method="post" action="?token={escape(token)}">
 <p><label>Objet<br><input name="subject" required maxlength="{MAX_SUBJECT}" size="50"
 value="Re : votre message"></label></p>
@@ -210,7 +198,7 @@ maxlength="{MAX_BODY}"></textarea></label></p>
 <p><button type="submit">Envoyer</button></p>
 </form>
 <p>Votre adresse reste confidentielle, comme celle de votre interlocuteur·rice.</p>"""
-    return _page("Répondre", form)
+    return html_page("Répondre", form)
 
 
 @router.post("/reply", response_class=HTMLResponse)
@@ -225,9 +213,9 @@ async def reply_form(
     try:
         body = MessageBody(subject=form.get("subject", [""])[0], body=form.get("body", [""])[0])
     except ValidationError:
-        return _page("Réponse incomplète", "<p>Il manque l'objet ou le message.</p>", 422)
+        return html_page("Réponse incomplète", "<p>Il manque l'objet ou le message.</p>", 422)
     try:
         await _reply(runtime, settings, clock(), token, body)
     except TooManyRequests as exc:
-        return _page("Trop de messages", f"<p>{escape(exc.detail)}</p>", 429)
-    return _page("Réponse envoyée", "<p>Votre réponse a été transmise.</p>")
+        return html_page("Trop de messages", f"<p>{escape(exc.detail)}</p>", 429)
+    return html_page("Réponse envoyée", "<p>Votre réponse a été transmise.</p>")

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from deformations_common.errors import Forbidden, ProblemError
 from deformations_common.service import RuntimeDep
 from deformations_notifications.api.deps import ClockDep, SettingsDep
+from deformations_notifications.api.pages import html_page
 from deformations_notifications.domain.unsubscribe import (
     ALL,
     UnsubscribeClaim,
@@ -30,17 +31,6 @@ class BadUnsubscribeRequest(ProblemError):
     status, title, type_slug = 400, "Bad request", "unsubscribe-request"
 
 
-def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    html = f"""<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><title>{escape(title)} – (Dé)formations</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: sans-serif; max-width: 36rem; margin: 3rem auto; line-height: 1.5">
-<h1 style="font-size: 1.4rem">{escape(title)}</h1>
-{body}
-</body></html>"""
-    return HTMLResponse(html, status_code=status)
-
-
 def _scope_text(claim: UnsubscribeClaim) -> str:
     if claim.scope == ALL:
         return "tous les messages de (Dé)formations"
@@ -51,7 +41,7 @@ def _scope_text(claim: UnsubscribeClaim) -> str:
 async def confirm_page(token: str, settings: SettingsDep) -> HTMLResponse:
     claim = verify_unsubscribe_token(token, settings.secret())
     if claim is None:
-        return _page(
+        return html_page(
             "Lien de désabonnement invalide",
             "<p>Ce lien n'est pas valide ou a été modifié. Vous pouvez changer vos préférences "
             "depuis votre espace sur la plateforme.</p>",
@@ -63,7 +53,7 @@ async def confirm_page(token: str, settings: SettingsDep) -> HTMLResponse:
 <button type="submit">Confirmer le désabonnement</button>
 </form>
 <p>Vous pourrez vous réinscrire à tout moment depuis votre espace.</p>"""
-    return _page("Se désabonner", form)
+    return html_page("Se désabonner", form)
 
 
 @router.post("/unsubscribe", response_class=HTMLResponse)
@@ -88,7 +78,7 @@ async def one_click(
         prefs = await recipients.get_for_update(conn, claim.person_id)
         if prefs is not None:
             await recipients.save(conn, apply_unsubscribe(prefs, claim, clock()), clock())
-    return _page(
+    return html_page(
         "Vous êtes désabonné·e",
         f"<p>Vous ne recevrez plus {_scope_text(claim)} par courriel.</p>",
     )
