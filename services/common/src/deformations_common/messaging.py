@@ -34,6 +34,21 @@ def create_broker(settings: ServiceSettings) -> RabbitBroker:
     )
 
 
+async def _publish(exchange: aio_pika.abc.AbstractExchange, message: OutgoingMessage) -> None:
+    """One event as a relay publishes it: persistent, mandatory, CloudEvents binary mode."""
+    await exchange.publish(
+        aio_pika.Message(
+            message.body,
+            headers=dict(message.headers),
+            content_type=CONTENT_TYPE,
+            message_id=str(message.event_id),
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        ),
+        routing_key=message.routing_key,
+        mandatory=True,
+    )
+
+
 class EventPublisher:
     """The outbox relay's publisher: persistent, mandatory and confirmed messages.
 
@@ -60,17 +75,7 @@ class EventPublisher:
     async def publish(self, message: OutgoingMessage) -> None:
         if self._exchange is None:
             raise RuntimeError("the event publisher is not started")
-        await self._exchange.publish(
-            aio_pika.Message(
-                message.body,
-                headers=dict(message.headers),
-                content_type=CONTENT_TYPE,
-                message_id=str(message.event_id),
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            ),
-            routing_key=message.routing_key,
-            mandatory=True,
-        )
+        await _publish(self._exchange, message)
 
     async def publish_batch(
         self, messages: Sequence[OutgoingMessage]
@@ -108,16 +113,6 @@ async def publish_once(amqp_url: str, exchange: str, messages: Sequence[Outgoing
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         target = await channel.get_exchange(exchange)
         for message in messages:
-            await target.publish(
-                aio_pika.Message(
-                    message.body,
-                    headers=dict(message.headers),
-                    content_type=CONTENT_TYPE,
-                    message_id=str(message.event_id),
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                ),
-                routing_key=message.routing_key,
-                mandatory=True,
-            )
+            await _publish(target, message)
     finally:
         await connection.close()
