@@ -86,30 +86,39 @@ async def request_withdrawn(event: RequestWithdrawn, ctx: EventContext, conn: Co
     )
 
 
-@handlers.on(LoanAgreed, batchable=True)
-async def loan_agreed(event: LoanAgreed, ctx: EventContext, conn: Connection) -> None:
+async def _record_loan(
+    conn: Connection,
+    event: LoanAgreed | LoanCompleted | LoanCancelled,
+    status: str,
+    *,
+    half_days_used: int = 0,
+    borrower_satisfaction: int | None = None,
+) -> None:
     await read_models.record_loan(
         conn,
         loan_id=event.loan_id,
         offer_id=event.offer_id,
         lender_siren=event.lender_siren,
         borrower_siren=event.borrower_siren,
-        status="agreed",
+        status=status,
         half_days_agreed=event.half_days_agreed,
+        half_days_used=half_days_used,
+        borrower_satisfaction=borrower_satisfaction,
     )
+
+
+@handlers.on(LoanAgreed, batchable=True)
+async def loan_agreed(event: LoanAgreed, ctx: EventContext, conn: Connection) -> None:
+    await _record_loan(conn, event, "agreed")
 
 
 @handlers.on(LoanCompleted, batchable=True)
 async def loan_completed(event: LoanCompleted, ctx: EventContext, conn: Connection) -> None:
     borrower = next((f for f in event.feedback if f.respondent is LoanParty.BORROWER), None)
-    await read_models.record_loan(
+    await _record_loan(
         conn,
-        loan_id=event.loan_id,
-        offer_id=event.offer_id,
-        lender_siren=event.lender_siren,
-        borrower_siren=event.borrower_siren,
-        status="completed",
-        half_days_agreed=event.half_days_agreed,
+        event,
+        "completed",
         half_days_used=event.half_days_used,
         borrower_satisfaction=borrower.satisfaction if borrower else None,
     )
@@ -117,16 +126,7 @@ async def loan_completed(event: LoanCompleted, ctx: EventContext, conn: Connecti
 
 @handlers.on(LoanCancelled, batchable=True)
 async def loan_cancelled(event: LoanCancelled, ctx: EventContext, conn: Connection) -> None:
-    await read_models.record_loan(
-        conn,
-        loan_id=event.loan_id,
-        offer_id=event.offer_id,
-        lender_siren=event.lender_siren,
-        borrower_siren=event.borrower_siren,
-        status="cancelled",
-        half_days_agreed=event.half_days_agreed,
-        half_days_used=event.half_days_used,
-    )
+    await _record_loan(conn, event, "cancelled", half_days_used=event.half_days_used)
 
 
 @handlers.on(DiagnosisCompleted, batchable=True)
