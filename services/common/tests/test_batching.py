@@ -10,7 +10,7 @@ from prometheus_client import REGISTRY
 from runtime_harness import REJECTED_N, Harness, pg_connect, ping
 
 from deformations_common.codec import OutgoingMessage, encode
-from deformations_common.consumer import KIND_HEADER
+from deformations_common.consumer import KIND_HEADER, _Batches, _Pending
 from deformations_common.messaging import publish_once
 from deformations_common.testing import wait_until
 
@@ -136,3 +136,34 @@ async def test_a_batch_kept_waiting_on_a_lock_lets_its_events_go_alone(harness: 
         assert await locker.fetchval("SELECT n FROM ponger.shared") == 20
     finally:
         await locker.close()
+
+
+async def test_an_event_given_up_before_its_batch_is_never_handled() -> None:
+    """A delivery cancelled while it waits for a slot (its channel closed, the service
+    stopping) leaves the queue of waiting events: no later batch handles it."""
+    batches = _Batches(slots=1, max_size=10)
+    release = asyncio.Event()
+    handled: list[list[str]] = []
+
+    async def run(batch: list[_Pending]) -> None:
+        handled.append([str(p.event) for p in batch])
+        await release.wait()
+        for p in batch:
+            p.outcome.set_result("handled")
+
+    loop = asyncio.get_running_loop()
+
+    def pending(name: str) -> _Pending:
+        return _Pending(name, None, loop.create_future())  # type: ignore[arg-type]
+
+    first, given_up, kept = pending("first"), pending("given up"), pending("kept")
+    leader = asyncio.create_task(batches.submit(first, run))
+    await wait_until(lambda: handled == [["first"]], what="the first batch running")
+    waiting = asyncio.create_task(batches.submit(given_up, run))
+    follower = asyncio.create_task(batches.submit(kept, run))
+    await wait_until(lambda: len(batches._waiting) == 2, what="both queued for the slot")
+    waiting.cancel()
+    release.set()
+    assert await leader == "handled" and await follower == "handled"
+    assert handled == [["first"], ["kept"]]
+    assert waiting.cancelled()
