@@ -20,10 +20,17 @@ run: install ## migrate and start the four services, play the demo, run until Ct
 test: install ## run the whole suite (real RabbitMQ and PostgreSQL)
 	@scripts/run-tests
 
-lint: install ## ruff lint and format check, mypy strict
+lint: install ## ruff lint and format check, import rules, mypy strict
 	@uv run --frozen ruff check .
 	@uv run --frozen ruff format --check .
-	@uv run --frozen mypy contracts/src services/*/src
+	@uv run --frozen lint-imports
+	@uv run --frozen mypy contracts/src services/*/src devtools/src
+
+typecheck: install ## mypy strict on every distribution
+	@uv run --frozen mypy contracts/src services/*/src devtools/src
+
+test-fast: install ## domain and use-case tests, no servers (well under a minute)
+	@uv run --frozen pytest -q -m "not integration and not browser" -p no:cacheprovider
 
 format: install ## apply ruff's formatting and safe fixes
 	@uv run --frozen ruff check --fix .

@@ -1,1 +1,1 @@
-pytest_plugins = ["deformations_common.testing"]
+pytest_plugins = ["deformations_devtools.testing"]

@@ -38,14 +38,14 @@ from deformations_common.consumer import EventContext, EventHandlers
 from deformations_common.db import Connection, Pool, create_pool
 from deformations_common.service import Runtime, ServiceDefinition, create_app
 from deformations_common.settings import Environment, ServiceSettings
-from deformations_common.testing import (
+from deformations_contracts.base import EventData
+from deformations_devtools.testing import (
     Infra,
     create_database,
     delete_broker_objects,
     drop_database,
     isolated_settings,
 )
-from deformations_contracts.base import EventData
 
 
 class BenchPinged(EventData):

@@ -22,7 +22,7 @@ import httpx
 import uvicorn
 
 from deformations_common.service import create_app
-from deformations_common.testing import (
+from deformations_devtools.testing import (
     Infra,
     create_database,
     delete_broker_objects,

@@ -19,7 +19,7 @@ import httpx
 
 from deformations_common.auth import issue_dev_token
 from deformations_common.service import create_app
-from deformations_common.testing import (
+from deformations_devtools.testing import (
     Infra,
     create_database,
     delete_broker_objects,

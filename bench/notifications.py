@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from deformations_common.service import create_app
-from deformations_common.testing import (
+from deformations_devtools.testing import (
     Infra,
     create_database,
     delete_broker_objects,

@@ -29,7 +29,7 @@ from durable_floor import durable_floor
 from deformations_common.auth import issue_dev_token
 from deformations_common.service import create_app
 from deformations_common.settings import Environment, ServiceSettings
-from deformations_common.testing import (
+from deformations_devtools.testing import (
     Infra,
     create_database,
     delete_broker_objects,

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import httpx
 
-from deformations_common.demo import DemoContext
 from deformations_common.preflight import Unreachable, check_all, masked
+from deformations_devtools.demo import DemoContext
 
 ROOT = Path(__file__).resolve().parents[1]
 PR_SET_PDEATHSIG = 1

@@ -17,7 +17,7 @@ from deformations_common.codec import OutgoingMessage
 from deformations_common.messaging import publish_once
 from deformations_common.service import Runtime, ServiceDefinition, create_app
 from deformations_common.settings import ServiceSettings
-from deformations_common.testing import (
+from deformations_devtools.testing import (
     Infra,
     delete_broker_objects,
     isolated_settings,

@@ -11,8 +11,8 @@ from prometheus_client import REGISTRY
 
 from deformations_common.codec import encode
 from deformations_common.consumer import EventHandlers
-from deformations_common.testing import wait_until
 from deformations_contracts.registry import EVENTS, examples
+from deformations_devtools.testing import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -20,7 +20,12 @@ import uvicorn
 
 from deformations_common.auth import issue_dev_token
 from deformations_common.service import create_app
-from deformations_common.testing import Infra, delete_broker_objects, isolated_settings, wait_until
+from deformations_devtools.testing import (
+    Infra,
+    delete_broker_objects,
+    isolated_settings,
+    wait_until,
+)
 from deformations_diagnosis.app import definition
 from deformations_diagnosis.content.loader import load_questionnaire
 from deformations_diagnosis.settings import DiagnosisSettings

@@ -9,7 +9,7 @@ import pytest
 from runtime_harness import Harness, ping
 
 from deformations_common.outbox import OutboxRelay
-from deformations_common.testing import wait_until
+from deformations_devtools.testing import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -20,7 +20,6 @@ from test_lending_support import (
     take,
 )
 
-from deformations_common.testing import wait_until
 from deformations_contracts.events.matching import (
     MatchProposed,
     OfferParty,
@@ -28,6 +27,7 @@ from deformations_contracts.events.matching import (
     RequestParty,
 )
 from deformations_contracts.events.people import PersonErasureRequested
+from deformations_devtools.testing import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ import pytest
 from platform_harness import Platform
 from test_lending_support import AOUSTE, CREST
 
-from deformations_common.demo import DemoContext
+from deformations_devtools.demo import DemoContext
 from deformations_lending.demo import play
 
 pytestmark = pytest.mark.integration

@@ -19,7 +19,7 @@ from test_lending_support import (
     validate,
 )
 
-from deformations_common.testing import wait_until
+from deformations_devtools.testing import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,8 @@ import jsonschema
 from platform_harness import Platform, RunningService
 
 from deformations_common.codec import encode
-from deformations_common.testing import wait_until
 from deformations_contracts.base import EventData
+from deformations_devtools.testing import wait_until
 
 SCHEMAS = Path(__file__).parents[1] / "contracts" / "schemas"
 

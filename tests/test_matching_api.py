@@ -19,8 +19,8 @@ from test_matching_helpers import (
     publish,
 )
 
-from deformations_common.testing import wait_until
 from deformations_contracts.types import TimeSlot
+from deformations_devtools.testing import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -8,9 +8,9 @@ from platform_harness import Platform
 from test_matching_helpers import CREST, MIRABEL, SAILLANS, offered, publish
 
 from deformations_common.geography import load_geography
-from deformations_common.testing import wait_until
 from deformations_contracts.events.lending import FeedbackRating, LoanCompleted, LoanParty
 from deformations_contracts.values import Period
+from deformations_devtools.testing import wait_until
 from deformations_matching.book import OfferBook
 from deformations_matching.repositories import read_models
 

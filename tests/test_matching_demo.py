@@ -4,7 +4,7 @@ import httpx
 import pytest
 from platform_harness import Platform
 
-from deformations_common.demo import DemoContext
+from deformations_devtools.demo import DemoContext
 from deformations_matching import demo
 
 pytestmark = pytest.mark.integration

@@ -20,10 +20,10 @@ from test_matching_helpers import (
     requested,
 )
 
-from deformations_common.testing import wait_until
 from deformations_contracts.events.lending import OfferWithdrawn, RequestWithdrawn
 from deformations_contracts.events.people import PersonErasureRequested
 from deformations_contracts.registry import examples
+from deformations_devtools.testing import wait_until
 from deformations_matching.rematch import REMATCH_LOCK
 from deformations_matching.subscribers import handlers
 

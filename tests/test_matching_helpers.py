@@ -12,7 +12,6 @@ import jsonschema
 from platform_harness import Platform
 
 from deformations_common.codec import encode
-from deformations_common.testing import wait_until
 from deformations_contracts.base import EventData
 from deformations_contracts.events.diagnosis import Availability, DiagnosisCompleted, NextStep
 from deformations_contracts.events.lending import (
@@ -23,6 +22,7 @@ from deformations_contracts.events.lending import (
 )
 from deformations_contracts.types import Modality, TimeSlot
 from deformations_contracts.values import CollectiviteRef, Period, WeekdayHalfDay
+from deformations_devtools.testing import wait_until
 
 SCHEMAS = Path(__file__).parents[1] / "contracts" / "schemas"
 EPCI = "200040509"

@@ -22,8 +22,8 @@ from test_notifications_e2e import (
     start_notifications,
 )
 
-from deformations_common.demo import DemoContext
-from deformations_common.testing import wait_until
+from deformations_devtools.demo import DemoContext
+from deformations_devtools.testing import wait_until
 from deformations_notifications.catchers import MailCatcher
 from deformations_notifications.clock import ManualClock
 from deformations_notifications.demo import play

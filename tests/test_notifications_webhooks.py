@@ -11,8 +11,8 @@ import pytest
 from platform_harness import Platform, RunningService
 from test_notifications_e2e import idle_rounds, loan, publish, start_notifications
 
-from deformations_common.testing import wait_until
 from deformations_contracts.events.lending import LoanAgreed, LoanCompleted
+from deformations_devtools.testing import wait_until
 from deformations_notifications.catchers import MailCatcher, WebhookReceiver
 from deformations_notifications.clock import ManualClock
 

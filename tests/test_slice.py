@@ -13,7 +13,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind
 from platform_harness import Platform
 
-from deformations_common.testing import Traces, wait_until
+from deformations_devtools.testing import Traces, wait_until
 from deformations_diagnosis.content.loader import load_questionnaire
 from deformations_diagnosis.domain.synthetic import synthetic_submissions
 

@@ -44,6 +44,11 @@ _MODELS: list[type[EventData]] = [
 EVENTS: Mapping[str, type[EventData]] = {model.routing_key: model for model in _MODELS}
 
 
+def routing_keys(*models: type[EventData]) -> tuple[str, ...]:
+    """The routing keys of these models, in their order (lists kept by derivation, not by hand)."""
+    return tuple(model.routing_key for model in models)
+
+
 def model_for(routing_key: str) -> type[EventData]:
     """The data model of an event type; ``KeyError`` for an unknown one."""
     return EVENTS[routing_key]

@@ -28,6 +28,13 @@ ShortText = Annotated[str, StringConstraints(min_length=3, max_length=300)]
 # The role of an agent ("Technicienne restauration collective"), never their name.
 AgentRole = Annotated[str, StringConstraints(min_length=3, max_length=120)]
 
+# The time zone of French collectivités: the one people read dates in.
+PLATFORM_TIMEZONE = "Europe/Paris"
+
+# A half-day of work, the unit of a loan: ``loan.completed`` hours are half-days times this.
+HALF_DAY_MINUTES = 210
+HALF_DAY_HOURS = HALF_DAY_MINUTES / 60
+
 # An IANA time zone name; the platform uses Europe/Paris.
 TimeZoneName = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z_]+(?:/[A-Za-z0-9_+\-]+){0,2}$", max_length=64)

@@ -20,14 +20,14 @@ from deformations_common.consumer import EventContext, EventHandlers, RejectEven
 from deformations_common.db import Connection
 from deformations_common.service import Runtime, RuntimeDep, ServiceDefinition, create_app
 from deformations_common.settings import ServiceSettings
-from deformations_common.testing import (
+from deformations_contracts.base import EventData
+from deformations_devtools.testing import (
     Infra,
     delete_broker_objects,
     isolated_settings,
     running,
     tap,
 )
-from deformations_contracts.base import EventData
 
 REJECTED_N = 99_999
 

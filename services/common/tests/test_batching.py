@@ -12,7 +12,7 @@ from runtime_harness import REJECTED_N, Harness, pg_connect, ping
 from deformations_common.codec import OutgoingMessage, encode
 from deformations_common.consumer import KIND_HEADER, _Batches, _Pending
 from deformations_common.messaging import publish_once
-from deformations_common.testing import wait_until
+from deformations_devtools.testing import wait_until
 
 pytestmark = pytest.mark.integration
 

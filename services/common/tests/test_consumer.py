@@ -11,7 +11,7 @@ from runtime_harness import REJECTED_N, Harness, ping, standard_headers
 
 from deformations_common.codec import encode
 from deformations_common.consumer import KIND_HEADER, REASON_HEADER
-from deformations_common.testing import wait_until
+from deformations_devtools.testing import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -12,8 +12,8 @@ from runtime_harness import Harness, ping
 from deformations_common import migrations, outbox
 from deformations_common.codec import OutgoingMessage
 from deformations_common.db import create_pool
-from deformations_common.testing import wait_until
 from deformations_contracts.base import EventData
+from deformations_devtools.testing import wait_until
 
 pytestmark = pytest.mark.integration
 

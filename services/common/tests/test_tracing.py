@@ -26,7 +26,7 @@ from runtime_harness import REJECTED_N, Harness, ping, standard_headers
 
 from deformations_common import tracing
 from deformations_common.codec import OutgoingMessage, encode
-from deformations_common.testing import Traces, wait_until
+from deformations_devtools.testing import Traces, wait_until
 
 pytestmark = pytest.mark.integration
 

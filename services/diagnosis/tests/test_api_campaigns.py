@@ -12,8 +12,8 @@ import aio_pika
 import pytest
 from platform_harness import Platform, RunningService
 
-from deformations_common.testing import wait_until
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
+from deformations_devtools.testing import wait_until
 from deformations_diagnosis.content.loader import load_questionnaire
 from deformations_diagnosis.domain.synthetic import synthetic_submissions
 

@@ -12,8 +12,8 @@ from uuid import uuid4
 import pytest
 from platform_harness import Platform
 
-from deformations_common.testing import wait_until
 from deformations_contracts.events.people import PersonErasureRequested
+from deformations_devtools.testing import wait_until
 from deformations_diagnosis.content.loader import CURRENT_VERSION, load_questionnaire
 from deformations_diagnosis.domain.synthetic import synthetic_submissions
 

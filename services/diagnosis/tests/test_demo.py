@@ -7,8 +7,8 @@ import httpx
 import pytest
 from platform_harness import Platform, RunningService
 
-from deformations_common.demo import DemoContext
-from deformations_common.testing import wait_until
+from deformations_devtools.demo import DemoContext
+from deformations_devtools.testing import wait_until
 from deformations_diagnosis import demo
 
 pytestmark = pytest.mark.integration

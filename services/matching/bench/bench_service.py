@@ -27,8 +27,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from deformations_common import db, migrations, outbox
 from deformations_common.db import Connection
 from deformations_common.geography import load_geography
-from deformations_common.testing import create_database, drop_database
 from deformations_contracts.base import EventData
+from deformations_devtools.testing import create_database, drop_database
 from deformations_matching.book import OfferBook
 from deformations_matching.incremental import propose_for_request
 from deformations_matching.rematch import run_round

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -15,7 +16,9 @@ from deformations_common.preflight import Unreachable, check_all, check_database
 from deformations_common.service import ServiceDefinition, asyncapi_document, create_app
 
 
-def run(make_definition: Callable[[], ServiceDefinition], argv: list[str] | None = None) -> int:
+def run(
+    make_definition: Callable[[], ServiceDefinition[Any]], argv: list[str] | None = None
+) -> int:
     definition = make_definition()
     settings = definition.settings
     parser = argparse.ArgumentParser(prog=f"deformations-{settings.service_name}")

@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
+from uuid import UUID
 
 from faststream import StreamMessage
 from faststream.rabbit import RabbitBroker, RabbitExchange
@@ -38,10 +39,13 @@ from deformations_common.db import Connection, Pool
 from deformations_common.logging import get_logger
 from deformations_common.settings import ServiceSettings
 from deformations_common.topology import Subscription, Topology
+from deformations_common.unit_of_work import U
+from deformations_common.vocabulary.clock import Clock, system_clock
 from deformations_contracts.base import EventData
 from deformations_contracts.cloudevents import CloudEventAttributes
 
 E = TypeVar("E", bound=EventData)
+S = TypeVar("S", bound=ServiceSettings)
 ATTEMPT_HEADER = "x-deformations-attempt"
 REASON_HEADER = "x-deformations-error-reason"
 KIND_HEADER = "x-deformations-error-kind"
@@ -56,20 +60,28 @@ class RejectEvent(Exception):
 
 
 @dataclass(frozen=True)
-class EventContext:
+class EventContext(Generic[S]):
     """What a handler knows of the event besides its data, and how it emits follow-ups."""
 
     attributes: CloudEventAttributes
-    settings: ServiceSettings
+    settings: S
     # The CONSUMER span of this event's handling; None when tracing is off.
     span: Span | None = None
+    clock: Clock = system_clock
 
-    async def emit(self, conn: Connection, event: EventData) -> None:
+    def unit_of_work(self, kind: type[U], conn: Connection) -> U:
+        """The handler's transaction as a unit of work; its events follow this one."""
+        return kind(conn, self.settings, self.clock, self._record)
+
+    async def _record(self, conn: Connection, events: Any) -> list[UUID]:
+        return [await self.emit(conn, event) for event in events]
+
+    async def emit(self, conn: Connection, event: EventData) -> UUID:
         """Record a follow-up event in the handler's transaction, with the causal chain.
 
         Its traceparent names this event's span as parent; without tracing, the event's
         own traceparent is passed on, so a trace goes on through an untraced service."""
-        await outbox.enqueue(
+        return await outbox.enqueue(
             conn,
             event,
             source=self.settings.service_name,
@@ -84,7 +96,7 @@ class EventContext:
         )
 
 
-Handler = Callable[[E, EventContext, Connection], Awaitable[None]]
+Handler = Callable[[E, EventContext[Any], Connection], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -128,7 +140,7 @@ class EventHandlers:
 
 
 async def _call(
-    registration: Registration[Any], event: EventData, context: EventContext, conn: Connection
+    registration: Registration[Any], event: EventData, context: EventContext[Any], conn: Connection
 ) -> None:
     """Run the handler; with tracing, in its event's span (the task running a shared
     transaction handles other tasks' events: their spans are not its current one)."""
@@ -149,7 +161,7 @@ class _Pending:
     handled alone (the batch it was in failed)."""
 
     event: EventData
-    context: EventContext
+    context: EventContext[Any]
     outcome: "asyncio.Future[str | None]"
     taken: bool = False
 
@@ -201,9 +213,11 @@ class MessageProcessor:
         topology: Topology,
         pool_provider: Callable[[], Pool],
         tracer: Tracer | None = None,
+        clock: Clock = system_clock,
     ) -> None:
         """``tracer``: each event is handled in a CONSUMER span of its own; None: no span."""
         self._settings = settings
+        self._clock = clock
         self._tracer = tracer
         self._broker = broker
         self._topology = topology
@@ -303,7 +317,7 @@ class MessageProcessor:
             tracing.record_failure(span, exc, exc.kind)
             await self._dead_letter(subscription, raw.body, raw.content_type, headers, exc)
             return "invalid"
-        context = EventContext(envelope.attributes, self._settings, span)
+        context = EventContext(envelope.attributes, self._settings, span, self._clock)
         try:
             batches = self._batches.get(subscription)
             if batches is not None:
@@ -329,7 +343,7 @@ class MessageProcessor:
         subscription: Subscription,
         registration: Registration[Any],
         event: EventData,
-        context: EventContext,
+        context: EventContext[Any],
     ) -> str:
         attributes = context.attributes
         async with self._pool().acquire() as conn, conn.transaction():

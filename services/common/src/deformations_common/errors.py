@@ -7,6 +7,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from deformations_common.vocabulary.errors import DomainError
+
 PROBLEM_JSON = "application/problem+json"
 
 
@@ -68,6 +70,32 @@ class TooManyRequests(ProblemError):
         super().__init__(detail, retry_after_s=retry_after_s, **extensions)
 
 
+_TITLES = {
+    400: "Bad request",
+    403: "Forbidden",
+    404: "Not found",
+    409: "Conflict",
+    410: "Gone",
+    422: "Unprocessable content",
+    429: "Too many requests",
+}
+
+
+def domain_problem(error: DomainError, instance: str | None = None) -> dict[str, Any]:
+    """A domain error as problem details: its French message, code and details."""
+    body: dict[str, Any] = {
+        "type": f"https://deformations.fr/problems/{error.code.replace('_', '-')}",
+        "title": _TITLES.get(error.status, "Error"),
+        "status": error.status,
+        "detail": error.message,
+        "code": error.code,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(error.details)
+    return body
+
+
 def problem_response(status: int, body: dict[str, Any]) -> JSONResponse:
     headers: dict[str, str] = {}
     if status == 401:
@@ -81,6 +109,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ProblemError)
         return problem_response(exc.status, exc.to_problem(str(request.url.path)))
+
+    async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DomainError)
+        return problem_response(exc.status, domain_problem(exc, str(request.url.path)))
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
@@ -105,5 +137,6 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(exc.status_code, body)
 
     app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)

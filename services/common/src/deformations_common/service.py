@@ -11,7 +11,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
@@ -30,16 +30,20 @@ from deformations_common.logging import configure_logging, get_logger
 from deformations_common.messaging import EventPublisher, create_broker, declare_topology
 from deformations_common.settings import Environment, ServiceSettings
 from deformations_common.topology import Topology
+from deformations_common.unit_of_work import U
+from deformations_common.vocabulary.clock import Clock, system_clock
 from deformations_contracts.base import EventData
 
 log = get_logger()
 
-BackgroundTask = Callable[["Runtime"], Coroutine[Any, Any, None]]
+S = TypeVar("S", bound=ServiceSettings)
+
+BackgroundTask = Callable[["Runtime[Any]"], Coroutine[Any, Any, None]]
 
 
 @dataclass
-class ServiceDefinition:
-    settings: ServiceSettings
+class ServiceDefinition(Generic[S]):
+    settings: S
     title: str
     description: str = ""
     migrations_package: str | None = None
@@ -53,15 +57,19 @@ class ServiceDefinition:
     # Where the service's spans go; None: the provider configured from the OTEL_*
     # environment, if any (see tracing.configure). Tests give one of their own.
     tracer_provider: TracerProvider | None = None
+    # The time every unit of work reads; tests give a ManualClock, a deployed service
+    # always runs on the system clock (nothing in its configuration can change it).
+    clock: Clock = system_clock
 
 
 @dataclass
-class Runtime:
-    """What requests and jobs of a running service share."""
+class Runtime(Generic[S]):
+    """What requests, consumers and jobs of a running service share."""
 
-    settings: ServiceSettings
+    settings: S
     broker: RabbitBroker
     topology: Topology
+    clock: Clock = system_clock
     _pool: "Pool | None" = None
     relay: outbox.OutboxRelay | None = None
     publisher: EventPublisher | None = None
@@ -78,6 +86,17 @@ class Runtime:
         """One unit of work: everything in it, events included, commits or nothing does."""
         async with self.pool.acquire() as conn, conn.transaction():
             yield conn
+
+    @asynccontextmanager
+    async def begin(self, kind: type[U], *, clock: Clock | None = None) -> AsyncIterator[U]:
+        """A unit of work of the service's own kind, over a new transaction."""
+        async with self.transaction() as conn:
+            yield kind(conn, self.settings, clock or self.clock, self._record)
+
+    async def _record(self, conn: Connection, events: Sequence[EventData]) -> list[UUID]:
+        if len(events) == 1:
+            return [await self.emit(conn, events[0])]
+        return await self.emit_many(conn, events)
 
     async def emit(
         self,
@@ -103,15 +122,16 @@ class Runtime:
         )
 
 
-def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+def get_runtime(request: Request) -> Runtime[Any]:
+    runtime: Runtime[Any] = request.app.state.runtime
     return runtime
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+# A service names its own typed alias: ``Annotated[Runtime[Settings], Depends(get_runtime)]``.
+RuntimeDep = Annotated[Runtime[Any], Depends(get_runtime)]
 
 
-def asyncapi_document(definition: ServiceDefinition, broker: RabbitBroker) -> dict[str, Any]:
+def asyncapi_document(definition: ServiceDefinition[Any], broker: RabbitBroker) -> dict[str, Any]:
     spec = AsyncAPI(
         broker,
         title=f"deformations {definition.settings.service_name}",
@@ -122,11 +142,11 @@ def asyncapi_document(definition: ServiceDefinition, broker: RabbitBroker) -> di
     return document
 
 
-def create_app(definition: ServiceDefinition) -> FastAPI:
+def create_app(definition: ServiceDefinition[S]) -> FastAPI:
     settings = definition.settings
     topology = Topology(settings)
     broker = create_broker(settings)
-    runtime = Runtime(settings=settings, broker=broker, topology=topology)
+    runtime = Runtime(settings=settings, broker=broker, topology=topology, clock=definition.clock)
     handlers = definition.handlers or EventHandlers(settings.service_name)
     tracer_provider = definition.tracer_provider or tracing.configure(settings.service_name)
     processor = MessageProcessor(
@@ -134,6 +154,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         broker,
         topology,
         lambda: runtime.pool,
+        clock=definition.clock,
         tracer=None if tracer_provider is None else tracing.tracer(tracer_provider),
     )
     processor.register(handlers)
@@ -229,7 +250,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     return app
 
 
-def _operations_router(definition: ServiceDefinition, runtime: Runtime) -> APIRouter:
+def _operations_router(definition: ServiceDefinition[Any], runtime: Runtime[Any]) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz")

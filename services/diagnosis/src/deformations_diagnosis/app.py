@@ -7,7 +7,7 @@ from deformations_diagnosis.settings import DiagnosisSettings
 from deformations_diagnosis.subscribers import handlers
 
 
-def definition(settings: DiagnosisSettings | None = None) -> ServiceDefinition:
+def definition(settings: DiagnosisSettings | None = None) -> ServiceDefinition[DiagnosisSettings]:
     return ServiceDefinition(
         settings=settings or DiagnosisSettings(),
         title="deformations — diagnosis",

@@ -5,8 +5,8 @@ so that both events are published and the collective page has data to show."""
 from typing import Any
 from uuid import uuid4
 
-from deformations_common.demo import DemoContext
 from deformations_common.geography import load_geography
+from deformations_devtools.demo import DemoContext
 from deformations_diagnosis.content.loader import load_questionnaire
 from deformations_diagnosis.domain.synthetic import synthetic_team
 

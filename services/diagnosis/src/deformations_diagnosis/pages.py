@@ -28,6 +28,7 @@ from deformations_diagnosis.domain.campaigns import Campaign, missing_responses
 from deformations_diagnosis.domain.collective import IntercommunalityResult
 from deformations_diagnosis.domain.results import IndividualResult
 from deformations_diagnosis.domain.submission import Submission, submission_problems
+from deformations_diagnosis.settings import DiagnosisSettings
 from deformations_diagnosis.web.flow import after_post
 from deformations_diagnosis.web.render import (
     CommuneRow,
@@ -80,7 +81,7 @@ def _submission_id(form: Form) -> UUID:
         return uuid4()
 
 
-async def _campaign(runtime: Runtime, token: str) -> Campaign | None:
+async def _campaign(runtime: Runtime[DiagnosisSettings], token: str) -> Campaign | None:
     async with runtime.pool.acquire() as conn:
         return await repository.campaign_by_token(conn, token)
 
@@ -159,7 +160,7 @@ async def campaign_post(
 
 
 async def _advance(
-    runtime: Runtime,
+    runtime: Runtime[DiagnosisSettings],
     q: Questionnaire,
     form: Form,
     *,

@@ -33,6 +33,7 @@ from deformations_diagnosis.domain.errors import DiagnosisError, WrongVersionErr
 from deformations_diagnosis.domain.results import IndividualResult
 from deformations_diagnosis.domain.scoring import score_submission
 from deformations_diagnosis.domain.submission import Submission
+from deformations_diagnosis.settings import DiagnosisSettings
 
 
 class SubmissionReplayed(Conflict):
@@ -79,7 +80,7 @@ class Submitted:
 
 
 async def submit(
-    runtime: Runtime,
+    runtime: Runtime[DiagnosisSettings],
     *,
     submission_id: UUID,
     version: str,

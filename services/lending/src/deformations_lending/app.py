@@ -21,7 +21,7 @@ from deformations_lending.settings import LendingSettings
 from deformations_lending.subscribers import handlers
 
 
-def definition(settings: LendingSettings | None = None) -> ServiceDefinition:
+def definition(settings: LendingSettings | None = None) -> ServiceDefinition[LendingSettings]:
     return ServiceDefinition(
         settings=settings or LendingSettings(),
         title="deformations — lending",

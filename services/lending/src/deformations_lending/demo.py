@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from deformations_common.demo import DemoContext
+from deformations_devtools.demo import DemoContext
 from deformations_lending.api.common import CLOCK_HEADER
 
 CREST = "212601082"

@@ -8,6 +8,7 @@ from deformations_contracts.events.people import PersonErasureRequested
 from deformations_lending.repositories import collectivites, proposals
 from deformations_lending.repositories import loans as loan_rows
 from deformations_lending.repositories.proposals import Proposal
+from deformations_lending.settings import LendingSettings
 
 handlers = EventHandlers("lending")
 log = get_logger()
@@ -16,7 +17,9 @@ LENDING_KINDS = frozenset({ProposalKind.NEED_OFFER, ProposalKind.GROUPED_OFFER})
 
 
 @handlers.on(MatchProposed, batchable=True)
-async def store_proposal(event: MatchProposed, ctx: EventContext, conn: Connection) -> None:
+async def store_proposal(
+    event: MatchProposed, ctx: EventContext[LendingSettings], conn: Connection
+) -> None:
     """Keep need↔offer proposals for the borrowers; the offer and requests may be unknown
     here yet (events out of order): the borrower acts once they are."""
     if event.kind not in LENDING_KINDS or event.offer is None:
@@ -47,5 +50,7 @@ async def store_proposal(event: MatchProposed, ctx: EventContext, conn: Connecti
 
 
 @handlers.on(PersonErasureRequested, batchable=True)
-async def erase_person(event: PersonErasureRequested, ctx: EventContext, conn: Connection) -> None:
+async def erase_person(
+    event: PersonErasureRequested, ctx: EventContext[LendingSettings], conn: Connection
+) -> None:
     await loan_rows.erase_person(conn, event.person_id)

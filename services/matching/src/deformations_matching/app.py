@@ -9,7 +9,7 @@ from deformations_matching.settings import MatchingSettings
 from deformations_matching.subscribers import handlers
 
 
-def definition(settings: MatchingSettings | None = None) -> ServiceDefinition:
+def definition(settings: MatchingSettings | None = None) -> ServiceDefinition[MatchingSettings]:
     return ServiceDefinition(
         settings=settings or MatchingSettings(),
         title="deformations — matching",

@@ -15,7 +15,6 @@ from uuid import UUID, uuid4
 import httpx
 
 from deformations_common.codec import encode
-from deformations_common.demo import DemoContext
 from deformations_common.messaging import publish_once
 from deformations_contracts.base import EventData
 from deformations_contracts.events.diagnosis import Availability, DiagnosisCompleted, NextStep
@@ -27,6 +26,7 @@ from deformations_contracts.events.lending import (
 )
 from deformations_contracts.types import Modality, TimeSlot
 from deformations_contracts.values import CollectiviteRef, Period, WeekdayHalfDay
+from deformations_devtools.demo import DemoContext
 
 SOURCE = "matching-demo"
 # CC du Crestois et de Pays de Saillans Cœur de Drôme and some of its communes.

@@ -15,7 +15,7 @@ from deformations_matching.settings import MatchingSettings
 log = get_logger()
 
 
-async def warm_index(runtime: Runtime) -> None:
+async def warm_index(runtime: Runtime[MatchingSettings]) -> None:
     """Build the offer index from the read model at start, not on the first request."""
     async with runtime.pool.acquire() as conn:
         await book_for(runtime.settings).refreshed(conn)
@@ -25,7 +25,7 @@ async def warm_index(runtime: Runtime) -> None:
         gc.freeze()
 
 
-async def rematch_now(runtime: Runtime) -> RoundSummary:
+async def rematch_now(runtime: Runtime[MatchingSettings]) -> RoundSummary:
     settings = runtime.settings
     k = settings.rematch_candidates if isinstance(settings, MatchingSettings) else 8
     async with runtime.transaction() as conn:
@@ -38,7 +38,7 @@ async def rematch_now(runtime: Runtime) -> RoundSummary:
         )
 
 
-async def rematch_periodically(runtime: Runtime) -> None:
+async def rematch_periodically(runtime: Runtime[MatchingSettings]) -> None:
     settings = runtime.settings
     interval = settings.rematch_interval_s if isinstance(settings, MatchingSettings) else 0
     if interval <= 0:

@@ -28,7 +28,9 @@ log = get_logger()
 
 
 @handlers.on(SkillOffered, batchable=True)
-async def offer_received(event: SkillOffered, ctx: EventContext, conn: Connection) -> None:
+async def offer_received(
+    event: SkillOffered, ctx: EventContext[MatchingSettings], conn: Connection
+) -> None:
     await read_models.upsert_offer(
         conn,
         offer_id=event.offer_id,
@@ -46,14 +48,18 @@ async def offer_received(event: SkillOffered, ctx: EventContext, conn: Connectio
 
 
 @handlers.on(OfferWithdrawn, batchable=True)
-async def offer_withdrawn(event: OfferWithdrawn, ctx: EventContext, conn: Connection) -> None:
+async def offer_withdrawn(
+    event: OfferWithdrawn, ctx: EventContext[MatchingSettings], conn: Connection
+) -> None:
     await read_models.withdraw_offer(
         conn, event.offer_id, event.collectivite_siren, event.withdrawn_at
     )
 
 
 @handlers.on(SkillRequested)
-async def request_received(event: SkillRequested, ctx: EventContext, conn: Connection) -> None:
+async def request_received(
+    event: SkillRequested, ctx: EventContext[MatchingSettings], conn: Connection
+) -> None:
     book = book_for(ctx.settings)
     await book.refreshed(conn)  # before any write of this transaction
     status = await read_models.upsert_request(
@@ -80,7 +86,9 @@ async def request_received(event: SkillRequested, ctx: EventContext, conn: Conne
 
 
 @handlers.on(RequestWithdrawn, batchable=True)
-async def request_withdrawn(event: RequestWithdrawn, ctx: EventContext, conn: Connection) -> None:
+async def request_withdrawn(
+    event: RequestWithdrawn, ctx: EventContext[MatchingSettings], conn: Connection
+) -> None:
     await read_models.withdraw_request(
         conn, event.request_id, event.collectivite_siren, event.withdrawn_at
     )
@@ -108,12 +116,16 @@ async def _record_loan(
 
 
 @handlers.on(LoanAgreed, batchable=True)
-async def loan_agreed(event: LoanAgreed, ctx: EventContext, conn: Connection) -> None:
+async def loan_agreed(
+    event: LoanAgreed, ctx: EventContext[MatchingSettings], conn: Connection
+) -> None:
     await _record_loan(conn, event, "agreed")
 
 
 @handlers.on(LoanCompleted, batchable=True)
-async def loan_completed(event: LoanCompleted, ctx: EventContext, conn: Connection) -> None:
+async def loan_completed(
+    event: LoanCompleted, ctx: EventContext[MatchingSettings], conn: Connection
+) -> None:
     borrower = next((f for f in event.feedback if f.respondent is LoanParty.BORROWER), None)
     await _record_loan(
         conn,
@@ -125,13 +137,15 @@ async def loan_completed(event: LoanCompleted, ctx: EventContext, conn: Connecti
 
 
 @handlers.on(LoanCancelled, batchable=True)
-async def loan_cancelled(event: LoanCancelled, ctx: EventContext, conn: Connection) -> None:
+async def loan_cancelled(
+    event: LoanCancelled, ctx: EventContext[MatchingSettings], conn: Connection
+) -> None:
     await _record_loan(conn, event, "cancelled", half_days_used=event.half_days_used)
 
 
 @handlers.on(DiagnosisCompleted, batchable=True)
 async def diagnosis_completed(
-    event: DiagnosisCompleted, ctx: EventContext, conn: Connection
+    event: DiagnosisCompleted, ctx: EventContext[MatchingSettings], conn: Connection
 ) -> None:
     book = book_for(ctx.settings)
     await read_models.upsert_diagnosis(
@@ -153,5 +167,7 @@ async def diagnosis_completed(
 
 
 @handlers.on(PersonErasureRequested, batchable=True)
-async def erase_person(event: PersonErasureRequested, ctx: EventContext, conn: Connection) -> None:
+async def erase_person(
+    event: PersonErasureRequested, ctx: EventContext[MatchingSettings], conn: Connection
+) -> None:
     await erasure.erase_person(conn, event.person_id)

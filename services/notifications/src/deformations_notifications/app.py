@@ -12,7 +12,7 @@ from deformations_notifications.subscribers import build_handlers
 
 def definition(
     settings: NotificationsSettings | None = None, *, clock: Clock = system_clock
-) -> ServiceDefinition:
+) -> ServiceDefinition[NotificationsSettings]:
     """The service; tests pass a ``ManualClock`` to drive quiet hours and digests."""
     settings = settings or NotificationsSettings()
     sender = Sender(settings, clock)

@@ -26,8 +26,8 @@ from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from typing import Any
 
-from deformations_common.demo import DemoContext
 from deformations_common.geography import load_geography
+from deformations_devtools.demo import DemoContext
 from deformations_notifications.delivery.smtp import SmtpConfig, SmtpSender
 from deformations_notifications.domain.digest import DigestEntry, group_digest
 from deformations_notifications.domain.outcome import Outcome

@@ -30,13 +30,14 @@ from deformations_notifications.domain.planning import (
 from deformations_notifications.domain.preferences import Channel
 from deformations_notifications.repositories import notifications, recipients, webhooks
 from deformations_notifications.repositories.notifications import NewNotification
+from deformations_notifications.settings import NotificationsSettings
 
 # People who have not registered (or consented) yet: their notifications wait for them.
 WAITING = frozenset({SkipReason.NOT_REGISTERED, SkipReason.NO_CONSENT})
 SUPERSEDED = "superseded"
 
 
-def incoming(event: EventData, ctx: EventContext) -> IncomingEvent:
+def incoming(event: EventData, ctx: EventContext[NotificationsSettings]) -> IncomingEvent:
     attributes = ctx.attributes
     return IncomingEvent(
         source=attributes.source,
@@ -47,7 +48,7 @@ def incoming(event: EventData, ctx: EventContext) -> IncomingEvent:
     )
 
 
-def webhook_body(event: IncomingEvent, ctx: EventContext) -> bytes:
+def webhook_body(event: IncomingEvent, ctx: EventContext[NotificationsSettings]) -> bytes:
     """The event as a structured-mode CloudEvent: receivers need no AMQP binding."""
     a = ctx.attributes
     document: dict[str, Any] = {
@@ -64,7 +65,9 @@ def webhook_body(event: IncomingEvent, ctx: EventContext) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-async def record_webhooks(conn: Connection, event: IncomingEvent, ctx: EventContext) -> int:
+async def record_webhooks(
+    conn: Connection, event: IncomingEvent, ctx: EventContext[NotificationsSettings]
+) -> int:
     planned = plan_webhooks(event, await webhooks.all_subscriptions(conn))
     body = webhook_body(event, ctx) if planned else b""
     recorded = 0
@@ -164,7 +167,9 @@ async def record_notifications(
     return await record_plan(conn, message, people, now, superseded=superseded)
 
 
-async def handle(event: EventData, ctx: EventContext, conn: Connection, now: datetime) -> None:
+async def handle(
+    event: EventData, ctx: EventContext[NotificationsSettings], conn: Connection, now: datetime
+) -> None:
     message = incoming(event, ctx)
     await record_webhooks(conn, message, ctx)
     await record_notifications(conn, event, message, now)

@@ -27,6 +27,7 @@ from deformations_notifications import handling
 from deformations_notifications.clock import Clock, system_clock
 from deformations_notifications.domain.audience import team_membership
 from deformations_notifications.repositories import notifications, recipients, relay
+from deformations_notifications.settings import NotificationsSettings
 
 CONSUMED: tuple[type[EventData], ...] = (
     DiagnosisTeamUpdated,
@@ -47,7 +48,9 @@ CONSUMED: tuple[type[EventData], ...] = (
 def build_handlers(clock: Clock = system_clock) -> EventHandlers:
     handlers = EventHandlers("notifications")
 
-    async def on_event(event: EventData, ctx: EventContext, conn: Connection) -> None:
+    async def on_event(
+        event: EventData, ctx: EventContext[NotificationsSettings], conn: Connection
+    ) -> None:
         await handling.handle(event, ctx, conn, clock())
 
     for model in CONSUMED:
@@ -55,7 +58,7 @@ def build_handlers(clock: Clock = system_clock) -> EventHandlers:
 
     @handlers.on(DiagnosisCompleted, batchable=True)
     async def on_diagnosis_completed(
-        event: DiagnosisCompleted, ctx: EventContext, conn: Connection
+        event: DiagnosisCompleted, ctx: EventContext[NotificationsSettings], conn: Connection
     ) -> None:
         if event.family_label:
             await notifications.remember_family_label(conn, event.family, event.family_label)
@@ -66,7 +69,7 @@ def build_handlers(clock: Clock = system_clock) -> EventHandlers:
 
     @handlers.on(PersonErasureRequested, batchable=True)
     async def on_erasure(
-        event: PersonErasureRequested, ctx: EventContext, conn: Connection
+        event: PersonErasureRequested, ctx: EventContext[NotificationsSettings], conn: Connection
     ) -> None:
         await erase_person(conn, event.person_id)
         # Subscribed systems hold personal data too: they are told to erase it.

@@ -21,6 +21,7 @@ from deformations_lending.domain.errors import (
     InvalidInputError,
 )
 from deformations_lending.domain.policy import Actor, Command, Parties, authorize
+from deformations_lending.settings import LendingSettings
 
 # Outside production, a demo or a test may set the clock of one request (ISO 8601 with
 # a time zone), e.g. to declare a half-day held that is still in the future.
@@ -28,7 +29,7 @@ CLOCK_HEADER = "x-deformations-now"
 
 
 def clock(request: Request) -> datetime:
-    runtime: Runtime = request.app.state.runtime
+    runtime: Runtime[LendingSettings] = request.app.state.runtime
     given = request.headers.get(CLOCK_HEADER)
     if given and runtime.settings.environment is not Environment.PRODUCTION:
         try:
@@ -104,7 +105,7 @@ def _conflict(exc: asyncpg.PostgresError) -> Conflict:
 
 
 @asynccontextmanager
-async def unit_of_work(runtime: Runtime) -> AsyncIterator[Connection]:
+async def unit_of_work(runtime: Runtime[LendingSettings]) -> AsyncIterator[Connection]:
     """One transaction for the request's state and events; refusals become problems.
 
     Deferred constraints fire at commit, so the mapping wraps the commit too."""

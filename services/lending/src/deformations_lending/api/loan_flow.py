@@ -27,6 +27,7 @@ from deformations_lending.domain.policy import Command, Parties
 from deformations_lending.repositories import loans as rows
 from deformations_lending.repositories import offers as offer_rows
 from deformations_lending.repositories.loans import LoanRecord, People, SessionPlace
+from deformations_lending.settings import LendingSettings
 
 log = get_logger()
 
@@ -49,7 +50,7 @@ def party_of(principal: Principal, loan: Loan) -> LoanParty:
 
 
 async def change_loan(
-    runtime: Runtime,
+    runtime: Runtime[LendingSettings],
     principal: Principal,
     loan_id: UUID,
     command: Command,

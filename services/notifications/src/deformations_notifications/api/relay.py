@@ -135,7 +135,7 @@ async def write(
 
 
 async def _reply(
-    runtime: Runtime,
+    runtime: Runtime[NotificationsSettings],
     settings: NotificationsSettings,
     now: datetime,
     token: str,

@@ -84,7 +84,7 @@ class Sender:
         self.ticks = 0
         self._counted_at = float("-inf")
 
-    async def run(self, runtime: Runtime) -> None:
+    async def run(self, runtime: Runtime[NotificationsSettings]) -> None:
         s = self.settings
         async with (
             SmtpPool(s.smtp(), s.smtp_connections) as smtp,

@@ -216,3 +216,12 @@ async def database_url(infra: Infra) -> AsyncIterator[str]:
 @pytest.fixture
 def namespace() -> str:
     return f"t{uuid.uuid4().hex[:10]}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that reaches the real servers is an integration test, marked or not.
+
+    ``make test-fast`` deselects them: what it runs needs no broker and no database."""
+    for item in items:
+        if "infra" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)
