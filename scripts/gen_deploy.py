@@ -3,6 +3,8 @@
 Writes ``deploy/rabbitmq/definitions.json`` (vhost, exchanges, one user per service, an
 operator account) and ``deploy/postgres/init.sql`` (one role and one schema per service).
 The passwords are for local development only; production creates its own secrets.
+From the routes of ``scripts/one_address.py`` it writes the reverse proxy's
+``deploy/caddy/Caddyfile`` and the Kubernetes ``deploy/k8s/ingress.yaml``.
 
     uv run python scripts/gen_deploy.py          # rewrite the files
     uv run python scripts/gen_deploy.py --check  # exit 1 when a committed file is stale
@@ -17,9 +19,15 @@ import re
 import sys
 from pathlib import Path
 
+# The route table sits beside this script, however the script is loaded (run or imported).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import one_address
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFINITIONS = ROOT / "deploy" / "rabbitmq" / "definitions.json"
 INIT_SQL = ROOT / "deploy" / "postgres" / "init.sql"
+CADDYFILE = ROOT / "deploy" / "caddy" / "Caddyfile"
+INGRESS = ROOT / "deploy" / "k8s" / "ingress.yaml"
 
 SERVICES = ("diagnosis", "matching", "lending", "notifications")
 VHOST = "/"
@@ -179,6 +187,8 @@ def rendered() -> dict[Path, str]:
     return {
         DEFINITIONS: json.dumps(definitions(), indent=2, ensure_ascii=False) + "\n",
         INIT_SQL: init_sql(),
+        CADDYFILE: one_address.caddyfile(),
+        INGRESS: one_address.ingress_yaml(),
     }
 
 
