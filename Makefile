@@ -14,7 +14,7 @@ install: ## install uv if needed, then the whole workspace from the lock file
 	@scripts/ensure-uv
 	@uv sync --frozen --all-packages
 
-run: install ## migrate and start the four services, play the demo, run until Ctrl-C
+run: install ## the platform at http://127.0.0.1:8000 (Caddy in front), demo, until Ctrl-C
 	@uv run --frozen python scripts/run_platform.py
 
 test: install ## run the whole suite (real RabbitMQ and PostgreSQL)

@@ -4,8 +4,12 @@
    answer and a Docker engine exists, they are started with docker compose; otherwise a
    clear message says which URL failed and how to start one.
 2. A mail catcher on SMTP_HOST:SMTP_PORT when nothing listens there (mails in var/mail/).
-3. The four services migrated, then started on ports 8001–8004, each its own process.
-4. The demo of each service (``deformations_<service>.demo.play``), which publishes events.
+3. The one address, http://127.0.0.1:8000: Caddy with ``deploy/caddy/Caddyfile`` in front
+   of the services (installed with apt-get when missing and this is root). Without it, a
+   clear message, and each service is served on its own port only.
+4. The four services migrated, then started on ports 8001–8004, each its own process, with
+   ``PUBLIC_URL`` and ``APP_URL`` at the one address so the links they render resolve there.
+5. The demo of each service (``deformations_<service>.demo.play``), which publishes events.
 """
 
 import asyncio
@@ -23,6 +27,7 @@ import time
 from pathlib import Path
 
 import httpx
+import one_address
 
 from deformations_common.preflight import Unreachable, check_all, masked
 from deformations_devtools.demo import DemoContext
@@ -31,6 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PR_SET_PDEATHSIG = 1
 SERVICES = {"diagnosis": 8001, "matching": 8002, "lending": 8003, "notifications": 8004}
 DEMO_ORDER = ("lending", "diagnosis", "matching", "notifications")
+# The one address of make run; each service also stays on its own port (docs, metrics).
+ONE_ADDRESS = ("127.0.0.1", 8000)
+CADDYFILE = ROOT / "deploy" / "caddy" / "Caddyfile"
 COMPOSE_URLS = {
     "AMQP_URL": "amqp://admin:admin-dev-password@127.0.0.1:5672/",
     "DATABASE_URL": "postgresql://postgres:postgres-dev-password@127.0.0.1:5432/deformations",
@@ -92,15 +100,54 @@ def start_mail_catcher(env: dict[str, str]) -> subprocess.Popen[bytes] | None:
     return catcher
 
 
-def service_env(env: dict[str, str], name: str, port: int) -> dict[str, str]:
+def service_env(
+    env: dict[str, str], name: str, port: int, address: str | None = None
+) -> dict[str, str]:
+    own = f"http://127.0.0.1:{port}"
     return {
         **env,
         "SERVICE_NAME": name,
         "HTTP_PORT": str(port),
         "HTTP_HOST": "127.0.0.1",
-        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "PUBLIC_URL": one_address.public_url(name, address) if address else own,
         "LOG_JSON": env.get("LOG_JSON", "false"),
     }
+
+
+def start_one_address() -> tuple[str, subprocess.Popen[bytes]] | None:
+    """Caddy at the one address, or None (with the reason said) to serve on own ports."""
+    host, port = ONE_ADDRESS
+    fallback = "each service is served on its own port only (ports 8001–8004)"
+    caddy = one_address.install_caddy(say)
+    if caddy is None:
+        say(f"Caddy is not installed (as root: apt-get install caddy): {fallback}")
+        return None
+    if listening(host, port):
+        say(f"{host}:{port} is already taken: {fallback}")
+        return None
+    state = ROOT / "var" / "caddy"
+    state.mkdir(parents=True, exist_ok=True)
+    address = f"http://{host}:{port}"
+    upstreams = {name: f"127.0.0.1:{p}" for name, p in SERVICES.items()}
+    with (state / "caddy.log").open("ab") as log:
+        proxy = subprocess.Popen(
+            [caddy, "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
+            env={**os.environ, **one_address.caddy_env(address, upstreams, str(state))},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            preexec_fn=die_with_parent,
+        )
+    deadline = time.monotonic() + 15
+    while not listening(host, port):
+        if time.monotonic() > deadline or proxy.poll() is not None:
+            if proxy.poll() is None:
+                proxy.terminate()
+            say(f"Caddy did not start (see var/caddy/caddy.log): {fallback}")
+            return None
+        time.sleep(0.1)
+    say(f"Caddy serves the one address {address} (log: var/caddy/caddy.log)")
+    return address, proxy
 
 
 def die_with_parent() -> None:
@@ -128,6 +175,13 @@ async def wait_ready(urls: dict[str, str], processes: dict[str, subprocess.Popen
             if pending and time.monotonic() > deadline:
                 raise RuntimeError(f"not ready after 90 s: {', '.join(sorted(pending))}")
             await asyncio.sleep(0.3)
+
+
+async def check_one_address(address: str) -> None:
+    async with httpx.AsyncClient(timeout=5) as client:
+        answer = await client.get(f"{address}/quiz")
+    if answer.status_code != 200:
+        say(f"warning: {address}/quiz answers {answer.status_code} (see var/caddy/caddy.log)")
 
 
 async def play_demos(urls: dict[str, str]) -> None:
@@ -158,20 +212,39 @@ async def main() -> int:
         children.append(catcher)
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
+        proxy = start_one_address()
+        address = proxy[0] if proxy else None
+        if proxy:
+            children.append(proxy[1])
+            processes["proxy"] = proxy[1]
+        # Notifications' e-mail links lead to the pages at the one address.
+        home = one_address.HOME
+        env.setdefault("APP_URL", address or f"http://127.0.0.1:{SERVICES.get(home, 8001)}")
         for name, port in SERVICES.items():
-            subprocess.run(command(name, "migrate"), env=service_env(env, name, port), check=True)
+            subprocess.run(
+                command(name, "migrate"), env=service_env(env, name, port, address), check=True
+            )
         for name, port in SERVICES.items():
             processes[name] = subprocess.Popen(
                 command(name, "serve"),
-                env=service_env(env, name, port),
+                env=service_env(env, name, port, address),
                 cwd=ROOT,
                 preexec_fn=die_with_parent,
             )
             children.append(processes[name])
         urls = {name: f"http://127.0.0.1:{port}" for name, port in SERVICES.items()}
         await wait_ready(urls, processes)
+        if address:
+            await check_one_address(address)
         await play_demos(urls)
-        say("the platform runs; the quiz is at " + urls["diagnosis"] + "/quiz — Ctrl-C to stop")
+        if address:
+            say(
+                f"the platform runs at {address}: the quiz at {address}/quiz, the APIs under "
+                f"{address}/api/<service>/ (docs and metrics on each service's own port)"
+                " — Ctrl-C to stop"
+            )
+        else:
+            say(f"the platform runs; the quiz is at {urls['diagnosis']}/quiz — Ctrl-C to stop")
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
