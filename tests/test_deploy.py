@@ -40,6 +40,7 @@ def _load_generator() -> ModuleType:
 
 
 gen = _load_generator()
+routes: ModuleType = gen.one_address
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text("utf-8"))
 DEFINITIONS: dict[str, Any] = json.loads((DEPLOY / "rabbitmq" / "definitions.json").read_text())
 INIT_SQL = (DEPLOY / "postgres" / "init.sql").read_text("utf-8")
@@ -86,13 +87,19 @@ def _sql_roles() -> dict[str, str]:
 
 
 def test_compose_runs_the_infrastructure_and_the_four_services() -> None:
-    assert set(COMPOSE["services"]) == {"rabbitmq", "postgres", "mailcatcher", *SERVICES}
+    assert set(COMPOSE["services"]) == {
+        "rabbitmq",
+        "postgres",
+        "mailcatcher",
+        "proxy",
+        *SERVICES,
+    }
     assert COMPOSE["services"]["rabbitmq"]["image"] == "rabbitmq:3.10-management"
     assert COMPOSE["services"]["postgres"]["image"] == "postgres:15"
     assert COMPOSE["services"]["mailcatcher"]["image"].startswith("axllent/mailpit")
 
 
-@pytest.mark.parametrize("name", ["rabbitmq", "postgres", "mailcatcher", *SERVICES])
+@pytest.mark.parametrize("name", ["rabbitmq", "postgres", "mailcatcher", "proxy", *SERVICES])
 def test_every_compose_service_has_a_healthcheck(name: str) -> None:
     check = COMPOSE["services"][name].get("healthcheck")
     assert check and check.get("test"), f"{name} has no healthcheck"
@@ -422,3 +429,259 @@ def test_docker_compose_accepts_the_file() -> None:
         cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
+
+
+# --- One address: Caddyfile, compose and Ingress agree with the route table ------------
+
+CADDYFILE = (DEPLOY / "caddy" / "Caddyfile").read_text("utf-8")
+INGRESSES: list[dict[str, Any]] = [
+    d for d in yaml.safe_load_all((DEPLOY / "k8s" / "ingress.yaml").read_text("utf-8")) if d
+]
+COMPOSE_ADDRESS = "http://localhost:8000"
+# Paths people and systems use, the operations endpoints, and tricky neighbours of both.
+SAMPLE_PATHS = (
+    "/",
+    "/quiz",
+    "/quiz/",
+    "/QUIZ",
+    "/quizz",
+    "/resultats/7b0f7c4e-3f1c-4c59-9f6e-1f0f7e0b9a11",
+    "/c/abc123",
+    "/c/abc123/collectif",
+    "/campagnes/x/resultats",
+    "/v1/unsubscribe",
+    "/v1/relay/reply",
+    "/v1/questionnaires",
+    "/v1",
+    "/api",
+    "/api/",
+    "/api/diagnosis",
+    "/api/unknown/v1/x",
+    "/api/diagnosis/v1/questionnaires/current",
+    "/api/matching/v1/proposals",
+    "/api/lending/v1/loans/1/convention.pdf",
+    "/api/notifications/v1/me/recipient",
+    "/api/notifications/v1/unsubscribe",
+    "/api/lending/metricsx",
+    "/api/lending/v1/metrics",
+    "/metricsx",
+    "/docsy",
+    "/healthz",
+    "/.well-known/jwks.json",
+)
+
+
+def _operations_paths() -> list[str]:
+    paths = []
+    for op in routes.OPERATIONS:
+        paths += [op, op.upper(), f"{op}/x"]
+        paths += [f"/api/{s.name}{op}" for s in routes.UPSTREAMS if s.api]
+        paths += [f"/api/{s.name}{op}/oauth2-redirect" for s in routes.UPSTREAMS if s.api]
+    return paths
+
+
+def _ingress_route(path: str) -> tuple[str, str] | None:
+    """What ingress-nginx does with ``path``: the service and the path it forwards.
+
+    Regular-expression locations are anchored at the start and case-insensitive (``~*``).
+    Two matching paths would leave the answer to the controller's ordering: refused."""
+    found = []
+    for ingress in INGRESSES:
+        rewrite = ingress["metadata"]["annotations"].get(
+            "nginx.ingress.kubernetes.io/rewrite-target"
+        )
+        for rule in ingress["spec"]["rules"]:
+            for entry in rule["http"]["paths"]:
+                match = re.match(entry["path"], path, flags=re.IGNORECASE)
+                if match is None:
+                    continue
+                forwarded = path
+                if rewrite is not None:
+                    forwarded = match.expand(re.sub(r"\$(\d)", r"\\\1", rewrite))
+                found.append((entry["backend"]["service"]["name"], forwarded))
+    assert len(found) <= 1, f"{path} matches several Ingress paths: {found}"
+    return found[0] if found else None
+
+
+def _expected(path: str) -> tuple[str, str] | None:
+    routed = routes.route(path)
+    return None if routed is None else (routed.service, routed.path)
+
+
+def test_the_route_table_sends_pages_apis_and_nothing_else() -> None:
+    assert routes.route("/quiz") == routes.Routed("diagnosis", "/quiz")
+    assert routes.route("/api/lending/v1/loans") == routes.Routed("lending", "/v1/loans")
+    assert routes.route("/v1/unsubscribe") == routes.Routed("notifications", "/v1/unsubscribe")
+    assert routes.route("/") == routes.Routed(routes.HOME, "/")
+    for path in ("/api/unknown/x", "/v1/questionnaires", *_operations_paths()):
+        assert routes.route(path) is None, path
+
+
+@pytest.mark.parametrize("path", [*SAMPLE_PATHS, *_operations_paths()])
+def test_ingress_routes_like_the_table(path: str) -> None:
+    assert _ingress_route(path) == _expected(path)
+
+
+_SEGMENTS = st.sampled_from(
+    [
+        "api",
+        "v1",
+        "quiz",
+        "resultats",
+        "c",
+        "unsubscribe",
+        "relay",
+        "reply",
+        "metrics",
+        "docs",
+        "redoc",
+        "openapi.json",
+        "asyncapi.json",
+        "Metrics",
+        "x",
+        "",
+        *(s.name for s in routes.UPSTREAMS),
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(segments=st.lists(_SEGMENTS, max_size=5))
+def test_ingress_routes_any_path_like_the_table(segments: list[str]) -> None:
+    path = "/" + "/".join(segments)
+    assert _ingress_route(path) == _expected(path)
+
+
+def test_ingresses_strip_the_prefix_only_of_the_apis() -> None:
+    by_name = {i["metadata"]["name"]: i for i in INGRESSES}
+    assert set(by_name) == {"deformations-api", "deformations-pages"}
+    api, pages = by_name["deformations-api"], by_name["deformations-pages"]
+    assert api["metadata"]["annotations"]["nginx.ingress.kubernetes.io/rewrite-target"] == "/$1"
+    assert "nginx.ingress.kubernetes.io/rewrite-target" not in pages["metadata"]["annotations"]
+    for ingress in INGRESSES:
+        assert ingress["spec"]["ingressClassName"] == "nginx"
+        assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/use-regex"] == (
+            "true"
+        )
+        assert ingress["spec"]["tls"][0]["hosts"] == [ingress["spec"]["rules"][0]["host"]]
+
+
+def test_ingress_backends_are_the_services_http_ports() -> None:
+    for ingress in INGRESSES:
+        for entry in ingress["spec"]["rules"][0]["http"]["paths"]:
+            backend = entry["backend"]["service"]
+            assert entry["pathType"] == "ImplementationSpecific"
+            manifest = DEPLOY / "k8s" / f"{backend['name']}.yaml"
+            assert manifest.is_file(), f"the Ingress routes to {backend['name']}, not deployed"
+            k8s_service = _manifests(backend["name"])["Service"]
+            ports = {p["name"] for p in k8s_service["spec"]["ports"]}
+            assert backend["port"]["name"] in ports
+
+
+def _caddy_blocks() -> dict[str, str]:
+    """Each ``handle_path <prefix>/*`` of the Caddyfile and the upstream it proxies to."""
+    found = re.findall(
+        r"^\t\thandle_path (\S+)/\* \{\n\t\t\treverse_proxy \{\$(\w+):([\w.:-]+)\}\n\t\t\}",
+        CADDYFILE,
+        flags=re.MULTILINE,
+    )
+    return {prefix: f"{variable}={default}" for prefix, variable, default in found}
+
+
+def test_caddyfile_strips_each_api_prefix_towards_its_service() -> None:
+    expected = {s.prefix: f"{s.variable}={s.default_address}" for s in routes.UPSTREAMS if s.api}
+    assert _caddy_blocks() == expected
+
+
+def test_caddyfile_refuses_the_operations_paths_first() -> None:
+    (pattern,) = re.findall(r"^\t@operations path_regexp (\S+)$", CADDYFILE, flags=re.MULTILINE)
+    route_block = CADDYFILE[CADDYFILE.index("\troute {") :]
+    first = route_block.splitlines()[1].strip()
+    assert first == "respond @operations 404"
+    # Go's regexp and Python's agree on this syntax: check it on every operations path.
+    compiled = re.compile(pattern)
+    for path in _operations_paths():
+        assert compiled.match(path), path
+    for path in SAMPLE_PATHS:
+        assert bool(compiled.match(path)) == (_expected(path) is None and _is_operations(path))
+
+
+def _is_operations(path: str) -> bool:
+    rest = re.sub(r"^/api/[^/]+", "", path) if path.lower().startswith("/api/") else path
+    return any(rest.lower() == op or rest.lower().startswith(op + "/") for op in routes.OPERATIONS)
+
+
+def test_caddyfile_sends_the_pages_and_the_rest_home() -> None:
+    for service in routes.UPSTREAMS:
+        if not service.pages:
+            continue
+        (paths,) = re.findall(
+            rf"^\t@{service.name}_pages path (.+)$", CADDYFILE, flags=re.MULTILINE
+        )
+        assert set(paths.split()) == {p for page in service.pages for p in (page, page + "/*")}
+        assert (
+            f"reverse_proxy @{service.name}_pages {{${service.variable}:{service.default_address}}}"
+            in CADDYFILE
+        )
+    home = routes.upstream(routes.HOME)
+    last = CADDYFILE.rstrip().splitlines()[-3].strip()
+    assert last == f"reverse_proxy {{${home.variable}:{home.default_address}}}"
+
+
+def test_caddy_accepts_the_caddyfile(tmp_path: Path) -> None:
+    caddy = shutil.which("caddy")
+    if caddy is None:
+        pytest.skip("no caddy binary (apt-get install caddy): the Caddyfile is not parsed here")
+    done = subprocess.run(
+        [caddy, "adapt", "--config", str(DEPLOY / "caddy" / "Caddyfile"), "--adapter", "caddyfile"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr
+    config = json.loads(done.stdout)
+    (server,) = config["apps"]["http"]["servers"].values()
+    assert server["listen"] == [":80"]
+
+
+def test_compose_proxy_is_caddy_with_the_caddyfile_in_front_of_every_service() -> None:
+    proxy = COMPOSE["services"]["proxy"]
+    assert proxy["image"].startswith("caddy:2")
+    assert "./deploy/caddy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    assert "127.0.0.1:8000:80" in proxy["ports"]
+    assert proxy["environment"]["SITE_ADDRESS"] == ":80"
+    admin = proxy["environment"]["CADDY_ADMIN"]
+    assert f"http://{admin}/config/" in " ".join(proxy["healthcheck"]["test"])
+    for service in routes.services():
+        assert proxy["depends_on"][service.name]["condition"] == "service_healthy"
+        # The Caddyfile's default upstream is this compose service on its HTTP port.
+        host, port = service.default_address.split(":")
+        assert host in COMPOSE["services"], f"the proxy routes to {host}, not in compose"
+        assert _env(host)["HTTP_PORT"] == port
+        assert f"{service.variable}" not in proxy["environment"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_links_rendered_by_a_service_lead_to_the_one_address(service: str) -> None:
+    assert _env(service)["PUBLIC_URL"] == routes.public_url(service, COMPOSE_ADDRESS)
+    documents = yaml.safe_load_all((DEPLOY / "k8s" / "secrets.example.yaml").read_text("utf-8"))
+    secrets = {d["metadata"]["name"]: d["stringData"] for d in documents if d["kind"] == "Secret"}
+    public = f"https://{routes.INGRESS_HOST}"
+    assert secrets[f"deformations-{service}"]["PUBLIC_URL"] == routes.public_url(service, public)
+    if service == "notifications":
+        assert _env(service)["APP_URL"] == COMPOSE_ADDRESS
+        assert secrets["deformations-notifications"]["APP_URL"] == public
+
+
+def test_a_link_rendered_from_the_public_url_reaches_its_service() -> None:
+    # A service with pages renders links to them from PUBLIC_URL (notifications'
+    # unsubscribe and reply links); one without pages, links into its own API.
+    for service in routes.UPSTREAMS:
+        base = urlsplit(routes.public_url(service.name, COMPOSE_ADDRESS)).path
+        for page in service.pages:
+            assert _expected(base + page) == (service.name, page)
+            assert _expected(base + page + "/x") == (service.name, page + "/x")
+        if not service.pages:
+            assert _expected(base + "/v1/x") == (service.name, "/v1/x")
