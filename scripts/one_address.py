@@ -165,6 +165,8 @@ def caddyfile() -> str:
         if service.pages:
             paths = " ".join(f"{page} {page}/*" for page in service.pages)
             lines.append(f"\t@{service.name}_pages path {paths}")
+    reserved = " ".join(f"{r} {r}/*" for r in RESERVED)
+    lines.append(f"\t@reserved path {reserved}")
     lines += [
         "",
         "\t# In this order: the first that matches answers.",
@@ -178,12 +180,10 @@ def caddyfile() -> str:
                 f"\t\t\treverse_proxy {_placeholder(service)}",
                 "\t\t}",
             ]
-    lines += ["\t\trespond /api/* 404"]
     for service in UPSTREAMS:
         if service.pages:
             lines.append(f"\t\treverse_proxy @{service.name}_pages {_placeholder(service)}")
-    for reserved in RESERVED[1:]:
-        lines.append(f"\t\trespond {reserved}/* 404")
+    lines.append("\t\trespond @reserved 404")
     lines += [
         f"\t\treverse_proxy {_placeholder(upstream(HOME))}",
         "\t}",
