@@ -121,13 +121,17 @@ def route(path: str) -> Routed | None:
     return Routed(HOME, path)
 
 
-def public_url(name: str, address: str) -> str:
+def public_url(name: str, address: str) -> str | None:
     """``PUBLIC_URL`` of a service behind ``address``: the links it renders must resolve.
 
     A service with pages renders links to them from the site's root; one without pages is
-    reached by other systems under its API prefix."""
+    reached by other systems under its API prefix. None for a service the proxy does not
+    route to (yet): it is reached on its own port."""
     base = address.rstrip("/")
-    service = upstream(name)
+    try:
+        service = upstream(name)
+    except KeyError:
+        return None
     return base if service.pages or name == HOME else base + service.prefix
 
 

@@ -103,13 +103,13 @@ def start_mail_catcher(env: dict[str, str]) -> subprocess.Popen[bytes] | None:
 def service_env(
     env: dict[str, str], name: str, port: int, address: str | None = None
 ) -> dict[str, str]:
-    own = f"http://127.0.0.1:{port}"
+    public = one_address.public_url(name, address) if address else None
     return {
         **env,
         "SERVICE_NAME": name,
         "HTTP_PORT": str(port),
         "HTTP_HOST": "127.0.0.1",
-        "PUBLIC_URL": one_address.public_url(name, address) if address else own,
+        "PUBLIC_URL": public or f"http://127.0.0.1:{port}",
         "LOG_JSON": env.get("LOG_JSON", "false"),
     }
 
