@@ -114,6 +114,11 @@ def service_env(
     }
 
 
+def app_url(address: str | None) -> str:
+    """Where notifications' e-mail links lead: the pages, at the one address if it is up."""
+    return address or f"http://127.0.0.1:{SERVICES.get(one_address.HOME, 8001)}"
+
+
 def start_one_address() -> tuple[str, subprocess.Popen[bytes]] | None:
     """Caddy at the one address, or None (with the reason said) to serve on own ports."""
     host, port = ONE_ADDRESS
@@ -217,9 +222,7 @@ async def main() -> int:
         if proxy:
             children.append(proxy[1])
             processes["proxy"] = proxy[1]
-        # Notifications' e-mail links lead to the pages at the one address.
-        home = one_address.HOME
-        env.setdefault("APP_URL", address or f"http://127.0.0.1:{SERVICES.get(home, 8001)}")
+        env.setdefault("APP_URL", app_url(address))
         for name, port in SERVICES.items():
             subprocess.run(
                 command(name, "migrate"), env=service_env(env, name, port, address), check=True

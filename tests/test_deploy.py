@@ -685,3 +685,41 @@ def test_a_link_rendered_from_the_public_url_reaches_its_service() -> None:
             assert _expected(base + page + "/x") == (service.name, page + "/x")
         if not service.pages:
             assert _expected(base + "/v1/x") == (service.name, "/v1/x")
+
+
+# --- make run ---------------------------------------------------------------------------
+
+
+def _load_launcher() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "run_platform", ROOT / "scripts" / "run_platform.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_make_run_points_links_at_the_one_address_or_else_at_each_port() -> None:
+    launcher = _load_launcher()
+    host, port = launcher.ONE_ADDRESS
+    address = f"http://{host}:{port}"
+    assert address == "http://127.0.0.1:8000"
+    assert launcher.app_url(address) == address
+    for name, own_port in launcher.SERVICES.items():
+        env = launcher.service_env({}, name, own_port, address)
+        expected = routes.public_url(name, address) or f"http://127.0.0.1:{own_port}"
+        assert env["PUBLIC_URL"] == expected
+        # Without Caddy every service is on its own port, and so are its links.
+        alone = launcher.service_env({}, name, own_port, None)
+        assert alone["PUBLIC_URL"] == f"http://127.0.0.1:{own_port}"
+    assert launcher.service_env({}, "lending", 8003, address)["PUBLIC_URL"] == (
+        f"{address}/api/lending"
+    )
+    assert launcher.app_url(None) == f"http://127.0.0.1:{launcher.SERVICES[routes.HOME]}"
+    # Caddy of make run reads the committed Caddyfile, with each service on its own port.
+    assert launcher.CADDYFILE == DEPLOY / "caddy" / "Caddyfile"
+    env = routes.caddy_env(address, {"lending": "127.0.0.1:8003"}, "/tmp/state")
+    assert env["SITE_ADDRESS"] == address
+    assert env["LENDING_UPSTREAM"] == "127.0.0.1:8003"
+    assert "{$LENDING_UPSTREAM:" in CADDYFILE
