@@ -9,6 +9,7 @@ notifications services on the real broker and database.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import os
 import shutil
@@ -504,3 +505,35 @@ async def test_the_e_mail_links_of_notifications_open_its_pages_at_the_one_addre
             assert public.status_code != 404, link
             assert public.text == direct.text
             assert '<html lang="fr"' in public.text
+
+
+# --- make run's start of Caddy ---------------------------------------------------------
+
+
+def test_make_run_starts_caddy_at_its_address_or_says_why_not(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "run_platform", ROOT / "scripts" / "run_platform.py"
+    )
+    assert spec is not None and spec.loader is not None
+    launcher = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(launcher)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        monkeypatch.setattr(launcher, "ONE_ADDRESS", taken.getsockname())
+        assert launcher.start_one_address() is None
+    assert "already taken" in capsys.readouterr().out
+    port = free_port()
+    monkeypatch.setattr(launcher, "ONE_ADDRESS", ("127.0.0.1", port))
+    started = launcher.start_one_address()
+    assert started is not None
+    address, process = started
+    try:
+        assert address == f"http://127.0.0.1:{port}"
+        assert httpx.get(f"{address}/metrics").status_code == 404
+        assert httpx.get(f"{address}/api/unknown/x").status_code == 404
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
