@@ -5,7 +5,8 @@
    clear message says which URL failed and how to start one.
 2. A mail catcher on SMTP_HOST:SMTP_PORT when nothing listens there (mails in var/mail/).
 3. The four services migrated, then started on ports 8001–8004, each its own process.
-4. The demo of each service (``deformations_<service>.demo.play``), which publishes events.
+4. The demo of each service (``deformations_devtools.<service>.demo.play``, or else
+   ``deformations_<service>.demo.play``), which publishes events.
 """
 
 import asyncio
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 import httpx
 
@@ -133,13 +135,20 @@ async def wait_ready(urls: dict[str, str], processes: dict[str, subprocess.Popen
 async def play_demos(urls: dict[str, str]) -> None:
     context = DemoContext(urls=urls, say=lambda m: print(f"[demo] {m}", flush=True))
     for name in DEMO_ORDER:
-        if importlib.util.find_spec(f"deformations_{name}.demo") is None:
-            continue
-        module = importlib.import_module(f"deformations_{name}.demo")
-        if not hasattr(module, "play"):
+        module = demo_module(name)
+        if module is None or not hasattr(module, "play"):
             continue
         say(f"demo of {name}…")
         await module.play(context)
+
+
+def demo_module(name: str) -> ModuleType | None:
+    """A service's demo: in devtools (demo support leaves ``src``), or still in the service."""
+    for path in (f"deformations_devtools.{name}.demo", f"deformations_{name}.demo"):
+        with contextlib.suppress(ModuleNotFoundError):
+            if importlib.util.find_spec(path) is not None:
+                return importlib.import_module(path)
+    return None
 
 
 async def main() -> int:

@@ -1,7 +1,7 @@
 from deformations_common.geography import load_geography
-from deformations_matching.synthetic import council_size, make_elus, make_world
+from deformations_devtools.matching.synthetic import council_size, make_elus, make_world
 
-from .strategies import places
+from .domain.strategies import places
 
 
 def test_synthetic_world_is_reproducible_from_its_seed() -> None:
