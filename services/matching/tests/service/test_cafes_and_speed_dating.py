@@ -17,7 +17,7 @@ from deformations_matching.domain.errors import (
     PastSession,
     UnknownEpci,
 )
-from deformations_matching.service import cafes, speed_dating
+from deformations_matching.service import cafes, speed_dating, speed_dating_audit
 from deformations_matching.service.cafes import CafeIn
 from deformations_matching.service.speed_dating import SpeedDatingIn
 
@@ -110,7 +110,7 @@ async def test_rounds_are_sound_replayable_and_never_repeat_a_meeting(
     assert [r.number for r in first.rounds] == [1, 2, 3]
     met = {frozenset(p) for r in first.rounds for p in r.pairs}
     assert frozenset(("voisin-0", "voisin-1")) not in met  # same commune
-    audit = await speed_dating.audit_plan(uow, trainer, first.gathering_id)
+    audit = await speed_dating_audit.audit_plan(uow, trainer, first.gathering_id)
     assert audit.sound and audit.replayed_identically and not audit.violations
     [rotation] = store.emitted_of(MatchProposed)
     assert rotation.kind is ProposalKind.SPEED_DATING_ROTATION and rotation.seed == 7
@@ -120,9 +120,9 @@ async def test_rounds_are_sound_replayable_and_never_repeat_a_meeting(
     again = {frozenset(p) for r in second.rounds for p in r.pairs}
     assert not again & met
     participant = with_roles("voisin-2", "elected")
-    assert (await speed_dating.get_plan(uow, participant, second.gathering_id)) == second
+    assert (await speed_dating_audit.get_plan(uow, participant, second.gathering_id)) == second
     with pytest.raises(NotAllowed):
-        await speed_dating.get_plan(uow, with_roles("x", "elected"), second.gathering_id)
+        await speed_dating_audit.get_plan(uow, with_roles("x", "elected"), second.gathering_id)
 
 
 async def test_a_gathering_that_breaks_a_rule_changes_nothing(

@@ -6,8 +6,9 @@ from fastapi import APIRouter, status
 
 from deformations_common.auth import CurrentPrincipal
 from deformations_matching.api.deps import RuntimeDep
-from deformations_matching.service import speed_dating
-from deformations_matching.service.speed_dating import AuditOut, SpeedDatingIn, SpeedDatingOut
+from deformations_matching.service import speed_dating, speed_dating_audit
+from deformations_matching.service.speed_dating import SpeedDatingIn, SpeedDatingOut
+from deformations_matching.service.speed_dating_audit import AuditOut
 from deformations_matching.service.uow import MatchingUow
 
 router = APIRouter(prefix="/v1", tags=["speed dating"])
@@ -29,7 +30,7 @@ async def get_plan(
     gathering_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal
 ) -> SpeedDatingOut:
     async with runtime.begin(MatchingUow) as uow:
-        return await speed_dating.get_plan(uow, principal, gathering_id)
+        return await speed_dating_audit.get_plan(uow, principal, gathering_id)
 
 
 @router.get("/speed-datings/{gathering_id}/audit")
@@ -38,4 +39,4 @@ async def audit_plan(
 ) -> AuditOut:
     """Check the stored plan again, and replay it from its seed: the same rounds come out."""
     async with runtime.begin(MatchingUow) as uow:
-        return await speed_dating.audit_plan(uow, principal, gathering_id)
+        return await speed_dating_audit.audit_plan(uow, principal, gathering_id)
