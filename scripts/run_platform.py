@@ -9,7 +9,8 @@
    clear message, and each service is served on its own port only.
 4. The four services migrated, then started on ports 8001–8004, each its own process, with
    ``PUBLIC_URL`` and ``APP_URL`` at the one address so the links they render resolve there.
-5. The demo of each service (``deformations_<service>.demo.play``), which publishes events.
+5. The demo of each service (``deformations_devtools.<service>.demo.play``), which publishes
+   events.
 """
 
 import asyncio
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 import httpx
 import one_address
@@ -192,13 +194,20 @@ async def check_one_address(address: str) -> None:
 async def play_demos(urls: dict[str, str]) -> None:
     context = DemoContext(urls=urls, say=lambda m: print(f"[demo] {m}", flush=True))
     for name in DEMO_ORDER:
-        if importlib.util.find_spec(f"deformations_{name}.demo") is None:
-            continue
-        module = importlib.import_module(f"deformations_{name}.demo")
-        if not hasattr(module, "play"):
+        module = demo_module(name)
+        if module is None or not hasattr(module, "play"):
             continue
         say(f"demo of {name}…")
         await module.play(context)
+
+
+def demo_module(name: str) -> ModuleType | None:
+    """A service's demo: in devtools (demo support leaves ``src``), or still in the service."""
+    for path in (f"deformations_devtools.{name}.demo", f"deformations_{name}.demo"):
+        with contextlib.suppress(ModuleNotFoundError):
+            if importlib.util.find_spec(path) is not None:
+                return importlib.import_module(path)
+    return None
 
 
 async def main() -> int:

@@ -19,8 +19,10 @@ from test_matching_helpers import (
     publish,
 )
 
+from deformations_common.service import create_app
+from deformations_common.vocabulary.clock import ManualClock
 from deformations_contracts.types import TimeSlot
-from deformations_devtools.testing import wait_until
+from deformations_devtools.testing import running, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -406,3 +408,24 @@ async def test_bad_input_is_a_clear_problem_and_changes_nothing(
     assert await matching.runtime.pool.fetchval("SELECT count(*) FROM outbox") == 0
     unauthenticated = await matching.client.post(path, json=body)
     assert unauthenticated.status_code in (401, 422)
+
+
+async def test_the_service_reads_the_time_from_its_clock(platform: Platform) -> None:
+    clock = ManualClock(datetime(2031, 5, 4, 6, 0, tzinfo=UTC))
+    definition = platform.definition("matching")
+    definition.clock = clock
+    app = create_app(definition)
+    client = await platform.stack.enter_async_context(running(app))
+    service = RunningService("matching", app, client, definition.settings)
+    platform.services["matching"] = service  # its queues go when the test ends
+    proposals_tap = await platform.tap("match.proposed.v1")
+    hr = service.auth("rh-crest", authority=CREST[1], roles=("hr",))
+    people = [("elu-a", "elu", ["energie"]), ("tech-a", "technicien", ["energie"])]
+    # Past for the service's clock, though still ahead of the machine's.
+    past = await client.post("/v1/cafes", json=cafe_body(date(2031, 5, 3), people), headers=hr)
+    assert past.status_code == 422 and past.json()["code"] == "past_session"
+    clock.advance(timedelta(days=-2))
+    planned = await client.post("/v1/cafes", json=cafe_body(date(2031, 5, 3), people), headers=hr)
+    assert planned.status_code == 201, planned.text
+    [proposal] = await drain(proposals_tap, "match.proposed.v1", 1)
+    assert datetime.fromisoformat(proposal["proposed_at"]) == clock.now

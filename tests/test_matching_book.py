@@ -11,8 +11,8 @@ from deformations_common.geography import load_geography
 from deformations_contracts.events.lending import FeedbackRating, LoanCompleted, LoanParty
 from deformations_contracts.values import Period
 from deformations_devtools.testing import wait_until
-from deformations_matching.book import OfferBook
-from deformations_matching.repositories import read_models
+from deformations_matching.repositories.offers import OfferRepository
+from deformations_matching.service.book import OfferBook
 
 pytestmark = pytest.mark.integration
 
@@ -29,16 +29,16 @@ async def test_a_second_replica_rebuilds_and_follows_the_read_model(platform: Pl
     await wait_until(stored, what="the first offer")
     replica = OfferBook(load_geography())  # another process: its own, empty, book
     async with pool.acquire() as conn:
-        index = await replica.refreshed(conn)
+        index = await replica.refreshed(OfferRepository(conn), date.today())
     assert [o.offer_id for o in index.offers()] == [str(first.offer_id)]
 
     # A change rolled back never reaches the index; a committed one does.
     async with pool.acquire() as conn:
         transaction = conn.transaction()
         await transaction.start()
-        await read_models.withdraw_offer(conn, first.offer_id, CREST[1], datetime.now(UTC))
+        await OfferRepository(conn).withdraw_offer(first.offer_id, CREST[1], datetime.now(UTC))
         await transaction.rollback()
-        assert len(await replica.refreshed(conn)) == 1
+        assert len(await replica.refreshed(OfferRepository(conn), date.today())) == 1
     await publish(platform, second)
     await publish(
         platform,
@@ -61,7 +61,7 @@ async def test_a_second_replica_rebuilds_and_follows_the_read_model(platform: Pl
         async with pool.acquire() as conn:
             return (
                 await pool.fetchval("SELECT count(*) FROM loans") == 1
-                and len(await replica.refreshed(conn)) == 2
+                and len(await replica.refreshed(OfferRepository(conn), date.today())) == 2
             )
 
     await wait_until(both, what="the replica to catch up")
@@ -76,8 +76,7 @@ async def test_a_loan_completed_before_it_was_agreed_stays_completed(platform: P
     loan, offer = uuid4(), uuid4()
     async with matching.runtime.transaction() as conn:
         for status in ("completed", "agreed"):  # out of order
-            await read_models.record_loan(
-                conn,
+            await OfferRepository(conn).record_loan(
                 loan_id=loan,
                 offer_id=offer,
                 lender_siren=CREST[1],
@@ -108,11 +107,11 @@ async def test_an_offer_past_its_period_leaves_the_index(platform: Platform) -> 
     await wait_until(stored, what="the three offers")
     replica = OfferBook(load_geography())
     async with pool.acquire() as conn:
-        index = await replica.refreshed(conn, today=today)
+        index = await replica.refreshed(OfferRepository(conn), today)
         # The last day of its period is still a day it can be lent.
         assert sorted(o.offer_id for o in index.offers()) == sorted(
             [str(ended.offer_id), str(open_ended.offer_id)]
         )
         # A day later it is gone, though nothing changed in the read model.
-        index = await replica.refreshed(conn, today=today + timedelta(days=1))
+        index = await replica.refreshed(OfferRepository(conn), today + timedelta(days=1))
         assert [o.offer_id for o in index.offers()] == [str(open_ended.offer_id)]

@@ -24,7 +24,7 @@ from deformations_contracts.events.lending import OfferWithdrawn, RequestWithdra
 from deformations_contracts.events.people import PersonErasureRequested
 from deformations_contracts.registry import examples
 from deformations_devtools.testing import wait_until
-from deformations_matching.rematch import REMATCH_LOCK
+from deformations_matching.service.rematch import REMATCH_LOCK
 from deformations_matching.subscribers import handlers
 
 pytestmark = pytest.mark.integration

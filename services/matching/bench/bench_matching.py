@@ -26,6 +26,14 @@ import numpy as np
 
 from deformations_common.geography import load_geography
 from deformations_contracts.types import TimeSlot
+from deformations_devtools.matching.synthetic import (
+    MODALITIES,
+    THEMES,
+    Elus,
+    make_elus,
+    make_places,
+    make_world,
+)
 from deformations_matching.domain.assignment import assign_globally
 from deformations_matching.domain.grouping import group_similar_needs
 from deformations_matching.domain.index import OfferIndex
@@ -34,14 +42,6 @@ from deformations_matching.domain.peer_groups import PeerCandidate, form_peer_gr
 from deformations_matching.domain.scoring import brute_force_top_k
 from deformations_matching.domain.speed_dating import Participant, audit, plan_speed_dating
 from deformations_matching.domain.text import TextModel
-from deformations_matching.synthetic import (
-    MODALITIES,
-    THEMES,
-    Elus,
-    make_elus,
-    make_places,
-    make_world,
-)
 
 FAMILIES = ("pionnier", "bâtisseur", "curieux", "prudent", "débordé", "sceptique", "relais")
 SLOTS = tuple(TimeSlot)

@@ -27,13 +27,14 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from deformations_common import db, migrations, outbox
 from deformations_common.db import Connection
 from deformations_common.geography import load_geography
+from deformations_common.vocabulary.clock import system_clock
 from deformations_contracts.base import EventData
+from deformations_devtools.matching.synthetic import make_world
 from deformations_devtools.testing import create_database, drop_database
-from deformations_matching.book import OfferBook
-from deformations_matching.incremental import propose_for_request
-from deformations_matching.rematch import run_round
-from deformations_matching.repositories import read_models
-from deformations_matching.synthetic import make_world
+from deformations_matching.service.proposing import propose_for_request
+from deformations_matching.service.rematch import run_round
+from deformations_matching.service.uow import MatchingUow
+from deformations_matching.settings import MatchingSettings
 
 SCHEMA = "matching"
 
@@ -46,11 +47,10 @@ def uuid_of(text: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"bench:{text}")
 
 
-async def emit(conn: Connection, event: EventData) -> UUID:
-    return await outbox.enqueue(conn, event, source="matching", schema=SCHEMA)
-
-
-async def emit_many(conn: Connection, events: Sequence[EventData]) -> list[UUID]:
+async def record(conn: Connection, events: Sequence[EventData]) -> list[UUID]:
+    """Into the outbox, as the running service records them (no broker here)."""
+    if len(events) == 1:
+        return [await outbox.enqueue(conn, events[0], source="matching", schema=SCHEMA)]
     return await outbox.enqueue_many(conn, events, source="matching", schema=SCHEMA)
 
 
@@ -127,14 +127,16 @@ async def main(small: bool, seed: int) -> dict[str, float]:
         await migrations.migrate(url, SCHEMA, "deformations_matching.migrations")
         pool = await db.create_pool(url, SCHEMA, min_size=1, max_size=2)
         offers = requests = 5_000 if small else 50_000
+        settings = MatchingSettings(database_url=url)
         async with pool.acquire() as conn:
+            uow = MatchingUow(conn, settings, system_clock, record)
             started = time.perf_counter()
             fresh = await load(conn, offers, requests, seed)
             loaded_s = time.perf_counter() - started
             say(f"loaded {offers} offers, {requests} requests in {loaded_s:.1f} s")
-            book = OfferBook(load_geography())
+            book = uow.book
             started = time.perf_counter()
-            await book.refreshed(conn)
+            await book.refreshed(uow.offers, date.today())
             rebuild_s = time.perf_counter() - started
             gc.freeze()
             say(f"replica index rebuilt from the read model in {rebuild_s:.2f} s")
@@ -142,9 +144,8 @@ async def main(small: bool, seed: int) -> dict[str, float]:
             for row in fresh[:500]:
                 started = time.perf_counter()
                 async with conn.transaction():
-                    await book.refreshed(conn)
-                    await read_models.upsert_request(
-                        conn,
+                    await book.refreshed(uow.offers, date.today())
+                    await uow.requests.upsert_request(
                         request_id=row[0],
                         siren=row[2],
                         insee_code=row[3],
@@ -157,11 +158,9 @@ async def main(small: bool, seed: int) -> dict[str, float]:
                         period_end=row[9],
                         requested_at=datetime.now(UTC),
                     )
-                    stored = await read_models.get_request(conn, row[0])
+                    stored = await uow.requests.get_request(row[0])
                     assert stored is not None
-                    await propose_for_request(
-                        conn, book, stored, emit=emit, now=datetime.now(UTC), k=3
-                    )
+                    await propose_for_request(uow, stored, 3)
                 timings.append((time.perf_counter() - started) * 1000)
             timings.sort()
             p50 = statistics.median(timings)
@@ -169,9 +168,7 @@ async def main(small: bool, seed: int) -> dict[str, float]:
             say(f"new request → stored, proposed, enqueued: p50 {p50:.2f} ms, p99 {p99:.2f} ms")
             started = time.perf_counter()
             async with conn.transaction():
-                summary = await run_round(
-                    conn, book, emit_many=emit_many, now=datetime.now(UTC), candidates_per_request=8
-                )
+                summary = await run_round(uow, 8)
             round_s = time.perf_counter() - started
             say(
                 f"global round over {summary.requests} requests: {summary.emitted} new "

@@ -1,6 +1,7 @@
 """The matching service."""
 
 from deformations_common.service import ServiceDefinition
+from deformations_common.vocabulary.clock import Clock, system_clock
 from deformations_contracts.events.matching import MatchProposed
 from deformations_contracts.events.sessions import SessionScheduled
 from deformations_matching.api import routers
@@ -9,7 +10,10 @@ from deformations_matching.settings import MatchingSettings
 from deformations_matching.subscribers import handlers
 
 
-def definition(settings: MatchingSettings | None = None) -> ServiceDefinition[MatchingSettings]:
+def definition(
+    settings: MatchingSettings | None = None, *, clock: Clock = system_clock
+) -> ServiceDefinition[MatchingSettings]:
+    """The service; tests give a ``ManualClock``, a deployed one runs on the system clock."""
     return ServiceDefinition(
         settings=settings or MatchingSettings(),
         title="deformations — matching",
@@ -23,4 +27,5 @@ def definition(settings: MatchingSettings | None = None) -> ServiceDefinition[Ma
         routers=routers,
         produces=[MatchProposed, SessionScheduled],
         background=[warm_index, rematch_periodically],
+        clock=clock,
     )

@@ -1,206 +1,27 @@
 """Mon petit café mensuel élus/techniciens: pairs of a collectivité, three monthly slots."""
 
-from datetime import UTC, date, datetime, time
-from typing import Annotated, Literal
-from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
+from uuid import UUID
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from deformations_common.auth import CurrentPrincipal
-from deformations_common.errors import Forbidden, NotFound, Unprocessable
-from deformations_common.service import RuntimeDep
-from deformations_contracts.events.matching import ProposedSlot, Recurrence
-from deformations_contracts.events.sessions import SessionKind
-from deformations_contracts.themes import ThemeCode
-from deformations_contracts.types import Modality, PersonId, Siren
-from deformations_matching import events
-from deformations_matching.domain.cafe import CafeParticipant, CafePlan, pair_cafe
-from deformations_matching.repositories import plans, proposals
+from deformations_matching.api.deps import RuntimeDep
+from deformations_matching.service import cafes
+from deformations_matching.service.cafes import CafeIn, CafeOut
+from deformations_matching.service.uow import MatchingUow
 
 router = APIRouter(prefix="/v1", tags=["café élus–techniciens"])
-PARIS = ZoneInfo("Europe/Paris")
-
-
-class CafeParticipantIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    person_id: PersonId
-    role: Literal["elu", "technicien"]
-    subjects: list[ThemeCode] = Field(min_length=1, max_length=14)
-
-
-class CafeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    collectivite_siren: Siren
-    first_day: date
-    start: time = time(8, 0)
-    end: time = time(9, 0)
-    months: int = Field(default=3, ge=1, le=12)
-    remote: bool = False
-    place_label: Annotated[str, StringConstraints(min_length=3, max_length=200)] | None = None
-    participants: list[CafeParticipantIn] = Field(min_length=2, max_length=400)
-
-    @model_validator(mode="after")
-    def _coherent(self) -> "CafeIn":
-        if self.end <= self.start:
-            raise ValueError("the café ends after it starts")
-        ids = [p.person_id for p in self.participants]
-        if len(ids) != len(set(ids)):
-            raise ValueError("each participant is listed once")
-        return self
-
-
-class CafePairOut(BaseModel):
-    proposal_id: UUID
-    elu: str
-    technicien: str
-    shared_subjects: list[str]
-    sessions: list[datetime]
-    reasons: list[str]
-
-
-class CafeOut(BaseModel):
-    cycle_id: UUID
-    collectivite_siren: str
-    pairs: list[CafePairOut]
-    unpaired: dict[str, str]
-
-
-def _at(day: date, moment: time) -> datetime:
-    return datetime.combine(day, moment, tzinfo=PARIS)
 
 
 @router.post("/cafes", status_code=status.HTTP_201_CREATED)
 async def plan_cafe(body: CafeIn, runtime: RuntimeDep, principal: CurrentPrincipal) -> CafeOut:
     """Pair élus and technicians sharing a subject for a monthly café (default 8h–9h, three
     months); a pair of the previous cycle is not formed again."""
-    principal.require("hr", "elected", "operator")
-    if not principal.has_role("operator") and principal.authority != body.collectivite_siren:
-        raise Forbidden("Vous ne pouvez organiser le café que pour votre collectivité.")
-    if not body.remote and body.place_label is None:
-        raise Unprocessable("Un café sur place a besoin d'un lieu.", code="place_required")
-    now = datetime.now(UTC)
-    if _at(body.first_day, body.start) <= now:
-        raise Unprocessable("Le premier café doit être dans le futur.", code="past_session")
-
-    def people(role: str) -> list[CafeParticipant]:
-        return [
-            CafeParticipant(p.person_id, body.collectivite_siren, frozenset(p.subjects))
-            for p in body.participants
-            if p.role == role
-        ]
-
-    cycle_id = uuid4()
-    async with runtime.transaction() as conn:
-        memory = await plans.last_cafe_pairs(conn, body.collectivite_siren)
-        plan = pair_cafe(
-            people("elu"),
-            people("technicien"),
-            first_day=body.first_day,
-            previous_cycle=memory,
-            start=body.start,
-            end=body.end,
-            months=body.months,
-        )
-        if not plan.pairs:
-            # Nothing is stored: the rotation memory of the last real cycle stays.
-            raise Unprocessable(
-                "Aucun binôme possible pour ce cycle.",
-                code="no_pair",
-                unpaired=dict(plan.unpaired),
-            )
-        out = _cafe_out(cycle_id, body.collectivite_siren, plan)
-        await plans.insert_cafe_cycle(
-            conn,
-            cycle_id=cycle_id,
-            siren=body.collectivite_siren,
-            first_day=body.first_day,
-            plan=out.model_dump(mode="json"),
-            pairs=[(p.elu_id, p.technician_id) for p in plan.pairs],
-            created_at=now,
-        )
-        for pair, pair_out in zip(plan.pairs, out.pairs, strict=True):
-            first = pair.sessions[0]
-            slot = ProposedSlot(
-                starts_at=_at(first.day, first.start),
-                ends_at=_at(first.day, first.end),
-                modality=Modality.REMOTE if body.remote else Modality.ON_SITE,
-                recurrence=Recurrence.MONTHLY,
-                occurrences=len(pair.sessions),
-            )
-            event = events.cafe_pair(
-                proposal_id=pair_out.proposal_id,
-                elu_id=pair.elu_id,
-                technician_id=pair.technician_id,
-                collectivite_siren=body.collectivite_siren,
-                theme=pair.shared_subjects[0] if pair.shared_subjects else None,
-                slot=slot,
-                reasons=pair.reasons,
-                now=now,
-            )
-            await proposals.insert_proposal(conn, event)
-            await runtime.emit(conn, event)
-            for number, session in enumerate(pair.sessions, start=1):
-                session_id = uuid4()
-                starts, ends = _at(session.day, session.start), _at(session.day, session.end)
-                members = [pair.elu_id, pair.technician_id]
-                await plans.insert_session(
-                    conn,
-                    session_id=session_id,
-                    kind=SessionKind.CAFE_ELUS_TECHNICIENS.value,
-                    related_id=pair_out.proposal_id,
-                    starts_at=starts,
-                    ends_at=ends,
-                    participants=members,
-                )
-                await runtime.emit(
-                    conn,
-                    events.session(
-                        session_id=session_id,
-                        kind=SessionKind.CAFE_ELUS_TECHNICIENS,
-                        related_id=pair_out.proposal_id,
-                        title=f"Petit café élu–technicien ({number}/{len(pair.sessions)})",
-                        starts_at=starts,
-                        ends_at=ends,
-                        participants=members,
-                        sirens=[body.collectivite_siren],
-                        theme=event.theme,
-                        remote=body.remote,
-                        place_label=body.place_label,
-                        now=now,
-                    ),
-                )
-    return out
-
-
-def _cafe_out(cycle_id: UUID, siren: str, plan: CafePlan) -> CafeOut:
-    return CafeOut(
-        cycle_id=cycle_id,
-        collectivite_siren=siren,
-        pairs=[
-            CafePairOut(
-                proposal_id=uuid4(),
-                elu=p.elu_id,
-                technicien=p.technician_id,
-                shared_subjects=list(p.shared_subjects),
-                sessions=[_at(s.day, s.start) for s in p.sessions],
-                reasons=[r.text for r in p.reasons],
-            )
-            for p in plan.pairs
-        ],
-        unpaired=dict(plan.unpaired),
-    )
+    async with runtime.begin(MatchingUow) as uow:
+        return await cafes.plan_cafe(uow, principal, body)
 
 
 @router.get("/cafes/{cycle_id}")
 async def get_cafe(cycle_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal) -> CafeOut:
-    async with runtime.pool.acquire() as conn:
-        found = await plans.get_cafe_cycle(conn, cycle_id)
-    if found is None:
-        raise NotFound("Ce cycle de cafés n'existe pas.", code="unknown_cycle")
-    if not principal.has_role("operator") and principal.authority != found["collectivite_siren"]:
-        raise Forbidden("Ce cycle concerne une autre collectivité.")
-    return CafeOut.model_validate(found["plan"])
+    async with runtime.begin(MatchingUow) as uow:
+        return await cafes.get_cafe(uow, principal, cycle_id)

@@ -4,13 +4,13 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from deformations_common.auth import CurrentPrincipal
-from deformations_common.service import RuntimeDep
 from deformations_contracts.events.matching import ProposalKind
-from deformations_matching.jobs import rematch_now
-from deformations_matching.repositories import proposals
+from deformations_matching.api.deps import RuntimeDep
+from deformations_matching.service import proposals
+from deformations_matching.service.proposals import RoundOut
+from deformations_matching.service.uow import MatchingUow
 
 router = APIRouter(prefix="/v1", tags=["proposals"])
 
@@ -28,39 +28,14 @@ async def list_proposals(
 
     An operator sees them all; anyone else those of their collectivité or where they
     are a member (the other members of a peer group: see ``/v1/peer-groups/{id}``)."""
-    async with runtime.pool.acquire() as conn:
-        found = await proposals.list_proposals(
-            conn,
-            kind=kind.value if kind else None,
-            request_id=request_id,
-            offer_id=offer_id,
-            siren=principal.authority,
-            person=principal.sub,
-            everyone=principal.has_role("operator"),
-            limit=limit,
+    async with runtime.begin(MatchingUow) as uow:
+        return await proposals.list_proposals(
+            uow, principal, kind=kind, request_id=request_id, offer_id=offer_id, limit=limit
         )
-    if principal.has_role("operator"):
-        return found
-    # Members of a peer group are revealed by the group itself, once all accepted.
-    return [
-        {**p, "members": [principal.sub]} if p["kind"] == ProposalKind.PEER_GROUP else p
-        for p in found
-    ]
-
-
-class RoundOut(BaseModel):
-    ran: bool
-    round_id: UUID | None
-    requests: int
-    allocations: int
-    emitted: int
-    grouped: int
-    unserved: int
 
 
 @router.post("/operator/rematch", tags=["operations"])
 async def rematch(runtime: RuntimeDep, principal: CurrentPrincipal) -> RoundOut:
     """Run the global re-match now (``ran`` is false when another replica is running it)."""
-    principal.require("operator")
-    summary = await rematch_now(runtime)
-    return RoundOut(**summary.__dict__)
+    async with runtime.begin(MatchingUow) as uow:
+        return await proposals.rematch_as(uow, principal)

@@ -3,28 +3,16 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from deformations_common.auth import CurrentPrincipal
-from deformations_common.errors import NotFound, Unprocessable
-from deformations_common.service import RuntimeDep
-from deformations_contracts.catalogue import load_catalogue
-from deformations_matching.domain.recommendations import Profile, Recommendation, rebond, recommend
-from deformations_matching.repositories import read_models
+from deformations_matching.api.deps import RuntimeDep
+from deformations_matching.service import recommendations
+from deformations_matching.service.recommendations import RecommendationOut
+from deformations_matching.service.uow import MatchingUow
 
 router = APIRouter(prefix="/v1/recommendations", tags=["recommendations"])
 
 Done = Annotated[list[str], Query(description="Recipe codes already followed.")]
-
-
-class RecommendationOut(BaseModel):
-    code: str
-    title: str
-    reason: str
-
-
-def _out(items: list[Recommendation]) -> list[RecommendationOut]:
-    return [RecommendationOut(code=r.code, title=r.title, reason=r.reason) for r in items]
 
 
 @router.get("/me")
@@ -34,20 +22,8 @@ async def for_me(
     done: Done = [],  # noqa: B006
 ) -> list[RecommendationOut]:
     """Next recipes à la carte from your latest diagnosis."""
-    async with runtime.pool.acquire() as conn:
-        diagnosis = (await read_models.latest_diagnoses(conn, [principal.sub])).get(principal.sub)
-    if diagnosis is None:
-        raise NotFound(
-            "Aucun autodiagnostic connu pour vous : commencez par le questionnaire.",
-            code="no_diagnosis",
-        )
-    profile = Profile(
-        axis_scores=diagnosis.axis_scores,
-        time_slots=frozenset(diagnosis.time_slots),
-        half_days_per_month=diagnosis.half_days_per_month,
-        next_steps=[s["recipe_code"] for s in diagnosis.next_steps],
-    )
-    return _out(recommend(profile, load_catalogue(), done=set(done)))
+    async with runtime.begin(MatchingUow) as uow:
+        return await recommendations.for_me(uow, principal, set(done))
 
 
 @router.get("/rebond")
@@ -57,9 +33,4 @@ async def after_module(
     done: Done = [],  # noqa: B006
 ) -> list[RecommendationOut]:
     """The "rebond": where to go after a module."""
-    try:
-        return _out(rebond(after, load_catalogue(), done=set(done)))
-    except KeyError as exc:
-        raise Unprocessable(
-            f"Le module « {after} » n'existe pas dans le catalogue.", code="unknown_recipe"
-        ) from exc
+    return recommendations.after_module(after, set(done))

@@ -1,48 +1,14 @@
 """Common slots of a set of people ("horaires décalés")."""
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
 
 from deformations_common.auth import CurrentPrincipal
-from deformations_common.errors import Forbidden
-from deformations_common.service import RuntimeDep
-from deformations_contracts.types import Modality, PersonId, TimeSlot
-from deformations_matching.domain.model import Availability
-from deformations_matching.domain.slots import common_slots, slot_label
-from deformations_matching.repositories import read_models
+from deformations_matching.api.deps import RuntimeDep
+from deformations_matching.service import slots
+from deformations_matching.service.slots import SlotsIn, SlotsOut
+from deformations_matching.service.uow import MatchingUow
 
 router = APIRouter(prefix="/v1", tags=["slots"])
-
-
-class MemberIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    person_id: PersonId
-    time_slots: list[TimeSlot] | None = Field(
-        default=None, description="Omitted: taken from the person's latest diagnosis."
-    )
-    modality: Modality | None = None
-
-
-class SlotsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    members: list[MemberIn] = Field(min_length=2, max_length=200)
-
-
-class LabelledSlot(BaseModel):
-    code: str
-    label: str
-
-
-class SlotsOut(BaseModel):
-    found: bool
-    slots: list[LabelledSlot]
-    modalities: list[Modality]
-    blockers: dict[str, list[str]]
-    modality_blockers: list[str]
-    unknown: list[str] = Field(description="People with no availability known: not constraining.")
-    explanation: str
 
 
 @router.post("/common-slots")
@@ -50,31 +16,5 @@ async def find_common_slots(
     body: SlotsIn, runtime: RuntimeDep, principal: CurrentPrincipal
 ) -> SlotsOut:
     """The slots every member can attend, or who blocks each slot when there is none."""
-    ids = list(dict.fromkeys(m.person_id for m in body.members))
-    if principal.sub not in ids and not principal.has_role("trainer", "operator", "hr"):
-        raise Forbidden("Vous ne pouvez chercher des créneaux que pour un groupe dont vous êtes.")
-    async with runtime.pool.acquire() as conn:
-        known = await read_models.latest_diagnoses(conn, ids)
-    members: dict[str, Availability] = {}
-    unknown = []
-    for member in body.members:
-        diagnosis = known.get(member.person_id)
-        slots = member.time_slots
-        if slots is None and diagnosis is not None:
-            slots = [TimeSlot(s) for s in diagnosis.time_slots]
-        modality = member.modality or (Modality(diagnosis.modality) if diagnosis else None)
-        if slots is None and modality is None:
-            unknown.append(member.person_id)
-        members[member.person_id] = Availability(
-            frozenset(slots or ()), modality or Modality.EITHER
-        )
-    report = common_slots(members)
-    return SlotsOut(
-        found=report.found,
-        slots=[LabelledSlot(code=s, label=slot_label(s)) for s in report.slots],
-        modalities=list(report.modalities),
-        blockers={k: list(v) for k, v in report.blockers.items()},
-        modality_blockers=list(report.modality_blockers),
-        unknown=unknown,
-        explanation=report.explanation,
-    )
+    async with runtime.begin(MatchingUow) as uow:
+        return await slots.find_common_slots(uow, principal, body)

@@ -3,25 +3,17 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, StringConstraints
+from pydantic import StringConstraints
 
 from deformations_common.auth import CurrentPrincipal
-from deformations_common.service import RuntimeDep
-from deformations_contracts.themes import label
-from deformations_matching.repositories import read_models
+from deformations_matching.api.deps import RuntimeDep
+from deformations_matching.service import statistics
+from deformations_matching.service.statistics import ThemeCount
+from deformations_matching.service.uow import MatchingUow
 
 router = APIRouter(prefix="/v1/statistics", tags=["statistics"])
 
-# Aggregates never show a group smaller than this (nobody can be singled out).
-MIN_GROUP = 3
-
 Departement = Annotated[str, StringConstraints(pattern=r"^(?:[0-9]{2,3}|2A|2B)$")]
-
-
-class ThemeCount(BaseModel):
-    theme: str
-    label: str
-    diagnoses: int
 
 
 @router.get("/themes")
@@ -31,10 +23,5 @@ async def themes(
     departement: Annotated[Departement | None, Query()] = None,
 ) -> list[ThemeCount]:
     """Priority themes of the élus' diagnoses, most shared first (groups under 3 hidden)."""
-    async with runtime.pool.acquire() as conn:
-        rows = await read_models.theme_statistics(conn, departement)
-    return [
-        ThemeCount(theme=r["theme"], label=label(r["theme"]), diagnoses=r["diagnoses"])
-        for r in rows
-        if r["diagnoses"] >= MIN_GROUP
-    ]
+    async with runtime.begin(MatchingUow) as uow:
+        return await statistics.themes(uow, departement)

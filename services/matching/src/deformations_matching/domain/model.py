@@ -69,3 +69,11 @@ class Standing:
 
 
 NEUTRAL_STANDING = Standing()
+
+
+_WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def half_day_key(weekday: int, part: str) -> str:
+    """``tue_am`` for Tuesday morning (ISO weekday 2): the slot key of a loan's half-day."""
+    return f"{_WEEKDAY_KEYS[weekday - 1]}_{part}"

@@ -38,123 +38,123 @@ class GroupRow:
     answers: dict[str, str]
 
 
-async def insert_call(conn: Connection, call: CallRow) -> None:
-    await conn.execute(
-        """INSERT INTO peer_calls (call_id, person_id, theme, problem, anonymous, commune_insee,
-                                   family, axes, time_slots, modality, in_network, status,
-                                   created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)""",
-        *call.__dict__.values(),
-    )
-
-
 _CALL = """call_id, person_id, theme, problem, anonymous, commune_insee, family, axes,
            time_slots, modality, in_network, status, created_at"""
 
 
-async def get_call(conn: Connection, call_id: UUID, *, lock: bool = False) -> CallRow | None:
-    row = await conn.fetchrow(
-        f"SELECT {_CALL} FROM peer_calls WHERE call_id = $1" + (" FOR UPDATE" if lock else ""),
-        call_id,
-    )
-    return CallRow(**dict(row.items())) if row else None
+class PeerRepository:
+    """Appels à pairs, groupes d'entraide and their members' answers."""
 
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
-async def open_calls(conn: Connection, theme: str | None, limit: int) -> list[CallRow]:
-    rows = await conn.fetch(
-        f"""SELECT {_CALL} FROM peer_calls
-            WHERE status = 'open' AND ($1::text IS NULL OR theme = $1)
-            ORDER BY created_at, call_id LIMIT $2""",
-        theme,
-        limit,
-    )
-    return [CallRow(**dict(r.items())) for r in rows]
+    async def insert_call(self, call: CallRow) -> None:
+        await self.conn.execute(
+            """INSERT INTO peer_calls (call_id, person_id, theme, problem, anonymous, commune_insee,
+                                       family, axes, time_slots, modality, in_network, status,
+                                       created_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)""",
+            *call.__dict__.values(),
+        )
 
+    async def get_call(self, call_id: UUID, *, lock: bool = False) -> CallRow | None:
+        row = await self.conn.fetchrow(
+            f"SELECT {_CALL} FROM peer_calls WHERE call_id = $1" + (" FOR UPDATE" if lock else ""),
+            call_id,
+        )
+        return CallRow(**dict(row.items())) if row else None
 
-async def busy_people(conn: Connection, theme: str) -> list[str]:
-    """People already in a group of this theme that did not decline."""
-    rows = await conn.fetch(
-        """SELECT DISTINCT m.person_id FROM peer_group_members m
-           JOIN peer_groups g USING (group_id)
-           WHERE g.theme = $1 AND m.answer <> 'declined' AND NOT g.closed""",
-        theme,
-    )
-    return [r["person_id"] for r in rows]
+    async def open_calls(self, theme: str | None, limit: int) -> list[CallRow]:
+        rows = await self.conn.fetch(
+            f"""SELECT {_CALL} FROM peer_calls
+                WHERE status = 'open' AND ($1::text IS NULL OR theme = $1)
+                ORDER BY created_at, call_id LIMIT $2""",
+            theme,
+            limit,
+        )
+        return [CallRow(**dict(r.items())) for r in rows]
 
+    async def busy_people(self, theme: str) -> list[str]:
+        """People already in a group of this theme that did not decline."""
+        rows = await self.conn.fetch(
+            """SELECT DISTINCT m.person_id FROM peer_group_members m
+               JOIN peer_groups g USING (group_id)
+               WHERE g.theme = $1 AND m.answer <> 'declined' AND NOT g.closed""",
+            theme,
+        )
+        return [r["person_id"] for r in rows]
 
-async def set_call_status(conn: Connection, call_ids: list[UUID], status: str) -> None:
-    await conn.execute(
-        "UPDATE peer_calls SET status = $2 WHERE call_id = ANY($1::uuid[])", call_ids, status
-    )
+    async def set_call_status(self, call_ids: list[UUID], status: str) -> None:
+        await self.conn.execute(
+            "UPDATE peer_calls SET status = $2 WHERE call_id = ANY($1::uuid[])", call_ids, status
+        )
 
+    async def calls_of(self, theme: str, people: list[str]) -> list[UUID]:
+        rows = await self.conn.fetch(
+            """SELECT call_id FROM peer_calls
+               WHERE theme = $1 AND person_id = ANY($2::text[]) AND status = 'open'""",
+            theme,
+            people,
+        )
+        return [r["call_id"] for r in rows]
 
-async def calls_of(conn: Connection, theme: str, people: list[str]) -> list[UUID]:
-    rows = await conn.fetch(
-        """SELECT call_id FROM peer_calls
-           WHERE theme = $1 AND person_id = ANY($2::text[]) AND status = 'open'""",
-        theme,
-        people,
-    )
-    return [r["call_id"] for r in rows]
+    async def insert_group(self, group: GroupRow, created_at: datetime) -> None:
+        await self.conn.execute(
+            """INSERT INTO peer_groups (group_id, call_id, theme, anonymous, min_size, slots,
+                                        modalities, reasons, created_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+            group.group_id,
+            group.call_id,
+            group.theme,
+            group.anonymous,
+            group.min_size,
+            group.slots,
+            group.modalities,
+            group.reasons,
+            created_at,
+        )
+        await self.conn.executemany(
+            "INSERT INTO peer_group_members (group_id, person_id, answer) VALUES ($1, $2, $3)",
+            [(group.group_id, person, answer) for person, answer in group.answers.items()],
+        )
 
+    async def get_group(self, group_id: UUID, *, lock: bool = False) -> GroupRow | None:
+        row = await self.conn.fetchrow(
+            """SELECT group_id, call_id, theme, anonymous, min_size, slots, modalities, reasons,
+                      scheduled FROM peer_groups WHERE group_id = $1"""
+            + (" FOR UPDATE" if lock else ""),
+            group_id,
+        )
+        if row is None:
+            return None
+        answers = await self.conn.fetch(
+            "SELECT person_id, answer FROM peer_group_members WHERE group_id = $1", group_id
+        )
+        return GroupRow(**dict(row.items()), answers={a["person_id"]: a["answer"] for a in answers})
 
-async def insert_group(conn: Connection, group: GroupRow, created_at: datetime) -> None:
-    await conn.execute(
-        """INSERT INTO peer_groups (group_id, call_id, theme, anonymous, min_size, slots,
-                                    modalities, reasons, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
-        group.group_id,
-        group.call_id,
-        group.theme,
-        group.anonymous,
-        group.min_size,
-        group.slots,
-        group.modalities,
-        group.reasons,
-        created_at,
-    )
-    await conn.executemany(
-        "INSERT INTO peer_group_members (group_id, person_id, answer) VALUES ($1, $2, $3)",
-        [(group.group_id, person, answer) for person, answer in group.answers.items()],
-    )
+    async def set_answer(self, group_id: UUID, person_id: str, answer: str) -> None:
+        await self.conn.execute(
+            "UPDATE peer_group_members SET answer = $3 WHERE group_id = $1 AND person_id = $2",
+            group_id,
+            person_id,
+            answer,
+        )
 
+    async def give_up(self, group: GroupRow) -> None:
+        """Close a group that lost too many members; its members' calls open again."""
+        await self.conn.execute(
+            "UPDATE peer_groups SET closed = true WHERE group_id = $1", group.group_id
+        )
+        await self.conn.execute(
+            """UPDATE peer_calls SET status = 'open'
+               WHERE status = 'grouped' AND theme = $1
+                 AND (call_id = $2 OR person_id = ANY($3::text[]))""",
+            group.theme,
+            group.call_id,
+            list(group.answers),
+        )
 
-async def get_group(conn: Connection, group_id: UUID, *, lock: bool = False) -> GroupRow | None:
-    row = await conn.fetchrow(
-        """SELECT group_id, call_id, theme, anonymous, min_size, slots, modalities, reasons,
-                  scheduled FROM peer_groups WHERE group_id = $1"""
-        + (" FOR UPDATE" if lock else ""),
-        group_id,
-    )
-    if row is None:
-        return None
-    answers = await conn.fetch(
-        "SELECT person_id, answer FROM peer_group_members WHERE group_id = $1", group_id
-    )
-    return GroupRow(**dict(row.items()), answers={a["person_id"]: a["answer"] for a in answers})
-
-
-async def set_answer(conn: Connection, group_id: UUID, person_id: str, answer: str) -> None:
-    await conn.execute(
-        "UPDATE peer_group_members SET answer = $3 WHERE group_id = $1 AND person_id = $2",
-        group_id,
-        person_id,
-        answer,
-    )
-
-
-async def give_up(conn: Connection, group: GroupRow) -> None:
-    """Close a group that lost too many members; its members' calls open again."""
-    await conn.execute("UPDATE peer_groups SET closed = true WHERE group_id = $1", group.group_id)
-    await conn.execute(
-        """UPDATE peer_calls SET status = 'open'
-           WHERE status = 'grouped' AND theme = $1
-             AND (call_id = $2 OR person_id = ANY($3::text[]))""",
-        group.theme,
-        group.call_id,
-        list(group.answers),
-    )
-
-
-async def mark_scheduled(conn: Connection, group_id: UUID) -> None:
-    await conn.execute("UPDATE peer_groups SET scheduled = true WHERE group_id = $1", group_id)
+    async def mark_scheduled(self, group_id: UUID) -> None:
+        await self.conn.execute(
+            "UPDATE peer_groups SET scheduled = true WHERE group_id = $1", group_id
+        )

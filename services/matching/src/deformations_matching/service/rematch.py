@@ -6,14 +6,11 @@ single one runs it; proposals already made are not made again.
 
 import time
 from dataclasses import dataclass
-from datetime import datetime
 from uuid import UUID, uuid4
 
-from deformations_common.db import Connection
 from deformations_common.logging import get_logger
 from deformations_contracts.events.matching import MatchProposed, ProposalKind
 from deformations_matching import events
-from deformations_matching.book import OfferBook, standing_of
 from deformations_matching.domain.assignment import assign_globally
 from deformations_matching.domain.grouping import group_similar_needs
 from deformations_matching.domain.index import OfferIndex
@@ -25,8 +22,8 @@ from deformations_matching.domain.model import (
 )
 from deformations_matching.domain.scoring import Reason, explain, score_pair
 from deformations_matching.domain.text import cosine
-from deformations_matching.incremental import EmitMany
-from deformations_matching.repositories import proposals, read_models
+from deformations_matching.service.book import standing_of
+from deformations_matching.service.uow import MatchingUow
 
 log = get_logger()
 _GLOBAL_REASON = Reason("global", "Meilleure répartition d'ensemble des offres disponibles")
@@ -59,28 +56,21 @@ class RoundSummary:
     unserved: int = 0
 
 
-async def run_round(
-    conn: Connection,
-    book: OfferBook,
-    *,
-    emit_many: EmitMany,
-    now: datetime,
-    candidates_per_request: int,
-) -> RoundSummary:
-    """Run one round in the caller's transaction; ``ran`` is false if another replica is."""
-    index = await book.refreshed(conn, today=now.date())
-    if not await proposals.try_lock(conn, REMATCH_LOCK):
+async def run_round(uow: MatchingUow, candidates_per_request: int) -> RoundSummary:
+    """Run one round in the unit of work; ``ran`` is false if another replica is."""
+    now = uow.now()
+    book = uow.book
+    index = await book.refreshed(uow.offers, now.date())
+    if not await uow.proposals.try_lock(REMATCH_LOCK):
         return RoundSummary(ran=False)
     lap = _Laps()
-    rows = {str(r.request_id): r for r in await read_models.open_requests(conn, now.date())}
+    rows = {str(r.request_id): r for r in await uow.requests.open_requests(now.date())}
     requests: list[SkillRequest] = []
     for row in rows.values():
         request = book.request_of(row)
         if request is not None:
             requests.append(request)
-    standings = {
-        str(row["siren"]): standing_of(row) for row in await read_models.all_standings(conn)
-    }
+    standings = {str(row["siren"]): standing_of(row) for row in await uow.offers.all_standings()}
     lap("read")
     candidates = index.top_k_many(requests, candidates_per_request, requester=standings)
     lap("candidates")
@@ -92,7 +82,7 @@ async def run_round(
         if offer is not None:
             capacities[offer_id] = max(0, offer.capacity_half_days - index.booked(offer_id))
             lender_of[offer_id] = offer.lender_siren
-    previous = await proposals.last_unserved(conn)
+    previous = await uow.proposals.last_unserved()
     assignment = assign_globally(
         {r.request_id: r.half_days for r in requests},
         candidates,
@@ -102,7 +92,7 @@ async def run_round(
     )
     lap("assignment")
     round_id = uuid4()
-    already = await proposals.proposal_ids(conn, ProposalKind.NEED_OFFER.value)
+    already = await uow.proposals.proposal_ids(ProposalKind.NEED_OFFER.value)
     by_id = {r.request_id: r for r in requests}
     pending: list[MatchProposed] = []
     for allocation in assignment.allocations:
@@ -127,7 +117,7 @@ async def run_round(
         )
         pending.append(event)
     lap("explained")
-    emitted = await _store_and_emit(conn, pending, round_id, emit_many)
+    emitted = await _store_and_emit(uow, pending, round_id)
     lap("emitted")
     pending = []
     for group in group_similar_needs(requests, lambda r: index.text_model.vectorize(r.description)):
@@ -148,11 +138,10 @@ async def run_round(
         )
         pending.append(event)
     lap("grouped")
-    grouped = await _store_and_emit(conn, pending, round_id, emit_many)
+    grouped = await _store_and_emit(uow, pending, round_id)
     lap("grouped_emitted")
     unserved = sorted(assignment.unserved)
-    await proposals.record_round(
-        conn,
+    await uow.proposals.record_round(
         round_id=round_id,
         ran_at=now,
         requests=len(requests),
@@ -175,12 +164,10 @@ async def run_round(
     return summary
 
 
-async def _store_and_emit(
-    conn: Connection, made: list[MatchProposed], round_id: UUID, emit_many: EmitMany
-) -> int:
-    new = await proposals.insert_proposals(conn, made, round_id=round_id)
+async def _store_and_emit(uow: MatchingUow, made: list[MatchProposed], round_id: UUID) -> int:
+    new = await uow.proposals.insert_proposals(made, round_id=round_id)
     unique = {e.proposal_id: e for e in made}.values()
-    await emit_many(conn, [event for event in unique if event.proposal_id in new])
+    await uow.emit_many([event for event in unique if event.proposal_id in new])
     return len(new)
 
 

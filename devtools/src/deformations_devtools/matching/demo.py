@@ -4,6 +4,10 @@ Publishes a few offers, requests and diagnoses as lending and diagnosis would (e
 the broker), then shows: need ↔ offer proposals (also for the requests of lending's demo
 when it left their ids in ``ctx.shared["lending.request_ids"]``), an offre groupée from
 the global re-match, a groupe d'entraide from an appel à pairs, and a speed-dating plan.
+
+It can be played any number of times on the same database: each play has its own élus
+(``demo-elu-crest-<run>``…), so the groupes d'entraide and the speed-dating rotation of
+earlier plays (whose members are taken, whose pairs have met) never stand in its way.
 """
 
 import asyncio
@@ -123,6 +127,7 @@ def _shared_request_ids(ctx: DemoContext) -> list[str]:
 
 async def play(ctx: DemoContext) -> None:
     say = ctx.say
+    run = uuid4().hex[:6]
     operator = ctx.auth("demo-operateur", roles=("operator",))
     offers = [
         _offer(
@@ -145,7 +150,7 @@ async def play(ctx: DemoContext) -> None:
         _request(AUREL, "energie", "Réduire la facture d'éclairage public et de chauffage.")
     )
     people = {
-        f"demo-elu-{slug}": c
+        f"demo-elu-{slug}-{run}": c
         for slug, c in zip(
             ("crest", "saillans", "aouste", "mirabel", "aurel"),
             (CREST, SAILLANS, AOUSTE, MIRABEL, AUREL),
@@ -201,7 +206,11 @@ async def play(ctx: DemoContext) -> None:
         )
         group.raise_for_status()
         group_id = group.json()["group_id"]
-        members = (await _proposals(client, operator, kind="peer_group"))[0]["members"]
+        members = next(
+            p["members"]
+            for p in await _proposals(client, operator, kind="peer_group")
+            if p["proposal_id"] == group_id
+        )
         for member in members:
             if member != caller:
                 answered = await client.post(
@@ -231,7 +240,7 @@ async def play(ctx: DemoContext) -> None:
         say("  Séances : " + ", ".join(s[:16] for s in shown["sessions"]))
 
         participants = [
-            {"person_id": f"demo-voisin-{i}", "commune_insee": c[0]}
+            {"person_id": f"demo-voisin-{run}-{i}", "commune_insee": c[0]}
             for i, c in enumerate([CREST, CREST, SAILLANS, AOUSTE, MIRABEL, PIEGROS, AUREL])
         ]
         plan = await client.post(

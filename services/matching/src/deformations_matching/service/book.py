@@ -9,29 +9,21 @@ rolled-back handler leaves no trace in it.
 import asyncio
 import heapq
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from uuid import UUID
 
-from deformations_common.db import Connection
 from deformations_common.geography import Geography, load_geography
 from deformations_common.logging import get_logger
 from deformations_common.settings import ServiceSettings
 from deformations_contracts.types import Modality
 from deformations_matching.domain.index import OfferIndex
+from deformations_matching.domain.locate import locate
 from deformations_matching.domain.model import Availability, SkillOffer, SkillRequest, Standing
 from deformations_matching.domain.text import TextModel
-from deformations_matching.locate import locate
-from deformations_matching.repositories import read_models
-from deformations_matching.repositories.read_models import OfferRow, RequestRow
+from deformations_matching.repositories.offers import OfferRepository, OfferRow
+from deformations_matching.repositories.requests import RequestRow
 
 log = get_logger()
-
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def half_day_key(weekday: int, part: str) -> str:
-    """``tue_am`` for Tuesday morning (ISO weekday 2)."""
-    return f"{_WEEKDAYS[weekday - 1]}_{part}"
 
 
 def standing_of(row: dict[str, object]) -> Standing:
@@ -82,12 +74,11 @@ class OfferBook:
             availability=Availability(frozenset(row.preferred), Modality(row.modality or "either")),
         )
 
-    async def refreshed(self, conn: Connection, *, today: date | None = None) -> OfferIndex:
+    async def refreshed(self, offers: OfferRepository, today: date) -> OfferIndex:
         """The index, after catching up with what was committed (call before any write),
-        without the offers whose period ended before ``today`` (by default, today)."""
-        today = today or datetime.now(UTC).date()
+        without the offers whose period ended before ``today``."""
         async with self._lock:
-            changes = await read_models.changes_since(conn, self.horizon)
+            changes = await offers.changes_since(self.horizon)
             if self.index is None:
                 corpus = [o.description for o in changes.offers if o.description]
                 self.index = OfferIndex(TextModel(corpus))

@@ -1,0 +1,88 @@
+"""What the rules of matching refuse, each with a stable code, an HTTP status and French words.
+
+The runtime renders any of them as RFC 9457 problem details; the codes are those the API
+has always returned.
+"""
+
+from deformations_common.vocabulary.errors import (
+    ConflictError,
+    ForbiddenAction,
+    InvalidInput,
+    NotFoundError,
+)
+
+
+class UnknownCall(NotFoundError):
+    code = "unknown_call"
+
+
+class UnknownGroup(NotFoundError):
+    code = "unknown_group"
+
+
+class UnknownCycle(NotFoundError):
+    code = "unknown_cycle"
+
+
+class UnknownGathering(NotFoundError):
+    code = "unknown_gathering"
+
+
+class NoDiagnosis(NotFoundError):
+    code = "no_diagnosis"
+
+
+class NotAllowed(ForbiddenAction):
+    """The actor may not act on this call, group, cycle or gathering."""
+
+
+class AlreadyGrouped(ConflictError):
+    code = "already_grouped"
+
+
+class TooFewPeers(ConflictError):
+    code = "too_few_peers"
+
+
+class AlreadyAnswered(ConflictError):
+    code = "already_answered"
+
+
+class NotConfirmed(ConflictError):
+    code = "not_confirmed"
+
+
+class AlreadyScheduled(ConflictError):
+    code = "already_scheduled"
+
+
+class PlaceRequired(InvalidInput):
+    code = "place_required"
+
+
+class PastSession(InvalidInput):
+    code = "past_session"
+
+
+class NoPair(InvalidInput):
+    code = "no_pair"
+
+
+class NoRound(InvalidInput):
+    code = "no_round"
+
+
+class UnknownEpci(InvalidInput):
+    code = "unknown_epci"
+
+
+class OutsideEpci(InvalidInput):
+    code = "outside_epci"
+
+
+class Duplicate(InvalidInput):
+    code = "duplicate"
+
+
+class UnknownRecipe(InvalidInput):
+    code = "unknown_recipe"

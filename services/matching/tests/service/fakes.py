@@ -1,0 +1,328 @@
+"""A unit of work of matching over in-memory repositories, for use-case tests without servers.
+
+Each fake keeps the behaviour the use cases rely on (what a query returns, in which
+order), not the SQL. Emitted events are kept in ``store.emitted``, in order.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from deformations_common.geography import Geography, load_geography
+from deformations_common.vocabulary.clock import Clock, ManualClock
+from deformations_contracts.base import EventData
+from deformations_contracts.events.matching import MatchProposed
+from deformations_matching.repositories.diagnoses import DiagnosisRepository, DiagnosisRow
+from deformations_matching.repositories.erasure import ErasureRepository
+from deformations_matching.repositories.offers import Changes, OfferRepository, OfferRow
+from deformations_matching.repositories.peers import CallRow, GroupRow, PeerRepository
+from deformations_matching.repositories.plans import PlanRepository
+from deformations_matching.repositories.proposals import ProposalRepository
+from deformations_matching.repositories.requests import RequestRepository, RequestRow
+from deformations_matching.service.book import OfferBook
+from deformations_matching.service.uow import MatchingUow
+from deformations_matching.settings import MatchingSettings
+
+NO_CONNECTION: Any = None
+
+
+@dataclass
+class Store:
+    """What the matching schema would hold."""
+
+    geography: Geography = field(default_factory=load_geography)
+    calls: dict[UUID, CallRow] = field(default_factory=dict)
+    groups: dict[UUID, GroupRow] = field(default_factory=dict)
+    closed_groups: set[UUID] = field(default_factory=set)
+    diagnoses: list[tuple[datetime, DiagnosisRow]] = field(default_factory=list)
+    sessions: list[dict[str, Any]] = field(default_factory=list)
+    cafe_cycles: list[dict[str, Any]] = field(default_factory=list)
+    speed_datings: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    proposals: dict[UUID, MatchProposed] = field(default_factory=dict)
+    rounds: list[dict[str, Any]] = field(default_factory=list)
+    offers: dict[UUID, tuple[int, OfferRow]] = field(default_factory=dict)
+    requests: dict[UUID, tuple[RequestRow, date]] = field(default_factory=dict)
+    emitted: list[EventData] = field(default_factory=list)
+    versions: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    book: OfferBook | None = None
+
+    def offer_book(self) -> OfferBook:
+        if self.book is None:
+            self.book = OfferBook(self.geography)
+        return self.book
+
+    def emitted_of(self, kind: type[EventData]) -> list[Any]:
+        return [e for e in self.emitted if isinstance(e, kind)]
+
+
+class FakePeers(PeerRepository):
+    def __init__(self, store: Store) -> None:
+        super().__init__(NO_CONNECTION)
+        self.store = store
+
+    async def insert_call(self, call: CallRow) -> None:
+        self.store.calls[call.call_id] = call
+
+    async def get_call(self, call_id: UUID, *, lock: bool = False) -> CallRow | None:
+        return self.store.calls.get(call_id)
+
+    async def open_calls(self, theme: str | None, limit: int) -> list[CallRow]:
+        found = [c for c in self.store.calls.values() if c.status == "open"]
+        found = [c for c in found if theme is None or c.theme == theme]
+        return sorted(found, key=lambda c: (c.created_at, c.call_id))[:limit]
+
+    async def busy_people(self, theme: str) -> list[str]:
+        return sorted(
+            {
+                person
+                for g in self.store.groups.values()
+                if g.theme == theme and g.group_id not in self.store.closed_groups
+                for person, answer in g.answers.items()
+                if answer != "declined"
+            }
+        )
+
+    async def set_call_status(self, call_ids: list[UUID], status: str) -> None:
+        for call_id in call_ids:
+            self.store.calls[call_id] = replace(self.store.calls[call_id], status=status)
+
+    async def calls_of(self, theme: str, people: list[str]) -> list[UUID]:
+        return [
+            c.call_id
+            for c in self.store.calls.values()
+            if c.theme == theme and c.person_id in people and c.status == "open"
+        ]
+
+    async def insert_group(self, group: GroupRow, created_at: datetime) -> None:
+        self.store.groups[group.group_id] = group
+
+    async def get_group(self, group_id: UUID, *, lock: bool = False) -> GroupRow | None:
+        return self.store.groups.get(group_id)
+
+    async def set_answer(self, group_id: UUID, person_id: str, answer: str) -> None:
+        group = self.store.groups[group_id]
+        answers = {**group.answers, person_id: answer}
+        self.store.groups[group_id] = replace(group, answers=answers)
+
+    async def give_up(self, group: GroupRow) -> None:
+        self.store.closed_groups.add(group.group_id)
+        for call in list(self.store.calls.values()):
+            reopened = call.call_id == group.call_id or call.person_id in group.answers
+            if call.status == "grouped" and call.theme == group.theme and reopened:
+                self.store.calls[call.call_id] = replace(call, status="open")
+
+    async def mark_scheduled(self, group_id: UUID) -> None:
+        self.store.groups[group_id] = replace(self.store.groups[group_id], scheduled=True)
+
+
+class FakePlans(PlanRepository):
+    def __init__(self, store: Store) -> None:
+        super().__init__(NO_CONNECTION)
+        self.store = store
+
+    async def insert_session(self, **session: Any) -> None:
+        self.store.sessions.append(session)
+
+    async def sessions_of(self, related_id: UUID) -> list[dict[str, Any]]:
+        found = [s for s in self.store.sessions if s["related_id"] == related_id]
+        return sorted(found, key=lambda s: s["starts_at"])
+
+    async def last_cafe_pairs(self, siren: str) -> set[frozenset[str]]:
+        cycles = [c for c in self.store.cafe_cycles if c["siren"] == siren]
+        if not cycles:
+            return set()
+        return {frozenset(pair) for pair in cycles[-1]["pairs"]}
+
+    async def insert_cafe_cycle(self, **cycle: Any) -> None:
+        self.store.cafe_cycles.append(cycle)
+
+    async def get_cafe_cycle(self, cycle_id: UUID) -> dict[str, Any] | None:
+        for cycle in self.store.cafe_cycles:
+            if cycle["cycle_id"] == cycle_id:
+                return {"collectivite_siren": cycle["siren"], "plan": cycle["plan"]}
+        return None
+
+    async def met_in_epci(self, epci_siren: str) -> set[frozenset[str]]:
+        return {
+            frozenset(pair)
+            for s in self.store.speed_datings.values()
+            if s["epci_siren"] == epci_siren
+            for r in s["plan"]["rounds"]
+            for pair in r["pairs"]
+        }
+
+    async def insert_speed_dating(self, **gathering: Any) -> None:
+        self.store.speed_datings[gathering["gathering_id"]] = gathering
+
+    async def get_speed_dating(self, gathering_id: UUID) -> dict[str, Any] | None:
+        return self.store.speed_datings.get(gathering_id)
+
+
+class FakeProposals(ProposalRepository):
+    def __init__(self, store: Store) -> None:
+        super().__init__(NO_CONNECTION)
+        self.store = store
+
+    async def insert_proposals(
+        self, events: Sequence[MatchProposed], *, round_id: UUID | None = None
+    ) -> set[UUID]:
+        new = set()
+        for event in events:
+            if event.proposal_id not in self.store.proposals:
+                self.store.proposals[event.proposal_id] = event
+                new.add(event.proposal_id)
+        return new
+
+    async def list_proposals(self, **query: Any) -> list[dict[str, Any]]:
+        found = [p.model_dump(mode="json") for p in self.store.proposals.values()]
+        if query["kind"] is not None:
+            found = [p for p in found if p["kind"] == query["kind"]]
+        return found[: query["limit"]]
+
+    async def try_lock(self, key: int) -> bool:
+        return True
+
+    async def last_unserved(self) -> set[str]:
+        return set(self.store.rounds[-1]["unserved_ids"]) if self.store.rounds else set()
+
+    async def record_round(self, **round_: Any) -> None:
+        self.store.rounds.append(round_)
+
+    async def proposal_ids(self, kind: str) -> set[UUID]:
+        return {i for i, p in self.store.proposals.items() if p.kind.value == kind}
+
+    async def last_round_at(self) -> datetime | None:
+        return self.store.rounds[-1]["ran_at"] if self.store.rounds else None
+
+
+class FakeDiagnoses(DiagnosisRepository):
+    def __init__(self, store: Store) -> None:
+        super().__init__(NO_CONNECTION)
+        self.store = store
+
+    async def upsert_diagnosis(self, **diagnosis: Any) -> None:
+        completed_at = diagnosis.pop("completed_at")
+        for key in ("response_id", "collectivite_siren"):
+            diagnosis.pop(key)
+        self.store.diagnoses.append((completed_at, DiagnosisRow(**diagnosis)))
+
+    def _latest(self) -> dict[str, tuple[datetime, DiagnosisRow]]:
+        latest: dict[str, tuple[datetime, DiagnosisRow]] = {}
+        for at, row in sorted(self.store.diagnoses, key=lambda d: d[0]):
+            if row.person_id is not None:
+                latest[row.person_id] = (at, row)
+        return latest
+
+    async def latest_diagnoses(self, person_ids: list[str]) -> dict[str, DiagnosisRow]:
+        return {p: row for p, (_, row) in self._latest().items() if p in person_ids}
+
+    async def diagnosed_on_theme(
+        self, theme: str, departement: str | None, *, exclude: list[str], limit: int
+    ) -> list[DiagnosisRow]:
+        found = [
+            (at, row)
+            for person, (at, row) in self._latest().items()
+            if person not in exclude and theme in row.priority_themes
+        ]
+        found.sort(key=lambda d: d[1].person_id)
+        found.sort(key=lambda d: (d[1].departement == departement, d[0]), reverse=True)
+        return [row for _, row in found[:limit]]
+
+
+class FakeOffers(OfferRepository):
+    """Offers only: no loans, so every standing is neutral."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(NO_CONNECTION)
+        self.store = store
+
+    async def upsert_offer(self, **offer: Any) -> str:
+        offer.pop("offered_at")
+        row = OfferRow(status="open", **offer)
+        self.store.offers[row.offer_id] = (next(self.store.versions), row)
+        return "open"
+
+    async def standing_row(self, siren: str) -> dict[str, Any] | None:
+        return None
+
+    async def all_standings(self) -> list[dict[str, Any]]:
+        return []
+
+    async def changes_since(self, horizon: int) -> Changes:
+        changed = [row for version, row in self.store.offers.values() if version >= horizon]
+        return Changes(next(self.store.versions), changed, [], [])
+
+
+class FakeRequests(RequestRepository):
+    def __init__(self, store: Store) -> None:
+        super().__init__(NO_CONNECTION)
+        self.store = store
+
+    async def upsert_request(self, **request: Any) -> str:
+        period_end = request.pop("period_end")
+        request.pop("requested_at")
+        row = RequestRow(status="open", **request)
+        self.store.requests[row.request_id] = (row, period_end)
+        return "open"
+
+    async def get_request(self, request_id: UUID) -> RequestRow | None:
+        found = self.store.requests.get(request_id)
+        return found[0] if found else None
+
+    async def open_requests(self, today: date) -> list[RequestRow]:
+        rows = [r for r, end in self.store.requests.values() if r.status == "open" and end >= today]
+        return sorted(rows, key=lambda r: r.request_id)
+
+
+class FakeUow(MatchingUow):
+    """A ``MatchingUow`` whose repositories live in a ``Store``; ``emit`` appends to it."""
+
+    def __init__(
+        self, store: Store, clock: Clock, settings: MatchingSettings | None = None
+    ) -> None:
+        async def record(conn: Any, events: Sequence[EventData]) -> list[UUID]:
+            store.emitted.extend(events)
+            return [uuid4() for _ in events]
+
+        super().__init__(NO_CONNECTION, settings or MatchingSettings(), clock, record)
+        self.store = store
+
+    @property
+    def peers(self) -> PeerRepository:
+        return FakePeers(self.store)
+
+    @property
+    def plans(self) -> PlanRepository:
+        return FakePlans(self.store)
+
+    @property
+    def proposals(self) -> ProposalRepository:
+        return FakeProposals(self.store)
+
+    @property
+    def diagnoses(self) -> DiagnosisRepository:
+        return FakeDiagnoses(self.store)
+
+    @property
+    def offers(self) -> OfferRepository:
+        return FakeOffers(self.store)
+
+    @property
+    def requests(self) -> RequestRepository:
+        return FakeRequests(self.store)
+
+    @property
+    def erasure(self) -> ErasureRepository:
+        raise NotImplementedError("erasure is tested on the real database")
+
+    @property
+    def book(self) -> OfferBook:
+        return self.store.offer_book()
+
+
+__all__ = ["FakeUow", "ManualClock", "Store"]

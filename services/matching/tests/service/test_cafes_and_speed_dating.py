@@ -1,0 +1,154 @@
+"""The café élus–techniciens and the speed dating entre voisins, over an in-memory unit of work."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from deformations_common.vocabulary.clock import ManualClock
+from deformations_common.vocabulary.french import PARIS
+from deformations_contracts.events.matching import MatchProposed, ProposalKind
+from deformations_contracts.events.sessions import SessionKind, SessionScheduled
+from deformations_matching.domain.errors import (
+    Duplicate,
+    NoPair,
+    NoRound,
+    NotAllowed,
+    OutsideEpci,
+    PastSession,
+    UnknownEpci,
+)
+from deformations_matching.service import cafes, speed_dating, speed_dating_audit
+from deformations_matching.service.cafes import CafeIn
+from deformations_matching.service.speed_dating import SpeedDatingIn
+
+from .fakes import FakeUow, Store
+from .people import AOUSTE, CREST, EPCI, MIRABEL, SAILLANS, with_roles
+
+SIREN = CREST[1]
+
+
+def cafe(first_day: date, **changes: object) -> CafeIn:
+    values: dict[str, object] = {
+        "collectivite_siren": SIREN,
+        "first_day": first_day,
+        "remote": True,
+        "participants": [
+            {"person_id": "elu-a", "role": "elu", "subjects": ["alimentation"]},
+            {"person_id": "elu-b", "role": "elu", "subjects": ["energie"]},
+            {"person_id": "tech-a", "role": "technicien", "subjects": ["alimentation"]},
+            {"person_id": "tech-b", "role": "technicien", "subjects": ["energie", "eau"]},
+        ],
+    }
+    values.update(changes)
+    return CafeIn.model_validate(values)
+
+
+async def test_a_cafe_pairs_shared_subjects_in_paris_time(
+    uow: FakeUow, store: Store, clock: ManualClock
+) -> None:
+    hr = with_roles("rh-1", "hr", authority=SIREN)
+    first_day = clock.now.date() + timedelta(days=7)
+    out = await cafes.plan_cafe(uow, hr, cafe(first_day))
+    assert sorted((p.elu, p.technicien) for p in out.pairs) == [
+        ("elu-a", "tech-a"),
+        ("elu-b", "tech-b"),
+    ]
+    first = out.pairs[0].sessions[0].astimezone(PARIS)
+    assert (first.date(), first.hour, first.minute) == (first_day, 8, 0)
+    pairs = [
+        e for e in store.emitted_of(MatchProposed) if e.kind is ProposalKind.ELU_TECHNICIEN_PAIR
+    ]
+    assert len(pairs) == 2 and {p.proposed_at for p in pairs} == {clock.now}
+    sessions = store.emitted_of(SessionScheduled)
+    assert len(sessions) == 6 and {s.kind for s in sessions} == {SessionKind.CAFE_ELUS_TECHNICIENS}
+    assert (await cafes.get_cafe(uow, hr, out.cycle_id)) == out
+    with pytest.raises(NotAllowed):
+        await cafes.get_cafe(uow, with_roles("rh-2", "hr", authority="938438454"), out.cycle_id)
+
+    # The next cycle does not form a pair of the last one again.
+    with pytest.raises(NoPair) as refused:
+        await cafes.plan_cafe(uow, hr, cafe(first_day + timedelta(days=90)))
+    assert refused.value.details["unpaired"]
+    assert len(store.cafe_cycles) == 1
+
+
+async def test_a_cafe_in_the_past_or_for_another_collectivite_is_refused(
+    uow: FakeUow, store: Store, clock: ManualClock
+) -> None:
+    with pytest.raises(PastSession):
+        await cafes.plan_cafe(
+            uow, with_roles("rh-1", "hr", authority=SIREN), cafe(clock.now.date())
+        )
+    with pytest.raises(NotAllowed):
+        await cafes.plan_cafe(
+            uow, with_roles("rh-2", "hr", authority="938438454"), cafe(date(2027, 1, 4))
+        )
+    assert not store.emitted and not store.cafe_cycles
+
+
+def gathering(clock: ManualClock, **changes: object) -> SpeedDatingIn:
+    values: dict[str, object] = {
+        "epci_siren": EPCI,
+        "starts_at": clock.now + timedelta(days=21),
+        "rounds": 3,
+        "seed": 7,
+        "place_label": "Salle des fêtes de Saillans",
+        "participants": [
+            {"person_id": f"voisin-{i}", "commune_insee": c[0]}
+            for i, c in enumerate([CREST, CREST, SAILLANS, AOUSTE, MIRABEL])
+        ],
+    }
+    values.update(changes)
+    return SpeedDatingIn.model_validate(values)
+
+
+async def test_rounds_are_sound_replayable_and_never_repeat_a_meeting(
+    uow: FakeUow, store: Store, clock: ManualClock
+) -> None:
+    trainer = with_roles("formatrice", "trainer")
+    first = await speed_dating.plan(uow, trainer, gathering(clock))
+    assert [r.number for r in first.rounds] == [1, 2, 3]
+    met = {frozenset(p) for r in first.rounds for p in r.pairs}
+    assert frozenset(("voisin-0", "voisin-1")) not in met  # same commune
+    audit = await speed_dating_audit.audit_plan(uow, trainer, first.gathering_id)
+    assert audit.sound and audit.replayed_identically and not audit.violations
+    [rotation] = store.emitted_of(MatchProposed)
+    assert rotation.kind is ProposalKind.SPEED_DATING_ROTATION and rotation.seed == 7
+    assert len(store.emitted_of(SessionScheduled)) == 3
+
+    second = await speed_dating.plan(uow, trainer, gathering(clock, rounds=5, seed=8))
+    again = {frozenset(p) for r in second.rounds for p in r.pairs}
+    assert not again & met
+    participant = with_roles("voisin-2", "elected")
+    assert (await speed_dating_audit.get_plan(uow, participant, second.gathering_id)) == second
+    with pytest.raises(NotAllowed):
+        await speed_dating_audit.get_plan(uow, with_roles("x", "elected"), second.gathering_id)
+
+
+async def test_a_gathering_that_breaks_a_rule_changes_nothing(
+    uow: FakeUow, store: Store, clock: ManualClock
+) -> None:
+    trainer = with_roles("formatrice", "trainer")
+    outsider = [{"person_id": "far", "commune_insee": "75056"}]
+    with pytest.raises(OutsideEpci) as refused:
+        await speed_dating.plan(
+            uow,
+            trainer,
+            gathering(
+                clock, participants=[*gathering(clock).model_dump()["participants"], *outsider]
+            ),
+        )
+    assert refused.value.details == {"participants": ["far"]}
+    doubled = [{"person_id": "a", "commune_insee": CREST[0]}] * 2
+    with pytest.raises(Duplicate):
+        await speed_dating.plan(uow, trainer, gathering(clock, participants=doubled))
+    with pytest.raises(UnknownEpci):
+        await speed_dating.plan(uow, trainer, gathering(clock, epci_siren="999999999"))
+    same_commune = [{"person_id": p, "commune_insee": CREST[0]} for p in ("a", "b")]
+    with pytest.raises(NoRound):
+        await speed_dating.plan(uow, trainer, gathering(clock, participants=same_commune))
+    with pytest.raises(NotAllowed):
+        await speed_dating.plan(
+            uow, with_roles("elu", "elected", authority=SIREN), gathering(clock)
+        )
+    assert not store.emitted and not store.speed_datings
