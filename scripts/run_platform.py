@@ -5,7 +5,8 @@
    clear message says which URL failed and how to start one.
 2. A mail catcher on SMTP_HOST:SMTP_PORT when nothing listens there (mails in var/mail/).
 3. The four services migrated, then started on ports 8001–8004, each its own process.
-4. The demo of each service (``deformations_<service>.demo.play``), which publishes events.
+4. The demo of each service (``deformations_devtools.<service>.demo.play``, or
+   ``deformations_<service>.demo.play``), which publishes events.
 """
 
 import asyncio
@@ -133,9 +134,13 @@ async def wait_ready(urls: dict[str, str], processes: dict[str, subprocess.Popen
 async def play_demos(urls: dict[str, str]) -> None:
     context = DemoContext(urls=urls, say=lambda m: print(f"[demo] {m}", flush=True))
     for name in DEMO_ORDER:
-        if importlib.util.find_spec(f"deformations_{name}.demo") is None:
+        # A service's demo lives in devtools (never shipped), or still in its package.
+        candidates = (f"deformations_devtools.{name}.demo", f"deformations_{name}.demo")
+        found = [c for c in candidates if importlib.util.find_spec(c.rpartition(".")[0])]
+        found = [c for c in found if importlib.util.find_spec(c) is not None]
+        if not found:
             continue
-        module = importlib.import_module(f"deformations_{name}.demo")
+        module = importlib.import_module(found[0])
         if not hasattr(module, "play"):
             continue
         say(f"demo of {name}…")

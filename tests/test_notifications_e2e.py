@@ -17,6 +17,7 @@ from platform_harness import Platform, RunningService
 from deformations_common.codec import encode
 from deformations_common.metrics import EVENTS_CONSUMED
 from deformations_common.service import create_app
+from deformations_common.vocabulary.clock import ManualClock
 from deformations_contracts.base import EventData
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
 from deformations_contracts.events.lending import LoanAgreed, LoanCompleted
@@ -28,11 +29,10 @@ from deformations_contracts.events.sessions import (
     SessionScheduled,
 )
 from deformations_contracts.themes import label as theme_label
+from deformations_devtools.notifications.catchers import MailCatcher
 from deformations_devtools.testing import running, wait_until
 from deformations_notifications.app import definition
-from deformations_notifications.catchers import MailCatcher
-from deformations_notifications.clock import ManualClock
-from deformations_notifications.sending.sender import Sender
+from deformations_notifications.jobs import Sender
 from deformations_notifications.settings import NotificationsSettings
 
 pytestmark = pytest.mark.integration
