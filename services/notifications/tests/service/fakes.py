@@ -22,6 +22,7 @@ from deformations_notifications.repositories.notifications import (
     NewNotification,
     NotificationRepository,
 )
+from deformations_notifications.repositories.read_models import ReadModelRepository
 from deformations_notifications.repositories.recipients import RecipientRepository
 from deformations_notifications.repositories.relay import RelayRepository
 from deformations_notifications.repositories.webhooks import WebhookRepository
@@ -74,8 +75,6 @@ class FakeNotifications(NotificationRepository):
     def __init__(self) -> None:
         super().__init__(None)
         self.rows: dict[str, dict[str, Any]] = {}  # by dedup key
-        self.session_versions: dict[str, int] = {}
-        self.labels: dict[str, str] = {}
 
     def of(self, person: str) -> list[dict[str, Any]]:
         return [r for r in self.rows.values() if r["recipient_id"] == person]
@@ -200,6 +199,13 @@ class FakeNotifications(NotificationRepository):
                 row.update(status="skipped", skip_reason="superseded")
         return any(r["occurred_at"] > occurred_at for r in same)
 
+
+class FakeReadModels(ReadModelRepository):
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.session_versions: dict[str, int] = {}
+        self.labels: dict[str, str] = {}
+
     async def raise_session_version(self, session_id: str, sequence: int) -> int:
         highest = max(self.session_versions.get(session_id, sequence), sequence)
         self.session_versions[session_id] = highest
@@ -302,6 +308,7 @@ class FakeUow(NotificationsUow):
         self.emitted: list[EventData] = []
         self.fake_recipients = FakeRecipients()
         self.fake_notifications = FakeNotifications()
+        self.fake_read_models = FakeReadModels()
         self.fake_webhooks = FakeWebhooks()
         self.fake_relay = FakeRelay()
 
@@ -316,6 +323,10 @@ class FakeUow(NotificationsUow):
     @property
     def notifications(self) -> FakeNotifications:
         return self.fake_notifications
+
+    @property
+    def read_models(self) -> FakeReadModels:
+        return self.fake_read_models
 
     @property
     def webhooks(self) -> FakeWebhooks:

@@ -120,7 +120,7 @@ async def test_a_diagnosis_keeps_the_team_and_the_family_label(uow: FakeUow) -> 
     )
     await incoming.handle_diagnosis_completed(uow, completed, attributes(completed, "diagnosis"))
     assert uow.recipients.members == {(str(campaign), "elu-1")}
-    assert uow.notifications.labels == {"pionnier": "Les pionniers"}
+    assert uow.read_models.labels == {"pionnier": "Les pionniers"}
     assert [n["template"] for n in uow.notifications.of("elu-1")] == ["diagnosis.completed"]
 
 

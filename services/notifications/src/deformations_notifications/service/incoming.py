@@ -51,7 +51,7 @@ async def _superseded_invitation(uow: NotificationsUow, event: EventData) -> boo
     if not isinstance(event, SessionScheduled | SessionRescheduled | SessionCancelled):
         return False
     session_id = str(event.session_id)
-    highest = await uow.notifications.raise_session_version(session_id, event.sequence)
+    highest = await uow.read_models.raise_session_version(session_id, event.sequence)
     await uow.notifications.supersede_older_invitations(session_id, event.sequence)
     return event.sequence < highest
 
@@ -80,7 +80,7 @@ async def handle_diagnosis_completed(
 ) -> None:
     """Keeps the family's label and the campaign's team, then tells as any event."""
     if event.family_label:
-        await uow.notifications.remember_family_label(event.family, event.family_label)
+        await uow.read_models.remember_family_label(event.family, event.family_label)
     membership = team_membership(event)
     if membership is not None:
         await uow.recipients.add_campaign_member(*membership)

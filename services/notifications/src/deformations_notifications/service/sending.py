@@ -162,4 +162,4 @@ async def send_digest(
 
 async def refresh_family_labels(uow: NotificationsUow, composer: Composer) -> None:
     """The composer names diagnosis families as diagnosis last labelled them."""
-    composer.family_labels = await uow.notifications.family_labels()
+    composer.family_labels = await uow.read_models.family_labels()

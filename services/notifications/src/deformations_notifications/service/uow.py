@@ -7,6 +7,7 @@ from typing import Any
 
 from deformations_common.unit_of_work import UnitOfWork
 from deformations_notifications.repositories.notifications import NotificationRepository
+from deformations_notifications.repositories.read_models import ReadModelRepository
 from deformations_notifications.repositories.recipients import RecipientRepository
 from deformations_notifications.repositories.relay import RelayRepository
 from deformations_notifications.repositories.webhooks import WebhookRepository
@@ -23,6 +24,10 @@ class NotificationsUow(UnitOfWork[NotificationsSettings]):
     @property
     def notifications(self) -> NotificationRepository:
         return NotificationRepository(self.conn)
+
+    @property
+    def read_models(self) -> ReadModelRepository:
+        return ReadModelRepository(self.conn)
 
     @property
     def webhooks(self) -> WebhookRepository:
