@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from deformations_common.service import create_app
+from deformations_common.vocabulary.clock import ManualClock
+from deformations_devtools.notifications.catchers import MailCatcher, WebhookReceiver
 from deformations_devtools.testing import (
     Infra,
     create_database,
@@ -26,14 +28,16 @@ from deformations_devtools.testing import (
     wait_until,
 )
 from deformations_notifications.app import definition
-from deformations_notifications.catchers import MailCatcher, WebhookReceiver
-from deformations_notifications.clock import ManualClock
 from deformations_notifications.delivery.signatures import make_secret
 from deformations_notifications.domain.dedup import DedupKey
 from deformations_notifications.domain.preferences import Channel, Consent, RecipientPreferences
 from deformations_notifications.domain.webhooks import WebhookSubscription
-from deformations_notifications.repositories import notifications, recipients, webhooks
-from deformations_notifications.repositories.notifications import NewNotification
+from deformations_notifications.repositories.notifications import (
+    NewNotification,
+    NotificationRepository,
+)
+from deformations_notifications.repositories.recipients import RecipientRepository
+from deformations_notifications.repositories.webhooks import WebhookRepository
 from deformations_notifications.settings import NotificationsSettings
 
 EMAILS = 300
@@ -66,9 +70,8 @@ async def _emails(service: Any, catcher: MailCatcher) -> float:
             prefs = RecipientPreferences(
                 person, f"{person}@example.org", quiet_hours=None, consent=Consent(NOW, "ok")
             )
-            await recipients.save(conn, prefs, NOW)
-            await notifications.record(
-                conn,
+            await RecipientRepository(conn).save(prefs, NOW)
+            await NotificationRepository(conn).record(
                 NewNotification(
                     key=DedupKey("bench", str(i), person, Channel.EMAIL),
                     event_type="session.scheduled.v1",
@@ -93,10 +96,11 @@ async def _webhooks(service: Any, receiver: WebhookReceiver) -> float:
     receiver.secrets.append(subscription.secret)
     body = json.dumps({"type": "fr.deformations.loan.agreed.v1", "data": {"n": 1}}).encode()
     async with pool.acquire() as conn, conn.transaction():
-        await webhooks.create(conn, subscription, description="bench", created_by="bench")
+        hooks = WebhookRepository(conn)
+        await hooks.create(subscription, description="bench", created_by="bench")
         for i in range(WEBHOOKS):
             key = DedupKey("bench", str(i), subscription.id, Channel.WEBHOOK)
-            await webhooks.record_delivery(conn, key, subscription.id, "loan.agreed.v1", body)
+            await hooks.record_delivery(key, subscription.id, "loan.agreed.v1", body)
         started = time.perf_counter()
     await wait_until(lambda: len(receiver.accepted) >= WEBHOOKS, timeout_s=300, what="webhooks")
     return WEBHOOKS / (time.perf_counter() - started)

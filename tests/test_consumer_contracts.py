@@ -5,6 +5,7 @@ is dead-lettered."""
 import importlib
 import importlib.util
 
+import aio_pika
 import pytest
 from platform_harness import SERVICES, Platform
 from prometheus_client import REGISTRY
@@ -69,4 +70,12 @@ async def test_every_producer_example_is_handled(platform: Platform, service: st
     for key in expected:
         for outcome in ("invalid", "rejected"):
             assert consumed(service, key, outcome) == before[key][outcome], (key, outcome)
-    assert running.runtime is not None
+    # None is dead-lettered: every dead-letter queue of the service is still empty.
+    topology = running.runtime.topology
+    connection = await aio_pika.connect(platform.infra.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        for subscription in handlers.subscriptions:
+            name = topology.dead_letter_queue(subscription).name
+            queue = await channel.declare_queue(name, passive=True)
+            assert queue.declaration_result.message_count == 0, name

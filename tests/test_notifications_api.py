@@ -22,12 +22,12 @@ from test_notifications_e2e import (
     start_notifications,
 )
 
+from deformations_common.vocabulary.clock import ManualClock
 from deformations_devtools.demo import DemoContext
+from deformations_devtools.notifications.catchers import MailCatcher
+from deformations_devtools.notifications.demo import play
 from deformations_devtools.testing import wait_until
-from deformations_notifications.catchers import MailCatcher
-from deformations_notifications.clock import ManualClock
-from deformations_notifications.demo import play
-from deformations_notifications.registration import CONSENT_WORDING
+from deformations_notifications.service.recipients import CONSENT_WORDING
 
 pytestmark = pytest.mark.integration
 

@@ -5,6 +5,7 @@ how the person asked."""
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from platform_harness import Platform, RunningService
 from deformations_common.codec import encode
 from deformations_common.metrics import EVENTS_CONSUMED
 from deformations_common.service import create_app
+from deformations_common.vocabulary.clock import ManualClock
 from deformations_contracts.base import EventData
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
 from deformations_contracts.events.lending import LoanAgreed, LoanCompleted
@@ -28,11 +30,11 @@ from deformations_contracts.events.sessions import (
     SessionScheduled,
 )
 from deformations_contracts.themes import label as theme_label
+from deformations_devtools.notifications.catchers import MailCatcher
+from deformations_devtools.notifications.tls import self_signed
 from deformations_devtools.testing import running, wait_until
 from deformations_notifications.app import definition
-from deformations_notifications.catchers import MailCatcher
-from deformations_notifications.clock import ManualClock
-from deformations_notifications.sending.sender import Sender
+from deformations_notifications.jobs import Sender
 from deformations_notifications.settings import NotificationsSettings
 
 pytestmark = pytest.mark.integration
@@ -596,3 +598,20 @@ async def test_only_the_latest_collective_result_waits_for_a_late_registration(
     assert subjects[0].startswith("Résultat collectif") and len(subjects) == 2
     reasons = [n["skip_reason"] for n in await notifications_of(service, elu)]
     assert reasons.count("superseded") == 2
+
+
+async def test_the_running_service_sends_over_smtps_when_smtp_tls_is_set(
+    platform: Platform, tmp_path: Path
+) -> None:
+    tls = self_signed(tmp_path)
+    # Entered before the service: the catcher outlives the service's sender.
+    smtps = await platform.stack.enter_async_context(MailCatcher.running(tls=tls.server_context()))
+    service = await start_notifications(
+        platform, ManualClock(MORNING), smtps, smtp_tls=True, smtp_ca_file=str(tls.cert_file)
+    )
+    person = f"elue-{uuid4().hex[:8]}"
+    await register(service, person)
+    await publish(platform, diagnosis_completed(person), source="diagnosis")
+    await wait_until(lambda: len(smtps.received) == 1, what="the mail over SMTPS")
+    assert smtps.recipients == [[f"{person}@example.org"]]
+    assert smtps.tls[0] is not None and smtps.tls[0].startswith("TLS")

@@ -11,10 +11,10 @@ import pytest
 from platform_harness import Platform, RunningService
 from test_notifications_e2e import idle_rounds, loan, publish, start_notifications
 
+from deformations_common.vocabulary.clock import ManualClock
 from deformations_contracts.events.lending import LoanAgreed, LoanCompleted
+from deformations_devtools.notifications.catchers import MailCatcher, WebhookReceiver
 from deformations_devtools.testing import wait_until
-from deformations_notifications.catchers import MailCatcher, WebhookReceiver
-from deformations_notifications.clock import ManualClock
 
 pytestmark = pytest.mark.integration
 OPERATOR = {"roles": ("operator",)}

@@ -3,11 +3,11 @@
 from fastapi import FastAPI
 
 from deformations_common.service import ServiceDefinition
-from deformations_notifications.api import routers
-from deformations_notifications.clock import Clock, system_clock
-from deformations_notifications.sending.sender import Sender
+from deformations_common.vocabulary.clock import Clock, system_clock
+from deformations_notifications import api, web
+from deformations_notifications.jobs import Sender
 from deformations_notifications.settings import NotificationsSettings
-from deformations_notifications.subscribers import build_handlers
+from deformations_notifications.subscribers import handlers
 
 
 def definition(
@@ -15,10 +15,10 @@ def definition(
 ) -> ServiceDefinition[NotificationsSettings]:
     """The service; tests pass a ``ManualClock`` to drive quiet hours and digests."""
     settings = settings or NotificationsSettings()
-    sender = Sender(settings, clock)
+    sender = Sender(settings)
 
     def configure(app: FastAPI) -> None:
-        app.state.clock = clock
+        # Tests count the sender's rounds instead of sleeping.
         app.state.sender = sender
 
     return ServiceDefinition(
@@ -26,8 +26,9 @@ def definition(
         title="deformations — notifications",
         description="Dit aux personnes ce qui les concerne, quand et comme elles l'ont demandé.",
         migrations_package="deformations_notifications.migrations",
-        handlers=build_handlers(clock),
-        routers=routers,
+        handlers=handlers,
+        routers=[*api.routers, *web.routers],
         background=[sender.run],
         configure_app=configure,
+        clock=clock,
     )

@@ -22,6 +22,10 @@ class NotificationsSettings(ServiceSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
+    # Implicit TLS from the first byte (SMTPS, usually port 465); not with STARTTLS.
+    smtp_tls: bool = False
+    # The CA bundle that signed the SMTP server's certificate, if not a public one.
+    smtp_ca_file: str | None = None
     smtp_timeout_s: float = Field(default=30.0, gt=0)
     mail_from: str = "notifications@deformations.example.org"
     # Domain of Message-IDs, calendar UIDs and relay reply addresses.
@@ -48,6 +52,12 @@ class NotificationsSettings(ServiceSettings):
     metrics_refresh_s: float = Field(default=15.0, ge=0)
 
     @model_validator(mode="after")
+    def _one_kind_of_smtp_tls(self) -> "NotificationsSettings":
+        if self.smtp_starttls and self.smtp_tls:
+            raise ValueError("choose SMTP_STARTTLS or SMTP_TLS (implicit TLS), not both")
+        return self
+
+    @model_validator(mode="after")
     def _production_has_a_token_secret(self) -> "NotificationsSettings":
         if self.environment is Environment.PRODUCTION and self.token_secret is None:
             raise ValueError("production needs TOKEN_SECRET: no secret defaults")
@@ -66,9 +76,11 @@ class NotificationsSettings(ServiceSettings):
             host=self.smtp_host,
             port=self.smtp_port,
             starttls=self.smtp_starttls,
+            implicit_tls=self.smtp_tls,
             username=self.smtp_username,
             password=self.smtp_password.get_secret_value() if self.smtp_password else None,
             timeout=self.smtp_timeout_s,
+            ca_file=self.smtp_ca_file,
         )
 
     def retry_policy(self) -> RetryPolicy:

@@ -1,13 +1,12 @@
-"""HTTP API of the notifications service."""
+"""HTTP API of the notifications service (JSON); the pages mail links open are in ``web/``."""
 
 from fastapi import APIRouter
 
-from deformations_notifications.api import notifications, recipients, relay, unsubscribe, webhooks
+from deformations_notifications.api import notifications, recipients, relay, webhooks
 
 routers: list[APIRouter] = [
     recipients.router,
     notifications.router,
-    unsubscribe.router,
     webhooks.router,
     relay.router,
 ]

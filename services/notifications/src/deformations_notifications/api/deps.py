@@ -1,23 +1,10 @@
-"""What the endpoints share: the service's clock and settings."""
+"""What the endpoints share: the service's runtime, typed with its settings."""
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
-from deformations_notifications.clock import Clock
+from deformations_common.service import Runtime, get_runtime
 from deformations_notifications.settings import NotificationsSettings
 
-
-def get_clock(request: Request) -> Clock:
-    clock: Clock = request.app.state.clock
-    return clock
-
-
-def get_settings(request: Request) -> NotificationsSettings:
-    settings = request.app.state.runtime.settings
-    assert isinstance(settings, NotificationsSettings)
-    return settings
-
-
-ClockDep = Annotated[Clock, Depends(get_clock)]
-SettingsDep = Annotated[NotificationsSettings, Depends(get_settings)]
+RuntimeDep = Annotated[Runtime[NotificationsSettings], Depends(get_runtime)]

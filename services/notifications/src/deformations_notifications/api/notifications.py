@@ -5,11 +5,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from deformations_common.auth import CurrentPrincipal, Role
-from deformations_common.errors import NotFound
-from deformations_common.service import RuntimeDep
-from deformations_notifications.api.deps import ClockDep
-from deformations_notifications.repositories import notifications
+from deformations_common.auth import CurrentPrincipal
+from deformations_common.vocabulary.roles import Role
+from deformations_notifications.api.deps import RuntimeDep
+from deformations_notifications.service import notifications
+from deformations_notifications.service.uow import NotificationsUow
 
 router = APIRouter(prefix="/v1", tags=["notifications"])
 
@@ -19,8 +19,8 @@ async def my_notifications(
     principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> list[dict[str, Any]]:
     """The notifications recorded for the signed-in person, newest first."""
-    async with runtime.pool.acquire() as conn:
-        return await notifications.list_for_recipient(conn, principal.sub)
+    async with runtime.begin(NotificationsUow) as uow:
+        return await notifications.of_recipient(uow, principal.sub)
 
 
 @router.get("/notifications")
@@ -32,17 +32,16 @@ async def notifications_by_status(
 ) -> list[dict[str, Any]]:
     """For operators: the notifications in a status (failed ones by default), without content."""
     principal.require(Role.OPERATOR)
-    async with runtime.pool.acquire() as conn:
-        return await notifications.list_by_status(conn, status, limit)
+    async with runtime.begin(NotificationsUow) as uow:
+        return await notifications.by_status(uow, status, limit)
 
 
 @router.post("/notifications/{notification_id}/retry", status_code=202)
 async def retry(
-    notification_id: UUID, principal: CurrentPrincipal, runtime: RuntimeDep, clock: ClockDep
+    notification_id: UUID, principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> dict[str, str]:
     """For operators, once the cause is fixed (a mailbox, the SMTP relay): try again now."""
     principal.require(Role.OPERATOR)
-    async with runtime.transaction() as conn:
-        if not await notifications.retry_failed(conn, notification_id, clock()):
-            raise NotFound("Aucune notification en échec avec cet identifiant.", code="not_failed")
+    async with runtime.begin(NotificationsUow) as uow:
+        await notifications.retry(uow, notification_id)
     return {"status": "pending"}

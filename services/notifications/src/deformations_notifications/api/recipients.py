@@ -1,28 +1,24 @@
 """Recipients: a person's own contact details and preferences, signed in as that person."""
 
-from dataclasses import replace
 from datetime import datetime, time
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from deformations_common.auth import CurrentPrincipal
-from deformations_common.errors import NotFound
-from deformations_common.service import RuntimeDep
-from deformations_notifications.api.deps import ClockDep
+from deformations_contracts.values import PLATFORM_TIMEZONE
+from deformations_notifications.api.deps import RuntimeDep
 from deformations_notifications.domain.preferences import (
     Channel,
-    Consent,
     DigestFrequency,
     DigestSchedule,
     QuietHours,
-    RecipientPreferences,
 )
-from deformations_notifications.registration import CONSENT_WORDING, register
-from deformations_notifications.repositories import recipients
-from deformations_notifications.subscribers import erase_person
+from deformations_notifications.service import recipients
+from deformations_notifications.service.recipients import CONSENT_WORDING, Recipient, Registration
+from deformations_notifications.service.uow import NotificationsUow
 
 router = APIRouter(prefix="/v1", tags=["recipients"])
 
@@ -35,7 +31,7 @@ class QuietHoursBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     start: time = time(21, 0)
     end: time = time(7, 0)
-    timezone: str = "Europe/Paris"
+    timezone: str = PLATFORM_TIMEZONE
 
     @field_validator("timezone")
     @classmethod
@@ -63,6 +59,19 @@ class RecipientBody(BaseModel):
     digest: DigestBody = Field(default_factory=DigestBody)
     consent: bool = Field(description="Accepte le texte de GET /v1/recipients/consent.")
 
+    def registration(self, person_id: str, authority: str | None) -> Registration:
+        quiet, digest = self.quiet_hours, self.digest
+        return Registration(
+            person_id=person_id,
+            email=self.email,
+            language=self.language,
+            channels=frozenset(Channel(c) for c in self.channels),
+            quiet_hours=QuietHours(quiet.start, quiet.end, quiet.timezone) if quiet else None,
+            digest=DigestSchedule(digest.frequency, digest.send_time, digest.weekday),
+            consent=self.consent,
+            authority=authority,
+        )
+
 
 class ConsentOut(BaseModel):
     given_at: datetime
@@ -83,8 +92,8 @@ class RecipientOut(BaseModel):
     scheduled: int = Field(default=0, description="Notifications en attente désormais planifiées.")
 
 
-def _out(prefs: RecipientPreferences, collectivites: list[str], scheduled: int = 0) -> Any:
-    quiet = prefs.quiet_hours
+def _out(recipient: Recipient) -> RecipientOut:
+    prefs, quiet = recipient.preferences, recipient.preferences.quiet_hours
     return RecipientOut(
         person_id=prefs.person_id,
         email=prefs.email,
@@ -103,8 +112,8 @@ def _out(prefs: RecipientPreferences, collectivites: list[str], scheduled: int =
         else None,
         unsubscribed_at=prefs.unsubscribed_at,
         muted=sorted(prefs.muted),
-        collectivites=collectivites,
-        scheduled=scheduled,
+        collectivites=recipient.collectivites,
+        scheduled=recipient.scheduled,
     )
 
 
@@ -116,68 +125,29 @@ async def consent_wording() -> dict[str, str]:
 
 @router.get("/me/recipient")
 async def my_recipient(principal: CurrentPrincipal, runtime: RuntimeDep) -> RecipientOut:
-    async with runtime.pool.acquire() as conn:
-        prefs = await recipients.get(conn, principal.sub)
-        if prefs is None:
-            raise NotFound(
-                "Vous n'êtes pas encore inscrit·e aux notifications.", code="not_registered"
-            )
-        out: RecipientOut = _out(prefs, await recipients.collectivites_of(conn, principal.sub))
-        return out
-
-
-def _consent(
-    previous: RecipientPreferences | None, accepted: bool, now: datetime
-) -> Consent | None:
-    if not accepted:
-        return None
-    if previous is not None and previous.consent is not None:
-        return previous.consent  # the wording accepted first stays on record
-    return Consent(given_at=now, wording=CONSENT_WORDING)
+    async with runtime.begin(NotificationsUow) as uow:
+        return _out(await recipients.recipient(uow, principal.sub))
 
 
 @router.put("/me/recipient")
 async def register_me(
-    body: RecipientBody,
-    principal: CurrentPrincipal,
-    runtime: RuntimeDep,
-    clock: ClockDep,
-    response: Response,
+    body: RecipientBody, principal: CurrentPrincipal, runtime: RuntimeDep, response: Response
 ) -> RecipientOut:
     """Register or update one's e-mail, channels, quiet hours, digest rhythm and consent.
 
     Registering with consent also plans the notifications that waited for this person.
     """
-    now = clock()
-    quiet = body.quiet_hours
-    async with runtime.transaction() as conn:
-        previous = await recipients.get_for_update(conn, principal.sub)
-        prefs = RecipientPreferences(
-            person_id=principal.sub,
-            email=body.email,
-            language=body.language,
-            channels=frozenset(Channel(c) for c in body.channels),
-            quiet_hours=QuietHours(quiet.start, quiet.end, quiet.timezone) if quiet else None,
-            digest=DigestSchedule(
-                body.digest.frequency, body.digest.send_time, body.digest.weekday
-            ),
-            consent=_consent(previous, body.consent, now),
-            muted=previous.muted if previous else frozenset(),
-            unsubscribed_at=previous.unsubscribed_at if previous else None,
+    async with runtime.begin(NotificationsUow) as uow:
+        registered = await recipients.register(
+            uow, body.registration(principal.sub, principal.authority)
         )
-        if body.consent and prefs.unsubscribed_at is not None:
-            # Consenting again, signed in, is the way back after an unsubscribe.
-            prefs = replace(prefs, unsubscribed_at=None, muted=frozenset())
-        scheduled = await register(conn, prefs, principal.authority, now)
-        collectivites = await recipients.collectivites_of(conn, principal.sub)
-    response.status_code = 201 if previous is None else 200
-    out: RecipientOut = _out(prefs, collectivites, scheduled)
-    return out
+    response.status_code = 201 if registered.created else 200
+    return _out(registered)
 
 
 @router.delete("/me/recipient", status_code=204)
 async def forget_me(principal: CurrentPrincipal, runtime: RuntimeDep) -> Response:
     """Erase one's contact details, notifications and relayed conversations."""
-    async with runtime.transaction() as conn:
-        await erase_person(conn, principal.sub)
+    async with runtime.begin(NotificationsUow) as uow:
+        await recipients.erase_person(uow, principal.sub)
     return Response(status_code=204)

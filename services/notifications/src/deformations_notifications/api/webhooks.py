@@ -1,21 +1,18 @@
 """Webhook subscriptions of other systems, for operators; the secret is shown once."""
 
 import re
-import secrets
 from datetime import datetime
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from deformations_common.auth import CurrentPrincipal, Role
-from deformations_common.errors import NotFound
-from deformations_common.service import RuntimeDep
-from deformations_notifications.api.deps import SettingsDep
-from deformations_notifications.delivery.signatures import make_secret
-from deformations_notifications.domain.webhooks import WebhookSubscription
-from deformations_notifications.repositories import webhooks
+from deformations_common.auth import CurrentPrincipal
+from deformations_common.vocabulary.roles import Role
+from deformations_notifications.api.deps import RuntimeDep
+from deformations_notifications.service import webhooks
+from deformations_notifications.service.uow import NotificationsUow
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 EVENT_TYPE = re.compile(r"^(\*|[a-z_]+\.\*|[a-z_]+\.[a-z_]+\.v[0-9]+)$")
@@ -56,27 +53,16 @@ class CreatedSubscription(SubscriptionOut):
     secret: str = Field(description="Shown once: keep it to verify signatures.")
 
 
-def _not_found(subscription_id: UUID) -> NotFound:
-    return NotFound(f"Aucun abonnement {subscription_id}.", code="unknown_subscription")
-
-
 @router.post("", status_code=201)
 async def subscribe(
-    body: SubscriptionBody, principal: CurrentPrincipal, runtime: RuntimeDep, settings: SettingsDep
+    body: SubscriptionBody, principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> CreatedSubscription:
     principal.require(Role.OPERATOR)
-    subscription = WebhookSubscription(
-        id=str(uuid4()),
-        url=body.url,
-        secret=make_secret(secrets.token_bytes(32)),
-        event_types=frozenset(body.event_types),
-        max_consecutive_failures=settings.webhook_max_failures,
-    )
-    async with runtime.transaction() as conn:
-        row = await webhooks.create(
-            conn, subscription, description=body.description, created_by=principal.sub
+    async with runtime.begin(NotificationsUow) as uow:
+        row, secret = await webhooks.subscribe(
+            uow, body.url, body.event_types, body.description, principal.sub
         )
-    return CreatedSubscription(**row, secret=subscription.secret)
+    return CreatedSubscription(**row, secret=secret)
 
 
 @router.get("")
@@ -84,8 +70,8 @@ async def list_subscriptions(
     principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> list[SubscriptionOut]:
     principal.require(Role.OPERATOR)
-    async with runtime.pool.acquire() as conn:
-        return [SubscriptionOut(**row) for row in await webhooks.list_public(conn)]
+    async with runtime.begin(NotificationsUow) as uow:
+        return [SubscriptionOut(**row) for row in await webhooks.subscriptions(uow)]
 
 
 @router.get("/{subscription_id}")
@@ -93,11 +79,8 @@ async def get_subscription(
     subscription_id: UUID, principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> SubscriptionOut:
     principal.require(Role.OPERATOR)
-    async with runtime.pool.acquire() as conn:
-        row = await webhooks.get_public(conn, subscription_id)
-    if row is None:
-        raise _not_found(subscription_id)
-    return SubscriptionOut(**row)
+    async with runtime.begin(NotificationsUow) as uow:
+        return SubscriptionOut(**await webhooks.subscription(uow, subscription_id))
 
 
 @router.post("/{subscription_id}/resume")
@@ -106,11 +89,8 @@ async def resume(
 ) -> SubscriptionOut:
     """Resume a paused subscription: its held deliveries go out again."""
     principal.require(Role.OPERATOR)
-    async with runtime.transaction() as conn:
-        if not await webhooks.resume(conn, subscription_id):
-            raise _not_found(subscription_id)
-        row = await webhooks.get_public(conn, subscription_id)
-    return SubscriptionOut(**(row or {}))
+    async with runtime.begin(NotificationsUow) as uow:
+        return SubscriptionOut(**await webhooks.resume(uow, subscription_id))
 
 
 @router.delete("/{subscription_id}", status_code=204)
@@ -118,9 +98,8 @@ async def unsubscribe(
     subscription_id: UUID, principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> None:
     principal.require(Role.OPERATOR)
-    async with runtime.transaction() as conn:
-        if not await webhooks.delete(conn, subscription_id):
-            raise _not_found(subscription_id)
+    async with runtime.begin(NotificationsUow) as uow:
+        await webhooks.delete(uow, subscription_id)
 
 
 @router.get("/{subscription_id}/deliveries")
@@ -132,7 +111,5 @@ async def deliveries(
 ) -> list[dict[str, Any]]:
     """Every delivery of the subscription, newest first, each with its attempts."""
     principal.require(Role.OPERATOR)
-    async with runtime.pool.acquire() as conn:
-        if await webhooks.get_public(conn, subscription_id) is None:
-            raise _not_found(subscription_id)
-        return await webhooks.deliveries(conn, subscription_id, limit)
+    async with runtime.begin(NotificationsUow) as uow:
+        return await webhooks.deliveries(uow, subscription_id, limit)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import io
-from collections.abc import Mapping
 from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.headerregistry import AddressHeader
@@ -19,8 +18,6 @@ from types import TracebackType
 import aiosmtplib
 
 from deformations_notifications.domain.outcome import AttemptResult, Outcome, classify_smtp_code
-
-_TRUE = {"1", "true", "yes", "on"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,26 +29,14 @@ class SmtpConfig:
     username: str | None = None
     password: str | None = None
     timeout: float = 30.0
+    # A private CA's bundle to verify the server with (None: the system's trust store).
+    ca_file: str | None = None
 
     def __post_init__(self) -> None:
         if self.starttls and self.implicit_tls:
             raise ValueError("choose STARTTLS or implicit TLS, not both")
         if (self.username is None) != (self.password is None):
             raise ValueError("SMTP credentials need both a user name and a password")
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> SmtpConfig:
-        """``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_STARTTLS``, ``SMTP_TLS``, ``SMTP_USERNAME``,
-        ``SMTP_PASSWORD``, ``SMTP_TIMEOUT``; the defaults reach a local mail catcher."""
-        return cls(
-            host=env.get("SMTP_HOST", "localhost"),
-            port=int(env.get("SMTP_PORT", "1025")),
-            starttls=env.get("SMTP_STARTTLS", "").lower() in _TRUE,
-            implicit_tls=env.get("SMTP_TLS", "").lower() in _TRUE,
-            username=env.get("SMTP_USERNAME") or None,
-            password=env.get("SMTP_PASSWORD") or None,
-            timeout=float(env.get("SMTP_TIMEOUT", "30")),
-        )
 
 
 def _classify(error: Exception) -> AttemptResult:
@@ -126,6 +111,7 @@ class SmtpSender:
             username=cfg.username,
             password=cfg.password,
             timeout=cfg.timeout,
+            cert_bundle=cfg.ca_file,
         )
         await client.connect()
         self._client = client

@@ -14,15 +14,35 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from deformations_contracts.events.sessions import (
+    SessionCancelled,
+    SessionRescheduled,
+    SessionScheduled,
+)
+from deformations_contracts.registry import routing_keys
+
 from .dedup import DedupKey
 from .preferences import Channel, RecipientPreferences
 from .scheduling import is_batched, send_time
 from .webhooks import WebhookSubscription
 
-# Changes to what is already in someone's calendar cannot wait for a weekly digest.
-NOT_DIGESTIBLE = frozenset({"session.rescheduled", "session.cancelled", "relay.message"})
-# Calendar invitations must reach the calendar: they are never folded into a digest either.
-CALENDAR_EVENTS = frozenset({"session.scheduled", "session.rescheduled", "session.cancelled"})
+_VERSION = re.compile(r"\.v[0-9]+$")
+
+
+def template_of(routing_key: str) -> str:
+    """The template of an event type: its routing key without the major version."""
+    return _VERSION.sub("", routing_key)
+
+
+RELAY_MESSAGE = "relay.message"
+# Calendar invitations must reach the calendar: they are never folded into a digest.
+CALENDAR_EVENTS = frozenset(
+    template_of(k) for k in routing_keys(SessionScheduled, SessionRescheduled, SessionCancelled)
+)
+# Changes to what is already in someone's calendar cannot wait for a weekly digest either.
+NOT_DIGESTIBLE = frozenset(
+    {*(template_of(k) for k in routing_keys(SessionRescheduled, SessionCancelled)), RELAY_MESSAGE}
+)
 _ITEM_FIELDS = (
     "session_id",
     "loan_id",
@@ -31,7 +51,6 @@ _ITEM_FIELDS = (
     "thread_id",
     "response_id",
 )
-_VERSION = re.compile(r"\.v[0-9]+$")
 
 
 class SkipReason(StrEnum):
@@ -53,7 +72,7 @@ class IncomingEvent:
     @property
     def name(self) -> str:
         """The template name: the routing key without its major version."""
-        return _VERSION.sub("", self.routing_key)
+        return template_of(self.routing_key)
 
     @property
     def family(self) -> str:

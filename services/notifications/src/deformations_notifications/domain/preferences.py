@@ -7,7 +7,7 @@ from datetime import datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-PARIS = ZoneInfo("Europe/Paris")
+from deformations_contracts.values import PLATFORM_TIMEZONE
 
 
 class Channel(StrEnum):
@@ -32,7 +32,7 @@ class QuietHours:
 
     start: time = time(21, 0)
     end: time = time(7, 0)
-    timezone: str = "Europe/Paris"
+    timezone: str = PLATFORM_TIMEZONE
 
     @property
     def zone(self) -> ZoneInfo:

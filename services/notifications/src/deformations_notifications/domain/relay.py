@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from deformations_common.vocabulary.errors import InvalidInput
+
 from . import tokens
 
 PURPOSE = "relay-reply/v1"
@@ -21,8 +23,10 @@ MAX_SUBJECT = 200
 LOCAL_PREFIX = "relais+"
 
 
-class RelayError(ValueError):
-    pass
+class RelayError(InvalidInput, ValueError):
+    """A relayed message or thread the rules refuse (422)."""
+
+    code = "invalid_relay_message"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,16 +37,18 @@ class RelayThread:
 
     def __post_init__(self) -> None:
         if not self.id or len(self.id) > MAX_THREAD_ID or ":" in self.id:
-            raise RelayError("a thread id is 1 to 24 characters without ':'")
+            raise RelayError(
+                "Identifiant de conversation invalide (1 à 24 caractères, sans « : »)."
+            )
         if self.initiator == self.counterpart:
-            raise RelayError("one cannot write to oneself through the relay")
+            raise RelayError("On ne peut pas s'écrire à soi-même par le relais.")
 
     def _side(self, person_id: str) -> str:
         if person_id == self.initiator:
             return "a"
         if person_id == self.counterpart:
             return "b"
-        raise RelayError("this person is not part of the conversation")
+        raise RelayError("Cette personne ne participe pas à la conversation.")
 
     def other(self, person_id: str) -> str:
         return self.counterpart if self._side(person_id) == "a" else self.initiator
@@ -78,11 +84,11 @@ def compose(
 ) -> RelayMessage:
     subject, body = subject.strip(), body.strip()
     if not body:
-        raise RelayError("the message is empty")
+        raise RelayError("Le message est vide.")
     if len(body) > MAX_BODY or len(subject) > MAX_SUBJECT:
-        raise RelayError("the message is too long")
+        raise RelayError("Le message est trop long.")
     if "\n" in subject or "\r" in subject:
-        raise RelayError("the subject is one line")
+        raise RelayError("L'objet tient sur une ligne.")
     recipient = thread.other(sender)
     return RelayMessage(
         thread_id=thread.id,

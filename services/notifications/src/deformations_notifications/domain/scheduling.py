@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from deformations_common.vocabulary.french import PARIS
+
 from .preferences import DigestFrequency, DigestSchedule, QuietHours, RecipientPreferences
 
 
@@ -55,7 +57,7 @@ def send_time(
     if now.tzinfo is None:
         raise ValueError("now must carry a time zone")
     quiet = preferences.quiet_hours
-    zone = quiet.zone if quiet is not None else ZoneInfo("Europe/Paris")
+    zone = quiet.zone if quiet is not None else PARIS
     at = next_digest_slot(now, preferences.digest, zone) if digestible else now
     if quiet is not None:
         at = end_of_quiet_hours(at, quiet)

@@ -25,31 +25,15 @@ from deformations_contracts.events.sessions import (
     SessionRescheduled,
     SessionScheduled,
 )
+from deformations_contracts.registry import EVENTS
 from deformations_contracts.themes import label as theme_label
-
-# A demi-journée of mise à disposition counts for 3 h 30 in the hours shown to people.
-HOURS_PER_HALF_DAY = 3.5
+from deformations_contracts.values import HALF_DAY_HOURS
 
 SESSION_TITLES = {
     SessionKind.LOAN_HALF_DAY: "Demi-journée de mise à disposition",
     SessionKind.PEER_GROUP: "Groupe d'entraide entre pairs",
     SessionKind.CAFE_ELUS_TECHNICIENS: "Café élus-techniciens",
     SessionKind.SPEED_DATING_ROUND: "Speed-dating entre voisins",
-}
-
-EVENT_MODELS: dict[str, type[EventData]] = {
-    m.routing_key: m
-    for m in (
-        DiagnosisCompleted,
-        DiagnosisTeamUpdated,
-        MatchProposed,
-        LoanAgreed,
-        LoanCompleted,
-        LoanCancelled,
-        SessionScheduled,
-        SessionRescheduled,
-        SessionCancelled,
-    )
 }
 
 Namer = Callable[[str], str]
@@ -137,7 +121,7 @@ def _loan(event: LoanAgreed | LoanCompleted | LoanCancelled, links: Links, name:
         "loan_url": links.to("prets", event.loan_id),
     }
     if isinstance(event, LoanCompleted):
-        ctx["hours"] = event.half_days_used * HOURS_PER_HALF_DAY
+        ctx["hours"] = event.half_days_used * HALF_DAY_HOURS
         ctx["feedback_url"] = links.to("prets", event.loan_id, "avis")
     if isinstance(event, LoanCancelled):
         ctx["reason"] = event.reason
@@ -166,7 +150,8 @@ def _session(
 
 
 def parse_event(event_type: str, payload: Mapping[str, Any]) -> EventData | None:
-    model = EVENT_MODELS.get(event_type)
+    """The catalogue's event of a notification; None for the service's own (relay)."""
+    model = EVENTS.get(event_type)
     return None if model is None else model.model_validate(payload)
 
 

@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from deformations_common.vocabulary.french import PARIS
+from deformations_contracts.values import PLATFORM_TIMEZONE
 from deformations_notifications.domain.sessions import SessionCalendar, session_uid
 
-PARIS = ZoneInfo("Europe/Paris")
 PRODID = "-//deformations.fr//Notifications//FR"
 
 
@@ -76,7 +77,7 @@ def _event(
 @functools.cache
 def _paris_vtimezone() -> icalendar.Timezone:
     # Deriving VTIMEZONE from the tz database costs milliseconds; it never changes at run time.
-    return icalendar.Timezone.from_tzid("Europe/Paris")
+    return icalendar.Timezone.from_tzid(PLATFORM_TIMEZONE)
 
 
 def _serialise(cal: icalendar.Calendar) -> bytes:

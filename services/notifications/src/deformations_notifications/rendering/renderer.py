@@ -15,11 +15,10 @@ from typing import Any
 
 import jinja2
 
+from deformations_common.vocabulary import french
 from deformations_notifications.domain.digest import DigestGroup
 
-from . import french
-
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 PLATFORM_NAME = "(Dé)formations"
 
 _SUBJECTS: dict[str, str] = {

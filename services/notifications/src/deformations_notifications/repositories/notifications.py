@@ -31,236 +31,202 @@ class NewNotification:
     skip_reason: str | None = None
 
 
-async def record(conn: Connection, n: NewNotification) -> bool:
-    """Record a notification; ``False`` when its dedup key was already recorded."""
-    inserted = await conn.fetchval(
-        """INSERT INTO notifications (id, dedup_key, event_source, event_id, event_type,
-                recipient_id, channel, payload, template, item_key, occurred_at, send_at,
-                batched, status, skip_reason)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-           ON CONFLICT (dedup_key) DO NOTHING RETURNING true""",
-        uuid4(),
-        n.key.value,
-        n.key.event_source,
-        n.key.event_id,
-        n.event_type,
-        n.key.recipient,
-        n.key.channel.value,
-        n.payload,
-        n.template,
-        n.item_key,
-        n.occurred_at,
-        n.send_at,
-        n.batched,
-        n.status,
-        n.skip_reason,
-    )
-    return bool(inserted)
+class NotificationRepository:
+    """Notifications from planned to sent, and the read models planning needs."""
 
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
-async def list_for_recipient(conn: Connection, recipient_id: str) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        f"""SELECT {COLUMNS} FROM notifications WHERE recipient_id = $1
-            ORDER BY created_at DESC LIMIT 200""",
-        recipient_id,
-    )
-    return [dict(r.items()) for r in rows]
+    async def record(self, n: NewNotification) -> bool:
+        """Record a notification; ``False`` when its dedup key was already recorded."""
+        inserted = await self.conn.fetchval(
+            """INSERT INTO notifications (id, dedup_key, event_source, event_id, event_type,
+                    recipient_id, channel, payload, template, item_key, occurred_at, send_at,
+                    batched, status, skip_reason)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+               ON CONFLICT (dedup_key) DO NOTHING RETURNING true""",
+            uuid4(),
+            n.key.value,
+            n.key.event_source,
+            n.key.event_id,
+            n.event_type,
+            n.key.recipient,
+            n.key.channel.value,
+            n.payload,
+            n.template,
+            n.item_key,
+            n.occurred_at,
+            n.send_at,
+            n.batched,
+            n.status,
+            n.skip_reason,
+        )
+        return bool(inserted)
 
+    async def list_for_recipient(self, recipient_id: str) -> list[dict[str, Any]]:
+        rows = await self.conn.fetch(
+            f"""SELECT {COLUMNS} FROM notifications WHERE recipient_id = $1
+                ORDER BY created_at DESC LIMIT 200""",
+            recipient_id,
+        )
+        return [dict(r.items()) for r in rows]
 
-async def list_by_status(conn: Connection, status: str, limit: int) -> list[dict[str, Any]]:
-    """For operators: no payload (it may hold a relayed message), no contact details."""
-    rows = await conn.fetch(
-        """SELECT id, event_type, template, recipient_id, status, skip_reason, attempts,
-                  next_attempt_at, last_error, send_at, sent_at, created_at
-           FROM notifications WHERE status = $1 ORDER BY created_at DESC LIMIT $2""",
-        status,
-        limit,
-    )
-    return [dict(r.items()) for r in rows]
+    async def list_by_status(self, status: str, limit: int) -> list[dict[str, Any]]:
+        """For operators: no payload (it may hold a relayed message), no contact details."""
+        rows = await self.conn.fetch(
+            """SELECT id, event_type, template, recipient_id, status, skip_reason, attempts,
+                      next_attempt_at, last_error, send_at, sent_at, created_at
+               FROM notifications WHERE status = $1 ORDER BY created_at DESC LIMIT $2""",
+            status,
+            limit,
+        )
+        return [dict(r.items()) for r in rows]
 
+    async def unsent_for(self, recipient_id: str) -> list[dict[str, Any]]:
+        """Notifications not tried yet: waiting for the person, or planned under older
+        preferences."""
+        rows = await self.conn.fetch(
+            f"""SELECT {COLUMNS} FROM notifications
+                WHERE recipient_id = $1 AND status = 'pending' AND attempts = 0
+                ORDER BY occurred_at FOR UPDATE""",
+            recipient_id,
+        )
+        return [dict(r.items()) for r in rows]
 
-async def unsent_for(conn: Connection, recipient_id: str) -> list[dict[str, Any]]:
-    """Notifications not tried yet: waiting for the person, or planned under older preferences."""
-    rows = await conn.fetch(
-        f"""SELECT {COLUMNS} FROM notifications
-            WHERE recipient_id = $1 AND status = 'pending' AND attempts = 0
-            ORDER BY occurred_at FOR UPDATE""",
-        recipient_id,
-    )
-    return [dict(r.items()) for r in rows]
+    async def schedule(self, ids: Sequence[UUID], send_at: datetime, batched: bool) -> None:
+        await self.conn.execute(
+            """UPDATE notifications SET send_at = $2, batched = $3, skip_reason = NULL
+               WHERE id = ANY($1)""",
+            list(ids),
+            send_at,
+            batched,
+        )
 
+    async def claim_due(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        """Notifications to send on their own, locked for this sender (other replicas skip them)."""
+        rows = await self.conn.fetch(
+            f"""SELECT {COLUMNS} FROM notifications
+                WHERE status = 'pending' AND NOT batched AND send_at <= $1
+                  AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
+                ORDER BY send_at LIMIT $2 FOR UPDATE SKIP LOCKED""",
+            now,
+            limit,
+        )
+        return [dict(r.items()) for r in rows]
 
-async def schedule(conn: Connection, ids: Sequence[UUID], send_at: datetime, batched: bool) -> None:
-    await conn.execute(
-        """UPDATE notifications SET send_at = $2, batched = $3, skip_reason = NULL
-           WHERE id = ANY($1)""",
-        list(ids),
-        send_at,
-        batched,
-    )
+    async def digest_recipients(self, now: datetime, limit: int) -> list[str]:
+        rows = await self.conn.fetch(
+            """SELECT DISTINCT recipient_id FROM notifications
+               WHERE status = 'pending' AND batched AND send_at <= $1
+                 AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
+               LIMIT $2""",
+            now,
+            limit,
+        )
+        return [r["recipient_id"] for r in rows]
 
+    async def claim_digest(self, recipient_id: str, now: datetime) -> list[dict[str, Any]]:
+        rows = await self.conn.fetch(
+            f"""SELECT {COLUMNS} FROM notifications
+                WHERE recipient_id = $1 AND status = 'pending' AND batched AND send_at <= $2
+                  AND (next_attempt_at IS NULL OR next_attempt_at <= $2)
+                ORDER BY occurred_at DESC FOR UPDATE SKIP LOCKED""",
+            recipient_id,
+            now,
+        )
+        return [dict(r.items()) for r in rows]
 
-async def claim_due(conn: Connection, now: datetime, limit: int) -> list[dict[str, Any]]:
-    """Notifications to send on their own, locked for this sender (other replicas skip them)."""
-    rows = await conn.fetch(
-        f"""SELECT {COLUMNS} FROM notifications
-            WHERE status = 'pending' AND NOT batched AND send_at <= $1
-              AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
-            ORDER BY send_at LIMIT $2 FOR UPDATE SKIP LOCKED""",
-        now,
-        limit,
-    )
-    return [dict(r.items()) for r in rows]
+    async def mark_sent(
+        self, ids: Sequence[UUID], now: datetime, digest_id: UUID | None = None
+    ) -> None:
+        await self.conn.execute(
+            """UPDATE notifications SET status = 'sent', sent_at = $2, attempts = attempts + 1,
+                      next_attempt_at = NULL, digest_id = $3
+               WHERE id = ANY($1)""",
+            list(ids),
+            now,
+            digest_id,
+        )
 
+    async def mark_attempt(
+        self,
+        ids: Sequence[UUID],
+        *,
+        status: str,
+        attempts: int,
+        next_attempt_at: datetime | None,
+        error: str,
+    ) -> None:
+        await self.conn.execute(
+            """UPDATE notifications SET status = $2, attempts = $3, next_attempt_at = $4,
+                      last_error = $5
+               WHERE id = ANY($1)""",
+            list(ids),
+            status,
+            attempts,
+            next_attempt_at,
+            without_addresses(error)[:500],
+        )
 
-async def digest_recipients(conn: Connection, now: datetime, limit: int) -> list[str]:
-    rows = await conn.fetch(
-        """SELECT DISTINCT recipient_id FROM notifications
-           WHERE status = 'pending' AND batched AND send_at <= $1
-             AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
-           LIMIT $2""",
-        now,
-        limit,
-    )
-    return [r["recipient_id"] for r in rows]
+    async def retry_failed(self, notification_id: UUID, now: datetime) -> bool:
+        """Give a failed notification a fresh set of attempts, from now."""
+        status = await self.conn.execute(
+            """UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_at = NULL,
+                      send_at = LEAST(COALESCE(send_at, $2), $2)
+               WHERE id = $1 AND status = 'failed'""",
+            notification_id,
+            now,
+        )
+        return status.endswith(" 1")
 
+    async def mark_skipped(self, ids: Sequence[UUID], reason: str) -> None:
+        await self.conn.execute(
+            "UPDATE notifications SET status = 'skipped', skip_reason = $2 WHERE id = ANY($1)",
+            list(ids),
+            reason,
+        )
 
-async def claim_digest(conn: Connection, recipient_id: str, now: datetime) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        f"""SELECT {COLUMNS} FROM notifications
-            WHERE recipient_id = $1 AND status = 'pending' AND batched AND send_at <= $2
-              AND (next_attempt_at IS NULL OR next_attempt_at <= $2)
-            ORDER BY occurred_at DESC FOR UPDATE SKIP LOCKED""",
-        recipient_id,
-        now,
-    )
-    return [dict(r.items()) for r in rows]
+    async def counts(self) -> dict[str, int]:
+        rows = await self.conn.fetch(
+            "SELECT status, count(*) AS n FROM notifications GROUP BY status"
+        )
+        return {r["status"]: r["n"] for r in rows}
 
+    async def erase_recipient(self, recipient_id: str) -> None:
+        await self.conn.execute("DELETE FROM notifications WHERE recipient_id = $1", recipient_id)
 
-async def mark_sent(
-    conn: Connection, ids: Sequence[UUID], now: datetime, digest_id: UUID | None = None
-) -> None:
-    await conn.execute(
-        """UPDATE notifications SET status = 'sent', sent_at = $2, attempts = attempts + 1,
-                  next_attempt_at = NULL, digest_id = $3
-           WHERE id = ANY($1)""",
-        list(ids),
-        now,
-        digest_id,
-    )
+    async def supersede_older_invitations(self, session_id: str, sequence: int) -> int:
+        """Invitations of a session not sent yet and older than ``sequence`` will not be sent."""
+        status = await self.conn.execute(
+            """UPDATE notifications SET status = 'skipped', skip_reason = 'superseded'
+               WHERE status = 'pending' AND attempts = 0 AND event_type LIKE 'session.%'
+                 AND payload->>'session_id' = $1 AND (payload->>'sequence')::int < $2""",
+            session_id,
+            sequence,
+        )
+        return int(status.split()[-1])
 
+    async def supersede_older_states(
+        self, template: str, item_key: str, occurred_at: datetime
+    ) -> bool:
+        """For news that only matter in their latest state (a team's collective result): the
+        older ones not sent yet will not be; True when a newer one was already recorded.
 
-async def mark_attempt(
-    conn: Connection,
-    ids: Sequence[UUID],
-    *,
-    status: str,
-    attempts: int,
-    next_attempt_at: datetime | None,
-    error: str,
-) -> None:
-    await conn.execute(
-        """UPDATE notifications SET status = $2, attempts = $3, next_attempt_at = $4,
-                  last_error = $5
-           WHERE id = ANY($1)""",
-        list(ids),
-        status,
-        attempts,
-        next_attempt_at,
-        without_addresses(error)[:500],
-    )
-
-
-async def retry_failed(conn: Connection, notification_id: UUID, now: datetime) -> bool:
-    """Give a failed notification a fresh set of attempts, from now."""
-    status = await conn.execute(
-        """UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_at = NULL,
-                  send_at = LEAST(COALESCE(send_at, $2), $2)
-           WHERE id = $1 AND status = 'failed'""",
-        notification_id,
-        now,
-    )
-    return status.endswith(" 1")
-
-
-async def mark_skipped(conn: Connection, ids: Sequence[UUID], reason: str) -> None:
-    await conn.execute(
-        "UPDATE notifications SET status = 'skipped', skip_reason = $2 WHERE id = ANY($1)",
-        list(ids),
-        reason,
-    )
-
-
-async def counts(conn: Connection) -> dict[str, int]:
-    rows = await conn.fetch("SELECT status, count(*) AS n FROM notifications GROUP BY status")
-    return {r["status"]: r["n"] for r in rows}
-
-
-async def erase_recipient(conn: Connection, recipient_id: str) -> None:
-    await conn.execute("DELETE FROM notifications WHERE recipient_id = $1", recipient_id)
-
-
-async def supersede_older_invitations(conn: Connection, session_id: str, sequence: int) -> int:
-    """Invitations of a session not sent yet and older than ``sequence`` will not be sent."""
-    status = await conn.execute(
-        """UPDATE notifications SET status = 'skipped', skip_reason = 'superseded'
-           WHERE status = 'pending' AND attempts = 0 AND event_type LIKE 'session.%'
-             AND payload->>'session_id' = $1 AND (payload->>'sequence')::int < $2""",
-        session_id,
-        sequence,
-    )
-    return int(status.split()[-1])
-
-
-async def supersede_older_states(
-    conn: Connection, template: str, item_key: str, occurred_at: datetime
-) -> bool:
-    """For news that only matter in their latest state (a team's collective result): the
-    older ones not sent yet will not be; True when a newer one was already recorded.
-
-    Two states handled at the same instant by two consumers may both go: a harmless extra
-    mail, never a lost one."""
-    await conn.execute(
-        """UPDATE notifications SET status = 'skipped', skip_reason = 'superseded'
-           WHERE status = 'pending' AND attempts = 0 AND template = $1 AND item_key = $2
-             AND occurred_at < $3""",
-        template,
-        item_key,
-        occurred_at,
-    )
-    newer: bool = await conn.fetchval(
-        """SELECT EXISTS (SELECT 1 FROM notifications
-                          WHERE template = $1 AND item_key = $2 AND occurred_at > $3)""",
-        template,
-        item_key,
-        occurred_at,
-    )
-    return newer
-
-
-async def raise_session_version(conn: Connection, session_id: str, sequence: int) -> int:
-    """Keep the highest SEQUENCE seen for a session; return it."""
-    highest: int = await conn.fetchval(
-        """INSERT INTO session_versions VALUES ($1, $2)
-           ON CONFLICT (session_id) DO UPDATE
-               SET sequence = GREATEST(session_versions.sequence, EXCLUDED.sequence)
-           RETURNING sequence""",
-        session_id,
-        sequence,
-    )
-    return highest
-
-
-async def remember_family_label(conn: Connection, code: str, label: str) -> None:
-    # Every diagnosis carries its family's label, nearly always unchanged: the row is
-    # locked (until commit) only when the label really changes.
-    await conn.execute(
-        """WITH added AS (INSERT INTO family_labels VALUES ($1, $2) ON CONFLICT DO NOTHING)
-           UPDATE family_labels SET label = $2 WHERE code = $1 AND label IS DISTINCT FROM $2""",
-        code,
-        label,
-    )
-
-
-async def family_labels(conn: Connection) -> dict[str, str]:
-    return {r["code"]: r["label"] for r in await conn.fetch("SELECT * FROM family_labels")}
+        Two states handled at the same instant by two consumers may both go: a harmless extra
+        mail, never a lost one."""
+        await self.conn.execute(
+            """UPDATE notifications SET status = 'skipped', skip_reason = 'superseded'
+               WHERE status = 'pending' AND attempts = 0 AND template = $1 AND item_key = $2
+                 AND occurred_at < $3""",
+            template,
+            item_key,
+            occurred_at,
+        )
+        newer: bool = await self.conn.fetchval(
+            """SELECT EXISTS (SELECT 1 FROM notifications
+                              WHERE template = $1 AND item_key = $2 AND occurred_at > $3)""",
+            template,
+            item_key,
+            occurred_at,
+        )
+        return newer

@@ -9,59 +9,61 @@ from deformations_common.db import Connection
 from deformations_notifications.domain.relay import RelayMessage, RelayThread
 
 
-async def open_thread(conn: Connection, thread: RelayThread, now: datetime) -> None:
-    await conn.execute(
-        "INSERT INTO relay_threads VALUES ($1, $2, $3, $4)",
-        thread.id,
-        thread.initiator,
-        thread.counterpart,
-        now,
-    )
+class RelayRepository:
+    """Relay threads and messages."""
 
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
-async def thread(conn: Connection, thread_id: str) -> RelayThread | None:
-    row = await conn.fetchrow("SELECT * FROM relay_threads WHERE id = $1", thread_id)
-    if row is None:
-        return None
-    return RelayThread(row["id"], row["initiator"], row["counterpart"])
+    async def open_thread(self, thread: RelayThread, now: datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO relay_threads VALUES ($1, $2, $3, $4)",
+            thread.id,
+            thread.initiator,
+            thread.counterpart,
+            now,
+        )
 
+    async def thread(self, thread_id: str) -> RelayThread | None:
+        row = await self.conn.fetchrow("SELECT * FROM relay_threads WHERE id = $1", thread_id)
+        if row is None:
+            return None
+        return RelayThread(row["id"], row["initiator"], row["counterpart"])
 
-async def recent_activity(conn: Connection, sender: str, now: datetime) -> tuple[int, int]:
-    """(messages sent in the last hour, conversations opened in the last day) by
-    ``sender``; the sender's other requests wait until this transaction ends, so that
-    two at once cannot both pass a limit."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('relay:' || $1))", sender)
-    row = await conn.fetchrow(
-        """SELECT (SELECT count(*) FROM relay_messages
-                   WHERE sender = $1 AND sent_at > $2::timestamptz - interval '1 hour')
-                       AS messages,
-                  (SELECT count(*) FROM relay_threads
-                   WHERE initiator = $1 AND created_at > $2::timestamptz - interval '1 day')
-                       AS threads""",
-        sender,
-        now,
-    )
-    assert row is not None
-    return int(row["messages"]), int(row["threads"])
+    async def recent_activity(self, sender: str, now: datetime) -> tuple[int, int]:
+        """(messages sent in the last hour, conversations opened in the last day) by
+        ``sender``; the sender's other requests wait until this transaction ends, so that
+        two at once cannot both pass a limit."""
+        await self.conn.execute("SELECT pg_advisory_xact_lock(hashtext('relay:' || $1))", sender)
+        row = await self.conn.fetchrow(
+            """SELECT (SELECT count(*) FROM relay_messages
+                       WHERE sender = $1 AND sent_at > $2::timestamptz - interval '1 hour')
+                           AS messages,
+                      (SELECT count(*) FROM relay_threads
+                       WHERE initiator = $1 AND created_at > $2::timestamptz - interval '1 day')
+                           AS threads""",
+            sender,
+            now,
+        )
+        assert row is not None
+        return int(row["messages"]), int(row["threads"])
 
+    async def add_message(self, message: RelayMessage) -> UUID:
+        message_id = uuid4()
+        await self.conn.execute(
+            "INSERT INTO relay_messages VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            message_id,
+            message.thread_id,
+            message.sender,
+            message.recipient,
+            message.subject,
+            message.body,
+            message.sent_at,
+        )
+        return message_id
 
-async def add_message(conn: Connection, message: RelayMessage) -> UUID:
-    message_id = uuid4()
-    await conn.execute(
-        "INSERT INTO relay_messages VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        message_id,
-        message.thread_id,
-        message.sender,
-        message.recipient,
-        message.subject,
-        message.body,
-        message.sent_at,
-    )
-    return message_id
-
-
-async def erase_person(conn: Connection, person_id: str) -> None:
-    """Threads the person took part in go with all their messages."""
-    await conn.execute(
-        "DELETE FROM relay_threads WHERE initiator = $1 OR counterpart = $1", person_id
-    )
+    async def erase_person(self, person_id: str) -> None:
+        """Threads the person took part in go with all their messages."""
+        await self.conn.execute(
+            "DELETE FROM relay_threads WHERE initiator = $1 OR counterpart = $1", person_id
+        )

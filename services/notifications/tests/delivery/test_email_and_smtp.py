@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from deformations_devtools.notifications.servers import RunningSmtp
 from deformations_notifications.delivery.smtp import SmtpConfig, SmtpSender
 from deformations_notifications.domain.dedup import DedupKey
 from deformations_notifications.domain.outcome import Outcome
@@ -24,8 +25,6 @@ from deformations_notifications.domain.unsubscribe import UnsubscribeClaim, veri
 from deformations_notifications.rendering.email import CalendarPart, UnsubscribeLinks, build_email
 from deformations_notifications.rendering.invites import InviteDetails, build_cancel, build_request
 from deformations_notifications.rendering.renderer import Renderer
-
-from .conftest import RunningSmtp
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -228,20 +227,6 @@ async def test_permanent_refusal_and_unreachable_server(smtp_server: RunningSmtp
         assert (await smtp.send(msg)).outcome is Outcome.DELIVERED
     async with SmtpSender(SmtpConfig(host="127.0.0.1", port=1, timeout=2)) as down:
         assert (await down.send(msg)).outcome is Outcome.TRANSIENT
-
-
-def test_smtp_config_from_env() -> None:
-    cfg = SmtpConfig.from_env(
-        {
-            "SMTP_HOST": "mail",
-            "SMTP_PORT": "587",
-            "SMTP_STARTTLS": "true",
-            "SMTP_USERNAME": "u",
-            "SMTP_PASSWORD": "p",
-        }
-    )
-    assert (cfg.host, cfg.port, cfg.starttls, cfg.implicit_tls) == ("mail", 587, True, False)
-    assert SmtpConfig.from_env({}).port == 1025
 
 
 async def test_bcc_reaches_the_envelope_but_not_the_headers(smtp_server: RunningSmtp) -> None:

@@ -12,13 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deformations_devtools.notifications.servers import WEBHOOK_SECRET, Receiver
 from deformations_notifications.delivery import signatures
 from deformations_notifications.delivery.webhook import WebhookSender
 from deformations_notifications.domain.outcome import Outcome
 from deformations_notifications.domain.retry import DeliveryState, DeliveryStatus, RetryPolicy
 from deformations_notifications.domain.webhooks import WebhookSubscription
-
-from .conftest import WEBHOOK_SECRET, Receiver
 
 BODY = json.dumps({"loan_id": "l-3", "lender": "200000172"}).encode()
 

@@ -11,6 +11,7 @@ import asyncio
 import email
 import email.policy
 import socket
+import ssl
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -36,6 +37,8 @@ class MailCatcher:
     recipients: list[list[str]] = field(default_factory=list)
     refuse_with: str | None = None  # e.g. "451 4.3.0 try again later"
     refused: int = 0
+    # Per accepted mail, the TLS version of its connection (None: in clear).
+    tls: list[str | None] = field(default_factory=list)
 
     async def handle_DATA(  # noqa: N802 - the name aiosmtpd calls
         self,
@@ -49,6 +52,8 @@ class MailCatcher:
         content = envelope.content
         self.received.append(content if isinstance(content, bytes) else (content or "").encode())
         self.recipients.append(list(envelope.rcpt_tos))
+        ssl_object = server.transport.get_extra_info("ssl_object") if server.transport else None
+        self.tls.append(ssl_object.version() if ssl_object is not None else None)
         return "250 2.0.0 OK"
 
     def messages(self) -> list[EmailMessage]:
@@ -65,13 +70,17 @@ class MailCatcher:
 
     @classmethod
     @asynccontextmanager
-    async def running(cls, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[MailCatcher]:
+    async def running(
+        cls, host: str = "127.0.0.1", port: int = 0, *, tls: ssl.SSLContext | None = None
+    ) -> AsyncIterator[MailCatcher]:
+        """Listening on ``host:port``; with ``tls``, SMTPS (implicit TLS from the first byte)."""
         catcher = cls()
         loop = asyncio.get_running_loop()
         server = await loop.create_server(
             lambda: aiosmtpd_smtp.SMTP(catcher, hostname="catcher.local", decode_data=False),
             host,
             port,
+            ssl=tls,
         )
         catcher.port = server.sockets[0].getsockname()[1]
         try:

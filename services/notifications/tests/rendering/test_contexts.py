@@ -8,12 +8,12 @@ from uuid import uuid4
 
 import pytest
 
+from deformations_common.vocabulary.collectivites import collectivite_name
 from deformations_contracts.events.diagnosis import DiagnosisTeamUpdated
 from deformations_contracts.events.lending import LoanCancelled
 from deformations_contracts.events.matching import MatchProposed
 from deformations_contracts.events.sessions import SessionScheduled
 from deformations_notifications.rendering.contexts import Links, context_for
-from deformations_notifications.rendering.names import collectivite_name
 from deformations_notifications.rendering.renderer import Renderer
 
 LINKS = Links("https://deformations.example.org/")

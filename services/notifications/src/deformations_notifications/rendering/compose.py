@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from deformations_common.settings import Environment
+from deformations_common.vocabulary.collectivites import collectivite_name
 from deformations_contracts.events.sessions import (
     SessionCancelled,
     SessionRescheduled,
@@ -24,7 +25,6 @@ from deformations_notifications.domain.unsubscribe import UnsubscribeClaim
 from deformations_notifications.rendering.contexts import Links, Namer, context_for, parse_event
 from deformations_notifications.rendering.email import CalendarPart, UnsubscribeLinks, build_email
 from deformations_notifications.rendering.invites import InviteDetails, build_cancel, build_request
-from deformations_notifications.rendering.names import collectivite_name
 from deformations_notifications.rendering.renderer import PLATFORM_NAME, Renderer
 from deformations_notifications.settings import NotificationsSettings
 

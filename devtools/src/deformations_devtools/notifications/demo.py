@@ -5,11 +5,11 @@
 message between two of them, and lets the running service's sender deliver everything
 that concerns them to ``SMTP_HOST``/``SMTP_PORT``.
 
-``python -m deformations_notifications.demo`` sends one e-mail per template straight to
+``python -m deformations_devtools.notifications.demo`` sends one e-mail per template straight to
 ``SMTP_HOST``/``SMTP_PORT``, a gallery of what people receive:
 
     uv run python -m aiosmtpd -n -l 127.0.0.1:1025   # a local catcher, if none runs
-    SMTP_HOST=127.0.0.1 SMTP_PORT=1025 uv run python -m deformations_notifications.demo
+    SMTP_HOST=127.0.0.1 SMTP_PORT=1025 uv run python -m deformations_devtools.notifications.demo
 
 ``DEMO_TO`` sets the recipient (default elue.demo@example.org). Sessions come with their
 calendar invitation: REQUEST, then a rescheduled REQUEST (SEQUENCE 1), then a CANCEL.
@@ -28,6 +28,7 @@ from typing import Any
 
 from deformations_common.geography import load_geography
 from deformations_devtools.demo import DemoContext
+from deformations_devtools.notifications.samples import END, SAMPLES, START
 from deformations_notifications.delivery.smtp import SmtpConfig, SmtpSender
 from deformations_notifications.domain.digest import DigestEntry, group_digest
 from deformations_notifications.domain.outcome import Outcome
@@ -36,7 +37,7 @@ from deformations_notifications.domain.unsubscribe import UnsubscribeClaim
 from deformations_notifications.rendering.email import CalendarPart, UnsubscribeLinks, build_email
 from deformations_notifications.rendering.invites import InviteDetails, build_cancel, build_request
 from deformations_notifications.rendering.renderer import RenderedMessage, Renderer
-from deformations_notifications.rendering.samples import END, SAMPLES, START
+from deformations_notifications.settings import NotificationsSettings
 
 DOMAIN = "deformations.localhost"
 # Dev only: production passes its own secret from the environment.
@@ -207,7 +208,8 @@ async def _wait_delivered(client: Any, ctx: DemoContext, people: list[str]) -> i
 
 
 def main() -> None:
-    config = SmtpConfig.from_env(os.environ)
+    # The service's own settings (SMTP_HOST, SMTP_PORT, SMTP_TLS…): one parser, not two.
+    config = NotificationsSettings().smtp()
     failures = asyncio.run(send_demo(config, os.environ.get("DEMO_TO", "elue.demo@example.org")))
     sys.exit(1 if failures else 0)
 

@@ -3,11 +3,10 @@ from __future__ import annotations
 import email
 import email.policy
 
+from deformations_devtools.notifications.demo import demo_people, send_demo
+from deformations_devtools.notifications.servers import RunningSmtp
 from deformations_notifications.delivery.smtp import SmtpConfig
-from deformations_notifications.demo import demo_people, send_demo
 from deformations_notifications.rendering.renderer import TEMPLATE_NAMES
-
-from .conftest import RunningSmtp
 
 
 async def test_demo_sends_one_mail_per_template(smtp_server: RunningSmtp) -> None:

@@ -6,8 +6,8 @@ from typing import Any
 import jinja2
 import pytest
 
+from deformations_common.vocabulary import french
 from deformations_notifications.domain.digest import DigestEntry, group_digest
-from deformations_notifications.rendering import french
 from deformations_notifications.rendering.renderer import (
     TEMPLATE_NAMES,
     Renderer,

@@ -1,0 +1,1 @@
+"""Development support of the notifications service: demo, local catchers, samples."""

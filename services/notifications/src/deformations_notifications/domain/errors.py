@@ -1,0 +1,83 @@
+"""What the notifications service refuses, each with its stable code, HTTP status and
+French message; the runtime renders them as problem details (RFC 9457)."""
+
+from __future__ import annotations
+
+from deformations_common.vocabulary.errors import (
+    DomainError,
+    ForbiddenAction,
+    InvalidInput,
+    NotFoundError,
+)
+
+
+class NotRegistered(NotFoundError):
+    code = "not_registered"
+
+    def __init__(self) -> None:
+        super().__init__("Vous n'êtes pas encore inscrit·e aux notifications.")
+
+
+class NotificationNotFailed(NotFoundError):
+    code = "not_failed"
+
+    def __init__(self) -> None:
+        super().__init__("Aucune notification en échec avec cet identifiant.")
+
+
+class UnknownSubscription(NotFoundError):
+    code = "unknown_subscription"
+
+    def __init__(self, subscription_id: object) -> None:
+        super().__init__(f"Aucun abonnement {subscription_id}.")
+
+
+class NotOneClick(DomainError):
+    """An unsubscribe POST without RFC 8058's body."""
+
+    code, status = "not_one_click", 400
+
+    def __init__(self) -> None:
+        super().__init__("Le corps doit être « List-Unsubscribe=One-Click » (RFC 8058).")
+
+
+class InvalidUnsubscribeToken(ForbiddenAction):
+    code = "invalid_token"
+
+    def __init__(self) -> None:
+        super().__init__("Ce lien de désabonnement n'est pas valide.")
+
+
+class InvalidReplyToken(ForbiddenAction):
+    code = "invalid_reply_token"
+
+    def __init__(self) -> None:
+        super().__init__("Ce lien de réponse n'est pas valide.")
+
+
+class NotYourReplyToken(ForbiddenAction):
+    def __init__(self) -> None:
+        super().__init__("Ce lien de réponse appartient à quelqu'un d'autre.")
+
+
+class UnknownThread(NotFoundError):
+    code = "unknown_thread"
+
+    def __init__(self) -> None:
+        super().__init__("Cette conversation n'existe plus.")
+
+
+class NotRelayAddress(InvalidInput):
+    code = "not_relay"
+
+    def __init__(self) -> None:
+        super().__init__("Cette adresse n'est pas une adresse du relais.")
+
+
+class RelayLimitReached(DomainError):
+    """One sender past the relay's limits; ``retry_after_s`` becomes Retry-After."""
+
+    code, status = "relay_limit", 429
+
+    def __init__(self, reason: str, retry_after_s: int) -> None:
+        super().__init__(reason, retry_after_s=retry_after_s)

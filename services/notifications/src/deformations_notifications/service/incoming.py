@@ -1,0 +1,95 @@
+"""What an incoming event causes: notifications for the people concerned, webhook
+deliveries, and the read models that later events need (teams, family labels).
+
+Each use case runs in the consumer's unit of work (the inbox transaction): a redelivered
+event records nothing twice, since every row has a unique dedup key.
+"""
+
+from __future__ import annotations
+
+from deformations_contracts.base import EventData
+from deformations_contracts.cloudevents import CloudEventAttributes
+from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
+from deformations_contracts.events.people import PersonErasureRequested
+from deformations_contracts.events.sessions import (
+    SessionCancelled,
+    SessionRescheduled,
+    SessionScheduled,
+)
+from deformations_contracts.registry import routing_keys
+from deformations_notifications.domain.audience import audience_of, team_membership
+from deformations_notifications.domain.planning import IncomingEvent
+from deformations_notifications.service.recipients import erase_person
+from deformations_notifications.service.recording import record_plan, record_webhooks, resolve
+from deformations_notifications.service.uow import NotificationsUow
+
+# News whose latest state is all people need: a newer one replaces those not sent yet.
+LATEST_STATE_ONLY = frozenset(routing_keys(DiagnosisTeamUpdated))
+
+
+def incoming(event: EventData, attributes: CloudEventAttributes) -> IncomingEvent:
+    return IncomingEvent(
+        source=attributes.source,
+        id=str(attributes.id),
+        routing_key=event.routing_key,
+        occurred_at=attributes.time,
+        data=event.model_dump(mode="json"),
+    )
+
+
+async def _superseded(uow: NotificationsUow, event: EventData, message: IncomingEvent) -> bool:
+    if message.routing_key in LATEST_STATE_ONLY:
+        return await uow.notifications.supersede_older_states(
+            message.name, message.item_key, message.occurred_at
+        )
+    return await _superseded_invitation(uow, event)
+
+
+async def _superseded_invitation(uow: NotificationsUow, event: EventData) -> bool:
+    """An invitation older than one already received for the session is not sent, and
+    this one replaces those of the session still waiting to go (quiet hours)."""
+    if not isinstance(event, SessionScheduled | SessionRescheduled | SessionCancelled):
+        return False
+    session_id = str(event.session_id)
+    highest = await uow.read_models.raise_session_version(session_id, event.sequence)
+    await uow.notifications.supersede_older_invitations(session_id, event.sequence)
+    return event.sequence < highest
+
+
+async def record_notifications(
+    uow: NotificationsUow, event: EventData, message: IncomingEvent
+) -> int:
+    people = await resolve(uow, audience_of(event))
+    if not people:
+        return 0
+    superseded = await _superseded(uow, event, message)
+    return await record_plan(uow, message, people, uow.now(), superseded=superseded)
+
+
+async def handle_event(
+    uow: NotificationsUow, event: EventData, attributes: CloudEventAttributes
+) -> None:
+    """Any event of the catalogue: to subscribed systems, and to the people concerned."""
+    message = incoming(event, attributes)
+    await record_webhooks(uow, message, attributes)
+    await record_notifications(uow, event, message)
+
+
+async def handle_diagnosis_completed(
+    uow: NotificationsUow, event: DiagnosisCompleted, attributes: CloudEventAttributes
+) -> None:
+    """Keeps the family's label and the campaign's team, then tells as any event."""
+    if event.family_label:
+        await uow.read_models.remember_family_label(event.family, event.family_label)
+    membership = team_membership(event)
+    if membership is not None:
+        await uow.recipients.add_campaign_member(*membership)
+    await handle_event(uow, event, attributes)
+
+
+async def handle_erasure_requested(
+    uow: NotificationsUow, event: PersonErasureRequested, attributes: CloudEventAttributes
+) -> None:
+    """Erases the person here; subscribed systems hold personal data too, and are told."""
+    await erase_person(uow, event.person_id)
+    await record_webhooks(uow, incoming(event, attributes), attributes)

@@ -1,0 +1,40 @@
+"""The « Répondre » page of relayed mails: a French form, then the answer goes."""
+
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from deformations_notifications.api.deps import RuntimeDep
+from deformations_notifications.api.relay import MessageBody
+from deformations_notifications.domain.errors import RelayLimitReached
+from deformations_notifications.domain.relay import MAX_BODY, MAX_SUBJECT, resolve_reply_token
+from deformations_notifications.service import relay
+from deformations_notifications.service.uow import NotificationsUow
+from deformations_notifications.web.pages import notice, page
+
+router = APIRouter(prefix="/v1/relay", tags=["relay"])
+
+
+@router.get("/reply", response_class=HTMLResponse)
+async def reply_page(token: str, runtime: RuntimeDep) -> HTMLResponse:
+    """A form, the address of nobody shown."""
+    if resolve_reply_token(token, runtime.settings.secret()) is None:
+        return notice("Lien de réponse invalide", "Ce lien n'est pas valide.", 400)
+    return page("reply.html.j2", token=token, max_subject=MAX_SUBJECT, max_body=MAX_BODY)
+
+
+@router.post("/reply", response_class=HTMLResponse)
+async def reply_form(token: str, request: Request, runtime: RuntimeDep) -> HTMLResponse:
+    form = parse_qs((await request.body()).decode("utf-8", "replace"))
+    try:
+        body = MessageBody(subject=form.get("subject", [""])[0], body=form.get("body", [""])[0])
+    except ValidationError:
+        return notice("Réponse incomplète", "Il manque l'objet ou le message.", 422)
+    try:
+        async with runtime.begin(NotificationsUow) as uow:
+            await relay.reply(uow, token, body.subject, body.body)
+    except RelayLimitReached as exc:
+        return notice("Trop de messages", exc.message, 429)
+    return notice("Réponse envoyée", "Votre réponse a été transmise.")

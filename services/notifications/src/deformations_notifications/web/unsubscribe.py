@@ -1,0 +1,45 @@
+"""One-click unsubscribe (RFC 8058): mail clients POST, people see a page on GET.
+
+GET never unsubscribes: link scanners of mail providers follow links, and a visit must not
+cost anyone their notifications. The page asks for one click, which POSTs the same form a
+mail client sends (``List-Unsubscribe=One-Click``).
+"""
+
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from deformations_notifications.api.deps import RuntimeDep
+from deformations_notifications.domain.errors import NotOneClick
+from deformations_notifications.domain.unsubscribe import verify_unsubscribe_token
+from deformations_notifications.service import unsubscribe as use_cases
+from deformations_notifications.service.uow import NotificationsUow
+from deformations_notifications.web.pages import notice, page
+
+router = APIRouter(prefix="/v1", tags=["unsubscribe"])
+ONE_CLICK = "One-Click"
+
+
+@router.get("/unsubscribe", response_class=HTMLResponse)
+async def confirm_page(token: str, runtime: RuntimeDep) -> HTMLResponse:
+    claim = verify_unsubscribe_token(token, runtime.settings.secret())
+    if claim is None:
+        return notice(
+            "Lien de désabonnement invalide",
+            "Ce lien n'est pas valide ou a été modifié. Vous pouvez changer vos préférences "
+            "depuis votre espace sur la plateforme.",
+            status=400,
+        )
+    return page("unsubscribe.html.j2", token=token, scope=claim.scope, one_click=ONE_CLICK)
+
+
+@router.post("/unsubscribe", response_class=HTMLResponse)
+async def one_click(token: str, request: Request, runtime: RuntimeDep) -> HTMLResponse:
+    """RFC 8058 one-click POST; idempotent, as mail clients may send it more than once."""
+    form = parse_qs((await request.body()).decode("utf-8", "replace"))
+    if form.get("List-Unsubscribe") != [ONE_CLICK]:
+        raise NotOneClick()
+    async with runtime.begin(NotificationsUow) as uow:
+        claim = await use_cases.unsubscribe(uow, token)
+    return page("unsubscribed.html.j2", scope=claim.scope)

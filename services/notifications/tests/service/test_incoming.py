@@ -1,0 +1,170 @@
+"""Events of the catalogue → notifications and webhook deliveries, over the fake unit of work."""
+
+from __future__ import annotations
+
+import json
+from datetime import time, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from deformations_common.vocabulary.clock import ManualClock
+from deformations_contracts.base import EventData
+from deformations_contracts.cloudevents import CloudEventAttributes, event_type
+from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
+from deformations_contracts.events.lending import LoanAgreed
+from deformations_contracts.events.people import PersonErasureRequested
+from deformations_contracts.events.sessions import SessionRescheduled, SessionScheduled
+from deformations_contracts.registry import examples
+from deformations_notifications.domain.preferences import (
+    Consent,
+    DigestSchedule,
+    QuietHours,
+    RecipientPreferences,
+)
+from deformations_notifications.domain.webhooks import WebhookSubscription
+from deformations_notifications.service import incoming
+
+from .conftest import MORNING
+from .fakes import FakeUow
+
+LENDER, BORROWER = "212601082", "938438454"
+
+
+def event(model: type[EventData], **changes: Any) -> Any:
+    return model.model_validate({**examples(model.routing_key)[0], **changes})
+
+
+def attributes(e: EventData, source: str = "lending", event_id: UUID | None = None) -> Any:
+    return CloudEventAttributes(
+        id=event_id or uuid4(), source=source, type=event_type(e.routing_key), time=MORNING
+    )
+
+
+async def registered(uow: FakeUow, person: str, *, quiet: bool = True) -> None:
+    await uow.recipients.save(
+        RecipientPreferences(
+            person,
+            f"{person}@example.org",
+            quiet_hours=QuietHours(time(21, 0), time(7, 0)) if quiet else None,
+            digest=DigestSchedule(),
+            consent=Consent(MORNING, "ok"),
+        ),
+        MORNING,
+    )
+
+
+async def test_a_loan_tells_the_people_of_both_collectivites_and_waits_for_the_agent(
+    uow: FakeUow,
+) -> None:
+    await registered(uow, "rh-crest")
+    await uow.recipients.add_collectivite("rh-crest", LENDER)
+    agreed = event(LoanAgreed, agent_person_id="agent-1")
+    await incoming.handle_event(uow, agreed, attributes(agreed))
+    [told] = uow.notifications.of("rh-crest")
+    assert (told["status"], told["template"], told["send_at"]) == (
+        "pending",
+        "loan.agreed",
+        MORNING,
+    )
+    [waiting] = uow.notifications.of("agent-1")
+    assert (waiting["send_at"], waiting["skip_reason"]) == (None, "not_registered")
+    assert uow.emitted == []
+
+
+async def test_a_redelivered_event_records_nothing_twice(uow: FakeUow) -> None:
+    await registered(uow, "agent-1")
+    agreed = event(LoanAgreed, agent_person_id="agent-1")
+    same = attributes(agreed)
+    await incoming.handle_event(uow, agreed, same)
+    await incoming.handle_event(uow, agreed, same)
+    assert len(uow.notifications.of("agent-1")) == 1
+
+
+async def test_quiet_hours_defer_with_the_unit_of_works_clock(
+    uow: FakeUow, clock: ManualClock
+) -> None:
+    clock.set(MORNING.replace(hour=22))
+    await registered(uow, "agent-1")
+    agreed = event(LoanAgreed, agent_person_id="agent-1")
+    await incoming.handle_event(uow, agreed, attributes(agreed))
+    [deferred] = uow.notifications.of("agent-1")
+    assert deferred["send_at"] == (MORNING + timedelta(days=1)).replace(hour=7)
+
+
+async def test_webhooks_get_the_event_as_a_structured_cloud_event(uow: FakeUow) -> None:
+    hook = WebhookSubscription(
+        str(uuid4()), "https://hooks.example/x", "whsec_x", frozenset({"loan.*"})
+    )
+    other = WebhookSubscription(
+        str(uuid4()), "https://hooks.example/y", "whsec_y", frozenset({"session.*"})
+    )
+    for subscription in (hook, other):
+        await uow.webhooks.create(subscription, description="", created_by="op")
+    agreed = event(LoanAgreed)
+    await incoming.handle_event(uow, agreed, attributes(agreed))
+    [(subscription_id, routing_key, body)] = uow.webhooks.deliveries_by_key.values()
+    assert (subscription_id, routing_key) == (hook.id, "loan.agreed.v1")
+    document = json.loads(body)
+    assert document["type"] == "fr.deformations.loan.agreed.v1"
+    assert document["data"]["loan_id"] == str(agreed.loan_id)
+
+
+async def test_a_diagnosis_keeps_the_team_and_the_family_label(uow: FakeUow) -> None:
+    campaign = uuid4()
+    completed = event(
+        DiagnosisCompleted,
+        person_id="elu-1",
+        campaign_id=str(campaign),
+        family="pionnier",
+        family_label="Les pionniers",
+    )
+    await incoming.handle_diagnosis_completed(uow, completed, attributes(completed, "diagnosis"))
+    assert uow.recipients.members == {(str(campaign), "elu-1")}
+    assert uow.read_models.labels == {"pionnier": "Les pionniers"}
+    assert [n["template"] for n in uow.notifications.of("elu-1")] == ["diagnosis.completed"]
+
+
+async def test_only_the_latest_team_result_goes(uow: FakeUow) -> None:
+    campaign = str(uuid4())
+    await uow.recipients.add_campaign_member(campaign, "elu-1")
+    await registered(uow, "elu-1", quiet=False)
+    older = event(DiagnosisTeamUpdated, campaign_id=campaign, response_count=7)
+    newer = event(DiagnosisTeamUpdated, campaign_id=campaign, response_count=8)
+    await incoming.handle_event(uow, newer, attributes(newer, "diagnosis"))
+    late = attributes(older, "diagnosis").model_copy(update={"time": MORNING - timedelta(hours=1)})
+    await incoming.handle_event(uow, older, late)
+    statuses = sorted((n["occurred_at"], n["status"]) for n in uow.notifications.of("elu-1"))
+    assert statuses == [(MORNING - timedelta(hours=1), "skipped"), (MORNING, "pending")]
+
+
+async def test_an_invitation_older_than_one_seen_is_superseded(uow: FakeUow) -> None:
+    await registered(uow, "elu-1")
+    session_id = str(uuid4())
+    moved = event(SessionRescheduled, session_id=session_id, participants=["elu-1"], sequence=1)
+    first = event(SessionScheduled, session_id=session_id, participants=["elu-1"], sequence=0)
+    await incoming.handle_event(uow, moved, attributes(moved, "lending"))
+    await incoming.handle_event(uow, first, attributes(first, "lending"))
+    by_template = {n["template"]: n for n in uow.notifications.of("elu-1")}
+    assert by_template["session.rescheduled"]["status"] == "pending"
+    assert (
+        by_template["session.scheduled"]["status"],
+        by_template["session.scheduled"]["skip_reason"],
+    ) == (
+        "skipped",
+        "superseded",
+    )
+
+
+async def test_an_erasure_request_erases_and_is_forwarded_to_webhooks(uow: FakeUow) -> None:
+    await registered(uow, "elu-1")
+    agreed = event(LoanAgreed, agent_person_id="elu-1")
+    await incoming.handle_event(uow, agreed, attributes(agreed))
+    hook = WebhookSubscription(str(uuid4()), "https://hooks.example/x", "whsec_x", frozenset({"*"}))
+    await uow.webhooks.create(hook, description="", created_by="op")
+    erasure = event(PersonErasureRequested, person_id="elu-1")
+    await incoming.handle_erasure_requested(uow, erasure, attributes(erasure, "people"))
+    assert "elu-1" not in uow.recipients.people
+    assert uow.notifications.of("elu-1") == []
+    assert [t for _, t, _ in uow.webhooks.deliveries_by_key.values()] == [
+        "person.erasure_requested.v1"
+    ]

@@ -1,0 +1,73 @@
+"""The contact relay's use cases over the fake unit of work: limits, tokens, refusals."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from deformations_common.vocabulary.clock import ManualClock
+from deformations_notifications.domain.errors import (
+    InvalidReplyToken,
+    NotRelayAddress,
+    NotYourReplyToken,
+    RelayLimitReached,
+)
+from deformations_notifications.domain.relay import RelayError, reply_address
+from deformations_notifications.service import relay
+
+from .fakes import FakeUow
+
+CREST = "212601082"
+
+
+async def test_a_message_is_kept_and_told_to_its_recipient(uow: FakeUow) -> None:
+    sent = await relay.write(uow, "elu-aouste", CREST, "rh-crest", "Bonjour", "Une question")
+    [message] = uow.relay.messages.values()
+    assert (message.sender, message.recipient, message.sent_at) == (
+        "elu-aouste",
+        "rh-crest",
+        sent.sent_at,
+    )
+    [notice] = uow.notifications.of("rh-crest")
+    assert notice["template"] == "relay.message"
+    assert notice["payload"]["sender_label"] == "Une personne de Crest"
+    assert "elu-aouste" not in str(notice["payload"])  # the sender stays anonymous
+
+
+async def test_the_replier_is_the_other_side_of_the_thread(uow: FakeUow) -> None:
+    await relay.write(uow, "elu-aouste", None, "rh-crest", "Bonjour", "Une question")
+    token = next(iter(uow.relay.messages.values())).reply_token
+    await relay.reply(uow, token, "Re", "Volontiers", signed_in="rh-crest")
+    assert [m.sender for m in uow.relay.messages.values()] == ["elu-aouste", "rh-crest"]
+    assert len(uow.notifications.of("elu-aouste")) == 1
+    with pytest.raises(NotYourReplyToken):
+        await relay.reply(uow, token, "Re", "Moi aussi", signed_in="intrus")
+
+
+async def test_past_the_hourly_limit_nothing_is_kept_until_the_hour_passed(
+    uow: FakeUow, clock: ManualClock
+) -> None:
+    for n in range(3):  # the fixture's limit
+        await relay.write(uow, "elu-1", None, f"rh-{n}", "Objet", "Message")
+    with pytest.raises(RelayLimitReached) as refused:
+        await relay.write(uow, "elu-1", None, "rh-9", "Objet", "Message")
+    assert (refused.value.status, refused.value.details) == (429, {"retry_after_s": 3600})
+    assert len(uow.relay.messages) == 3 and uow.notifications.of("rh-9") == []
+    clock.advance(timedelta(hours=1, minutes=1))
+    await relay.write(uow, "elu-1", None, "rh-9", "Objet", "Message")
+    assert len(uow.notifications.of("rh-9")) == 1
+
+
+async def test_bad_tokens_addresses_and_messages_are_refused(uow: FakeUow) -> None:
+    with pytest.raises(InvalidReplyToken):
+        await relay.reply(uow, "not-a-token-at-all", "Re", "x")
+    domain = uow.settings.mail_domain
+    with pytest.raises(NotRelayAddress):
+        await relay.reply_by_mail(uow, f"someone@{domain}", "Re", "x")
+    with pytest.raises(InvalidReplyToken):
+        await relay.reply_by_mail(uow, reply_address("forged", domain), "Re", "x")
+    with pytest.raises(RelayError) as to_oneself:
+        await relay.write(uow, "elu-1", None, "elu-1", "Objet", "Message")
+    assert (to_oneself.value.code, to_oneself.value.status) == ("invalid_relay_message", 422)
+    assert uow.relay.messages == {} and uow.notifications.rows == {}

@@ -1,0 +1,110 @@
+"""Sending what is due, over the fake unit of work and a fake mail sender: delivered,
+retried later, skipped when no longer wanted, grouped into one digest."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from email.message import EmailMessage
+from uuid import uuid4
+
+from deformations_common.vocabulary.clock import ManualClock
+from deformations_contracts.registry import examples
+from deformations_devtools.notifications.samples import SAMPLES
+from deformations_notifications.domain.outcome import AttemptResult, Outcome
+from deformations_notifications.domain.planning import IncomingEvent
+from deformations_notifications.domain.preferences import (
+    Consent,
+    DigestFrequency,
+    DigestSchedule,
+    RecipientPreferences,
+)
+from deformations_notifications.rendering.compose import Composer
+from deformations_notifications.service import sending
+from deformations_notifications.service.recording import record_plan
+
+from .conftest import MORNING
+from .fakes import FakeUow
+
+
+class FakeSmtp:
+    """Answers ``outcomes`` one per message, then delivers; keeps what it was given."""
+
+    def __init__(self, *outcomes: Outcome) -> None:
+        self.outcomes = list(outcomes)
+        self.sent: list[EmailMessage] = []
+
+    async def send(self, message: EmailMessage) -> AttemptResult:
+        self.sent.append(message)
+        outcome = self.outcomes.pop(0) if self.outcomes else Outcome.DELIVERED
+        return AttemptResult(outcome, "" if outcome is Outcome.DELIVERED else "451 later")
+
+
+def relay_notice(n: int) -> IncomingEvent:
+    payload = {**SAMPLES["relay.message"], "thread_id": f"t{n}", "reply_token": "tok"}
+    return IncomingEvent("notifications.relay", f"m{n}", "relay.message.v1", MORNING, payload)
+
+
+async def person(uow: FakeUow, **changes: object) -> RecipientPreferences:
+    prefs = RecipientPreferences(
+        "p", "p@example.org", quiet_hours=None, consent=Consent(MORNING, "ok")
+    )
+    prefs = replace(prefs, **changes)  # type: ignore[arg-type]
+    await uow.recipients.save(prefs, MORNING)
+    return prefs
+
+
+async def test_a_due_mail_is_sent_and_marked_sent(uow: FakeUow) -> None:
+    await person(uow)
+    await record_plan(uow, relay_notice(1), {"p"}, MORNING)
+    smtp = FakeSmtp()
+    done = await sending.send_due(uow, smtp, Composer(uow.settings), uow.settings.retry_policy())
+    [row] = uow.notifications.of("p")
+    assert done == 1 and (row["status"], row["sent_at"]) == ("sent", MORNING)
+    assert [m["To"] for m in smtp.sent] == ["p@example.org"]
+
+
+async def test_a_temporary_refusal_is_retried_later_not_now(
+    uow: FakeUow, clock: ManualClock
+) -> None:
+    await person(uow)
+    await record_plan(uow, relay_notice(1), {"p"}, MORNING)
+    composer, policy = Composer(uow.settings), uow.settings.retry_policy()
+    await sending.send_due(uow, FakeSmtp(Outcome.TRANSIENT), composer, policy)
+    [row] = uow.notifications.of("p")
+    assert (row["status"], row["attempts"]) == ("pending", 1)
+    assert row["next_attempt_at"] > MORNING
+    smtp = FakeSmtp()
+    assert await sending.send_due(uow, smtp, composer, policy) == 0
+    clock.set(row["next_attempt_at"])
+    assert await sending.send_due(uow, smtp, composer, policy) == 1
+    assert row["status"] == "sent" and len(smtp.sent) == 1
+
+
+async def test_a_mail_to_someone_who_unsubscribed_since_is_skipped(uow: FakeUow) -> None:
+    await person(uow)
+    await record_plan(uow, relay_notice(1), {"p"}, MORNING)
+    await person(uow, unsubscribed_at=MORNING)
+    smtp = FakeSmtp()
+    await sending.send_due(uow, smtp, Composer(uow.settings), uow.settings.retry_policy())
+    [row] = uow.notifications.of("p")
+    assert (row["status"], row["skip_reason"], smtp.sent) == ("skipped", "unsubscribed", [])
+
+
+async def test_a_daily_digest_sends_everything_due_in_one_mail(
+    uow: FakeUow, clock: ManualClock
+) -> None:
+    await person(uow, digest=DigestSchedule(DigestFrequency.DAILY))
+    composer, policy = Composer(uow.settings), uow.settings.retry_policy()
+    for n in range(3):
+        data = {**examples("loan.cancelled.v1")[0], "loan_id": str(uuid4())}
+        notice = IncomingEvent("lending", f"e{n}", "loan.cancelled.v1", MORNING, data)
+        await record_plan(uow, notice, {"p"}, MORNING)
+    assert await sending.digest_recipients(uow, 10) == []  # the slot is tomorrow at 8
+    clock.advance(timedelta(days=1))
+    assert await sending.digest_recipients(uow, 10) == ["p"]
+    smtp = FakeSmtp()
+    assert await sending.send_digest(uow, "p", smtp, composer, policy) == 3
+    assert len(smtp.sent) == 1
+    assert {r["status"] for r in uow.notifications.of("p")} == {"sent"}
+    assert len({r["digest_id"] for r in uow.notifications.of("p")}) == 1
