@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from pydantic import ValidationError
 
 from deformations_common import migrations
 from deformations_common.logging import configure_logging
@@ -19,7 +20,12 @@ from deformations_common.service import ServiceDefinition, asyncapi_document, cr
 def run(
     make_definition: Callable[[], ServiceDefinition[Any]], argv: list[str] | None = None
 ) -> int:
-    definition = make_definition()
+    try:
+        definition = make_definition()
+    except ValidationError as exc:
+        # Settings read from the environment: say what is wrong, not a traceback.
+        print(_settings_errors(exc), file=sys.stderr)
+        return 2
     settings = definition.settings
     parser = argparse.ArgumentParser(prog=f"deformations-{settings.service_name}")
     sub = parser.add_subparsers(dest="command")
@@ -61,3 +67,12 @@ def run(
         access_log=False,
     )
     return 0
+
+
+def _settings_errors(exc: ValidationError) -> str:
+    lines = ["The service cannot start: its settings (environment variables) are invalid."]
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error.get("loc", ())).upper()
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        lines.append(f"  - {where + ': ' if where else ''}{message}")
+    return "\n".join(lines)

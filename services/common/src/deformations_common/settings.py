@@ -1,11 +1,24 @@
 """Service settings, read from the environment (12-factor)."""
 
+import re
 from enum import StrEnum
+from typing import ClassVar
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "deformations-dev-secret-not-for-production"  # noqa: S105 - dev issuer only
+DEV_JWT_ISSUER = "deformations-dev"
+# Values that are published (in this repository, its examples and its compose file):
+# whoever reads them could sign tokens, so production refuses them.
+_PLACEHOLDER_SECRET = re.compile(
+    r"change-?me|not-for-production|dev-(?:password|secret|token)|^secret$|^password$", re.I
+)
+MIN_SECRET_LENGTH = 16
+
+
+class InsecureConfiguration(ValueError):
+    """A production setting missing or left at a published value: the service must not start."""
 
 
 class Environment(StrEnum):
@@ -24,7 +37,9 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
 
     service_name: str = Field(default="service", pattern=r"^[a-z][a-z0-9_]*$")
-    environment: Environment = Environment.DEV
+    # Fail closed: forgetting ENVIRONMENT gives production, never the dev shortcuts
+    # (dev issuer and secrets, clock overrides), which need an explicit ENVIRONMENT=dev.
+    environment: Environment = Environment.PRODUCTION
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     # The DB schema the service owns; defaults to the service name.
@@ -59,8 +74,12 @@ class ServiceSettings(BaseSettings):
 
     jwt_secret: SecretStr | None = None
     jwt_jwks_url: str | None = None
-    jwt_issuer: str = "deformations-dev"
+    jwt_issuer: str = DEV_JWT_ISSUER
     jwt_audience: str = "deformations"
+
+    # Secret fields a subclass needs in production (e.g. notifications' TOKEN_SECRET);
+    # each must be set to a value of at least MIN_SECRET_LENGTH, not a published one.
+    required_secrets: ClassVar[tuple[str, ...]] = ()
 
     @property
     def schema_name(self) -> str:
@@ -70,20 +89,57 @@ class ServiceSettings(BaseSettings):
     def dead_letter_exchange(self) -> str:
         return f"{self.events_exchange}.dlx"
 
+    @property
+    def dev_shortcuts(self) -> bool:
+        """Whether dev conveniences (dev issuer, dev secrets, clock overrides) are allowed:
+        only with an explicit ``ENVIRONMENT=dev`` (or ``test``, set by the test suite)."""
+        return self.environment in (Environment.DEV, Environment.TEST)
+
     def dev_jwt_secret(self) -> str:
-        """The HS256 secret of the dev issuer; production must use a JWKS URL."""
+        """The HS256 secret of the dev issuer; production uses the issuer's JWKS."""
+        if not self.dev_shortcuts:
+            raise InsecureConfiguration("the dev issuer exists only with ENVIRONMENT=dev")
         if self.jwt_secret is not None:
             return self.jwt_secret.get_secret_value()
-        if self.environment is Environment.PRODUCTION:
-            raise RuntimeError("JWT_SECRET or JWT_JWKS_URL is required in production")
         return DEV_JWT_SECRET
 
     @model_validator(mode="after")
     def _production_has_real_auth(self) -> "ServiceSettings":
-        if self.environment is Environment.PRODUCTION and not (
-            self.jwt_jwks_url or self.jwt_secret
-        ):
-            raise ValueError("production needs JWT_JWKS_URL (or JWT_SECRET): no secret defaults")
         if not self.retry_delays_ms:
             raise ValueError("RETRY_DELAYS_MS needs at least one delay")
+        if self.environment is Environment.PRODUCTION:
+            problems = self.production_problems()
+            if problems:
+                raise InsecureConfiguration(
+                    "refusing to start in production (ENVIRONMENT=production, the default): "
+                    + "; ".join(problems)
+                    + ". Set them, or ENVIRONMENT=dev for a local run."
+                )
         return self
+
+    def production_problems(self) -> list[str]:
+        """What keeps these settings from running in production, in words."""
+        problems: list[str] = []
+        given = self.model_fields_set
+        if not self.jwt_jwks_url:
+            problems.append("JWT_JWKS_URL is required (the JWKS of the token issuer)")
+        if "jwt_issuer" not in given or self.jwt_issuer in ("", DEV_JWT_ISSUER):
+            problems.append("JWT_ISSUER is required (not the dev issuer)")
+        if "jwt_audience" not in given or not self.jwt_audience:
+            problems.append("JWT_AUDIENCE is required")
+        if self.jwt_secret is not None:
+            problems.append("JWT_SECRET belongs to the dev issuer: remove it")
+        for name in self.required_secrets:
+            value = getattr(self, name)
+            if value is None:
+                problems.append(f"{name.upper()} is required")
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if not isinstance(value, SecretStr):
+                continue
+            secret = value.get_secret_value()
+            if _PLACEHOLDER_SECRET.search(secret):
+                problems.append(f"{name.upper()} is a published placeholder: use a real secret")
+            elif name in self.required_secrets and len(secret) < MIN_SECRET_LENGTH:
+                problems.append(f"{name.upper()} needs at least {MIN_SECRET_LENGTH} characters")
+        return problems
