@@ -7,8 +7,14 @@ side by side on one broker.
 """
 
 import asyncio
+import glob
 import inspect
 import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, ExitStack, asynccontextmanager, suppress
@@ -183,7 +189,93 @@ class Traces:
         return self.exporter.get_finished_spans()
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class OwnPostgres:
+    """A PostgreSQL server of the test's own, in a temporary directory on a free port:
+    a fault test stops and restarts it, never the machine's shared server.
+
+    ``initdb`` refuses to run as root: as root, the server runs as the ``postgres`` (or
+    ``nobody``) user."""
+
+    def __init__(self) -> None:
+        binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        found = shutil.which("initdb") or (binaries[-1] if binaries else None)
+        if found is None:
+            pytest.skip("no PostgreSQL binaries (initdb) on this machine")
+        self._bin = os.path.dirname(found)
+        self.port = free_port()
+        self.directory = tempfile.mkdtemp(prefix="own-postgres-")
+        self._user: pwd.struct_passwd | None = None
+        if os.geteuid() == 0:
+            for name in ("postgres", "nobody"):
+                with suppress(KeyError):
+                    self._user = pwd.getpwnam(name)
+                    break
+            assert self._user is not None, "no unprivileged user to run PostgreSQL as"
+            os.chown(self.directory, self._user.pw_uid, self._user.pw_gid)
+        self._data = os.path.join(self.directory, "data")
+        self._run("initdb", "-D", self._data, "-U", "postgres", "--auth=trust", "-N", "-E", "UTF8")
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, tool: str, *args: str) -> None:
+        user = self._user
+
+        def demote() -> None:
+            if user is not None:
+                os.setgid(user.pw_gid)
+                os.setuid(user.pw_uid)
+
+        subprocess.run(  # noqa: S603 - PostgreSQL's own tools, arguments built here
+            [os.path.join(self._bin, tool), *args],
+            check=True,
+            capture_output=True,
+            preexec_fn=demote,
+            cwd=self.directory,
+            timeout=60,
+        )
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory}"
+            # Without fsync, commits still reach the kernel before they are acknowledged:
+            # they survive the server's death (not the machine's). synchronous_commit
+            # stays on, or a crash would lose acknowledged commits.
+            " -c fsync=off -c full_page_writes=off"
+        )
+        log = os.path.join(self.directory, "server.log")
+        self._run("pg_ctl", "-D", self._data, "-o", options, "-l", log, "-w", "start")
+
+    def stop(self, mode: str = "immediate") -> None:
+        """``immediate``: the server dies without a clean shutdown, as after a crash."""
+        self._run("pg_ctl", "-D", self._data, "-m", mode, "-w", "stop")
+
+    def remove(self) -> None:
+        with suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
 # ---- pytest fixtures (registered by the root conftest.py) -------------------------------
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[OwnPostgres]:
+    """A started PostgreSQL of the test's own (see ``OwnPostgres``)."""
+    server = OwnPostgres()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
 
 
 @pytest.fixture

@@ -46,6 +46,11 @@ class ServiceSettings(BaseSettings):
     db_schema: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
     db_pool_min: int = Field(default=2, ge=1)
     db_pool_max: int = Field(default=10, ge=1)
+    # Deadlines: waiting for a pooled connection, opening one, and any one statement.
+    # Past them the work fails fast (HTTP 503, a consumer waits the outage out).
+    db_acquire_timeout_s: float = Field(default=10.0, gt=0)
+    db_connect_timeout_s: float = Field(default=5.0, gt=0)
+    db_statement_timeout_ms: int = Field(default=30_000, ge=0)
 
     events_exchange: str = "deformations.events"
     # Prefix of every queue this service declares (isolates parallel test runs).
@@ -55,6 +60,10 @@ class ServiceSettings(BaseSettings):
     # Delays of the retry queues for transient failures, in milliseconds, one per attempt.
     retry_delays_ms: list[int] = Field(default=[1_000, 5_000, 30_000, 120_000])
     max_attempts: int = Field(default=6, ge=1)
+    # A message that met a database outage is held (unacked, not counted as an attempt)
+    # for up to this long while the database is probed; then parked in the first retry
+    # queue, still not counted. Keep it well below RabbitMQ's consumer_timeout (30 min).
+    consumer_outage_hold_s: float = Field(default=240.0, gt=0, le=1_500)
     # Batchable handlers: transactions running at once per queue, events per transaction,
     # and how long such a transaction waits for a row lock before its events go one by one.
     consumer_transactions: int = Field(default=2, ge=1, le=64)
