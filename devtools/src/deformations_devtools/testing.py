@@ -264,7 +264,90 @@ class OwnPostgres:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
+class OwnRabbitMQ:
+    """A RabbitMQ node of the test's own (its node name, ports and data in a temporary
+    directory, no plugins): a fault test kills and restarts it, never the shared one."""
+
+    def __init__(self) -> None:
+        self._server = "/usr/lib/rabbitmq/bin/rabbitmq-server"
+        if not os.path.exists(self._server):
+            pytest.skip("no RabbitMQ server on this machine")
+        self.port = free_port()
+        self.directory = tempfile.mkdtemp(prefix="own-rabbitmq-")
+        self._node = f"own{uuid.uuid4().hex[:8]}@localhost"
+        with open(os.path.join(self.directory, "enabled_plugins"), "w") as plugins:
+            plugins.write("[].\n")
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.port}/"
+
+    def _environment(self) -> dict[str, str]:
+        d = self.directory
+        return {
+            **os.environ,
+            "HOME": d,
+            "RABBITMQ_NODENAME": self._node,
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_DIST_PORT": str(free_port()),
+            "RABBITMQ_MNESIA_BASE": os.path.join(d, "mnesia"),
+            "RABBITMQ_LOG_BASE": os.path.join(d, "log"),
+            "RABBITMQ_PID_FILE": os.path.join(d, "pid"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": os.path.join(d, "enabled_plugins"),
+            "RABBITMQ_CONFIG_FILE": os.path.join(d, "none"),
+            "RABBITMQ_ADVANCED_CONFIG_FILE": os.path.join(d, "none.config"),
+        }
+
+    def launch(self) -> None:
+        """Start the node in the background (``start`` also waits for it)."""
+        with open(os.path.join(self.directory, "server.log"), "ab") as log:
+            self._process = subprocess.Popen(  # noqa: S603 - RabbitMQ's own script
+                [self._server],
+                env=self._environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    async def start(self, timeout_s: float = 90.0) -> None:
+        """Start the node and wait until it accepts AMQP clients."""
+        self.launch()
+        await wait_until(self.accepts_clients, timeout_s=timeout_s, interval_s=0.1, what="RabbitMQ")
+
+    async def accepts_clients(self) -> bool:
+        try:
+            connection = await aio_pika.connect(self.url, timeout=2)
+        except Exception:
+            return False
+        await connection.close()
+        return True
+
+    def kill(self) -> None:
+        """Kill the node with SIGKILL (its whole process group), as a crash would."""
+        if self._process is not None and self._process.poll() is None:
+            with suppress(ProcessLookupError):
+                os.killpg(self._process.pid, 9)
+            self._process.wait(timeout=30)
+        self._process = None
+
+    def remove(self) -> None:
+        self.kill()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
 # ---- pytest fixtures (registered by the root conftest.py) -------------------------------
+
+
+@pytest.fixture
+async def own_rabbitmq() -> AsyncIterator[OwnRabbitMQ]:
+    """A started RabbitMQ node of the test's own (see ``OwnRabbitMQ``)."""
+    node = OwnRabbitMQ()
+    try:
+        await node.start()
+        yield node
+    finally:
+        node.remove()
 
 
 @pytest.fixture

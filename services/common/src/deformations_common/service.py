@@ -203,10 +203,18 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
             await broker.connect()
             await declare_topology(broker, topology, handlers.subscriptions)
             await broker.start()
-            publisher = EventPublisher(settings.amqp_url, settings.events_exchange)
+            relay: outbox.OutboxRelay | None = None
+
+            def broker_back() -> None:
+                if relay is not None:
+                    relay.wake(unpark=True)
+
+            publisher = EventPublisher(
+                settings.amqp_url, settings.events_exchange, on_reconnect=broker_back
+            )
             await publisher.start()
             runtime.publisher = publisher
-            runtime.relay = outbox.OutboxRelay(
+            runtime.relay = relay = outbox.OutboxRelay(
                 runtime.pool,
                 publisher.publish_batch,
                 database_url=settings.database_url,
@@ -214,6 +222,7 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
                 batch_size=settings.outbox_batch_size,
                 poll_interval_s=settings.outbox_poll_interval_s,
                 workers=settings.outbox_relay_workers,
+                connected=lambda: publisher.connected,
             )
             runtime.start_task("outbox-relay", runtime.relay.run)
             for job in definition.background:
