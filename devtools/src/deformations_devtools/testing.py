@@ -119,6 +119,8 @@ def isolated_settings(
         "outbox_poll_interval_s": 0.5,
         "log_json": True,
         "log_level": "WARNING",
+        # Tests submit many forms from one address; a test of the limits turns them on.
+        "rate_limits_enabled": False,
     }
     values.update(overrides)
     return settings_cls(**values)

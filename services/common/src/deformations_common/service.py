@@ -28,6 +28,13 @@ from deformations_common.auth import TokenVerifier
 from deformations_common.consumer import EventHandlers, MessageProcessor
 from deformations_common.db import Connection, Pool
 from deformations_common.errors import install_problem_handlers, problem_response
+from deformations_common.limits import (
+    BodyLimit,
+    BodyTooLarge,
+    RateLimit,
+    RateLimits,
+    too_large_problem,
+)
 from deformations_common.logging import configure_logging, get_logger
 from deformations_common.messaging import EventPublisher, create_broker, declare_topology
 from deformations_common.settings import Environment, ServiceSettings
@@ -63,6 +70,9 @@ class ServiceDefinition(Generic[S]):
     # The time every unit of work reads; tests give a ManualClock, a deployed service
     # always runs on the system clock (nothing in its configuration can change it).
     clock: Clock = system_clock
+    # Rate limits of the service's anonymous endpoints (per client IP, per route):
+    # e.g. ``RateLimit("/c/{token}", per_minute=10)``. Scaled or turned off by settings.
+    rate_limits: Sequence[RateLimit] = ()
 
 
 @dataclass
@@ -269,6 +279,18 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
     _install_outage_handlers(app, runtime)
+
+    async def on_too_large(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, BodyTooLarge)
+        return problem_response(413, too_large_problem(exc.limit, request.url.path))
+
+    app.add_exception_handler(BodyTooLarge, on_too_large)
+    if definition.rate_limits and settings.rate_limits_enabled:
+        app.add_middleware(
+            RateLimits, limits=definition.rate_limits, multiplier=settings.rate_limit_multiplier
+        )
+    # Added last, so outermost: a body too large is refused before anything else runs.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if tracer_provider is not None:
         tracing.instrument_http(app, tracer_provider)
     app.include_router(_operations_router(definition, runtime))

@@ -75,6 +75,13 @@ class ServiceSettings(BaseSettings):
     # Batches published side by side; events of different batches may arrive out of order.
     outbox_relay_workers: int = Field(default=2, ge=1, le=16)
 
+    # The largest request body accepted (413 beyond, before the body is read).
+    max_body_bytes: int = Field(default=1_048_576, ge=1_024)
+    # Rate limits declared by the service (ServiceDefinition.rate_limits): on or off, and
+    # a factor on every declared rate and burst (2.0 allows twice as many requests).
+    rate_limits_enabled: bool = True
+    rate_limit_multiplier: float = Field(default=1.0, gt=0)
+
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=0, le=65_535)
     public_url: str = "http://127.0.0.1:8000"

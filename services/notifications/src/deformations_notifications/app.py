@@ -2,12 +2,16 @@
 
 from fastapi import FastAPI
 
+from deformations_common.limits import RateLimit
 from deformations_common.service import ServiceDefinition
 from deformations_notifications.api import routers
 from deformations_notifications.clock import Clock, system_clock
 from deformations_notifications.sending.sender import Sender
 from deformations_notifications.settings import NotificationsSettings
 from deformations_notifications.subscribers import build_handlers
+
+# Pages reached from e-mails, without a session: unsubscribe and relay reply.
+ANONYMOUS_FORMS = ("/v1/unsubscribe", "/v1/relay/reply")
 
 
 def definition(
@@ -30,4 +34,5 @@ def definition(
         routers=routers,
         background=[sender.run],
         configure_app=configure,
+        rate_limits=[RateLimit(p, per_minute=10, burst=5) for p in ANONYMOUS_FORMS],
     )
