@@ -3,6 +3,7 @@ import logging
 
 import httpx
 import pytest
+import structlog
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind
 
@@ -68,7 +69,9 @@ def test_standard_library_logs_pass_the_same_redaction(
         except ConnectionError:
             logging.getLogger("asyncpg.pool").exception("reconnect to postgresql://a:pw@db/x")
     finally:
+        # Both wrote to this test's captured stderr, closed after it.
         logging.basicConfig(force=True)
+        structlog.reset_defaults()
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
     assert [line["logger"] for line in lines] == ["uvicorn.error", "asyncpg.pool"]
     text = json.dumps(lines)
