@@ -84,3 +84,44 @@ async def test_events_flow_again_within_two_seconds_of_the_broker_return(
 
 async def _count_is(url: str, queue: str, expected: int) -> bool:
     return await _messages_in(url, queue) >= expected
+
+
+async def test_a_service_starts_and_serves_without_the_broker(
+    harness_on_own_broker: Harness, own_rabbitmq: OwnRabbitMQ, namespace: str
+) -> None:
+    own_rabbitmq.kill()
+    producer = await harness_on_own_broker.start_producer()
+    client = producer.client
+    statuses = [(await client.post("/pings", json={"n": n})).status_code for n in range(5)]
+    assert statuses == [201] * 5
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    body = ready.json()
+    assert body["degraded"] is True
+    assert body["tasks"]["broker-connect"]["state"] in ("running", "restarting")
+    assert "outbox-relay" not in body["tasks"]
+
+    await own_rabbitmq.start()
+    runtime = producer.runtime
+    await wait_until(
+        lambda: (
+            runtime.task_states.get("outbox-relay") is not None
+            and runtime.task_states["outbox-relay"].state == "running"
+        ),
+        timeout_s=20,
+        what="the relay to start once the broker answers",
+    )
+    assert runtime.task_states["broker-connect"].state == "finished"
+    # Events flow: a new one reaches a queue bound now.
+    queue = f"{namespace}.late"
+    connection = await aio_pika.connect(own_rabbitmq.url)
+    try:
+        channel = await connection.channel()
+        watched = await channel.declare_queue(queue, durable=True)
+        await watched.bind(producer.settings.events_exchange, routing_key="test.pinged.v1")
+    finally:
+        await connection.close()
+    assert (await client.post("/pings", json={"n": 5})).status_code == 201
+    await wait_until(lambda: _count_is(own_rabbitmq.url, queue, 1), what="a new event delivered")
+    ready = (await client.get("/readyz")).json()
+    assert ready["degraded"] is False and ready["checks"]["broker"] == "ok"

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from deformations_common import migrations
 from deformations_common.logging import configure_logging
-from deformations_common.preflight import Unreachable, check_all, check_database
+from deformations_common.preflight import Unreachable, check_broker, check_database
 from deformations_common.service import ServiceDefinition, asyncapi_document, create_app
 
 
@@ -55,10 +55,18 @@ def run(
             else:
                 print(document)
             return 0
-        asyncio.run(check_all(settings.database_url, settings.amqp_url))
+        asyncio.run(check_database(settings.database_url))
     except Unreachable as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    try:
+        asyncio.run(check_broker(settings.amqp_url))
+    except Unreachable as exc:
+        # Not fatal: HTTP serves, events wait in the outbox, consumers start later.
+        print(
+            f"{exc}\nStarting without it: consumers and the relay start once it answers.",
+            file=sys.stderr,
+        )
     uvicorn.run(
         create_app(definition),
         host=settings.http_host,

@@ -63,6 +63,7 @@ class EventPublisher:
         exchange: str,
         *,
         on_reconnect: Callable[[], None] | None = None,
+        on_lost: Callable[[], None] | None = None,
         reconnect_interval_s: float = 1.0,
     ) -> None:
         self._amqp_url = amqp_url
@@ -70,6 +71,7 @@ class EventPublisher:
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
         self._exchange: aio_pika.abc.AbstractExchange | None = None
         self._on_reconnect = on_reconnect
+        self._on_lost = on_lost
         self._reconnect_interval_s = reconnect_interval_s
         # False from the loss of the connection until it and its channel are restored.
         self.connected = False
@@ -86,6 +88,8 @@ class EventPublisher:
 
     def _lost(self, *_args: Any) -> None:
         self.connected = False
+        if self._on_lost is not None:
+            self._on_lost()
 
     def _restored(self, *_args: Any) -> None:
         # Called once the connection and its channels are restored: publishing works now.

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
+import aio_pika
 import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -45,6 +46,13 @@ from deformations_common.vocabulary.clock import Clock, system_clock
 from deformations_contracts.base import EventData
 
 log = get_logger()
+
+# What a broker that cannot be reached raises at connection.
+BROKER_UNREACHABLE: tuple[type[Exception], ...] = (
+    OSError,
+    TimeoutError,
+    aio_pika.exceptions.AMQPConnectionError,
+)
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -92,12 +100,14 @@ class Runtime(Generic[S]):
     # Where work that met a database outage waits for its end (see db.DatabaseGate).
     gate: db.DatabaseGate | None = None
 
-    def start_task(self, name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        """Run ``run()`` in the background under supervision: restarted when it fails."""
+    def start_task(
+        self, name: str, run: Callable[[], Coroutine[Any, Any, None]], **pauses: float
+    ) -> None:
+        """Run ``run()`` in the background under supervision: restarted when it fails
+        (``pauses``: ``first_pause_s``, ``max_pause_s`` of ``supervise``)."""
         state = self.task_states[name] = TaskState(name)
-        self.tasks.append(
-            asyncio.create_task(supervise(self.settings.service_name, state, run), name=name)
-        )
+        task = supervise(self.settings.service_name, state, run, **pauses)
+        self.tasks.append(asyncio.create_task(task, name=name))
 
     @property
     def pool(self) -> Pool:
@@ -209,20 +219,38 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
             connect_timeout_s=settings.db_connect_timeout_s,
         )
         runtime.gate = processor.gate
-        try:
-            await broker.connect()
-            await declare_topology(broker, topology, handlers.subscriptions)
-            await broker.start()
-            relay: outbox.OutboxRelay | None = None
+        broker_up = metrics.DEPENDENCY_UP.labels(settings.service_name, "broker")
 
-            def broker_back() -> None:
-                if relay is not None:
-                    relay.wake(unpark=True)
+        async def start_messaging() -> None:
+            """Topology, consumers, the relay's publisher and the relay itself."""
+            publisher: EventPublisher | None = None
+            try:
+                await broker.connect()
+                await declare_topology(broker, topology, handlers.subscriptions)
+                await broker.start()
+                relay: outbox.OutboxRelay | None = None
 
-            publisher = EventPublisher(
-                settings.amqp_url, settings.events_exchange, on_reconnect=broker_back
-            )
-            await publisher.start()
+                def broker_back() -> None:
+                    broker_up.set(1)
+                    if relay is not None:
+                        relay.wake(unpark=True)
+
+                publisher = EventPublisher(
+                    settings.amqp_url,
+                    settings.events_exchange,
+                    on_reconnect=broker_back,
+                    on_lost=lambda: broker_up.set(0),
+                )
+                await publisher.start()
+            except BaseException:
+                # Whatever was opened is closed: the next try starts from scratch.
+                if publisher is not None:
+                    with contextlib.suppress(Exception):
+                        await publisher.stop()
+                with contextlib.suppress(Exception):
+                    await broker.stop()
+                raise
+            broker_up.set(1)
             runtime.publisher = publisher
             runtime.relay = relay = outbox.OutboxRelay(
                 runtime.pool,
@@ -234,7 +262,21 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
                 workers=settings.outbox_relay_workers,
                 connected=lambda: publisher.connected,
             )
-            runtime.start_task("outbox-relay", runtime.relay.run)
+            runtime.start_task("outbox-relay", relay.run)
+
+        try:
+            try:
+                await start_messaging()
+            except BROKER_UNREACHABLE as exc:
+                # HTTP serves without the broker (events wait in the outbox); consumers
+                # and the relay start once it answers, tried again in the background.
+                broker_up.set(0)
+                log.warning(
+                    "service.broker_unavailable_at_start",
+                    service=settings.service_name,
+                    error=repr(exc)[:300],
+                )
+                runtime.start_task("broker-connect", start_messaging, max_pause_s=5.0)
             for job in definition.background:
                 runtime.start_task(job.__name__, functools.partial(job, runtime))
             if settings.environment is not Environment.TEST:
@@ -335,7 +377,8 @@ def _operations_router(definition: ServiceDefinition[Any], runtime: Runtime[Any]
         tasks = {name: state.as_dict() for name, state in runtime.task_states.items()}
         ready = checks["database"] == "ok"
         degraded = checks["broker"] != "ok" or any(
-            state.state != "running" for state in runtime.task_states.values()
+            state.state in ("starting", "restarting", "stopped")
+            for state in runtime.task_states.values()
         )
         return JSONResponse(
             {"ready": ready, "degraded": degraded, "checks": checks, "tasks": tasks},
