@@ -333,6 +333,15 @@ class OwnRabbitMQ:
             self._process.wait(timeout=30)
         self._process = None
 
+    def stop(self) -> None:
+        """Stop the node cleanly (SIGTERM: RabbitMQ shuts down in order), then for good."""
+        if self._process is not None and self._process.poll() is None:
+            with suppress(ProcessLookupError):
+                os.killpg(self._process.pid, 15)
+            with suppress(subprocess.TimeoutExpired):
+                self._process.wait(timeout=60)
+        self.kill()
+
     def remove(self) -> None:
         self.kill()
         shutil.rmtree(self.directory, ignore_errors=True)
