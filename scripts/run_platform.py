@@ -109,6 +109,8 @@ def service_env(
     return {
         **env,
         "SERVICE_NAME": name,
+        # A local run with the dev issuer and dev secrets: never the default (fail closed).
+        "ENVIRONMENT": "dev",
         "HTTP_PORT": str(port),
         "HTTP_HOST": "127.0.0.1",
         "PUBLIC_URL": public or f"http://127.0.0.1:{port}",

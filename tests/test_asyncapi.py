@@ -13,7 +13,10 @@ pytestmark = pytest.mark.integration
 
 def definition(service: str) -> ServiceDefinition:
     module = importlib.import_module(f"deformations_{service}.app")
-    built: ServiceDefinition = module.definition()
+    # Settings from the environment default to production, which needs real auth.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ENVIRONMENT", "test")
+        built: ServiceDefinition = module.definition()
     return built
 
 

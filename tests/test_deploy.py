@@ -22,7 +22,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deformations_common.settings import ServiceSettings
+from deformations_common.settings import Environment, ServiceSettings
 from deformations_common.topology import Subscription, Topology
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +44,7 @@ routes: ModuleType = gen.one_address
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text("utf-8"))
 DEFINITIONS: dict[str, Any] = json.loads((DEPLOY / "rabbitmq" / "definitions.json").read_text())
 INIT_SQL = (DEPLOY / "postgres" / "init.sql").read_text("utf-8")
-TOPOLOGY = Topology(ServiceSettings())
+TOPOLOGY = Topology(ServiceSettings(environment=Environment.TEST))
 
 
 def _env(service: str) -> dict[str, str]:
@@ -396,6 +396,23 @@ def test_image_definition_promises() -> None:
     assert 'exec \\"deformations-${SERVICE}\\"' in dockerfile
     ignored = (ROOT / ".dockerignore").read_text("utf-8").split()
     assert {".git", ".venv", "**/.venv"} <= set(ignored)
+
+
+def test_nothing_deployed_turns_dev_on() -> None:
+    """Fail closed: the image and the documented commands run as production (the default);
+    only the local compose file and ``make run`` say ENVIRONMENT=dev, and say it aloud."""
+    dev = re.compile(r"ENVIRONMENT\s*[=:]\s*\"?dev\b")
+    assert not dev.search((DEPLOY / "Dockerfile").read_text("utf-8"))
+    for doc in (DEPLOY / "README.md", ROOT / "README.md"):
+        for line in doc.read_text("utf-8").splitlines():
+            if line.lstrip().startswith("docker run"):
+                assert not dev.search(line), line
+    for service in SERVICES:
+        deployment = _manifests(service)["Deployment"]["spec"]["template"]["spec"]
+        for container in (*deployment["containers"], *deployment["initContainers"]):
+            env = {e["name"]: e.get("value") for e in container["env"]}
+            assert env.get("ENVIRONMENT") == "production", container["name"]
+    assert '"ENVIRONMENT": "dev"' in (ROOT / "scripts" / "run_platform.py").read_text("utf-8")
 
 
 # --- with a Docker engine -------------------------------------------------------------

@@ -1,44 +1,35 @@
-"""Faults on the real broker: RabbitMQ restarted in the middle of a flow of events."""
+"""Faults on a real broker: RabbitMQ stopped in the middle of a flow of events.
+
+The broker is a node of the test's own (``own_rabbitmq``), stopped and started again:
+the machine's shared broker is never stopped."""
 
 import asyncio
-import shutil
-import subprocess
-from urllib.parse import urlsplit
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 
 import pytest
 from runtime_harness import Harness, ping
 
 from deformations_common.outbox import OutboxRelay
-from deformations_devtools.testing import wait_until
+from deformations_devtools.testing import Infra, OwnRabbitMQ, wait_until
 
 pytestmark = pytest.mark.integration
 
 EVENTS = 300
 
 
-def _restartable(amqp_url: str) -> str | None:
-    """Why the broker cannot be restarted from here, or None when it can."""
-    if shutil.which("rabbitmqctl") is None:
-        return "rabbitmqctl is not installed here"
-    if urlsplit(amqp_url).hostname not in {"127.0.0.1", "localhost"}:
-        return "the broker under test is not the local one"
-    return None
-
-
-async def _rabbitmqctl(*args: str) -> None:
-    process = await asyncio.create_subprocess_exec(
-        "rabbitmqctl", *args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    _, err = await process.communicate()
-    assert process.returncode == 0, err.decode()
+@pytest.fixture
+async def harness(
+    infra: Infra, own_rabbitmq: OwnRabbitMQ, database_url: str, namespace: str
+) -> AsyncIterator[Harness]:
+    async with AsyncExitStack() as stack:
+        own = Infra(own_rabbitmq.url, infra.admin_database_url)
+        yield Harness(own, database_url, namespace, stack)
 
 
 async def test_a_broker_restart_mid_flow_loses_nothing_and_duplicates_nothing(
-    harness: Harness,
+    harness: Harness, own_rabbitmq: OwnRabbitMQ
 ) -> None:
-    reason = _restartable(harness.infra.amqp_url)
-    if reason:
-        pytest.skip(reason)
     await harness.start_consumer()
     producer = await harness.start_producer()
 
@@ -51,7 +42,7 @@ async def test_a_broker_restart_mid_flow_loses_nothing_and_duplicates_nothing(
 
     flow = asyncio.create_task(produce())
     await wait_until(lambda: _at_least(harness, 30), what="the flow to be under way")
-    await _rabbitmqctl("stop_app")
+    own_rabbitmq.stop()
     try:
         # Commits go on while the broker is away: they wait in the outbox.
         relay = producer.runtime.relay
@@ -60,8 +51,7 @@ async def test_a_broker_restart_mid_flow_loses_nothing_and_duplicates_nothing(
             lambda: _pending_at_least(relay, 10), timeout_s=30, what="events waiting in the outbox"
         )
     finally:
-        await _rabbitmqctl("start_app")
-        await _rabbitmqctl("await_startup")
+        await own_rabbitmq.start()
     await flow
     await wait_until(lambda: _at_least(harness, EVENTS), timeout_s=180, what="every event")
     effects = await harness.effects()

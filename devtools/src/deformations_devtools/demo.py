@@ -10,13 +10,16 @@ from dataclasses import dataclass, field
 import httpx
 
 from deformations_common.auth import issue_dev_token
-from deformations_common.settings import ServiceSettings
+from deformations_common.settings import Environment, ServiceSettings
 
 
 @dataclass
 class DemoContext:
     urls: dict[str, str]
-    settings: ServiceSettings = field(default_factory=ServiceSettings)
+    # The services of ``make run`` trust the dev issuer (ENVIRONMENT=dev), and so does this.
+    settings: ServiceSettings = field(
+        default_factory=lambda: ServiceSettings(environment=Environment.DEV)
+    )
     say: Callable[[str], None] = print
     # What demos leave for the ones after them (ids of a campaign, an offer…).
     shared: dict[str, object] = field(default_factory=dict)

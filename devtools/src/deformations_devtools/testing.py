@@ -7,8 +7,14 @@ side by side on one broker.
 """
 
 import asyncio
+import glob
 import inspect
 import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, ExitStack, asynccontextmanager, suppress
@@ -113,6 +119,8 @@ def isolated_settings(
         "outbox_poll_interval_s": 0.5,
         "log_json": True,
         "log_level": "WARNING",
+        # Tests submit many forms from one address; a test of the limits turns them on.
+        "rate_limits_enabled": False,
     }
     values.update(overrides)
     return settings_cls(**values)
@@ -183,7 +191,185 @@ class Traces:
         return self.exporter.get_finished_spans()
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class OwnPostgres:
+    """A PostgreSQL server of the test's own, in a temporary directory on a free port:
+    a fault test stops and restarts it, never the machine's shared server.
+
+    ``initdb`` refuses to run as root: as root, the server runs as the ``postgres`` (or
+    ``nobody``) user."""
+
+    def __init__(self) -> None:
+        binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        found = shutil.which("initdb") or (binaries[-1] if binaries else None)
+        if found is None:
+            pytest.skip("no PostgreSQL binaries (initdb) on this machine")
+        self._bin = os.path.dirname(found)
+        self.port = free_port()
+        self.directory = tempfile.mkdtemp(prefix="own-postgres-")
+        self._user: pwd.struct_passwd | None = None
+        if os.geteuid() == 0:
+            for name in ("postgres", "nobody"):
+                with suppress(KeyError):
+                    self._user = pwd.getpwnam(name)
+                    break
+            assert self._user is not None, "no unprivileged user to run PostgreSQL as"
+            os.chown(self.directory, self._user.pw_uid, self._user.pw_gid)
+        self._data = os.path.join(self.directory, "data")
+        self._run("initdb", "-D", self._data, "-U", "postgres", "--auth=trust", "-N", "-E", "UTF8")
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, tool: str, *args: str) -> None:
+        user = self._user
+
+        def demote() -> None:
+            if user is not None:
+                os.setgid(user.pw_gid)
+                os.setuid(user.pw_uid)
+
+        subprocess.run(  # noqa: S603 - PostgreSQL's own tools, arguments built here
+            [os.path.join(self._bin, tool), *args],
+            check=True,
+            capture_output=True,
+            preexec_fn=demote,
+            cwd=self.directory,
+            timeout=60,
+        )
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory}"
+            # Without fsync, commits still reach the kernel before they are acknowledged:
+            # they survive the server's death (not the machine's). synchronous_commit
+            # stays on, or a crash would lose acknowledged commits.
+            " -c fsync=off -c full_page_writes=off"
+        )
+        log = os.path.join(self.directory, "server.log")
+        self._run("pg_ctl", "-D", self._data, "-o", options, "-l", log, "-w", "start")
+
+    def stop(self, mode: str = "immediate") -> None:
+        """``immediate``: the server dies without a clean shutdown, as after a crash."""
+        self._run("pg_ctl", "-D", self._data, "-m", mode, "-w", "stop")
+
+    def remove(self) -> None:
+        with suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class OwnRabbitMQ:
+    """A RabbitMQ node of the test's own (its node name, ports and data in a temporary
+    directory, no plugins): a fault test kills and restarts it, never the shared one."""
+
+    def __init__(self) -> None:
+        self._server = "/usr/lib/rabbitmq/bin/rabbitmq-server"
+        if not os.path.exists(self._server):
+            pytest.skip("no RabbitMQ server on this machine")
+        self.port = free_port()
+        self.directory = tempfile.mkdtemp(prefix="own-rabbitmq-")
+        self._node = f"own{uuid.uuid4().hex[:8]}@localhost"
+        with open(os.path.join(self.directory, "enabled_plugins"), "w") as plugins:
+            plugins.write("[].\n")
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.port}/"
+
+    def _environment(self) -> dict[str, str]:
+        d = self.directory
+        return {
+            **os.environ,
+            "HOME": d,
+            "RABBITMQ_NODENAME": self._node,
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_DIST_PORT": str(free_port()),
+            "RABBITMQ_MNESIA_BASE": os.path.join(d, "mnesia"),
+            "RABBITMQ_LOG_BASE": os.path.join(d, "log"),
+            "RABBITMQ_PID_FILE": os.path.join(d, "pid"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": os.path.join(d, "enabled_plugins"),
+            "RABBITMQ_CONFIG_FILE": os.path.join(d, "none"),
+            "RABBITMQ_ADVANCED_CONFIG_FILE": os.path.join(d, "none.config"),
+        }
+
+    def launch(self) -> None:
+        """Start the node in the background (``start`` also waits for it)."""
+        with open(os.path.join(self.directory, "server.log"), "ab") as log:
+            self._process = subprocess.Popen(  # noqa: S603 - RabbitMQ's own script
+                [self._server],
+                env=self._environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    async def start(self, timeout_s: float = 90.0) -> None:
+        """Start the node and wait until it accepts AMQP clients."""
+        self.launch()
+        await wait_until(self.accepts_clients, timeout_s=timeout_s, interval_s=0.1, what="RabbitMQ")
+
+    async def accepts_clients(self) -> bool:
+        try:
+            connection = await aio_pika.connect(self.url, timeout=2)
+        except Exception:
+            return False
+        await connection.close()
+        return True
+
+    def kill(self) -> None:
+        """Kill the node with SIGKILL (its whole process group), as a crash would."""
+        if self._process is not None and self._process.poll() is None:
+            with suppress(ProcessLookupError):
+                os.killpg(self._process.pid, 9)
+            self._process.wait(timeout=30)
+        self._process = None
+
+    def stop(self) -> None:
+        """Stop the node cleanly (SIGTERM: RabbitMQ shuts down in order), then for good."""
+        if self._process is not None and self._process.poll() is None:
+            with suppress(ProcessLookupError):
+                os.killpg(self._process.pid, 15)
+            with suppress(subprocess.TimeoutExpired):
+                self._process.wait(timeout=60)
+        self.kill()
+
+    def remove(self) -> None:
+        self.kill()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
 # ---- pytest fixtures (registered by the root conftest.py) -------------------------------
+
+
+@pytest.fixture
+async def own_rabbitmq() -> AsyncIterator[OwnRabbitMQ]:
+    """A started RabbitMQ node of the test's own (see ``OwnRabbitMQ``)."""
+    node = OwnRabbitMQ()
+    try:
+        await node.start()
+        yield node
+    finally:
+        node.remove()
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[OwnPostgres]:
+    """A started PostgreSQL of the test's own (see ``OwnPostgres``)."""
+    server = OwnPostgres()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
 
 
 @pytest.fixture

@@ -11,22 +11,24 @@ from deformations_common.settings import Environment
 from deformations_notifications.settings import DEV_TOKEN_SECRET, NotificationsSettings
 
 JWKS = "https://auth.example.org/certs"
+AUTH = {"jwt_jwks_url": JWKS, "jwt_issuer": "https://auth.example.org", "jwt_audience": "x"}
 
 
 def test_production_needs_its_own_token_secret() -> None:
     with pytest.raises(ValidationError, match="TOKEN_SECRET"):
-        NotificationsSettings(environment=Environment.PRODUCTION, jwt_jwks_url=JWKS)
+        NotificationsSettings(environment=Environment.PRODUCTION, **AUTH)
     settings = NotificationsSettings(
         environment=Environment.PRODUCTION,
-        jwt_jwks_url=JWKS,
+        **AUTH,
         token_secret=SecretStr("a-long-random-secret"),
     )
     assert settings.secret() == b"a-long-random-secret"
-    assert NotificationsSettings().secret() == DEV_TOKEN_SECRET.encode()
+    assert NotificationsSettings(environment=Environment.DEV).secret() == DEV_TOKEN_SECRET.encode()
 
 
 def test_smtp_and_retry_settings() -> None:
     settings = NotificationsSettings(
+        environment=Environment.DEV,
         smtp_host="smtp.example.org",
         smtp_port=587,
         smtp_starttls=True,

@@ -9,17 +9,23 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from pydantic import ValidationError
 
 from deformations_common import migrations
 from deformations_common.logging import configure_logging
-from deformations_common.preflight import Unreachable, check_all, check_database
+from deformations_common.preflight import Unreachable, check_broker, check_database
 from deformations_common.service import ServiceDefinition, asyncapi_document, create_app
 
 
 def run(
     make_definition: Callable[[], ServiceDefinition[Any]], argv: list[str] | None = None
 ) -> int:
-    definition = make_definition()
+    try:
+        definition = make_definition()
+    except ValidationError as exc:
+        # Settings read from the environment: say what is wrong, not a traceback.
+        print(_settings_errors(exc), file=sys.stderr)
+        return 2
     settings = definition.settings
     parser = argparse.ArgumentParser(prog=f"deformations-{settings.service_name}")
     sub = parser.add_subparsers(dest="command")
@@ -49,10 +55,18 @@ def run(
             else:
                 print(document)
             return 0
-        asyncio.run(check_all(settings.database_url, settings.amqp_url))
+        asyncio.run(check_database(settings.database_url))
     except Unreachable as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    try:
+        asyncio.run(check_broker(settings.amqp_url))
+    except Unreachable as exc:
+        # Not fatal: HTTP serves, events wait in the outbox, consumers start later.
+        print(
+            f"{exc}\nStarting without it: consumers and the relay start once it answers.",
+            file=sys.stderr,
+        )
     uvicorn.run(
         create_app(definition),
         host=settings.http_host,
@@ -61,3 +75,12 @@ def run(
         access_log=False,
     )
     return 0
+
+
+def _settings_errors(exc: ValidationError) -> str:
+    lines = ["The service cannot start: its settings (environment variables) are invalid."]
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error.get("loc", ())).upper()
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        lines.append(f"  - {where + ': ' if where else ''}{message}")
+    return "\n".join(lines)

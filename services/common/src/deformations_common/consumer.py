@@ -11,7 +11,12 @@ Outcomes of a message:
 - handled (or already handled: inbox hit) → committed, then acked;
 - invalid (malformed, unknown type, schema-invalid, or a handler's ``RejectEvent``) →
   published to the dead-letter exchange with the reason in headers, then acked;
-- failed otherwise (database away, a bug) → parked in a retry queue with its attempt
+- the database cannot be reached (refused, reset, shutting down, no pooled connection
+  in time) → not an attempt: the message is held while one probe waits for the
+  database, then handled again; a message held past ``consumer_outage_hold_s`` is parked
+  in the first retry queue with its attempt count unchanged ("deferred"). Holding every
+  prefetched message is what stops the consumer from taking more during an outage;
+- failed otherwise (a handler's own failure) → parked in a retry queue with its attempt
   count, then acked; after ``max_attempts`` it goes to the DLQ instead;
 - the process dies or the channel closes mid-way → not acked: RabbitMQ redelivers, and
   the queue's delivery limit dead-letters a message that keeps killing consumers.
@@ -226,6 +231,7 @@ class MessageProcessor:
             topology.dead_letters.name, topology.dead_letters.type, declare=False
         )
         self._batches: dict[Subscription, _Batches] = {}
+        self.gate = db.DatabaseGate(pool_provider, settings.service_name)
 
     def register(self, handlers: EventHandlers) -> None:
         for subscription in handlers.subscriptions:
@@ -318,25 +324,70 @@ class MessageProcessor:
             await self._dead_letter(subscription, raw.body, raw.content_type, headers, exc)
             return "invalid"
         context = EventContext(envelope.attributes, self._settings, span, self._clock)
-        try:
-            batches = self._batches.get(subscription)
-            if batches is not None:
-                pending = _Pending(event, context, asyncio.get_running_loop().create_future())
-                outcome = await batches.submit(
-                    pending, lambda batch: self._run_batch(subscription, registration, batch)
-                )
-                if outcome is not None:
-                    return outcome
-            return await self._handle(subscription, registration, event, context)
-        except RejectEvent as exc:
-            tracing.record_failure(span, exc, "rejected")
-            rejected = InvalidEvent("rejected", str(exc))
-            await self._dead_letter(subscription, raw.body, raw.content_type, headers, rejected)
-            return "rejected"
-        except Exception as exc:
-            tracing.record_failure(span, exc, type(exc).__qualname__)
-            attempt = int(headers.get(ATTEMPT_HEADER, 0) or 0)
-            return await self._retry_or_give_up(subscription, raw, headers, attempt, exc)
+        attempt = int(headers.get(ATTEMPT_HEADER, 0) or 0)
+        # Retries after a database that answered at once (a dead pooled connection, say):
+        # a few are free; past them the failure counts, so a misread error cannot loop.
+        free_retries = 3
+        while True:
+            try:
+                return await self._attempt(subscription, registration, event, context)
+            except RejectEvent as exc:
+                tracing.record_failure(span, exc, "rejected")
+                rejected = InvalidEvent("rejected", str(exc))
+                await self._dead_letter(subscription, raw.body, raw.content_type, headers, rejected)
+                return "rejected"
+            except Exception as exc:
+                if db.is_unavailable(exc):
+                    was_down = await self.gate.wait_until_up(self._settings.consumer_outage_hold_s)
+                    if was_down is None:
+                        return await self._defer(subscription, raw, headers, exc)
+                    if was_down or free_retries > 0:
+                        free_retries -= 0 if was_down else 1
+                        if span is not None:
+                            span.add_event("consumer.database_outage_waited")
+                        continue
+                tracing.record_failure(span, exc, type(exc).__qualname__)
+                return await self._retry_or_give_up(subscription, raw, headers, attempt, exc)
+
+    async def _attempt(
+        self,
+        subscription: Subscription,
+        registration: Registration[Any],
+        event: EventData,
+        context: EventContext[Any],
+    ) -> str:
+        batches = self._batches.get(subscription)
+        if batches is not None:
+            pending = _Pending(event, context, asyncio.get_running_loop().create_future())
+            outcome = await batches.submit(
+                pending, lambda batch: self._run_batch(subscription, registration, batch)
+            )
+            if outcome is not None:
+                return outcome
+        return await self._handle(subscription, registration, event, context)
+
+    async def _defer(
+        self, subscription: Subscription, raw: Any, headers: dict[str, Any], exc: Exception
+    ) -> str:
+        """Park a message held through a long outage, its attempt count unchanged: it
+        comes back after the first retry delay, and holds no delivery meanwhile."""
+        log.warning(
+            "consumer.deferred_for_outage",
+            queue=self._topology.queue_name(subscription),
+            error=repr(exc)[:300],
+        )
+        retry_exchange = self._topology.retry_exchange(subscription.service)
+        await self._broker.publish(
+            raw.body,
+            exchange=RabbitExchange(retry_exchange.name, retry_exchange.type, declare=False),
+            routing_key=self._topology.retry_queue_name(subscription, 0),
+            headers={**headers, REASON_HEADER: repr(exc)[:500]},
+            content_type=raw.content_type,
+            message_id=raw.message_id,
+            persist=True,
+            mandatory=True,
+        )
+        return "deferred"
 
     async def _handle(
         self,

@@ -77,7 +77,9 @@ _TITLES = {
     409: "Conflict",
     410: "Gone",
     422: "Unprocessable content",
+    413: "Content too large",
     429: "Too many requests",
+    503: "Service unavailable",
 }
 
 
@@ -100,7 +102,7 @@ def problem_response(status: int, body: dict[str, Any]) -> JSONResponse:
     headers: dict[str, str] = {}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
-    if status == 429 and "retry_after_s" in body:
+    if status in (429, 503) and "retry_after_s" in body:
         headers["Retry-After"] = str(body["retry_after_s"])
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or None)
 

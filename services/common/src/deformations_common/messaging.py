@@ -1,7 +1,8 @@
 """The FastStream broker of a service and the publishing side of the runtime."""
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import aio_pika
 from faststream.rabbit import Channel, RabbitBroker
@@ -56,16 +57,45 @@ class EventPublisher:
     connection then never slows the consumers, and the relay's hot path is bare aio-pika.
     """
 
-    def __init__(self, amqp_url: str, exchange: str) -> None:
+    def __init__(
+        self,
+        amqp_url: str,
+        exchange: str,
+        *,
+        on_reconnect: Callable[[], None] | None = None,
+        on_lost: Callable[[], None] | None = None,
+        reconnect_interval_s: float = 1.0,
+    ) -> None:
         self._amqp_url = amqp_url
         self._exchange_name = exchange
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
         self._exchange: aio_pika.abc.AbstractExchange | None = None
+        self._on_reconnect = on_reconnect
+        self._on_lost = on_lost
+        self._reconnect_interval_s = reconnect_interval_s
+        # False from the loss of the connection until it and its channel are restored.
+        self.connected = False
 
     async def start(self) -> None:
-        self._connection = await aio_pika.connect_robust(self._amqp_url, reconnect_interval=1)
+        self._connection = await aio_pika.connect_robust(
+            self._amqp_url, reconnect_interval=self._reconnect_interval_s
+        )
+        self._connection.close_callbacks.add(self._lost)
+        self._connection.reconnect_callbacks.add(self._restored)
         channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
         self._exchange = await channel.get_exchange(self._exchange_name, ensure=False)
+        self.connected = True
+
+    def _lost(self, *_args: Any) -> None:
+        self.connected = False
+        if self._on_lost is not None:
+            self._on_lost()
+
+    def _restored(self, *_args: Any) -> None:
+        # Called once the connection and its channels are restored: publishing works now.
+        self.connected = True
+        if self._on_reconnect is not None:
+            self._on_reconnect()
 
     async def stop(self) -> None:
         if self._connection is not None:

@@ -1,6 +1,6 @@
 """Prometheus metrics shared by every service (labelled by service/schema)."""
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 EVENTS_PUBLISHED = Counter(
     "deformations_events_published_total", "Events confirmed by the broker", ["service"]
@@ -26,4 +26,19 @@ BATCHES_SPLIT = Counter(
     "Shared transactions rolled back (a failing event, a lock waited for too long), "
     "their events then handled one by one",
     ["service", "routing_key"],
+)
+DEPENDENCY_UP = Gauge(
+    "deformations_dependency_up",
+    "Whether a dependency (database, broker) answered at its last check: 1 or 0",
+    ["service", "dependency"],
+)
+BACKGROUND_TASK_UP = Gauge(
+    "deformations_background_task_up",
+    "Whether a supervised background task (outbox relay, senders, jobs) is running: 1 or 0",
+    ["service", "task"],
+)
+BACKGROUND_TASK_RESTARTS = Counter(
+    "deformations_background_task_restarts_total",
+    "Supervised background tasks restarted after they failed",
+    ["service", "task"],
 )

@@ -140,7 +140,10 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_interval_s: float = 1.0,
         workers: int = 2,
+        connected: Callable[[], bool] = lambda: True,
     ) -> None:
+        """``connected``: whether the publisher's connection is up; while it is not,
+        nothing is tried (no row is parked) until ``wake`` says it is back."""
         self._pool = pool
         self._publish = publish
         self._database_url = database_url
@@ -149,6 +152,10 @@ class OutboxRelay:
         self._poll_interval_s = poll_interval_s
         self._workers = workers
         self._wakeup = asyncio.Event()
+        # Set by ``wake``: ends a back-off pause, which new events (NOTIFY) do not.
+        self._resume = asyncio.Event()
+        self._unpark = False
+        self._connected = connected
         self.failing = False
         self._listener: asyncpg.Connection | None = None
 
@@ -200,15 +207,42 @@ class OutboxRelay:
         count: int = await self._pool.fetchval("SELECT count(*) FROM outbox")
         return count
 
+    def wake(self, *, unpark: bool = False) -> None:
+        """Publish now, ending any back-off pause: the broker connection is back.
+
+        ``unpark``: rows parked while the broker was away are due at once, instead of
+        after their growing delay (their failure was the broker's, not theirs)."""
+        self._unpark = self._unpark or unpark
+        self._resume.set()
+        self._wakeup.set()
+
+    async def _unpark_rows(self) -> None:
+        async with self._pool.acquire() as conn:
+            await conn.execute("UPDATE outbox SET not_before = NULL WHERE not_before > now()")
+        self._unpark = False
+
+    async def _pause(self, event: asyncio.Event, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=seconds)
+
     async def run(self) -> None:
-        """Publish until cancelled; woken by NOTIFY, polling as a fallback."""
+        """Publish until cancelled; woken by NOTIFY, polling as a fallback, and by the
+        broker's reconnection (``wake``) after an outage, not by a back-off timer."""
         backoff = self._poll_interval_s
         try:
             while True:
                 await self._ensure_listening()
                 # Cleared before draining: a NOTIFY that arrives meanwhile is not lost.
                 self._wakeup.clear()
+                self._resume.clear()
+                if not self._connected():
+                    # The broker is away: trying would only park rows. Its return wakes us.
+                    self.failing = True
+                    await self._pause(self._resume, self._poll_interval_s)
+                    continue
                 try:
+                    if self._unpark:
+                        await self._unpark_rows()
                     # Batches of several workers wait for their confirms side by side.
                     await asyncio.gather(*(self._drain() for _ in range(self._workers)))
                 except Exception as exc:
@@ -217,7 +251,7 @@ class OutboxRelay:
                     self.failing = True
                 if self.failing:
                     backoff = min(backoff * 2, 30.0)
-                    await asyncio.sleep(backoff)
+                    await self._pause(self._resume, backoff)
                     continue
                 backoff = self._poll_interval_s
                 with contextlib.suppress(TimeoutError):

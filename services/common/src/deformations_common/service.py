@@ -6,6 +6,7 @@ consumers and the outbox relay; nothing connects at import time.
 
 import asyncio
 import contextlib
+import functools
 import gc
 import json
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
+import aio_pika
+import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from faststream.rabbit import RabbitBroker
@@ -21,20 +24,35 @@ from faststream.specification import AsyncAPI
 from opentelemetry.trace import TracerProvider
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from deformations_common import db, migrations, outbox, tracing
+from deformations_common import db, metrics, migrations, outbox, tracing
 from deformations_common.auth import TokenVerifier
 from deformations_common.consumer import EventHandlers, MessageProcessor
 from deformations_common.db import Connection, Pool
-from deformations_common.errors import install_problem_handlers
+from deformations_common.errors import install_problem_handlers, problem_response
+from deformations_common.limits import (
+    BodyLimit,
+    BodyTooLarge,
+    RateLimit,
+    RateLimits,
+    too_large_problem,
+)
 from deformations_common.logging import configure_logging, get_logger
 from deformations_common.messaging import EventPublisher, create_broker, declare_topology
 from deformations_common.settings import Environment, ServiceSettings
+from deformations_common.supervision import TaskState, supervise
 from deformations_common.topology import Topology
 from deformations_common.unit_of_work import U
 from deformations_common.vocabulary.clock import Clock, system_clock
 from deformations_contracts.base import EventData
 
 log = get_logger()
+
+# What a broker that cannot be reached raises at connection.
+BROKER_UNREACHABLE: tuple[type[Exception], ...] = (
+    OSError,
+    TimeoutError,
+    aio_pika.exceptions.AMQPConnectionError,
+)
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -60,6 +78,9 @@ class ServiceDefinition(Generic[S]):
     # The time every unit of work reads; tests give a ManualClock, a deployed service
     # always runs on the system clock (nothing in its configuration can change it).
     clock: Clock = system_clock
+    # Rate limits of the service's anonymous endpoints (per client IP, per route):
+    # e.g. ``RateLimit("/c/{token}", per_minute=10)``. Scaled or turned off by settings.
+    rate_limits: Sequence[RateLimit] = ()
 
 
 @dataclass
@@ -74,6 +95,19 @@ class Runtime(Generic[S]):
     relay: outbox.OutboxRelay | None = None
     publisher: EventPublisher | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    # Every background task by name, as /readyz shows it.
+    task_states: dict[str, TaskState] = field(default_factory=dict)
+    # Where work that met a database outage waits for its end (see db.DatabaseGate).
+    gate: db.DatabaseGate | None = None
+
+    def start_task(
+        self, name: str, run: Callable[[], Coroutine[Any, Any, None]], **pauses: float
+    ) -> None:
+        """Run ``run()`` in the background under supervision: restarted when it fails
+        (``pauses``: ``first_pause_s``, ``max_pause_s`` of ``supervise``)."""
+        state = self.task_states[name] = TaskState(name)
+        task = supervise(self.settings.service_name, state, run, **pauses)
+        self.tasks.append(asyncio.create_task(task, name=name))
 
     @property
     def pool(self) -> Pool:
@@ -180,15 +214,45 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
             settings.schema_name,
             min_size=settings.db_pool_min,
             max_size=settings.db_pool_max,
+            acquire_timeout_s=settings.db_acquire_timeout_s,
+            statement_timeout_ms=settings.db_statement_timeout_ms,
+            connect_timeout_s=settings.db_connect_timeout_s,
         )
-        try:
-            await broker.connect()
-            await declare_topology(broker, topology, handlers.subscriptions)
-            await broker.start()
-            publisher = EventPublisher(settings.amqp_url, settings.events_exchange)
-            await publisher.start()
+        runtime.gate = processor.gate
+        broker_up = metrics.DEPENDENCY_UP.labels(settings.service_name, "broker")
+
+        async def start_messaging() -> None:
+            """Topology, consumers, the relay's publisher and the relay itself."""
+            publisher: EventPublisher | None = None
+            try:
+                await broker.connect()
+                await declare_topology(broker, topology, handlers.subscriptions)
+                await broker.start()
+                relay: outbox.OutboxRelay | None = None
+
+                def broker_back() -> None:
+                    broker_up.set(1)
+                    if relay is not None:
+                        relay.wake(unpark=True)
+
+                publisher = EventPublisher(
+                    settings.amqp_url,
+                    settings.events_exchange,
+                    on_reconnect=broker_back,
+                    on_lost=lambda: broker_up.set(0),
+                )
+                await publisher.start()
+            except BaseException:
+                # Whatever was opened is closed: the next try starts from scratch.
+                if publisher is not None:
+                    with contextlib.suppress(Exception):
+                        await publisher.stop()
+                with contextlib.suppress(Exception):
+                    await broker.stop()
+                raise
+            broker_up.set(1)
             runtime.publisher = publisher
-            runtime.relay = outbox.OutboxRelay(
+            runtime.relay = relay = outbox.OutboxRelay(
                 runtime.pool,
                 publisher.publish_batch,
                 database_url=settings.database_url,
@@ -196,10 +260,25 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
                 batch_size=settings.outbox_batch_size,
                 poll_interval_s=settings.outbox_poll_interval_s,
                 workers=settings.outbox_relay_workers,
+                connected=lambda: publisher.connected,
             )
-            runtime.tasks.append(asyncio.create_task(runtime.relay.run(), name="outbox-relay"))
+            runtime.start_task("outbox-relay", relay.run)
+
+        try:
+            try:
+                await start_messaging()
+            except BROKER_UNREACHABLE as exc:
+                # HTTP serves without the broker (events wait in the outbox); consumers
+                # and the relay start once it answers, tried again in the background.
+                broker_up.set(0)
+                log.warning(
+                    "service.broker_unavailable_at_start",
+                    service=settings.service_name,
+                    error=repr(exc)[:300],
+                )
+                runtime.start_task("broker-connect", start_messaging, max_pause_s=5.0)
             for job in definition.background:
-                runtime.tasks.append(asyncio.create_task(job(runtime), name=job.__name__))
+                runtime.start_task(job.__name__, functools.partial(job, runtime))
             if settings.environment is not Environment.TEST:
                 # What start-up loaded (code, geography, catalogues) lives as long as the
                 # process: frozen out of the collector's reach, it no longer makes every
@@ -221,6 +300,7 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
             runtime.tasks.clear()
+            processor.gate.stop()
             if runtime.publisher is not None:
                 await runtime.publisher.stop()
             await broker.stop()
@@ -240,6 +320,19 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
     app.state.definition = definition
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
+    _install_outage_handlers(app, runtime)
+
+    async def on_too_large(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, BodyTooLarge)
+        return problem_response(413, too_large_problem(exc.limit, request.url.path))
+
+    app.add_exception_handler(BodyTooLarge, on_too_large)
+    if definition.rate_limits and settings.rate_limits_enabled:
+        app.add_middleware(
+            RateLimits, limits=definition.rate_limits, multiplier=settings.rate_limit_multiplier
+        )
+    # Added last, so outermost: a body too large is refused before anything else runs.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if tracer_provider is not None:
         tracing.instrument_http(app, tracer_provider)
     app.include_router(_operations_router(definition, runtime))
@@ -259,19 +352,38 @@ def _operations_router(definition: ServiceDefinition[Any], runtime: Runtime[Any]
 
     @router.get("/readyz")
     async def readyz() -> JSONResponse:
+        """Ready when the database answers: requests need it. The broker is shown but
+        does not count: while it is away, events wait in the outbox and HTTP serves on.
+        Background tasks are shown with their state and restarts."""
+        service = runtime.settings.service_name
         checks: dict[str, str] = {}
         try:
             await asyncio.wait_for(runtime.pool.fetchval("SELECT 1"), timeout=2)
             checks["database"] = "ok"
         except Exception as exc:
             checks["database"] = f"unavailable: {type(exc).__name__}"
+            if runtime.gate is not None and db.is_unavailable(exc):
+                runtime.gate.kick()
         try:
             ok = await runtime.broker.ping(timeout=2)
             checks["broker"] = "ok" if ok else "unavailable"
         except Exception as exc:
             checks["broker"] = f"unavailable: {type(exc).__name__}"
-        ready = all(v == "ok" for v in checks.values())
-        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+        for dependency in ("database", "broker"):
+            up = 1 if checks[dependency] == "ok" else 0
+            metrics.DEPENDENCY_UP.labels(service, dependency).set(up)
+        if runtime.publisher is not None and not runtime.publisher.connected:
+            checks["event_publisher"] = "reconnecting: events wait in the outbox"
+        tasks = {name: state.as_dict() for name, state in runtime.task_states.items()}
+        ready = checks["database"] == "ok"
+        degraded = checks["broker"] != "ok" or any(
+            state.state in ("starting", "restarting", "stopped")
+            for state in runtime.task_states.values()
+        )
+        return JSONResponse(
+            {"ready": ready, "degraded": degraded, "checks": checks, "tasks": tasks},
+            status_code=200 if ready else 503,
+        )
 
     @router.get("/metrics")
     async def metrics_endpoint() -> Response:
@@ -282,3 +394,39 @@ def _operations_router(definition: ServiceDefinition[Any], runtime: Runtime[Any]
         return asyncapi_document(definition, runtime.broker)
 
     return router
+
+
+# What a request says while the database is away: come back in a few seconds.
+DATABASE_RETRY_AFTER_S = 5
+
+
+def _install_outage_handlers(app: FastAPI, runtime: Runtime[Any]) -> None:
+    """A request that meets a database outage answers 503 with Retry-After, as problem
+    details in French, instead of a 500. The pool then drops its connections, all dead if
+    the server restarted, so the requests after the outage get fresh ones."""
+
+    async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
+        if not db.is_unavailable(exc):
+            raise exc
+        log.warning("service.database_unavailable", path=request.url.path, error=repr(exc)[:300])
+        if runtime._pool is not None:
+            await runtime._pool.expire_connections()
+        if runtime.gate is not None:
+            runtime.gate.kick()
+        body = {
+            "type": "https://deformations.fr/problems/database-unavailable",
+            "title": "Service momentanément indisponible",
+            "status": 503,
+            "detail": (
+                "La base de données ne répond pas pour le moment ; rien n'a été enregistré. "
+                f"Réessayez dans {DATABASE_RETRY_AFTER_S} secondes."
+            ),
+            "code": "database_unavailable",
+            "instance": request.url.path,
+            "retry_after_s": DATABASE_RETRY_AFTER_S,
+        }
+        return problem_response(503, body)
+
+    for kind in db.UNAVAILABLE_ERRORS:
+        app.add_exception_handler(kind, on_database_error)
+    app.add_exception_handler(asyncpg.InterfaceError, on_database_error)

@@ -1,11 +1,24 @@
 """Service settings, read from the environment (12-factor)."""
 
+import re
 from enum import StrEnum
+from typing import ClassVar
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "deformations-dev-secret-not-for-production"  # noqa: S105 - dev issuer only
+DEV_JWT_ISSUER = "deformations-dev"
+# Values that are published (in this repository, its examples and its compose file):
+# whoever reads them could sign tokens, so production refuses them.
+_PLACEHOLDER_SECRET = re.compile(
+    r"change-?me|not-for-production|dev-(?:password|secret|token)|^secret$|^password$", re.I
+)
+MIN_SECRET_LENGTH = 16
+
+
+class InsecureConfiguration(ValueError):
+    """A production setting missing or left at a published value: the service must not start."""
 
 
 class Environment(StrEnum):
@@ -24,13 +37,20 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
 
     service_name: str = Field(default="service", pattern=r"^[a-z][a-z0-9_]*$")
-    environment: Environment = Environment.DEV
+    # Fail closed: forgetting ENVIRONMENT gives production, never the dev shortcuts
+    # (dev issuer and secrets, clock overrides), which need an explicit ENVIRONMENT=dev.
+    environment: Environment = Environment.PRODUCTION
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     # The DB schema the service owns; defaults to the service name.
     db_schema: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
     db_pool_min: int = Field(default=2, ge=1)
     db_pool_max: int = Field(default=10, ge=1)
+    # Deadlines: waiting for a pooled connection, opening one, and any one statement.
+    # Past them the work fails fast (HTTP 503, a consumer waits the outage out).
+    db_acquire_timeout_s: float = Field(default=10.0, gt=0)
+    db_connect_timeout_s: float = Field(default=5.0, gt=0)
+    db_statement_timeout_ms: int = Field(default=30_000, ge=0)
 
     events_exchange: str = "deformations.events"
     # Prefix of every queue this service declares (isolates parallel test runs).
@@ -40,6 +60,10 @@ class ServiceSettings(BaseSettings):
     # Delays of the retry queues for transient failures, in milliseconds, one per attempt.
     retry_delays_ms: list[int] = Field(default=[1_000, 5_000, 30_000, 120_000])
     max_attempts: int = Field(default=6, ge=1)
+    # A message that met a database outage is held (unacked, not counted as an attempt)
+    # for up to this long while the database is probed; then parked in the first retry
+    # queue, still not counted. Keep it well below RabbitMQ's consumer_timeout (30 min).
+    consumer_outage_hold_s: float = Field(default=240.0, gt=0, le=1_500)
     # Batchable handlers: transactions running at once per queue, events per transaction,
     # and how long such a transaction waits for a row lock before its events go one by one.
     consumer_transactions: int = Field(default=2, ge=1, le=64)
@@ -51,6 +75,13 @@ class ServiceSettings(BaseSettings):
     # Batches published side by side; events of different batches may arrive out of order.
     outbox_relay_workers: int = Field(default=2, ge=1, le=16)
 
+    # The largest request body accepted (413 beyond, before the body is read).
+    max_body_bytes: int = Field(default=1_048_576, ge=1_024)
+    # Rate limits declared by the service (ServiceDefinition.rate_limits): on or off, and
+    # a factor on every declared rate and burst (2.0 allows twice as many requests).
+    rate_limits_enabled: bool = True
+    rate_limit_multiplier: float = Field(default=1.0, gt=0)
+
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=0, le=65_535)
     public_url: str = "http://127.0.0.1:8000"
@@ -59,8 +90,12 @@ class ServiceSettings(BaseSettings):
 
     jwt_secret: SecretStr | None = None
     jwt_jwks_url: str | None = None
-    jwt_issuer: str = "deformations-dev"
+    jwt_issuer: str = DEV_JWT_ISSUER
     jwt_audience: str = "deformations"
+
+    # Secret fields a subclass needs in production (e.g. notifications' TOKEN_SECRET);
+    # each must be set to a value of at least MIN_SECRET_LENGTH, not a published one.
+    required_secrets: ClassVar[tuple[str, ...]] = ()
 
     @property
     def schema_name(self) -> str:
@@ -70,20 +105,57 @@ class ServiceSettings(BaseSettings):
     def dead_letter_exchange(self) -> str:
         return f"{self.events_exchange}.dlx"
 
+    @property
+    def dev_shortcuts(self) -> bool:
+        """Whether dev conveniences (dev issuer, dev secrets, clock overrides) are allowed:
+        only with an explicit ``ENVIRONMENT=dev`` (or ``test``, set by the test suite)."""
+        return self.environment in (Environment.DEV, Environment.TEST)
+
     def dev_jwt_secret(self) -> str:
-        """The HS256 secret of the dev issuer; production must use a JWKS URL."""
+        """The HS256 secret of the dev issuer; production uses the issuer's JWKS."""
+        if not self.dev_shortcuts:
+            raise InsecureConfiguration("the dev issuer exists only with ENVIRONMENT=dev")
         if self.jwt_secret is not None:
             return self.jwt_secret.get_secret_value()
-        if self.environment is Environment.PRODUCTION:
-            raise RuntimeError("JWT_SECRET or JWT_JWKS_URL is required in production")
         return DEV_JWT_SECRET
 
     @model_validator(mode="after")
     def _production_has_real_auth(self) -> "ServiceSettings":
-        if self.environment is Environment.PRODUCTION and not (
-            self.jwt_jwks_url or self.jwt_secret
-        ):
-            raise ValueError("production needs JWT_JWKS_URL (or JWT_SECRET): no secret defaults")
         if not self.retry_delays_ms:
             raise ValueError("RETRY_DELAYS_MS needs at least one delay")
+        if self.environment is Environment.PRODUCTION:
+            problems = self.production_problems()
+            if problems:
+                raise InsecureConfiguration(
+                    "refusing to start in production (ENVIRONMENT=production, the default): "
+                    + "; ".join(problems)
+                    + ". Set them, or ENVIRONMENT=dev for a local run."
+                )
         return self
+
+    def production_problems(self) -> list[str]:
+        """What keeps these settings from running in production, in words."""
+        problems: list[str] = []
+        given = self.model_fields_set
+        if not self.jwt_jwks_url:
+            problems.append("JWT_JWKS_URL is required (the JWKS of the token issuer)")
+        if "jwt_issuer" not in given or self.jwt_issuer in ("", DEV_JWT_ISSUER):
+            problems.append("JWT_ISSUER is required (not the dev issuer)")
+        if "jwt_audience" not in given or not self.jwt_audience:
+            problems.append("JWT_AUDIENCE is required")
+        if self.jwt_secret is not None:
+            problems.append("JWT_SECRET belongs to the dev issuer: remove it")
+        for name in self.required_secrets:
+            value = getattr(self, name)
+            if value is None:
+                problems.append(f"{name.upper()} is required")
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if not isinstance(value, SecretStr):
+                continue
+            secret = value.get_secret_value()
+            if _PLACEHOLDER_SECRET.search(secret):
+                problems.append(f"{name.upper()} is a published placeholder: use a real secret")
+            elif name in self.required_secrets and len(secret) < MIN_SECRET_LENGTH:
+                problems.append(f"{name.upper()} needs at least {MIN_SECRET_LENGTH} characters")
+        return problems

@@ -36,6 +36,7 @@ from opentelemetry.semconv.attributes.error_attributes import ERROR_TYPE
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer, TracerProvider
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+from deformations_common.logging import scrub_url
 from deformations_contracts.cloudevents import HEADER_PREFIX
 
 INSTRUMENTATION = "deformations_common"
@@ -110,7 +111,22 @@ def instrument_http(app: FastAPI, provider: TracerProvider) -> None:
         excluded_urls=EXCLUDED_URLS,
         # Spans of each ASGI receive/send add nothing but volume.
         exclude_spans=["receive", "send"],
+        server_request_hook=scrub_span_urls,
     )
+
+
+def scrub_span_urls(span: Span, _scope: Mapping[str, Any] | None = None) -> None:
+    """Mask the query-string secrets of a request's span attributes (``url.full``,
+    ``url.query``, ``http.target``…): links from e-mails carry their token in the URL,
+    and a trace must not hand it to whoever reads the traces."""
+    attributes = getattr(span, "attributes", None)
+    if not attributes:
+        return
+    for key, value in list(attributes.items()):
+        if isinstance(value, str):
+            cleaned = scrub_url(value)
+            if cleaned != value:
+                span.set_attribute(key, cleaned)
 
 
 def traceparent_of(span: Span) -> str | None:

@@ -2,12 +2,16 @@
 
 from fastapi import FastAPI
 
+from deformations_common.limits import RateLimit
 from deformations_common.service import ServiceDefinition
 from deformations_common.vocabulary.clock import Clock, system_clock
 from deformations_notifications import api, web
 from deformations_notifications.jobs import Sender
 from deformations_notifications.settings import NotificationsSettings
 from deformations_notifications.subscribers import handlers
+
+# Pages reached from e-mails, without a session: unsubscribe and relay reply.
+ANONYMOUS_FORMS = ("/v1/unsubscribe", "/v1/relay/reply")
 
 
 def definition(
@@ -31,4 +35,5 @@ def definition(
         background=[sender.run],
         configure_app=configure,
         clock=clock,
+        rate_limits=[RateLimit(p, per_minute=10, burst=5) for p in ANONYMOUS_FORMS],
     )

@@ -1,6 +1,7 @@
 """Settings of the notifications service."""
 
 from datetime import timedelta
+from typing import ClassVar
 
 from pydantic import Field, SecretStr, model_validator
 
@@ -14,6 +15,7 @@ DEV_TOKEN_SECRET = "deformations-dev-token-secret-not-for-production"  # noqa: S
 
 
 class NotificationsSettings(ServiceSettings):
+    required_secrets: ClassVar[tuple[str, ...]] = ("token_secret",)
     service_name: str = Field(default="notifications", pattern=r"^[a-z][a-z0-9_]*$")
     http_port: int = 8004
     public_url: str = "http://127.0.0.1:8004"

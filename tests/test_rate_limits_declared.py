@@ -1,0 +1,39 @@
+"""The anonymous endpoints of diagnosis and notifications declare a rate limit, and each
+declaration names a route that exists (a renamed route would silently lose its limit)."""
+
+import pytest
+from fastapi.routing import APIRoute
+
+from deformations_common.service import ServiceDefinition
+from deformations_common.settings import Environment
+from deformations_diagnosis.app import definition as diagnosis
+from deformations_diagnosis.settings import DiagnosisSettings
+from deformations_notifications.app import definition as notifications
+from deformations_notifications.settings import NotificationsSettings
+
+EXPECTED = {
+    "diagnosis": {"/quiz", "/c/{token}", "/v1/responses"},
+    "notifications": {"/v1/unsubscribe", "/v1/relay/reply"},
+}
+
+
+def _definitions() -> dict[str, ServiceDefinition]:  # type: ignore[type-arg]
+    return {
+        "diagnosis": diagnosis(DiagnosisSettings(environment=Environment.TEST)),
+        "notifications": notifications(NotificationsSettings(environment=Environment.TEST)),
+    }
+
+
+@pytest.mark.parametrize("service", sorted(EXPECTED))
+def test_anonymous_endpoints_are_rate_limited(service: str) -> None:
+    definition = _definitions()[service]
+    assert {limit.path for limit in definition.rate_limits} == EXPECTED[service]
+    posts = {
+        route.path
+        for router in definition.routers
+        for route in router.routes
+        if isinstance(route, APIRoute) and "POST" in route.methods
+    }
+    for limit in definition.rate_limits:
+        assert limit.path in posts, f"{service}: no POST route {limit.path}"
+        assert limit.pattern().match(limit.path.replace("{token}", "abc"))
