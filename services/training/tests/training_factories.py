@@ -9,11 +9,11 @@ from deformations_training.domain.offers import Format, Offer, PriceTier, Sessio
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 BODY = "775671356"
 CREST = "212601082"  # commune of Crest, in the CC du Crestois
-SAILLANS = "212602890"  # a SIREN-shaped id for a second commune
+SAILLANS = "938438454"  # commune of Saillans, same EPCI
 CC_CRESTOIS = "200040509"
 
 
-def session(days: int = 20, hour: int = 8, minutes: int = 210) -> Session:
+def session(days: int = 21, hour: int = 8, minutes: int = 210) -> Session:
     # 08:00 UTC = 09:00 or 10:00 in Paris: a morning.
     starts = NOW.replace(hour=hour) + timedelta(days=days)
     return Session(uuid4(), starts, starts + timedelta(minutes=minutes))

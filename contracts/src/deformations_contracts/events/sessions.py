@@ -34,7 +34,9 @@ class _SessionEvent(EventData):
 
     session_id: UUID
     kind: SessionKind
-    related_id: UUID = Field(description="The loan, group, pair, gathering or training offer of the session.")
+    related_id: UUID = Field(
+        description="The loan, group, pair, gathering or training offer of the session."
+    )
     theme: ThemeCode | None = None
     title: ShortText | None = Field(
         default=None, description="French title of the session, for calendars."

@@ -129,6 +129,9 @@ class EvaluationDue(EventData):
     person_id: PersonId
     enrolment_id: UUID
     offer_id: UUID
+    session_id: UUID | None = Field(
+        default=None, description="The session a satisfaction questionnaire is about."
+    )
     kind: EvaluationKind
     theme: ThemeCode
     due_at: Instant

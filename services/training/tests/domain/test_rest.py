@@ -74,8 +74,7 @@ def test_a_rebond_follows_a_module_the_elu_followed() -> None:
 
 def test_impact_is_due_at_6_and_12_months_and_shown_from_3_answers() -> None:
     end = datetime(2026, 8, 31, 12, tzinfo=UTC)
-    assert [d for _, d in evaluations.schedule(end)] == [
-        end,
+    assert [d for _, d in evaluations.impact_schedule(end)] == [
         datetime(2027, 2, 28, 12, tzinfo=UTC),
         datetime(2027, 8, 31, 12, tzinfo=UTC),
     ]

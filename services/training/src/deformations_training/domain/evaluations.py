@@ -40,6 +40,8 @@ class Evaluation:
     person_id: str
     kind: EvaluationKind
     due_at: datetime
+    # The session a satisfaction questionnaire is about (one after each session).
+    session_id: UUID | None = None
     notified_at: datetime | None = None
     answered_at: datetime | None = None
     answers: Mapping[str, int] | None = None
@@ -52,10 +54,10 @@ def add_months(at: datetime, months: int) -> datetime:
     return at.replace(year=year, month=month, day=day)
 
 
-def schedule(ended_at: datetime) -> list[tuple[EvaluationKind, datetime]]:
-    """When each questionnaire is due after an offer that ended at ``ended_at``."""
+def impact_schedule(ended_at: datetime) -> list[tuple[EvaluationKind, datetime]]:
+    """When the impact questionnaires are due after an offer that ended at ``ended_at``
+    (the satisfaction questionnaire is due at the end of each session attended)."""
     return [
-        (EvaluationKind.SATISFACTION, ended_at),
         (EvaluationKind.IMPACT_6_MONTHS, add_months(ended_at, 6)),
         (EvaluationKind.IMPACT_12_MONTHS, add_months(ended_at, 12)),
     ]
