@@ -10,6 +10,7 @@ from typing import Any
 import aio_pika
 import httpx
 import pytest
+from training_factories import NOW
 
 from deformations_common.auth import issue_dev_token
 from deformations_common.service import Runtime, create_app
@@ -25,7 +26,6 @@ from deformations_training.app import definition
 from deformations_training.service.uow import TrainingUow
 from deformations_training.settings import TrainingSettings
 from deformations_training.subscribers import handlers
-from training_factories import NOW
 
 OPERATOR = "op-1"
 TRAINER = "formatrice-1"

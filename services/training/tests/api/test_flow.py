@@ -5,13 +5,13 @@ from datetime import timedelta
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
+from training_factories import BODY, CC_CRESTOIS, CREST, NOW
+from training_service import OPERATOR, TRAINER, Service, body_of, drain
 
 from deformations_contracts.registry import EVENTS
 from deformations_contracts.schemas import schema_of
 from deformations_devtools.testing import wait_until
 from deformations_training.service import followups
-from training_factories import BODY, CC_CRESTOIS, CREST, NOW
-from training_service import OPERATOR, TRAINER, Service, body_of, drain, service  # noqa: F401
 
 ELU = "elu-crest-1"
 
