@@ -4,13 +4,13 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import aio_pika
 import httpx
 import pytest
-from training_factories import NOW
+from training_factories import BODY, CREST, NOW
 
 from deformations_common.auth import issue_dev_token
 from deformations_common.service import Runtime, create_app
@@ -23,6 +23,9 @@ from deformations_devtools.testing import (
     tap,
 )
 from deformations_training.app import definition
+from deformations_training.domain.offers import Format, Offer
+from deformations_training.domain.policy import Actor
+from deformations_training.service import offers
 from deformations_training.service.uow import TrainingUow
 from deformations_training.settings import TrainingSettings
 from deformations_training.subscribers import handlers
@@ -85,3 +88,42 @@ async def service(infra: Infra, database_url: str, namespace: str) -> AsyncItera
 
 def at(value: str) -> datetime:
     return datetime.fromisoformat(value)
+
+
+OPERATOR_ACTOR = Actor("op", None, frozenset({"operator"}))
+
+
+def elu(person: str, siren: str = CREST) -> Actor:
+    return Actor(person, siren, frozenset({"elected"}))
+
+
+async def publish(service: Service, capacity: int, **extra: object) -> Offer:
+    async with service.begin() as uow:
+        if await uow.bodies.get(BODY) is None:
+            await offers.register(
+                uow,
+                OPERATOR_ACTOR,
+                siren=BODY,
+                name="Formations Drôme",
+                agrement_reference="AGR-1",
+                agrement_until=None,
+            )
+        start = NOW + timedelta(days=21)
+        fields: dict[str, object] = {
+            "body_siren": BODY,
+            "title": "Sobriété énergétique des bâtiments",
+            "description": "",
+            "theme": "energie",
+            "format": Format.HALF_DAY,
+            "duration_minutes": 210,
+            "capacity": capacity,
+            "price_cents": 20_000,
+            "sessions": [(start, start + timedelta(hours=3))],
+            "place_insee": "26108",
+            "place_label": "Salle du conseil, mairie de Crest",
+            "video_url": None,
+            "group_tiers": [],
+            "registration_closes_at": None,
+        }
+        fields.update(extra)
+        return await offers.publish(uow, OPERATOR_ACTOR, **fields)  # type: ignore[arg-type]
