@@ -63,6 +63,15 @@ def may_enrol(actor: Actor, person_id: str, collectivite_siren: str | None) -> N
     raise Forbidden("Vous ne pouvez pas inscrire cette personne.")
 
 
+def may_cancel(
+    actor: Actor, person_id: str, collectivite_siren: str | None, group_organiser: str | None
+) -> None:
+    """Who may enrol may cancel; so may the organiser of the person's group."""
+    if group_organiser is not None and actor.person_id == group_organiser:
+        return
+    may_enrol(actor, person_id, collectivite_siren)
+
+
 def may_act_for_person(actor: Actor, person_id: str) -> None:
     """Answer one's own rebond or questionnaire, read one's own journey."""
     if actor.operator or actor.person_id == person_id:

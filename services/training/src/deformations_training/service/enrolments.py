@@ -20,6 +20,7 @@ from deformations_training.domain.groups import Group
 from deformations_training.domain.offers import Offer
 from deformations_training.domain.policy import (
     Actor,
+    may_cancel,
     may_enrol,
     may_manage_body,
     may_manage_collectivite,
@@ -166,7 +167,13 @@ async def cancel(uow: TrainingUow, actor: Actor, enrolment_id: UUID) -> Enrolmen
     offer = await offer_cases.get(uow, found.offer_id, for_update=True)
     enrolment = await uow.enrolments.get(enrolment_id)  # as it is once the offer is locked
     assert enrolment is not None
-    may_enrol(actor, enrolment.person_id, enrolment.collectivite_siren)
+    group = await uow.enrolments.get_group(enrolment.group_id) if enrolment.group_id else None
+    may_cancel(
+        actor,
+        enrolment.person_id,
+        enrolment.collectivite_siren,
+        group.organiser_id if group else None,
+    )
     was_waitlisted = enrolment.status is EnrolmentStatus.WAITLISTED
     people_before, sirens_before = await offer_cases.participants(uow, offer.id)
     ended = rules.cancel(enrolment, offer, uow.now())
