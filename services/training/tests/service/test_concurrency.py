@@ -11,10 +11,11 @@ from training_factories import CC_CRESTOIS, CREST, NOW, SAILLANS
 from training_service import Service, body_of, drain, elu, publish
 
 from deformations_devtools.testing import wait_until
+from deformations_training import jobs
 from deformations_training.domain.enrolments import EnrolmentStatus
 from deformations_training.domain.errors import InvalidTrainingInput, InvalidTransition
 from deformations_training.domain.policy import Actor
-from deformations_training.service import enrolments, followups
+from deformations_training.service import enrolments
 from deformations_training.service.enrolments import Member
 
 CREST_COMMUNES = [  # SIREN of communes of the CC du Crestois et de Pays de Saillans
@@ -146,8 +147,8 @@ async def test_an_offre_groupee_for_8_elus_of_one_epci(service: Service) -> None
 
     # Registration closes: the job settles the group's price.
     service.clock.set(closes + timedelta(minutes=1))
+    assert (await jobs.run_round(service.runtime))["settle_closed_groups"] == 1
     async with service.begin() as uow:
-        assert await followups.settle_closed_groups(uow) == 1
         settled = await uow.enrolments.get_group(group.id)
         assert settled is not None and settled.settled_price_cents == 15_000
 

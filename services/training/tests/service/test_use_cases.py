@@ -8,7 +8,11 @@ from training_factories import BODY, CC_CRESTOIS, CREST, NOW, offer
 from training_service import elu
 
 from deformations_common.vocabulary.clock import ManualClock
-from deformations_contracts.events.sessions import SessionRescheduled, SessionScheduled
+from deformations_contracts.events.sessions import (
+    SessionCancelled,
+    SessionRescheduled,
+    SessionScheduled,
+)
 from deformations_contracts.events.training import (
     EnrolmentPromoted,
     EnrolmentWaitlisted,
@@ -19,7 +23,7 @@ from deformations_training.domain.enrolments import EnrolmentStatus
 from deformations_training.domain.errors import Forbidden
 from deformations_training.domain.offers import Offer, PriceTier
 from deformations_training.domain.policy import Actor
-from deformations_training.service import budget, enrolments, followups
+from deformations_training.service import budget, enrolments, followups, offers
 from deformations_training.service.enrolments import Member
 
 MEMBERS = [
@@ -131,3 +135,29 @@ async def test_only_the_collectivite_votes_its_budget(uow: FakeUow) -> None:
         )
     with pytest.raises(Forbidden):
         await budget.vote(uow, elu("a"), CREST, 2026, voted_cents=1, allowances_envelope_cents=None)
+
+
+async def test_moving_and_cancelling_tell_the_participants(uow: FakeUow) -> None:
+    o = add(uow, offer(capacity=5))
+    trainer = Actor("t", BODY, frozenset({"trainer"}))
+    with pytest.raises(Forbidden):
+        await offers.cancel(uow, Actor("t", "111111111", frozenset({"trainer"})), o.id, "Non.")
+    e = await enrolments.enrol(uow, elu("a"), o.id, person_id="a", collectivite_siren=CREST)
+    session = o.sessions[0]
+    later = session.starts_at + timedelta(days=7)
+    await offers.reschedule_session(
+        uow, trainer, o.id, session.id, later, later + timedelta(hours=3), "Salle indisponible."
+    )
+    moved = uow.store.events[-1]
+    assert isinstance(moved, SessionRescheduled)
+    assert (moved.starts_at, moved.previous_starts_at, moved.sequence) == (
+        later,
+        session.starts_at,
+        1,
+    )
+    uow.store.events.clear()
+    await offers.cancel(uow, trainer, o.id, "Formatrice malade, formation reportée.")
+    assert uow.store.keys() == ["enrolment.cancelled.v1", "session.cancelled.v1"]
+    cancelled = uow.store.events[-1]
+    assert isinstance(cancelled, SessionCancelled) and cancelled.participants == ["a"]
+    assert uow.store.enrolments[e.id].status is EnrolmentStatus.CANCELLED
