@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from fake_uow import FakeUow, Store
+from jsonschema import Draft202012Validator, FormatChecker
 from training_factories import BODY, CC_CRESTOIS, CREST, NOW, offer
 from training_service import elu
 
@@ -19,6 +20,7 @@ from deformations_contracts.events.training import (
     EvaluationDue,
     EvaluationKind,
 )
+from deformations_contracts.schemas import schema_of
 from deformations_training.domain.enrolments import EnrolmentStatus
 from deformations_training.domain.errors import Forbidden
 from deformations_training.domain.offers import Offer, PriceTier
@@ -161,3 +163,22 @@ async def test_moving_and_cancelling_tell_the_participants(uow: FakeUow) -> None
     cancelled = uow.store.events[-1]
     assert isinstance(cancelled, SessionCancelled) and cancelled.participants == ["a"]
     assert uow.store.enrolments[e.id].status is EnrolmentStatus.CANCELLED
+
+
+async def test_every_event_of_the_use_cases_validates_against_its_schema(uow: FakeUow) -> None:
+    o = add(uow, offer(capacity=1))
+    first = await enrolments.enrol(uow, elu("a"), o.id, person_id="a", collectivite_siren=CREST)
+    await enrolments.enrol(uow, elu("b"), o.id, person_id="b", collectivite_siren=CREST)
+    await enrolments.cancel(uow, elu("a"), first.id)
+    assert {
+        "enrolment.confirmed.v1",
+        "enrolment.waitlisted.v1",
+        "enrolment.cancelled.v1",
+        "enrolment.promoted.v1",
+        "session.scheduled.v1",
+    } <= set(uow.store.keys())
+    for event in uow.store.events:
+        Draft202012Validator(schema_of(type(event)), format_checker=FormatChecker()).validate(
+            event.model_dump(mode="json")
+        )
+        assert type(event).validate_strict(event.model_dump(mode="json")) == event
