@@ -18,17 +18,23 @@ CATALOGUE = {
     "session.cancelled.v1": "lending",
     "session.rescheduled.v1": "lending",
     "person.erasure_requested.v1": "diagnosis",
+    "enrolment.confirmed.v1": "training",
+    "enrolment.waitlisted.v1": "training",
+    "enrolment.promoted.v1": "training",
+    "enrolment.cancelled.v1": "training",
+    "rebond.proposed.v1": "training",
+    "evaluation.due.v1": "training",
 }
-SERVICES = {"diagnosis", "lending", "matching", "notifications"}
+SERVICES = {"diagnosis", "lending", "matching", "notifications", "training"}
 
 
 def test_every_event_of_the_catalogue_is_registered_with_its_producer() -> None:
     assert {key: model.producer for key, model in EVENTS.items()} == CATALOGUE
 
 
-def test_sessions_may_also_come_from_matching() -> None:
+def test_sessions_may_also_come_from_matching_and_training() -> None:
     for key in ("session.scheduled.v1", "session.cancelled.v1", "session.rescheduled.v1"):
-        assert EVENTS[key].producers() == ("lending", "matching")
+        assert EVENTS[key].producers() == ("lending", "matching", "training")
 
 
 def test_producers_are_services(model: type[EventData]) -> None:

@@ -23,6 +23,14 @@ from deformations_contracts.events.sessions import (
     SessionRescheduled,
     SessionScheduled,
 )
+from deformations_contracts.events.training import (
+    EnrolmentCancelled,
+    EnrolmentConfirmed,
+    EnrolmentPromoted,
+    EnrolmentWaitlisted,
+    EvaluationDue,
+    RebondProposed,
+)
 
 _MODELS: list[type[EventData]] = [
     DiagnosisCompleted,
@@ -39,6 +47,12 @@ _MODELS: list[type[EventData]] = [
     SessionCancelled,
     SessionRescheduled,
     PersonErasureRequested,
+    EnrolmentConfirmed,
+    EnrolmentWaitlisted,
+    EnrolmentPromoted,
+    EnrolmentCancelled,
+    RebondProposed,
+    EvaluationDue,
 ]
 
 EVENTS: Mapping[str, type[EventData]] = {model.routing_key: model for model in _MODELS}

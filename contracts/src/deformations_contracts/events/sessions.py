@@ -1,4 +1,4 @@
-"""Events about dated sessions (published by lending and by matching).
+"""Events about dated sessions (published by lending, matching and training).
 
 Each carries the full state of the session, so that a consumer (a calendar invitation)
 never needs an earlier event; ``sequence`` is raised on every change, as iCalendar's
@@ -25,14 +25,18 @@ class SessionKind(StrEnum):
     PEER_GROUP = "peer_group"
     CAFE_ELUS_TECHNICIENS = "cafe_elus_techniciens"
     SPEED_DATING_ROUND = "speed_dating_round"
+    # A dated session of a training offer (a module, an evening, a café, a visit).
+    TRAINING_SESSION = "training_session"
 
 
 class _SessionEvent(EventData):
-    other_producers: ClassVar[tuple[str, ...]] = ("matching",)
+    other_producers: ClassVar[tuple[str, ...]] = ("matching", "training")
 
     session_id: UUID
     kind: SessionKind
-    related_id: UUID = Field(description="The loan, group, pair or gathering of the session.")
+    related_id: UUID = Field(
+        description="The loan, group, pair, gathering or training offer of the session."
+    )
     theme: ThemeCode | None = None
     title: ShortText | None = Field(
         default=None, description="French title of the session, for calendars."

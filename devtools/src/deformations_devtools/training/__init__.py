@@ -1,0 +1,1 @@
+"""Demo and test support of the training service (never shipped)."""

@@ -1,0 +1,159 @@
+"""Contract events built from the domain's objects: identifiers only, never names."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from deformations_contracts.events import sessions as session_contract
+from deformations_contracts.events import training as contract
+from deformations_training.domain.enrolments import Enrolment
+from deformations_training.domain.evaluations import Evaluation
+from deformations_training.domain.journey import Rebond
+from deformations_training.domain.offers import Offer, Session
+
+SHORT_TEXT_MAX = 300
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= SHORT_TEXT_MAX else text[: SHORT_TEXT_MAX - 1] + "…"
+
+
+def _enrolment(e: Enrolment, offer: Offer) -> dict[str, object]:
+    return {
+        "enrolment_id": e.id,
+        "offer_id": offer.id,
+        "person_id": e.person_id,
+        "collectivite_siren": e.collectivite_siren,
+        "body_siren": offer.body_siren,
+        "theme": offer.theme,
+        "format": contract.TrainingFormat(offer.format.value),
+        "group_id": e.group_id,
+    }
+
+
+def confirmed(e: Enrolment, offer: Offer, at: datetime) -> contract.EnrolmentConfirmed:
+    return contract.EnrolmentConfirmed(
+        **_enrolment(e, offer), price_cents=e.price_cents, confirmed_at=at
+    )
+
+
+def waitlisted(
+    e: Enrolment, offer: Offer, position: int, at: datetime
+) -> contract.EnrolmentWaitlisted:
+    return contract.EnrolmentWaitlisted(**_enrolment(e, offer), position=position, waitlisted_at=at)
+
+
+def promoted(e: Enrolment, offer: Offer, at: datetime) -> contract.EnrolmentPromoted:
+    return contract.EnrolmentPromoted(
+        **_enrolment(e, offer), price_cents=e.price_cents, promoted_at=at
+    )
+
+
+def cancelled(
+    e: Enrolment, offer: Offer, was_waitlisted: bool, at: datetime
+) -> contract.EnrolmentCancelled:
+    return contract.EnrolmentCancelled(
+        **_enrolment(e, offer), was_waitlisted=was_waitlisted, cancelled_at=at
+    )
+
+
+def rebond_proposed(
+    rebond: Rebond,
+    module: Offer,
+    occasion: contract.RebondOccasion,
+    at: datetime,
+) -> contract.RebondProposed:
+    return contract.RebondProposed(
+        rebond_id=rebond.id,
+        person_id=rebond.person_id,
+        after_enrolment_id=rebond.after_enrolment_id,
+        after_offer_id=module.id,
+        kind=contract.RebondKind(rebond.kind.value),
+        occasion=occasion,
+        offer_id=rebond.offer_id,
+        theme=module.theme,
+        trainer_id=rebond.trainer_id if occasion is contract.RebondOccasion.DEBRIEF else None,
+        proposed_at=at,
+    )
+
+
+def evaluation_due(evaluation: Evaluation, offer: Offer) -> contract.EvaluationDue:
+    return contract.EvaluationDue(
+        evaluation_id=evaluation.id,
+        person_id=evaluation.person_id,
+        enrolment_id=evaluation.enrolment_id,
+        offer_id=offer.id,
+        session_id=evaluation.session_id,
+        kind=evaluation.kind,
+        theme=offer.theme,
+        due_at=evaluation.due_at,
+    )
+
+
+def _session(
+    offer: Offer,
+    session: Session,
+    participants: Sequence[str],
+    sirens: Sequence[str],
+    sequence: int,
+) -> dict[str, object]:
+    return {
+        "session_id": session.id,
+        "kind": session_contract.SessionKind.TRAINING_SESSION,
+        "related_id": offer.id,
+        "theme": offer.theme,
+        "title": _short(f"Formation : {offer.title}"),
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "remote": offer.remote,
+        "place_label": offer.place_label,
+        "place_insee": offer.place_insee,
+        "participants": list(dict.fromkeys(participants)),
+        "collectivite_sirens": sorted(set(sirens))[:50],
+        "sequence": sequence,
+    }
+
+
+def session_scheduled(
+    offer: Offer,
+    session: Session,
+    participants: Sequence[str],
+    sirens: Sequence[str],
+    at: datetime,
+) -> session_contract.SessionScheduled:
+    return session_contract.SessionScheduled(
+        **_session(offer, session, participants, sirens, 0), scheduled_at=at
+    )
+
+
+def session_rescheduled(
+    offer: Offer,
+    session: Session,
+    participants: Sequence[str],
+    sirens: Sequence[str],
+    sequence: int,
+    previous_starts_at: datetime,
+    reason: str | None,
+    at: datetime,
+) -> session_contract.SessionRescheduled:
+    return session_contract.SessionRescheduled(
+        **_session(offer, session, participants, sirens, sequence),
+        previous_starts_at=previous_starts_at,
+        reason=_short(reason) if reason else None,
+        rescheduled_at=at,
+    )
+
+
+def session_cancelled(
+    offer: Offer,
+    session: Session,
+    participants: Sequence[str],
+    sirens: Sequence[str],
+    sequence: int,
+    reason: str,
+    at: datetime,
+) -> session_contract.SessionCancelled:
+    return session_contract.SessionCancelled(
+        **_session(offer, session, participants, sirens, sequence),
+        reason=_short(reason),
+        cancelled_at=at,
+    )

@@ -1,0 +1,1 @@
+"""SQL migrations of the training schema, applied in file-name order by the runtime."""

@@ -1,0 +1,214 @@
+"""An in-memory unit of work: the use cases run without servers (cosmicpython)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from deformations_common.vocabulary.clock import ManualClock
+from deformations_contracts.base import EventData
+from deformations_training.domain.bodies import TrainingBody
+from deformations_training.domain.enrolments import Enrolment, EnrolmentStatus
+from deformations_training.domain.evaluations import Evaluation
+from deformations_training.domain.groups import Group
+from deformations_training.domain.journey import Rebond
+from deformations_training.domain.offers import Offer
+from deformations_training.repositories.bodies import BodyRepository
+from deformations_training.repositories.enrolments import EnrolmentRepository
+from deformations_training.repositories.evaluations import EvaluationRepository
+from deformations_training.repositories.journeys import RebondRepository
+from deformations_training.repositories.offers import OfferRepository
+from deformations_training.service.uow import TrainingUow
+from deformations_training.settings import TrainingSettings
+
+
+@dataclass
+class Store:
+    bodies: dict[str, TrainingBody] = field(default_factory=dict)
+    offers: dict[UUID, Offer] = field(default_factory=dict)
+    announced: dict[UUID, int] = field(default_factory=dict)
+    enrolments: dict[UUID, Enrolment] = field(default_factory=dict)
+    groups: dict[UUID, Group] = field(default_factory=dict)
+    evaluations: dict[UUID, Evaluation] = field(default_factory=dict)
+    rebonds: dict[UUID, Rebond] = field(default_factory=dict)
+    events: list[EventData] = field(default_factory=list)
+
+    def keys(self) -> list[str]:
+        return [e.routing_key for e in self.events]
+
+
+class FakeBodies(BodyRepository):
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def add(self, body: TrainingBody) -> None:
+        self.s.bodies[body.siren] = body
+
+    async def get(self, siren: str) -> TrainingBody | None:
+        return self.s.bodies.get(siren)
+
+
+class FakeOffers(OfferRepository):
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def add(self, offer: Offer) -> None:
+        self.s.offers[offer.id] = offer
+
+    async def get(self, offer_id: UUID, *, for_update: bool = False) -> Offer | None:
+        return self.s.offers.get(offer_id)
+
+    async def confirmed(self, offer_id: UUID) -> int:
+        return sum(
+            1
+            for e in self.s.enrolments.values()
+            if e.offer_id == offer_id and e.status is EnrolmentStatus.CONFIRMED
+        )
+
+    async def open_offers(self) -> list[Offer]:
+        return [o for o in self.s.offers.values() if o.cancelled_at is None]
+
+    async def many(self, ids: Sequence[UUID]) -> dict[UUID, Offer]:
+        return {i: self.s.offers[i] for i in ids if i in self.s.offers}
+
+    async def save_sessions(self, offer: Offer) -> None:
+        self.s.offers[offer.id] = offer
+
+    async def mark_cancelled(self, offer: Offer) -> None:
+        self.s.offers[offer.id] = offer
+
+    async def announce(self, session_id: UUID) -> tuple[int, bool]:
+        first = session_id not in self.s.announced
+        self.s.announced[session_id] = 0 if first else self.s.announced[session_id] + 1
+        return self.s.announced[session_id], first
+
+    async def announced(self, session_id: UUID) -> bool:
+        return session_id in self.s.announced
+
+
+class FakeEnrolments(EnrolmentRepository):
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def _sorted(self, items: Any) -> list[Enrolment]:
+        return sorted(items, key=lambda e: (e.requested_at, str(e.id)))
+
+    async def add(self, enrolment: Enrolment) -> None:
+        self.s.enrolments[enrolment.id] = enrolment
+
+    async def save(self, enrolment: Enrolment) -> None:
+        self.s.enrolments[enrolment.id] = replace(
+            enrolment, attended=self.s.enrolments[enrolment.id].attended
+        )
+
+    async def get(self, enrolment_id: UUID) -> Enrolment | None:
+        return self.s.enrolments.get(enrolment_id)
+
+    async def of_offer(self, offer_id: UUID) -> list[Enrolment]:
+        return self._sorted(e for e in self.s.enrolments.values() if e.offer_id == offer_id)
+
+    async def of_person(self, person_id: str) -> list[Enrolment]:
+        return self._sorted(e for e in self.s.enrolments.values() if e.person_id == person_id)
+
+    async def waitlist(self, offer_id: UUID) -> list[Enrolment]:
+        return [e for e in await self.of_offer(offer_id) if e.status is EnrolmentStatus.WAITLISTED]
+
+    async def position(self, enrolment: Enrolment) -> int:
+        waiting = await self.waitlist(enrolment.offer_id)
+        return [e.id for e in waiting].index(enrolment.id) + 1
+
+    async def confirmed_in_group(self, group_id: UUID) -> list[Enrolment]:
+        return [
+            e
+            for e in self.s.enrolments.values()
+            if e.group_id == group_id and e.status is EnrolmentStatus.CONFIRMED
+        ]
+
+    async def set_price(self, ids: Sequence[UUID], price_cents: int) -> None:
+        for i in ids:
+            self.s.enrolments[i] = replace(self.s.enrolments[i], price_cents=price_cents)
+
+    async def record_attendance(
+        self, enrolment_id: UUID, session_id: UUID, present: bool, by: str, at: datetime
+    ) -> None:
+        e = self.s.enrolments[enrolment_id]
+        attended = e.attended | {session_id} if present else e.attended - {session_id}
+        self.s.enrolments[enrolment_id] = replace(e, attended=frozenset(attended))
+
+    async def add_group(self, group: Group) -> None:
+        self.s.groups[group.id] = group
+
+    async def get_group(self, group_id: UUID) -> Group | None:
+        return self.s.groups.get(group_id)
+
+    async def save_group(self, group: Group) -> None:
+        self.s.groups[group.id] = group
+
+
+class FakeEvaluations(EvaluationRepository):
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def schedule(self, evaluations: Sequence[Evaluation]) -> None:
+        have = {(e.enrolment_id, e.kind, e.session_id) for e in self.s.evaluations.values()}
+        for e in evaluations:
+            if (e.enrolment_id, e.kind, e.session_id) not in have:
+                self.s.evaluations[e.id] = e
+
+    async def due(self, now: datetime, limit: int = 200) -> list[Evaluation]:
+        return sorted(
+            (e for e in self.s.evaluations.values() if e.notified_at is None and e.due_at <= now),
+            key=lambda e: e.due_at,
+        )[:limit]
+
+    async def mark_notified(self, ids: Sequence[UUID], at: datetime) -> None:
+        for i in ids:
+            self.s.evaluations[i] = replace(self.s.evaluations[i], notified_at=at)
+
+
+class FakeRebonds(RebondRepository):
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def add(self, rebond: Rebond) -> None:
+        self.s.rebonds[rebond.id] = rebond
+
+    async def get(self, rebond_id: UUID, *, for_update: bool = False) -> Rebond | None:
+        return self.s.rebonds.get(rebond_id)
+
+    async def save(self, rebond: Rebond) -> None:
+        self.s.rebonds[rebond.id] = rebond
+
+    async def of_person(self, person_id: str) -> list[Rebond]:
+        return [r for r in self.s.rebonds.values() if r.person_id == person_id]
+
+
+class FakeUow(TrainingUow):
+    def __init__(self, store: Store, clock: ManualClock) -> None:
+        async def record(conn: Any, events: Sequence[EventData]) -> list[UUID]:
+            store.events.extend(events)
+            return [uuid4() for _ in events]
+
+        super().__init__(None, TrainingSettings(), clock, record)
+        self.store = store
+
+    @property
+    def bodies(self) -> BodyRepository:
+        return FakeBodies(self.store)
+
+    @property
+    def offers(self) -> OfferRepository:
+        return FakeOffers(self.store)
+
+    @property
+    def enrolments(self) -> EnrolmentRepository:
+        return FakeEnrolments(self.store)
+
+    @property
+    def evaluations(self) -> EvaluationRepository:
+        return FakeEvaluations(self.store)
+
+    @property
+    def rebonds(self) -> RebondRepository:
+        return FakeRebonds(self.store)
