@@ -411,3 +411,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "infra" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.integration)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests run as ``ENVIRONMENT=test`` unless they say otherwise.
+
+    Production is the default of a deployed service (it fails closed); a test that checks
+    production behaviour sets or deletes the variable itself."""
+    os.environ.setdefault("ENVIRONMENT", "test")
