@@ -18,8 +18,9 @@ CATALOGUE = {
     "session.cancelled.v1": "lending",
     "session.rescheduled.v1": "lending",
     "person.erasure_requested.v1": "diagnosis",
+    "membership.changed.v1": "portal",
 }
-SERVICES = {"diagnosis", "lending", "matching", "notifications"}
+SERVICES = {"diagnosis", "lending", "matching", "notifications", "portal"}
 
 
 def test_every_event_of_the_catalogue_is_registered_with_its_producer() -> None:

@@ -17,7 +17,7 @@ from deformations_contracts.events.lending import (
     SkillRequested,
 )
 from deformations_contracts.events.matching import MatchProposed
-from deformations_contracts.events.people import PersonErasureRequested
+from deformations_contracts.events.people import MembershipChanged, PersonErasureRequested
 from deformations_contracts.events.sessions import (
     SessionCancelled,
     SessionRescheduled,
@@ -39,6 +39,7 @@ _MODELS: list[type[EventData]] = [
     SessionCancelled,
     SessionRescheduled,
     PersonErasureRequested,
+    MembershipChanged,
 ]
 
 EVENTS: Mapping[str, type[EventData]] = {model.routing_key: model for model in _MODELS}
