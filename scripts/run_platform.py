@@ -4,8 +4,10 @@
    answer and a Docker engine exists, they are started with docker compose; otherwise a
    clear message says which URL failed and how to start one.
 2. A mail catcher on SMTP_HOST:SMTP_PORT when nothing listens there (mails in var/mail/).
-3. The four services migrated, then started on ports 8001–8004, each its own process.
-4. The demo of each service (``deformations_<service>.demo.play``), which publishes events.
+3. The four services and the portal migrated, then started on ports 8001–8005, each its own
+   process.
+4. The demo of each service (``deformations_<service>.demo.play``), which publishes events,
+   then the portal's demo accounts, with how to act as each person.
 """
 
 import asyncio
@@ -26,10 +28,18 @@ import httpx
 
 from deformations_common.preflight import Unreachable, check_all, masked
 from deformations_devtools.demo import DemoContext
+from deformations_devtools.portal import demo as portal_demo
+from deformations_portal.settings import PortalSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 PR_SET_PDEATHSIG = 1
-SERVICES = {"diagnosis": 8001, "matching": 8002, "lending": 8003, "notifications": 8004}
+SERVICES = {
+    "diagnosis": 8001,
+    "matching": 8002,
+    "lending": 8003,
+    "notifications": 8004,
+    "portal": 8005,
+}
 DEMO_ORDER = ("lending", "diagnosis", "matching", "notifications")
 COMPOSE_URLS = {
     "AMQP_URL": "amqp://admin:admin-dev-password@127.0.0.1:5672/",
@@ -171,6 +181,10 @@ async def main() -> int:
         urls = {name: f"http://127.0.0.1:{port}" for name, port in SERVICES.items()}
         await wait_ready(urls, processes)
         await play_demos(urls)
+        await portal_demo.play(
+            PortalSettings(database_url=env["DATABASE_URL"], app_url=urls["portal"]),
+            say=lambda m: print(f"[demo] {m}", flush=True),
+        )
         say("the platform runs; the quiz is at " + urls["diagnosis"] + "/quiz — Ctrl-C to stop")
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
