@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -41,8 +42,10 @@ from deformations_devtools.testing import (
 )
 from deformations_lending.app import definition as lending_definition
 from deformations_lending.settings import LendingSettings
+from deformations_notifications.app import definition as notifications_definition
+from deformations_notifications.settings import NotificationsSettings
 from deformations_portal.app import definition as portal_definition
-from deformations_portal.service import memberships, people
+from deformations_portal.service import memberships, people, tokens
 from deformations_portal.settings import PortalSettings
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -94,11 +97,12 @@ class Site:
     inbox: Inbox
     provider: OidcProvider
     portal: Portal
+    notifications_url: str
 
 
 @pytest.fixture
 async def site(infra: Infra, database_url: str, namespace: str) -> AsyncIterator[Site]:
-    portal_port, lending_port = free_port(), free_port()
+    portal_port, lending_port, notifications_port = free_port(), free_port(), free_port()
     url = f"http://127.0.0.1:{portal_port}"
     clock = ManualClock(datetime.now(UTC))
     async with AsyncExitStack() as stack:
@@ -117,7 +121,10 @@ async def site(infra: Infra, database_url: str, namespace: str) -> AsyncIterator
             oidc_discovery_url=provider.discovery_url,
             oidc_client_id=provider.client_id,
             oidc_client_secret=provider.client_secret,
-            service_urls={"lending": f"http://127.0.0.1:{lending_port}"},
+            service_urls={
+                "lending": f"http://127.0.0.1:{lending_port}",
+                "notifications": f"http://127.0.0.1:{notifications_port}",
+            },
         )
         lending_settings = isolated_settings(
             LendingSettings,
@@ -130,14 +137,43 @@ async def site(infra: Infra, database_url: str, namespace: str) -> AsyncIterator
             jwt_issuer=settings.issuer,
             jwt_audience="lending",
         )
+        notifications_settings = isolated_settings(
+            NotificationsSettings,
+            infra,
+            database_url,
+            namespace,
+            "notifications",
+            http_port=notifications_port,
+            smtp_port=smtp_port,
+            jwt_jwks_url=f"{url}/.well-known/jwks.json",
+            jwt_issuer=settings.issuer,
+            jwt_audience="notifications",
+        )
         portal_app = create_app(portal_definition(settings, clock=clock))
         lending_app = create_app(lending_definition(lending_settings))
+        notifications_app = create_app(notifications_definition(notifications_settings))
         await stack.enter_async_context(serving(portal_app, portal_port, "portal"))
         await stack.enter_async_context(serving(lending_app, lending_port, "lending"))
+        await stack.enter_async_context(
+            serving(notifications_app, notifications_port, "notifications")
+        )
+        apps = (
+            (portal_app, settings),
+            (lending_app, lending_settings),
+            (notifications_app, notifications_settings),
+        )
         try:
-            yield Site(url, settings, clock, inbox, provider, Portal(settings, clock))
+            yield Site(
+                url,
+                settings,
+                clock,
+                inbox,
+                provider,
+                Portal(settings, clock),
+                f"http://127.0.0.1:{notifications_port}",
+            )
         finally:
-            for app, s in ((portal_app, settings), (lending_app, lending_settings)):
+            for app, s in apps:
                 subscriptions = app.state.definition.handlers.subscriptions
                 await delete_broker_objects(infra.amqp_url, s, subscriptions)
 
@@ -217,6 +253,24 @@ async def make_referent(site: Site, address: str) -> None:
     await site.portal.run(setup)
 
 
+async def register_preferences(site: Site, address: str) -> None:
+    async def token(uow: Any) -> str:
+        person = await uow.conn.fetchval(
+            "SELECT person_id FROM login_identities WHERE email = $1", address
+        )
+        issuer = await tokens.load_issuer(uow)
+        return issuer.issue(person, None, "notifications", uow.now())
+
+    bearer = await site.portal.run(token)
+    async with httpx.AsyncClient(base_url=site.notifications_url) as client:
+        response = await client.put(
+            "/v1/me/recipient",
+            json={"email": address, "consent": True, "digest": {"frequency": "daily"}},
+            headers={"authorization": f"Bearer {bearer}"},
+        )
+    assert response.status_code == 201, response.text
+
+
 async def test_an_elue_signs_in_with_oidc_joins_crest_and_is_validated_by_the_referent(
     site: Site, browsers: Callable[[], Any]
 ) -> None:
@@ -256,9 +310,14 @@ async def test_an_elue_signs_in_with_oidc_joins_crest_and_is_validated_by_the_re
     assert "La demande est validée." in referent.page_source
     accessible(referent)
 
+    # Camille's preferences, as the notifications service holds them, show in her space.
+    await register_preferences(site, "camille@crest.fr")
     elue.get(f"{site.url}/espace")
     accessible(elue)
     page = elue.page_source
+    preferences = elue.find_element(By.ID, "s-preferences").find_element(By.XPATH, "..").text
+    assert "Envoi des nouvelles : chaque jour" in preferences, preferences
+    assert "Heures calmes : de 21:00 à 07:00" in preferences
     assert "Vous agissez pour Crest (élu·e)" in page
     # Lending answered with the portal's token (verified against the JWKS): no error.
     loans = elue.find_element(By.ID, "s-prets").find_element(By.XPATH, "..").text

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import httpx
 
+from deformations_common.vocabulary.french import datetime_fr
 from deformations_portal.domain.memberships import Membership
 from deformations_portal.service.tokens import TokenIssuer
 from deformations_portal.settings import PortalSettings
@@ -38,12 +40,17 @@ SECTIONS = (
 )
 
 
+@dataclass(frozen=True)
+class Line:
+    text: str
+    href: str | None = None
+
+
 @dataclass
 class Filled:
     section: Section
     state: str  # "ok", "empty", "soon", "unavailable", "needs_membership"
-    data: Any = None
-    items: list[Any] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
 
 
 async def fill(
@@ -75,9 +82,72 @@ async def fill(
             return Filled(section, "empty")
         if response.status_code >= 400:
             return Filled(section, "unavailable")
-        body = response.json()
-        if isinstance(body, list):
-            return Filled(section, "ok" if body else "empty", body, body[:20])
-        return Filled(section, "ok", body)
+        try:
+            lines = LINES[section.key](response.json())
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return Filled(section, "unavailable")
+        return Filled(section, "ok" if lines else "empty", lines)
 
     return list(await asyncio.gather(*(one(s) for s in SECTIONS)))
+
+
+_EVENT_LABELS = {
+    "diagnosis.completed.v1": "Résultat de votre autodiagnostic",
+    "diagnosis.team_updated.v1": "Résultat collectif de votre équipe",
+    "match.proposed.v1": "Une proposition de mise en relation",
+    "loan.agreed.v1": "Un prêt de compétences est convenu",
+    "loan.completed.v1": "Un prêt de compétences est terminé",
+    "loan.cancelled.v1": "Un prêt de compétences est annulé",
+    "session.scheduled.v1": "Une séance est programmée",
+    "session.rescheduled.v1": "Une séance est déplacée",
+    "session.cancelled.v1": "Une séance est annulée",
+}
+_DIGEST = {"immediate": "à chaque nouvelle", "daily": "chaque jour", "weekly": "chaque semaine"}
+_CHANNELS = {"email": "courriel", "webhook": "webhook", "sms": "SMS"}
+
+
+def _loans(body: Any) -> list[Line]:
+    return [
+        Line(
+            f"{loan['theme_label']} : {loan['half_days']} demi-journée(s), "
+            f"de {loan['lender']['name']} à {loan['borrower']['name']} "
+            f"({loan['status_label']})"
+        )
+        for loan in body[:20]
+    ]
+
+
+def _notifications(body: Any) -> list[Line]:
+    lines = []
+    for item in body[:20]:
+        label = _EVENT_LABELS.get(item.get("event_type"), "Notification")
+        when = item.get("created_at")
+        lines.append(Line(f"{label} — {datetime_fr(when)}" if when else label))
+    return lines
+
+
+def _preferences(body: Any) -> list[Line]:
+    channels = ", ".join(_CHANNELS.get(c, c) for c in body.get("channels", [])) or "aucun"
+    lines = [Line(f"Canal : {channels}")]
+    quiet = body.get("quiet_hours")
+    if quiet:
+        lines.append(Line(f"Heures calmes : de {quiet['start'][:5]} à {quiet['end'][:5]}"))
+    digest = body.get("digest") or {}
+    frequency = digest.get("frequency", "immediate")
+    lines.append(Line(f"Envoi des nouvelles : {_DIGEST.get(frequency, frequency)}"))
+    return lines
+
+
+def _next_steps(body: Any) -> list[Line]:
+    return [
+        Line(f"{step['title']} — {step['reason']}", f"/recettes/{step['code']}")
+        for step in body[:10]
+    ]
+
+
+LINES: dict[str, Callable[[Any], list[Line]]] = {
+    "prets": _loans,
+    "notifications": _notifications,
+    "preferences": _preferences,
+    "etapes": _next_steps,
+}
