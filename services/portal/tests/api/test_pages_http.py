@@ -1,7 +1,12 @@
 """The portal over HTTP on the real database: dev sign-in, CSRF, the demo accounts, JWKS."""
 
+import json
 import re
+import uuid
+from contextlib import AsyncExitStack
 
+import aio_pika
+import asyncpg
 import httpx
 import jwt
 import pytest
@@ -10,7 +15,8 @@ from deformations_common.service import create_app
 from deformations_common.settings import Environment
 from deformations_devtools.portal import demo
 from deformations_devtools.portal.support import Portal
-from deformations_devtools.testing import Infra, isolated_settings, running
+from deformations_devtools.testing import Infra, isolated_settings, running, tap, wait_until
+from deformations_portal import main
 from deformations_portal.app import definition
 from deformations_portal.settings import PortalSettings
 
@@ -80,3 +86,79 @@ def test_production_has_no_secret_defaults() -> None:
         PortalSettings(environment=Environment.PRODUCTION, jwt_jwks_url="http://x/jwks")
     assert not PortalSettings(app_url="http://127.0.0.1:8005").secure_cookies
     assert PortalSettings(app_url="https://deformations.example.org").secure_cookies
+
+
+async def test_deleting_my_account_publishes_the_erasure_and_forgets_me(
+    infra: Infra, database_url: str, namespace: str
+) -> None:
+    settings = settings_for(infra, database_url, namespace, environment=Environment.DEV)
+    async with AsyncExitStack() as stack:
+        client = await stack.enter_async_context(running(create_app(definition(settings))))
+        queue = await tap(
+            stack, infra.amqp_url, settings.events_exchange, "person.erasure_requested.v1"
+        )
+        await Portal(settings).run(demo.create_accounts)
+        page = await client.get("/connexion/dev")
+        await client.post(
+            "/connexion/dev", data={"email": demo.ACCOUNTS[0].email, "csrf": csrf_of(page)}
+        )
+        confirm = await client.get("/compte/supprimer")
+        # Without the box ticked: a French message, nothing erased.
+        kept = await client.post("/compte/supprimer", data={"csrf": csrf_of(confirm)})
+        assert kept.status_code == 422 and "Cochez la case" in kept.text
+        assert (await client.get("/compte")).status_code == 200
+        done = await client.post(
+            "/compte/supprimer", data={"csrf": csrf_of(confirm), "confirmation": "oui"}
+        )
+        assert done.status_code == 200 and "Compte supprimé" in done.text
+        received: list[aio_pika.abc.AbstractIncomingMessage] = []
+
+        async def published() -> bool:
+            message = await queue.get(no_ack=True, fail=False)
+            if message is not None:
+                received.append(message)
+            return bool(received)
+
+        await wait_until(published, what="person.erasure_requested.v1 on the broker")
+        body = json.loads(received[0].body)
+        conn = await asyncpg.connect(database_url)
+        try:
+            identities = await conn.fetchval(
+                "SELECT count(*) FROM portal.login_identities WHERE person_id = $1",
+                uuid.UUID(body["person_id"]),
+            )
+            statuses = await conn.fetch(
+                "SELECT status FROM portal.memberships WHERE person_id = $1",
+                uuid.UUID(body["person_id"]),
+            )
+        finally:
+            await conn.close()
+        assert identities == 0
+        assert [r["status"] for r in statuses] == ["revoked"]
+        assert (await client.get("/compte")).headers["location"] == "/connexion"
+        assert demo.ACCOUNTS[0].email not in (await client.get("/connexion/dev")).text
+
+
+async def test_create_operator_makes_the_first_operator(
+    infra: Infra, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("ENVIRONMENT", "test")
+    person = await main.create_operator("Ops@Example.org")
+    conn = await asyncpg.connect(database_url)
+    try:
+        row = await conn.fetchrow(
+            "SELECT role, status, siren FROM portal.memberships WHERE person_id = $1",
+            uuid.UUID(person),
+        )
+        email = await conn.fetchval(
+            "SELECT email FROM portal.login_identities WHERE person_id = $1", uuid.UUID(person)
+        )
+    finally:
+        await conn.close()
+    assert (row["role"], row["status"], row["siren"], email) == (
+        "operator",
+        "validated",
+        "200040509",
+        "ops@example.org",
+    )
