@@ -8,6 +8,7 @@ axe-core runs on every portal page: 0 serious, 0 critical violations.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -67,6 +68,11 @@ FLAGS = (
 
 if not CHROMIUM.exists():
     pytest.skip("no /usr/bin/chromium", allow_module_level=True)
+if shutil.which("node") is None or shutil.which("npm") is None:
+    pytest.skip(
+        "no node/npm for the test OIDC provider: apt-get install -y nodejs npm",
+        allow_module_level=True,
+    )
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402

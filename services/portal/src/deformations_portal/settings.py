@@ -69,6 +69,13 @@ class PortalSettings(ServiceSettings):
     def oidc_enabled(self) -> bool:
         return bool(self.oidc_discovery_url and self.oidc_client_id)
 
+    def oidc_form_targets(self) -> str:
+        """Where forms may lead besides the site: the provider (its login and logout)."""
+        if not self.oidc_discovery_url:
+            return ""
+        parts = self.oidc_discovery_url.split("/")
+        return "/".join(parts[:3]) if len(parts) >= 3 else ""
+
     def audience_of(self, service: str) -> str:
         return self.service_audiences.get(service, service)
 

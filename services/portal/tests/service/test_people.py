@@ -5,7 +5,13 @@ import pytest
 from portal_fakes import FakeUow
 
 from deformations_contracts.events.people import MembershipChanged, PersonErasureRequested
-from deformations_portal.domain.errors import LinkExpired, LinkInvalid, LinkUsed, TooManyRequests
+from deformations_portal.domain.errors import (
+    LinkExpired,
+    LinkInvalid,
+    LinkUsed,
+    NoValidatedMembership,
+    TooManyRequests,
+)
 from deformations_portal.service import memberships, people, tokens
 from deformations_portal.service.people import Claims
 
@@ -104,3 +110,23 @@ async def test_tokens_are_short_lived_rs256_for_one_audience() -> None:
             audience="diagnosis",
             options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
         )
+
+
+async def test_a_person_switches_between_validated_memberships_only() -> None:
+    uow = FakeUow()
+    operator = await people.create_operator(uow, "ops@example.org", "200040509")
+    person_id = await people.person_for(uow, Claims("email", "e@crest.fr", email="e@crest.fr"))
+    crest = await memberships.request_join(uow, person_id, "212601082", "elected")
+    epci = await memberships.request_join(uow, person_id, "200040509", "elected")
+    session = await people.open_session(uow, person_id)
+    with pytest.raises(NoValidatedMembership):
+        await people.switch(uow, session.secret, epci.membership_id)
+    for request in (crest, epci):
+        await memberships.decide(uow, operator, request.membership_id, accept=True)
+    signed_in = await people.current(uow, session.secret)
+    assert signed_in is not None and signed_in.acting is not None
+    assert signed_in.acting.siren == "212601082"
+    await people.switch(uow, session.secret, epci.membership_id)
+    signed_in = await people.current(uow, session.secret)
+    assert signed_in is not None and signed_in.acting is not None
+    assert signed_in.acting.siren == "200040509"

@@ -78,6 +78,13 @@ class Page:
 
     def finish(self, response: R) -> R:
         response.headers["cache-control"] = "no-store"
+        # A sign-in link's secret is in its page's address: no page tells it to anyone.
+        response.headers["referrer-policy"] = "no-referrer"
+        response.headers["x-content-type-options"] = "nosniff"
+        response.headers["content-security-policy"] = (
+            "default-src 'self'; frame-ancestors 'none'; form-action 'self' "
+            + self.settings.oidc_form_targets()
+        )
         if self.new_seed is not None:
             set_cookie(response, self.settings, SEED_COOKIE, self.new_seed)
         return response
