@@ -87,7 +87,9 @@ async def serving(app: FastAPI, port: int, name: str) -> AsyncIterator[None]:
     thread = threading.Thread(target=server.run, name=f"uvicorn-{name}", daemon=True)
     thread.start()
     try:
-        await wait_until(lambda: server.started or not thread.is_alive(), what=f"{name} serving")
+        await wait_until(
+            lambda: server.started or not thread.is_alive(), timeout_s=90, what=f"{name} serving"
+        )
         assert server.started, f"{name} did not start"
         yield
     finally:
@@ -315,6 +317,9 @@ async def test_an_elue_signs_in_with_oidc_joins_crest_and_is_validated_by_the_re
     click(referent, "Valider la demande de Camille Martin")
     assert "La demande est validée." in referent.page_source
     accessible(referent)
+    # The change of rights is told to the person by e-mail.
+    await wait_until(lambda: bool(site.inbox.to("camille@crest.fr")), what="the decision mail")
+    assert "est validée" in site.inbox.to("camille@crest.fr")[-1].get_content()
 
     # Camille's preferences, as the notifications service holds them, show in her space.
     await register_preferences(site, "camille@crest.fr")

@@ -37,3 +37,17 @@ def invitation_text(link: str, collectivite: str, minutes: int) -> str:
         f"{link}\n\n"
         "Passé ce délai, demandez un nouveau lien de connexion avec cette adresse sur le site.\n"
     )
+
+
+def decision_text(collectivite: str, role: str, validated: bool, site: str) -> str:
+    if validated:
+        outcome = (
+            f"Votre demande pour rejoindre {collectivite} comme {role} est validée. "
+            f"Vous pouvez désormais agir pour elle sur {site}/espace"
+        )
+    else:
+        outcome = (
+            f"Votre demande pour rejoindre {collectivite} comme {role} n'a pas été acceptée. "
+            "Pour en savoir plus, adressez-vous à votre mairie."
+        )
+    return f"Bonjour,\n\n{outcome}\n"

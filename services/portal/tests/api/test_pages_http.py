@@ -40,7 +40,9 @@ async def test_dev_sign_in_exists_only_in_dev(
 ) -> None:
     test_settings = settings_for(infra, database_url, namespace)
     async with running(create_app(definition(test_settings))) as client:
-        assert (await client.get("/connexion/dev")).status_code == 404
+        hidden = await client.get("/connexion/dev")
+        assert hidden.status_code == 404 and "Page introuvable" in hidden.text
+        assert (await client.get("/recettes/t99_nothing")).status_code == 404
         assert (await client.post("/connexion/dev", data={"email": "x@y.fr"})).status_code == 404
     dev_settings = settings_for(infra, database_url, namespace, environment=Environment.DEV)
     async with running(create_app(definition(dev_settings))) as client:

@@ -269,3 +269,9 @@ async def forget(uow: PortalUow, person_id: uuid.UUID) -> None:
             await uow.memberships.update(ended, person_id, uow.now())
             await uow.emit(membership_cases.changed(ended, uow))
     await uow.persons.anonymise(person_id, uow.now())
+
+
+async def emails_of(uow: PortalUow, person_id: uuid.UUID) -> list[str]:
+    """Where to tell a person about their rights: the addresses of their identities."""
+    found = {i.email for i in await uow.persons.identities_of(person_id) if i.email}
+    return sorted(found)

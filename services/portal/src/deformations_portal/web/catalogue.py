@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from deformations_contracts.catalogue.recipes import load_catalogue
-from deformations_portal.web.context import PageDep
+from deformations_portal.web.context import PageDep, not_found
 
 router = APIRouter(include_in_schema=False)
 
@@ -23,7 +23,7 @@ async def thematique(page: PageDep, number: int) -> Response:
     try:
         found = load_catalogue().thematique(number)
     except KeyError:
-        raise HTTPException(status_code=404) from None
+        return not_found(page)
     return page.render("theme.html", f"Thématique {number}", current="thematiques", t=found)
 
 
@@ -33,7 +33,7 @@ async def recipe(page: PageDep, code: str) -> Response:
     try:
         found = catalogue.find(code)
     except KeyError:
-        raise HTTPException(status_code=404) from None
+        return not_found(page)
     number = int(code[1:3])
     return page.render(
         "recipe.html",

@@ -124,3 +124,13 @@ async def load_page(request: Request, runtime: RuntimeDep) -> Page:
 
 
 PageDep = Annotated[Page, Depends(load_page)]
+
+
+def not_found(page: Page) -> HTMLResponse:
+    return page.message(
+        "Page introuvable",
+        "Cette page n'existe pas ou plus.",
+        status=404,
+        error=True,
+        link={"href": "/", "text": "Revenir à l'accueil"},
+    )

@@ -185,11 +185,26 @@ async def decide(
     try:
         page.check_csrf(csrf)
         async with page.runtime.begin(PortalUow) as uow:
-            await memberships.decide(
+            decided = await memberships.decide(
                 uow, page.me.person_id, _uuid(adhesion), accept=decision == "valider"
             )
+            addresses = await people.emails_of(uow, decided.person_id)
     except DomainError as error:
         return _failed(page, "Décision impossible", error, "/referent")
+    # Every change of rights is told to the person it concerns.
+    name = collectivite_name(decided.siren)
+    for address in addresses:
+        try:
+            await mail.send(
+                page.settings,
+                address,
+                f"Votre demande pour {name}",
+                mail.decision_text(
+                    name, decided.role.label, decided.validated, page.settings.app_url.rstrip("/")
+                ),
+            )
+        except OSError as exc:
+            log.warning("portal.mail_failed", error=type(exc).__name__)
     return page.redirect(f"/referent?notice={'valider' if decision == 'valider' else 'refuser'}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, HTTPException
+from fastapi import APIRouter, Form
 from fastapi.responses import Response
 
 from deformations_common.logging import get_logger
@@ -16,7 +16,13 @@ from deformations_portal.domain.errors import SignInFailed
 from deformations_portal.oidc import OidcClient
 from deformations_portal.service import people
 from deformations_portal.service.uow import PortalUow
-from deformations_portal.web.context import SESSION_COOKIE, Page, PageDep, set_cookie
+from deformations_portal.web.context import (
+    SESSION_COOKIE,
+    Page,
+    PageDep,
+    not_found,
+    set_cookie,
+)
 
 log = get_logger()
 router = APIRouter(include_in_schema=False)
@@ -156,7 +162,7 @@ async def use_link(
 @router.get("/connexion/dev")
 async def dev_accounts(page: PageDep) -> Response:
     if page.settings.environment is not Environment.DEV:
-        raise HTTPException(status_code=404)
+        return not_found(page)
     async with page.runtime.begin(PortalUow) as uow:
         accounts = await people.demo_accounts(uow)
     return page.render("dev.html", "Comptes de démonstration", accounts=accounts)
@@ -167,7 +173,7 @@ async def dev_sign_in(
     page: PageDep, email: Annotated[str, Form()] = "", csrf: CsrfField = None
 ) -> Response:
     if page.settings.environment is not Environment.DEV:
-        raise HTTPException(status_code=404)
+        return not_found(page)
     try:
         page.check_csrf(csrf)
         async with page.runtime.begin(PortalUow) as uow:
