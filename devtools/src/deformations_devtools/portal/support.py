@@ -29,11 +29,18 @@ from deformations_portal.settings import PortalSettings
 OIDC_DIR = Path(__file__).resolve().parents[4] / "tests" / "oidc"
 
 
+_HANDED: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    """A port nothing listens on, never the same twice in a run (servers bind it later)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port: int = s.getsockname()[1]
+        if port not in _HANDED:
+            _HANDED.add(port)
+            return port
 
 
 def npm_installed() -> Path:
