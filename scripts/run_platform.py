@@ -7,10 +7,11 @@
 3. The one address, http://127.0.0.1:8000: Caddy with ``deploy/caddy/Caddyfile`` in front
    of the services (installed with apt-get when missing and this is root). Without it, a
    clear message, and each service is served on its own port only.
-4. The four services migrated, then started on ports 8001–8004, each its own process, with
-   ``PUBLIC_URL`` and ``APP_URL`` at the one address so the links they render resolve there.
+4. The services and the portal migrated, then started on ports 8001–8006, each its own
+   process, with ``PUBLIC_URL`` and ``APP_URL`` at the one address so the links they render
+   resolve there.
 5. The demo of each service (``deformations_devtools.<service>.demo.play``), which publishes
-   events.
+   events, then the portal's demo accounts, with how to act as each person.
 """
 
 import asyncio
@@ -33,10 +34,18 @@ import one_address
 
 from deformations_common.preflight import Unreachable, check_all, masked
 from deformations_devtools.demo import DemoContext
+from deformations_devtools.portal import demo as portal_demo
+from deformations_portal.settings import PortalSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 PR_SET_PDEATHSIG = 1
-SERVICES = {"diagnosis": 8001, "matching": 8002, "lending": 8003, "notifications": 8004}
+SERVICES = {
+    "diagnosis": 8001,
+    "matching": 8002,
+    "lending": 8003,
+    "notifications": 8004,
+    "portal": 8005,
+}
 DEMO_ORDER = ("lending", "diagnosis", "matching", "notifications")
 # The one address of make run; each service also stays on its own port (docs, metrics).
 ONE_ADDRESS = ("127.0.0.1", 8000)
@@ -251,6 +260,10 @@ async def main() -> int:
         if address:
             await check_one_address(address)
         await play_demos(urls)
+        await portal_demo.play(
+            PortalSettings(database_url=env["DATABASE_URL"], app_url=urls["portal"]),
+            say=lambda m: print(f"[demo] {m}", flush=True),
+        )
         if address:
             say(
                 f"the platform runs at {address}: the quiz at {address}/quiz, the APIs under "

@@ -24,8 +24,9 @@ CATALOGUE = {
     "enrolment.cancelled.v1": "training",
     "rebond.proposed.v1": "training",
     "evaluation.due.v1": "training",
+    "membership.changed.v1": "portal",
 }
-SERVICES = {"diagnosis", "lending", "matching", "notifications", "training"}
+SERVICES = {"diagnosis", "lending", "matching", "notifications", "portal", "training"}
 
 
 def test_every_event_of_the_catalogue_is_registered_with_its_producer() -> None:

@@ -17,7 +17,7 @@ from deformations_contracts.events.lending import (
     SkillRequested,
 )
 from deformations_contracts.events.matching import MatchProposed
-from deformations_contracts.events.people import PersonErasureRequested
+from deformations_contracts.events.people import MembershipChanged, PersonErasureRequested
 from deformations_contracts.events.sessions import (
     SessionCancelled,
     SessionRescheduled,
@@ -53,6 +53,7 @@ _MODELS: list[type[EventData]] = [
     EnrolmentCancelled,
     RebondProposed,
     EvaluationDue,
+    MembershipChanged,
 ]
 
 EVENTS: Mapping[str, type[EventData]] = {model.routing_key: model for model in _MODELS}

@@ -1,0 +1,65 @@
+"""The portal's demo accounts for ``make run``: six people, each signing in from the dev
+sign-in page (``/connexion/dev``, only with ENVIRONMENT=dev) or with an e-mail link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from deformations_devtools.portal.support import Portal
+from deformations_portal.domain.memberships import Membership
+from deformations_portal.service import memberships, people
+from deformations_portal.settings import PortalSettings
+
+CREST = "212601082"
+AOUSTE = "212600118"
+CRESTOIS = "200040509"  # CC du Crestois et du Pays de Saillans
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    who: str
+    siren: str
+    role: str
+
+
+ACCOUNTS = (
+    DemoAccount("elue@crest.demo.deformations.fr", "l'élue de Crest", CREST, "elected"),
+    DemoAccount("elu@aouste.demo.deformations.fr", "l'élu d'Aouste-sur-Sye", AOUSTE, "elected"),
+    DemoAccount("rh@crest.demo.deformations.fr", "la RH de Crest", CREST, "hr"),
+    DemoAccount("agent@crest.demo.deformations.fr", "l'agent prêté de Crest", CREST, "agent"),
+    DemoAccount("formatrice@demo.deformations.fr", "une formatrice", CRESTOIS, "trainer"),
+    DemoAccount("operateur@demo.deformations.fr", "l'opérateur", CRESTOIS, "operator"),
+)
+
+
+async def create_accounts(uow: Any) -> list[str]:
+    """Each account once, validated by the operator (run again, nothing is added)."""
+    created: list[str] = []
+    operator = None
+    requests: list[Membership] = []
+    for account in ACCOUNTS:
+        if await uow.persons.identity(people.EMAIL_ISSUER, account.email) is not None:
+            continue
+        claims = people.Claims(people.EMAIL_ISSUER, account.email, email=account.email)
+        person_id = await people.person_for(uow, claims)
+        created.append(account.email)
+        if account.role == "operator":
+            operator = await memberships.grant_operator(uow, person_id, account.siren)
+        else:
+            requests.append(
+                await memberships.request_join(uow, person_id, account.siren, account.role)
+            )
+    if operator is not None:
+        for request in requests:
+            await memberships.decide(uow, operator.person_id, request.membership_id, accept=True)
+    return created
+
+
+async def play(settings: PortalSettings, say: Any = print) -> None:
+    await Portal(settings).run(create_accounts)
+    base = settings.app_url.rstrip("/")
+    say(f"portal: {base} — sign in as any demo person at {base}/connexion/dev")
+    for account in ACCOUNTS:
+        say(f"  {account.who}: « Agir en tant que {account.email} »")

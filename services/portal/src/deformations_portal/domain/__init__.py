@@ -1,0 +1,1 @@
+"""The portal's rules, free of any framework or I/O."""

@@ -1,0 +1,53 @@
+"""The sign-in and invitation mails, sent by SMTP (the only mails the portal sends)."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import aiosmtplib
+
+from deformations_portal.settings import PortalSettings
+
+
+async def send(settings: PortalSettings, to: str, subject: str, text: str) -> None:
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(text)
+    await aiosmtplib.send(message, hostname=settings.smtp_host, port=settings.smtp_port)
+
+
+def sign_in_text(link: str, minutes: int) -> str:
+    return (
+        "Bonjour,\n\n"
+        "Pour vous connecter à la plateforme Déformations, ouvrez ce lien :\n\n"
+        f"{link}\n\n"
+        f"Il est valable {minutes} minutes et ne sert qu'une fois. "
+        "Si vous n'avez rien demandé, ignorez ce message.\n"
+    )
+
+
+def invitation_text(link: str, collectivite: str, minutes: int) -> str:
+    return (
+        "Bonjour,\n\n"
+        f"Vous êtes invité·e à rejoindre {collectivite} sur la plateforme Déformations, "
+        "qui aide les élu·es à se former aux transitions.\n\n"
+        f"Pour accepter, connectez-vous avec ce lien (valable {minutes} minutes) :\n\n"
+        f"{link}\n\n"
+        "Passé ce délai, demandez un nouveau lien de connexion avec cette adresse sur le site.\n"
+    )
+
+
+def decision_text(collectivite: str, role: str, validated: bool, site: str) -> str:
+    if validated:
+        outcome = (
+            f"Votre demande pour rejoindre {collectivite} comme {role} est validée. "
+            f"Vous pouvez désormais agir pour elle sur {site}/espace"
+        )
+    else:
+        outcome = (
+            f"Votre demande pour rejoindre {collectivite} comme {role} n'a pas été acceptée. "
+            "Pour en savoir plus, adressez-vous à votre mairie."
+        )
+    return f"Bonjour,\n\n{outcome}\n"

@@ -1,0 +1,102 @@
+"""Persons and their login identities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from deformations_common.db import Connection
+from deformations_portal.domain.memberships import Membership
+from deformations_portal.repositories.memberships import MembershipRepository
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    issuer: str
+    subject: str
+    person_id: UUID
+    email: str | None
+    given_name: str | None
+    usual_name: str | None
+
+
+class PersonRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def add(self, person_id: UUID, at: datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO persons (person_id, created_at) VALUES ($1, $2)", person_id, at
+        )
+
+    async def is_active(self, person_id: UUID) -> bool:
+        found = await self.conn.fetchval(
+            "SELECT erased_at IS NULL FROM persons WHERE person_id = $1", person_id
+        )
+        return bool(found)
+
+    async def identity(self, issuer: str, subject: str) -> Identity | None:
+        row = await self.conn.fetchrow(
+            "SELECT i.* FROM login_identities i JOIN persons p USING (person_id)"
+            " WHERE issuer = $1 AND subject = $2 AND p.erased_at IS NULL",
+            issuer,
+            subject,
+        )
+        return None if row is None else _identity(row)
+
+    async def identities_of(self, person_id: UUID) -> list[Identity]:
+        rows = await self.conn.fetch(
+            "SELECT * FROM login_identities WHERE person_id = $1 ORDER BY created_at", person_id
+        )
+        return [_identity(r) for r in rows]
+
+    async def save_identity(self, identity: Identity, at: datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO login_identities (issuer, subject, person_id, email, given_name,"
+            " usual_name, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)"
+            " ON CONFLICT (issuer, subject) DO UPDATE SET email = EXCLUDED.email,"
+            " given_name = COALESCE(EXCLUDED.given_name, login_identities.given_name),"
+            " usual_name = COALESCE(EXCLUDED.usual_name, login_identities.usual_name),"
+            " last_seen_at = EXCLUDED.last_seen_at",
+            identity.issuer,
+            identity.subject,
+            identity.person_id,
+            identity.email,
+            identity.given_name,
+            identity.usual_name,
+            at,
+        )
+
+    async def email_identities(self) -> list[tuple[str, list[Membership]]]:
+        rows = await self.conn.fetch(
+            "SELECT i.subject, i.person_id FROM login_identities i JOIN persons p"
+            " USING (person_id) WHERE i.issuer = 'email' AND p.erased_at IS NULL"
+            " ORDER BY i.created_at LIMIT 50"
+        )
+        memberships = MembershipRepository(self.conn)
+        return [
+            (
+                row["subject"],
+                [m for m in await memberships.of_person(row["person_id"]) if m.validated],
+            )
+            for row in rows
+        ]
+
+    async def anonymise(self, person_id: UUID, at: datetime) -> None:
+        """Erasure: identities (the only personal data) go; the pseudonymous id stays."""
+        await self.conn.execute("DELETE FROM login_identities WHERE person_id = $1", person_id)
+        await self.conn.execute("DELETE FROM web_sessions WHERE person_id = $1", person_id)
+        await self.conn.execute(
+            "UPDATE persons SET erased_at = $2 WHERE person_id = $1", person_id, at
+        )
+        await self.conn.execute(
+            "UPDATE memberships SET invited_email = NULL WHERE person_id = $1", person_id
+        )
+
+
+def _identity(row: object) -> Identity:
+    r = dict(row)  # type: ignore[call-overload]
+    return Identity(
+        r["issuer"], r["subject"], r["person_id"], r["email"], r["given_name"], r["usual_name"]
+    )

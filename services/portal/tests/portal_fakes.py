@@ -1,0 +1,203 @@
+"""An in-memory unit of work: the portal's use cases run without servers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from deformations_common.settings import Environment
+from deformations_common.vocabulary.clock import ManualClock
+from deformations_contracts.base import EventData
+from deformations_portal.domain.errors import MembershipAlreadyExists
+from deformations_portal.domain.links import StoredLink
+from deformations_portal.domain.memberships import Membership
+from deformations_portal.repositories.people import Identity
+from deformations_portal.repositories.signin import OidcAttempt, WebSession
+from deformations_portal.service.uow import PortalUow
+from deformations_portal.settings import PortalSettings
+
+START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Store:
+    persons: dict[uuid.UUID, datetime | None] = field(default_factory=dict)
+    identities: dict[tuple[str, str], Identity] = field(default_factory=dict)
+    memberships: dict[uuid.UUID, Membership] = field(default_factory=dict)
+    audit: list[tuple[uuid.UUID, str, uuid.UUID | None]] = field(default_factory=list)
+    links: dict[str, dict[str, Any]] = field(default_factory=dict)
+    attempts: dict[str, OidcAttempt] = field(default_factory=dict)
+    sessions: dict[str, WebSession] = field(default_factory=dict)
+    keys: list[tuple[str, str]] = field(default_factory=list)
+    events: list[EventData] = field(default_factory=list)
+
+
+class FakePersons:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def add(self, person_id: uuid.UUID, at: datetime) -> None:
+        self.s.persons[person_id] = None
+
+    async def is_active(self, person_id: uuid.UUID) -> bool:
+        return person_id in self.s.persons and self.s.persons[person_id] is None
+
+    async def identity(self, issuer: str, subject: str) -> Identity | None:
+        found = self.s.identities.get((issuer, subject))
+        if found is None or self.s.persons.get(found.person_id) is not None:
+            return None
+        return found
+
+    async def identities_of(self, person_id: uuid.UUID) -> list[Identity]:
+        return [i for i in self.s.identities.values() if i.person_id == person_id]
+
+    async def save_identity(self, identity: Identity, at: datetime) -> None:
+        self.s.identities[(identity.issuer, identity.subject)] = identity
+
+    async def email_identities(self) -> list[tuple[str, list[Membership]]]:
+        return [
+            (i.subject, [m for m in self.s.memberships.values() if m.person_id == i.person_id])
+            for i in self.s.identities.values()
+            if i.issuer == "email"
+        ]
+
+    async def anonymise(self, person_id: uuid.UUID, at: datetime) -> None:
+        self.s.identities = {k: v for k, v in self.s.identities.items() if v.person_id != person_id}
+        self.s.sessions = {k: v for k, v in self.s.sessions.items() if v.person_id != person_id}
+        self.s.persons[person_id] = at
+
+
+class FakeMemberships:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def add(self, membership: Membership, *, invited_email: str | None = None) -> None:
+        for held in self.s.memberships.values():
+            if (held.person_id, held.siren, held.role) == (
+                membership.person_id,
+                membership.siren,
+                membership.role,
+            ) and held.status.live:
+                raise MembershipAlreadyExists("déjà")
+        self.s.memberships[membership.membership_id] = membership
+        self.s.audit.append((membership.membership_id, membership.status.value, None))
+
+    async def update(self, membership: Membership, actor: uuid.UUID | None, at: datetime) -> None:
+        self.s.memberships[membership.membership_id] = membership
+        self.s.audit.append((membership.membership_id, membership.status.value, actor))
+
+    async def get(self, membership_id: uuid.UUID) -> Membership | None:
+        return self.s.memberships.get(membership_id)
+
+    async def of_person(self, person_id: uuid.UUID) -> list[Membership]:
+        return [m for m in self.s.memberships.values() if m.person_id == person_id]
+
+    async def pending_for(self, sirens: list[str] | None) -> list[Membership]:
+        return [
+            m
+            for m in self.s.memberships.values()
+            if m.status.value == "requested" and (sirens is None or m.siren in sirens)
+        ]
+
+
+class FakeSignIn:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def recent_links(self, *, email: str | None, ip: str | None, since: datetime) -> int:
+        return sum(
+            1
+            for link in self.s.links.values()
+            if link["created_at"] >= since and (link["email"] == email or link["ip"] == ip)
+        )
+
+    async def add_link(
+        self,
+        token_hash: str,
+        email: str,
+        ip: str,
+        at: datetime,
+        expires_at: datetime,
+        membership_id: uuid.UUID | None = None,
+    ) -> None:
+        self.s.links[token_hash] = {
+            "email": email,
+            "ip": ip,
+            "created_at": at,
+            "expires_at": expires_at,
+            "used_at": None,
+        }
+
+    async def link(self, token_hash: str) -> StoredLink | None:
+        link = self.s.links.get(token_hash)
+        if link is None:
+            return None
+        return StoredLink(link["email"], link["expires_at"], link["used_at"])
+
+    async def use_link(self, token_hash: str, at: datetime) -> None:
+        self.s.links[token_hash]["used_at"] = at
+
+    async def add_attempt(self, state: str, nonce: str, verifier: str, at: datetime) -> None:
+        self.s.attempts[state] = OidcAttempt(nonce, verifier, at)
+
+    async def take_attempt(self, state: str) -> OidcAttempt | None:
+        return self.s.attempts.pop(state, None)
+
+    async def add_session(
+        self,
+        session_hash: str,
+        person_id: uuid.UUID,
+        csrf: str,
+        id_token: str | None,
+        at: datetime,
+        expires_at: datetime,
+    ) -> None:
+        self.s.sessions[session_hash] = WebSession(person_id, None, csrf, id_token, expires_at)
+
+    async def session(self, session_hash: str, now: datetime) -> WebSession | None:
+        found = self.s.sessions.get(session_hash)
+        return found if found is not None and found.expires_at > now else None
+
+    async def choose_membership(self, session_hash: str, membership_id: uuid.UUID) -> None:
+        self.s.sessions[session_hash] = replace(
+            self.s.sessions[session_hash], membership_id=membership_id
+        )
+
+    async def end_session(self, session_hash: str) -> None:
+        self.s.sessions.pop(session_hash, None)
+
+    async def signing_key(self) -> tuple[str, str] | None:
+        return self.s.keys[0] if self.s.keys else None
+
+    async def add_signing_key(self, kid: str, pem: str, at: datetime) -> None:
+        self.s.keys.append((kid, pem))
+
+
+class FakeUow(PortalUow):
+    def __init__(self, store: Store | None = None, clock: ManualClock | None = None) -> None:
+        self.store = store or Store()
+        self.manual = clock or ManualClock(START)
+
+        async def record(conn: Any, events: Sequence[EventData]) -> list[uuid.UUID]:
+            self.store.events.extend(events)
+            return [uuid.uuid4() for _ in events]
+
+        settings = PortalSettings(
+            environment=Environment.TEST, links_per_address_per_hour=3, links_per_ip_per_hour=5
+        )
+        super().__init__(None, settings, self.manual, record)
+
+    @property
+    def persons(self) -> FakePersons:  # type: ignore[override]
+        return FakePersons(self.store)
+
+    @property
+    def memberships(self) -> FakeMemberships:  # type: ignore[override]
+        return FakeMemberships(self.store)
+
+    @property
+    def signin(self) -> FakeSignIn:  # type: ignore[override]
+        return FakeSignIn(self.store)

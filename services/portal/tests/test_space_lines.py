@@ -1,0 +1,48 @@
+"""« Mon espace » turns each service's answer into lines people read."""
+
+from deformations_portal import space
+
+
+def test_loans_read_as_french_sentences() -> None:
+    loan = {
+        "theme_label": "Alimentation",
+        "half_days": 2,
+        "lender": {"name": "Crest"},
+        "borrower": {"name": "Aouste-sur-Sye"},
+        "status_label": "convenu",
+    }
+    assert space.LINES["prets"]([loan]) == [
+        space.Line("Alimentation : 2 demi-journée(s), de Crest à Aouste-sur-Sye (convenu)")
+    ]
+
+
+def test_preferences_say_channel_quiet_hours_and_rhythm() -> None:
+    body = {
+        "channels": ["email"],
+        "quiet_hours": {"start": "21:00:00", "end": "07:00:00", "timezone": "Europe/Paris"},
+        "digest": {"frequency": "weekly"},
+    }
+    assert [line.text for line in space.LINES["preferences"](body)] == [
+        "Canal : courriel",
+        "Heures calmes : de 21:00 à 07:00",
+        "Envoi des nouvelles : chaque semaine",
+    ]
+
+
+def test_next_steps_link_to_their_recipe() -> None:
+    (line,) = space.LINES["etapes"](
+        [{"code": "t03_cafe_formation", "title": "Café formation", "reason": "proche de vous"}]
+    )
+    assert line.href == "/recettes/t03_cafe_formation"
+
+
+def test_notifications_name_their_event_in_french() -> None:
+    (line,) = space.LINES["notifications"](
+        [{"event_type": "loan.agreed.v1", "created_at": "2026-11-20T09:00:00+00:00"}]
+    )
+    assert line.text.startswith("Un prêt de compétences est convenu — ")
+
+
+def test_sections_without_an_endpoint_say_soon() -> None:
+    soon = {s.key for s in space.SECTIONS if s.path is None}
+    assert soon == {"diagnostics", "agenda"}
