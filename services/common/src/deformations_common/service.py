@@ -28,6 +28,7 @@ from deformations_common.db import Connection, Pool
 from deformations_common.errors import install_problem_handlers
 from deformations_common.logging import configure_logging, get_logger
 from deformations_common.messaging import EventPublisher, create_broker, declare_topology
+from deformations_common.queue_metrics import QueueMonitor
 from deformations_common.settings import Environment, ServiceSettings
 from deformations_common.topology import Topology
 from deformations_common.unit_of_work import U
@@ -198,6 +199,8 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
                 workers=settings.outbox_relay_workers,
             )
             runtime.tasks.append(asyncio.create_task(runtime.relay.run(), name="outbox-relay"))
+            monitor = QueueMonitor(settings, handlers.subscriptions, lambda: runtime.pool)
+            runtime.tasks.append(asyncio.create_task(monitor.run(), name="queue-metrics"))
             for job in definition.background:
                 runtime.tasks.append(asyncio.create_task(job(runtime), name=job.__name__))
             if settings.environment is not Environment.TEST:

@@ -40,6 +40,8 @@ class ServiceSettings(BaseSettings):
     # Delays of the retry queues for transient failures, in milliseconds, one per attempt.
     retry_delays_ms: list[int] = Field(default=[1_000, 5_000, 30_000, 120_000])
     max_attempts: int = Field(default=6, ge=1)
+    # A DLQ refuses new dead letters past this many (see deploy/README.md, dead letters).
+    dlq_max_length: int = Field(default=100_000, ge=1)
     # Batchable handlers: transactions running at once per queue, events per transaction,
     # and how long such a transaction waits for a row lock before its events go one by one.
     consumer_transactions: int = Field(default=2, ge=1, le=64)
