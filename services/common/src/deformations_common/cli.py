@@ -1,4 +1,4 @@
-"""The command line of every service: ``serve`` (default), ``migrate``, ``asyncapi``."""
+"""The command line of every service: ``serve`` (default), ``migrate``, ``asyncapi``, ``dlq``."""
 
 import argparse
 import asyncio
@@ -11,7 +11,7 @@ from typing import Any
 import uvicorn
 from pydantic import ValidationError
 
-from deformations_common import migrations
+from deformations_common import dlq_cli, migrations
 from deformations_common.logging import configure_logging
 from deformations_common.preflight import Unreachable, check_broker, check_database
 from deformations_common.service import ServiceDefinition, asyncapi_document, create_app
@@ -33,6 +33,7 @@ def run(
     sub.add_parser("migrate", help="apply pending schema migrations and exit")
     spec = sub.add_parser("asyncapi", help="print (or write) the AsyncAPI document")
     spec.add_argument("--out", type=Path)
+    dlq_cli.add_parser(sub)
     args = parser.parse_args(argv)
     configure_logging(settings.log_level, json=settings.log_json)
     try:
@@ -45,6 +46,9 @@ def run(
             )
             print(f"{settings.schema_name}: {len(applied)} migration(s) applied")
             return 0
+        if args.command == "dlq":
+            handlers = definition.handlers
+            return dlq_cli.run(settings, handlers.subscriptions if handlers else [], args)
         if args.command == "asyncapi":
             app = create_app(definition)
             document = json.dumps(

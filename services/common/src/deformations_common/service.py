@@ -38,6 +38,7 @@ from deformations_common.limits import (
 )
 from deformations_common.logging import configure_logging, get_logger
 from deformations_common.messaging import EventPublisher, create_broker, declare_topology
+from deformations_common.queue_metrics import QueueMonitor
 from deformations_common.settings import Environment, ServiceSettings
 from deformations_common.supervision import TaskState, supervise
 from deformations_common.topology import Topology
@@ -263,6 +264,9 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
                 connected=lambda: publisher.connected,
             )
             runtime.start_task("outbox-relay", relay.run)
+            # Outbox age and the depth of the service's queues and DLQs, for /metrics.
+            monitor = QueueMonitor(settings, handlers.subscriptions, lambda: runtime.pool)
+            runtime.start_task("queue-metrics", monitor.run)
 
         try:
             try:

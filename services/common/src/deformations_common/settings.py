@@ -64,6 +64,8 @@ class ServiceSettings(BaseSettings):
     # for up to this long while the database is probed; then parked in the first retry
     # queue, still not counted. Keep it well below RabbitMQ's consumer_timeout (30 min).
     consumer_outage_hold_s: float = Field(default=240.0, gt=0, le=1_500)
+    # A DLQ refuses new dead letters past this many (see deploy/README.md, dead letters).
+    dlq_max_length: int = Field(default=100_000, ge=1)
     # Batchable handlers: transactions running at once per queue, events per transaction,
     # and how long such a transaction waits for a row lock before its events go one by one.
     consumer_transactions: int = Field(default=2, ge=1, le=64)

@@ -76,8 +76,18 @@ class Topology:
 
     def dead_letter_queue(self, subscription: Subscription) -> RabbitQueue:
         name = self.queue_name(subscription)
+        # Bounded, refusing rather than dropping: past the bound, the consumer's dead-letter
+        # publish is nacked (the message goes back to its queue) and the broker's own
+        # at-least-once dead-lettering keeps it in the source queue; nothing is lost.
         return RabbitQueue(
-            f"{name}.dlq", queue_type=QueueType.QUORUM, durable=True, routing_key=name
+            f"{name}.dlq",
+            queue_type=QueueType.QUORUM,
+            durable=True,
+            routing_key=name,
+            arguments=cast(
+                QuorumQueueArgs,
+                {"x-max-length": self.settings.dlq_max_length, "x-overflow": "reject-publish"},
+            ),
         )
 
     def retry_queue_name(self, subscription: Subscription, attempt: int) -> str:
