@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PR_SET_PDEATHSIG = 1
 SERVICES = {"diagnosis": 8001, "matching": 8002, "lending": 8003, "notifications": 8004}
 DEMO_ORDER = ("lending", "diagnosis", "matching", "notifications")
+# Demos that left their service for devtools (never shipped).
+DEMO_MODULES = {"lending": "deformations_devtools.lending.demo"}
 COMPOSE_URLS = {
     "AMQP_URL": "amqp://admin:admin-dev-password@127.0.0.1:5672/",
     "DATABASE_URL": "postgresql://postgres:postgres-dev-password@127.0.0.1:5432/deformations",
@@ -133,9 +135,10 @@ async def wait_ready(urls: dict[str, str], processes: dict[str, subprocess.Popen
 async def play_demos(urls: dict[str, str]) -> None:
     context = DemoContext(urls=urls, say=lambda m: print(f"[demo] {m}", flush=True))
     for name in DEMO_ORDER:
-        if importlib.util.find_spec(f"deformations_{name}.demo") is None:
+        path = DEMO_MODULES.get(name, f"deformations_{name}.demo")
+        if importlib.util.find_spec(path) is None:
             continue
-        module = importlib.import_module(f"deformations_{name}.demo")
+        module = importlib.import_module(path)
         if not hasattr(module, "play"):
             continue
         say(f"demo of {name}…")

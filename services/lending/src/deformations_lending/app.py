@@ -2,6 +2,7 @@
 half-day sessions, feedback and the hours ledger between collectivités."""
 
 from deformations_common.service import ServiceDefinition
+from deformations_common.vocabulary.clock import Clock, system_clock
 from deformations_contracts.events.lending import (
     LoanAgreed,
     LoanCancelled,
@@ -21,7 +22,10 @@ from deformations_lending.settings import LendingSettings
 from deformations_lending.subscribers import handlers
 
 
-def definition(settings: LendingSettings | None = None) -> ServiceDefinition[LendingSettings]:
+def definition(
+    settings: LendingSettings | None = None, *, clock: Clock = system_clock
+) -> ServiceDefinition[LendingSettings]:
+    """The service; tests give a ``ManualClock``, a deployed one runs on the system's."""
     return ServiceDefinition(
         settings=settings or LendingSettings(),
         title="deformations — lending",
@@ -44,4 +48,5 @@ def definition(settings: LendingSettings | None = None) -> ServiceDefinition[Len
             SessionRescheduled,
             SessionCancelled,
         ],
+        clock=clock,
     )

@@ -11,8 +11,8 @@ from deformations_contracts.themes import ThemeCode
 from deformations_contracts.themes import label as theme_label
 from deformations_contracts.types import HalfDayPart, Modality, PersonId
 from deformations_contracts.values import AgentRole, FreeText, ShortText, WeekdayHalfDay
-from deformations_lending.collectivites import Collectivite, describe
 from deformations_lending.domain.calendar import HalfDay, Period, WeeklyHalfDay
+from deformations_lending.domain.collectivites import Collectivite, describe
 from deformations_lending.domain.feedback import Answer
 from deformations_lending.domain.offers import (
     REIMBURSEMENT_LABELS,

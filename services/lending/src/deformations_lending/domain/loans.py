@@ -19,6 +19,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from deformations_contracts.types import Modality
+from deformations_contracts.values import HALF_DAY_MINUTES
 
 from .calendar import HalfDay, Period, WeeklyHalfDay
 from .errors import (
@@ -44,7 +45,7 @@ from .events import (
     SessionScheduled,
 )
 from .feedback import Answer, Respondent, validate_answers
-from .ledger import MINUTES_PER_HALF_DAY, LedgerTransaction, transfer
+from .ledger import LedgerTransaction, transfer
 from .offers import Offer, OfferStatus, SkillRequest, mark_offer_withdrawn
 
 
@@ -482,7 +483,7 @@ def record_session_held(
         session_id=session_id,
         lender=loan.lender,
         borrower=loan.borrower,
-        minutes=MINUTES_PER_HALF_DAY,
+        minutes=HALF_DAY_MINUTES,
         now=now,
     )
     held = replace(session, status=SessionStatus.HELD, ledger_transaction_id=transaction_id)
@@ -523,7 +524,7 @@ def complete(
             occurred_at=now,
             loan_id=loan.id,
             half_days_held=held,
-            minutes_held=held * MINUTES_PER_HALF_DAY,
+            minutes_held=held * HALF_DAY_MINUTES,
         ),
     )
     return LoanOfferOutcome(completed, offer.release(loan.half_days - held), events)

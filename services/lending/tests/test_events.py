@@ -9,9 +9,9 @@ from lending_factories import BORROWER, EPCI, LENDER, NOW, agree, make_loan, mak
 from deformations_contracts.events import lending as contract
 from deformations_contracts.themes import label as theme_label
 from deformations_lending import events
-from deformations_lending.collectivites import Collectivite, describe
 from deformations_lending.domain import loans as rules
 from deformations_lending.domain.calendar import HalfDay
+from deformations_lending.domain.collectivites import Collectivite, describe
 from deformations_lending.domain.offers import ReimbursementBasis
 from deformations_lending.repositories.loans import LoanRecord, People, SessionPlace
 
