@@ -9,7 +9,8 @@ from deformations_common.vocabulary.french import PARIS
 from deformations_contracts.types import HalfDayPart, Modality
 from deformations_lending.documents import Party
 from deformations_lending.domain.calendar import HalfDay, Period, WeeklyHalfDay
-from deformations_lending.domain.loans import Approval, Loan, accept, approve, propose_loan
+from deformations_lending.domain.loan_model import Approval, Loan
+from deformations_lending.domain.loans import accept, approve, propose_loan
 from deformations_lending.domain.offers import (
     Offer,
     ReimbursementBasis,

@@ -16,13 +16,13 @@ from deformations_contracts.themes import label as theme_label
 from deformations_contracts.values import HALF_DAY_MINUTES, WeekdayHalfDay
 from deformations_contracts.values import HalfDay as HalfDayValue
 from deformations_contracts.values import Period as PeriodValue
-from deformations_lending.domain.collectivites import Collectivite
 from deformations_lending.domain import events as domain
 from deformations_lending.domain.calendar import HalfDay, Period, WeeklyHalfDay
+from deformations_lending.domain.collectivites import Collectivite
 from deformations_lending.domain.feedback import Respondent
-from deformations_lending.domain.loans import LoanStatus, Session
+from deformations_lending.domain.loan_model import LoanStatus, Session
 from deformations_lending.domain.offers import Offer, ReimbursementBasis, SkillRequest
-from deformations_lending.repositories.loans import LoanRecord, SessionPlace
+from deformations_lending.repositories.loan_records import LoanRecord, SessionPlace
 
 # The contract has no "expenses only": the agent's pay is not reimbursed, as with a waiver.
 REIMBURSEMENT = {

@@ -22,25 +22,24 @@ from deformations_contracts.values import HALF_DAY_MINUTES
 from deformations_lending.domain.calendar import HalfDay, Period
 from deformations_lending.domain.errors import DomainError
 from deformations_lending.domain.ledger import LedgerEntry, balances
+from deformations_lending.domain.loan_model import Approval, Loan, LoanStatus, SessionStatus
 from deformations_lending.domain.loans import (
-    Approval,
-    Loan,
-    LoanStatus,
-    SessionStatus,
     accept,
     approve,
     cancel,
-    cancel_session,
     complete,
-    confirm_session,
     decline,
     propose_loan,
-    record_session_held,
-    reschedule_session,
-    schedule_session,
     withdraw_offer,
 )
 from deformations_lending.domain.offers import Offer, OfferStatus
+from deformations_lending.domain.sessions import (
+    cancel_session,
+    confirm_session,
+    record_session_held,
+    reschedule_session,
+    schedule_session,
+)
 
 POOL = [*half_days_from(date(2026, 3, 3), 14), HalfDay(date(2026, 3, 4), HalfDayPart.MORNING)]
 FEEDBACK = {"useful": 4, "need_met": 3, "autonomy": 5, "again": True}

@@ -17,7 +17,7 @@ def _violation(kind: type[asyncpg.PostgresError], constraint: str | None) -> Exc
 @pytest.mark.parametrize(
     ("constraint", "kind", "expected"),
     [
-        ("sessions_agent_half_day", asyncpg.ExclusionViolationError, "agent_already_booked"),
+        ("sessions_agent_half_day", asyncpg.UniqueViolationError, "agent_already_booked"),
         ("offers_not_overcommitted", asyncpg.CheckViolationError, "capacity_exceeded"),
         ("loans_sessions_within_half_days", asyncpg.CheckViolationError, "capacity_exceeded"),
         ("offers_open_for_agreement", asyncpg.CheckViolationError, "offer_withdrawn"),

@@ -20,7 +20,7 @@ from deformations_lending.domain.calendar import HalfDay, Period
 from deformations_lending.domain.collectivites import Collectivite, describe
 from deformations_lending.domain.feedback import Answer, Respondent
 from deformations_lending.domain.ledger import LedgerTransaction, balances
-from deformations_lending.domain.loans import Approval, Loan, LoanStatus, SessionStatus
+from deformations_lending.domain.loan_model import Approval, Loan, LoanStatus, SessionStatus
 from deformations_lending.domain.offers import (
     Offer,
     OfferStatus,
@@ -31,7 +31,7 @@ from deformations_lending.domain.offers import (
 )
 from deformations_lending.domain.policy import Actor
 from deformations_lending.repositories.ledger import Balance
-from deformations_lending.repositories.loans import LoanRecord, People, SessionPlace
+from deformations_lending.repositories.loan_records import LoanRecord, People, SessionPlace
 from deformations_lending.repositories.offers import Browse
 from deformations_lending.repositories.proposals import Proposal
 from deformations_lending.service import catalogue, loans
@@ -172,9 +172,6 @@ class FakeLoans:
             for respondent, answers in r.loan.feedback.items()
         ]
 
-    async def insert_ledger_transaction(self, txn: LedgerTransaction) -> None:
-        self.ledger.append(txn)
-
     async def erase_person(self, person_id: str) -> int:
         erased = 0
         for loan_id, record in list(self.records.items()):
@@ -236,6 +233,9 @@ class FakeCollectivites:
 class FakeLedger:
     def __init__(self, loans: FakeLoans) -> None:
         self._loans = loans
+
+    async def insert_ledger_transaction(self, txn: LedgerTransaction) -> None:
+        self._loans.ledger.append(txn)
 
     async def balances(self, *, epci: str | None = None) -> list[Balance]:
         entries = [e for t in self._loans.ledger for e in t.entries]

@@ -16,7 +16,7 @@ from deformations_lending.domain.errors import (
     InvalidTransitionError,
     OfferNotFoundError,
 )
-from deformations_lending.domain.loans import LoanStatus
+from deformations_lending.domain.loan_model import LoanStatus
 from deformations_lending.domain.offers import OfferStatus, RequestStatus
 from deformations_lending.repositories.offers import Browse
 from deformations_lending.service import catalogue

@@ -20,8 +20,8 @@ from deformations_lending.domain.errors import (
     ProposalExpiredError,
     ProposalIncompleteError,
 )
-from deformations_lending.domain.loans import Approval, LoanStatus
-from deformations_lending.repositories.loans import LoanRecord
+from deformations_lending.domain.loan_model import Approval, LoanStatus
+from deformations_lending.repositories.loan_records import LoanRecord
 from deformations_lending.repositories.proposals import Proposal
 from deformations_lending.service import catalogue, loans
 from deformations_lending.service.catalogue import RequestDraft

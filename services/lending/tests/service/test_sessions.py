@@ -19,7 +19,7 @@ from deformations_lending.domain.errors import (
     InvalidTransitionError,
 )
 from deformations_lending.domain.feedback import Respondent
-from deformations_lending.domain.loans import LoanStatus, SessionStatus
+from deformations_lending.domain.loan_model import LoanStatus, SessionStatus
 from deformations_lending.service import sessions
 
 BORROWER_ANSWERS = {"useful": 5, "need_met": 4, "autonomy": 4, "again": True}

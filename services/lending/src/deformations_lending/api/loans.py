@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from deformations_lending.api.deps import CurrentActor, WorkDep
 from deformations_lending.api.loan_out import LoanOut
 from deformations_lending.api.schemas import ConsentIn, LoanIn, ProposalLoanIn, ReasonIn
-from deformations_lending.domain.loans import Approval
+from deformations_lending.domain.loan_model import Approval
 from deformations_lending.service import loans
 
 router = APIRouter(prefix="/v1", tags=["prêts"])

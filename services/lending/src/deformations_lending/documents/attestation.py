@@ -9,7 +9,7 @@ from deformations_contracts.values import HALF_DAY_MINUTES
 from deformations_lending.domain.calendar import day_label, half_days_label
 from deformations_lending.domain.errors import InvalidTransitionError
 from deformations_lending.domain.ledger import hours
-from deformations_lending.domain.loans import Loan, LoanStatus, SessionStatus
+from deformations_lending.domain.loan_model import Loan, LoanStatus, SessionStatus
 
 from .convention import Party, reference
 from .model import Document, Section

@@ -19,7 +19,7 @@ from deformations_contracts.values import HALF_DAY_MINUTES
 from deformations_lending.domain.calendar import day_label, half_days_label
 from deformations_lending.domain.errors import InvalidTransitionError
 from deformations_lending.domain.ledger import hours
-from deformations_lending.domain.loans import Approval, Loan, LoanStatus, SessionStatus
+from deformations_lending.domain.loan_model import Approval, Loan, LoanStatus, SessionStatus
 from deformations_lending.domain.offers import REIMBURSEMENT_LABELS, Offer, ReimbursementBasis
 
 from .model import Document, Section

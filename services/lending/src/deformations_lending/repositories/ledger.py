@@ -1,8 +1,10 @@
-"""Balances of the hours ledger (views of the schema)."""
+"""The hours ledger: its transactions (written as sessions are held) and the balances
+(views of the schema)."""
 
 from dataclasses import dataclass
 
 from deformations_common.db import Connection
+from deformations_lending.domain.ledger import LedgerTransaction
 from deformations_lending.repositories.statements import Statements
 
 
@@ -36,3 +38,17 @@ class LedgerRepository:
                ORDER BY b.minutes DESC, b.epci_siren"""
         )
         return [Balance(r["epci_siren"], r["name"], r["minutes"]) for r in rows]
+
+    async def insert_ledger_transaction(self, txn: LedgerTransaction) -> None:
+        await self._db.execute(
+            """INSERT INTO ledger_transactions (id, loan_id, session_id, occurred_at)
+               VALUES ($1, $2, $3, $4)""",
+            txn.id,
+            txn.loan_id,
+            txn.session_id,
+            txn.occurred_at,
+        )
+        await self._db.executemany(
+            "INSERT INTO ledger_entries (transaction_id, siren, minutes) VALUES ($1, $2, $3)",
+            [(e.transaction_id, e.account, e.minutes) for e in txn.entries],
+        )

@@ -5,106 +5,26 @@ schema's triggers and never written here.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from asyncpg import Record
-
 from deformations_common.db import Connection
-from deformations_contracts.types import HalfDayPart, Modality
-from deformations_lending.domain.calendar import HalfDay, Period, WeeklyHalfDay
+from deformations_contracts.types import HalfDayPart
+from deformations_lending.domain.calendar import HalfDay
 from deformations_lending.domain.feedback import Answer, Respondent
-from deformations_lending.domain.ledger import LedgerTransaction
-from deformations_lending.domain.loans import (
-    Approval,
+from deformations_lending.domain.loan_model import (
     Loan,
-    LoanStatus,
-    Origin,
-    Session,
     SessionStatus,
 )
+from deformations_lending.repositories.loan_records import (
+    APPROVAL_COLUMNS,
+    LoanRecord,
+    People,
+    SessionPlace,
+    loan_from,
+)
 from deformations_lending.repositories.statements import Statements
-
-_APPROVAL_COLUMNS = {
-    Approval.ELECTED: "elected_approved_at",
-    Approval.HR: "hr_approved_at",
-    Approval.AGENT: "agent_consented_at",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class SessionPlace:
-    """What a session event says besides the half-day."""
-
-    remote: bool
-    place_label: str | None
-    sequence: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class People:
-    """Pseudonymous person ids around a loan (erased on request)."""
-
-    agent: str | None = None
-    accepted_by: str | None = None
-    elected_approved_by: str | None = None
-    hr_approved_by: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LoanRecord:
-    loan: Loan
-    people: People
-    places: Mapping[UUID, SessionPlace] = field(default_factory=dict)
-
-
-def _session_from(row: Record) -> Session:
-    return Session(
-        id=row["id"],
-        half_day=HalfDay(row["day"], HalfDayPart(row["part"])),
-        status=SessionStatus(row["status"]),
-        ledger_transaction_id=row["ledger_transaction_id"],
-        cancellation_reason=row["cancellation_reason"],
-    )
-
-
-def _loan_from(row: Record, sessions: list[Record], feedback: list[Record]) -> LoanRecord:
-    approvals = {a: row[col] for a, col in _APPROVAL_COLUMNS.items() if row[col] is not None}
-    loan = Loan(
-        id=row["id"],
-        offer_id=row["offer_id"],
-        lender=row["lender_siren"],
-        borrower=row["borrower_siren"],
-        agent_ref=row["agent_ref"],
-        agent_role=row["agent_role"],
-        theme=row["theme"],
-        scope=row["scope"],
-        half_days=row["half_days"],
-        period=Period(row["period_start"], row["period_end"]),
-        possible_half_days=frozenset(WeeklyHalfDay.parse(c) for c in row["possible_half_days"]),
-        modality=Modality(row["modality"]),
-        origin=Origin(row["origin"]),
-        proposed_at=row["proposed_at"],
-        request_id=row["request_id"],
-        match_id=row["match_id"],
-        status=LoanStatus(row["status"]),
-        approvals=approvals,
-        agreed_at=row["agreed_at"],
-        ended_at=row["ended_at"],
-        end_reason=row["end_reason"],
-        sessions=tuple(_session_from(s) for s in sessions),
-        feedback={Respondent(f["respondent"]): f["answers"] for f in feedback},
-    )
-    people = People(
-        agent=row["agent_person_id"],
-        accepted_by=row["accepted_by"],
-        elected_approved_by=row["elected_approved_by"],
-        hr_approved_by=row["hr_approved_by"],
-    )
-    places = {s["id"]: SessionPlace(s["remote"], s["place_label"], s["sequence"]) for s in sessions}
-    return LoanRecord(loan, people, places)
 
 
 class LoanRepository:
@@ -124,7 +44,7 @@ class LoanRepository:
         feedback = await self._db.fetch(
             "SELECT respondent, answers FROM feedback_responses WHERE loan_id = $1", loan_id
         )
-        return _loan_from(row, list(sessions), list(feedback))
+        return loan_from(row, list(sessions), list(feedback))
 
     async def offer_of_loan(self, loan_id: UUID) -> UUID | None:
         offer_id: UUID | None = await self._db.fetchval(
@@ -204,7 +124,7 @@ class LoanRepository:
         then the loan, then new feedback. ``people`` fields that are set overwrite."""
         await self._save_sessions(before, after, new_places or {}, now)
         approvals: dict[str, Any] = {
-            col: after.approvals.get(a) for a, col in _APPROVAL_COLUMNS.items()
+            col: after.approvals.get(a) for a, col in APPROVAL_COLUMNS.items()
         }
         p = people or People()
         await self._db.execute(
@@ -302,20 +222,6 @@ class LoanRepository:
             offer_id,
         )
         return [(Respondent(r["respondent"]), r["answers"]) for r in rows]
-
-    async def insert_ledger_transaction(self, txn: LedgerTransaction) -> None:
-        await self._db.execute(
-            """INSERT INTO ledger_transactions (id, loan_id, session_id, occurred_at)
-               VALUES ($1, $2, $3, $4)""",
-            txn.id,
-            txn.loan_id,
-            txn.session_id,
-            txn.occurred_at,
-        )
-        await self._db.executemany(
-            "INSERT INTO ledger_entries (transaction_id, siren, minutes) VALUES ($1, $2, $3)",
-            [(e.transaction_id, e.account, e.minutes) for e in txn.entries],
-        )
 
     async def erase_person(self, person_id: str) -> int:
         """Forget a person around loans; the loans, sessions and ledger stay."""

@@ -15,10 +15,10 @@ from deformations_lending.domain.collectivites import describe
 from deformations_lending.domain.errors import LoanNotFoundError
 from deformations_lending.domain.events import DomainEvent
 from deformations_lending.domain.ledger import LedgerTransaction
-from deformations_lending.domain.loans import Loan
+from deformations_lending.domain.loan_model import Loan
 from deformations_lending.domain.offers import Offer
 from deformations_lending.domain.policy import Actor, Command, Parties
-from deformations_lending.repositories.loans import LoanRecord, People, SessionPlace
+from deformations_lending.repositories.loan_records import LoanRecord, People, SessionPlace
 from deformations_lending.service.access import allow
 from deformations_lending.service.uow import LendingUnitOfWork
 
@@ -59,7 +59,7 @@ async def change_loan(
     allow(actor, command, Parties(lender=record.loan.lender, borrower=record.loan.borrower))
     change = await decide(record, offer)
     if change.ledger is not None:
-        await uow.loans.insert_ledger_transaction(change.ledger)
+        await uow.ledger.insert_ledger_transaction(change.ledger)
     await uow.loans.save_loan(
         record, change.loan, people=change.people, new_places=change.places, now=uow.now()
     )

@@ -16,10 +16,10 @@ from deformations_lending.domain.errors import (
     ProposalNotFoundError,
     RequestNotFoundError,
 )
-from deformations_lending.domain.loans import Approval
+from deformations_lending.domain.loan_model import Approval
 from deformations_lending.domain.offers import Offer, RequestStatus
 from deformations_lending.domain.policy import APPROVAL_COMMANDS, Actor, Command, Parties
-from deformations_lending.repositories.loans import LoanRecord, People
+from deformations_lending.repositories.loan_records import LoanRecord, People
 from deformations_lending.service.access import acting_for, allow
 from deformations_lending.service.loan_flow import Change, change_loan
 from deformations_lending.service.uow import LendingUnitOfWork

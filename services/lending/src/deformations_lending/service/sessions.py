@@ -5,13 +5,14 @@ from uuid import UUID, uuid4
 
 from deformations_contracts.types import Modality
 from deformations_lending.domain import loans as rules
+from deformations_lending.domain import sessions as session_rules
 from deformations_lending.domain.calendar import HalfDay
 from deformations_lending.domain.collectivites import describe
 from deformations_lending.domain.errors import ForbiddenError, InvalidInputError
 from deformations_lending.domain.feedback import Answer, Respondent
 from deformations_lending.domain.offers import Offer
 from deformations_lending.domain.policy import Actor, Command
-from deformations_lending.repositories.loans import LoanRecord, SessionPlace
+from deformations_lending.repositories.loan_records import LoanRecord, SessionPlace
 from deformations_lending.service.loan_flow import Change, change_loan
 from deformations_lending.service.uow import LendingUnitOfWork
 
@@ -49,7 +50,7 @@ async def schedule(
 
     async def decide(record: LoanRecord, offer: Offer) -> Change:
         booked = await uow.loans.agent_bookings(record.loan.agent_ref)
-        outcome = rules.schedule_session(
+        outcome = session_rules.schedule_session(
             record.loan,
             offer,
             session_id=new_id,
@@ -76,7 +77,7 @@ async def reschedule(
 
     async def decide(record: LoanRecord, offer: Offer) -> Change:
         booked = await uow.loans.agent_bookings(record.loan.agent_ref)
-        outcome = rules.reschedule_session(
+        outcome = session_rules.reschedule_session(
             record.loan,
             offer,
             session_id=session_id,
@@ -95,7 +96,7 @@ async def confirm(
     """The lender confirms the agent will come."""
 
     async def decide(record: LoanRecord, offer: Offer) -> Change:
-        outcome = rules.confirm_session(record.loan, session_id=session_id, now=uow.now())
+        outcome = session_rules.confirm_session(record.loan, session_id=session_id, now=uow.now())
         return Change(outcome.loan, outcome.events)
 
     return await change_loan(uow, actor, loan_id, Command.CONFIRM_SESSION, decide)
@@ -105,7 +106,7 @@ async def cancel(
     uow: LendingUnitOfWork, actor: Actor, loan_id: UUID, session_id: UUID, reason: str
 ) -> LoanRecord:
     async def decide(record: LoanRecord, offer: Offer) -> Change:
-        outcome = rules.cancel_session(
+        outcome = session_rules.cancel_session(
             record.loan, session_id=session_id, reason=reason, now=uow.now()
         )
         return Change(outcome.loan, outcome.events)
@@ -120,7 +121,7 @@ async def record_held(
     the lender to the borrower."""
 
     async def decide(record: LoanRecord, offer: Offer) -> Change:
-        outcome = rules.record_session_held(
+        outcome = session_rules.record_session_held(
             record.loan, session_id=session_id, transaction_id=uuid4(), now=uow.now()
         )
         return Change(outcome.loan, outcome.events, ledger=outcome.transaction)
