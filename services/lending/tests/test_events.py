@@ -7,8 +7,10 @@ import pytest
 from lending_factories import BORROWER, EPCI, LENDER, NOW, agree, make_loan, make_offer
 
 from deformations_contracts.events import lending as contract
+from deformations_contracts.registry import routing_keys
 from deformations_contracts.themes import label as theme_label
 from deformations_lending import events
+from deformations_lending.domain import events as domain_events
 from deformations_lending.domain.calendar import HalfDay
 from deformations_lending.domain.collectivites import describe
 from deformations_lending.domain.loan_model import LoanOutcome
@@ -98,3 +100,15 @@ def test_a_session_names_its_participants_and_survives_their_erasure() -> None:
         acted_by=contract.LoanParty.BORROWER,
     )
     assert anonymous.model_dump()["participants"] == [events.ERASED_PERSON]
+
+
+def test_every_domain_event_on_the_wire_is_a_contract_lending_declares() -> None:
+    on_the_wire = {
+        kind.routing_key
+        for kind in vars(domain_events).values()
+        if isinstance(kind, type)
+        and issubclass(kind, domain_events.DomainEvent)
+        and kind.routing_key is not None
+    }
+
+    assert on_the_wire == set(routing_keys(*events.PRODUCED))

@@ -3,21 +3,8 @@ half-day sessions, feedback and the hours ledger between collectivités."""
 
 from deformations_common.service import ServiceDefinition
 from deformations_common.vocabulary.clock import Clock, system_clock
-from deformations_contracts.events.lending import (
-    LoanAgreed,
-    LoanCancelled,
-    LoanCompleted,
-    OfferWithdrawn,
-    RequestWithdrawn,
-    SkillOffered,
-    SkillRequested,
-)
-from deformations_contracts.events.sessions import (
-    SessionCancelled,
-    SessionRescheduled,
-    SessionScheduled,
-)
 from deformations_lending.api import catalogue, documents, ledger, loans, sessions
+from deformations_lending.events import PRODUCED
 from deformations_lending.settings import LendingSettings
 from deformations_lending.subscribers import handlers
 
@@ -36,17 +23,6 @@ def definition(
         migrations_package="deformations_lending.migrations",
         handlers=handlers,
         routers=[catalogue.router, loans.router, sessions.router, documents.router, ledger.router],
-        produces=[
-            SkillOffered,
-            SkillRequested,
-            OfferWithdrawn,
-            RequestWithdrawn,
-            LoanAgreed,
-            LoanCompleted,
-            LoanCancelled,
-            SessionScheduled,
-            SessionRescheduled,
-            SessionCancelled,
-        ],
+        produces=PRODUCED,
         clock=clock,
     )

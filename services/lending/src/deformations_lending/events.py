@@ -32,6 +32,20 @@ REIMBURSEMENT = {
     ReimbursementBasis.NONE: contract.ReimbursementBasis.FREE_OF_CHARGE,
 }
 
+# What lending publishes: the AsyncAPI document's list (``ServiceDefinition.produces``).
+PRODUCED: tuple[type[EventData], ...] = (
+    contract.SkillOffered,
+    contract.SkillRequested,
+    contract.OfferWithdrawn,
+    contract.RequestWithdrawn,
+    contract.LoanAgreed,
+    contract.LoanCompleted,
+    contract.LoanCancelled,
+    session_contract.SessionScheduled,
+    session_contract.SessionRescheduled,
+    session_contract.SessionCancelled,
+)
+
 # Stands for a person whose id was erased, where a contract needs someone.
 ERASED_PERSON = "personne-effacee"
 SHORT_TEXT_MAX = 300
