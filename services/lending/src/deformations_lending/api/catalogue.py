@@ -7,16 +7,8 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 
 from deformations_lending.api.deps import CurrentActor, WorkDep
-from deformations_lending.api.schemas import (
-    CollectiviteOut,
-    OfferIn,
-    OfferOut,
-    ProposalOut,
-    ReasonIn,
-    RequestIn,
-    RequestOut,
-    weekly,
-)
+from deformations_lending.api.outputs import CollectiviteOut, OfferOut, ProposalOut, RequestOut
+from deformations_lending.api.schemas import OfferIn, ReasonIn, RequestIn, weekly
 from deformations_lending.domain.collectivites import describe
 from deformations_lending.repositories.offers import Browse
 from deformations_lending.service import catalogue, proposals

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from deformations_lending.api.deps import CurrentActor, WorkDep
-from deformations_lending.api.schemas import BalanceOut
+from deformations_lending.api.outputs import BalanceOut
 from deformations_lending.domain.ledger import hours
 from deformations_lending.repositories.ledger import Balance
 from deformations_lending.service import ledger

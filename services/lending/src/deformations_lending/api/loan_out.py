@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from deformations_contracts.themes import label as theme_label
 from deformations_contracts.types import HalfDayPart, Modality
-from deformations_lending.api.schemas import CollectiviteOut, PeriodOut
+from deformations_lending.api.outputs import CollectiviteOut, PeriodOut
 from deformations_lending.domain.collectivites import describe
 from deformations_lending.domain.loan_model import APPROVAL_LABELS, STATUS_LABELS
 from deformations_lending.repositories.loan_records import LoanRecord, SessionPlace
