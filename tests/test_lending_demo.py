@@ -8,7 +8,7 @@ from platform_harness import Platform
 from test_lending_support import AOUSTE, CREST
 
 from deformations_devtools.demo import DemoContext
-from deformations_lending.demo import play
+from deformations_devtools.lending.demo import play
 
 pytestmark = pytest.mark.integration
 

@@ -19,19 +19,32 @@ from test_lending_support import (
     take,
 )
 
+from deformations_contracts.events.lending import (
+    LoanAgreed,
+    LoanCompleted,
+    SkillOffered,
+    SkillRequested,
+)
+from deformations_contracts.events.sessions import (
+    SessionCancelled,
+    SessionRescheduled,
+    SessionScheduled,
+)
+from deformations_contracts.registry import routing_keys
+
 pytestmark = pytest.mark.integration
 
 BORROWER_ANSWERS = {"useful": 5, "need_met": 4, "autonomy": 4, "again": True, "comment": "Merci !"}
 LENDER_ANSWERS = {"burden": 4, "relations": 5, "framework": 4, "again": True}
 AGENT_ANSWERS = {"interest": 5, "recognition": 4, "conditions": 4, "again": True}
-KEYS = (
-    "skill.offered.v1",
-    "skill.requested.v1",
-    "loan.agreed.v1",
-    "session.scheduled.v1",
-    "session.rescheduled.v1",
-    "session.cancelled.v1",
-    "loan.completed.v1",
+KEYS = routing_keys(
+    SkillOffered,
+    SkillRequested,
+    LoanAgreed,
+    SessionScheduled,
+    SessionRescheduled,
+    SessionCancelled,
+    LoanCompleted,
 )
 
 

@@ -19,6 +19,7 @@ from test_lending_support import (
     validate,
 )
 
+from deformations_contracts.values import HALF_DAY_MINUTES
 from deformations_devtools.testing import wait_until
 
 pytestmark = pytest.mark.integration
@@ -205,7 +206,7 @@ async def check_invariants(lending: RunningService) -> None:
     assert ledger is not None
     held = await pool.fetchval("SELECT count(*) FROM sessions WHERE status = 'held'")
     assert ledger["total"] == 0
-    assert ledger["lent"] == 210 * held
+    assert ledger["lent"] == HALF_DAY_MINUTES * held
 
 
 # Seed 3 reaches a completion and a withdrawal; 7 and 2027 hold half-days then cancel.

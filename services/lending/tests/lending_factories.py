@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
+from deformations_common.vocabulary.french import PARIS
 from deformations_contracts.types import HalfDayPart, Modality
 from deformations_lending.documents import Party
-from deformations_lending.domain.calendar import LOCAL_TZ, HalfDay, Period, WeeklyHalfDay
-from deformations_lending.domain.loans import Approval, Loan, accept, approve, propose_loan
+from deformations_lending.domain.calendar import HalfDay, Period, WeeklyHalfDay
+from deformations_lending.domain.loan_model import Approval, Loan
+from deformations_lending.domain.loans import accept, approve, propose_loan
 from deformations_lending.domain.offers import (
     Offer,
     ReimbursementBasis,
@@ -22,7 +24,7 @@ BORROWER = Party(siren="210102893", name="Péronnas")
 OTHER = "210100012"  # L'Abergement-Clémenciat, not a party
 EPCI = "200071751"
 
-NOW = datetime(2026, 3, 2, 8, 0, tzinfo=LOCAL_TZ)  # a Monday morning
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=PARIS)  # a Monday morning
 MONDAY_AM = WeeklyHalfDay(0, HalfDayPart.MORNING)
 TUESDAY_PM = WeeklyHalfDay(1, HalfDayPart.AFTERNOON)
 THURSDAY_AM = WeeklyHalfDay(3, HalfDayPart.MORNING)

@@ -13,17 +13,16 @@ from deformations_contracts.base import EventData
 from deformations_contracts.events import lending as contract
 from deformations_contracts.events import sessions as session_contract
 from deformations_contracts.themes import label as theme_label
+from deformations_contracts.values import HALF_DAY_MINUTES, WeekdayHalfDay
 from deformations_contracts.values import HalfDay as HalfDayValue
 from deformations_contracts.values import Period as PeriodValue
-from deformations_contracts.values import WeekdayHalfDay
-from deformations_lending.collectivites import Collectivite
 from deformations_lending.domain import events as domain
 from deformations_lending.domain.calendar import HalfDay, Period, WeeklyHalfDay
+from deformations_lending.domain.collectivites import Collectivite
 from deformations_lending.domain.feedback import Respondent
-from deformations_lending.domain.ledger import MINUTES_PER_HALF_DAY
-from deformations_lending.domain.loans import LoanStatus, Session
+from deformations_lending.domain.loan_model import LoanStatus, Session
 from deformations_lending.domain.offers import Offer, ReimbursementBasis, SkillRequest
-from deformations_lending.repositories.loans import LoanRecord, SessionPlace
+from deformations_lending.repositories.loan_records import LoanRecord, SessionPlace
 
 # The contract has no "expenses only": the agent's pay is not reimbursed, as with a waiver.
 REIMBURSEMENT = {
@@ -32,6 +31,20 @@ REIMBURSEMENT = {
     ReimbursementBasis.EXPENSES_ONLY: contract.ReimbursementBasis.FREE_OF_CHARGE,
     ReimbursementBasis.NONE: contract.ReimbursementBasis.FREE_OF_CHARGE,
 }
+
+# What lending publishes: the AsyncAPI document's list (``ServiceDefinition.produces``).
+PRODUCED: tuple[type[EventData], ...] = (
+    contract.SkillOffered,
+    contract.SkillRequested,
+    contract.OfferWithdrawn,
+    contract.RequestWithdrawn,
+    contract.LoanAgreed,
+    contract.LoanCompleted,
+    contract.LoanCancelled,
+    session_contract.SessionScheduled,
+    session_contract.SessionRescheduled,
+    session_contract.SessionCancelled,
+)
 
 # Stands for a person whose id was erased, where a contract needs someone.
 ERASED_PERSON = "personne-effacee"
@@ -244,7 +257,7 @@ class _LoanEvents:
             "theme": loan.theme,
             "title": _short(f"Prêt de compétences : {theme_label(loan.theme)} ({loan.agent_role})"),
             "starts_at": starts,
-            "ends_at": starts + timedelta(minutes=MINUTES_PER_HALF_DAY),
+            "ends_at": starts + timedelta(minutes=HALF_DAY_MINUTES),
             "half_day": _half_day(session.half_day),
             "remote": place.remote,
             "place_label": None if place.remote else place.place_label,

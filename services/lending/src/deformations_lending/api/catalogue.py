@@ -2,102 +2,51 @@
 
 from datetime import date
 from typing import Annotated
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
-from deformations_common.auth import CurrentPrincipal
-from deformations_common.errors import NotFound
-from deformations_common.logging import get_logger
-from deformations_common.service import RuntimeDep
-from deformations_contracts.events.lending import LoanParty
-from deformations_lending import events
-from deformations_lending.api.common import Now, acting_for, allow, unit_of_work
-from deformations_lending.api.schemas import (
-    CollectiviteOut,
-    OfferIn,
-    OfferOut,
-    ProposalOut,
-    ReasonIn,
-    RequestIn,
-    RequestOut,
-    weekly,
-)
-from deformations_lending.collectivites import describe
-from deformations_lending.domain import loans as loan_rules
-from deformations_lending.domain import offers as offer_rules
-from deformations_lending.domain.policy import Command, Parties
-from deformations_lending.repositories import collectivites, proposals
-from deformations_lending.repositories import loans as loan_rows
-from deformations_lending.repositories import offers as rows
+from deformations_lending.api.deps import CurrentActor, WorkDep
+from deformations_lending.api.outputs import CollectiviteOut, OfferOut, ProposalOut, RequestOut
+from deformations_lending.api.schemas import OfferIn, ReasonIn, RequestIn, weekly
+from deformations_lending.domain.collectivites import describe
+from deformations_lending.repositories.offers import Browse
+from deformations_lending.service import catalogue, proposals
+from deformations_lending.service.catalogue import OfferDraft, RequestDraft
 
 router = APIRouter(prefix="/v1", tags=["offres et demandes"])
-log = get_logger()
 
 Siren9 = Annotated[str | None, Query(pattern=r"^[0-9]{9}$")]
 Dept = Annotated[str | None, Query(pattern=r"^(?:[0-9]{2,3}|2A|2B)$")]
-
-
-def _browse(
-    theme: str | None,
-    epci: str | None,
-    departement: str | None,
-    start: date | None,
-    end: date | None,
-    collectivite: str | None,
-    include_closed: bool,
-    limit: int,
-    offset: int,
-) -> rows.Browse:
-    return rows.Browse(
-        theme=theme,
-        epci=epci,
-        departement=departement,
-        start=start,
-        end=end,
-        owner=collectivite,
-        include_closed=include_closed,
-        limit=limit,
-        offset=offset,
-    )
+Limit = Annotated[int, Query(ge=1, le=200)]
+Offset = Annotated[int, Query(ge=0)]
 
 
 @router.post("/offers", status_code=status.HTTP_201_CREATED)
-async def publish_offer(
-    body: OfferIn, runtime: RuntimeDep, principal: CurrentPrincipal, now: Now
-) -> OfferOut:
+async def publish_offer(body: OfferIn, work: WorkDep, actor: CurrentActor) -> OfferOut:
     """Publier une offre de compétence (« je prête un technicien alimentation… »)."""
-    lender = acting_for(principal)
-    allow(principal, Command.PUBLISH_OFFER, Parties(owner=lender))
-    async with unit_of_work(runtime) as conn:
-        offer, _ = offer_rules.publish_offer(
-            offer_id=uuid4(),
-            lender=lender,
-            theme=body.theme,
-            description=body.description,
-            agent_role=body.agent_role,
-            # Scoped by the lender: two collectivités may use the same internal reference.
-            agent_ref=f"{lender}/{body.agent_ref}",
-            visibility=body.visibility,
-            capacity_half_days=body.capacity_half_days,
-            period=body.period.domain(),
-            possible_half_days=weekly(body.possible_half_days),
-            modality=body.modality,
-            reimbursement=body.reimbursement,
-            reimbursement_details=body.reimbursement_details,
-            now=now,
-        )
-        [described] = await collectivites.remember(conn, lender)
-        await rows.insert_offer(conn, offer)
-        await runtime.emit(conn, events.skill_offered(offer, described))
-    log.info("lending.offer_published", offer_id=str(offer.id), lender=lender)
+    draft = OfferDraft(
+        theme=body.theme,
+        description=body.description,
+        agent_role=body.agent_role,
+        agent_ref=body.agent_ref,
+        visibility=body.visibility,
+        capacity_half_days=body.capacity_half_days,
+        period=body.period.domain(),
+        possible_half_days=weekly(body.possible_half_days),
+        modality=body.modality,
+        reimbursement=body.reimbursement,
+        reimbursement_details=body.reimbursement_details,
+    )
+    async with work.begin() as uow:
+        offer = await catalogue.publish_offer(uow, actor, draft)
     return OfferOut.of(offer)
 
 
 @router.get("/offers")
 async def browse_offers(
-    runtime: RuntimeDep,
-    principal: CurrentPrincipal,
+    work: WorkDep,
+    actor: CurrentActor,
     theme: str | None = None,
     epci: Siren9 = None,
     departement: Dept = None,
@@ -105,93 +54,56 @@ async def browse_offers(
     end: Annotated[date | None, Query(description="Disponible avant ce jour")] = None,
     collectivite: Siren9 = None,
     include_closed: bool = False,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> list[OfferOut]:
     """Parcourir les offres ouvertes (toute personne connectée)."""
-    filters = _browse(
+    filters = Browse(
         theme, epci, departement, start, end, collectivite, include_closed, limit, offset
     )
-    async with runtime.pool.acquire() as conn:
-        found = await rows.browse_offers(conn, filters)
+    async with work.begin() as uow:
+        found = await catalogue.browse_offers(uow, filters)
     return [OfferOut.of(o) for o in found]
 
 
 @router.get("/offers/{offer_id}")
-async def get_offer(offer_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal) -> OfferOut:
-    async with runtime.pool.acquire() as conn:
-        offer = await rows.get_offer(conn, offer_id)
-    if offer is None:
-        raise NotFound("Cette offre n'existe pas.", code="offer_not_found")
+async def get_offer(offer_id: UUID, work: WorkDep, actor: CurrentActor) -> OfferOut:
+    async with work.begin() as uow:
+        offer = await catalogue.get_offer(uow, offer_id)
     return OfferOut.of(offer)
 
 
 @router.post("/offers/{offer_id}/withdraw")
 async def withdraw_offer(
-    offer_id: UUID, body: ReasonIn, runtime: RuntimeDep, principal: CurrentPrincipal, now: Now
+    offer_id: UUID, body: ReasonIn, work: WorkDep, actor: CurrentActor
 ) -> OfferOut:
     """Retirer une offre : les prêts non convenus sont annulés, les séances futures non
     confirmées aussi."""
-    async with unit_of_work(runtime) as conn:
-        offer = await rows.get_offer(conn, offer_id, for_update=True)
-        if offer is None:
-            raise NotFound("Cette offre n'existe pas.", code="offer_not_found")
-        allow(principal, Command.WITHDRAW_OFFER, Parties(owner=offer.lender))
-        records = await loan_rows.live_loans_of_offer(conn, offer_id)
-        outcome = loan_rules.withdraw_offer(
-            offer, [r.loan for r in records], reason=body.reason, now=now
-        )
-        before = {r.loan.id: r for r in records}
-        for changed in outcome.loans:
-            await loan_rows.save_loan(conn, before[changed.id], changed, now=now)
-        await rows.mark_offer_withdrawn(conn, outcome.offer, now)
-        await runtime.emit(conn, events.offer_withdrawn(outcome.offer, now))
-        for changed in outcome.loans:
-            after = await loan_rows.get_loan(conn, changed.id)
-            assert after is not None
-            happened = [e for e in outcome.events if getattr(e, "loan_id", None) == changed.id]
-            for event in events.for_loan(
-                happened,
-                after,
-                outcome.offer,
-                borrower=describe(changed.borrower),
-                stage_before=events.stage_of(before[changed.id]),
-                acted_by=LoanParty.LENDER,
-            ):
-                await runtime.emit(conn, event)
-    return OfferOut.of(outcome.offer)
+    async with work.begin() as uow:
+        offer = await catalogue.withdraw_offer(uow, actor, offer_id, body.reason)
+    return OfferOut.of(offer)
 
 
 @router.post("/requests", status_code=status.HTTP_201_CREATED)
-async def publish_request(
-    body: RequestIn, runtime: RuntimeDep, principal: CurrentPrincipal, now: Now
-) -> RequestOut:
+async def publish_request(body: RequestIn, work: WorkDep, actor: CurrentActor) -> RequestOut:
     """Publier une demande (« élu de petite commune cherche mise à niveau sur… »)."""
-    requester = acting_for(principal)
-    allow(principal, Command.PUBLISH_REQUEST, Parties(owner=requester))
-    async with unit_of_work(runtime) as conn:
-        request, _ = offer_rules.publish_request(
-            request_id=uuid4(),
-            requester=requester,
-            theme=body.theme,
-            need=body.need,
-            period=body.period.domain(),
-            half_days=body.half_days,
-            possible_half_days=weekly(body.possible_half_days),
-            modality=body.modality,
-            now=now,
-        )
-        [described] = await collectivites.remember(conn, requester)
-        await rows.insert_request(conn, request)
-        await runtime.emit(conn, events.skill_requested(request, described))
-    log.info("lending.request_published", request_id=str(request.id), requester=requester)
+    draft = RequestDraft(
+        theme=body.theme,
+        need=body.need,
+        period=body.period.domain(),
+        half_days=body.half_days,
+        possible_half_days=weekly(body.possible_half_days),
+        modality=body.modality,
+    )
+    async with work.begin() as uow:
+        request = await catalogue.publish_request(uow, actor, draft)
     return RequestOut.of(request)
 
 
 @router.get("/requests")
 async def browse_requests(
-    runtime: RuntimeDep,
-    principal: CurrentPrincipal,
+    work: WorkDep,
+    actor: CurrentActor,
     theme: str | None = None,
     epci: Siren9 = None,
     departement: Dept = None,
@@ -199,51 +111,39 @@ async def browse_requests(
     end: date | None = None,
     collectivite: Siren9 = None,
     include_closed: bool = False,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> list[RequestOut]:
     """Parcourir les demandes ouvertes (toute personne connectée)."""
-    filters = _browse(
+    filters = Browse(
         theme, epci, departement, start, end, collectivite, include_closed, limit, offset
     )
-    async with runtime.pool.acquire() as conn:
-        found = await rows.browse_requests(conn, filters)
+    async with work.begin() as uow:
+        found = await catalogue.browse_requests(uow, filters)
     return [RequestOut.of(r) for r in found]
 
 
 @router.get("/requests/{request_id}")
-async def get_request(
-    request_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal
-) -> RequestOut:
-    async with runtime.pool.acquire() as conn:
-        request = await rows.get_request(conn, request_id)
-    if request is None:
-        raise NotFound("Cette demande n'existe pas.", code="request_not_found")
+async def get_request(request_id: UUID, work: WorkDep, actor: CurrentActor) -> RequestOut:
+    async with work.begin() as uow:
+        request = await catalogue.get_request(uow, request_id)
     return RequestOut.of(request)
 
 
 @router.post("/requests/{request_id}/withdraw")
 async def withdraw_request(
-    request_id: UUID, body: ReasonIn, runtime: RuntimeDep, principal: CurrentPrincipal, now: Now
+    request_id: UUID, body: ReasonIn, work: WorkDep, actor: CurrentActor
 ) -> RequestOut:
-    async with unit_of_work(runtime) as conn:
-        request = await rows.get_request(conn, request_id, for_update=True)
-        if request is None:
-            raise NotFound("Cette demande n'existe pas.", code="request_not_found")
-        allow(principal, Command.WITHDRAW_REQUEST, Parties(owner=request.requester))
-        withdrawn, _ = offer_rules.withdraw_request(request, reason=body.reason, now=now)
-        await rows.mark_request_withdrawn(conn, withdrawn, now)
-        await runtime.emit(conn, events.request_withdrawn(withdrawn, now))
-    return RequestOut.of(withdrawn)
+    async with work.begin() as uow:
+        request = await catalogue.withdraw_request(uow, actor, request_id, body.reason)
+    return RequestOut.of(request)
 
 
 @router.get("/proposals", tags=["propositions"])
-async def my_proposals(runtime: RuntimeDep, principal: CurrentPrincipal) -> list[ProposalOut]:
+async def my_proposals(work: WorkDep, actor: CurrentActor) -> list[ProposalOut]:
     """Les propositions de mise en relation reçues pour les demandes de ma collectivité."""
-    borrower = acting_for(principal)
-    allow(principal, Command.PROPOSE_LOAN, Parties(borrower=borrower))
-    async with runtime.pool.acquire() as conn:
-        found = await proposals.for_borrower(conn, borrower)
+    async with work.begin() as uow:
+        found = await proposals.my_proposals(uow, actor)
     return [
         ProposalOut(
             proposal_id=p.proposal_id,

@@ -4,14 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from deformations_common.auth import CurrentPrincipal
-from deformations_common.service import RuntimeDep
-from deformations_lending.api.common import allow
-from deformations_lending.api.schemas import BalanceOut
+from deformations_lending.api.deps import CurrentActor, WorkDep
+from deformations_lending.api.outputs import BalanceOut
 from deformations_lending.domain.ledger import hours
-from deformations_lending.domain.policy import Command, Parties
-from deformations_lending.repositories import ledger
 from deformations_lending.repositories.ledger import Balance
+from deformations_lending.service import ledger
 
 router = APIRouter(prefix="/v1/ledger", tags=["grand livre des heures"])
 
@@ -35,21 +32,19 @@ def _out(balance: Balance) -> BalanceOut:
 
 @router.get("/balances")
 async def balances(
-    runtime: RuntimeDep,
-    principal: CurrentPrincipal,
+    work: WorkDep,
+    actor: CurrentActor,
     epci: Annotated[str | None, Query(pattern=r"^[0-9]{9}$")] = None,
 ) -> list[BalanceOut]:
     """Solde de chaque collectivité en minutes (positif : elle a plus prêté qu'emprunté)."""
-    allow(principal, Command.VIEW_LEDGER, Parties())
-    async with runtime.pool.acquire() as conn:
-        found = await ledger.balances(conn, epci=epci)
+    async with work.begin() as uow:
+        found = await ledger.balances(uow, actor, epci)
     return [_out(b) for b in found]
 
 
 @router.get("/balances/epci")
-async def balances_by_epci(runtime: RuntimeDep, principal: CurrentPrincipal) -> list[BalanceOut]:
+async def balances_by_epci(work: WorkDep, actor: CurrentActor) -> list[BalanceOut]:
     """Solde par intercommunalité ; les prêts internes à une EPCI s'y compensent."""
-    allow(principal, Command.VIEW_LEDGER, Parties())
-    async with runtime.pool.acquire() as conn:
-        found = await ledger.balances_by_epci(conn)
+    async with work.begin() as uow:
+        found = await ledger.balances_by_epci(uow, actor)
     return [_out(b) for b in found]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from deformations_contracts.themes import label as theme_label
+from deformations_contracts.values import HALF_DAY_MINUTES
 from deformations_lending.domain.calendar import day_label, half_days_label
 from deformations_lending.domain.errors import InvalidTransitionError
-from deformations_lending.domain.ledger import MINUTES_PER_HALF_DAY, hours
-from deformations_lending.domain.loans import Loan, LoanStatus, SessionStatus
+from deformations_lending.domain.ledger import hours
+from deformations_lending.domain.loan_model import Loan, LoanStatus, SessionStatus
 
 from .convention import Party, reference
 from .model import Document, Section
@@ -22,7 +23,7 @@ def build_attestation(loan: Loan, *, lender: Party, borrower: Party, issued_on: 
         raise InvalidTransitionError(
             "L'attestation n'est établie qu'après au moins une demi-journée effectuée."
         )
-    total = len(held) * MINUTES_PER_HALF_DAY
+    total = len(held) * HALF_DAY_MINUTES
     return Document(
         kind="attestation",
         title="Attestation de mise à disposition",

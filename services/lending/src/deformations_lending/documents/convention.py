@@ -15,10 +15,11 @@ from datetime import date
 
 from deformations_contracts.themes import label as theme_label
 from deformations_contracts.types import Modality
+from deformations_contracts.values import HALF_DAY_MINUTES
 from deformations_lending.domain.calendar import day_label, half_days_label
 from deformations_lending.domain.errors import InvalidTransitionError
-from deformations_lending.domain.ledger import MINUTES_PER_HALF_DAY, hours
-from deformations_lending.domain.loans import Approval, Loan, LoanStatus, SessionStatus
+from deformations_lending.domain.ledger import hours
+from deformations_lending.domain.loan_model import Approval, Loan, LoanStatus, SessionStatus
 from deformations_lending.domain.offers import REIMBURSEMENT_LABELS, Offer, ReimbursementBasis
 
 from .model import Document, Section
@@ -100,7 +101,7 @@ def _reimbursement(offer: Offer, loan: Loan) -> tuple[str, ...]:
         )
     paragraphs.append(
         "Le remboursement est établi au vu de l'état des demi-journées effectivement "
-        f"effectuées (une demi-journée comptant pour {hours(MINUTES_PER_HALF_DAY)}), tenu par "
+        f"effectuées (une demi-journée comptant pour {hours(HALF_DAY_MINUTES)}), tenu par "
         f"la plateforme pour un maximum de {half_days_label(loan.half_days)}."
     )
     return tuple(paragraphs)
@@ -152,7 +153,7 @@ def build_convention(
             (
                 f"La mise à disposition est conclue {loan.period.label()}, pour "
                 f"{half_days_label(loan.half_days)} au plus, soit "
-                f"{hours(loan.half_days * MINUTES_PER_HALF_DAY)} de travail.",
+                f"{hours(loan.half_days * HALF_DAY_MINUTES)} de travail.",
                 f"Les demi-journées ont lieu {MODALITY_LABELS[loan.modality]}, parmi les "
                 f"créneaux suivants : {possible}.",
                 "Demi-journées déjà planifiées :"

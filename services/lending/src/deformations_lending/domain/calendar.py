@@ -4,31 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
+from deformations_common.vocabulary.french import MONTHS, PARIS, WEEKDAYS
 from deformations_contracts.types import HalfDayPart
 
 from .errors import InvalidInputError
 
-# Collectivités work on French local time; a half-day starts at these hours.
-LOCAL_TZ = ZoneInfo("Europe/Paris")
+# Collectivités work on French local time (``PARIS``); a half-day starts at these hours.
 _STARTS = {HalfDayPart.MORNING: time(9, 0), HalfDayPart.AFTERNOON: time(14, 0)}
 
-WEEKDAY_LABELS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MONTH_LABELS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 PART_LABELS = {HalfDayPart.MORNING: "matin", HalfDayPart.AFTERNOON: "après-midi"}
 
 
@@ -40,7 +24,7 @@ class HalfDay:
     part: HalfDayPart
 
     def starts_at(self) -> datetime:
-        return datetime.combine(self.day, _STARTS[self.part], tzinfo=LOCAL_TZ)
+        return datetime.combine(self.day, _STARTS[self.part], tzinfo=PARIS)
 
     def weekly(self) -> WeeklyHalfDay:
         return WeeklyHalfDay(self.day.weekday(), self.part)
@@ -49,7 +33,7 @@ class HalfDay:
         """French label, e.g. « mardi 3 mars 2026, matin »."""
         d = self.day
         return (
-            f"{WEEKDAY_LABELS[d.weekday()]} {d.day} {MONTH_LABELS[d.month - 1]} {d.year}, "
+            f"{WEEKDAYS[d.weekday()]} {d.day} {MONTHS[d.month - 1]} {d.year}, "
             f"{PART_LABELS[self.part]}"
         )
 
@@ -66,7 +50,7 @@ class WeeklyHalfDay:
             raise InvalidInputError("Le jour de la semaine doit être compris entre 0 (lundi) et 6.")
 
     def label(self) -> str:
-        return f"{WEEKDAY_LABELS[self.weekday]} {PART_LABELS[self.part]}"
+        return f"{WEEKDAYS[self.weekday]} {PART_LABELS[self.part]}"
 
     def code(self) -> str:
         """Storage form, e.g. ``"1:pm"`` (the SQL schema checks this shape)."""
@@ -106,7 +90,7 @@ class Period:
 
 def _day_label(d: date) -> str:
     first = "1er" if d.day == 1 else str(d.day)
-    return f"{first} {MONTH_LABELS[d.month - 1]} {d.year}"
+    return f"{first} {MONTHS[d.month - 1]} {d.year}"
 
 
 def day_label(d: date) -> str:

@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import ClassVar
 from uuid import UUID
 
+from deformations_contracts.events import lending, sessions
+
 from .calendar import HalfDay
 
 
@@ -25,26 +27,26 @@ class DomainEvent:
 
 @dataclass(frozen=True, slots=True)
 class OfferPublished(DomainEvent):
-    routing_key: ClassVar[str | None] = "skill.offered.v1"
+    routing_key: ClassVar[str | None] = lending.SkillOffered.routing_key
     offer_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
 class OfferWithdrawn(DomainEvent):
-    routing_key: ClassVar[str | None] = "offer.withdrawn.v1"
+    routing_key: ClassVar[str | None] = lending.OfferWithdrawn.routing_key
     offer_id: UUID
     reason: str
 
 
 @dataclass(frozen=True, slots=True)
 class RequestPublished(DomainEvent):
-    routing_key: ClassVar[str | None] = "skill.requested.v1"
+    routing_key: ClassVar[str | None] = lending.SkillRequested.routing_key
     request_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
 class RequestWithdrawn(DomainEvent):
-    routing_key: ClassVar[str | None] = "request.withdrawn.v1"
+    routing_key: ClassVar[str | None] = lending.RequestWithdrawn.routing_key
     request_id: UUID
     reason: str
 
@@ -70,7 +72,7 @@ class LoanApprovalRecorded(DomainEvent):
 
 @dataclass(frozen=True, slots=True)
 class LoanAgreed(DomainEvent):
-    routing_key: ClassVar[str | None] = "loan.agreed.v1"
+    routing_key: ClassVar[str | None] = lending.LoanAgreed.routing_key
     loan_id: UUID
     offer_id: UUID
 
@@ -79,21 +81,21 @@ class LoanAgreed(DomainEvent):
 class LoanDeclined(DomainEvent):
     """Refused before agreement; published as ``loan.cancelled.v1`` with the reason."""
 
-    routing_key: ClassVar[str | None] = "loan.cancelled.v1"
+    routing_key: ClassVar[str | None] = lending.LoanCancelled.routing_key
     loan_id: UUID
     reason: str
 
 
 @dataclass(frozen=True, slots=True)
 class LoanCancelled(DomainEvent):
-    routing_key: ClassVar[str | None] = "loan.cancelled.v1"
+    routing_key: ClassVar[str | None] = lending.LoanCancelled.routing_key
     loan_id: UUID
     reason: str
 
 
 @dataclass(frozen=True, slots=True)
 class LoanCompleted(DomainEvent):
-    routing_key: ClassVar[str | None] = "loan.completed.v1"
+    routing_key: ClassVar[str | None] = lending.LoanCompleted.routing_key
     loan_id: UUID
     half_days_held: int
     minutes_held: int
@@ -101,7 +103,7 @@ class LoanCompleted(DomainEvent):
 
 @dataclass(frozen=True, slots=True)
 class SessionScheduled(DomainEvent):
-    routing_key: ClassVar[str | None] = "session.scheduled.v1"
+    routing_key: ClassVar[str | None] = sessions.SessionScheduled.routing_key
     loan_id: UUID
     session_id: UUID
     half_day: HalfDay
@@ -109,7 +111,7 @@ class SessionScheduled(DomainEvent):
 
 @dataclass(frozen=True, slots=True)
 class SessionRescheduled(DomainEvent):
-    routing_key: ClassVar[str | None] = "session.rescheduled.v1"
+    routing_key: ClassVar[str | None] = sessions.SessionRescheduled.routing_key
     loan_id: UUID
     session_id: UUID
     previous: HalfDay
@@ -118,7 +120,7 @@ class SessionRescheduled(DomainEvent):
 
 @dataclass(frozen=True, slots=True)
 class SessionCancelled(DomainEvent):
-    routing_key: ClassVar[str | None] = "session.cancelled.v1"
+    routing_key: ClassVar[str | None] = sessions.SessionCancelled.routing_key
     loan_id: UUID
     session_id: UUID
     half_day: HalfDay

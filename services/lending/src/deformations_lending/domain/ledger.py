@@ -15,9 +15,6 @@ from uuid import UUID
 
 from .errors import InvalidInputError
 
-# A half-day of a full-time agent: 7 hours a day (1 607 hours a year) split in two.
-MINUTES_PER_HALF_DAY = 210
-
 
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:

@@ -7,22 +7,22 @@
                                                           cancel ◀──────┴──▶ completed
 
 Every command takes the current state (and ``now``) and returns the new state with the
-events to emit; a command that does not apply raises a ``DomainError`` saying why.
+events to emit; a command that does not apply raises a ``DomainError`` saying why. The
+sessions of an agreed loan are ``sessions``' commands; the values are in ``loan_model``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import StrEnum
 from uuid import UUID
 
 from deformations_contracts.types import Modality
+from deformations_contracts.values import HALF_DAY_MINUTES
 
-from .calendar import HalfDay, Period, WeeklyHalfDay
+from .calendar import Period
 from .errors import (
-    AgentAlreadyBookedError,
     CapacityExceededError,
     InvalidInputError,
     InvalidTransitionError,
@@ -37,160 +37,23 @@ from .events import (
     LoanCompleted,
     LoanDeclined,
     LoanProposed,
-    SessionCancelled,
-    SessionConfirmed,
-    SessionHeld,
-    SessionRescheduled,
-    SessionScheduled,
 )
 from .feedback import Answer, Respondent, validate_answers
-from .ledger import MINUTES_PER_HALF_DAY, LedgerTransaction, transfer
+from .loan_model import (
+    APPROVAL_LABELS,
+    PENDING_SESSION,
+    Approval,
+    Loan,
+    LoanOfferOutcome,
+    LoanOutcome,
+    LoanStatus,
+    Origin,
+    SessionStatus,
+    cancelled_session,
+    given_reason,
+    require_status,
+)
 from .offers import Offer, OfferStatus, SkillRequest, mark_offer_withdrawn
-
-
-class LoanStatus(StrEnum):
-    PROPOSED = "proposed"
-    ACCEPTED = "accepted"
-    AGREED = "agreed"
-    COMPLETED = "completed"
-    DECLINED = "declined"
-    CANCELLED = "cancelled"
-
-
-STATUS_LABELS: dict[LoanStatus, str] = {
-    LoanStatus.PROPOSED: "proposé",
-    LoanStatus.ACCEPTED: "accepté par la collectivité d'accueil",
-    LoanStatus.AGREED: "convenu",
-    LoanStatus.COMPLETED: "terminé",
-    LoanStatus.DECLINED: "refusé",
-    LoanStatus.CANCELLED: "annulé",
-}
-
-FINAL = frozenset({LoanStatus.COMPLETED, LoanStatus.DECLINED, LoanStatus.CANCELLED})
-
-
-class Origin(StrEnum):
-    MATCH = "match"  # from a match.proposed.v1
-    BORROWER = "borrower"  # the borrower chose an offer
-
-
-class Approval(StrEnum):
-    ELECTED = "elected"
-    HR = "hr"
-    AGENT = "agent"
-
-
-APPROVAL_LABELS: dict[Approval, str] = {
-    Approval.ELECTED: "l'accord de l'élu ou de l'élue de la collectivité d'origine",
-    Approval.HR: "la validation des ressources humaines de la collectivité d'origine",
-    Approval.AGENT: "l'accord de l'agent",
-}
-
-
-class SessionStatus(StrEnum):
-    SCHEDULED = "scheduled"  # planned, not yet confirmed by the lender
-    CONFIRMED = "confirmed"
-    HELD = "held"
-    CANCELLED = "cancelled"
-
-
-ACTIVE_SESSION = frozenset({SessionStatus.SCHEDULED, SessionStatus.CONFIRMED, SessionStatus.HELD})
-PENDING_SESSION = frozenset({SessionStatus.SCHEDULED, SessionStatus.CONFIRMED})
-
-
-@dataclass(frozen=True, slots=True)
-class Session:
-    id: UUID
-    half_day: HalfDay
-    status: SessionStatus = SessionStatus.SCHEDULED
-    ledger_transaction_id: UUID | None = None
-    cancellation_reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Loan:
-    id: UUID
-    offer_id: UUID
-    lender: str  # SIREN
-    borrower: str  # SIREN
-    agent_ref: str
-    agent_role: str
-    theme: str
-    scope: str
-    half_days: int
-    period: Period
-    possible_half_days: frozenset[WeeklyHalfDay]
-    modality: Modality
-    origin: Origin
-    proposed_at: datetime
-    request_id: UUID | None = None
-    match_id: UUID | None = None
-    status: LoanStatus = LoanStatus.PROPOSED
-    approvals: Mapping[Approval, datetime] = field(default_factory=dict)
-    agreed_at: datetime | None = None
-    ended_at: datetime | None = None
-    end_reason: str | None = None
-    sessions: tuple[Session, ...] = ()
-    feedback: Mapping[Respondent, Mapping[str, Answer]] = field(default_factory=dict)
-
-    def session(self, session_id: UUID) -> Session:
-        for s in self.sessions:
-            if s.id == session_id:
-                return s
-        raise InvalidInputError("Cette séance n'appartient pas à ce prêt.")
-
-    @property
-    def missing_approvals(self) -> tuple[Approval, ...]:
-        return tuple(a for a in Approval if a not in self.approvals)
-
-    @property
-    def active_half_days(self) -> int:
-        return sum(1 for s in self.sessions if s.status in ACTIVE_SESSION)
-
-    @property
-    def held_half_days(self) -> int:
-        return sum(1 for s in self.sessions if s.status is SessionStatus.HELD)
-
-    def booked_half_days(self) -> frozenset[HalfDay]:
-        return frozenset(s.half_day for s in self.sessions if s.status in ACTIVE_SESSION)
-
-
-@dataclass(frozen=True, slots=True)
-class LoanOutcome:
-    loan: Loan
-    events: tuple[DomainEvent, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class LoanOfferOutcome:
-    """For commands that change the offer's commitment too (same transaction)."""
-
-    loan: Loan
-    offer: Offer
-    events: tuple[DomainEvent, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SessionHeldOutcome:
-    loan: Loan
-    transaction: LedgerTransaction
-    events: tuple[DomainEvent, ...]
-
-
-def _require(loan: Loan, allowed: Iterable[LoanStatus], action: str) -> None:
-    allowed = frozenset(allowed)
-    if loan.status not in allowed:
-        raise InvalidTransitionError(
-            f"Impossible de {action} : le prêt est {STATUS_LABELS[loan.status]}."
-        )
-
-
-def _reason(reason: str) -> str:
-    cleaned = reason.strip()
-    if not cleaned:
-        raise InvalidInputError("Indiquez un motif.")
-    return cleaned[:500]
-
 
 # Proposal ---------------------------------------------------------------------------------
 
@@ -288,7 +151,7 @@ def _modality_fits(offered: Modality, wanted: Modality) -> bool:
 
 def accept(loan: Loan, *, now: datetime) -> LoanOutcome:
     """The borrower accepts the proposal."""
-    _require(loan, {LoanStatus.PROPOSED}, "accepter ce prêt")
+    require_status(loan, {LoanStatus.PROPOSED}, "accepter ce prêt")
     accepted = replace(loan, status=LoanStatus.ACCEPTED)
     return LoanOutcome(accepted, (LoanAccepted(occurred_at=now, loan_id=loan.id),))
 
@@ -297,7 +160,7 @@ def approve(loan: Loan, offer: Offer, approval: Approval, *, now: datetime) -> L
     """Records one of the lender's three conditions (elected official, HR, agent's consent).
 
     The last one agrees the loan and commits its half-days against the offer's capacity."""
-    _require(loan, {LoanStatus.ACCEPTED}, "valider ce prêt")
+    require_status(loan, {LoanStatus.ACCEPTED}, "valider ce prêt")
     if offer.id != loan.offer_id:
         raise InvalidInputError("Cette offre n'est pas celle du prêt.")
     if approval in loan.approvals:
@@ -317,8 +180,8 @@ def approve(loan: Loan, offer: Offer, approval: Approval, *, now: datetime) -> L
 
 def decline(loan: Loan, *, reason: str, now: datetime) -> LoanOutcome:
     """A refusal before agreement: the borrower, the lender or the agent says no."""
-    _require(loan, {LoanStatus.PROPOSED, LoanStatus.ACCEPTED}, "refuser ce prêt")
-    why = _reason(reason)
+    require_status(loan, {LoanStatus.PROPOSED, LoanStatus.ACCEPTED}, "refuser ce prêt")
+    why = given_reason(reason)
     declined = replace(loan, status=LoanStatus.DECLINED, ended_at=now, end_reason=why)
     return LoanOutcome(declined, (LoanDeclined(occurred_at=now, loan_id=loan.id, reason=why),))
 
@@ -326,13 +189,15 @@ def decline(loan: Loan, *, reason: str, now: datetime) -> LoanOutcome:
 def cancel(loan: Loan, offer: Offer, *, reason: str, now: datetime) -> LoanOfferOutcome:
     """Ends a loan that is not finished; its sessions not held are cancelled and the
     half-days it will not use go back to the offer."""
-    _require(loan, {LoanStatus.PROPOSED, LoanStatus.ACCEPTED, LoanStatus.AGREED}, "annuler ce prêt")
-    why = _reason(reason)
+    require_status(
+        loan, {LoanStatus.PROPOSED, LoanStatus.ACCEPTED, LoanStatus.AGREED}, "annuler ce prêt"
+    )
+    why = given_reason(reason)
     events: list[DomainEvent] = []
     sessions = []
     for s in loan.sessions:
         if s.status in PENDING_SESSION:
-            s, event = _cancelled(loan, s, why, now)
+            s, event = cancelled_session(loan, s, why, now)
             events.append(event)
         sessions.append(s)
     released = offer
@@ -345,153 +210,6 @@ def cancel(loan: Loan, offer: Offer, *, reason: str, now: datetime) -> LoanOffer
     return LoanOfferOutcome(cancelled, released, tuple(events))
 
 
-# Sessions ---------------------------------------------------------------------------------
-
-
-def _check_half_day(
-    loan: Loan, offer: Offer, half_day: HalfDay, agent_bookings: frozenset[HalfDay], now: datetime
-) -> None:
-    if offer.status is not OfferStatus.OPEN:
-        raise InvalidTransitionError(
-            "L'offre a été retirée : aucune nouvelle séance n'est possible."
-        )
-    if half_day.starts_at() <= now:
-        raise InvalidInputError("Une séance se planifie dans le futur.")
-    if not loan.period.contains(half_day.day):
-        raise InvalidInputError(f"La séance doit avoir lieu {loan.period.label()}.")
-    if half_day.weekly() not in loan.possible_half_days:
-        possible = ", ".join(w.label() for w in sorted(loan.possible_half_days))
-        raise InvalidInputError(
-            f"L'agent n'est disponible que les demi-journées suivantes : {possible}."
-        )
-    if half_day in agent_bookings:
-        raise AgentAlreadyBookedError(f"L'agent est déjà réservé le {half_day.label()}.")
-
-
-def schedule_session(
-    loan: Loan,
-    offer: Offer,
-    *,
-    session_id: UUID,
-    half_day: HalfDay,
-    agent_bookings: frozenset[HalfDay],
-    now: datetime,
-) -> LoanOutcome:
-    """Plans one half-day. ``agent_bookings``: every half-day the agent is already booked
-    on, across all loans (the database enforces the same rule under concurrency)."""
-    _require(loan, {LoanStatus.AGREED}, "planifier une séance")
-    if loan.active_half_days >= loan.half_days:
-        raise CapacityExceededError(
-            f"Les {loan.half_days} demi-journée(s) convenues sont déjà toutes planifiées."
-        )
-    _check_half_day(loan, offer, half_day, agent_bookings | loan.booked_half_days(), now)
-    session = Session(id=session_id, half_day=half_day)
-    updated = replace(loan, sessions=(*loan.sessions, session))
-    event = SessionScheduled(
-        occurred_at=now, loan_id=loan.id, session_id=session_id, half_day=half_day
-    )
-    return LoanOutcome(updated, (event,))
-
-
-def _replace_session(loan: Loan, session: Session) -> Loan:
-    return replace(
-        loan, sessions=tuple(session if s.id == session.id else s for s in loan.sessions)
-    )
-
-
-def reschedule_session(
-    loan: Loan,
-    offer: Offer,
-    *,
-    session_id: UUID,
-    half_day: HalfDay,
-    agent_bookings: frozenset[HalfDay],
-    now: datetime,
-) -> LoanOutcome:
-    """Moves a session not yet held; it needs confirming again."""
-    _require(loan, {LoanStatus.AGREED}, "déplacer une séance")
-    session = loan.session(session_id)
-    if session.status not in PENDING_SESSION:
-        raise InvalidTransitionError("Seule une séance à venir peut être déplacée.")
-    if session.half_day.starts_at() <= now:
-        raise InvalidTransitionError("La séance a déjà commencé : elle ne peut plus être déplacée.")
-    others = (agent_bookings | loan.booked_half_days()) - {session.half_day}
-    _check_half_day(loan, offer, half_day, others, now)
-    moved = replace(session, half_day=half_day, status=SessionStatus.SCHEDULED)
-    event = SessionRescheduled(
-        occurred_at=now,
-        loan_id=loan.id,
-        session_id=session_id,
-        previous=session.half_day,
-        half_day=half_day,
-    )
-    return LoanOutcome(_replace_session(loan, moved), (event,))
-
-
-def confirm_session(loan: Loan, *, session_id: UUID, now: datetime) -> LoanOutcome:
-    """The lender confirms the agent will come."""
-    _require(loan, {LoanStatus.AGREED}, "confirmer une séance")
-    session = loan.session(session_id)
-    if session.status is not SessionStatus.SCHEDULED:
-        raise InvalidTransitionError(
-            "Seule une séance planifiée et non confirmée peut être confirmée."
-        )
-    confirmed = replace(session, status=SessionStatus.CONFIRMED)
-    event = SessionConfirmed(occurred_at=now, loan_id=loan.id, session_id=session_id)
-    return LoanOutcome(_replace_session(loan, confirmed), (event,))
-
-
-def _cancelled(
-    loan: Loan, session: Session, why: str, now: datetime
-) -> tuple[Session, SessionCancelled]:
-    """A session cancelled for ``why``, and the event that says so."""
-    cancelled = replace(session, status=SessionStatus.CANCELLED, cancellation_reason=why)
-    event = SessionCancelled(
-        occurred_at=now,
-        loan_id=loan.id,
-        session_id=session.id,
-        half_day=session.half_day,
-        reason=why,
-    )
-    return cancelled, event
-
-
-def cancel_session(loan: Loan, *, session_id: UUID, reason: str, now: datetime) -> LoanOutcome:
-    _require(loan, {LoanStatus.AGREED}, "annuler une séance")
-    session = loan.session(session_id)
-    if session.status not in PENDING_SESSION:
-        raise InvalidTransitionError("Seule une séance qui n'a pas eu lieu peut être annulée.")
-    why = _reason(reason)
-    cancelled, event = _cancelled(loan, session, why, now)
-    return LoanOutcome(_replace_session(loan, cancelled), (event,))
-
-
-def record_session_held(
-    loan: Loan, *, session_id: UUID, transaction_id: UUID, now: datetime
-) -> SessionHeldOutcome:
-    """The half-day took place: its time moves from lender to borrower in the ledger."""
-    _require(loan, {LoanStatus.AGREED}, "déclarer une séance effectuée")
-    session = loan.session(session_id)
-    if session.status not in PENDING_SESSION:
-        raise InvalidTransitionError("Cette séance est annulée ou déjà déclarée effectuée.")
-    if session.half_day.starts_at() > now:
-        raise InvalidTransitionError("La séance n'a pas encore eu lieu.")
-    txn = transfer(
-        transaction_id=transaction_id,
-        loan_id=loan.id,
-        session_id=session_id,
-        lender=loan.lender,
-        borrower=loan.borrower,
-        minutes=MINUTES_PER_HALF_DAY,
-        now=now,
-    )
-    held = replace(session, status=SessionStatus.HELD, ledger_transaction_id=transaction_id)
-    event = SessionHeld(
-        occurred_at=now, loan_id=loan.id, session_id=session_id, ledger_transaction_id=txn.id
-    )
-    return SessionHeldOutcome(_replace_session(loan, held), txn, (event,))
-
-
 # Completion and feedback -------------------------------------------------------------------
 
 
@@ -499,7 +217,7 @@ def complete(
     loan: Loan, offer: Offer, *, borrower_feedback: Mapping[str, Answer], now: datetime
 ) -> LoanOfferOutcome:
     """Ends the loan with the borrower's feedback; unused half-days go back to the offer."""
-    _require(loan, {LoanStatus.AGREED}, "terminer ce prêt")
+    require_status(loan, {LoanStatus.AGREED}, "terminer ce prêt")
     pending = sum(1 for s in loan.sessions if s.status in PENDING_SESSION)
     if pending:
         raise InvalidTransitionError(
@@ -523,7 +241,7 @@ def complete(
             occurred_at=now,
             loan_id=loan.id,
             half_days_held=held,
-            minutes_held=held * MINUTES_PER_HALF_DAY,
+            minutes_held=held * HALF_DAY_MINUTES,
         ),
     )
     return LoanOfferOutcome(completed, offer.release(loan.half_days - held), events)
@@ -533,7 +251,7 @@ def record_feedback(
     loan: Loan, respondent: Respondent, answers: Mapping[str, Answer], *, now: datetime
 ) -> LoanOutcome:
     """The lender's and the agent's questionnaires, once each, after completion."""
-    _require(loan, {LoanStatus.COMPLETED}, "donner un avis sur ce prêt")
+    require_status(loan, {LoanStatus.COMPLETED}, "donner un avis sur ce prêt")
     if respondent in loan.feedback:
         raise InvalidTransitionError("Ce questionnaire a déjà été rempli pour ce prêt.")
     cleaned = validate_answers(respondent, answers)
@@ -572,7 +290,7 @@ def withdraw_offer(
             sessions = []
             for s in loan.sessions:
                 if s.status is SessionStatus.SCHEDULED and s.half_day.starts_at() > now:
-                    s, event = _cancelled(loan, s, why, now)
+                    s, event = cancelled_session(loan, s, why, now)
                     events.append(event)
                 sessions.append(s)
             if tuple(sessions) != loan.sessions:

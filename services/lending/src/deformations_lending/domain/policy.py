@@ -10,15 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from deformations_common.vocabulary.roles import Role
+
 from .errors import ForbiddenError
-
-
-class Role(StrEnum):
-    ELECTED = "elected"
-    HR = "hr"
-    AGENT = "agent"
-    TRAINER = "trainer"
-    OPERATOR = "operator"
 
 
 class Side(StrEnum):

@@ -19,6 +19,7 @@ from deformations_lending.domain.offers import (
     SkillRequest,
     SkillVisibility,
 )
+from deformations_lending.repositories.statements import Statements
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,87 +83,6 @@ def request_from(row: Record) -> SkillRequest:
     )
 
 
-async def insert_offer(conn: Connection, offer: Offer) -> None:
-    await conn.execute(
-        """INSERT INTO offers (id, lender_siren, theme, description, agent_role, agent_ref,
-               visibility, capacity_half_days, period_start, period_end, possible_half_days,
-               modality, reimbursement, reimbursement_details, published_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)""",
-        offer.id,
-        offer.lender,
-        offer.theme,
-        offer.description,
-        offer.agent_role,
-        offer.agent_ref,
-        offer.visibility.value,
-        offer.capacity_half_days,
-        offer.period.start,
-        offer.period.end,
-        _codes(offer.possible_half_days),
-        offer.modality.value,
-        offer.reimbursement.value,
-        offer.reimbursement_details,
-        offer.published_at,
-    )
-
-
-async def get_offer(conn: Connection, offer_id: UUID, *, for_update: bool = False) -> Offer | None:
-    lock = " FOR UPDATE" if for_update else ""
-    row = await conn.fetchrow(f"SELECT * FROM offers WHERE id = $1{lock}", offer_id)
-    return offer_from(row) if row else None
-
-
-async def mark_offer_withdrawn(conn: Connection, offer: Offer, at: datetime) -> None:
-    # committed_half_days is the triggers' business: never written here.
-    await conn.execute(
-        """UPDATE offers SET status = $2, withdrawal_reason = $3, withdrawn_at = $4,
-               version = version + 1
-           WHERE id = $1""",
-        offer.id,
-        offer.status.value,
-        offer.withdrawal_reason,
-        at,
-    )
-
-
-async def insert_request(conn: Connection, request: SkillRequest) -> None:
-    await conn.execute(
-        """INSERT INTO skill_requests (id, requester_siren, theme, need, period_start,
-               period_end, half_days, possible_half_days, modality, published_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""",
-        request.id,
-        request.requester,
-        request.theme,
-        request.need,
-        request.period.start,
-        request.period.end,
-        request.half_days,
-        _codes(request.possible_half_days),
-        request.modality.value,
-        request.published_at,
-    )
-
-
-async def get_request(
-    conn: Connection, request_id: UUID, *, for_update: bool = False
-) -> SkillRequest | None:
-    lock = " FOR UPDATE" if for_update else ""
-    row = await conn.fetchrow(f"SELECT * FROM skill_requests WHERE id = $1{lock}", request_id)
-    return request_from(row) if row else None
-
-
-async def mark_request_withdrawn(conn: Connection, request: SkillRequest, at: datetime) -> None:
-    await conn.execute(
-        """UPDATE skill_requests SET status = $2, withdrawal_reason = $3, withdrawn_at = $4,
-               version = version + 1
-           WHERE id = $1""",
-        request.id,
-        request.status.value,
-        request.withdrawal_reason,
-        at,
-    )
-
-
 def _where(filters: Browse, owner_column: str) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     args: list[Any] = []
@@ -188,24 +108,106 @@ def _where(filters: Browse, owner_column: str) -> tuple[str, list[Any]]:
     return (" AND ".join(clauses) or "true"), args
 
 
-async def browse_offers(conn: Connection, filters: Browse) -> list[Offer]:
-    where, args = _where(filters, "lender_siren")
-    rows = await conn.fetch(
-        f"""SELECT t.* FROM offers t LEFT JOIN collectivites c ON c.siren = t.lender_siren
-            WHERE {where} ORDER BY t.published_at DESC, t.id
-            LIMIT {int(filters.limit)} OFFSET {int(filters.offset)}""",
-        *args,
-    )
-    return [offer_from(r) for r in rows]
+class OfferRepository:
+    """Offers and requests, and browsing them."""
 
+    def __init__(self, conn: Connection) -> None:
+        self._db = Statements(conn)
 
-async def browse_requests(conn: Connection, filters: Browse) -> list[SkillRequest]:
-    where, args = _where(filters, "requester_siren")
-    rows = await conn.fetch(
-        f"""SELECT t.* FROM skill_requests t
-            LEFT JOIN collectivites c ON c.siren = t.requester_siren
-            WHERE {where} ORDER BY t.published_at DESC, t.id
-            LIMIT {int(filters.limit)} OFFSET {int(filters.offset)}""",
-        *args,
-    )
-    return [request_from(r) for r in rows]
+    async def insert_offer(self, offer: Offer) -> None:
+        await self._db.execute(
+            """INSERT INTO offers (id, lender_siren, theme, description, agent_role, agent_ref,
+                   visibility, capacity_half_days, period_start, period_end, possible_half_days,
+                   modality, reimbursement, reimbursement_details, published_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)""",
+            offer.id,
+            offer.lender,
+            offer.theme,
+            offer.description,
+            offer.agent_role,
+            offer.agent_ref,
+            offer.visibility.value,
+            offer.capacity_half_days,
+            offer.period.start,
+            offer.period.end,
+            _codes(offer.possible_half_days),
+            offer.modality.value,
+            offer.reimbursement.value,
+            offer.reimbursement_details,
+            offer.published_at,
+        )
+
+    async def get_offer(self, offer_id: UUID, *, for_update: bool = False) -> Offer | None:
+        lock = " FOR UPDATE" if for_update else ""
+        row = await self._db.fetchrow(f"SELECT * FROM offers WHERE id = $1{lock}", offer_id)
+        return offer_from(row) if row else None
+
+    async def mark_offer_withdrawn(self, offer: Offer, at: datetime) -> None:
+        # committed_half_days is the triggers' business: never written here.
+        await self._db.execute(
+            """UPDATE offers SET status = $2, withdrawal_reason = $3, withdrawn_at = $4,
+                   version = version + 1
+               WHERE id = $1""",
+            offer.id,
+            offer.status.value,
+            offer.withdrawal_reason,
+            at,
+        )
+
+    async def insert_request(self, request: SkillRequest) -> None:
+        await self._db.execute(
+            """INSERT INTO skill_requests (id, requester_siren, theme, need, period_start,
+                   period_end, half_days, possible_half_days, modality, published_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""",
+            request.id,
+            request.requester,
+            request.theme,
+            request.need,
+            request.period.start,
+            request.period.end,
+            request.half_days,
+            _codes(request.possible_half_days),
+            request.modality.value,
+            request.published_at,
+        )
+
+    async def get_request(
+        self, request_id: UUID, *, for_update: bool = False
+    ) -> SkillRequest | None:
+        lock = " FOR UPDATE" if for_update else ""
+        row = await self._db.fetchrow(
+            f"SELECT * FROM skill_requests WHERE id = $1{lock}", request_id
+        )
+        return request_from(row) if row else None
+
+    async def mark_request_withdrawn(self, request: SkillRequest, at: datetime) -> None:
+        await self._db.execute(
+            """UPDATE skill_requests SET status = $2, withdrawal_reason = $3, withdrawn_at = $4,
+                   version = version + 1
+               WHERE id = $1""",
+            request.id,
+            request.status.value,
+            request.withdrawal_reason,
+            at,
+        )
+
+    async def browse_offers(self, filters: Browse) -> list[Offer]:
+        where, args = _where(filters, "lender_siren")
+        rows = await self._db.fetch(
+            f"""SELECT t.* FROM offers t LEFT JOIN collectivites c ON c.siren = t.lender_siren
+                WHERE {where} ORDER BY t.published_at DESC, t.id
+                LIMIT {int(filters.limit)} OFFSET {int(filters.offset)}""",
+            *args,
+        )
+        return [offer_from(r) for r in rows]
+
+    async def browse_requests(self, filters: Browse) -> list[SkillRequest]:
+        where, args = _where(filters, "requester_siren")
+        rows = await self._db.fetch(
+            f"""SELECT t.* FROM skill_requests t
+                LEFT JOIN collectivites c ON c.siren = t.requester_siren
+                WHERE {where} ORDER BY t.published_at DESC, t.id
+                LIMIT {int(filters.limit)} OFFSET {int(filters.offset)}""",
+            *args,
+        )
+        return [request_from(r) for r in rows]

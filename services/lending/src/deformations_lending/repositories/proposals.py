@@ -7,6 +7,7 @@ from uuid import UUID
 from asyncpg import Record
 
 from deformations_common.db import Connection
+from deformations_lending.repositories.statements import Statements
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,46 +30,50 @@ def _from(row: Record) -> Proposal:
     return Proposal(**{k: row[k] for k in Proposal.__dataclass_fields__})
 
 
-async def store(conn: Connection, proposals: list[Proposal]) -> None:
-    await conn.executemany(
-        """INSERT INTO proposals (proposal_id, request_id, borrower_siren, offer_id,
-               lender_siren, kind, theme, score, reasons, proposed_at, expires_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-           ON CONFLICT (proposal_id, request_id) DO NOTHING""",
-        [
-            (
-                p.proposal_id,
-                p.request_id,
-                p.borrower_siren,
-                p.offer_id,
-                p.lender_siren,
-                p.kind,
-                p.theme,
-                p.score,
-                p.reasons,
-                p.proposed_at,
-                p.expires_at,
-            )
-            for p in proposals
-        ],
-    )
-
-
 _SELECT = """SELECT p.*, l.id AS loan_id FROM proposals p
              LEFT JOIN loans l ON l.match_id = p.proposal_id AND l.request_id = p.request_id"""
 
 
-async def for_borrower(conn: Connection, siren: str, *, limit: int = 50) -> list[Proposal]:
-    rows = await conn.fetch(
-        f"{_SELECT} WHERE p.borrower_siren = $1 ORDER BY p.proposed_at DESC LIMIT $2",
-        siren,
-        limit,
-    )
-    return [_from(r) for r in rows]
+class ProposalRepository:
+    """The read model of match proposals."""
 
+    def __init__(self, conn: Connection) -> None:
+        self._db = Statements(conn)
 
-async def get(conn: Connection, proposal_id: UUID, request_id: UUID) -> Proposal | None:
-    row = await conn.fetchrow(
-        f"{_SELECT} WHERE p.proposal_id = $1 AND p.request_id = $2", proposal_id, request_id
-    )
-    return _from(row) if row else None
+    async def store(self, proposals: list[Proposal]) -> None:
+        await self._db.executemany(
+            """INSERT INTO proposals (proposal_id, request_id, borrower_siren, offer_id,
+                   lender_siren, kind, theme, score, reasons, proposed_at, expires_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+               ON CONFLICT (proposal_id, request_id) DO NOTHING""",
+            [
+                (
+                    p.proposal_id,
+                    p.request_id,
+                    p.borrower_siren,
+                    p.offer_id,
+                    p.lender_siren,
+                    p.kind,
+                    p.theme,
+                    p.score,
+                    p.reasons,
+                    p.proposed_at,
+                    p.expires_at,
+                )
+                for p in proposals
+            ],
+        )
+
+    async def for_borrower(self, siren: str, *, limit: int = 50) -> list[Proposal]:
+        rows = await self._db.fetch(
+            f"{_SELECT} WHERE p.borrower_siren = $1 ORDER BY p.proposed_at DESC LIMIT $2",
+            siren,
+            limit,
+        )
+        return [_from(r) for r in rows]
+
+    async def get(self, proposal_id: UUID, request_id: UUID) -> Proposal | None:
+        row = await self._db.fetchrow(
+            f"{_SELECT} WHERE p.proposal_id = $1 AND p.request_id = $2", proposal_id, request_id
+        )
+        return _from(row) if row else None

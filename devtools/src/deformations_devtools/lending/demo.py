@@ -7,30 +7,27 @@ by setting the clock of those requests (``X-Deformations-Now``, refused in produ
 """
 
 import asyncio
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import uuid4
-from zoneinfo import ZoneInfo
 
 import httpx
 
+from deformations_common.vocabulary.clock import system_clock
+from deformations_common.vocabulary.collectivites import of
+from deformations_common.vocabulary.french import PARIS
 from deformations_devtools.demo import DemoContext
-from deformations_lending.api.common import CLOCK_HEADER
 
+# The header that sets one request's clock outside production (lending's ``api.deps``).
+CLOCK_HEADER = "x-deformations-now"
 CREST = "212601082"
 AOUSTE = "212600118"
-PARIS = ZoneInfo("Europe/Paris")
 # How long to wait for matching's proposal before choosing the offer directly.
 PROPOSAL_WAIT_S = 10.0
 
 
 def _next(weekday: int, after: date) -> date:
     return after + timedelta(days=(weekday - after.weekday() - 1) % 7 + 1)
-
-
-def _of(name: str) -> str:
-    """« de Crest », « d'Aouste-sur-Sye »."""
-    return f"d'{name}" if name[:1].lower() in "aeiouyhàâéèêîôûœ" else f"de {name}"
 
 
 def _body(response: httpx.Response) -> Any:
@@ -40,7 +37,7 @@ def _body(response: httpx.Response) -> Any:
 
 
 async def play(ctx: DemoContext) -> None:
-    today = datetime.now(UTC).astimezone(PARIS).date()
+    today = system_clock().astimezone(PARIS).date()
     period = {"start": today.isoformat(), "end": (today + timedelta(days=90)).isoformat()}
     crest_hr = ctx.auth("demo-rh-crest", authority=CREST, roles=("hr",))
     crest_elected = ctx.auth("demo-elue-crest", authority=CREST, roles=("elected",))
@@ -153,7 +150,7 @@ async def play(ctx: DemoContext) -> None:
         ctx.say(f"Convention (PDF) : {client.base_url.join(loan['documents']['convention_pdf'])}")
         for balance in _body(await client.get("/v1/ledger/balances", headers=aouste)):
             ctx.say(
-                f"Solde {_of(balance['name'])} : {balance['hours_label']} ({balance['position']})"
+                f"Solde {of(balance['name'])} : {balance['hours_label']} ({balance['position']})"
             )
         for balance in _body(await client.get("/v1/ledger/balances/epci", headers=aouste)):
             ctx.say(f"Solde de l'intercommunalité {balance['name']} : {balance['hours_label']}")

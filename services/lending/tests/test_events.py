@@ -7,13 +7,16 @@ import pytest
 from lending_factories import BORROWER, EPCI, LENDER, NOW, agree, make_loan, make_offer
 
 from deformations_contracts.events import lending as contract
+from deformations_contracts.registry import routing_keys
 from deformations_contracts.themes import label as theme_label
 from deformations_lending import events
-from deformations_lending.collectivites import Collectivite, describe
-from deformations_lending.domain import loans as rules
+from deformations_lending.domain import events as domain_events
 from deformations_lending.domain.calendar import HalfDay
+from deformations_lending.domain.collectivites import describe
+from deformations_lending.domain.loan_model import LoanOutcome
 from deformations_lending.domain.offers import ReimbursementBasis
-from deformations_lending.repositories.loans import LoanRecord, People, SessionPlace
+from deformations_lending.domain.sessions import schedule_session
+from deformations_lending.repositories.loan_records import LoanRecord, People, SessionPlace
 
 
 def test_an_offer_travels_with_iso_weekdays_and_its_collectivite_never_with_the_agent() -> None:
@@ -50,11 +53,11 @@ def test_every_reimbursement_basis_has_a_contract_value(
     assert events.REIMBURSEMENT[basis] is expected
 
 
-def _agreed_with_session(people: People) -> tuple[LoanRecord, rules.LoanOutcome]:
+def _agreed_with_session(people: People) -> tuple[LoanRecord, LoanOutcome]:
     offer = make_offer()
     loan, offer = agree(make_loan(offer), offer)
     monday = NOW.date() + timedelta(days=7)  # the offer's first weekly slot is Monday am
-    outcome = rules.schedule_session(
+    outcome = schedule_session(
         loan,
         offer,
         session_id=uuid4(),
@@ -99,9 +102,13 @@ def test_a_session_names_its_participants_and_survives_their_erasure() -> None:
     assert anonymous.model_dump()["participants"] == [events.ERASED_PERSON]
 
 
-def test_an_unknown_siren_keeps_a_neutral_name_and_no_town_hall_of_its_own() -> None:
-    unknown = describe("999999999")
-    assert unknown == Collectivite("999999999", "Collectivité (SIREN 999999999)", "collectivite")
-    assert not unknown.known
-    assert describe("212600118").town_hall == "Mairie d'Aouste-sur-Sye"
-    assert describe("200040509").kind == "CC"
+def test_every_domain_event_on_the_wire_is_a_contract_lending_declares() -> None:
+    on_the_wire = {
+        kind.routing_key
+        for kind in vars(domain_events).values()
+        if isinstance(kind, type)
+        and issubclass(kind, domain_events.DomainEvent)
+        and kind.routing_key is not None
+    }
+
+    assert on_the_wire == set(routing_keys(*events.PRODUCED))

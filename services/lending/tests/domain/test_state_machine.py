@@ -18,28 +18,28 @@ from hypothesis.stateful import (
 from lending_factories import BORROWER, LENDER, NOW, half_days_from, make_offer
 
 from deformations_contracts.types import HalfDayPart, Modality
+from deformations_contracts.values import HALF_DAY_MINUTES
 from deformations_lending.domain.calendar import HalfDay, Period
 from deformations_lending.domain.errors import DomainError
-from deformations_lending.domain.ledger import MINUTES_PER_HALF_DAY, LedgerEntry, balances
+from deformations_lending.domain.ledger import LedgerEntry, balances
+from deformations_lending.domain.loan_model import Approval, Loan, LoanStatus, SessionStatus
 from deformations_lending.domain.loans import (
-    Approval,
-    Loan,
-    LoanStatus,
-    SessionStatus,
     accept,
     approve,
     cancel,
-    cancel_session,
     complete,
-    confirm_session,
     decline,
     propose_loan,
-    record_session_held,
-    reschedule_session,
-    schedule_session,
     withdraw_offer,
 )
 from deformations_lending.domain.offers import Offer, OfferStatus
+from deformations_lending.domain.sessions import (
+    cancel_session,
+    confirm_session,
+    record_session_held,
+    reschedule_session,
+    schedule_session,
+)
 
 POOL = [*half_days_from(date(2026, 3, 3), 14), HalfDay(date(2026, 3, 4), HalfDayPart.MORNING)]
 FEEDBACK = {"useful": 4, "need_met": 3, "autonomy": 5, "again": True}
@@ -336,8 +336,8 @@ class LendingMachine(RuleBasedStateMachine):
         assert sum(e.minutes for e in self.ledger) == 0
         expected: Counter[str] = Counter()
         for loan in self.loans.values():
-            expected[loan.lender] += loan.held_half_days * MINUTES_PER_HALF_DAY
-            expected[loan.borrower] -= loan.held_half_days * MINUTES_PER_HALF_DAY
+            expected[loan.lender] += loan.held_half_days * HALF_DAY_MINUTES
+            expected[loan.borrower] -= loan.held_half_days * HALF_DAY_MINUTES
         actual = balances(self.ledger)
         for siren in set(expected) | set(actual):
             assert actual.get(siren, 0) == expected[siren]

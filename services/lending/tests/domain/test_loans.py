@@ -23,28 +23,27 @@ from deformations_lending.domain.events import (
 )
 from deformations_lending.domain.feedback import Answer, Respondent
 from deformations_lending.domain.ledger import LedgerEntry
+from deformations_lending.domain.loan_model import Approval, LoanStatus, Origin, SessionStatus
 from deformations_lending.domain.loans import (
-    Approval,
-    LoanStatus,
-    Origin,
-    SessionStatus,
     accept,
     approve,
     cancel,
-    cancel_session,
     complete,
-    confirm_session,
     decline,
     propose_from_match,
     propose_loan,
     record_feedback,
-    record_session_held,
-    reschedule_session,
-    schedule_session,
     withdraw_offer,
 )
 from deformations_lending.domain.offers import publish_request, withdraw_request
 from deformations_lending.domain.policy import APPROVAL_COMMANDS, Command
+from deformations_lending.domain.sessions import (
+    cancel_session,
+    confirm_session,
+    record_session_held,
+    reschedule_session,
+    schedule_session,
+)
 
 GOOD_FEEDBACK: dict[str, Answer] = {
     "useful": 5,

@@ -16,8 +16,9 @@ from deformations_lending.documents import (
 )
 from deformations_lending.documents.render import pdf_text
 from deformations_lending.domain.errors import InvalidTransitionError
-from deformations_lending.domain.loans import Loan, record_session_held, schedule_session
+from deformations_lending.domain.loan_model import Loan
 from deformations_lending.domain.offers import Offer
+from deformations_lending.domain.sessions import record_session_held, schedule_session
 
 ISSUED = date(2026, 3, 2)
 

@@ -1,0 +1,1 @@
+"""Lending's demo scenario (``make run``); never shipped with the service."""

@@ -1,0 +1,9 @@
+"""People around loans: what the platform forgets when a person asks to be erased."""
+
+from deformations_lending.service.uow import LendingUnitOfWork
+
+
+async def erase_person(uow: LendingUnitOfWork, person_id: str) -> int:
+    """Forget the person's id around loans; the loans, sessions and ledger stay.
+    Returns how many loans named them."""
+    return await uow.loans.erase_person(person_id)
