@@ -5,7 +5,8 @@
    clear message says which URL failed and how to start one.
 2. A mail catcher on SMTP_HOST:SMTP_PORT when nothing listens there (mails in var/mail/).
 3. The four services migrated, then started on ports 8001–8004, each its own process.
-4. The demo of each service (``deformations_<service>.demo.play``), which publishes events.
+4. The demo of each service (``deformations_devtools.<service>.demo.play``), which publishes
+   events.
 """
 
 import asyncio
@@ -130,12 +131,28 @@ async def wait_ready(urls: dict[str, str], processes: dict[str, subprocess.Popen
             await asyncio.sleep(0.3)
 
 
+def _module_exists(path: str) -> bool:
+    try:
+        return importlib.util.find_spec(path) is not None
+    except ModuleNotFoundError:  # the parent package is absent
+        return False
+
+
 async def play_demos(urls: dict[str, str]) -> None:
     context = DemoContext(urls=urls, say=lambda m: print(f"[demo] {m}", flush=True))
     for name in DEMO_ORDER:
-        if importlib.util.find_spec(f"deformations_{name}.demo") is None:
+        # A service's demo lives in the development tools; older ones still ship their own.
+        found = next(
+            (
+                path
+                for path in (f"deformations_devtools.{name}.demo", f"deformations_{name}.demo")
+                if _module_exists(path)
+            ),
+            None,
+        )
+        if found is None:
             continue
-        module = importlib.import_module(f"deformations_{name}.demo")
+        module = importlib.import_module(found)
         if not hasattr(module, "play"):
             continue
         say(f"demo of {name}…")

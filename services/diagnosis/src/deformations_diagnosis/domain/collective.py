@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from deformations_contracts.catalogue import Catalogue, load_catalogue
 from deformations_contracts.themes import Theme, label
 from deformations_diagnosis.content.model import Questionnaire
-from deformations_diagnosis.domain.errors import DiagnosisError, NotEnoughResponsesError
+from deformations_diagnosis.domain.errors import MixedVersionsError, NotEnoughResponsesError
 from deformations_diagnosis.domain.results import IndividualResult
 
 # An axis whose standard deviation reaches this is one where the team really diverges.
@@ -69,18 +69,6 @@ class CollectiveResult(_Frozen):
     shared_themes: tuple[ThemeShare, ...] = Field(description="Themes chosen by 2+ people")
     divergent_axes: tuple[str, ...] = Field(description="Axes where the team diverges most")
     formats: tuple[CollectiveFormat, ...]
-
-
-class MixedVersionsError(DiagnosisError):
-    code = "mixed_versions"
-
-    def __init__(self, versions: Sequence[str]) -> None:
-        super().__init__(
-            "Ces réponses proviennent de versions différentes du questionnaire "
-            "et ne peuvent pas être agrégées ensemble.",
-            f"results from several questionnaire versions: {sorted(set(versions))}",
-            versions=sorted(set(versions)),
-        )
 
 
 def _check(q: Questionnaire, results: Sequence[IndividualResult]) -> None:
