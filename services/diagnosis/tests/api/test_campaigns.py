@@ -249,7 +249,8 @@ async def test_an_intercommunality_campaign_pools_small_communes(platform: Platf
 
 
 async def test_an_expired_campaign_answers_410_and_stores_nothing(platform: Platform) -> None:
-    diagnosis = await platform.start("diagnosis")
+    clock = ManualClock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    diagnosis = await start_at(platform, clock)
     campaign = await open_campaign(diagnosis)
     closed = await diagnosis.client.post(
         f"/v1/campaigns/{campaign['id']}/close", headers=diagnosis.auth("operator-1", **OPERATOR)
@@ -264,12 +265,12 @@ async def test_an_expired_campaign_answers_410_and_stores_nothing(platform: Plat
         await diagnosis.client.get(f"/v1/campaigns/by-token/{campaign['token']}")
     ).status_code == 410
     # Only the organiser (or an operator) moves the end; reopening takes answers again.
-    later = {"expires_at": (datetime.now(UTC) + timedelta(days=7)).isoformat()}
+    later = {"expires_at": (clock.now + timedelta(days=7)).isoformat()}
     url = f"/v1/campaigns/{campaign['id']}"
     mayor = diagnosis.auth("maire", roles=("elected",), authority=CLUNY_SIREN)
     assert (await diagnosis.client.patch(url, json=later, headers=mayor)).status_code == 403
     organiser = diagnosis.auth("operator-1", **OPERATOR)
-    too_far = {"expires_at": (datetime.now(UTC) + timedelta(days=900)).isoformat()}
+    too_far = {"expires_at": (clock.now + timedelta(days=367)).isoformat()}
     refused = await diagnosis.client.patch(url, json=too_far, headers=organiser)
     assert refused.json()["code"] == "bad_expiry"
     reopened = await diagnosis.client.patch(url, json=later, headers=organiser)

@@ -7,6 +7,7 @@ import httpx
 import pytest
 from platform_harness import Platform, RunningService
 
+from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
 from deformations_devtools.demo import DemoContext
 from deformations_devtools.diagnosis import demo
 from deformations_devtools.testing import wait_until
@@ -29,8 +30,8 @@ class InProcessDemo(DemoContext):
 
 async def test_the_demo_fills_a_campaign_of_the_clunisois(platform: Platform) -> None:
     diagnosis = await platform.start("diagnosis")
-    completed = await platform.tap("diagnosis.completed.v1")
-    updated = await platform.tap("diagnosis.team_updated.v1")
+    completed = await platform.tap(DiagnosisCompleted.routing_key)
+    updated = await platform.tap(DiagnosisTeamUpdated.routing_key)
     lines: list[str] = []
     ctx = InProcessDemo(diagnosis, lines)
     await demo.play(ctx)

@@ -7,8 +7,9 @@ from hypothesis import strategies as st
 from deformations_devtools.diagnosis.synthetic import synthetic_submissions
 from deformations_diagnosis.content.loader import load_questionnaire
 from deformations_diagnosis.content.model import Questionnaire
-from deformations_diagnosis.domain.collective import collective_result, intercommunality_result
+from deformations_diagnosis.domain.collective import collective_result
 from deformations_diagnosis.domain.errors import MixedVersionsError, NotEnoughResponsesError
+from deformations_diagnosis.domain.intercommunality import intercommunality_result
 from deformations_diagnosis.domain.results import IndividualResult
 from deformations_diagnosis.domain.scoring import score_submission
 

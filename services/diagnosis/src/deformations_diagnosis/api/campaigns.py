@@ -12,7 +12,7 @@ from deformations_contracts.events.diagnosis import TeamKind
 from deformations_contracts.types import InseeCode, Siren
 from deformations_diagnosis.api.deps import RuntimeDep
 from deformations_diagnosis.content.loader import CURRENT_VERSION
-from deformations_diagnosis.domain.collective import IntercommunalityResult
+from deformations_diagnosis.domain.intercommunality import IntercommunalityResult
 from deformations_diagnosis.service import campaigns
 from deformations_diagnosis.service.campaigns import CampaignView
 from deformations_diagnosis.service.collective import TeamResult, collective_of

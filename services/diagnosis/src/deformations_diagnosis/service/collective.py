@@ -13,13 +13,12 @@ from deformations_diagnosis.domain.campaigns import (
     UnknownCampaignError,
     missing_responses,
 )
-from deformations_diagnosis.domain.collective import (
-    CollectiveResult,
+from deformations_diagnosis.domain.collective import CollectiveResult, collective_result
+from deformations_diagnosis.domain.errors import NotEnoughResponsesError
+from deformations_diagnosis.domain.intercommunality import (
     IntercommunalityResult,
-    collective_result,
     intercommunality_result,
 )
-from deformations_diagnosis.domain.errors import NotEnoughResponsesError
 from deformations_diagnosis.domain.results import IndividualResult
 from deformations_diagnosis.service.campaigns import viewable
 from deformations_diagnosis.service.uow import DiagnosisUnitOfWork

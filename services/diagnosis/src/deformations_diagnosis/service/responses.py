@@ -13,12 +13,12 @@ from deformations_diagnosis.domain.campaigns import (
     open_or_fail,
     respondent_commune,
 )
-from deformations_diagnosis.domain.collective import IntercommunalityResult
 from deformations_diagnosis.domain.errors import (
     SubmissionReplayedError,
     UnknownResponseError,
     WrongVersionError,
 )
+from deformations_diagnosis.domain.intercommunality import IntercommunalityResult
 from deformations_diagnosis.domain.results import IndividualResult
 from deformations_diagnosis.domain.scoring import score_submission
 from deformations_diagnosis.domain.submission import Submission

@@ -8,8 +8,8 @@ from fastapi.responses import HTMLResponse
 from deformations_diagnosis.api.deps import RuntimeDep
 from deformations_diagnosis.content.loader import load_questionnaire
 from deformations_diagnosis.domain.campaigns import UnknownCampaignError
-from deformations_diagnosis.domain.collective import IntercommunalityResult
 from deformations_diagnosis.domain.errors import UnknownResponseError
+from deformations_diagnosis.domain.intercommunality import IntercommunalityResult
 from deformations_diagnosis.domain.results import IndividualResult
 from deformations_diagnosis.service.collective import CollectivePage, collective_page
 from deformations_diagnosis.service.responses import result_with_team
