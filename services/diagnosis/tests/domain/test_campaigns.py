@@ -6,7 +6,6 @@ from uuid import uuid4
 import pytest
 
 from deformations_contracts.events.diagnosis import TeamKind
-from deformations_diagnosis.domain.access import may_open, may_view_collective
 from deformations_diagnosis.domain.campaigns import (
     BadExpiryError,
     Campaign,
@@ -58,27 +57,6 @@ def test_an_intercommunality_response_needs_a_member_commune() -> None:
         respondent_commune(EPCI, None)
     with pytest.raises(NotAMemberError):
         respondent_commune(EPCI, "26108")
-
-
-def test_operators_and_trainers_open_for_anyone_an_elu_only_for_their_collectivite() -> None:
-    assert may_open({"operator"}, None, EPCI)
-    assert may_open({"trainer"}, None, COUNCIL)
-    assert may_open({"elected"}, "217101377", COUNCIL)
-    assert not may_open({"elected"}, "217105329", COUNCIL)
-    assert not may_open({"elected"}, "217101377", EPCI)  # the mayor of Cluny is not the EPCI
-    assert may_open({"elected"}, "200040293", EPCI)
-    assert not may_open({"agent", "hr"}, "217101377", COUNCIL)
-
-
-def test_a_trainer_sees_a_group_only_if_they_opened_its_campaign() -> None:
-    c = campaign(EPCI, created_by="trainer-1")
-    assert may_view_collective({"trainer"}, None, "trainer-1", c)
-    assert not may_view_collective({"trainer"}, None, "trainer-2", c)
-    assert may_view_collective({"operator"}, None, "someone", c)
-    # Élus of a member commune see their intercommunality's result; others do not.
-    assert may_view_collective({"elected"}, "217105329", "maire-taize", c)
-    assert not may_view_collective({"elected"}, "212601082", "maire-crest", c)
-    assert not may_view_collective(set(), "217105329", "anonymous", c)
 
 
 def test_missing_responses_never_goes_negative() -> None:
