@@ -22,6 +22,9 @@ import httpx
 import uvicorn
 
 from deformations_common.service import create_app
+from deformations_contracts.events.diagnosis import DiagnosisCompleted
+from deformations_devtools.diagnosis.bench import scorings_per_second
+from deformations_devtools.diagnosis.synthetic import synthetic_submissions
 from deformations_devtools.testing import (
     Infra,
     create_database,
@@ -30,9 +33,7 @@ from deformations_devtools.testing import (
     isolated_settings,
 )
 from deformations_diagnosis.app import definition
-from deformations_diagnosis.bench import scorings_per_second
 from deformations_diagnosis.content.loader import load_questionnaire
-from deformations_diagnosis.domain.synthetic import synthetic_submissions
 from deformations_diagnosis.settings import DiagnosisSettings
 
 
@@ -89,7 +90,7 @@ async def measure_submit_to_event(infra: Infra, rate: float, seconds: float) -> 
             await asyncio.sleep(0.05)
         channel = await connection.channel()
         queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-        await queue.bind(settings.events_exchange, routing_key="diagnosis.completed.v1")
+        await queue.bind(settings.events_exchange, routing_key=DiagnosisCompleted.routing_key)
         all_in = asyncio.Event()
 
         async def on_event(message: aio_pika.abc.AbstractIncomingMessage) -> None:

@@ -29,6 +29,7 @@ from durable_floor import durable_floor
 from deformations_common.auth import issue_dev_token
 from deformations_common.service import create_app
 from deformations_common.settings import Environment, ServiceSettings
+from deformations_devtools.diagnosis.synthetic import synthetic_submissions
 from deformations_devtools.testing import (
     Infra,
     create_database,
@@ -38,7 +39,6 @@ from deformations_devtools.testing import (
 )
 from deformations_diagnosis.app import definition as diagnosis_definition
 from deformations_diagnosis.content.loader import load_questionnaire
-from deformations_diagnosis.domain.synthetic import synthetic_submissions
 from deformations_diagnosis.settings import DiagnosisSettings
 from deformations_notifications.app import definition as notifications_definition
 from deformations_notifications.settings import NotificationsSettings

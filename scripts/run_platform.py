@@ -213,11 +213,11 @@ async def play_demos(urls: dict[str, str]) -> None:
 
 
 def demo_module(name: str) -> ModuleType | None:
-    """A service's demo: in devtools (demo support leaves ``src``), or still in the service."""
-    for path in (f"deformations_devtools.{name}.demo", f"deformations_{name}.demo"):
-        with contextlib.suppress(ModuleNotFoundError):
-            if importlib.util.find_spec(path) is not None:
-                return importlib.import_module(path)
+    """A service's demo scenario, in devtools (demo support never ships in ``src``)."""
+    path = f"deformations_devtools.{name}.demo"
+    with contextlib.suppress(ModuleNotFoundError):
+        if importlib.util.find_spec(path) is not None:
+            return importlib.import_module(path)
     return None
 
 

@@ -13,9 +13,9 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind
 from platform_harness import Platform
 
+from deformations_devtools.diagnosis.synthetic import synthetic_submissions
 from deformations_devtools.testing import Traces, wait_until
 from deformations_diagnosis.content.loader import load_questionnaire
-from deformations_diagnosis.domain.synthetic import synthetic_submissions
 
 pytestmark = pytest.mark.integration
 

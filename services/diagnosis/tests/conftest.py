@@ -38,6 +38,22 @@ def first_options(q: Questionnaire) -> dict[str, tuple[str, ...]]:
 
 
 # Integration tests of the service start it on the real broker and database.
-from platform_harness import platform  # noqa: E402
+from platform_harness import Platform, RunningService, platform  # noqa: E402
 
-__all__ = ["complete_submissions", "first_options", "platform"]
+from deformations_common.service import create_app  # noqa: E402
+from deformations_common.vocabulary.clock import ManualClock  # noqa: E402
+from deformations_devtools.testing import running  # noqa: E402
+
+
+async def start_at(platform: Platform, clock: ManualClock) -> RunningService:
+    """The service started like ``platform.start("diagnosis")``, its time read from ``clock``."""
+    definition = platform.definition("diagnosis")
+    definition.clock = clock
+    app = create_app(definition)
+    client = await platform.stack.enter_async_context(running(app))
+    service = RunningService("diagnosis", app, client, definition.settings)
+    platform.services["diagnosis"] = service
+    return service
+
+
+__all__ = ["complete_submissions", "first_options", "platform", "start_at"]

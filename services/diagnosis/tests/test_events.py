@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
-from deformations_diagnosis import events, teams
+from deformations_diagnosis import events
 from deformations_diagnosis.content.loader import load_questionnaire
+from deformations_diagnosis.domain import teams
 from deformations_diagnosis.domain.campaigns import Campaign, Team
 from deformations_diagnosis.domain.collective import collective_result
 from deformations_diagnosis.domain.scoring import score_submission

@@ -2,7 +2,9 @@
 
     python -m deformations_diagnosis.calibration_cli --database-url postgresql://…/db
     python -m deformations_diagnosis.calibration_cli < responses.jsonl
-    python -m deformations_diagnosis.calibration_cli --synthetic 500 --seed 1
+
+Synthetic answers, for a try without data, come from the development tools:
+``python -m deformations_devtools.diagnosis.synthetic 500 | python -m …calibration_cli``.
 
 Scores the responses to one questionnaire version and prints the calibration report as
 JSON: how well the families separate them and which items discriminate. From the database
@@ -14,17 +16,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 
-import asyncpg
-
+from deformations_common import db
 from deformations_diagnosis.content.loader import CURRENT_VERSION, load_questionnaire
-from deformations_diagnosis.content.model import Questionnaire
-from deformations_diagnosis.domain.calibration import CalibrationReport, calibrate
+from deformations_diagnosis.domain.calibration import (
+    CalibrationReport,
+    calibrate,
+    report_for_answers,
+)
 from deformations_diagnosis.domain.submission import Submission, validate_submission
-from deformations_diagnosis.domain.synthetic import synthetic_submissions
+from deformations_diagnosis.repositories.responses import ResponseRepository
 
 
 def report_for(lines: Iterable[str], version: str, seed: int = 0) -> CalibrationReport:
@@ -37,36 +40,15 @@ def report_for(lines: Iterable[str], version: str, seed: int = 0) -> Calibration
     return calibrate(q, responses, seed=seed)
 
 
-def report_for_answers(
-    q: Questionnaire, answers: Sequence[Mapping[str, Sequence[str]]], seed: int = 0
-) -> CalibrationReport:
-    """The report for stored answer sets (all valid: they were validated when stored)."""
-    responses = [
-        validate_submission(
-            q,
-            Submission(
-                questionnaire_version=q.version, answers={k: tuple(v) for k, v in a.items()}
-            ),
-        )
-        for a in answers
-    ]
-    return calibrate(q, responses, seed=seed)
-
-
 async def answers_from_database(
     url: str, schema: str, version: str, limit: int
 ) -> list[dict[str, list[str]]]:
-    conn = await asyncpg.connect(url, server_settings={"search_path": schema})
+    pool = await db.create_pool(url, schema, min_size=1, max_size=1)
     try:
-        rows = await conn.fetch(
-            """SELECT answers::text AS answers FROM responses
-               WHERE questionnaire_version = $1 ORDER BY created_at DESC LIMIT $2""",
-            version,
-            limit,
-        )
+        async with pool.acquire() as conn:
+            return await ResponseRepository(conn).answers_of_version(version, limit)
     finally:
-        await conn.close()
-    return [json.loads(row["answers"]) for row in rows]
+        await pool.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,7 +57,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="read the responses of the diagnosis service")
     parser.add_argument("--schema", default="diagnosis", help="the service's DB schema")
     parser.add_argument("--limit", type=int, default=20_000, help="latest N responses")
-    parser.add_argument("--synthetic", type=int, default=0, help="use N synthetic responses")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     q = load_questionnaire(args.version)
@@ -86,13 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             report = report_for_answers(q, answers, args.seed)
         else:
-            lines: Iterable[str] = sys.stdin
-            if args.synthetic:
-                lines = (
-                    s.model_dump_json()
-                    for _, s in synthetic_submissions(q, args.synthetic, args.seed)
-                )
-            report = report_for(lines, q.version, args.seed)
+            report = report_for(sys.stdin, q.version, args.seed)
     except ValueError as exc:
         print(f"calibration impossible: {exc}", file=sys.stderr)
         return 1

@@ -11,13 +11,14 @@ from deformations_contracts.events.diagnosis import (
     NextStep,
     TeamKind,
 )
+from deformations_contracts.values import HALF_DAY_MINUTES
 from deformations_diagnosis.content.model import Questionnaire
 from deformations_diagnosis.domain.campaigns import Campaign
 from deformations_diagnosis.domain.collective import CollectiveResult
 from deformations_diagnosis.domain.results import IndividualResult
 
-# A half-day of training, in minutes (as counted by lending's ledger).
-MINUTES_PER_HALF_DAY = 210
+# The events this service publishes (declared for the AsyncAPI document).
+PRODUCED = (DiagnosisCompleted, DiagnosisTeamUpdated)
 MAX_MEMBER_SIRENS = 300
 
 
@@ -51,9 +52,7 @@ def completed(
         availability=Availability(
             time_slots=list(result.availability.slots),
             modality=result.availability.modality,
-            half_days_per_month=min(
-                20, result.availability.minutes_per_month // MINUTES_PER_HALF_DAY
-            ),
+            half_days_per_month=min(20, result.availability.minutes_per_month // HALF_DAY_MINUTES),
         ),
         next_steps=[
             NextStep(recipe_code=s.recipe_code, format=s.format_code, label=s.title)

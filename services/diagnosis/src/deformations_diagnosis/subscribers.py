@@ -1,9 +1,10 @@
-"""Events diagnosis reads."""
+"""Events diagnosis reads: each handler runs one use case over the event's unit of work."""
 
 from deformations_common.consumer import EventContext, EventHandlers
 from deformations_common.db import Connection
 from deformations_contracts.events.people import PersonErasureRequested
-from deformations_diagnosis import repository
+from deformations_diagnosis.service import people
+from deformations_diagnosis.service.uow import DiagnosisUnitOfWork
 from deformations_diagnosis.settings import DiagnosisSettings
 
 handlers = EventHandlers("diagnosis")
@@ -13,4 +14,4 @@ handlers = EventHandlers("diagnosis")
 async def erase_person(
     event: PersonErasureRequested, ctx: EventContext[DiagnosisSettings], conn: Connection
 ) -> None:
-    await repository.erase_person(conn, event.person_id)
+    await people.erase_person(ctx.unit_of_work(DiagnosisUnitOfWork, conn), event.person_id)

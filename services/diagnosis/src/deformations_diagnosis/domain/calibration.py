@@ -11,7 +11,7 @@ seeded subsample when there are many responses, to stay within memory.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from deformations_diagnosis.content.model import ItemRole, Questionnaire
 from deformations_diagnosis.domain.scoring import axis_scores, family_distances
-from deformations_diagnosis.domain.submission import ValidAnswers
+from deformations_diagnosis.domain.submission import Submission, ValidAnswers, validate_submission
 
 MIN_RESPONSES = 20
 SILHOUETTE_SAMPLE = 2000
@@ -185,3 +185,19 @@ def calibrate(
         clusters=tuple(summaries),
         items=tuple(items),
     )
+
+
+def report_for_answers(
+    q: Questionnaire, answers: Sequence[Mapping[str, Sequence[str]]], seed: int = 0
+) -> CalibrationReport:
+    """The report for stored answer sets (all valid: they were validated when stored)."""
+    responses = [
+        validate_submission(
+            q,
+            Submission(
+                questionnaire_version=q.version, answers={k: tuple(v) for k, v in a.items()}
+            ),
+        )
+        for a in answers
+    ]
+    return calibrate(q, responses, seed=seed)

@@ -1,19 +1,23 @@
-"""Campaigns: who may open one for which team, who may see its collective result, and
-which commune a respondent answers for. Pure rules; the service layer reads the data.
+"""Campaigns: a team asked to answer one questionnaire version before an expiry, the
+commune a respondent answers for, and the errors of these rules. Pure; who may do what with
+a campaign is in ``access``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from deformations_common.vocabulary.errors import (
+    ConflictError,
+    GoneError,
+    InvalidInput,
+    NotFoundError,
+)
 from deformations_contracts.events.diagnosis import TeamKind
 from deformations_diagnosis.domain.errors import DiagnosisError
 
-# Roles that may open a campaign; an élu only for their own collectivité.
-OPENING_ROLES = frozenset({"operator", "trainer", "elected"})
 MAX_DURATION = timedelta(days=366)
 
 
@@ -57,7 +61,7 @@ class Campaign:
         return now >= self.expires_at
 
 
-class CampaignError(DiagnosisError):
+class CampaignError(DiagnosisError, InvalidInput):
     """A campaign request that breaks a rule (a client error)."""
 
 
@@ -92,9 +96,65 @@ class NotAMemberError(CampaignError):
         )
 
 
+class ShareWithoutCampaignError(CampaignError):
+    code = "share_without_campaign"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Un résultat ne se partage qu'avec l'équipe d'une campagne.",
+            "a result is shared only with the team of a campaign",
+        )
+
+
+class UnknownCampaignError(DiagnosisError, NotFoundError):
+    code = "unknown_campaign"
+
+    def __init__(self) -> None:
+        super().__init__("Ce lien de campagne n'existe pas.", "no such campaign")
+
+
+class CampaignNotFoundError(DiagnosisError, NotFoundError):
+    code = "unknown_campaign"
+
+    def __init__(self) -> None:
+        super().__init__("Cette campagne n'existe pas.", "no such campaign")
+
+
+class CampaignExpiredError(DiagnosisError, GoneError):
+    code = "campaign_expired"
+
+    def __init__(self, expired_at: datetime) -> None:
+        super().__init__(
+            "Cette campagne est terminée : elle n'accepte plus de réponses.",
+            "the campaign is over",
+            expired_at=expired_at.isoformat(),
+        )
+
+
+class TokenTakenError(DiagnosisError, ConflictError):
+    """Two campaigns drew the same link token: astronomically rare, worth a retry."""
+
+    code = "campaign_token_taken"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Le lien de la campagne n'a pas pu être créé : réessayez.",
+            "the campaign token is already taken",
+        )
+
+
 def check_expiry(now: datetime, expires_at: datetime) -> None:
     if not now < expires_at <= now + MAX_DURATION:
         raise BadExpiryError()
+
+
+def open_or_fail(campaign: Campaign | None, now: datetime) -> Campaign:
+    """The campaign a link names, while it takes answers: 404 unknown, 410 over."""
+    if campaign is None:
+        raise UnknownCampaignError()
+    if campaign.is_expired(now):
+        raise CampaignExpiredError(campaign.expires_at)
+    return campaign
 
 
 def respondent_commune(team: Team, given: str | None) -> str:
@@ -109,26 +169,6 @@ def respondent_commune(team: Team, given: str | None) -> str:
     if team.member(given) is None:
         raise NotAMemberError(given)
     return given
-
-
-def may_open(roles: Collection[str], authority: str | None, team: Team) -> bool:
-    """Operators and trainers open campaigns for any team; an élu only for their own."""
-    if {"operator", "trainer"} & set(roles):
-        return True
-    return "elected" in roles and authority == team.siren
-
-
-def may_view_collective(
-    roles: Collection[str], authority: str | None, sub: str, campaign: Campaign
-) -> bool:
-    """Operators, the person who opened the campaign, and the team's own collectivités.
-
-    A trainer who did not open the campaign sees nothing: the respondents agreed to share
-    with their team and the organiser, not with every trainer of the platform.
-    """
-    if "operator" in roles or sub == campaign.created_by:
-        return True
-    return bool({"elected", "agent"} & set(roles)) and authority in campaign.team.sirens
 
 
 def missing_responses(shared: int, minimum: int) -> int:

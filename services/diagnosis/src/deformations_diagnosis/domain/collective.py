@@ -1,4 +1,4 @@
-"""Collective results of a team (a municipal council) and of an intercommunality.
+"""The collective result of a team (a municipal council, or all of an intercommunality).
 
 Nothing is shown about fewer than ``Questionnaire.min_collective_responses`` (at least 3)
 shared responses, so that no individual can be singled out. The caller passes only the
@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from deformations_contracts.catalogue import Catalogue, load_catalogue
 from deformations_contracts.themes import Theme, label
 from deformations_diagnosis.content.model import Questionnaire
-from deformations_diagnosis.domain.errors import DiagnosisError, NotEnoughResponsesError
+from deformations_diagnosis.domain.errors import MixedVersionsError, NotEnoughResponsesError
 from deformations_diagnosis.domain.results import IndividualResult
 
 # An axis whose standard deviation reaches this is one where the team really diverges.
@@ -69,18 +69,6 @@ class CollectiveResult(_Frozen):
     shared_themes: tuple[ThemeShare, ...] = Field(description="Themes chosen by 2+ people")
     divergent_axes: tuple[str, ...] = Field(description="Axes where the team diverges most")
     formats: tuple[CollectiveFormat, ...]
-
-
-class MixedVersionsError(DiagnosisError):
-    code = "mixed_versions"
-
-    def __init__(self, versions: Sequence[str]) -> None:
-        super().__init__(
-            "Ces réponses proviennent de versions différentes du questionnaire "
-            "et ne peuvent pas être agrégées ensemble.",
-            f"results from several questionnaire versions: {sorted(set(versions))}",
-            versions=sorted(set(versions)),
-        )
 
 
 def _check(q: Questionnaire, results: Sequence[IndividualResult]) -> None:
@@ -274,52 +262,4 @@ def collective_result(
         shared_themes=tuple(themes),
         divergent_axes=divergent,
         formats=suggest_formats(axes, len(counts), divergent, themes, catalogue, intercommunal),
-    )
-
-
-class CommuneResult(_Frozen):
-    insee: str
-    result: CollectiveResult
-
-
-class IntercommunalityResult(_Frozen):
-    total: CollectiveResult
-    communes: tuple[CommuneResult, ...] = Field(description="Communes shown on their own")
-    others: CollectiveResult | None = Field(
-        description="Communes too small to show alone, pooled together"
-    )
-    pooled_communes: tuple[str, ...] = Field(description="INSEE codes pooled into ``others``")
-
-
-def intercommunality_result(
-    q: Questionnaire,
-    by_commune: Mapping[str, Sequence[IndividualResult]],
-    catalogue: Catalogue | None = None,
-) -> IntercommunalityResult:
-    """All communes together, each large-enough commune alone, and the small ones pooled.
-
-    A commune under the minimum is pooled with the others under it. If that pool is itself
-    under the minimum but not empty, the smallest shown communes join it: otherwise its
-    figures could be recovered by subtracting the shown communes from the total.
-    """
-    catalogue = catalogue or load_catalogue()
-    minimum = q.min_collective_responses
-    everyone = [r for rs in by_commune.values() for r in rs]
-    total = collective_result(q, everyone, catalogue, intercommunal=True)
-    answered = {insee: rs for insee, rs in by_commune.items() if rs}
-    shown = sorted(
-        (i for i, rs in answered.items() if len(rs) >= minimum), key=lambda i: (len(answered[i]), i)
-    )
-    pooled = sorted(i for i, rs in answered.items() if len(rs) < minimum)
-    while pooled and sum(len(answered[i]) for i in pooled) < minimum and shown:
-        pooled.append(shown.pop(0))
-    others = None
-    if pooled:
-        others = collective_result(q, [r for i in pooled for r in answered[i]], catalogue)
-    communes = tuple(
-        CommuneResult(insee=i, result=collective_result(q, answered[i], catalogue))
-        for i in sorted(shown)
-    )
-    return IntercommunalityResult(
-        total=total, communes=communes, others=others, pooled_communes=tuple(sorted(pooled))
     )

@@ -1,22 +1,32 @@
-"""Domain errors, each with a stable code and a message in French (for people) and English.
+"""Domain errors of the diagnosis: each has a stable code, an HTTP status and a French message.
 
-The service layer maps them to HTTP problem details (all are client errors: 4xx).
+They subclass the platform's domain errors, so the runtime renders them as RFC 9457 problem
+details with one handler; the pages show ``message`` as it is. ``str(error)`` is English,
+for logs and developers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 
-class DiagnosisError(Exception):
-    code: str = "diagnosis_error"
+from deformations_common.vocabulary.errors import (
+    ConflictError,
+    DomainError,
+    InvalidInput,
+    NotFoundError,
+)
 
-    def __init__(self, message_fr: str, message_en: str, **details: object) -> None:
-        super().__init__(message_en)
-        self.message_fr = message_fr
+
+class DiagnosisError(DomainError):
+    """A rule of the diagnosis refuses a command; ``message`` in French, ``str`` in English."""
+
+    def __init__(self, message: str, message_en: str, **details: object) -> None:
+        super().__init__(message, **details)
         self.message_en = message_en
-        self.details = details
+        self.args = (message_en,)
 
 
-class SubmissionError(DiagnosisError):
+class SubmissionError(DiagnosisError, InvalidInput):
     """A submission that does not fit the questionnaire it claims to answer."""
 
 
@@ -81,17 +91,90 @@ class MissingAnswerError(SubmissionError):
         )
 
 
-class NotEnoughResponsesError(DiagnosisError):
+class UnknownVersionError(DiagnosisError, InvalidInput):
+    """A submission or a campaign names a questionnaire version that was never published."""
+
+    code = "unknown_version"
+
+    def __init__(self, version: str) -> None:
+        super().__init__(
+            f"La version « {version} » du questionnaire n'existe pas.",
+            f"no questionnaire version {version!r}",
+        )
+
+
+class QuestionnaireNotFoundError(DiagnosisError, NotFoundError):
+    """A questionnaire asked for by its version, which was never published."""
+
+    code = "unknown_version"
+
+    def __init__(self, version: str) -> None:
+        super().__init__(
+            f"La version « {version} » du questionnaire n'existe pas.",
+            f"no questionnaire version {version!r}",
+        )
+
+
+class UnknownResponseError(DiagnosisError, NotFoundError):
+    code = "unknown_response"
+
+    def __init__(self, response_id: object) -> None:
+        super().__init__(
+            "Ce résultat n'existe pas, ou son lien est incomplet.", f"no response {response_id}"
+        )
+
+
+class SubmissionReplayedError(DiagnosisError, ConflictError):
+    """The same filled quiz posted again; ``response_id`` is what the first post stored."""
+
+    code = "submission_replayed"
+
+    def __init__(self, response_id: object | None) -> None:
+        super().__init__(
+            "Ces réponses ont déjà été enregistrées.", "this submission was already stored"
+        )
+        # Not a detail of the problem: whoever replays is shown the result page, no more.
+        self.response_id = response_id
+
+
+class NotEnoughResponsesError(DiagnosisError, ConflictError):
     """A collective view asked for a group too small to stay anonymous."""
 
     code = "not_enough_responses"
 
     def __init__(self, count: int, minimum: int) -> None:
+        missing = max(0, minimum - count)
         super().__init__(
-            f"Le résultat collectif s'affiche à partir de {minimum} réponses partagées, "
-            "pour que personne ne puisse être reconnu.",
+            f"Le résultat collectif s'affiche à partir de {minimum} réponses partagées, pour "
+            f"que personne ne puisse être reconnu : il en manque encore {missing}.",
             f"a collective result needs at least {minimum} shared responses",
             minimum=minimum,
-            enough=count >= minimum,
+            missing=missing,
         )
         self.minimum = minimum
+        self.missing = missing
+
+
+class NotEnoughForCalibrationError(DiagnosisError, ConflictError):
+    code = "not_enough_responses"
+
+    def __init__(self, count: int, minimum: int) -> None:
+        super().__init__(
+            f"La calibration demande au moins {minimum} réponses à cette version "
+            f"({count} pour l'instant).",
+            f"calibration needs at least {minimum} responses, got {count}",
+            minimum=minimum,
+            responses=count,
+        )
+
+
+class MixedVersionsError(DiagnosisError, InvalidInput):
+    code = "mixed_versions"
+
+    def __init__(self, versions: Sequence[str]) -> None:
+        super().__init__(
+            "Ces réponses proviennent de versions différentes du questionnaire "
+            "et ne peuvent pas être agrégées ensemble.",
+            f"results from several questionnaire versions: {sorted(set(versions))}",
+            versions=sorted(set(versions)),
+        )

@@ -99,9 +99,9 @@ def render_quiz_page(
     for problem in problems:
         item_id = problem.details.get("item")
         if isinstance(item_id, str) and item_id in on_page:
-            item_errors.setdefault(item_id, problem.message_fr)
+            item_errors.setdefault(item_id, problem.message)
         shown.append(
-            {"message": problem.message_fr, "item": item_id, "item_on_page": item_id in on_page}
+            {"message": problem.message, "item": item_id, "item_on_page": item_id in on_page}
         )
     return (
         environment()

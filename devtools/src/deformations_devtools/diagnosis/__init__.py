@@ -1,0 +1,1 @@
+"""Development support of the diagnosis service: synthetic answers, the demo, bench figures."""

@@ -1,0 +1,5 @@
+"""The HTTP API of the diagnosis: thin routers that parse, call one use case and render."""
+
+from deformations_diagnosis.api import calibration, campaigns, responses
+
+routers = (responses.router, campaigns.router, calibration.router)

@@ -1,0 +1,13 @@
+"""Use cases about people: erasure on request."""
+
+from __future__ import annotations
+
+from deformations_diagnosis.service.uow import DiagnosisUnitOfWork
+
+
+async def erase_person(uow: DiagnosisUnitOfWork, person_id: str) -> int:
+    """Detach a person from their responses (results stay, anonymous) and from the
+    campaigns they opened; returns how many responses were theirs."""
+    detached = await uow.responses.detach_person(person_id)
+    await uow.campaigns.forget_organiser(person_id)
+    return detached

@@ -1,0 +1,53 @@
+"""The demo of ``make run`` against the real service: both events, a filled collective page."""
+
+from __future__ import annotations
+
+import aio_pika
+import httpx
+import pytest
+from platform_harness import Platform, RunningService
+
+from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
+from deformations_devtools.demo import DemoContext
+from deformations_devtools.diagnosis import demo
+from deformations_devtools.testing import wait_until
+
+pytestmark = pytest.mark.integration
+
+
+class InProcessDemo(DemoContext):
+    """The demo context, its HTTP client bound to the in-process app instead of a port."""
+
+    def __init__(self, service: RunningService, lines: list[str]) -> None:
+        super().__init__({"diagnosis": "http://diagnosis.test"}, service.settings, lines.append)
+        self._app = service.app
+
+    def client(self, service: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self._app), base_url=self.urls[service]
+        )
+
+
+async def test_the_demo_fills_a_campaign_of_the_clunisois(platform: Platform) -> None:
+    diagnosis = await platform.start("diagnosis")
+    completed = await platform.tap(DiagnosisCompleted.routing_key)
+    updated = await platform.tap(DiagnosisTeamUpdated.routing_key)
+    lines: list[str] = []
+    ctx = InProcessDemo(diagnosis, lines)
+    await demo.play(ctx)
+
+    respondents = sum(demo.RESPONDENTS.values())
+    shared = sum(n - n // 4 for n in demo.RESPONDENTS.values())  # rank 3 keeps it private
+
+    async def count(queue: aio_pika.abc.AbstractQueue, n: int) -> bool:
+        declared = await queue.channel.declare_queue(queue.name, passive=True)
+        return bool(declared.declaration_result.message_count == n)
+
+    await wait_until(lambda: count(completed, respondents), what="every completed event")
+    await wait_until(lambda: count(updated, shared - 2), what="a team event per shared from 3")
+    assert ctx.shared["diagnosis.campaign_token"]
+    assert ctx.shared["diagnosis.people"]
+    collective_line = next(line for line in lines if "page collective" in line)
+    page = await diagnosis.client.get(collective_line.split("http://diagnosis.test")[1])
+    assert f"{shared} réponses partagées avec le groupe" in page.text
+    assert "Cluny" in page.text
