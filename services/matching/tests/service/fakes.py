@@ -17,11 +17,16 @@ from deformations_common.geography import Geography, load_geography
 from deformations_common.vocabulary.clock import Clock, ManualClock
 from deformations_contracts.base import EventData
 from deformations_contracts.events.matching import MatchProposed
+from deformations_contracts.events.sessions import (
+    SessionCancelled,
+    SessionRescheduled,
+    SessionScheduled,
+)
 from deformations_matching.repositories.diagnoses import DiagnosisRepository, DiagnosisRow
 from deformations_matching.repositories.erasure import ErasureRepository
 from deformations_matching.repositories.offers import Changes, OfferRepository, OfferRow
 from deformations_matching.repositories.peers import CallRow, GroupRow, PeerRepository
-from deformations_matching.repositories.plans import PlanRepository
+from deformations_matching.repositories.plans import PlanRepository, SessionRow
 from deformations_matching.repositories.proposals import ProposalRepository
 from deformations_matching.repositories.requests import RequestRepository, RequestRow
 from deformations_matching.service.book import OfferBook
@@ -125,8 +130,54 @@ class FakePlans(PlanRepository):
         super().__init__(NO_CONNECTION)
         self.store = store
 
-    async def insert_session(self, **session: Any) -> None:
-        self.store.sessions.append(session)
+    async def insert_session(self, session: SessionScheduled, *, organiser: str) -> None:
+        self.store.sessions.append(
+            {
+                "session_id": session.session_id,
+                "kind": session.kind.value,
+                "related_id": session.related_id,
+                "starts_at": session.starts_at,
+                "ends_at": session.ends_at,
+                "participants": list(session.participants),
+                "organiser": organiser,
+                "state": session.model_dump(mode="json"),
+                "sequence": session.sequence,
+                "cancelled_at": None,
+            }
+        )
+
+    def _row(self, s: dict[str, Any]) -> SessionRow:
+        return SessionRow(
+            session_id=s["session_id"],
+            kind=s["kind"],
+            related_id=s["related_id"],
+            organiser=s["organiser"],
+            state=s["state"],
+            sequence=s["sequence"],
+            cancelled_at=s["cancelled_at"],
+        )
+
+    async def get_session(self, session_id: UUID, *, lock: bool = False) -> SessionRow | None:
+        found = [s for s in self.store.sessions if s["session_id"] == session_id]
+        return self._row(found[0]) if found else None
+
+    async def update_session(
+        self, state: SessionRescheduled | SessionCancelled, *, cancelled_at: datetime | None
+    ) -> None:
+        for s in self.store.sessions:
+            if s["session_id"] == state.session_id:
+                s.update(
+                    starts_at=state.starts_at,
+                    ends_at=state.ends_at,
+                    participants=list(state.participants),
+                    state=state.model_dump(mode="json"),
+                    sequence=state.sequence,
+                    cancelled_at=cancelled_at,
+                )
+
+    async def sessions_related(self, related_ids: list[UUID]) -> list[SessionRow]:
+        found = [s for s in self.store.sessions if s["related_id"] in related_ids]
+        return [self._row(s) for s in sorted(found, key=lambda s: s["starts_at"])]
 
     async def sessions_of(self, related_id: UUID) -> list[dict[str, Any]]:
         found = [s for s in self.store.sessions if s["related_id"] == related_id]

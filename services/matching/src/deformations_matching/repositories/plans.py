@@ -1,10 +1,27 @@
 """Café cycles, speed-dating plans and the sessions matching scheduled."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from deformations_common.db import Connection
+from deformations_contracts.events.sessions import (
+    SessionCancelled,
+    SessionRescheduled,
+    SessionScheduled,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    session_id: UUID
+    kind: str
+    related_id: UUID
+    organiser: str | None
+    state: dict[str, Any] | None
+    sequence: int
+    cancelled_at: datetime | None
 
 
 class PlanRepository:
@@ -13,30 +30,71 @@ class PlanRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    async def insert_session(
-        self,
-        *,
-        session_id: UUID,
-        kind: str,
-        related_id: UUID,
-        starts_at: datetime,
-        ends_at: datetime,
-        participants: list[str],
-    ) -> None:
+    async def insert_session(self, session: SessionScheduled, *, organiser: str) -> None:
+        """Keep the session as published, with who may change it."""
         await self.conn.execute(
-            """INSERT INTO sessions (session_id, kind, related_id, starts_at, ends_at, participants)
-               VALUES ($1, $2, $3, $4, $5, $6)""",
-            session_id,
-            kind,
-            related_id,
-            starts_at,
-            ends_at,
-            participants,
+            """INSERT INTO sessions (session_id, kind, related_id, starts_at, ends_at,
+                                     participants, organiser, state, sequence)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+            session.session_id,
+            session.kind.value,
+            session.related_id,
+            session.starts_at,
+            session.ends_at,
+            session.participants,
+            organiser,
+            session.model_dump(mode="json"),
+            session.sequence,
         )
+
+    async def get_session(self, session_id: UUID, *, lock: bool = False) -> SessionRow | None:
+        row = await self.conn.fetchrow(
+            """SELECT session_id, kind, related_id, organiser, state, sequence, cancelled_at
+               FROM sessions WHERE session_id = $1"""
+            + (" FOR UPDATE" if lock else ""),
+            session_id,
+        )
+        if row is None:
+            return None
+        return SessionRow(
+            session_id=row["session_id"],
+            kind=row["kind"],
+            related_id=row["related_id"],
+            organiser=row["organiser"],
+            state=row["state"],
+            sequence=row["sequence"],
+            cancelled_at=row["cancelled_at"],
+        )
+
+    async def update_session(
+        self, state: SessionRescheduled | SessionCancelled, *, cancelled_at: datetime | None
+    ) -> None:
+        """Record a change as published: the new full state and its sequence."""
+        await self.conn.execute(
+            """UPDATE sessions SET starts_at = $2, ends_at = $3, participants = $4, state = $5,
+                                   sequence = $6, cancelled_at = $7
+               WHERE session_id = $1""",
+            state.session_id,
+            state.starts_at,
+            state.ends_at,
+            state.participants,
+            state.model_dump(mode="json"),
+            state.sequence,
+            cancelled_at,
+        )
+
+    async def sessions_related(self, related_ids: list[UUID]) -> list[SessionRow]:
+        rows = await self.conn.fetch(
+            """SELECT session_id, kind, related_id, organiser, state, sequence, cancelled_at
+               FROM sessions WHERE related_id = ANY($1::uuid[]) AND state IS NOT NULL
+               ORDER BY starts_at""",
+            related_ids,
+        )
+        return [SessionRow(**dict(r.items())) for r in rows]
 
     async def sessions_of(self, related_id: UUID) -> list[dict[str, Any]]:
         rows = await self.conn.fetch(
-            """SELECT session_id, starts_at, ends_at FROM sessions
+            """SELECT session_id, starts_at, ends_at, sequence, cancelled_at FROM sessions
                WHERE related_id = $1 ORDER BY starts_at""",
             related_id,
         )

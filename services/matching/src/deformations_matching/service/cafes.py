@@ -22,6 +22,7 @@ from deformations_matching.domain.errors import (
     PlaceRequired,
     UnknownCycle,
 )
+from deformations_matching.service import sessions
 from deformations_matching.service.uow import MatchingUow
 
 
@@ -135,12 +136,17 @@ async def plan_cafe(uow: MatchingUow, principal: Principal, body: CafeIn) -> Caf
         created_at=now,
     )
     for pair, pair_out in zip(plan.pairs, out.pairs, strict=True):
-        await _propose_pair(uow, body, pair, pair_out.proposal_id, now)
+        await _propose_pair(uow, body, pair, pair_out.proposal_id, now, principal.sub)
     return out
 
 
 async def _propose_pair(
-    uow: MatchingUow, body: CafeIn, pair: CafePair, proposal_id: UUID, now: datetime
+    uow: MatchingUow,
+    body: CafeIn,
+    pair: CafePair,
+    proposal_id: UUID,
+    now: datetime,
+    organiser: str,
 ) -> None:
     """The pair's proposal, then one session per monthly café."""
     first = pair.sessions[0]
@@ -165,31 +171,23 @@ async def _propose_pair(
     await uow.emit(event)
     members = [pair.elu_id, pair.technician_id]
     for number, session in enumerate(pair.sessions, start=1):
-        session_id = uuid4()
-        starts, ends = _at(session.day, session.start), _at(session.day, session.end)
-        await uow.plans.insert_session(
-            session_id=session_id,
-            kind=SessionKind.CAFE_ELUS_TECHNICIENS.value,
-            related_id=proposal_id,
-            starts_at=starts,
-            ends_at=ends,
-            participants=members,
-        )
-        await uow.emit(
+        await sessions.publish(
+            uow,
             events.session(
-                session_id=session_id,
+                session_id=uuid4(),
                 kind=SessionKind.CAFE_ELUS_TECHNICIENS,
                 related_id=proposal_id,
                 title=f"Petit café élu–technicien ({number}/{len(pair.sessions)})",
-                starts_at=starts,
-                ends_at=ends,
+                starts_at=_at(session.day, session.start),
+                ends_at=_at(session.day, session.end),
                 participants=members,
                 sirens=[body.collectivite_siren],
                 theme=event.theme,
                 remote=body.remote,
                 place_label=body.place_label,
                 now=now,
-            )
+            ),
+            organiser=organiser,
         )
 
 

@@ -27,6 +27,7 @@ from deformations_matching.domain.speed_dating import (
     SpeedDatingPlan,
     plan_speed_dating,
 )
+from deformations_matching.service import sessions
 from deformations_matching.service.uow import MatchingUow
 
 
@@ -169,26 +170,23 @@ async def plan(uow: MatchingUow, principal: Principal, body: SpeedDatingIn) -> S
     await uow.proposals.insert_proposal(event)
     await uow.emit(event)
     for round_ in made.rounds:
-        await _schedule_round(uow, body, gathering_id, round_, now)
+        await _schedule_round(uow, body, gathering_id, round_, now, principal.sub)
     return out
 
 
 async def _schedule_round(
-    uow: MatchingUow, body: SpeedDatingIn, gathering_id: UUID, round_: Round, now: datetime
+    uow: MatchingUow,
+    body: SpeedDatingIn,
+    gathering_id: UUID,
+    round_: Round,
+    now: datetime,
+    organiser: str,
 ) -> None:
-    session_id = uuid4()
     present = sorted({p for pair in round_.pairs for p in pair})
-    await uow.plans.insert_session(
-        session_id=session_id,
-        kind=SessionKind.SPEED_DATING_ROUND.value,
-        related_id=gathering_id,
-        starts_at=round_.start,
-        ends_at=round_.end,
-        participants=present,
-    )
-    await uow.emit(
+    await sessions.publish(
+        uow,
         events.session(
-            session_id=session_id,
+            session_id=uuid4(),
             kind=SessionKind.SPEED_DATING_ROUND,
             related_id=gathering_id,
             title=f"Speed dating entre voisins — tour {round_.number}",
@@ -200,5 +198,6 @@ async def _schedule_round(
             remote=body.remote,
             place_label=body.place_label,
             now=now,
-        )
+        ),
+        organiser=organiser,
     )
