@@ -277,8 +277,17 @@ async def test_speed_dating_plan_is_sound_reproducible_and_published(platform: P
     [rotation] = await drain(proposals_tap, "match.proposed.v1", 1)
     assert rotation["kind"] == "speed_dating_rotation" and rotation["seed"] == 42
     assert rotation["collectivite_siren"] == EPCI
-    rounds = await drain(sessions_tap, "session.scheduled.v1", 4)
-    assert {s["kind"] for s in rounds} == {"speed_dating_round"}
+    # One invitation per participant for the whole evening, not one per round.
+    [evening] = await drain(sessions_tap, "session.scheduled.v1", 1)
+    assert evening["kind"] == "speed_dating_round" and evening["session_id"] == plan["session_id"]
+    assert sorted(evening["participants"]) == sorted(p["person_id"] for p in participants)
+    assert datetime.fromisoformat(evening["starts_at"]) == datetime.fromisoformat(
+        plan["rounds"][0]["starts_at"]
+    )
+    assert datetime.fromisoformat(evening["ends_at"]) == datetime.fromisoformat(
+        plan["rounds"][-1]["ends_at"]
+    )
+    assert await sessions_tap.get(fail=False) is None
 
     audit = await matching.client.get(
         f"/v1/speed-datings/{plan['gathering_id']}/audit", headers=trainer

@@ -1,14 +1,30 @@
 """Matching's journeys on a running service: sessions moved and cancelled (with the
 iCalendar sequence notifications needs), forged changes refused."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID
 
 import pytest
-from platform_harness import Platform
+from platform_harness import Platform, RunningService
 from test_matching_api import cafe_body
-from test_matching_helpers import CREST, drain
+from test_matching_helpers import AOUSTE, CREST, EPCI, MIRABEL, SAILLANS, drain
+
+from deformations_common.service import create_app
+from deformations_common.vocabulary.clock import ManualClock
+from deformations_devtools.testing import running
 
 pytestmark = pytest.mark.integration
+
+
+async def start_with_clock(platform: Platform, clock: ManualClock) -> RunningService:
+    definition = platform.definition("matching")
+    definition.clock = clock
+    app = create_app(definition)
+    client = await platform.stack.enter_async_context(running(app))
+    service = RunningService("matching", app, client, definition.settings)
+    platform.services["matching"] = service  # its queues go when the test ends
+    return service
+
 
 CAFE_PEOPLE = [
     ("elu-a", "elu", ["energie", "mobilite"]),
@@ -84,3 +100,70 @@ async def test_a_cafe_session_is_moved_then_cancelled_by_its_organiser(
         f"/v1/sessions/{session_id}/cancel", json={"reason": "Encore"}, headers=hr
     )
     assert again.status_code == 410 and again.json()["code"] == "session_cancelled"
+
+
+async def test_a_speed_dating_evening_one_invitation_then_mutual_marks(
+    platform: Platform,
+) -> None:
+    clock = ManualClock(datetime.now(UTC))
+    matching = await start_with_clock(platform, clock)
+    sessions_tap = await platform.tap("session.scheduled.v1")
+    participants = [
+        {"person_id": f"voisin-{i}", "commune_insee": c[0]}
+        for i, c in enumerate([CREST, SAILLANS, AOUSTE, MIRABEL])
+    ]
+    trainer = matching.auth("formateur", roles=("trainer",))
+    planned = await matching.client.post(
+        "/v1/speed-datings",
+        json={
+            "epci_siren": EPCI,
+            "starts_at": (clock.now + timedelta(days=10)).isoformat(),
+            "rounds": 3,
+            "seed": 3,
+            "place_label": "Salle des fêtes de Saillans",
+            "participants": participants,
+        },
+        headers=trainer,
+    )
+    assert planned.status_code == 201, planned.text
+    plan = planned.json()
+    [evening] = await drain(sessions_tap, "session.scheduled.v1", 1)
+    assert evening["session_id"] == plan["session_id"]
+    assert sorted(evening["participants"]) == [p["person_id"] for p in participants]
+
+    gathering = f"/v1/speed-datings/{plan['gathering_id']}"
+    table = (await matching.client.get(f"{gathering}/rotation", headers=trainer)).json()
+    assert [row["person_id"] for row in table["table"]] == [p["person_id"] for p in participants]
+    a, b = plan["rounds"][0]["pairs"][0]
+    assert table["table"][[r["person_id"] for r in table["table"]].index(a)]["partners"][0] == b
+
+    def person(sub: str) -> dict[str, str]:
+        return matching.auth(sub, roles=("elected",))
+
+    early = await matching.client.put(
+        f"{gathering}/marks", json={"see_again": [b]}, headers=person(a)
+    )
+    assert early.status_code == 409 and early.json()["code"] == "evening_not_over"
+    clock.set(datetime.fromisoformat(plan["rounds"][-1]["ends_at"]) + timedelta(minutes=5))
+    one_sided = await matching.client.put(
+        f"{gathering}/marks", json={"see_again": [b]}, headers=person(a)
+    )
+    assert one_sided.status_code == 200 and one_sided.json()["mutual"] == []
+    seen_by_b = await matching.client.get(f"{gathering}/marks", headers=person(b))
+    assert seen_by_b.json() == {"gathering_id": plan["gathering_id"], "see_again": [], "mutual": []}
+    mutual = await matching.client.put(
+        f"{gathering}/marks", json={"see_again": [a]}, headers=person(b)
+    )
+    assert mutual.json()["mutual"] == [a]
+    assert (await matching.client.get(f"{gathering}/marks", headers=person(a))).json()[
+        "mutual"
+    ] == [b]
+    outsider = await matching.client.put(
+        f"{gathering}/marks", json={"see_again": [a]}, headers=person("curieux")
+    )
+    assert outsider.status_code == 403
+    stored = await matching.runtime.pool.fetchval(
+        "SELECT count(*) FROM speed_dating_marks WHERE gathering_id = $1",
+        UUID(plan["gathering_id"]),
+    )
+    assert stored == 2

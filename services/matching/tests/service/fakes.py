@@ -48,6 +48,7 @@ class Store:
     sessions: list[dict[str, Any]] = field(default_factory=list)
     cafe_cycles: list[dict[str, Any]] = field(default_factory=list)
     speed_datings: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    marks: dict[UUID, dict[str, list[str]]] = field(default_factory=dict)
     proposals: dict[UUID, MatchProposed] = field(default_factory=dict)
     rounds: list[dict[str, Any]] = field(default_factory=list)
     offers: dict[UUID, tuple[int, OfferRow]] = field(default_factory=dict)
@@ -178,6 +179,14 @@ class FakePlans(PlanRepository):
     async def sessions_related(self, related_ids: list[UUID]) -> list[SessionRow]:
         found = [s for s in self.store.sessions if s["related_id"] in related_ids]
         return [self._row(s) for s in sorted(found, key=lambda s: s["starts_at"])]
+
+    async def set_marks(
+        self, gathering_id: UUID, person_id: str, see_again: list[str], at: datetime
+    ) -> None:
+        self.store.marks.setdefault(gathering_id, {})[person_id] = list(see_again)
+
+    async def marks_of(self, gathering_id: UUID) -> dict[str, list[str]]:
+        return dict(self.store.marks.get(gathering_id, {}))
 
     async def sessions_of(self, related_id: UUID) -> list[dict[str, Any]]:
         found = [s for s in self.store.sessions if s["related_id"] == related_id]

@@ -114,7 +114,14 @@ async def test_rounds_are_sound_replayable_and_never_repeat_a_meeting(
     assert audit.sound and audit.replayed_identically and not audit.violations
     [rotation] = store.emitted_of(MatchProposed)
     assert rotation.kind is ProposalKind.SPEED_DATING_ROTATION and rotation.seed == 7
-    assert len(store.emitted_of(SessionScheduled)) == 3
+    # One invitation per participant for the whole evening, not one per round.
+    [evening] = store.emitted_of(SessionScheduled)
+    assert evening.session_id == first.session_id and evening.related_id == first.gathering_id
+    assert evening.participants == [f"voisin-{i}" for i in range(5)]
+    assert (evening.starts_at, evening.ends_at) == (
+        first.rounds[0].starts_at,
+        first.rounds[-1].ends_at,
+    )
 
     second = await speed_dating.plan(uow, trainer, gathering(clock, rounds=5, seed=8))
     again = {frozenset(p) for r in second.rounds for p in r.pairs}

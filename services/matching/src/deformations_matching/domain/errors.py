@@ -103,3 +103,11 @@ class SessionPast(ConflictError):
 
 class Unchanged(InvalidInput):
     code = "unchanged"
+
+
+class NotMet(InvalidInput):
+    code = "not_met"
+
+
+class EveningNotOver(ConflictError):
+    code = "evening_not_over"

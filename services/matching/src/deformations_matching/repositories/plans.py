@@ -182,3 +182,24 @@ class PlanRepository:
             "SELECT epci_siren, seed, plan FROM speed_datings WHERE gathering_id = $1", gathering_id
         )
         return dict(row.items()) if row else None
+
+    async def set_marks(
+        self, gathering_id: UUID, person_id: str, see_again: list[str], at: datetime
+    ) -> None:
+        await self.conn.execute(
+            """INSERT INTO speed_dating_marks (gathering_id, person_id, see_again, marked_at)
+               VALUES ($1, $2, $3, $4)
+               ON CONFLICT (gathering_id, person_id)
+               DO UPDATE SET see_again = EXCLUDED.see_again, marked_at = EXCLUDED.marked_at""",
+            gathering_id,
+            person_id,
+            see_again,
+            at,
+        )
+
+    async def marks_of(self, gathering_id: UUID) -> dict[str, list[str]]:
+        rows = await self.conn.fetch(
+            "SELECT person_id, see_again FROM speed_dating_marks WHERE gathering_id = $1",
+            gathering_id,
+        )
+        return {r["person_id"]: list(r["see_again"]) for r in rows}
