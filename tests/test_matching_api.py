@@ -155,7 +155,8 @@ async def test_declines_below_four_reopen_the_call(platform: Platform) -> None:
             f"/v1/peer-calls/{call.json()['call_id']}/group", headers=elected(matching, caller)
         )
     ).json()
-    assert sorted(group["members"]) == sorted(people)  # an open call shows everyone
+    # An open call names its author; the others stay hidden until everyone accepted.
+    assert group["members"] == [caller]
     declined = await matching.client.post(
         f"/v1/peer-groups/{group['group_id']}/answer",
         json={"accept": False},

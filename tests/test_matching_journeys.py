@@ -2,12 +2,12 @@
 iCalendar sequence notifications needs), forged changes refused."""
 
 from datetime import UTC, date, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from platform_harness import Platform, RunningService
-from test_matching_api import cafe_body
-from test_matching_helpers import AOUSTE, CREST, EPCI, MIRABEL, SAILLANS, drain
+from test_matching_api import cafe_body, with_diagnoses
+from test_matching_helpers import AOUSTE, CREST, EPCI, MIRABEL, SAILLANS, diagnosed, drain
 
 from deformations_common.service import create_app
 from deformations_common.vocabulary.clock import ManualClock
@@ -167,3 +167,88 @@ async def test_a_speed_dating_evening_one_invitation_then_mutual_marks(
         UUID(plan["gathering_id"]),
     )
     assert stored == 2
+
+
+async def test_a_group_from_three_calls_loses_a_member_and_recruits_a_replacement(
+    platform: Platform,
+) -> None:
+    matching = await platform.start("matching")
+    proposals_tap = await platform.tap("match.proposed.v1")
+    communes = [CREST, SAILLANS, AOUSTE, MIRABEL]
+    people = [f"elu-{i}-{uuid4().hex[:6]}" for i in range(4)]
+    await with_diagnoses(
+        platform, {p: diagnosed(p, c) for p, c in zip(people, communes, strict=True)}
+    )
+
+    def person(sub: str) -> dict[str, str]:
+        return matching.auth(sub, roles=("elected",))
+
+    problem = "Comment passer la cantine en bio local ?"
+    calls = []
+    for caller in people[:3]:
+        posted = await matching.client.post(
+            "/v1/peer-calls",
+            json={"theme": "alimentation", "problem": problem},
+            headers=person(caller),
+        )
+        assert posted.status_code == 201, posted.text
+        calls.append(posted.json()["call_id"])
+    formed = await matching.client.post(
+        f"/v1/peer-calls/{calls[0]}/group", headers=person(people[0])
+    )
+    assert formed.status_code == 201, formed.text
+    group_url = f"/v1/peer-groups/{formed.json()['group_id']}"
+    [proposal] = await drain(proposals_tap, "match.proposed.v1", 1)
+    assert sorted(proposal["members"]) == sorted(people)
+    for member in people[1:]:
+        answered = await matching.client.post(
+            f"{group_url}/answer", json={"accept": True}, headers=person(member)
+        )
+        # Names only once everyone accepted.
+        expected = sorted(people) if member == people[-1] else [member]
+        assert sorted(answered.json()["members"]) == expected
+
+    newcomer = f"elu-new-{uuid4().hex[:6]}"
+    late_call = await matching.client.post(
+        "/v1/peer-calls",
+        json={"theme": "alimentation", "problem": problem, "time_slots": ["evening"]},
+        headers=person(newcomer),
+    )
+    withdrawn_by_other = await matching.client.post(
+        f"/v1/peer-calls/{late_call.json()['call_id']}/withdraw", headers=person(people[0])
+    )
+    assert withdrawn_by_other.status_code == 403
+    grouped = await matching.client.post(
+        f"/v1/peer-calls/{calls[1]}/withdraw", headers=person(people[1])
+    )
+    assert grouped.status_code == 409 and grouped.json()["code"] == "already_grouped"
+
+    left = await matching.client.post(f"{group_url}/leave", headers=person(people[2]))
+    assert left.status_code == 200, left.text
+    assert left.json()["your_answer"] == "left" and left.json()["members"] == []
+    [replacement] = await drain(proposals_tap, "match.proposed.v1", 1)
+    assert replacement["kind"] == "peer_group"
+    assert sorted(replacement["members"]) == sorted([*people[:2], people[3], newcomer])
+    seen = await matching.client.get(group_url, headers=person(newcomer))
+    assert seen.json()["status"] == "pending" and seen.json()["members"] == [newcomer]
+    accepted = await matching.client.post(
+        f"{group_url}/answer", json={"accept": True}, headers=person(newcomer)
+    )
+    assert accepted.json()["status"] == "confirmed"
+    assert sorted(accepted.json()["members"]) == sorted([*people[:2], people[3], newcomer])
+    again = await matching.client.post(f"{group_url}/leave", headers=person(people[2]))
+    assert again.status_code == 409 and again.json()["code"] == "not_a_member"
+    forged = await matching.client.post(f"{group_url}/leave", headers=person("stranger"))
+    assert forged.status_code == 403
+
+    other = await matching.client.post(
+        "/v1/peer-calls",
+        json={"theme": "eau", "problem": "Reprise en régie de l'eau potable ?"},
+        headers=person(people[2]),
+    )
+    gone = await matching.client.post(
+        f"/v1/peer-calls/{other.json()['call_id']}/withdraw", headers=person(people[2])
+    )
+    assert gone.status_code == 200 and gone.json()["status"] == "withdrawn"
+    listed = await matching.client.get("/v1/peer-calls?theme=eau", headers=person(people[2]))
+    assert listed.json() == []

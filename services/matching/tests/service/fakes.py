@@ -89,7 +89,7 @@ class FakePeers(PeerRepository):
                 for g in self.store.groups.values()
                 if g.theme == theme and g.group_id not in self.store.closed_groups
                 for person, answer in g.answers.items()
-                if answer != "declined"
+                if answer in ("pending", "accepted")
             }
         )
 
@@ -118,9 +118,15 @@ class FakePeers(PeerRepository):
     async def give_up(self, group: GroupRow) -> None:
         self.store.closed_groups.add(group.group_id)
         for call in list(self.store.calls.values()):
-            reopened = call.call_id == group.call_id or call.person_id in group.answers
+            still = [p for p, a in group.answers.items() if a != "left"]
+            reopened = call.call_id == group.call_id or call.person_id in still
             if call.status == "grouped" and call.theme == group.theme and reopened:
                 self.store.calls[call.call_id] = replace(call, status="open")
+
+    async def add_members(self, group_id: UUID, people: list[str], slots: list[str]) -> None:
+        group = self.store.groups[group_id]
+        answers = {**group.answers, **dict.fromkeys(people, "pending")}
+        self.store.groups[group_id] = replace(group, answers=answers, slots=slots)
 
     async def mark_scheduled(self, group_id: UUID) -> None:
         self.store.groups[group_id] = replace(self.store.groups[group_id], scheduled=True)

@@ -111,3 +111,11 @@ class NotMet(InvalidInput):
 
 class EveningNotOver(ConflictError):
     code = "evening_not_over"
+
+
+class CallWithdrawn(GoneError):
+    code = "call_withdrawn"
+
+
+class NotAMember(ConflictError):
+    code = "not_a_member"

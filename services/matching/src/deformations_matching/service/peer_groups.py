@@ -67,7 +67,8 @@ class ScheduleIn(BaseModel):
 
 def invitation_of(group: GroupRow) -> PeerInvitation:
     answers = {p: Answer(a) for p, a in sorted(group.answers.items())}
-    return PeerInvitation(str(group.group_id), answers, group.anonymous, group.min_size)
+    named = None if group.anonymous else group.caller
+    return PeerInvitation(str(group.group_id), answers, group.anonymous, group.min_size, named)
 
 
 async def group_out(uow: MatchingUow, group: GroupRow, viewer: str) -> GroupOut:
@@ -79,7 +80,7 @@ async def group_out(uow: MatchingUow, group: GroupRow, viewer: str) -> GroupOut:
         theme=group.theme,
         theme_label=label(group.theme),
         status=invitation.status,
-        size=len(group.answers),
+        size=len(invitation.still_in),
         accepted=sum(a is Answer.ACCEPTED for a in invitation.answers.values()),
         your_answer=invitation.answers.get(viewer),
         members=list(invitation.visible_members(viewer)),
