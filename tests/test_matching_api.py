@@ -352,6 +352,27 @@ async def test_common_slots_or_who_blocks(platform: Platform) -> None:
     }
     await with_diagnoses(platform, people)
     auth = elected(matching, "a")
+    # A stranger's availability is not read: a, b and c share an evening first.
+    evening = {
+        "epci_siren": EPCI,
+        "starts_at": (datetime.now(UTC) + timedelta(days=20)).isoformat(),
+        "rounds": 2,
+        "remote": True,
+        "participants": [
+            {"person_id": p, "commune_insee": c[0]}
+            for p, c in zip(people, (CREST, SAILLANS, AOUSTE), strict=True)
+        ],
+    }
+    strangers = await matching.client.post(
+        "/v1/common-slots",
+        json={"members": [{"person_id": p} for p in people]},
+        headers=auth,
+    )
+    assert strangers.json()["found"] is True and strangers.json()["unknown"] == ["b", "c"]
+    planned = await matching.client.post(
+        "/v1/speed-datings", json=evening, headers=matching.auth("formateur", roles=("trainer",))
+    )
+    assert planned.status_code == 201, planned.text
     found = await matching.client.post(
         "/v1/common-slots",
         json={"members": [{"person_id": "a"}, {"person_id": "b"}, {"person_id": "new"}]},
@@ -374,6 +395,7 @@ async def test_common_slots_or_who_blocks(platform: Platform) -> None:
     report = blocked.json()
     assert report["found"] is False
     assert report["blockers"] == {"lunch": ["b"], "evening": ["c"]}
+    assert report["blocking_members"] == ["b", "c"]
     assert report["explanation"].startswith("Aucun créneau commun.")
 
 

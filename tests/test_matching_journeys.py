@@ -252,3 +252,18 @@ async def test_a_group_from_three_calls_loses_a_member_and_recruits_a_replacemen
     assert gone.status_code == 200 and gone.json()["status"] == "withdrawn"
     listed = await matching.client.get("/v1/peer-calls?theme=eau", headers=person(people[2]))
     assert listed.json() == []
+
+
+async def test_a_cafe_listing_someone_twice_is_a_clear_422(platform: Platform) -> None:
+    matching = await platform.start("matching")
+    hr = matching.auth("rh-crest", authority=CREST[1], roles=("hr",))
+    doubled = [*CAFE_PEOPLE, ("elu-a", "technicien", ["energie"])]
+    first_day = date.today() + timedelta(days=30)
+    refused = await matching.client.post(
+        "/v1/cafes", json=cafe_body(first_day, doubled), headers=hr
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "duplicate" and refused.json()["participants"] == ["elu-a"]
+    assert "une fois" in refused.json()["detail"]
+    stored = await matching.runtime.pool.fetchval("SELECT count(*) FROM cafe_cycles")
+    assert stored == 0

@@ -123,6 +123,16 @@ class FakePeers(PeerRepository):
             if call.status == "grouped" and call.theme == group.theme and reopened:
                 self.store.calls[call.call_id] = replace(call, status="open")
 
+    async def co_members(self, person_id: str) -> set[str]:
+        live = ("pending", "accepted")
+        return {
+            other
+            for g in self.store.groups.values()
+            if g.group_id not in self.store.closed_groups and g.answers.get(person_id) in live
+            for other, answer in g.answers.items()
+            if answer in live
+        }
+
     async def add_members(self, group_id: UUID, people: list[str], slots: list[str]) -> None:
         group = self.store.groups[group_id]
         answers = {**group.answers, **dict.fromkeys(people, "pending")}
@@ -193,6 +203,15 @@ class FakePlans(PlanRepository):
 
     async def marks_of(self, gathering_id: UUID) -> dict[str, list[str]]:
         return dict(self.store.marks.get(gathering_id, {}))
+
+    async def people_with(self, person_id: str) -> set[str]:
+        return {
+            p
+            for s in self.store.sessions
+            if s["cancelled_at"] is None
+            and (s["organiser"] == person_id or person_id in s["participants"])
+            for p in s["participants"]
+        }
 
     async def sessions_of(self, related_id: UUID) -> list[dict[str, Any]]:
         found = [s for s in self.store.sessions if s["related_id"] == related_id]

@@ -171,3 +171,15 @@ class PeerRepository:
         await self.conn.execute(
             "UPDATE peer_groups SET scheduled = true WHERE group_id = $1", group_id
         )
+
+    async def co_members(self, person_id: str) -> set[str]:
+        """People sharing a live peer group with the person (neither declined nor left)."""
+        rows = await self.conn.fetch(
+            """SELECT DISTINCT o.person_id FROM peer_group_members m
+               JOIN peer_groups g USING (group_id)
+               JOIN peer_group_members o ON o.group_id = m.group_id
+               WHERE m.person_id = $1 AND NOT g.closed
+                 AND m.answer IN ('pending', 'accepted') AND o.answer IN ('pending', 'accepted')""",
+            person_id,
+        )
+        return {r["person_id"] for r in rows}

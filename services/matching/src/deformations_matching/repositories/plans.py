@@ -92,6 +92,15 @@ class PlanRepository:
         )
         return [SessionRow(**dict(r.items())) for r in rows]
 
+    async def people_with(self, person_id: str) -> set[str]:
+        """Participants of the live sessions the person organises or attends."""
+        rows = await self.conn.fetch(
+            """SELECT DISTINCT unnest(participants) AS person_id FROM sessions
+               WHERE cancelled_at IS NULL AND (organiser = $1 OR $1 = ANY(participants))""",
+            person_id,
+        )
+        return {r["person_id"] for r in rows}
+
     async def sessions_of(self, related_id: UUID) -> list[dict[str, Any]]:
         rows = await self.conn.fetch(
             """SELECT session_id, starts_at, ends_at, sequence, cancelled_at FROM sessions

@@ -1,5 +1,6 @@
 """Mon petit café mensuel élus/techniciens: pairs of a collectivité, three monthly slots."""
 
+from collections import Counter
 from datetime import date, datetime, time
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
@@ -16,6 +17,7 @@ from deformations_contracts.types import Modality, PersonId, Siren
 from deformations_matching import events
 from deformations_matching.domain.cafe import CafePair, CafeParticipant, CafePlan, pair_cafe
 from deformations_matching.domain.errors import (
+    Duplicate,
     NoPair,
     NotAllowed,
     PastSession,
@@ -50,10 +52,11 @@ class CafeIn(BaseModel):
     def _coherent(self) -> "CafeIn":
         if self.end <= self.start:
             raise ValueError("the café ends after it starts")
-        ids = [p.person_id for p in self.participants]
-        if len(ids) != len(set(ids)):
-            raise ValueError("each participant is listed once")
         return self
+
+    def duplicates(self) -> list[str]:
+        counts = Counter(p.person_id for p in self.participants)
+        return sorted(person for person, n in counts.items() if n > 1)
 
     def people(self, role: str) -> list[CafeParticipant]:
         return [
@@ -110,6 +113,12 @@ async def plan_cafe(uow: MatchingUow, principal: Principal, body: CafeIn) -> Caf
         raise NotAllowed("Vous ne pouvez organiser le café que pour votre collectivité.")
     if not body.remote and body.place_label is None:
         raise PlaceRequired("Un café sur place a besoin d'un lieu.")
+    doubled = body.duplicates()
+    if doubled:
+        raise Duplicate(
+            "Chaque participant n'est listé qu'une fois : " + ", ".join(doubled),
+            participants=doubled,
+        )
     now = uow.now()
     if _at(body.first_day, body.start) <= now:
         raise PastSession("Le premier café doit être dans le futur.")
