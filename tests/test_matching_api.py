@@ -207,6 +207,9 @@ async def test_cafe_pairs_meet_monthly_and_rotate_the_next_cycle(platform: Platf
     matching = await platform.start("matching")
     sessions_tap = await platform.tap("session.scheduled.v1")
     hr = matching.auth("rh-crest", authority=CREST[1], roles=("hr",))
+    await with_diagnoses(
+        platform, {p: diagnosed(p) for p in ("elu-a", "elu-b", "tech-a", "tech-b", "tech-c")}
+    )
     people = [
         ("elu-a", "elu", ["energie", "mobilite"]),
         ("elu-b", "elu", ["energie"]),
@@ -254,6 +257,15 @@ async def test_speed_dating_plan_is_sound_reproducible_and_published(platform: P
         {"person_id": f"elu-{i}", "commune_insee": c[0]}
         for i, c in enumerate([CREST, CREST, SAILLANS, SAILLANS, AOUSTE, MIRABEL, PIEGROS])
     ]
+    communes = {"26108": CREST, "26289": SAILLANS, "26011": AOUSTE, "26183": MIRABEL}
+    communes["26234"] = PIEGROS
+    await with_diagnoses(
+        platform,
+        {
+            p["person_id"]: diagnosed(p["person_id"], communes[p["commune_insee"]])
+            for p in participants
+        },
+    )
     body = {
         "epci_siren": EPCI,
         "starts_at": (datetime.now(UTC) + timedelta(days=20)).isoformat(),
@@ -453,6 +465,7 @@ async def test_the_service_reads_the_time_from_its_clock(platform: Platform) -> 
     proposals_tap = await platform.tap("match.proposed.v1")
     hr = service.auth("rh-crest", authority=CREST[1], roles=("hr",))
     people = [("elu-a", "elu", ["energie"]), ("tech-a", "technicien", ["energie"])]
+    await with_diagnoses(platform, {p: diagnosed(p) for p, _, _ in people})
     # Past for the service's clock, though still ahead of the machine's.
     past = await client.post("/v1/cafes", json=cafe_body(date(2031, 5, 3), people), headers=hr)
     assert past.status_code == 422 and past.json()["code"] == "past_session"

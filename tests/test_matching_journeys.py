@@ -40,6 +40,7 @@ async def test_a_cafe_session_is_moved_then_cancelled_by_its_organiser(
     moved_tap = await platform.tap("session.rescheduled.v1")
     cancelled_tap = await platform.tap("session.cancelled.v1")
     hr = matching.auth("rh-crest", authority=CREST[1], roles=("hr",))
+    await with_diagnoses(platform, {p: diagnosed(p) for p, _, _ in CAFE_PEOPLE})
     first_day = date.today() + timedelta(days=30)
     planned = await matching.client.post(
         "/v1/cafes", json=cafe_body(first_day, CAFE_PEOPLE), headers=hr
@@ -112,6 +113,13 @@ async def test_a_speed_dating_evening_one_invitation_then_mutual_marks(
         {"person_id": f"voisin-{i}", "commune_insee": c[0]}
         for i, c in enumerate([CREST, SAILLANS, AOUSTE, MIRABEL])
     ]
+    await with_diagnoses(
+        platform,
+        {
+            p["person_id"]: diagnosed(p["person_id"], c)
+            for p, c in zip(participants, [CREST, SAILLANS, AOUSTE, MIRABEL], strict=True)
+        },
+    )
     trainer = matching.auth("formateur", roles=("trainer",))
     planned = await matching.client.post(
         "/v1/speed-datings",
@@ -267,3 +275,34 @@ async def test_a_cafe_listing_someone_twice_is_a_clear_422(platform: Platform) -
     assert "une fois" in refused.json()["detail"]
     stored = await matching.runtime.pool.fetchval("SELECT count(*) FROM cafe_cycles")
     assert stored == 0
+
+
+async def test_a_cafe_or_an_evening_refuses_people_matching_cannot_tie_to_it(
+    platform: Platform,
+) -> None:
+    matching = await platform.start("matching")
+    await with_diagnoses(platform, {"elu-a": diagnosed("elu-a")})
+    hr = matching.auth("rh-crest", authority=CREST[1], roles=("hr",))
+    first_day = date.today() + timedelta(days=30)
+    forged = await matching.client.post(
+        "/v1/cafes", json=cafe_body(first_day, CAFE_PEOPLE), headers=hr
+    )
+    assert forged.status_code == 403, forged.text
+    assert forged.json()["code"] == "not_invitable"
+    assert forged.json()["participants"] == ["tech-b"]
+    evening = await matching.client.post(
+        "/v1/speed-datings",
+        json={
+            "epci_siren": EPCI,
+            "starts_at": (datetime.now(UTC) + timedelta(days=10)).isoformat(),
+            "rounds": 1,
+            "remote": True,
+            "participants": [
+                {"person_id": "elu-a", "commune_insee": CREST[0]},
+                {"person_id": "n-importe-qui", "commune_insee": SAILLANS[0]},
+            ],
+        },
+        headers=matching.auth("formateur", roles=("trainer",)),
+    )
+    assert evening.status_code == 403 and evening.json()["participants"] == ["n-importe-qui"]
+    assert await matching.runtime.pool.fetchval("SELECT count(*) FROM outbox") == 0

@@ -223,6 +223,15 @@ class FakePlans(PlanRepository):
             return set()
         return {frozenset(pair) for pair in cycles[-1]["pairs"]}
 
+    async def cafe_people(self, siren: str) -> set[str]:
+        return {
+            p
+            for c in self.store.cafe_cycles
+            if c["siren"] == siren
+            for pair in c["pairs"]
+            for p in pair
+        }
+
     async def insert_cafe_cycle(self, **cycle: Any) -> None:
         self.store.cafe_cycles.append(cycle)
 

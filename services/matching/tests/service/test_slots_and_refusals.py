@@ -7,7 +7,7 @@ import pytest
 
 from deformations_common.vocabulary.clock import ManualClock
 from deformations_contracts.types import TimeSlot
-from deformations_matching.domain.errors import Duplicate, NotAllowed
+from deformations_matching.domain.errors import Duplicate, NotAllowed, NotInvitable
 from deformations_matching.service import cafes, peer_calls, read_models, slots
 from deformations_matching.service.peer_calls import PeerCallIn
 from deformations_matching.service.slots import MemberIn, SlotsIn
@@ -72,4 +72,20 @@ async def test_a_cafe_listing_someone_twice_is_a_clear_refusal(
         await cafes.plan_cafe(uow, with_roles("rh", "hr", authority=CREST[1]), body)
     assert refused.value.details == {"participants": ["elu-a"]}
     assert "une fois" in refused.value.message
+    assert not store.emitted and not store.cafe_cycles
+
+
+async def test_a_cafe_invites_only_people_tied_to_the_collectivite(
+    uow: FakeUow, store: Store, clock: ManualClock
+) -> None:
+    await read_models.record_diagnosis(uow, diagnosis("elu-saillans", SAILLANS, clock.now))
+    participants = [
+        {"person_id": "elu-a", "role": "elu", "subjects": ["alimentation"]},
+        {"person_id": "elu-saillans", "role": "elu", "subjects": ["alimentation"]},
+        {"person_id": "any-id", "role": "technicien", "subjects": ["alimentation"]},
+    ]
+    body = cafe(clock.now.date() + timedelta(days=7), participants=participants)
+    with pytest.raises(NotInvitable) as refused:
+        await cafes.plan_cafe(uow, with_roles("rh", "hr", authority=CREST[1]), body)
+    assert refused.value.details == {"participants": ["any-id", "elu-a", "elu-saillans"]}
     assert not store.emitted and not store.cafe_cycles

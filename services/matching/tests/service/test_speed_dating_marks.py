@@ -12,7 +12,9 @@ from deformations_matching.service.speed_dating_marks import MarksIn
 
 from .fakes import FakeUow, Store
 from .people import with_roles
-from .test_cafes_and_speed_dating import gathering
+from .test_cafes_and_speed_dating import gathering, known_people
+
+__all__ = ["known_people"]
 
 TRAINER = with_roles("formatrice", "trainer")
 

@@ -119,3 +119,7 @@ class CallWithdrawn(GoneError):
 
 class NotAMember(ConflictError):
     code = "not_a_member"
+
+
+class NotInvitable(ForbiddenAction):
+    code = "not_invitable"

@@ -147,6 +147,15 @@ class PlanRepository:
             [(cycle_id, elu, tech) for elu, tech in pairs],
         )
 
+    async def cafe_people(self, siren: str) -> set[str]:
+        """Everyone paired in a café of the collectivité."""
+        rows = await self.conn.fetch(
+            """SELECT elu_id, technician_id FROM cafe_pairs JOIN cafe_cycles USING (cycle_id)
+               WHERE collectivite_siren = $1""",
+            siren,
+        )
+        return {p for r in rows for p in (r["elu_id"], r["technician_id"])}
+
     async def get_cafe_cycle(self, cycle_id: UUID) -> dict[str, Any] | None:
         row = await self.conn.fetchrow(
             "SELECT collectivite_siren, plan FROM cafe_cycles WHERE cycle_id = $1", cycle_id

@@ -25,6 +25,7 @@ from deformations_matching.domain.errors import (
     UnknownCycle,
 )
 from deformations_matching.service import sessions
+from deformations_matching.service.invitable import refuse_strangers
 from deformations_matching.service.uow import MatchingUow
 
 
@@ -119,6 +120,7 @@ async def plan_cafe(uow: MatchingUow, principal: Principal, body: CafeIn) -> Caf
             "Chaque participant n'est listé qu'une fois : " + ", ".join(doubled),
             participants=doubled,
         )
+    await refuse_strangers(uow, body.collectivite_siren, [p.person_id for p in body.participants])
     now = uow.now()
     if _at(body.first_day, body.start) <= now:
         raise PastSession("Le premier café doit être dans le futur.")

@@ -27,6 +27,7 @@ from deformations_matching.domain.speed_dating import (
     plan_speed_dating,
 )
 from deformations_matching.service import sessions
+from deformations_matching.service.invitable import refuse_strangers
 from deformations_matching.service.uow import MatchingUow
 
 
@@ -118,6 +119,7 @@ async def plan(uow: MatchingUow, principal: Principal, body: SpeedDatingIn) -> S
     EPCI), two élus of one commune never meet. Publishes the rotation and one session per
     round."""
     _check(uow, principal, body)
+    await refuse_strangers(uow, body.epci_siren, [p.person_id for p in body.participants])
     seed = body.seed if body.seed is not None else secrets.randbelow(2**31)
     participants = [Participant(p.person_id, p.commune_insee) for p in body.participants]
     now = uow.now()
