@@ -155,7 +155,8 @@ async def test_declines_below_four_reopen_the_call(platform: Platform) -> None:
             f"/v1/peer-calls/{call.json()['call_id']}/group", headers=elected(matching, caller)
         )
     ).json()
-    assert sorted(group["members"]) == sorted(people)  # an open call shows everyone
+    # An open call names its author; the others stay hidden until everyone accepted.
+    assert group["members"] == [caller]
     declined = await matching.client.post(
         f"/v1/peer-groups/{group['group_id']}/answer",
         json={"accept": False},
@@ -206,6 +207,9 @@ async def test_cafe_pairs_meet_monthly_and_rotate_the_next_cycle(platform: Platf
     matching = await platform.start("matching")
     sessions_tap = await platform.tap("session.scheduled.v1")
     hr = matching.auth("rh-crest", authority=CREST[1], roles=("hr",))
+    await with_diagnoses(
+        platform, {p: diagnosed(p) for p in ("elu-a", "elu-b", "tech-a", "tech-b", "tech-c")}
+    )
     people = [
         ("elu-a", "elu", ["energie", "mobilite"]),
         ("elu-b", "elu", ["energie"]),
@@ -253,6 +257,15 @@ async def test_speed_dating_plan_is_sound_reproducible_and_published(platform: P
         {"person_id": f"elu-{i}", "commune_insee": c[0]}
         for i, c in enumerate([CREST, CREST, SAILLANS, SAILLANS, AOUSTE, MIRABEL, PIEGROS])
     ]
+    communes = {"26108": CREST, "26289": SAILLANS, "26011": AOUSTE, "26183": MIRABEL}
+    communes["26234"] = PIEGROS
+    await with_diagnoses(
+        platform,
+        {
+            p["person_id"]: diagnosed(p["person_id"], communes[p["commune_insee"]])
+            for p in participants
+        },
+    )
     body = {
         "epci_siren": EPCI,
         "starts_at": (datetime.now(UTC) + timedelta(days=20)).isoformat(),
@@ -277,8 +290,17 @@ async def test_speed_dating_plan_is_sound_reproducible_and_published(platform: P
     [rotation] = await drain(proposals_tap, "match.proposed.v1", 1)
     assert rotation["kind"] == "speed_dating_rotation" and rotation["seed"] == 42
     assert rotation["collectivite_siren"] == EPCI
-    rounds = await drain(sessions_tap, "session.scheduled.v1", 4)
-    assert {s["kind"] for s in rounds} == {"speed_dating_round"}
+    # One invitation per participant for the whole evening, not one per round.
+    [evening] = await drain(sessions_tap, "session.scheduled.v1", 1)
+    assert evening["kind"] == "speed_dating_round" and evening["session_id"] == plan["session_id"]
+    assert sorted(evening["participants"]) == sorted(p["person_id"] for p in participants)
+    assert datetime.fromisoformat(evening["starts_at"]) == datetime.fromisoformat(
+        plan["rounds"][0]["starts_at"]
+    )
+    assert datetime.fromisoformat(evening["ends_at"]) == datetime.fromisoformat(
+        plan["rounds"][-1]["ends_at"]
+    )
+    assert await sessions_tap.get(fail=False) is None
 
     audit = await matching.client.get(
         f"/v1/speed-datings/{plan['gathering_id']}/audit", headers=trainer
@@ -342,6 +364,27 @@ async def test_common_slots_or_who_blocks(platform: Platform) -> None:
     }
     await with_diagnoses(platform, people)
     auth = elected(matching, "a")
+    # A stranger's availability is not read: a, b and c share an evening first.
+    evening = {
+        "epci_siren": EPCI,
+        "starts_at": (datetime.now(UTC) + timedelta(days=20)).isoformat(),
+        "rounds": 2,
+        "remote": True,
+        "participants": [
+            {"person_id": p, "commune_insee": c[0]}
+            for p, c in zip(people, (CREST, SAILLANS, AOUSTE), strict=True)
+        ],
+    }
+    strangers = await matching.client.post(
+        "/v1/common-slots",
+        json={"members": [{"person_id": p} for p in people]},
+        headers=auth,
+    )
+    assert strangers.json()["found"] is True and strangers.json()["unknown"] == ["b", "c"]
+    planned = await matching.client.post(
+        "/v1/speed-datings", json=evening, headers=matching.auth("formateur", roles=("trainer",))
+    )
+    assert planned.status_code == 201, planned.text
     found = await matching.client.post(
         "/v1/common-slots",
         json={"members": [{"person_id": "a"}, {"person_id": "b"}, {"person_id": "new"}]},
@@ -364,6 +407,7 @@ async def test_common_slots_or_who_blocks(platform: Platform) -> None:
     report = blocked.json()
     assert report["found"] is False
     assert report["blockers"] == {"lunch": ["b"], "evening": ["c"]}
+    assert report["blocking_members"] == ["b", "c"]
     assert report["explanation"].startswith("Aucun créneau commun.")
 
 
@@ -421,6 +465,7 @@ async def test_the_service_reads_the_time_from_its_clock(platform: Platform) -> 
     proposals_tap = await platform.tap("match.proposed.v1")
     hr = service.auth("rh-crest", authority=CREST[1], roles=("hr",))
     people = [("elu-a", "elu", ["energie"]), ("tech-a", "technicien", ["energie"])]
+    await with_diagnoses(platform, {p: diagnosed(p) for p, _, _ in people})
     # Past for the service's clock, though still ahead of the machine's.
     past = await client.post("/v1/cafes", json=cafe_body(date(2031, 5, 3), people), headers=hr)
     assert past.status_code == 422 and past.json()["code"] == "past_session"

@@ -152,11 +152,13 @@ async def test_erasure_removes_the_person_everywhere(platform: Platform) -> None
     matching = await platform.start("matching")
     person = f"elu-{uuid4().hex[:8]}"
     await publish(platform, diagnosed(person))
+    await publish(platform, diagnosed("other", SAILLANS))  # known: so it may be invited
 
     async def known() -> bool:
         return (
             await count(platform, "SELECT count(*) FROM diagnoses WHERE person_id = $1", person)
             == 1
+            and await count(platform, "SELECT count(*) FROM diagnoses") == 2
         )
 
     await wait_until(known, what="the diagnosis")

@@ -157,7 +157,19 @@ async def play(ctx: DemoContext) -> None:
             strict=True,
         )
     }
-    await _publish(ctx, [*offers, *[_diagnosis(p, c) for p, c in people.items()], *requests])
+    # The neighbours of the speed-dating evening: matching invites only people it can tie
+    # to the EPCI (their diagnosis), on a theme that keeps them out of the peer group below.
+    voisins = {
+        f"demo-voisin-{run}-{i}": c
+        for i, c in enumerate([CREST, CREST, SAILLANS, AOUSTE, MIRABEL, PIEGROS, AUREL])
+    }
+    neighbours = [
+        _diagnosis(p, c).model_copy(update={"priority_themes": ["energie"]})
+        for p, c in voisins.items()
+    ]
+    await _publish(
+        ctx, [*offers, *[_diagnosis(p, c) for p, c in people.items()], *neighbours, *requests]
+    )
 
     async with ctx.client("matching") as client:
         ids = [str(r.request_id) for r in requests] + _shared_request_ids(ctx)
@@ -239,22 +251,31 @@ async def play(ctx: DemoContext) -> None:
             say(f"      · {reason}")
         say("  Séances : " + ", ".join(s[:16] for s in shown["sessions"]))
 
-        participants = [
-            {"person_id": f"demo-voisin-{run}-{i}", "commune_insee": c[0]}
-            for i, c in enumerate([CREST, CREST, SAILLANS, AOUSTE, MIRABEL, PIEGROS, AUREL])
-        ]
-        plan = await client.post(
-            "/v1/speed-datings",
-            json={
-                "epci_siren": EPCI,
-                "rounds": 4,
-                "seed": 2026,
-                "starts_at": (datetime.now(UTC) + timedelta(days=21)).isoformat(),
-                "place_label": "Salle des fêtes de Saillans",
-                "participants": participants,
-            },
-            headers=ctx.auth("demo-formatrice", roles=("trainer",)),
-        )
+        participants = [{"person_id": p, "commune_insee": c[0]} for p, c in voisins.items()]
+        evening = {
+            "epci_siren": EPCI,
+            "rounds": 4,
+            "seed": 2026,
+            "starts_at": (datetime.now(UTC) + timedelta(days=21)).isoformat(),
+            "place_label": "Salle des fêtes de Saillans",
+            "participants": participants,
+        }
+        planned: list[httpx.Response] = []
+
+        async def evening_planned() -> bool:
+            # 403 not_invitable until matching has read the neighbours' diagnoses.
+            response = await client.post(
+                "/v1/speed-datings",
+                json=evening,
+                headers=ctx.auth("demo-formatrice", roles=("trainer",)),
+            )
+            if response.status_code == 403:
+                return False
+            planned.append(response)
+            return True
+
+        await _until(evening_planned, "the neighbours' diagnoses")
+        plan = planned[0]
         plan.raise_for_status()
         say("Speed dating entre voisins (CC du Crestois et de Pays de Saillans) :")
         for round_out in plan.json()["rounds"]:

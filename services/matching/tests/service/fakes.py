@@ -17,11 +17,16 @@ from deformations_common.geography import Geography, load_geography
 from deformations_common.vocabulary.clock import Clock, ManualClock
 from deformations_contracts.base import EventData
 from deformations_contracts.events.matching import MatchProposed
+from deformations_contracts.events.sessions import (
+    SessionCancelled,
+    SessionRescheduled,
+    SessionScheduled,
+)
 from deformations_matching.repositories.diagnoses import DiagnosisRepository, DiagnosisRow
 from deformations_matching.repositories.erasure import ErasureRepository
 from deformations_matching.repositories.offers import Changes, OfferRepository, OfferRow
 from deformations_matching.repositories.peers import CallRow, GroupRow, PeerRepository
-from deformations_matching.repositories.plans import PlanRepository
+from deformations_matching.repositories.plans import PlanRepository, SessionRow
 from deformations_matching.repositories.proposals import ProposalRepository
 from deformations_matching.repositories.requests import RequestRepository, RequestRow
 from deformations_matching.service.book import OfferBook
@@ -43,6 +48,7 @@ class Store:
     sessions: list[dict[str, Any]] = field(default_factory=list)
     cafe_cycles: list[dict[str, Any]] = field(default_factory=list)
     speed_datings: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    marks: dict[UUID, dict[str, list[str]]] = field(default_factory=dict)
     proposals: dict[UUID, MatchProposed] = field(default_factory=dict)
     rounds: list[dict[str, Any]] = field(default_factory=list)
     offers: dict[UUID, tuple[int, OfferRow]] = field(default_factory=dict)
@@ -83,7 +89,7 @@ class FakePeers(PeerRepository):
                 for g in self.store.groups.values()
                 if g.theme == theme and g.group_id not in self.store.closed_groups
                 for person, answer in g.answers.items()
-                if answer != "declined"
+                if answer in ("pending", "accepted")
             }
         )
 
@@ -112,9 +118,25 @@ class FakePeers(PeerRepository):
     async def give_up(self, group: GroupRow) -> None:
         self.store.closed_groups.add(group.group_id)
         for call in list(self.store.calls.values()):
-            reopened = call.call_id == group.call_id or call.person_id in group.answers
+            still = [p for p, a in group.answers.items() if a != "left"]
+            reopened = call.call_id == group.call_id or call.person_id in still
             if call.status == "grouped" and call.theme == group.theme and reopened:
                 self.store.calls[call.call_id] = replace(call, status="open")
+
+    async def co_members(self, person_id: str) -> set[str]:
+        live = ("pending", "accepted")
+        return {
+            other
+            for g in self.store.groups.values()
+            if g.group_id not in self.store.closed_groups and g.answers.get(person_id) in live
+            for other, answer in g.answers.items()
+            if answer in live
+        }
+
+    async def add_members(self, group_id: UUID, people: list[str], slots: list[str]) -> None:
+        group = self.store.groups[group_id]
+        answers = {**group.answers, **dict.fromkeys(people, "pending")}
+        self.store.groups[group_id] = replace(group, answers=answers, slots=slots)
 
     async def mark_scheduled(self, group_id: UUID) -> None:
         self.store.groups[group_id] = replace(self.store.groups[group_id], scheduled=True)
@@ -125,8 +147,71 @@ class FakePlans(PlanRepository):
         super().__init__(NO_CONNECTION)
         self.store = store
 
-    async def insert_session(self, **session: Any) -> None:
-        self.store.sessions.append(session)
+    async def insert_session(self, session: SessionScheduled, *, organiser: str) -> None:
+        self.store.sessions.append(
+            {
+                "session_id": session.session_id,
+                "kind": session.kind.value,
+                "related_id": session.related_id,
+                "starts_at": session.starts_at,
+                "ends_at": session.ends_at,
+                "participants": list(session.participants),
+                "organiser": organiser,
+                "state": session.model_dump(mode="json"),
+                "sequence": session.sequence,
+                "cancelled_at": None,
+            }
+        )
+
+    def _row(self, s: dict[str, Any]) -> SessionRow:
+        return SessionRow(
+            session_id=s["session_id"],
+            kind=s["kind"],
+            related_id=s["related_id"],
+            organiser=s["organiser"],
+            state=s["state"],
+            sequence=s["sequence"],
+            cancelled_at=s["cancelled_at"],
+        )
+
+    async def get_session(self, session_id: UUID, *, lock: bool = False) -> SessionRow | None:
+        found = [s for s in self.store.sessions if s["session_id"] == session_id]
+        return self._row(found[0]) if found else None
+
+    async def update_session(
+        self, state: SessionRescheduled | SessionCancelled, *, cancelled_at: datetime | None
+    ) -> None:
+        for s in self.store.sessions:
+            if s["session_id"] == state.session_id:
+                s.update(
+                    starts_at=state.starts_at,
+                    ends_at=state.ends_at,
+                    participants=list(state.participants),
+                    state=state.model_dump(mode="json"),
+                    sequence=state.sequence,
+                    cancelled_at=cancelled_at,
+                )
+
+    async def sessions_related(self, related_ids: list[UUID]) -> list[SessionRow]:
+        found = [s for s in self.store.sessions if s["related_id"] in related_ids]
+        return [self._row(s) for s in sorted(found, key=lambda s: s["starts_at"])]
+
+    async def set_marks(
+        self, gathering_id: UUID, person_id: str, see_again: list[str], at: datetime
+    ) -> None:
+        self.store.marks.setdefault(gathering_id, {})[person_id] = list(see_again)
+
+    async def marks_of(self, gathering_id: UUID) -> dict[str, list[str]]:
+        return dict(self.store.marks.get(gathering_id, {}))
+
+    async def people_with(self, person_id: str) -> set[str]:
+        return {
+            p
+            for s in self.store.sessions
+            if s["cancelled_at"] is None
+            and (s["organiser"] == person_id or person_id in s["participants"])
+            for p in s["participants"]
+        }
 
     async def sessions_of(self, related_id: UUID) -> list[dict[str, Any]]:
         found = [s for s in self.store.sessions if s["related_id"] == related_id]
@@ -137,6 +222,15 @@ class FakePlans(PlanRepository):
         if not cycles:
             return set()
         return {frozenset(pair) for pair in cycles[-1]["pairs"]}
+
+    async def cafe_people(self, siren: str) -> set[str]:
+        return {
+            p
+            for c in self.store.cafe_cycles
+            if c["siren"] == siren
+            for pair in c["pairs"]
+            for p in pair
+        }
 
     async def insert_cafe_cycle(self, **cycle: Any) -> None:
         self.store.cafe_cycles.append(cycle)

@@ -13,18 +13,29 @@ from deformations_matching.domain.errors import (
     NoPair,
     NoRound,
     NotAllowed,
+    NotInvitable,
     OutsideEpci,
     PastSession,
     UnknownEpci,
 )
-from deformations_matching.service import cafes, speed_dating, speed_dating_audit
+from deformations_matching.service import cafes, read_models, speed_dating, speed_dating_audit
 from deformations_matching.service.cafes import CafeIn
 from deformations_matching.service.speed_dating import SpeedDatingIn
 
 from .fakes import FakeUow, Store
-from .people import AOUSTE, CREST, EPCI, MIRABEL, SAILLANS, with_roles
+from .people import AOUSTE, CREST, EPCI, MIRABEL, SAILLANS, diagnosis, with_roles
 
 SIREN = CREST[1]
+VOISINS = [CREST, CREST, SAILLANS, AOUSTE, MIRABEL]
+
+
+@pytest.fixture(autouse=True)
+async def known_people(uow: FakeUow) -> None:
+    """Matching knows whom it may invite from their diagnoses (the membership hook)."""
+    people = [(p, CREST) for p in ("elu-a", "elu-b", "tech-a", "tech-b")]
+    people += [(f"voisin-{i}", c) for i, c in enumerate(VOISINS)]
+    for person, commune in people:
+        await read_models.record_diagnosis(uow, diagnosis(person, commune, uow.now()))
 
 
 def cafe(first_day: date, **changes: object) -> CafeIn:
@@ -94,8 +105,7 @@ def gathering(clock: ManualClock, **changes: object) -> SpeedDatingIn:
         "seed": 7,
         "place_label": "Salle des fêtes de Saillans",
         "participants": [
-            {"person_id": f"voisin-{i}", "commune_insee": c[0]}
-            for i, c in enumerate([CREST, CREST, SAILLANS, AOUSTE, MIRABEL])
+            {"person_id": f"voisin-{i}", "commune_insee": c[0]} for i, c in enumerate(VOISINS)
         ],
     }
     values.update(changes)
@@ -114,7 +124,14 @@ async def test_rounds_are_sound_replayable_and_never_repeat_a_meeting(
     assert audit.sound and audit.replayed_identically and not audit.violations
     [rotation] = store.emitted_of(MatchProposed)
     assert rotation.kind is ProposalKind.SPEED_DATING_ROTATION and rotation.seed == 7
-    assert len(store.emitted_of(SessionScheduled)) == 3
+    # One invitation per participant for the whole evening, not one per round.
+    [evening] = store.emitted_of(SessionScheduled)
+    assert evening.session_id == first.session_id and evening.related_id == first.gathering_id
+    assert evening.participants == [f"voisin-{i}" for i in range(5)]
+    assert (evening.starts_at, evening.ends_at) == (
+        first.rounds[0].starts_at,
+        first.rounds[-1].ends_at,
+    )
 
     second = await speed_dating.plan(uow, trainer, gathering(clock, rounds=5, seed=8))
     again = {frozenset(p) for r in second.rounds for p in r.pairs}
@@ -144,11 +161,19 @@ async def test_a_gathering_that_breaks_a_rule_changes_nothing(
         await speed_dating.plan(uow, trainer, gathering(clock, participants=doubled))
     with pytest.raises(UnknownEpci):
         await speed_dating.plan(uow, trainer, gathering(clock, epci_siren="999999999"))
-    same_commune = [{"person_id": p, "commune_insee": CREST[0]} for p in ("a", "b")]
+    same_commune = [{"person_id": p, "commune_insee": CREST[0]} for p in ("voisin-0", "voisin-1")]
     with pytest.raises(NoRound):
         await speed_dating.plan(uow, trainer, gathering(clock, participants=same_commune))
     with pytest.raises(NotAllowed):
         await speed_dating.plan(
             uow, with_roles("elu", "elected", authority=SIREN), gathering(clock)
         )
+    # Someone matching cannot tie to the EPCI cannot be invited (any id, before).
+    unknown = [
+        *gathering(clock).model_dump()["participants"],
+        {"person_id": "forged", "commune_insee": AOUSTE[0]},
+    ]
+    with pytest.raises(NotInvitable) as forged:
+        await speed_dating.plan(uow, trainer, gathering(clock, participants=unknown))
+    assert forged.value.details == {"participants": ["forged"]}
     assert not store.emitted and not store.speed_datings

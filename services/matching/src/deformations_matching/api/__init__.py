@@ -7,6 +7,7 @@ from deformations_matching.api import (
     peers,
     proposals,
     recommendations,
+    sessions,
     slots,
     speed_dating,
     statistics,
@@ -18,6 +19,7 @@ routers: list[APIRouter] = [
     cafes.router,
     speed_dating.router,
     slots.router,
+    sessions.router,
     recommendations.router,
     statistics.router,
 ]

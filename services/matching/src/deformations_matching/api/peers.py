@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, status
 from deformations_common.auth import CurrentPrincipal
 from deformations_contracts.themes import ThemeCode
 from deformations_matching.api.deps import RuntimeDep
-from deformations_matching.service import peer_calls, peer_groups
+from deformations_matching.service import peer_calls, peer_groups, peer_membership
 from deformations_matching.service.peer_calls import PeerCallIn, PeerCallOut
 from deformations_matching.service.peer_groups import AnswerIn, GroupOut, ScheduleIn
 from deformations_matching.service.uow import MatchingUow
@@ -50,6 +50,22 @@ async def form_group(call_id: UUID, runtime: RuntimeDep, principal: CurrentPrinc
 async def get_group(group_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal) -> GroupOut:
     async with runtime.begin(MatchingUow) as uow:
         return await peer_groups.get_group(uow, principal, group_id)
+
+
+@router.post("/peer-calls/{call_id}/withdraw")
+async def withdraw_call(
+    call_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal
+) -> PeerCallOut:
+    """The author withdraws an open appel à pairs."""
+    async with runtime.begin(MatchingUow) as uow:
+        return await peer_calls.withdraw_call(uow, principal, call_id)
+
+
+@router.post("/peer-groups/{group_id}/leave")
+async def leave_group(group_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal) -> GroupOut:
+    """Leave the group; below four members, a replacement is recruited from open calls."""
+    async with runtime.begin(MatchingUow) as uow:
+        return await peer_membership.leave(uow, principal, group_id)
 
 
 @router.post("/peer-groups/{group_id}/answer")

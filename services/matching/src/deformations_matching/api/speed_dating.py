@@ -6,9 +6,10 @@ from fastapi import APIRouter, status
 
 from deformations_common.auth import CurrentPrincipal
 from deformations_matching.api.deps import RuntimeDep
-from deformations_matching.service import speed_dating, speed_dating_audit
+from deformations_matching.service import speed_dating, speed_dating_audit, speed_dating_marks
 from deformations_matching.service.speed_dating import SpeedDatingIn, SpeedDatingOut
 from deformations_matching.service.speed_dating_audit import AuditOut
+from deformations_matching.service.speed_dating_marks import MarksIn, MarksOut, RotationOut
 from deformations_matching.service.uow import MatchingUow
 
 router = APIRouter(prefix="/v1", tags=["speed dating"])
@@ -40,3 +41,30 @@ async def audit_plan(
     """Check the stored plan again, and replay it from its seed: the same rounds come out."""
     async with runtime.begin(MatchingUow) as uow:
         return await speed_dating_audit.audit_plan(uow, principal, gathering_id)
+
+
+@router.get("/speed-datings/{gathering_id}/rotation")
+async def rotation(
+    gathering_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal
+) -> RotationOut:
+    """The rotation table, one row per participant, to print or project."""
+    async with runtime.begin(MatchingUow) as uow:
+        return await speed_dating_marks.rotation(uow, principal, gathering_id)
+
+
+@router.put("/speed-datings/{gathering_id}/marks")
+async def mark(
+    gathering_id: UUID, body: MarksIn, runtime: RuntimeDep, principal: CurrentPrincipal
+) -> MarksOut:
+    """After the evening, whom I would like to see again among the people I met."""
+    async with runtime.begin(MatchingUow) as uow:
+        return await speed_dating_marks.mark(uow, principal, gathering_id, body)
+
+
+@router.get("/speed-datings/{gathering_id}/marks")
+async def my_marks(
+    gathering_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal
+) -> MarksOut:
+    """My marks and the mutual ones (« atomes crochus »), for the contact relay."""
+    async with runtime.begin(MatchingUow) as uow:
+        return await speed_dating_marks.my_marks(uow, principal, gathering_id)

@@ -7,6 +7,7 @@ has always returned.
 from deformations_common.vocabulary.errors import (
     ConflictError,
     ForbiddenAction,
+    GoneError,
     InvalidInput,
     NotFoundError,
 )
@@ -86,3 +87,39 @@ class Duplicate(InvalidInput):
 
 class UnknownRecipe(InvalidInput):
     code = "unknown_recipe"
+
+
+class UnknownSession(NotFoundError):
+    code = "unknown_session"
+
+
+class SessionCancelledAlready(GoneError):
+    code = "session_cancelled"
+
+
+class SessionPast(ConflictError):
+    code = "session_past"
+
+
+class Unchanged(InvalidInput):
+    code = "unchanged"
+
+
+class NotMet(InvalidInput):
+    code = "not_met"
+
+
+class EveningNotOver(ConflictError):
+    code = "evening_not_over"
+
+
+class CallWithdrawn(GoneError):
+    code = "call_withdrawn"
+
+
+class NotAMember(ConflictError):
+    code = "not_a_member"
+
+
+class NotInvitable(ForbiddenAction):
+    code = "not_invitable"

@@ -13,6 +13,11 @@ class Answer(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     DECLINED = "declined"
+    LEFT = "left"  # accepted, then left the group
+
+
+def _gone(answer: Answer) -> bool:
+    return answer in (Answer.DECLINED, Answer.LEFT)
 
 
 class InvitationStatus(StrEnum):
@@ -31,6 +36,8 @@ class PeerInvitation:
     answers: Mapping[str, Answer]
     anonymous: bool = True
     min_size: int = 4
+    # The author of an open (non-anonymous) call: named in the call already.
+    named: str | None = None
 
     @classmethod
     def open(
@@ -51,7 +58,7 @@ class PeerInvitation:
 
     @property
     def status(self) -> InvitationStatus:
-        still_in = [a for a in self.answers.values() if a is not Answer.DECLINED]
+        still_in = [a for a in self.answers.values() if not _gone(a)]
         if len(still_in) < self.min_size:
             return InvitationStatus.TOO_FEW
         if all(a is Answer.ACCEPTED for a in still_in):
@@ -59,11 +66,28 @@ class PeerInvitation:
         return InvitationStatus.PENDING
 
     def visible_members(self, viewer: str) -> tuple[str, ...]:
-        """Who ``viewer`` may see: the group once confirmed or if the call was open, else self."""
-        accepted = tuple(p for p, a in self.answers.items() if a is Answer.ACCEPTED)
-        if not self.anonymous or self.status is InvitationStatus.CONFIRMED:
-            return accepted if self.status is InvitationStatus.CONFIRMED else tuple(self.answers)
-        return (viewer,) if viewer in self.answers else ()
+        """Who ``viewer`` may see: everyone still in once all of them accepted; before, only
+        oneself and the author of an open call (who chose to be named). Someone who declined
+        or left sees nobody."""
+        answer = self.answers.get(viewer)
+        if answer is None or _gone(answer):
+            return ()
+        if self.status is InvitationStatus.CONFIRMED:
+            return tuple(p for p, a in self.answers.items() if a is Answer.ACCEPTED)
+        shown = {viewer} | ({self.named} if self.named in self.answers else set())
+        return tuple(p for p in self.answers if p in shown)
+
+    def leave(self, person_id: str) -> PeerInvitation:
+        """An accepted member leaves the group."""
+        if self.answers.get(person_id) is not Answer.ACCEPTED:
+            raise InvitationError(f"{person_id} is not an accepted member of {self.group_id}")
+        answers = dict(self.answers)
+        answers[person_id] = Answer.LEFT
+        return replace(self, answers=MappingProxyType(answers))
+
+    @property
+    def still_in(self) -> tuple[str, ...]:
+        return tuple(p for p, a in self.answers.items() if not _gone(a))
 
 
 def session_times(first: datetime, *, every_weeks: int, follow_ups: int) -> tuple[datetime, ...]:

@@ -12,14 +12,14 @@ French reason. The result depends only on the input and the seed.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from deformations_contracts.themes import label
 from deformations_contracts.types import Modality
-from deformations_matching.domain.model import Availability
+from deformations_matching.domain.model import Availability, modalities_compatible
 from deformations_matching.domain.scoring import Reason
 from deformations_matching.domain.slots import MODALITY_LABELS, common_slots, slot_label
 
@@ -233,3 +233,24 @@ def _describe(theme: str, members: list[PeerCandidate]) -> PeerGroup:
         modalities=report.modalities,
         reasons=tuple(reasons),
     )
+
+
+def replacements(
+    slots: Collection[str],
+    modalities: Collection[Modality],
+    candidates: Sequence[PeerCandidate],
+    needed: int,
+) -> list[PeerCandidate]:
+    """The first ``needed`` candidates (in the order given: the oldest calls first) who can
+    meet at one of the group's slots, in one of its modalities."""
+
+    def fits(c: PeerCandidate) -> bool:
+        # No slot given is no constraint, as everywhere in matching.
+        own = c.availability.slots
+        shares_slot = not own or not slots or bool(own & set(slots))
+        shares_modality = not modalities or any(
+            modalities_compatible(c.availability.modality, m) for m in modalities
+        )
+        return shares_slot and shares_modality
+
+    return [c for c in candidates if fits(c)][: max(0, needed)]

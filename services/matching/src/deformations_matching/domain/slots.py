@@ -132,3 +132,13 @@ def _explain(
             "à distance) ; à convaincre : " + ", ".join(modality_blockers) + "."
         )
     return " ".join(parts)
+
+
+def blocking_members(report: SlotReport) -> tuple[str, ...]:
+    """Who stands in the way when no slot is common: the members missing from the closest
+    slots (those the fewest members cannot attend), plus the modality blockers."""
+    if report.found or not report.blockers:
+        return tuple(sorted(report.modality_blockers)) if not report.found else ()
+    fewest = min(len(people) for people in report.blockers.values())
+    closest = {p for people in report.blockers.values() if len(people) == fewest for p in people}
+    return tuple(sorted(closest | set(report.modality_blockers)))

@@ -11,7 +11,7 @@ seed and options give the same plan, and the plan logs why each person sat out.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence, Set
+from collections.abc import Collection, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -176,3 +176,21 @@ def audit(
     """Re-check a plan against its participants (e.g. a stored plan before it is published)."""
     commune = {p.person_id: p.commune_insee for p in participants}
     return audit_rounds(plan.rounds, commune, already_met)
+
+
+def partners_of(rounds: Sequence[Round], person: str) -> list[str | None]:
+    """Whom the person meets at each round (None: sitting out), for the printed rotation."""
+    out: list[str | None] = []
+    for round_ in rounds:
+        partner = None
+        for a, b in round_.pairs:
+            if person in (a, b):
+                partner = b if a == person else a
+        out.append(partner)
+    return out
+
+
+def mutual_marks(marks: Mapping[str, Collection[str]], person: str) -> list[str]:
+    """The people ``person`` marked who marked them too (« atomes crochus »): one-sided
+    marks are never revealed."""
+    return sorted(other for other in marks.get(person, ()) if person in marks.get(other, ()))

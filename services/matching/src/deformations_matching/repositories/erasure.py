@@ -36,6 +36,20 @@ class ErasureRepository:
                     WHERE plan::text LIKE '%' || {quoted} || '%'""",
                 person_id,
             )
+        await self.conn.execute("DELETE FROM speed_dating_marks WHERE person_id = $1", person_id)
+        await self.conn.execute(
+            """UPDATE speed_dating_marks SET see_again = array_remove(see_again, $1)
+                WHERE $1 = ANY(see_again)""",
+            person_id,
+        )
+        await self.conn.execute(
+            f"""UPDATE sessions SET organiser = '{ERASED}' WHERE organiser = $1""", person_id
+        )
+        await self.conn.execute(
+            f"""UPDATE sessions SET state = replace(state::text, {quoted}, {placeholder})::jsonb
+                WHERE $1 = ANY(participants)""",
+            person_id,
+        )
         await self.conn.execute(
             f"""UPDATE sessions SET participants = array_replace(participants, $1, '{ERASED}')
                 WHERE $1 = ANY(participants)""",

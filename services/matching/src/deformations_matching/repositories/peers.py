@@ -36,6 +36,7 @@ class GroupRow:
     reasons: list[str]
     scheduled: bool
     answers: dict[str, str]
+    caller: str | None = None
 
 
 _CALL = """call_id, person_id, theme, problem, anonymous, commune_insee, family, axes,
@@ -79,7 +80,7 @@ class PeerRepository:
         rows = await self.conn.fetch(
             """SELECT DISTINCT m.person_id FROM peer_group_members m
                JOIN peer_groups g USING (group_id)
-               WHERE g.theme = $1 AND m.answer <> 'declined' AND NOT g.closed""",
+               WHERE g.theme = $1 AND m.answer IN ('pending', 'accepted') AND NOT g.closed""",
             theme,
         )
         return [r["person_id"] for r in rows]
@@ -120,9 +121,10 @@ class PeerRepository:
 
     async def get_group(self, group_id: UUID, *, lock: bool = False) -> GroupRow | None:
         row = await self.conn.fetchrow(
-            """SELECT group_id, call_id, theme, anonymous, min_size, slots, modalities, reasons,
-                      scheduled FROM peer_groups WHERE group_id = $1"""
-            + (" FOR UPDATE" if lock else ""),
+            """SELECT g.group_id, g.call_id, g.theme, g.anonymous, g.min_size, g.slots,
+                      g.modalities, g.reasons, g.scheduled, c.person_id AS caller
+               FROM peer_groups g JOIN peer_calls c USING (call_id) WHERE g.group_id = $1"""
+            + (" FOR UPDATE OF g" if lock else ""),
             group_id,
         )
         if row is None:
@@ -151,10 +153,33 @@ class PeerRepository:
                  AND (call_id = $2 OR person_id = ANY($3::text[]))""",
             group.theme,
             group.call_id,
-            list(group.answers),
+            [p for p, a in group.answers.items() if a != "left"],
+        )
+
+    async def add_members(self, group_id: UUID, people: list[str], slots: list[str]) -> None:
+        """Replacements join as pending; the group's common slots narrow to theirs."""
+        await self.conn.executemany(
+            """INSERT INTO peer_group_members (group_id, person_id, answer)
+               VALUES ($1, $2, 'pending')""",
+            [(group_id, p) for p in people],
+        )
+        await self.conn.execute(
+            "UPDATE peer_groups SET slots = $2 WHERE group_id = $1", group_id, slots
         )
 
     async def mark_scheduled(self, group_id: UUID) -> None:
         await self.conn.execute(
             "UPDATE peer_groups SET scheduled = true WHERE group_id = $1", group_id
         )
+
+    async def co_members(self, person_id: str) -> set[str]:
+        """People sharing a live peer group with the person (neither declined nor left)."""
+        rows = await self.conn.fetch(
+            """SELECT DISTINCT o.person_id FROM peer_group_members m
+               JOIN peer_groups g USING (group_id)
+               JOIN peer_group_members o ON o.group_id = m.group_id
+               WHERE m.person_id = $1 AND NOT g.closed
+                 AND m.answer IN ('pending', 'accepted') AND o.answer IN ('pending', 'accepted')""",
+            person_id,
+        )
+        return {r["person_id"] for r in rows}

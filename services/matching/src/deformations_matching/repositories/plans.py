@@ -1,10 +1,27 @@
 """Café cycles, speed-dating plans and the sessions matching scheduled."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from deformations_common.db import Connection
+from deformations_contracts.events.sessions import (
+    SessionCancelled,
+    SessionRescheduled,
+    SessionScheduled,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    session_id: UUID
+    kind: str
+    related_id: UUID
+    organiser: str | None
+    state: dict[str, Any] | None
+    sequence: int
+    cancelled_at: datetime | None
 
 
 class PlanRepository:
@@ -13,30 +30,80 @@ class PlanRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    async def insert_session(
-        self,
-        *,
-        session_id: UUID,
-        kind: str,
-        related_id: UUID,
-        starts_at: datetime,
-        ends_at: datetime,
-        participants: list[str],
-    ) -> None:
+    async def insert_session(self, session: SessionScheduled, *, organiser: str) -> None:
+        """Keep the session as published, with who may change it."""
         await self.conn.execute(
-            """INSERT INTO sessions (session_id, kind, related_id, starts_at, ends_at, participants)
-               VALUES ($1, $2, $3, $4, $5, $6)""",
-            session_id,
-            kind,
-            related_id,
-            starts_at,
-            ends_at,
-            participants,
+            """INSERT INTO sessions (session_id, kind, related_id, starts_at, ends_at,
+                                     participants, organiser, state, sequence)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+            session.session_id,
+            session.kind.value,
+            session.related_id,
+            session.starts_at,
+            session.ends_at,
+            session.participants,
+            organiser,
+            session.model_dump(mode="json"),
+            session.sequence,
         )
+
+    async def get_session(self, session_id: UUID, *, lock: bool = False) -> SessionRow | None:
+        row = await self.conn.fetchrow(
+            """SELECT session_id, kind, related_id, organiser, state, sequence, cancelled_at
+               FROM sessions WHERE session_id = $1"""
+            + (" FOR UPDATE" if lock else ""),
+            session_id,
+        )
+        if row is None:
+            return None
+        return SessionRow(
+            session_id=row["session_id"],
+            kind=row["kind"],
+            related_id=row["related_id"],
+            organiser=row["organiser"],
+            state=row["state"],
+            sequence=row["sequence"],
+            cancelled_at=row["cancelled_at"],
+        )
+
+    async def update_session(
+        self, state: SessionRescheduled | SessionCancelled, *, cancelled_at: datetime | None
+    ) -> None:
+        """Record a change as published: the new full state and its sequence."""
+        await self.conn.execute(
+            """UPDATE sessions SET starts_at = $2, ends_at = $3, participants = $4, state = $5,
+                                   sequence = $6, cancelled_at = $7
+               WHERE session_id = $1""",
+            state.session_id,
+            state.starts_at,
+            state.ends_at,
+            state.participants,
+            state.model_dump(mode="json"),
+            state.sequence,
+            cancelled_at,
+        )
+
+    async def sessions_related(self, related_ids: list[UUID]) -> list[SessionRow]:
+        rows = await self.conn.fetch(
+            """SELECT session_id, kind, related_id, organiser, state, sequence, cancelled_at
+               FROM sessions WHERE related_id = ANY($1::uuid[]) AND state IS NOT NULL
+               ORDER BY starts_at""",
+            related_ids,
+        )
+        return [SessionRow(**dict(r.items())) for r in rows]
+
+    async def people_with(self, person_id: str) -> set[str]:
+        """Participants of the live sessions the person organises or attends."""
+        rows = await self.conn.fetch(
+            """SELECT DISTINCT unnest(participants) AS person_id FROM sessions
+               WHERE cancelled_at IS NULL AND (organiser = $1 OR $1 = ANY(participants))""",
+            person_id,
+        )
+        return {r["person_id"] for r in rows}
 
     async def sessions_of(self, related_id: UUID) -> list[dict[str, Any]]:
         rows = await self.conn.fetch(
-            """SELECT session_id, starts_at, ends_at FROM sessions
+            """SELECT session_id, starts_at, ends_at, sequence, cancelled_at FROM sessions
                WHERE related_id = $1 ORDER BY starts_at""",
             related_id,
         )
@@ -79,6 +146,15 @@ class PlanRepository:
             "INSERT INTO cafe_pairs (cycle_id, elu_id, technician_id) VALUES ($1, $2, $3)",
             [(cycle_id, elu, tech) for elu, tech in pairs],
         )
+
+    async def cafe_people(self, siren: str) -> set[str]:
+        """Everyone paired in a café of the collectivité."""
+        rows = await self.conn.fetch(
+            """SELECT elu_id, technician_id FROM cafe_pairs JOIN cafe_cycles USING (cycle_id)
+               WHERE collectivite_siren = $1""",
+            siren,
+        )
+        return {p for r in rows for p in (r["elu_id"], r["technician_id"])}
 
     async def get_cafe_cycle(self, cycle_id: UUID) -> dict[str, Any] | None:
         row = await self.conn.fetchrow(
@@ -124,3 +200,24 @@ class PlanRepository:
             "SELECT epci_siren, seed, plan FROM speed_datings WHERE gathering_id = $1", gathering_id
         )
         return dict(row.items()) if row else None
+
+    async def set_marks(
+        self, gathering_id: UUID, person_id: str, see_again: list[str], at: datetime
+    ) -> None:
+        await self.conn.execute(
+            """INSERT INTO speed_dating_marks (gathering_id, person_id, see_again, marked_at)
+               VALUES ($1, $2, $3, $4)
+               ON CONFLICT (gathering_id, person_id)
+               DO UPDATE SET see_again = EXCLUDED.see_again, marked_at = EXCLUDED.marked_at""",
+            gathering_id,
+            person_id,
+            see_again,
+            at,
+        )
+
+    async def marks_of(self, gathering_id: UUID) -> dict[str, list[str]]:
+        rows = await self.conn.fetch(
+            "SELECT person_id, see_again FROM speed_dating_marks WHERE gathering_id = $1",
+            gathering_id,
+        )
+        return {r["person_id"]: list(r["see_again"]) for r in rows}

@@ -1,5 +1,6 @@
 """Mon petit café mensuel élus/techniciens: pairs of a collectivité, three monthly slots."""
 
+from collections import Counter
 from datetime import date, datetime, time
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
@@ -16,12 +17,15 @@ from deformations_contracts.types import Modality, PersonId, Siren
 from deformations_matching import events
 from deformations_matching.domain.cafe import CafePair, CafeParticipant, CafePlan, pair_cafe
 from deformations_matching.domain.errors import (
+    Duplicate,
     NoPair,
     NotAllowed,
     PastSession,
     PlaceRequired,
     UnknownCycle,
 )
+from deformations_matching.service import sessions
+from deformations_matching.service.invitable import refuse_strangers
 from deformations_matching.service.uow import MatchingUow
 
 
@@ -49,10 +53,11 @@ class CafeIn(BaseModel):
     def _coherent(self) -> "CafeIn":
         if self.end <= self.start:
             raise ValueError("the café ends after it starts")
-        ids = [p.person_id for p in self.participants]
-        if len(ids) != len(set(ids)):
-            raise ValueError("each participant is listed once")
         return self
+
+    def duplicates(self) -> list[str]:
+        counts = Counter(p.person_id for p in self.participants)
+        return sorted(person for person, n in counts.items() if n > 1)
 
     def people(self, role: str) -> list[CafeParticipant]:
         return [
@@ -109,6 +114,13 @@ async def plan_cafe(uow: MatchingUow, principal: Principal, body: CafeIn) -> Caf
         raise NotAllowed("Vous ne pouvez organiser le café que pour votre collectivité.")
     if not body.remote and body.place_label is None:
         raise PlaceRequired("Un café sur place a besoin d'un lieu.")
+    doubled = body.duplicates()
+    if doubled:
+        raise Duplicate(
+            "Chaque participant n'est listé qu'une fois : " + ", ".join(doubled),
+            participants=doubled,
+        )
+    await refuse_strangers(uow, body.collectivite_siren, [p.person_id for p in body.participants])
     now = uow.now()
     if _at(body.first_day, body.start) <= now:
         raise PastSession("Le premier café doit être dans le futur.")
@@ -135,12 +147,17 @@ async def plan_cafe(uow: MatchingUow, principal: Principal, body: CafeIn) -> Caf
         created_at=now,
     )
     for pair, pair_out in zip(plan.pairs, out.pairs, strict=True):
-        await _propose_pair(uow, body, pair, pair_out.proposal_id, now)
+        await _propose_pair(uow, body, pair, pair_out.proposal_id, now, principal.sub)
     return out
 
 
 async def _propose_pair(
-    uow: MatchingUow, body: CafeIn, pair: CafePair, proposal_id: UUID, now: datetime
+    uow: MatchingUow,
+    body: CafeIn,
+    pair: CafePair,
+    proposal_id: UUID,
+    now: datetime,
+    organiser: str,
 ) -> None:
     """The pair's proposal, then one session per monthly café."""
     first = pair.sessions[0]
@@ -165,31 +182,23 @@ async def _propose_pair(
     await uow.emit(event)
     members = [pair.elu_id, pair.technician_id]
     for number, session in enumerate(pair.sessions, start=1):
-        session_id = uuid4()
-        starts, ends = _at(session.day, session.start), _at(session.day, session.end)
-        await uow.plans.insert_session(
-            session_id=session_id,
-            kind=SessionKind.CAFE_ELUS_TECHNICIENS.value,
-            related_id=proposal_id,
-            starts_at=starts,
-            ends_at=ends,
-            participants=members,
-        )
-        await uow.emit(
+        await sessions.publish(
+            uow,
             events.session(
-                session_id=session_id,
+                session_id=uuid4(),
                 kind=SessionKind.CAFE_ELUS_TECHNICIENS,
                 related_id=proposal_id,
                 title=f"Petit café élu–technicien ({number}/{len(pair.sessions)})",
-                starts_at=starts,
-                ends_at=ends,
+                starts_at=_at(session.day, session.start),
+                ends_at=_at(session.day, session.end),
                 participants=members,
                 sirens=[body.collectivite_siren],
                 theme=event.theme,
                 remote=body.remote,
                 place_label=body.place_label,
                 now=now,
-            )
+            ),
+            organiser=organiser,
         )
 
 

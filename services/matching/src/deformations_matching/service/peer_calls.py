@@ -1,6 +1,7 @@
 """Appels à pairs: post one, list the open ones, recruit a groupe d'entraide around one."""
 
 import zlib
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID, uuid4
@@ -12,7 +13,13 @@ from deformations_common.vocabulary.roles import Role
 from deformations_contracts.themes import ThemeCode, label
 from deformations_contracts.types import InseeCode, Modality, TimeSlot
 from deformations_matching import events
-from deformations_matching.domain.errors import AlreadyGrouped, NotAllowed, TooFewPeers, UnknownCall
+from deformations_matching.domain.errors import (
+    AlreadyGrouped,
+    CallWithdrawn,
+    NotAllowed,
+    TooFewPeers,
+    UnknownCall,
+)
 from deformations_matching.domain.locate import departement_of
 from deformations_matching.domain.model import Availability
 from deformations_matching.domain.peer_groups import PeerCandidate, recruit_peers
@@ -114,7 +121,24 @@ async def list_calls(
     return [call_out(c, principal.sub) for c in await uow.peers.open_calls(theme, limit)]
 
 
-def _candidate(call: CallRow) -> PeerCandidate:
+async def withdraw_call(uow: MatchingUow, principal: Principal, call_id: UUID) -> PeerCallOut:
+    """The author withdraws an open call; once grouped, one leaves the group instead."""
+    call = await uow.peers.get_call(call_id, lock=True)
+    if call is None:
+        raise UnknownCall("Cet appel à pairs n'existe pas.")
+    if call.person_id != principal.sub and not principal.has_role(Role.OPERATOR):
+        raise NotAllowed("Seul l'auteur de l'appel peut le retirer.")
+    if call.status == "withdrawn":
+        raise CallWithdrawn("Cet appel est déjà retiré.")
+    if call.status != "open":
+        raise AlreadyGrouped(
+            "Un groupe est déjà proposé pour cet appel : quittez le groupe plutôt."
+        )
+    await uow.peers.set_call_status([call_id], "withdrawn")
+    return call_out(replace(call, status="withdrawn"), principal.sub)
+
+
+def candidate_of(call: CallRow) -> PeerCandidate:
     return PeerCandidate(
         person_id=call.person_id,
         commune_insee=call.commune_insee or "inconnue",
@@ -154,7 +178,7 @@ async def form_group(uow: MatchingUow, principal: Principal, call_id: UUID) -> G
     busy = await uow.peers.busy_people(call.theme)
     callers = await uow.peers.open_calls(call.theme, MAX_CANDIDATES)
     candidates = list(
-        {c.person_id: _candidate(c) for c in callers if c.person_id not in busy}.values()
+        {c.person_id: candidate_of(c) for c in callers if c.person_id not in busy}.values()
     )
     exclude = [*busy, *(c.person_id for c in callers)]
     departement = departement_of(uow.geography, call.commune_insee)
@@ -162,7 +186,7 @@ async def form_group(uow: MatchingUow, principal: Principal, call_id: UUID) -> G
         call.theme, departement, exclude=exclude, limit=MAX_CANDIDATES
     )
     candidates += [_diagnosed(d, call.theme) for d in diagnosed]
-    group = recruit_peers(_candidate(call), candidates, seed=zlib.crc32(call_id.bytes))
+    group = recruit_peers(candidate_of(call), candidates, seed=zlib.crc32(call_id.bytes))
     if group is None:
         raise TooFewPeers(
             "Pas encore assez d'élus disponibles sur ce thème avec un créneau commun : "
@@ -180,6 +204,7 @@ async def form_group(uow: MatchingUow, principal: Principal, call_id: UUID) -> G
         reasons=[r.text for r in group.reasons],
         scheduled=False,
         answers=answers,
+        caller=call.person_id,
     )
     await uow.peers.insert_group(row, now)
     grouped = await uow.peers.calls_of(call.theme, list(group.members))

@@ -29,6 +29,7 @@ from deformations_matching.domain.invitations import (
 )
 from deformations_matching.domain.slots import slot_label
 from deformations_matching.repositories.peers import GroupRow
+from deformations_matching.service import sessions
 from deformations_matching.service.uow import MatchingUow
 
 
@@ -66,25 +67,26 @@ class ScheduleIn(BaseModel):
 
 def invitation_of(group: GroupRow) -> PeerInvitation:
     answers = {p: Answer(a) for p, a in sorted(group.answers.items())}
-    return PeerInvitation(str(group.group_id), answers, group.anonymous, group.min_size)
+    named = None if group.anonymous else group.caller
+    return PeerInvitation(str(group.group_id), answers, group.anonymous, group.min_size, named)
 
 
 async def group_out(uow: MatchingUow, group: GroupRow, viewer: str) -> GroupOut:
     invitation = invitation_of(group)
-    sessions = await uow.plans.sessions_of(group.group_id)
+    planned = await uow.plans.sessions_of(group.group_id)
     return GroupOut(
         group_id=group.group_id,
         call_id=group.call_id,
         theme=group.theme,
         theme_label=label(group.theme),
         status=invitation.status,
-        size=len(group.answers),
+        size=len(invitation.still_in),
         accepted=sum(a is Answer.ACCEPTED for a in invitation.answers.values()),
         your_answer=invitation.answers.get(viewer),
         members=list(invitation.visible_members(viewer)),
         common_slots=[slot_label(s) for s in group.slots],
         reasons=group.reasons,
-        sessions=[s["starts_at"] for s in sessions],
+        sessions=[s["starts_at"] for s in planned if s.get("cancelled_at") is None],
     )
 
 
@@ -150,31 +152,23 @@ async def schedule(
         body.first_session_at, every_weeks=body.every_weeks, follow_ups=body.follow_ups
     )
     for number, start in enumerate(starts, start=1):
-        session_id = uuid4()
-        end = start + timedelta(minutes=body.duration_minutes)
-        await uow.plans.insert_session(
-            session_id=session_id,
-            kind=SessionKind.PEER_GROUP.value,
-            related_id=group_id,
-            starts_at=start,
-            ends_at=end,
-            participants=members,
-        )
-        await uow.emit(
+        await sessions.publish(
+            uow,
             events.session(
-                session_id=session_id,
+                session_id=uuid4(),
                 kind=SessionKind.PEER_GROUP,
                 related_id=group_id,
                 title=f"Groupe d'entraide — {label(group.theme)} (séance {number}/{len(starts)})",
                 starts_at=start,
-                ends_at=end,
+                ends_at=start + timedelta(minutes=body.duration_minutes),
                 participants=members,
                 sirens=[],
                 theme=group.theme,
                 remote=body.remote,
                 place_label=body.place_label,
                 now=now,
-            )
+            ),
+            organiser=principal.sub,
         )
     await uow.peers.mark_scheduled(group_id)
     updated = await uow.peers.get_group(group_id)

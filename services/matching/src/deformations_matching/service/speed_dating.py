@@ -23,10 +23,11 @@ from deformations_matching.domain.errors import (
 from deformations_matching.domain.scoring import Reason
 from deformations_matching.domain.speed_dating import (
     Participant,
-    Round,
     SpeedDatingPlan,
     plan_speed_dating,
 )
+from deformations_matching.service import sessions
+from deformations_matching.service.invitable import refuse_strangers
 from deformations_matching.service.uow import MatchingUow
 
 
@@ -66,6 +67,9 @@ class SpeedDatingOut(BaseModel):
     requested_rounds: int
     rounds: list[RoundOut]
     log: list[str]
+    session_id: UUID | None = Field(
+        default=None, description="The evening's one session (plans made before: none)."
+    )
 
 
 def _out(gathering_id: UUID, epci: str, plan: SpeedDatingPlan) -> SpeedDatingOut:
@@ -115,6 +119,7 @@ async def plan(uow: MatchingUow, principal: Principal, body: SpeedDatingIn) -> S
     EPCI), two élus of one commune never meet. Publishes the rotation and one session per
     round."""
     _check(uow, principal, body)
+    await refuse_strangers(uow, body.epci_siren, [p.person_id for p in body.participants])
     seed = body.seed if body.seed is not None else secrets.randbelow(2**31)
     participants = [Participant(p.person_id, p.commune_insee) for p in body.participants]
     now = uow.now()
@@ -135,6 +140,7 @@ async def plan(uow: MatchingUow, principal: Principal, body: SpeedDatingIn) -> S
             "sont déjà tous rencontrés."
         )
     out = _out(gathering_id, body.epci_siren, made)
+    out.session_id = uuid4()
     stored = out.model_dump(mode="json")
     stored["already_met"] = sorted(sorted(pair) for pair in already)
     stored["participants"] = [p.model_dump() for p in body.participants]
@@ -168,37 +174,33 @@ async def plan(uow: MatchingUow, principal: Principal, body: SpeedDatingIn) -> S
     )
     await uow.proposals.insert_proposal(event)
     await uow.emit(event)
-    for round_ in made.rounds:
-        await _schedule_round(uow, body, gathering_id, round_, now)
+    await _schedule_evening(uow, body, gathering_id, made, out, now, principal.sub)
     return out
 
 
-async def _schedule_round(
-    uow: MatchingUow, body: SpeedDatingIn, gathering_id: UUID, round_: Round, now: datetime
+async def _schedule_evening(
+    uow: MatchingUow,
+    body: SpeedDatingIn,
+    gathering_id: UUID,
+    made: SpeedDatingPlan,
+    out: SpeedDatingOut,
+    now: datetime,
+    organiser: str,
 ) -> None:
-    session_id = uuid4()
-    present = sorted({p for pair in round_.pairs for p in pair})
-    await uow.plans.insert_session(
-        session_id=session_id,
-        kind=SessionKind.SPEED_DATING_ROUND.value,
+    """One invitation per participant for the whole evening, not one per round: the rotation
+    is data of the gathering (``GET /v1/speed-datings/{id}/rotation``)."""
+    session = events.session(
+        session_id=out.session_id or uuid4(),
+        kind=SessionKind.SPEED_DATING_ROUND,
         related_id=gathering_id,
-        starts_at=round_.start,
-        ends_at=round_.end,
-        participants=present,
+        title=f"Speed dating entre voisins — soirée de {len(made.rounds)} tour(s)",
+        starts_at=made.rounds[0].start,
+        ends_at=made.rounds[-1].end,
+        participants=sorted(p.person_id for p in body.participants),
+        sirens=[body.epci_siren],
+        theme=None,
+        remote=body.remote,
+        place_label=body.place_label,
+        now=now,
     )
-    await uow.emit(
-        events.session(
-            session_id=session_id,
-            kind=SessionKind.SPEED_DATING_ROUND,
-            related_id=gathering_id,
-            title=f"Speed dating entre voisins — tour {round_.number}",
-            starts_at=round_.start,
-            ends_at=round_.end,
-            participants=present,
-            sirens=[body.epci_siren],
-            theme=None,
-            remote=body.remote,
-            place_label=body.place_label,
-            now=now,
-        )
-    )
+    await sessions.publish(uow, session, organiser=organiser)

@@ -25,7 +25,7 @@ class AuditOut(BaseModel):
     replayed_identically: bool
 
 
-async def _stored(uow: MatchingUow, principal: Principal, gathering_id: UUID) -> dict[str, Any]:
+async def stored_plan(uow: MatchingUow, principal: Principal, gathering_id: UUID) -> dict[str, Any]:
     found = await uow.plans.get_speed_dating(gathering_id)
     if found is None:
         raise UnknownGathering("Ce speed dating n'existe pas.")
@@ -41,12 +41,12 @@ async def _stored(uow: MatchingUow, principal: Principal, gathering_id: UUID) ->
 
 
 async def get_plan(uow: MatchingUow, principal: Principal, gathering_id: UUID) -> SpeedDatingOut:
-    return SpeedDatingOut.model_validate(await _stored(uow, principal, gathering_id))
+    return SpeedDatingOut.model_validate(await stored_plan(uow, principal, gathering_id))
 
 
 async def audit_plan(uow: MatchingUow, principal: Principal, gathering_id: UUID) -> AuditOut:
     """Check the stored plan again, and replay it from its seed: the same rounds come out."""
-    stored = await _stored(uow, principal, gathering_id)
+    stored = await stored_plan(uow, principal, gathering_id)
     participants = [Participant(p["person_id"], p["commune_insee"]) for p in stored["participants"]]
     already = {frozenset(pair) for pair in stored["already_met"]}
     kept = SpeedDatingOut.model_validate(stored)
