@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from contextlib import AbstractAsyncContextManager
 
 import httpx
 
@@ -60,13 +61,16 @@ class Sender:
         """One round; returns how many rows it took care of."""
         async with runtime.begin(NotificationsUow) as uow:
             await sending.refresh_family_labels(uow, self.composer)
-        async with runtime.begin(NotificationsUow) as uow:
-            done = await sending.send_due(uow, smtp, self.composer, self.policy)
+
+        def begin() -> AbstractAsyncContextManager[NotificationsUow]:
+            return runtime.begin(NotificationsUow)
+
+        done = await sending.resend_in_doubt(begin, smtp, self.composer, self.policy)
+        done += await sending.send_due(begin, smtp, self.composer, self.policy)
         async with runtime.begin(NotificationsUow) as uow:
             people = await sending.digest_recipients(uow, DIGESTS_PER_TICK)
         for person_id in people:
-            async with runtime.begin(NotificationsUow) as uow:
-                done += await sending.send_digest(uow, person_id, smtp, self.composer, self.policy)
+            done += await sending.send_digest(begin, person_id, smtp, self.composer, self.policy)
         async with runtime.begin(NotificationsUow) as uow:
             done += await deliveries.deliver_webhooks(uow, hooks, self.policy)
         await self._refresh_gauges(runtime)

@@ -43,6 +43,9 @@ class NotificationsSettings(ServiceSettings):
     retry_base_s: float = Field(default=30.0, gt=0)
     retry_cap_s: float = Field(default=7_200.0, gt=0)
     retry_max_attempts: int = Field(default=8, ge=1)
+    # How long a claimed mail stays this sender's; a mail left 'sending' that long is in
+    # doubt (its sender died) and goes again once. Longer than any SMTP exchange.
+    sending_lease_s: float = Field(default=300.0, gt=0)
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     webhook_max_failures: int = Field(default=5, ge=1)
     # The contact relay's limits per sender (against spam under the platform's name).
@@ -55,6 +58,12 @@ class NotificationsSettings(ServiceSettings):
     def _one_kind_of_smtp_tls(self) -> "NotificationsSettings":
         if self.smtp_starttls and self.smtp_tls:
             raise ValueError("choose SMTP_STARTTLS or SMTP_TLS (implicit TLS), not both")
+        return self
+
+    @model_validator(mode="after")
+    def _lease_outlives_an_smtp_exchange(self) -> "NotificationsSettings":
+        if self.sending_lease_s <= 2 * self.smtp_timeout_s:
+            raise ValueError("SENDING_LEASE_S must exceed twice SMTP_TIMEOUT_S")
         return self
 
     @model_validator(mode="after")
