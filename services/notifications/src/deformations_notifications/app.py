@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from deformations_common.service import ServiceDefinition
 from deformations_common.vocabulary.clock import Clock, system_clock
 from deformations_notifications import api, web
-from deformations_notifications.jobs import Sender
+from deformations_notifications.jobs import Sender, WebhookWorker
 from deformations_notifications.settings import NotificationsSettings
 from deformations_notifications.subscribers import handlers
 
@@ -16,10 +16,12 @@ def definition(
     """The service; tests pass a ``ManualClock`` to drive quiet hours and digests."""
     settings = settings or NotificationsSettings()
     sender = Sender(settings)
+    webhooks = WebhookWorker(settings)
 
     def configure(app: FastAPI) -> None:
         # Tests count the sender's rounds instead of sleeping.
         app.state.sender = sender
+        app.state.webhooks = webhooks
 
     return ServiceDefinition(
         settings=settings,
@@ -28,7 +30,7 @@ def definition(
         migrations_package="deformations_notifications.migrations",
         handlers=handlers,
         routers=[*api.routers, *web.routers],
-        background=[sender.run],
+        background=[sender.run, webhooks.run],
         configure_app=configure,
         clock=clock,
     )

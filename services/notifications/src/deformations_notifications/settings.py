@@ -1,6 +1,7 @@
 """Settings of the notifications service."""
 
 from datetime import timedelta
+from ipaddress import IPv4Network, IPv6Network
 
 from pydantic import Field, SecretStr, model_validator
 
@@ -47,6 +48,9 @@ class NotificationsSettings(ServiceSettings):
     # doubt (its sender died) and goes again once. Longer than any SMTP exchange.
     sending_lease_s: float = Field(default=300.0, gt=0)
     webhook_timeout_s: float = Field(default=10.0, gt=0)
+    # Networks webhooks may reach although not public (a receiver on the test machine);
+    # empty in production: only public addresses.
+    webhook_allowed_networks: list[IPv4Network | IPv6Network] = Field(default_factory=list)
     webhook_max_failures: int = Field(default=5, ge=1)
     # The contact relay's limits per sender (against spam under the platform's name).
     relay_messages_per_hour: int = Field(default=30, ge=1)
@@ -64,6 +68,12 @@ class NotificationsSettings(ServiceSettings):
     def _lease_outlives_an_smtp_exchange(self) -> "NotificationsSettings":
         if self.sending_lease_s <= 2 * self.smtp_timeout_s:
             raise ValueError("SENDING_LEASE_S must exceed twice SMTP_TIMEOUT_S")
+        return self
+
+    @model_validator(mode="after")
+    def _production_webhooks_reach_public_addresses_only(self) -> "NotificationsSettings":
+        if self.environment is Environment.PRODUCTION and self.webhook_allowed_networks:
+            raise ValueError("WEBHOOK_ALLOWED_NETWORKS is for dev and tests, not production")
         return self
 
     @model_validator(mode="after")
