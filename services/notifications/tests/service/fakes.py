@@ -154,6 +154,15 @@ class FakeNotifications(NotificationRepository):
             row["claimed_until"] = lease_until or row.get("claimed_until")
         return sorted(due, key=lambda r: r["occurred_at"], reverse=True)
 
+    async def last_sent(self, template: str, item_key: str, recipient_id: str) -> datetime | None:
+        times = [
+            r.get("sent_at") or r.get("handed_over_at")
+            for r in self.of(recipient_id)
+            if (r["template"], r["item_key"]) == (template, item_key)
+            and r["status"] in ("sent", "sending")
+        ]
+        return max((t for t in times if t is not None), default=None)
+
     async def hand_over(self, ids: Sequence[UUID], now: datetime, message_id: str) -> int:
         rows = [r for r in self._by_ids(ids) if r["status"] in ("pending", "sending")]
         for row in rows:

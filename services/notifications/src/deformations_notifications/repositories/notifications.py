@@ -159,6 +159,18 @@ class NotificationRepository:
         )
         return sorted((dict(r.items()) for r in rows), key=lambda r: r["occurred_at"], reverse=True)
 
+    async def last_sent(self, template: str, item_key: str, recipient_id: str) -> datetime | None:
+        """When a mail of this item last went (or started going) to this person."""
+        last: datetime | None = await self.conn.fetchval(
+            """SELECT max(COALESCE(sent_at, handed_over_at)) FROM notifications
+               WHERE template = $1 AND item_key = $2 AND recipient_id = $3
+                 AND status IN ('sent', 'sending')""",
+            template,
+            item_key,
+            recipient_id,
+        )
+        return last
+
     async def hand_over(self, ids: Sequence[UUID], now: datetime, message_id: str) -> int:
         """Record that a mail is about to be handed to SMTP, before it is: a crash from
         now on leaves it 'sending' with its Message-ID, and nothing else of the batch."""
