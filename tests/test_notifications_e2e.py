@@ -177,9 +177,14 @@ def sender_of(service: RunningService) -> Sender:
 
 
 async def idle_rounds(service: RunningService, rounds: int = 3) -> None:
-    """Let the sender complete a few rounds at the current time (nothing else to wait on)."""
-    target = sender_of(service).ticks + rounds
-    await wait_until(lambda: sender_of(service).ticks >= target, what="sender rounds")
+    """Let the sender and the webhook worker complete a few rounds at the current time
+    (nothing else to wait on)."""
+    jobs = [sender_of(service), service.app.state.webhooks]
+    targets = [job.ticks + rounds for job in jobs]
+    await wait_until(
+        lambda: all(job.ticks >= t for job, t in zip(jobs, targets, strict=True)),
+        what="sender and webhook rounds",
+    )
 
 
 async def publish(

@@ -9,7 +9,15 @@ from uuid import uuid4
 
 import pytest
 from platform_harness import Platform, RunningService
-from test_notifications_e2e import idle_rounds, loan, publish, start_notifications
+from test_notifications_e2e import (
+    diagnosis_completed,
+    idle_rounds,
+    loan,
+    notifications_of,
+    publish,
+    register,
+    start_notifications,
+)
 
 from deformations_common.vocabulary.clock import ManualClock
 from deformations_contracts.events.lending import LoanAgreed, LoanCompleted
@@ -18,6 +26,8 @@ from deformations_devtools.testing import wait_until
 
 pytestmark = pytest.mark.integration
 OPERATOR = {"roles": ("operator",)}
+# The test receiver listens on loopback, which webhooks may not reach unless opened.
+LOOPBACK = {"webhook_allowed_networks": ["127.0.0.1/32"]}
 
 
 @pytest.fixture
@@ -64,7 +74,7 @@ async def test_deliveries_are_signed_logged_and_retried(
     platform: Platform, receiver: WebhookReceiver, smtp: MailCatcher
 ) -> None:
     clock = near_now()
-    service = await start_notifications(platform, clock, smtp, retry_base_s=1.0)
+    service = await start_notifications(platform, clock, smtp, retry_base_s=1.0, **LOOPBACK)
     created = await subscribe(service, receiver, ["loan.*"])
     listed = await service.client.get("/v1/webhooks", headers=service.auth("ops", **OPERATOR))
     assert "secret" not in listed.json()[0]  # shown once, at creation
@@ -101,7 +111,7 @@ async def test_a_subscription_is_paused_after_repeated_failures_then_resumed(
     platform: Platform, receiver: WebhookReceiver, smtp: MailCatcher
 ) -> None:
     service = await start_notifications(
-        platform, near_now(), smtp, retry_max_attempts=1, webhook_max_failures=2
+        platform, near_now(), smtp, retry_max_attempts=1, webhook_max_failures=2, **LOOPBACK
     )
     created = await subscribe(service, receiver, ["loan.agreed.v1"])
     receiver.failing = True
@@ -158,3 +168,63 @@ async def test_only_operators_manage_webhooks_and_bad_input_is_refused(
     )
     assert missing.status_code == 404
     assert await service.runtime.pool.fetchval("SELECT count(*) FROM webhook_subscriptions") == 0
+
+
+async def test_a_webhook_to_loopback_is_refused_with_its_reason(
+    platform: Platform, receiver: WebhookReceiver, smtp: MailCatcher
+) -> None:
+    service = await start_notifications(platform, near_now(), smtp)
+    ops = service.auth("ops", **OPERATOR)
+    for url in (receiver.url, "http://169.254.169.254/latest", "http://[::1]:8080/hook"):
+        literal = await service.client.post(
+            "/v1/webhooks", json={"url": url, "event_types": ["*"]}, headers=ops
+        )
+        assert literal.status_code == 422, url
+        assert literal.json()["code"] == "webhook_address_refused"
+        assert "adresse refusée" in literal.json()["detail"]
+    assert (await service.client.get("/v1/webhooks", headers=ops)).json() == []
+
+    # A name is judged on what it resolves to, when connecting.
+    named = receiver.url.replace("127.0.0.1", "localhost")
+    response = await service.client.post(
+        "/v1/webhooks", json={"url": named, "event_types": ["loan.*"]}, headers=ops
+    )
+    assert response.status_code == 201
+    receiver.secrets.append(response.json()["secret"])
+    await publish(platform, loan(LoanAgreed, uuid4(), "agent-1"))
+
+    async def refused() -> bool:
+        found = await deliveries(service, response.json()["id"])
+        return bool(found) and found[0]["status"] == "failed"
+
+    await wait_until(refused, what="the refused delivery")
+    [delivery] = await deliveries(service, response.json()["id"])
+    assert "localhost" in delivery["last_error"] and "bouclage" in delivery["last_error"]
+    assert receiver.accepted == [] and receiver.rejected_signatures == 0
+
+
+async def test_a_slow_webhook_does_not_delay_an_email(
+    platform: Platform, receiver: WebhookReceiver, smtp: MailCatcher
+) -> None:
+    service = await start_notifications(
+        platform, near_now(), smtp, webhook_timeout_s=2.0, **LOOPBACK
+    )
+    created = await subscribe(service, receiver, ["loan.*"])
+    receiver.delay_s = 6.0  # answers long after the delivery's total timeout
+    await publish(platform, loan(LoanAgreed, uuid4(), "agent-1"))
+    await wait_until(lambda: receiver.requests == 1, what="the webhook in flight")
+
+    person = f"elu-{uuid4().hex[:8]}"
+    await register(service, person, quiet_hours=None)  # the clock is real: maybe at night
+    await publish(platform, diagnosis_completed(person), source="diagnosis")
+    await wait_until(lambda: len(smtp.received) == 1, what="the mail")
+    assert receiver.accepted == []  # the mail went while the webhook was still waiting
+    assert (await notifications_of(service, person))[0]["status"] == "sent"
+
+    async def timed_out() -> bool:
+        found = await deliveries(service, created["id"])
+        return bool(found) and found[0]["attempts"] == 1
+
+    await wait_until(timed_out, what="the delivery cut at its total timeout")
+    [delivery] = await deliveries(service, created["id"])
+    assert delivery["status"] == "pending" and "délai total de 2 s" in delivery["last_error"]

@@ -100,9 +100,14 @@ class WebhookReceiver:
     rejected_signatures: int = 0
     statuses: list[int] = field(default_factory=list)  # consumed one per request, then 204
     failing: bool = False  # answer 503 to everything while set
+    delay_s: float = 0.0  # a slow receiver: wait this long before answering
+    requests: int = 0  # every request that reached the receiver
 
     async def hook(self, request: Request) -> Response:
         body = await request.body()
+        self.requests += 1
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         try:
             message_id = verify(self.secrets, dict(request.headers), body, now=int(time.time()))
         except InvalidSignatureError:

@@ -6,7 +6,7 @@ from deformations_common.limits import RateLimit
 from deformations_common.service import ServiceDefinition
 from deformations_common.vocabulary.clock import Clock, system_clock
 from deformations_notifications import api, web
-from deformations_notifications.jobs import Sender
+from deformations_notifications.jobs import Sender, WebhookWorker
 from deformations_notifications.settings import NotificationsSettings
 from deformations_notifications.subscribers import handlers
 
@@ -20,10 +20,12 @@ def definition(
     """The service; tests pass a ``ManualClock`` to drive quiet hours and digests."""
     settings = settings or NotificationsSettings()
     sender = Sender(settings)
+    webhooks = WebhookWorker(settings)
 
     def configure(app: FastAPI) -> None:
         # Tests count the sender's rounds instead of sleeping.
         app.state.sender = sender
+        app.state.webhooks = webhooks
 
     return ServiceDefinition(
         settings=settings,
@@ -32,7 +34,7 @@ def definition(
         migrations_package="deformations_notifications.migrations",
         handlers=handlers,
         routers=[*api.routers, *web.routers],
-        background=[sender.run],
+        background=[sender.run, webhooks.run],
         configure_app=configure,
         clock=clock,
         rate_limits=[RateLimit(p, per_minute=10, burst=5) for p in ANONYMOUS_FORMS],

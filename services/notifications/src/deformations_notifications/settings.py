@@ -1,6 +1,7 @@
 """Settings of the notifications service."""
 
 from datetime import timedelta
+from ipaddress import IPv4Network, IPv6Network
 from typing import ClassVar
 
 from pydantic import Field, SecretStr, model_validator
@@ -45,11 +46,19 @@ class NotificationsSettings(ServiceSettings):
     retry_base_s: float = Field(default=30.0, gt=0)
     retry_cap_s: float = Field(default=7_200.0, gt=0)
     retry_max_attempts: int = Field(default=8, ge=1)
+    # How long a claimed mail stays this sender's; a mail left 'sending' that long is in
+    # doubt (its sender died) and goes again once. Longer than any SMTP exchange.
+    sending_lease_s: float = Field(default=300.0, gt=0)
     webhook_timeout_s: float = Field(default=10.0, gt=0)
+    # Networks webhooks may reach although not public (a receiver on the test machine);
+    # empty in production: only public addresses.
+    webhook_allowed_networks: list[IPv4Network | IPv6Network] = Field(default_factory=list)
     webhook_max_failures: int = Field(default=5, ge=1)
     # The contact relay's limits per sender (against spam under the platform's name).
     relay_messages_per_hour: int = Field(default=30, ge=1)
     relay_new_threads_per_day: int = Field(default=20, ge=1)
+    # A team's collective result mails each person at most once per this period.
+    team_update_min_interval_s: float = Field(default=3_600.0, ge=0)
     # How often the notifications-by-status gauge is recounted.
     metrics_refresh_s: float = Field(default=15.0, ge=0)
 
@@ -60,9 +69,15 @@ class NotificationsSettings(ServiceSettings):
         return self
 
     @model_validator(mode="after")
-    def _production_has_a_token_secret(self) -> "NotificationsSettings":
-        if self.environment is Environment.PRODUCTION and self.token_secret is None:
-            raise ValueError("production needs TOKEN_SECRET: no secret defaults")
+    def _lease_outlives_an_smtp_exchange(self) -> "NotificationsSettings":
+        if self.sending_lease_s <= 2 * self.smtp_timeout_s:
+            raise ValueError("SENDING_LEASE_S must exceed twice SMTP_TIMEOUT_S")
+        return self
+
+    @model_validator(mode="after")
+    def _production_webhooks_reach_public_addresses_only(self) -> "NotificationsSettings":
+        if self.environment is Environment.PRODUCTION and self.webhook_allowed_networks:
+            raise ValueError("WEBHOOK_ALLOWED_NETWORKS is for dev and tests, not production")
         return self
 
     def relay_limits(self) -> RelayLimits:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from deformations_devtools.notifications.servers import WEBHOOK_SECRET, Receiver
 from deformations_notifications.delivery import signatures
+from deformations_notifications.delivery.egress import guarded_client
 from deformations_notifications.delivery.webhook import WebhookSender
 from deformations_notifications.domain.outcome import Outcome
 from deformations_notifications.domain.retry import DeliveryState, DeliveryStatus, RetryPolicy
@@ -194,3 +195,27 @@ def test_reference_vector_of_the_standard_webhooks_spec() -> None:
         b'{"test": 2432232314}',
     )
     assert signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:9/hook", "http://localhost:9/hook", "http://[::1]:9/hook"]
+)
+async def test_the_guarded_client_refuses_inside_addresses_before_connecting(url: str) -> None:
+    async with guarded_client(4) as client:
+        result = await WebhookSender(client, timeout=5).deliver(
+            subscription(url), message_id="m", event_type="loan.agreed.v1", body=BODY, now=now()
+        )
+    assert result.outcome is Outcome.PERMANENT
+    assert "adresse refusée" in result.detail and "bouclage" in result.detail
+
+
+async def test_production_delivers_over_https_only() -> None:
+    async with guarded_client(4) as client:
+        result = await WebhookSender(client, allow_http=False).deliver(
+            subscription("http://93.184.216.34/hook"),
+            message_id="m",
+            event_type="loan.agreed.v1",
+            body=BODY,
+            now=now(),
+        )
+    assert result.outcome is Outcome.PERMANENT and "https" in result.detail

@@ -6,8 +6,8 @@ Each fake keeps what its repository would keep in PostgreSQL, with the same answ
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractAsyncContextManager, nullcontext
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -124,24 +124,59 @@ class FakeNotifications(NotificationRepository):
 
     def _due(self, row: dict[str, Any], now: datetime) -> bool:
         retry_at = row["next_attempt_at"]
+        lease = row.get("claimed_until")
         return (
-            row["status"] == "pending"
+            (lease is None or lease <= now)
+            and row["status"] == "pending"
             and row["send_at"] is not None
             and row["send_at"] <= now
             and (retry_at is None or retry_at <= now)
         )
 
-    async def claim_due(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+    async def claim_due(
+        self, now: datetime, limit: int, lease_until: datetime | None = None
+    ) -> list[dict[str, Any]]:
         due = [r for r in self.rows.values() if self._due(r, now) and not r["batched"]]
-        return sorted(due, key=lambda r: r["send_at"])[:limit]
+        claimed = sorted(due, key=lambda r: r["send_at"])[:limit]
+        for row in claimed:
+            row["claimed_until"] = lease_until or row.get("claimed_until")
+        return claimed
 
     async def digest_recipients(self, now: datetime, limit: int) -> list[str]:
         due = {r["recipient_id"] for r in self.rows.values() if self._due(r, now) and r["batched"]}
         return sorted(due)[:limit]
 
-    async def claim_digest(self, recipient_id: str, now: datetime) -> list[dict[str, Any]]:
+    async def claim_digest(
+        self, recipient_id: str, now: datetime, lease_until: datetime | None = None
+    ) -> list[dict[str, Any]]:
         due = [r for r in self.of(recipient_id) if self._due(r, now) and r["batched"]]
+        for row in due:
+            row["claimed_until"] = lease_until or row.get("claimed_until")
         return sorted(due, key=lambda r: r["occurred_at"], reverse=True)
+
+    async def last_sent(self, template: str, item_key: str, recipient_id: str) -> datetime | None:
+        times = [
+            r.get("sent_at") or r.get("handed_over_at")
+            for r in self.of(recipient_id)
+            if (r["template"], r["item_key"]) == (template, item_key)
+            and r["status"] in ("sent", "sending")
+        ]
+        return max((t for t in times if t is not None), default=None)
+
+    async def hand_over(self, ids: Sequence[UUID], now: datetime, message_id: str) -> int:
+        rows = [r for r in self._by_ids(ids) if r["status"] in ("pending", "sending")]
+        for row in rows:
+            row.update(status="sending", handed_over_at=now, message_id=message_id)
+            row["handovers"] = row.get("handovers", 0) + 1
+        return len(rows)
+
+    async def in_doubt(self, before: datetime, limit: int) -> list[dict[str, Any]]:
+        rows = [
+            r
+            for r in self.rows.values()
+            if r["status"] == "sending" and r["handed_over_at"] <= before
+        ]
+        return sorted(rows, key=lambda r: r["handed_over_at"])[:limit]
 
     def _by_ids(self, ids: Sequence[UUID]) -> list[dict[str, Any]]:
         return [r for r in self.rows.values() if r["id"] in ids]
@@ -151,6 +186,7 @@ class FakeNotifications(NotificationRepository):
     ) -> None:
         for row in self._by_ids(ids):
             row.update(status="sent", sent_at=now, attempts=row["attempts"] + 1)
+            row["claimed_until"] = None
             row.update(next_attempt_at=None, digest_id=digest_id)
 
     async def mark_attempt(
@@ -164,6 +200,7 @@ class FakeNotifications(NotificationRepository):
     ) -> None:
         for row in self._by_ids(ids):
             row.update(status=status, attempts=attempts, next_attempt_at=next_attempt_at)
+            row["claimed_until"] = None
             row["last_error"] = error
 
     async def mark_skipped(self, ids: Sequence[UUID], reason: str) -> None:
@@ -311,6 +348,14 @@ class FakeUow(NotificationsUow):
         self.fake_read_models = FakeReadModels()
         self.fake_webhooks = FakeWebhooks()
         self.fake_relay = FakeRelay()
+
+    @asynccontextmanager
+    async def _same(self) -> AsyncIterator[FakeUow]:
+        yield self
+
+    def begin(self) -> AbstractAsyncContextManager[FakeUow]:
+        """A "new" unit of work for use cases spanning several: this one again."""
+        return self._same()
 
     async def _record(self, conn: Any, events: Sequence[EventData]) -> list[UUID]:
         self.emitted.extend(events)

@@ -168,3 +168,31 @@ async def test_an_erasure_request_erases_and_is_forwarded_to_webhooks(uow: FakeU
     assert [t for _, t, _ in uow.webhooks.deliveries_by_key.values()] == [
         "person.erasure_requested.v1"
     ]
+
+
+async def test_team_updates_mail_each_person_at_most_once_an_hour_the_latest_state(
+    uow: FakeUow, clock: ManualClock
+) -> None:
+    campaign = str(uuid4())
+    await uow.recipients.add_campaign_member(campaign, "elu-1")
+    await registered(uow, "elu-1", quiet=False)
+
+    async def update(count: int, minutes: int) -> None:
+        clock.set(MORNING + timedelta(minutes=minutes))
+        e = event(DiagnosisTeamUpdated, campaign_id=campaign, response_count=count)
+        at = attributes(e, "diagnosis").model_copy(update={"time": clock.now})
+        await incoming.handle_event(uow, e, at)
+
+    await update(7, 0)
+    [first] = uow.notifications.of("elu-1")
+    assert first["send_at"] == MORNING  # the first one goes at once
+    first.update(status="sent", sent_at=MORNING)
+    await update(8, 10)
+    await update(9, 20)
+    rows = sorted(uow.notifications.of("elu-1"), key=lambda r: r["occurred_at"])
+    assert [(r["payload"]["response_count"], r["status"]) for r in rows] == [
+        (7, "sent"),
+        (8, "skipped"),
+        (9, "pending"),
+    ]
+    assert rows[2]["send_at"] == MORNING + timedelta(hours=1)  # an hour after the last mail

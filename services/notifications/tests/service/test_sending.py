@@ -8,6 +8,8 @@ from datetime import timedelta
 from email.message import EmailMessage
 from uuid import uuid4
 
+import pytest
+
 from deformations_common.vocabulary.clock import ManualClock
 from deformations_contracts.registry import examples
 from deformations_devtools.notifications.samples import SAMPLES
@@ -22,6 +24,7 @@ from deformations_notifications.domain.preferences import (
 from deformations_notifications.rendering.compose import Composer
 from deformations_notifications.service import sending
 from deformations_notifications.service.recording import record_plan
+from deformations_notifications.settings import NotificationsSettings
 
 from .conftest import MORNING
 from .fakes import FakeUow
@@ -58,7 +61,9 @@ async def test_a_due_mail_is_sent_and_marked_sent(uow: FakeUow) -> None:
     await person(uow)
     await record_plan(uow, relay_notice(1), {"p"}, MORNING)
     smtp = FakeSmtp()
-    done = await sending.send_due(uow, smtp, Composer(uow.settings), uow.settings.retry_policy())
+    done = await sending.send_due(
+        uow.begin, smtp, Composer(uow.settings), uow.settings.retry_policy()
+    )
     [row] = uow.notifications.of("p")
     assert done == 1 and (row["status"], row["sent_at"]) == ("sent", MORNING)
     assert [m["To"] for m in smtp.sent] == ["p@example.org"]
@@ -70,14 +75,14 @@ async def test_a_temporary_refusal_is_retried_later_not_now(
     await person(uow)
     await record_plan(uow, relay_notice(1), {"p"}, MORNING)
     composer, policy = Composer(uow.settings), uow.settings.retry_policy()
-    await sending.send_due(uow, FakeSmtp(Outcome.TRANSIENT), composer, policy)
+    await sending.send_due(uow.begin, FakeSmtp(Outcome.TRANSIENT), composer, policy)
     [row] = uow.notifications.of("p")
     assert (row["status"], row["attempts"]) == ("pending", 1)
     assert row["next_attempt_at"] > MORNING
     smtp = FakeSmtp()
-    assert await sending.send_due(uow, smtp, composer, policy) == 0
+    assert await sending.send_due(uow.begin, smtp, composer, policy) == 0
     clock.set(row["next_attempt_at"])
-    assert await sending.send_due(uow, smtp, composer, policy) == 1
+    assert await sending.send_due(uow.begin, smtp, composer, policy) == 1
     assert row["status"] == "sent" and len(smtp.sent) == 1
 
 
@@ -86,7 +91,7 @@ async def test_a_mail_to_someone_who_unsubscribed_since_is_skipped(uow: FakeUow)
     await record_plan(uow, relay_notice(1), {"p"}, MORNING)
     await person(uow, unsubscribed_at=MORNING)
     smtp = FakeSmtp()
-    await sending.send_due(uow, smtp, Composer(uow.settings), uow.settings.retry_policy())
+    await sending.send_due(uow.begin, smtp, Composer(uow.settings), uow.settings.retry_policy())
     [row] = uow.notifications.of("p")
     assert (row["status"], row["skip_reason"], smtp.sent) == ("skipped", "unsubscribed", [])
 
@@ -104,7 +109,64 @@ async def test_a_daily_digest_sends_everything_due_in_one_mail(
     clock.advance(timedelta(days=1))
     assert await sending.digest_recipients(uow, 10) == ["p"]
     smtp = FakeSmtp()
-    assert await sending.send_digest(uow, "p", smtp, composer, policy) == 3
+    assert await sending.send_digest(uow.begin, "p", smtp, composer, policy) == 3
     assert len(smtp.sent) == 1
     assert {r["status"] for r in uow.notifications.of("p")} == {"sent"}
     assert len({r["digest_id"] for r in uow.notifications.of("p")}) == 1
+
+
+class CrashAfterHandover(FakeSmtp):
+    """Delivers, then dies before the outcome can be recorded, on the ``at``-th mail."""
+
+    def __init__(self, at: int) -> None:
+        super().__init__()
+        self.at = at
+
+    async def send(self, message: EmailMessage) -> AttemptResult:
+        result = await super().send(message)
+        if len(self.sent) == self.at:
+            raise RuntimeError("sender killed")
+        return result
+
+
+async def test_a_crash_after_handover_leaves_only_that_mail_in_doubt(
+    clock: ManualClock,
+) -> None:
+    uow = FakeUow(NotificationsSettings(smtp_connections=1), clock)
+    await person(uow)
+    for n in range(4):
+        await record_plan(uow, relay_notice(n), {"p"}, MORNING)
+    composer, policy = Composer(uow.settings), uow.settings.retry_policy()
+    smtp = CrashAfterHandover(at=2)
+    with pytest.raises(RuntimeError):
+        await sending.send_due(uow.begin, smtp, composer, policy)
+    statuses = sorted(r["status"] for r in uow.notifications.of("p"))
+    assert statuses == ["sending", "sent", "sent", "sent"]  # the rest of the batch went on
+    # In doubt only once its lease is over (its sender might still be at it).
+    assert await sending.resend_in_doubt(uow.begin, smtp, composer, policy) == 0
+    clock.advance(timedelta(seconds=uow.settings.sending_lease_s))
+    assert await sending.resend_in_doubt(uow.begin, smtp, composer, policy) == 1
+    await sending.send_due(uow.begin, smtp, composer, policy)
+    ids = [m["Message-ID"] for m in smtp.sent]
+    assert len(ids) == 5 and len(set(ids)) == 4  # the one in flight, twice, same Message-ID
+    assert {r["status"] for r in uow.notifications.of("p")} == {"sent"}
+
+
+async def test_a_mail_in_doubt_twice_is_not_sent_a_third_time(
+    uow: FakeUow, clock: ManualClock
+) -> None:
+    await person(uow)
+    await record_plan(uow, relay_notice(1), {"p"}, MORNING)
+    composer, policy = Composer(uow.settings), uow.settings.retry_policy()
+    smtp = CrashAfterHandover(at=1)
+    with pytest.raises(RuntimeError):
+        await sending.send_due(uow.begin, smtp, composer, policy)
+    clock.advance(timedelta(seconds=uow.settings.sending_lease_s))
+    smtp.at = 2
+    with pytest.raises(RuntimeError):
+        await sending.resend_in_doubt(uow.begin, smtp, composer, policy)
+    clock.advance(timedelta(seconds=uow.settings.sending_lease_s))
+    assert await sending.resend_in_doubt(uow.begin, smtp, composer, policy) == 0
+    [row] = uow.notifications.of("p")
+    assert row["status"] == "failed" and "interrupted twice" in row["last_error"]
+    assert len(smtp.sent) == 2

@@ -81,3 +81,19 @@ class RelayLimitReached(DomainError):
 
     def __init__(self, reason: str, retry_after_s: int) -> None:
         super().__init__(reason, retry_after_s=retry_after_s)
+
+
+class WebhookNeedsHttps(InvalidInput):
+    code = "webhook_https_only"
+
+    def __init__(self) -> None:
+        super().__init__("En production, l'adresse d'un webhook commence par https://.")
+
+
+class WebhookAddressRefused(InvalidInput):
+    """A literal address webhooks may not reach (names are checked when connecting)."""
+
+    code = "webhook_address_refused"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Ce webhook ne peut pas être enregistré : {reason}.")

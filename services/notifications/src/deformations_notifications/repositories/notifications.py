@@ -17,6 +17,10 @@ COLUMNS = """id, event_type, template, channel, status, skip_reason, payload, it
              created_at, recipient_id"""
 
 
+def _qualified(alias: str) -> str:
+    return ", ".join(f"{alias}.{c.strip()}" for c in COLUMNS.split(","))
+
+
 @dataclass(frozen=True, slots=True)
 class NewNotification:
     key: DedupKey
@@ -102,37 +106,92 @@ class NotificationRepository:
             batched,
         )
 
-    async def claim_due(self, now: datetime, limit: int) -> list[dict[str, Any]]:
-        """Notifications to send on their own, locked for this sender (other replicas skip them)."""
+    async def claim_due(
+        self, now: datetime, limit: int, lease_until: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Notifications to send on their own, locked for this sender (other replicas skip
+        them); with ``lease_until``, they stay this sender's until then, after the commit."""
         rows = await self.conn.fetch(
-            f"""SELECT {COLUMNS} FROM notifications
-                WHERE status = 'pending' AND NOT batched AND send_at <= $1
-                  AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
-                ORDER BY send_at LIMIT $2 FOR UPDATE SKIP LOCKED""",
+            f"""WITH due AS (
+                    SELECT id FROM notifications
+                    WHERE status = 'pending' AND NOT batched AND send_at <= $1
+                      AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
+                      AND (claimed_until IS NULL OR claimed_until <= $1)
+                    ORDER BY send_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+                UPDATE notifications n SET claimed_until = COALESCE($3, n.claimed_until)
+                FROM due WHERE n.id = due.id
+                RETURNING {_qualified("n")}""",
             now,
             limit,
+            lease_until,
         )
-        return [dict(r.items()) for r in rows]
+        return sorted((dict(r.items()) for r in rows), key=lambda r: r["send_at"])
 
     async def digest_recipients(self, now: datetime, limit: int) -> list[str]:
         rows = await self.conn.fetch(
             """SELECT DISTINCT recipient_id FROM notifications
                WHERE status = 'pending' AND batched AND send_at <= $1
                  AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
+                 AND (claimed_until IS NULL OR claimed_until <= $1)
                LIMIT $2""",
             now,
             limit,
         )
         return [r["recipient_id"] for r in rows]
 
-    async def claim_digest(self, recipient_id: str, now: datetime) -> list[dict[str, Any]]:
+    async def claim_digest(
+        self, recipient_id: str, now: datetime, lease_until: datetime | None = None
+    ) -> list[dict[str, Any]]:
         rows = await self.conn.fetch(
-            f"""SELECT {COLUMNS} FROM notifications
-                WHERE recipient_id = $1 AND status = 'pending' AND batched AND send_at <= $2
-                  AND (next_attempt_at IS NULL OR next_attempt_at <= $2)
-                ORDER BY occurred_at DESC FOR UPDATE SKIP LOCKED""",
+            f"""WITH due AS (
+                    SELECT id FROM notifications
+                    WHERE recipient_id = $1 AND status = 'pending' AND batched
+                      AND send_at <= $2
+                      AND (next_attempt_at IS NULL OR next_attempt_at <= $2)
+                      AND (claimed_until IS NULL OR claimed_until <= $2)
+                    FOR UPDATE SKIP LOCKED)
+                UPDATE notifications n SET claimed_until = COALESCE($3, n.claimed_until)
+                FROM due WHERE n.id = due.id
+                RETURNING {_qualified("n")}""",
             recipient_id,
             now,
+            lease_until,
+        )
+        return sorted((dict(r.items()) for r in rows), key=lambda r: r["occurred_at"], reverse=True)
+
+    async def last_sent(self, template: str, item_key: str, recipient_id: str) -> datetime | None:
+        """When a mail of this item last went (or started going) to this person."""
+        last: datetime | None = await self.conn.fetchval(
+            """SELECT max(COALESCE(sent_at, handed_over_at)) FROM notifications
+               WHERE template = $1 AND item_key = $2 AND recipient_id = $3
+                 AND status IN ('sent', 'sending')""",
+            template,
+            item_key,
+            recipient_id,
+        )
+        return last
+
+    async def hand_over(self, ids: Sequence[UUID], now: datetime, message_id: str) -> int:
+        """Record that a mail is about to be handed to SMTP, before it is: a crash from
+        now on leaves it 'sending' with its Message-ID, and nothing else of the batch."""
+        status = await self.conn.execute(
+            """UPDATE notifications SET status = 'sending', handed_over_at = $2,
+                      handovers = handovers + 1, message_id = $3
+               WHERE id = ANY($1) AND status IN ('pending', 'sending')""",
+            list(ids),
+            now,
+            message_id,
+        )
+        return int(status.split()[-1])
+
+    async def in_doubt(self, before: datetime, limit: int) -> list[dict[str, Any]]:
+        """Mails handed to SMTP before ``before`` and never recorded after: their sender died."""
+        rows = await self.conn.fetch(
+            f"""SELECT {COLUMNS}, message_id, handovers FROM notifications
+                WHERE status = 'sending' AND handed_over_at <= $1
+                ORDER BY handed_over_at LIMIT $2 FOR UPDATE SKIP LOCKED""",
+            before,
+            limit,
         )
         return [dict(r.items()) for r in rows]
 
@@ -141,7 +200,8 @@ class NotificationRepository:
     ) -> None:
         await self.conn.execute(
             """UPDATE notifications SET status = 'sent', sent_at = $2, attempts = attempts + 1,
-                      next_attempt_at = NULL, digest_id = $3
+                      next_attempt_at = NULL, digest_id = $3,
+                      claimed_until = NULL
                WHERE id = ANY($1)""",
             list(ids),
             now,
@@ -159,7 +219,7 @@ class NotificationRepository:
     ) -> None:
         await self.conn.execute(
             """UPDATE notifications SET status = $2, attempts = $3, next_attempt_at = $4,
-                      last_error = $5
+                      last_error = $5, claimed_until = NULL
                WHERE id = ANY($1)""",
             list(ids),
             status,

@@ -7,7 +7,8 @@ second time; the rows commit with the unit of work (and the inbox record) or not
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from deformations_contracts.cloudevents import CloudEventAttributes
@@ -28,6 +29,9 @@ from deformations_notifications.service.uow import NotificationsUow
 # People who have not registered (or consented) yet: their notifications wait for them.
 WAITING = frozenset({SkipReason.NOT_REGISTERED, SkipReason.NO_CONSENT})
 SUPERSEDED = "superseded"
+# News that could otherwise mail a whole team at each change (a campaign's collective
+# result moves with every answer): at most one mail per item, person and period.
+THROTTLED = frozenset({"diagnosis.team_updated"})
 
 
 def webhook_body(event: IncomingEvent, attributes: CloudEventAttributes) -> bytes:
@@ -110,6 +114,16 @@ def _rows(
     return rows
 
 
+async def _throttled(uow: NotificationsUow, p: PlannedNotification) -> PlannedNotification:
+    """Not before the period since the last mail of this item to this person is over; the
+    newest state of the item replaces the older ones meanwhile (see ``incoming``)."""
+    last = await uow.notifications.last_sent(p.template, p.item_key, p.recipient)
+    if last is None:
+        return p
+    earliest = last + timedelta(seconds=uow.settings.team_update_min_interval_s)
+    return replace(p, send_at=max(p.send_at, earliest))
+
+
 async def record_plan(
     uow: NotificationsUow,
     message: IncomingEvent,
@@ -121,6 +135,8 @@ async def record_plan(
     """Record one notification per person: planned, waiting for them, or skipped with why."""
     preferences = await uow.recipients.preferences_of(people)
     planned, skipped = plan(message, people, preferences, now)
+    if message.name in THROTTLED:
+        planned = [await _throttled(uow, p) for p in planned]
     recorded = 0
     for row in _rows(message, planned, skipped, superseded):
         recorded += await uow.notifications.record(row)

@@ -1,19 +1,23 @@
 """Sending what is due: e-mails on their own, digests, webhook deliveries.
 
-Rows are claimed with ``FOR UPDATE SKIP LOCKED`` in the unit of work that records their
-outcome, so two replicas never send the same row, and a replica that dies mid-send leaves
-its rows to be sent again (at least once, never lost). Within a batch the sends overlap
-(several SMTP connections, concurrent HTTP requests); outcomes are then recorded one by
-one, each in its own savepoint.
+Rows are claimed with ``FOR UPDATE SKIP LOCKED`` and leased to the sender for
+``SENDING_LEASE_S``, so two replicas never send the same row. Each mail is then recorded as
+'sending' with its stable Message-ID (committed) before it is handed to SMTP, and its outcome
+recorded after: a sender that dies leaves at most the mails it was handing over in doubt,
+and those go again once, with the same Message-ID. Rows claimed but not handed over are
+simply claimed again when their lease ends. Within a batch the sends overlap (several SMTP
+connections).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, Protocol
-from uuid import uuid4
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from deformations_common.logging import get_logger
 from deformations_notifications import metrics
@@ -27,6 +31,8 @@ from deformations_notifications.service.uow import NotificationsUow
 
 log = get_logger()
 Row = Mapping[str, Any]
+# Opens a unit of work (a transaction): sending spans several, one per step of each mail.
+Begin = Callable[[], AbstractAsyncContextManager[NotificationsUow]]
 
 
 class MailSender(Protocol):
@@ -40,6 +46,27 @@ class Outgoing:
     rows: Sequence[Row]
     message: EmailMessage | None  # None: it could not be rendered
     error: str = ""
+
+    @property
+    def message_id(self) -> str:
+        return message_id_of(self.rows, self.domain)
+
+    @property
+    def digest_id(self) -> UUID | None:
+        return _digest_key(self.rows) if len(self.rows) > 1 else None
+
+    domain: str = "localhost"
+
+
+def _digest_key(rows: Sequence[Row]) -> UUID:
+    return uuid5(NAMESPACE_URL, ",".join(sorted(str(r["id"]) for r in rows)))
+
+
+def message_id_of(rows: Sequence[Row], domain: str) -> str:
+    """Stable, from the notification ids: the same mail sent again keeps its Message-ID."""
+    if len(rows) == 1:
+        return f"<{rows[0]['id']}@{domain}>"
+    return f"<digest-{_digest_key(rows)}@{domain}>"
 
 
 def _still_wanted(
@@ -76,22 +103,29 @@ def _render(
     digest: bool,
 ) -> Outgoing:
     now = uow.now()
+    domain = uow.settings.mail_domain
     try:
         if digest:
-            return Outgoing(rows, composer.digest(rows, person, now))
-        return Outgoing(rows, composer.single(rows[0], person, now))
+            message = composer.digest(rows, person, now)
+        else:
+            message = composer.single(rows[0], person, now)
     except Exception as exc:  # a template bug: no retry will fix it
-        return Outgoing(rows, None, f"rendering: {exc!r}"[:500])
+        return Outgoing(rows, None, f"rendering: {exc!r}"[:500], domain=domain)
+    outgoing = Outgoing(rows, message, domain=domain)
+    del message["Message-ID"]
+    message["Message-ID"] = outgoing.message_id
+    return outgoing
 
 
 async def _record_mail(
-    uow: NotificationsUow, rows: Sequence[Row], result: AttemptResult, policy: RetryPolicy
+    uow: NotificationsUow, item: Outgoing, result: AttemptResult, policy: RetryPolicy
 ) -> None:
+    rows = item.rows
     ids = [r["id"] for r in rows]
     now = uow.now()
     metrics.ATTEMPTS.labels("email", result.outcome.value).inc(len(ids))
     if result.outcome is Outcome.DELIVERED:
-        await uow.notifications.mark_sent(ids, now, uuid4() if len(ids) > 1 else None)
+        await uow.notifications.mark_sent(ids, now, item.digest_id)
         return
     state = delivery_state(max(rows, key=lambda r: r["attempts"])).record(result, now, policy)
     failed = state.status is DeliveryStatus.FAILED
@@ -107,35 +141,55 @@ async def _record_mail(
     )
 
 
-async def _send_and_record(
-    uow: NotificationsUow, batch: Sequence[Outgoing], smtp: MailSender, policy: RetryPolicy
+async def _send_one(begin: Begin, item: Outgoing, smtp: MailSender, policy: RetryPolicy) -> None:
+    if item.message is None:
+        result = AttemptResult(Outcome.PERMANENT, item.error)
+    else:
+        # Committed before SMTP sees the mail: if this sender dies from here on, only this
+        # mail is in doubt, and it goes again with the same Message-ID (see resend_in_doubt).
+        async with begin() as uow:
+            if not await uow.notifications.hand_over(
+                [r["id"] for r in item.rows], uow.now(), item.message_id
+            ):
+                return  # erased or handled elsewhere meanwhile
+        result = await smtp.send(item.message)
+    try:
+        async with begin() as uow:
+            await _record_mail(uow, item, result, policy)
+    except Exception as exc:
+        # Left 'sending': retried once, with the same Message-ID, after the lease.
+        log.warning("notifications.email_not_recorded", error=repr(exc)[:300])
+
+
+async def send_batch(
+    begin: Begin, batch: Sequence[Outgoing], smtp: MailSender, policy: RetryPolicy, limit: int
 ) -> None:
-    async def send(item: Outgoing) -> AttemptResult:
-        if item.message is None:
-            return AttemptResult(Outcome.PERMANENT, item.error)
-        return await smtp.send(item.message)
-
-    calls = [lambda item=item: send(item) for item in batch]
-    results = await bounded(calls, uow.settings.smtp_connections)
-    for item, result in zip(batch, results, strict=True):
-        try:
-            # A savepoint per message: one that cannot be recorded spoils no other.
-            async with uow.savepoint():
-                await _record_mail(uow, item.rows, result, policy)
-        except Exception as exc:
-            log.warning("notifications.email_not_recorded", error=repr(exc)[:300])
+    """Each mail handed over, sent and recorded on its own; several side by side."""
+    calls = [lambda item=item: _send_one(begin, item, smtp, policy) for item in batch]
+    await bounded(calls, limit)
 
 
-async def send_due(
-    uow: NotificationsUow, smtp: MailSender, composer: Composer, policy: RetryPolicy
-) -> int:
-    """The e-mails due on their own; returns how many rows were taken care of."""
-    rows = await uow.notifications.claim_due(uow.now(), uow.settings.sender_batch_size)
+def _lease(uow: NotificationsUow) -> datetime:
+    return uow.now() + timedelta(seconds=uow.settings.sending_lease_s)
+
+
+async def claim_due(uow: NotificationsUow, composer: Composer) -> tuple[list[Outgoing], int]:
+    """The e-mails due on their own, leased to this sender and rendered; and how many rows
+    were taken care of (skipped ones included)."""
+    rows = await uow.notifications.claim_due(uow.now(), uow.settings.sender_batch_size, _lease(uow))
     prefs = await uow.recipients.preferences_of({r["recipient_id"] for r in rows})
     wanted = await _skip_unwanted(uow, rows, prefs)
     batch = [_render(composer, uow, [row], person, digest=False) for row, person in wanted]
-    await _send_and_record(uow, batch, smtp, policy)
-    return len(rows)
+    return batch, len(rows)
+
+
+async def send_due(begin: Begin, smtp: MailSender, composer: Composer, policy: RetryPolicy) -> int:
+    """The e-mails due on their own; returns how many rows were taken care of."""
+    async with begin() as uow:
+        batch, count = await claim_due(uow, composer)
+        limit = uow.settings.smtp_connections
+    await send_batch(begin, batch, smtp, policy, limit)
+    return count
 
 
 async def digest_recipients(uow: NotificationsUow, limit: int) -> list[str]:
@@ -144,20 +198,61 @@ async def digest_recipients(uow: NotificationsUow, limit: int) -> list[str]:
 
 
 async def send_digest(
-    uow: NotificationsUow,
+    begin: Begin,
     person_id: str,
     smtp: MailSender,
     composer: Composer,
     policy: RetryPolicy,
 ) -> int:
     """One person's due digest as one mail; returns how many rows it took care of."""
-    rows = await uow.notifications.claim_digest(person_id, uow.now())
-    prefs = await uow.recipients.preferences_of([person_id])
-    wanted = [row for row, _ in await _skip_unwanted(uow, rows, prefs)]
-    if wanted:
-        digest = _render(composer, uow, wanted, prefs[person_id], digest=True)
-        await _send_and_record(uow, [digest], smtp, policy)
+    async with begin() as uow:
+        rows = await uow.notifications.claim_digest(person_id, uow.now(), _lease(uow))
+        prefs = await uow.recipients.preferences_of([person_id])
+        wanted = [row for row, _ in await _skip_unwanted(uow, rows, prefs)]
+        batch = [_render(composer, uow, wanted, prefs[person_id], digest=True)] if wanted else []
+    await send_batch(begin, batch, smtp, policy, 1)
     return len(rows)
+
+
+async def claim_in_doubt(uow: NotificationsUow, composer: Composer) -> list[Outgoing]:
+    """Mails a dead sender handed to SMTP without recording what became of them: each goes
+    again once, with its Message-ID (receivers may drop the copy); never a third time."""
+    before = uow.now() - timedelta(seconds=uow.settings.sending_lease_s)
+    rows = await uow.notifications.in_doubt(before, uow.settings.sender_batch_size)
+    mails: dict[str, list[Row]] = {}
+    for row in rows:
+        mails.setdefault(row["message_id"], []).append(row)
+    prefs = await uow.recipients.preferences_of({r["recipient_id"] for r in rows})
+    batch = []
+    for message_id, group in mails.items():
+        if max(r["handovers"] for r in group) >= 2:
+            await uow.notifications.mark_attempt(
+                [r["id"] for r in group],
+                status="failed",
+                attempts=max(r["attempts"] for r in group) + 1,
+                next_attempt_at=None,
+                error="interrupted twice while sending: not sent a third time",
+            )
+            continue
+        wanted = await _skip_unwanted(uow, group, prefs)
+        if not wanted:
+            continue
+        digest = any(r["batched"] for r in group)
+        item = _render(composer, uow, [r for r, _ in wanted], wanted[0][1], digest=digest)
+        if item.message is not None and item.message_id != message_id:
+            continue  # the mail in doubt was a digest of other rows: leave no surprise
+        batch.append(item)
+    return batch
+
+
+async def resend_in_doubt(
+    begin: Begin, smtp: MailSender, composer: Composer, policy: RetryPolicy
+) -> int:
+    async with begin() as uow:
+        batch = await claim_in_doubt(uow, composer)
+        limit = uow.settings.smtp_connections
+    await send_batch(begin, batch, smtp, policy, limit)
+    return len(batch)
 
 
 async def refresh_family_labels(uow: NotificationsUow, composer: Composer) -> None:

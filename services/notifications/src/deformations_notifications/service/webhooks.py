@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
+from deformations_common.settings import Environment
 from deformations_notifications.delivery.signatures import make_secret
-from deformations_notifications.domain.errors import UnknownSubscription
+from deformations_notifications.domain.egress import refusal
+from deformations_notifications.domain.errors import (
+    UnknownSubscription,
+    WebhookAddressRefused,
+    WebhookNeedsHttps,
+)
 from deformations_notifications.domain.webhooks import WebhookSubscription
 from deformations_notifications.service.uow import NotificationsUow
 
@@ -16,6 +23,15 @@ async def subscribe(
     uow: NotificationsUow, url: str, event_types: list[str], description: str, created_by: str
 ) -> tuple[dict[str, Any], str]:
     """The new subscription and its secret (only ever returned here)."""
+    if uow.settings.environment is Environment.PRODUCTION and not url.startswith("https://"):
+        raise WebhookNeedsHttps
+    host = urlsplit(url).hostname or ""
+    try:
+        reason = refusal(host, uow.settings.webhook_allowed_networks)
+    except ValueError:
+        reason = None  # a name: judged on what it resolves to, at each connection
+    if reason is not None:
+        raise WebhookAddressRefused(reason)
     subscription = WebhookSubscription(
         id=str(uuid4()),
         url=url,
