@@ -130,6 +130,9 @@ async def declare_topology(
     for service in services:
         retry_exchange = await broker.declare_exchange(topology.retry_exchange(service))
         for subscription in (s for s in subscriptions if s.service == service):
+            # An expired retry comes back to the main queue through the retry exchange.
+            main = await broker.declare_queue(topology.main_queue(subscription))
+            await main.bind(retry_exchange, routing_key=topology.queue_name(subscription))
             for retry in topology.retry_queues(subscription):
                 queue = await broker.declare_queue(retry)
                 await queue.bind(retry_exchange, routing_key=retry.name)

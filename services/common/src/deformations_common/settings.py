@@ -53,6 +53,10 @@ class ServiceSettings(BaseSettings):
     db_statement_timeout_ms: int = Field(default=30_000, ge=0)
 
     events_exchange: str = "deformations.events"
+    # False where the broker's definitions create the events and dead-letter exchanges
+    # (deploy/rabbitmq): the service then only checks they exist (a passive declare), as
+    # its broker user has no configure right on them and so can never delete them.
+    declare_shared_exchanges: bool = True
     # Prefix of every queue this service declares (isolates parallel test runs).
     queue_prefix: str = ""
     prefetch: int = Field(default=64, ge=1, le=10_000)
