@@ -40,6 +40,7 @@ class ServiceSettings(BaseSettings):
     # Fail closed: forgetting ENVIRONMENT gives production, never the dev shortcuts
     # (dev issuer and secrets, clock overrides), which need an explicit ENVIRONMENT=dev.
     environment: Environment = Environment.PRODUCTION
+    # One broker URL, or the nodes of a cluster separated by commas (failover in turn).
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     # The DB schema the service owns; defaults to the service name.
