@@ -23,6 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import one_address
 
+from deformations_common.producers import produced_by
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFINITIONS = ROOT / "deploy" / "rabbitmq" / "definitions.json"
 INIT_SQL = ROOT / "deploy" / "postgres" / "init.sql"
@@ -81,7 +83,9 @@ def service_permissions(service: str) -> dict[str, str]:
     """The vhost permissions of a service: its own queues, and publishing where it must.
 
     Queues of a service are all named ``<service>.<...>`` (main, ``.dlq``, ``.retry.<ms>ms``).
-    Declaring an exchange (even one that exists) needs configure on it, binding a queue
+    Declaring or deleting a resource needs configure on it: only the service's own. The
+    shared exchanges come from these definitions and the services declare them passively
+    (``DECLARE_SHARED_EXCHANGES=false``), so no service can delete them. Binding a queue
     needs read on the exchange, and publishing needs write on the exchange.
     """
     own = re.escape(service) + r"\..+"
@@ -90,9 +94,31 @@ def service_permissions(service: str) -> dict[str, str]:
     # Retries go through the service's own ``<service>.retry`` exchange, covered by ``own``:
     # no write on the default exchange, which would reach any queue by its name.
     return {
-        "configure": _alternatives(own, events, dead_letters),
+        "configure": _alternatives(own),
         "write": _alternatives(own, events, dead_letters),
         "read": _alternatives(own, events, dead_letters),
+    }
+
+
+def produced_keys(service: str) -> tuple[str, ...]:
+    """The routing keys ``service`` may publish: the runtime's table of declared producers."""
+    return produced_by(service)
+
+
+def topic_permissions(service: str) -> dict[str, str]:
+    """What ``service`` may publish on the events exchange: only the keys it produces.
+
+    ``^$`` (the empty key, never used) for a service that produces nothing. Reading stays
+    open: a consumer binds by the events it handles, and its queues are its own anyway.
+    """
+    keys = produced_keys(service)
+    write = _alternatives(*(re.escape(key) for key in keys)) if keys else "^$"
+    return {
+        "user": service,
+        "vhost": VHOST,
+        "exchange": EVENTS_EXCHANGE,
+        "write": write,
+        "read": ".*",
     }
 
 
@@ -139,7 +165,7 @@ def definitions() -> dict[str, object]:
         "users": users,
         "vhosts": [{"name": VHOST}],
         "permissions": permissions,
-        "topic_permissions": [],
+        "topic_permissions": [topic_permissions(service) for service in SERVICES],
         "parameters": [],
         "global_parameters": [],
         "policies": [],

@@ -12,18 +12,24 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
+import aio_pika
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deformations_common.messaging import create_broker, declare_topology
+from deformations_common.producers import DECLARED_PRODUCERS
 from deformations_common.settings import Environment, ServiceSettings
 from deformations_common.topology import Subscription, Topology
+from deformations_contracts.registry import EVENTS
+from deformations_devtools.testing import OwnRabbitMQ
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -194,7 +200,9 @@ def test_notifications_sends_mail_to_the_mail_catcher() -> None:
 def test_broker_loads_the_definitions_at_boot() -> None:
     volumes = COMPOSE["services"]["rabbitmq"]["volumes"]
     conf = (DEPLOY / "rabbitmq" / "rabbitmq.conf").read_text()
-    (path,) = re.findall(r"^load_definitions\s*=\s*(\S+)$", conf, flags=re.MULTILINE)
+    (path,) = re.findall(r"^definitions\.local\.path\s*=\s*(\S+)$", conf, flags=re.MULTILINE)
+    # Imported once, then only when the file changes: a restart keeps changed passwords.
+    assert re.search(r"^definitions\.skip_if_unchanged\s*=\s*true$", conf, flags=re.MULTILINE)
     assert f"./deploy/rabbitmq/definitions.json:{path}:ro" in volumes
     assert any(
         v.startswith("./deploy/rabbitmq/rabbitmq.conf:/etc/rabbitmq/conf.d/") for v in volumes
@@ -264,8 +272,10 @@ def test_service_may_declare_bind_consume_and_retry_on_its_own_queues(service: s
 def test_service_may_publish_events_dead_letters_and_retries(service: str) -> None:
     permissions = _permissions(service)
     for exchange in (TOPOLOGY.events.name, TOPOLOGY.dead_letters.name):
-        for kind in ("configure", "write", "read"):
+        for kind in ("write", "read"):
             assert _allowed(permissions[kind], exchange), f"{kind} {exchange}"
+        # Configure would let it delete (or redeclare) what every service shares.
+        assert not _allowed(permissions["configure"], exchange), f"configure {exchange}"
     retry = TOPOLOGY.retry_exchange(service).name
     for kind in ("configure", "write"):
         assert _allowed(permissions[kind], retry), f"{kind} {retry}"
@@ -314,6 +324,127 @@ def test_permissions_follow_the_service_prefix_for_any_future_subscription(
         for service in SERVICES:
             granted = _allowed(_permissions(service)["configure"], queue)
             assert granted == (service == owner), f"{service} configure {queue}"
+
+
+def _topic(user: str) -> dict[str, str]:
+    (entry,) = [t for t in DEFINITIONS["topic_permissions"] if t["user"] == user]
+    assert entry["exchange"] == TOPOLOGY.events.name
+    return {"write": entry["write"], "read": entry["read"]}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_may_publish_exactly_the_routing_keys_it_produces(service: str) -> None:
+    write = _topic(service)["write"]
+    for routing_key in EVENTS:
+        allowed = _allowed(write, routing_key)
+        assert allowed == (service in DECLARED_PRODUCERS[routing_key]), routing_key
+    assert not _allowed(write, "person.erasure_requested.v1")
+    assert not _allowed(write, "anything.else.v1")
+
+
+# --- the definitions on a real broker of the test's own --------------------------------
+
+ADMIN_PASSWORD = "admin-dev-password"
+
+
+async def _refused(action: Callable[[], Awaitable[object]]) -> str:
+    """Run ``action`` and return the broker's refusal (it must refuse)."""
+    try:
+        await action()
+    except Exception as exc:
+        return repr(exc)
+    raise AssertionError("the broker allowed it")
+
+
+@pytest.mark.integration
+async def test_a_service_user_cannot_forge_events_nor_delete_shared_exchanges() -> None:
+    node = OwnRabbitMQ(
+        config=f"load_definitions = {DEPLOY / 'rabbitmq' / 'definitions.json'}\n",
+        user="admin",
+        password=ADMIN_PASSWORD,
+    )
+    try:
+        await node.start()
+        # The runtime as deployed: it declares its own queues and checks the shared
+        # exchanges exist without declaring them.
+        settings = ServiceSettings(
+            environment=Environment.TEST,
+            service_name="diagnosis",
+            amqp_url=node.url_as("diagnosis", gen.dev_password("diagnosis")),
+            declare_shared_exchanges=False,
+        )
+        topology = Topology(settings)
+        broker = create_broker(settings)
+        subscriptions = [Subscription("diagnosis", key) for key in gen.SUBSCRIPTIONS["diagnosis"]]
+        await broker.connect()
+        try:
+            await declare_topology(broker, topology, subscriptions)
+            for subscription in subscriptions:
+                await broker.declare_queue(topology.main_queue(subscription))
+        finally:
+            await broker.stop()
+
+        url = node.url_as("diagnosis", gen.dev_password("diagnosis"))
+        connection = await aio_pika.connect(url)
+        async with connection:
+            channel = await connection.channel(publisher_confirms=True)
+            events = await channel.get_exchange(TOPOLOGY.events.name, ensure=False)
+            # What it produces goes through (confirmed; no queue is bound to it here).
+            await events.publish(aio_pika.Message(b"{}"), routing_key="diagnosis.completed.v1")
+            for forged in ("person.erasure_requested.v1", "match.proposed.v1"):
+                channel = await connection.channel(publisher_confirms=True)
+                events = await channel.get_exchange(TOPOLOGY.events.name, ensure=False)
+                refusal = await _refused(
+                    lambda events=events, key=forged: events.publish(  # type: ignore[misc]
+                        aio_pika.Message(b"{}"), routing_key=key
+                    )
+                )
+                assert "ACCESS_REFUSED" in refusal, refusal
+                assert forged in refusal, refusal
+            for shared in (TOPOLOGY.events.name, TOPOLOGY.dead_letters.name):
+                channel = await connection.channel()
+                refusal = await _refused(
+                    lambda channel=channel, name=shared: channel.exchange_delete(name)  # type: ignore[misc]
+                )
+                assert "ACCESS_REFUSED" in refusal, refusal
+            # Nor another service's queue.
+            channel = await connection.channel()
+            other = Subscription("lending", gen.SUBSCRIPTIONS["lending"][0])
+            refusal = await _refused(lambda: channel.queue_delete(TOPOLOGY.queue_name(other)))
+            assert "ACCESS_REFUSED" in refusal, refusal
+        # The shared exchanges are still there.
+        admin = await aio_pika.connect(node.url)
+        async with admin:
+            channel = await admin.channel()
+            for shared in (TOPOLOGY.events.name, TOPOLOGY.dead_letters.name):
+                await channel.declare_exchange(shared, passive=True)
+    finally:
+        node.remove()
+
+
+@pytest.mark.integration
+async def test_a_restart_keeps_a_changed_password() -> None:
+    conf = (DEPLOY / "rabbitmq" / "rabbitmq.conf").read_text()
+    definitions = DEPLOY / "rabbitmq" / "definitions.json"
+    node = OwnRabbitMQ(
+        config=conf.replace("/etc/rabbitmq/definitions.json", str(definitions)),
+        user="admin",
+        password=ADMIN_PASSWORD,
+    )
+    try:
+        await node.start()
+        new_password = "a-real-secret-of-production"
+        node.ctl("change_password", "lending", new_password)
+        node.stop()
+        await node.start()
+        connection = await aio_pika.connect(node.url_as("lending", new_password))
+        await connection.close()
+        refusal = await _refused(
+            lambda: aio_pika.connect(node.url_as("lending", gen.dev_password("lending")))
+        )
+        assert "ACCESS_REFUSED" in refusal or "auth" in refusal.lower(), refusal
+    finally:
+        node.remove()
 
 
 # --- PostgreSQL roles -----------------------------------------------------------------

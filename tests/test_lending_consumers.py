@@ -161,12 +161,12 @@ async def test_an_erased_person_disappears_from_loans_and_later_events(platform:
     await publish_event(
         platform,
         PersonErasureRequested(person_id="agent-a-effacer", requested_at=datetime.now(UTC)),
-        "notifications",
+        "portal",
     )
     await publish_event(  # someone never seen: nothing to do, nothing fails
         platform,
         PersonErasureRequested(person_id="inconnu", requested_at=datetime.now(UTC)),
-        "notifications",
+        "portal",
     )
 
     async def both_handled() -> bool:

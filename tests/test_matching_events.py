@@ -187,7 +187,7 @@ async def test_erasure_removes_the_person_everywhere(platform: Platform) -> None
     await publish(
         platform,
         PersonErasureRequested(person_id=person, requested_at=datetime.now(UTC)),
-        source="diagnosis",
+        source="portal",
     )
 
     async def erased() -> bool:

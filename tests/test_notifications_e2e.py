@@ -530,7 +530,7 @@ async def test_erasure_removes_contact_details_and_notifications(
     await publish(
         platform,
         PersonErasureRequested(person_id=person, requested_at=datetime.now(UTC)),
-        source="diagnosis",
+        source="portal",
     )
 
     async def erased() -> bool:

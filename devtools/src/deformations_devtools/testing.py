@@ -270,8 +270,18 @@ class OwnRabbitMQ:
     """A RabbitMQ node of the test's own (its node name, ports and data in a temporary
     directory, no plugins): a fault test kills and restarts it, never the shared one."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        config: str = "",
+        user: str = "guest",
+        password: str = "guest",  # noqa: S107 - RabbitMQ's local default account
+    ) -> None:
+        """``config``: lines of a ``rabbitmq.conf`` (e.g. definitions to load at boot);
+        ``user``/``password``: the account ``url`` names (there is no guest user when
+        definitions are loaded)."""
         self._server = "/usr/lib/rabbitmq/bin/rabbitmq-server"
+        self._user, self._password = user, password
         if not os.path.exists(self._server):
             pytest.skip("no RabbitMQ server on this machine")
         self.port = free_port()
@@ -279,11 +289,28 @@ class OwnRabbitMQ:
         self._node = f"own{uuid.uuid4().hex[:8]}@localhost"
         with open(os.path.join(self.directory, "enabled_plugins"), "w") as plugins:
             plugins.write("[].\n")
+        with open(os.path.join(self.directory, "rabbitmq.conf"), "w") as conf:
+            conf.write(config)
+        self._dist_port = free_port()
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"amqp://guest:guest@127.0.0.1:{self.port}/"
+        return self.url_as(self._user, self._password)
+
+    def url_as(self, user: str, password: str) -> str:
+        return f"amqp://{user}:{password}@127.0.0.1:{self.port}/"
+
+    def ctl(self, *args: str) -> str:
+        """Run ``rabbitmqctl`` against this node (same cookie: same HOME); its output."""
+        done = subprocess.run(  # noqa: S603 - RabbitMQ's own tool
+            ["/usr/lib/rabbitmq/bin/rabbitmqctl", "-n", self._node, *args],
+            env=self._environment(),
+            capture_output=True,
+            timeout=60,
+            check=True,
+        )
+        return done.stdout.decode()
 
     def _environment(self) -> dict[str, str]:
         d = self.directory
@@ -292,12 +319,12 @@ class OwnRabbitMQ:
             "HOME": d,
             "RABBITMQ_NODENAME": self._node,
             "RABBITMQ_NODE_PORT": str(self.port),
-            "RABBITMQ_DIST_PORT": str(free_port()),
+            "RABBITMQ_DIST_PORT": str(self._dist_port),
             "RABBITMQ_MNESIA_BASE": os.path.join(d, "mnesia"),
             "RABBITMQ_LOG_BASE": os.path.join(d, "log"),
             "RABBITMQ_PID_FILE": os.path.join(d, "pid"),
             "RABBITMQ_ENABLED_PLUGINS_FILE": os.path.join(d, "enabled_plugins"),
-            "RABBITMQ_CONFIG_FILE": os.path.join(d, "none"),
+            "RABBITMQ_CONFIG_FILE": os.path.join(d, "rabbitmq.conf"),
             "RABBITMQ_ADVANCED_CONFIG_FILE": os.path.join(d, "none.config"),
         }
 

@@ -37,6 +37,8 @@ class Pinged(EventData):
 
     routing_key: ClassVar[str] = "test.pinged.v1"
     producer: ClassVar[str] = "pinger"
+    # A second declared producer: the same id from it is another event (inbox per source).
+    other_producers: ClassVar[tuple[str, ...]] = ("another-pinger",)
 
     ping_id: UUID
     n: int = Field(ge=0)

@@ -2,7 +2,7 @@
 
 import json
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import aio_pika
 import pytest
@@ -69,6 +69,12 @@ BAD: list[tuple[str, bytes, dict[str, Any], str]] = [
         "schema",
     ),
     (
+        "from a service that does not produce it",
+        json.dumps({"ping_id": str(uuid4()), "n": 1}).encode(),
+        {**standard_headers(), "ce-source": "lending"},
+        "unauthorized-producer",
+    ),
+    (
         "rejected by the handler",
         json.dumps({"ping_id": str(uuid4()), "n": REJECTED_N}).encode(),
         standard_headers(),
@@ -99,6 +105,37 @@ async def test_invalid_messages_go_to_the_dlq_with_the_reason(harness: Harness) 
     for message_in_dlq in dead:
         assert message_in_dlq.headers[REASON_HEADER]
     assert sorted(m.body for m in dead) == sorted(body for _, body, _, _ in BAD)
+
+
+async def test_an_event_from_an_undeclared_producer_is_never_handled(harness: Harness) -> None:
+    consumer = await harness.start_consumer()
+    forged = encode(ping(1), source="pinger")
+    # Well-formed and schema-valid: only its source is wrong, and that alone refuses it.
+    headers = {**forged.headers, "ce-source": "matching"}
+    refused_before = consumed("unauthorized")
+    await harness.publish_raw(forged.body, headers)
+    sentinel = encode(ping(2), source="pinger")
+    await harness.publish_raw(sentinel.body, dict(sentinel.headers))
+    dlq = f"{consumer.settings.queue_prefix}{QUEUE}.dlq"
+    dead: list[aio_pika.abc.AbstractIncomingMessage] = []
+
+    async def dead_lettered() -> bool:
+        dead.extend(await harness.drain(dlq))
+        return bool(dead)
+
+    await wait_until(dead_lettered, what="the forged event in the DLQ")
+    await wait_until(lambda: _count(harness, 1), what="the sentinel's effect")
+    assert [n for _, n in await harness.effects()] == [2]
+    assert harness.behaviour.calls.count(ping_id_of(forged.body)) == 0
+    assert len(dead) == 1
+    assert dead[0].headers[KIND_HEADER] == "unauthorized-producer"
+    assert "'matching' may not publish test.pinged.v1" in str(dead[0].headers[REASON_HEADER])
+    assert dead[0].headers["ce-source"] == "matching"
+    assert consumed("unauthorized") - refused_before == 1
+
+
+def ping_id_of(body: bytes) -> UUID:
+    return UUID(json.loads(body)["ping_id"])
 
 
 async def test_a_transient_failure_is_retried_then_succeeds(harness: Harness) -> None:

@@ -32,7 +32,6 @@ from deformations_contracts.types import Modality, TimeSlot
 from deformations_contracts.values import CollectiviteRef, Period, WeekdayHalfDay
 from deformations_devtools.demo import DemoContext
 
-SOURCE = "matching-demo"
 # CC du Crestois et de Pays de Saillans Cœur de Drôme and some of its communes.
 EPCI = "200040509"
 CREST = ("26108", "212601082", "Crest")
@@ -45,7 +44,8 @@ NEED = "Introduire des produits bio et locaux à la cantine de l'école, avec le
 
 
 async def _publish(ctx: DemoContext, events: list[EventData]) -> None:
-    messages = [encode(event, source=SOURCE) for event in events]
+    # Sent as their declared producer (lending), or consumers refuse them as forged.
+    messages = [encode(event, source=event.producer) for event in events]
     await publish_once(ctx.settings.amqp_url, ctx.settings.events_exchange, messages)
 
 

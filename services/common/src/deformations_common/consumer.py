@@ -11,6 +11,8 @@ Outcomes of a message:
 - handled (or already handled: inbox hit) → committed, then acked;
 - invalid (malformed, unknown type, schema-invalid, or a handler's ``RejectEvent``) →
   published to the dead-letter exchange with the reason in headers, then acked;
+- from a source that is not a declared producer of its type (``producers``) → dead-
+  lettered with the kind ``unauthorized-producer``, never handled, then acked;
 - the database cannot be reached (refused, reset, shutting down, no pooled connection
   in time) → not an attempt: the message is held while one probe waits for the
   database, then handled again; a message held past ``consumer_outage_hold_s`` is parked
@@ -42,6 +44,7 @@ from deformations_common import db, inbox, metrics, outbox, tracing
 from deformations_common.codec import InvalidEvent, decode, validate_data
 from deformations_common.db import Connection, Pool
 from deformations_common.logging import get_logger
+from deformations_common.producers import UNAUTHORIZED_PRODUCER, producers_of
 from deformations_common.settings import ServiceSettings
 from deformations_common.topology import Subscription, Topology
 from deformations_common.unit_of_work import U
@@ -154,6 +157,17 @@ async def _call(
         return
     with trace.use_span(context.span, record_exception=False, set_status_on_exception=False):
         await registration.handler(event, context, conn)
+
+
+def _check_producer(model: type[EventData], source: str) -> None:
+    """Refuse an event whose ``ce-source`` may not publish its type: a compromised or
+    misconfigured service must not speak for another (DESIGN §3's catalogue)."""
+    allowed = producers_of(model)
+    if source not in allowed:
+        raise InvalidEvent(
+            UNAUTHORIZED_PRODUCER,
+            f"{source!r} may not publish {model.routing_key} (only {', '.join(sorted(allowed))})",
+        )
 
 
 async def _whole_message(message: StreamMessage[Any]) -> StreamMessage[Any]:
@@ -318,11 +332,12 @@ class MessageProcessor:
         headers: dict[str, Any] = dict(raw.headers or {})
         try:
             envelope = decode(headers, raw.content_type, raw.body)
+            _check_producer(registration.model, envelope.attributes.source)
             event = validate_data(registration.model, envelope)
         except InvalidEvent as exc:
             tracing.record_failure(span, exc, exc.kind)
             await self._dead_letter(subscription, raw.body, raw.content_type, headers, exc)
-            return "invalid"
+            return "unauthorized" if exc.kind == UNAUTHORIZED_PRODUCER else "invalid"
         context = EventContext(envelope.attributes, self._settings, span, self._clock)
         attempt = int(headers.get(ATTEMPT_HEADER, 0) or 0)
         # Retries after a database that answered at once (a dead pooled connection, say):

@@ -2,10 +2,13 @@
 
 import asyncio
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import aio_pika
+from aio_pika.exceptions import CONNECTION_EXCEPTIONS
 from faststream.rabbit import Channel, RabbitBroker
+from yarl import URL
 
 from deformations_common.codec import OutgoingMessage
 from deformations_common.settings import ServiceSettings
@@ -13,13 +16,74 @@ from deformations_common.topology import Subscription, Topology
 from deformations_contracts.cloudevents import CONTENT_TYPE
 
 
+def amqp_urls(value: str) -> list[str]:
+    """The broker nodes of ``AMQP_URL``: one URL, or several separated by commas."""
+    urls = [url.strip() for url in value.split(",") if url.strip()]
+    if not urls:
+        raise ValueError("AMQP_URL names no broker node")
+    return urls
+
+
+class FailoverConnection(aio_pika.RobustConnection):
+    """A robust connection over several nodes of one RabbitMQ cluster.
+
+    Each (re)connection tries the nodes in turn, starting from the one that last
+    worked, and fails only when none answers: losing a node moves the connection to
+    another one, and the robust connection restores its channels and consumers there.
+    """
+
+    def __init__(
+        self,
+        url: URL,
+        loop: asyncio.AbstractEventLoop | None = None,
+        *,
+        urls: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(url, loop=loop, **kwargs)
+        self._urls = [URL(u) for u in urls] or [self.url]
+        self._current = 0
+
+    # RobustConnection connects each transport through this (name-mangled) method: the
+    # only point where the node can be chosen before every attempt.
+    async def _RobustConnection__connect_transport(self) -> None:  # noqa: N802
+        connect = super()._RobustConnection__connect_transport  # type: ignore[misc]
+        failure: BaseException | None = None
+        for step in range(len(self._urls)):
+            index = (self._current + step) % len(self._urls)
+            self.url = self._urls[index]
+            try:
+                await connect()
+            except CONNECTION_EXCEPTIONS as exc:
+                failure = exc
+                continue
+            self._current = index
+            return
+        assert failure is not None
+        raise failure
+
+
+def connection_class(amqp_url: str) -> Callable[..., aio_pika.RobustConnection]:
+    """The robust connection class of ``AMQP_URL``: a failover one over its nodes."""
+    return partial(FailoverConnection, urls=amqp_urls(amqp_url))
+
+
+async def connect_robust(amqp_url: str, **kwargs: Any) -> aio_pika.abc.AbstractRobustConnection:
+    """A robust connection to the first node of ``AMQP_URL`` that answers."""
+    urls = amqp_urls(amqp_url)
+    return await aio_pika.connect_robust(
+        urls[0], connection_class=connection_class(amqp_url), **kwargs
+    )
+
+
 def create_broker(settings: ServiceSettings) -> RabbitBroker:
     """A broker that confirms every publish and raises on unroutable (returned) messages.
 
-    Not connected here: the lifespan starts it.
+    Not connected here: the lifespan starts it. With several nodes in ``AMQP_URL``, its
+    connection fails over from one to the next (``FailoverConnection``).
     """
-    return RabbitBroker(
-        settings.amqp_url,
+    broker = RabbitBroker(
+        amqp_urls(settings.amqp_url)[0],
         default_channel=Channel(
             prefetch_count=settings.prefetch, publisher_confirms=True, on_return_raises=True
         ),
@@ -33,6 +97,10 @@ def create_broker(settings: ServiceSettings) -> RabbitBroker:
         # Handlers take the raw message; solving dependencies per message costs a thread hop.
         apply_types=False,
     )
+    # FastStream passes these to aio-pika's connect_robust, which builds the connection
+    # with this class: the broker fails over like the relay's publisher.
+    broker._connection_kwargs["connection_class"] = connection_class(settings.amqp_url)
+    return broker
 
 
 async def _publish(exchange: aio_pika.abc.AbstractExchange, message: OutgoingMessage) -> None:
@@ -77,7 +145,7 @@ class EventPublisher:
         self.connected = False
 
     async def start(self) -> None:
-        self._connection = await aio_pika.connect_robust(
+        self._connection = await connect_robust(
             self._amqp_url, reconnect_interval=self._reconnect_interval_s
         )
         self._connection.close_callbacks.add(self._lost)
@@ -130,6 +198,9 @@ async def declare_topology(
     for service in services:
         retry_exchange = await broker.declare_exchange(topology.retry_exchange(service))
         for subscription in (s for s in subscriptions if s.service == service):
+            # An expired retry comes back to the main queue through the retry exchange.
+            main = await broker.declare_queue(topology.main_queue(subscription))
+            await main.bind(retry_exchange, routing_key=topology.queue_name(subscription))
             for retry in topology.retry_queues(subscription):
                 queue = await broker.declare_queue(retry)
                 await queue.bind(retry_exchange, routing_key=retry.name)
@@ -138,7 +209,7 @@ async def declare_topology(
 async def publish_once(amqp_url: str, exchange: str, messages: Sequence[OutgoingMessage]) -> None:
     """Publish encoded events on a short-lived connection, as a producer's relay would
     (persistent, mandatory, confirmed): for demos, tools and tests, not for services."""
-    connection = await aio_pika.connect(amqp_url)
+    connection = await connect_robust(amqp_url)
     try:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         target = await channel.get_exchange(exchange)

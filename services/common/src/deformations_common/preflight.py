@@ -6,12 +6,17 @@ from urllib.parse import urlsplit, urlunsplit
 import aio_pika
 import asyncpg
 
+from deformations_common.messaging import connect_robust
+
 
 class Unreachable(RuntimeError):
     pass
 
 
 def masked(url: str) -> str:
+    """The URL without its password; each of them for a comma-separated list of nodes."""
+    if "," in url:
+        return ",".join(masked(one.strip()) for one in url.split(","))
     parts = urlsplit(url)
     if parts.password is None:
         return url
@@ -34,7 +39,7 @@ async def check_database(url: str, wait_s: float = 5.0) -> None:
 
 async def check_broker(url: str, wait_s: float = 5.0) -> None:
     try:
-        conn = await asyncio.wait_for(aio_pika.connect(url), timeout=wait_s)
+        conn = await asyncio.wait_for(connect_robust(url), timeout=wait_s)
     except (OSError, TimeoutError, aio_pika.exceptions.AMQPError) as exc:
         raise Unreachable(
             f"Cannot reach RabbitMQ at AMQP_URL={masked(url)} ({type(exc).__name__}: {exc}).\n"

@@ -40,6 +40,7 @@ class ServiceSettings(BaseSettings):
     # Fail closed: forgetting ENVIRONMENT gives production, never the dev shortcuts
     # (dev issuer and secrets, clock overrides), which need an explicit ENVIRONMENT=dev.
     environment: Environment = Environment.PRODUCTION
+    # One broker URL, or the nodes of a cluster separated by commas (failover in turn).
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     # The DB schema the service owns; defaults to the service name.
@@ -53,6 +54,10 @@ class ServiceSettings(BaseSettings):
     db_statement_timeout_ms: int = Field(default=30_000, ge=0)
 
     events_exchange: str = "deformations.events"
+    # False where the broker's definitions create the events and dead-letter exchanges
+    # (deploy/rabbitmq): the service then only checks they exist (a passive declare), as
+    # its broker user has no configure right on them and so can never delete them.
+    declare_shared_exchanges: bool = True
     # Prefix of every queue this service declares (isolates parallel test runs).
     queue_prefix: str = ""
     prefetch: int = Field(default=64, ge=1, le=10_000)

@@ -8,9 +8,11 @@ For a subscription ``<service>.<routing key>``:
   headers) and messages past the delivery limit (``x-death``) end there;
 - ``<queue>.retry.<ms>`` queues without consumers: a transiently failed message is
   parked in one through the service's own direct exchange ``<service>.retry`` and, when
-  its TTL expires, dead-lettered back to the main queue. Growing delays give an
-  exponential back-off on RabbitMQ 3.10, and no service needs to publish to the default
-  exchange (which reaches any queue by name).
+  its TTL expires, dead-lettered back through that same exchange to the main queue
+  (bound there by its own name). Growing delays give an exponential back-off on
+  RabbitMQ 3.10, and no service needs to write to the default exchange (which reaches
+  any queue by name): declaring a queue that dead-letters to an exchange needs write
+  on it, so the broker user of a service has no right on the default exchange.
 """
 
 from dataclasses import dataclass
@@ -43,11 +45,21 @@ class Topology:
 
     @property
     def events(self) -> RabbitExchange:
-        return RabbitExchange(self.settings.events_exchange, ExchangeType.TOPIC, durable=True)
+        return RabbitExchange(
+            self.settings.events_exchange,
+            ExchangeType.TOPIC,
+            durable=True,
+            declare=self.settings.declare_shared_exchanges,
+        )
 
     @property
     def dead_letters(self) -> RabbitExchange:
-        return RabbitExchange(self.settings.dead_letter_exchange, ExchangeType.DIRECT, durable=True)
+        return RabbitExchange(
+            self.settings.dead_letter_exchange,
+            ExchangeType.DIRECT,
+            durable=True,
+            declare=self.settings.declare_shared_exchanges,
+        )
 
     def retry_exchange(self, service: str) -> RabbitExchange:
         name = f"{self.settings.queue_prefix}{service}.retry"
@@ -107,7 +119,7 @@ class Topology:
                     QuorumQueueArgs,
                     {
                         "x-message-ttl": delay,
-                        "x-dead-letter-exchange": "",
+                        "x-dead-letter-exchange": self.retry_exchange(subscription.service).name,
                         "x-dead-letter-routing-key": name,
                         **_AT_LEAST_ONCE,
                     },

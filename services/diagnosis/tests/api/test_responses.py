@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 import pytest
 from platform_harness import Platform
 
+from deformations_common.codec import encode
 from deformations_common.vocabulary.clock import ManualClock
 from deformations_contracts.events.diagnosis import DiagnosisCompleted
 from deformations_contracts.events.people import PersonErasureRequested
@@ -125,10 +126,9 @@ async def test_an_erasure_request_detaches_the_persons_responses(platform: Platf
     pool = diagnosis.runtime.pool
     assert await pool.fetchval("SELECT count(*) FROM responses WHERE person_id = $1", person) == 1
 
-    # Published on the broker like any service would, and consumed by diagnosis.
-    async with diagnosis.runtime.transaction() as conn:
-        request = PersonErasureRequested(person_id=person, requested_at=datetime.now(UTC))
-        await diagnosis.runtime.emit(conn, request)
+    # Published on the broker by the portal, its only declared producer.
+    request = PersonErasureRequested(person_id=person, requested_at=datetime.now(UTC))
+    await platform.publish(encode(request, source="portal"))
 
     async def erased() -> bool:
         n = await pool.fetchval("SELECT count(*) FROM responses WHERE person_id = $1", person)

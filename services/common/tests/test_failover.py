@@ -1,0 +1,56 @@
+"""Several broker nodes in AMQP_URL: connections go to the first node that answers."""
+
+import aio_pika
+import pytest
+
+from deformations_common.messaging import EventPublisher, amqp_urls, connect_robust
+from deformations_common.settings import ServiceSettings
+from deformations_devtools.testing import Infra, free_port
+
+
+def test_amqp_url_lists_nodes_separated_by_commas() -> None:
+    assert amqp_urls("amqp://a:1@n1:5672/, amqp://a:1@n2:5673/,") == [
+        "amqp://a:1@n1:5672/",
+        "amqp://a:1@n2:5673/",
+    ]
+    with pytest.raises(ValueError, match="no broker node"):
+        amqp_urls(" , ")
+
+
+def _with_dead_node_first(infra: Infra) -> str:
+    dead = f"amqp://guest:guest@127.0.0.1:{free_port()}/"  # nothing listens there
+    return f"{dead},{infra.amqp_url}"
+
+
+async def test_a_connection_skips_a_node_that_is_down(infra: Infra) -> None:
+    connection = await connect_robust(_with_dead_node_first(infra), reconnect_interval=0.2)
+    try:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(exclusive=True)
+        await channel.default_exchange.publish(aio_pika.Message(b"x"), routing_key=queue.name)
+        message = await queue.get(timeout=5)
+        assert message.body == b"x"
+        assert str(connection.url).endswith(infra.amqp_url.rsplit("@", 1)[1])
+    finally:
+        await connection.close()
+
+
+async def test_the_relay_publisher_fails_over_too(infra: Infra, namespace: str) -> None:
+    exchange = f"failover.{namespace}"
+    setup = await aio_pika.connect(infra.amqp_url)
+    async with setup:
+        channel = await setup.channel()
+        await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, auto_delete=True)
+        publisher = EventPublisher(_with_dead_node_first(infra), exchange)
+        await publisher.start()
+        try:
+            assert publisher.connected
+        finally:
+            await publisher.stop()
+
+
+def test_settings_accept_a_list_of_nodes() -> None:
+    settings = ServiceSettings(
+        environment="test", amqp_url="amqp://u:p@n1:5672/,amqp://u:p@n2:5672/"
+    )
+    assert len(amqp_urls(settings.amqp_url)) == 2
