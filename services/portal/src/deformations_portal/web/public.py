@@ -7,6 +7,7 @@ the site because the content security policy forbids inline styles).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fastapi import APIRouter
@@ -77,10 +78,12 @@ SITE_MAP = (
 )
 
 
-def served_pages(routes: list[object]) -> set[str]:
+def served_pages(routers: Sequence[APIRouter]) -> set[str]:
+    """The paths of the pages the application's routers answer with GET."""
     return {
         route.path
-        for route in routes
+        for router in routers
+        for route in router.routes
         if isinstance(route, APIRoute) and "GET" in (route.methods or ()) and "{" not in route.path
     }
 
@@ -130,7 +133,7 @@ async def personal_data(page: PageDep) -> Response:
 
 @router.get("/plan-du-site")
 async def site_map(page: PageDep) -> Response:
-    served = served_pages(page.request.app.routes)
+    served = served_pages(page.request.app.state.definition.routers)
     sections: dict[str, list[Entry]] = {}
     for entry in SITE_MAP:
         if entry.path in served:
