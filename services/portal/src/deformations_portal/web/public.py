@@ -26,7 +26,8 @@ AUTOMATED_CHECKS = (
     "langue de la page déclarée (fr) et titre de page présent",
     "lien d'évitement « Aller au contenu » atteint en premier au clavier et menant au "
     "contenu principal",
-    "focus visible sur chaque lien et bouton atteint au clavier",
+    "focus visible sur chaque lien et bouton atteint au clavier, de l'en-tête au pied de "
+    "page (page Aide)",
     "affichage sur un écran de téléphone (390 pixels) sans défilement horizontal",
     "contraste des couleurs de la plateforme vérifié (WCAG AA) au démarrage du site",
 )
