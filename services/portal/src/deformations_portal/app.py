@@ -14,7 +14,7 @@ from deformations_portal.clients import Clients
 from deformations_portal.oidc import OidcClient
 from deformations_portal.settings import PortalSettings
 from deformations_portal.subscribers import handlers
-from deformations_portal.web import catalogue, pages, signin
+from deformations_portal.web import catalogue, pages, public, signin
 
 
 def definition(
@@ -22,10 +22,13 @@ def definition(
 ) -> ServiceDefinition[PortalSettings]:
     settings = settings or PortalSettings()
     clients = Clients()
+    # Checked here so that a misconfigured platform (unreadable colours…) never starts.
+    platform = settings.load_platform()
 
     def configure(app: FastAPI) -> None:
         app.state.oidc = OidcClient(settings)
         app.state.clients = clients
+        app.state.platform = platform
         static = resources.files("deformations_portal.web") / "static"
         app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
@@ -38,7 +41,7 @@ def definition(
         ),
         migrations_package="deformations_portal.migrations",
         handlers=handlers,
-        routers=[jwks.router, signin.router, pages.router, catalogue.router],
+        routers=[jwks.router, signin.router, pages.router, catalogue.router, public.router],
         produces=[MembershipChanged, PersonErasureRequested],
         background=[clients.keep],
         configure_app=configure,

@@ -1,10 +1,13 @@
 """Settings of the portal, read from the environment (plain names, no prefix)."""
 
+import tomllib
+from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field, SecretStr
 
 from deformations_common.settings import Environment, ServiceSettings
+from deformations_portal.domain.platform import Platform
 
 PROCONNECT_SCOPES = "openid email given_name usual_name siret uid"
 
@@ -58,6 +61,19 @@ class PortalSettings(ServiceSettings):
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     # The collectivité an operator made by `create-operator` acts for.
     operator_siren: str = Field(default="200040509", pattern=r"^[0-9]{9}$")
+    # A TOML file describing the platform of one Région: name, logo, colours, legal
+    # entity, contacts and the départements it covers. Without it, a neutral platform
+    # covering the whole country.
+    platform_file: str | None = None
+
+    def load_platform(self) -> Platform:
+        """The platform, checked (WCAG AA palette, known région): raises when misconfigured."""
+        if not self.platform_file:
+            platform = Platform()
+            platform.check()
+            return platform
+        with Path(self.platform_file).open("rb") as source:
+            return Platform.from_mapping(tomllib.load(source))
 
     @property
     def issuer(self) -> str:

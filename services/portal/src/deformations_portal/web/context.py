@@ -14,6 +14,7 @@ from deformations_common.service import Runtime, get_runtime
 from deformations_portal.domain.errors import CsrfRejected
 from deformations_portal.domain.links import keyed_hash
 from deformations_portal.domain.memberships import may_decide
+from deformations_portal.domain.platform import Platform
 from deformations_portal.service import people
 from deformations_portal.service.people import SignedIn
 from deformations_portal.service.uow import PortalUow
@@ -41,6 +42,11 @@ class Page:
         return self.runtime.settings
 
     @property
+    def platform(self) -> Platform:
+        platform: Platform = self.request.app.state.platform
+        return platform
+
+    @property
     def referent(self) -> bool:
         return self.me is not None and any(may_decide([m], m.siren) for m in self.me.memberships)
 
@@ -53,6 +59,7 @@ class Page:
             me=self.me,
             csrf=self.csrf,
             referent=self.referent,
+            platform=self.platform,
             current=current,
             **data,
         )

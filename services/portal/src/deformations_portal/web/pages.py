@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from deformations_common.logging import get_logger
 from deformations_common.vocabulary.collectivites import collectivite_name
 from deformations_common.vocabulary.errors import DomainError, InvalidInput
+from deformations_common.vocabulary.roles import Role
 from deformations_portal import mail, space
 from deformations_portal.domain import collectivites
 from deformations_portal.domain.errors import MembershipNotFound
@@ -89,15 +90,26 @@ async def my_memberships(page: PageDep, notice: str = "") -> Response:
 async def join_page(page: PageDep, q: str = "") -> Response:
     if page.me is None:
         return _to_sign_in(page)
+    results = collectivites.search(q, limit=200)
+    if not _may_join_outside(page):
+        results = [c for c in results if page.platform.covers(c.siren)]
     return page.render(
         "join.html",
         "Rejoindre une collectivité",
         current="adhesions",
         query=q,
-        results=collectivites.search(q),
+        results=results[:20],
         roles=REQUESTABLE_ROLES,
         error="",
     )
+
+
+def _may_join_outside(page: Page) -> bool:
+    """An operator of the platform may reach collectivités outside its région."""
+    if page.platform.outside_allowed:
+        return True
+    held = page.me.memberships if page.me else []
+    return any(m.validated and m.role is Role.OPERATOR for m in held)
 
 
 @router.post("/adhesions/rejoindre")
@@ -111,6 +123,7 @@ async def join(
         return _to_sign_in(page)
     try:
         page.check_csrf(csrf)
+        page.platform.require_in_scope(siren, operator=_may_join_outside(page))
         async with page.runtime.begin(PortalUow) as uow:
             await memberships.request_join(uow, page.me.person_id, siren, role)
     except DomainError as error:

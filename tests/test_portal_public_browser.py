@@ -1,0 +1,186 @@
+"""The public pages of both demo platforms in a real headless Chromium.
+
+axe-core on every public page (0 serious, 0 critical), the platform's colours applied
+through the CSS custom properties, no sideways scrolling on a phone, and keyboard use:
+the skip link comes first and leads to the content, the focus is always visible.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from deformations_common.service import create_app
+from deformations_devtools.portal.platforms import AUVERGNE_RHONE_ALPES, ILE_DE_FRANCE
+from deformations_devtools.portal.support import axe_violations, free_port
+from deformations_devtools.testing import Infra, isolated_settings, wait_until
+from deformations_portal.app import definition
+from deformations_portal.settings import PortalSettings
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--window-size=390,844",
+)
+PAGES = (
+    "/",
+    "/thematiques",
+    "/connexion",
+    "/accessibilite",
+    "/mentions-legales",
+    "/donnees-personnelles",
+    "/plan-du-site",
+    "/aide",
+    "/contact",
+)
+
+if not CHROMIUM.exists():
+    pytest.skip("no /usr/bin/chromium", allow_module_level=True)
+if shutil.which("npm") is None:
+    pytest.skip("no npm for axe-core: apt-get install -y npm", allow_module_level=True)
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+
+
+@asynccontextmanager
+async def serving(settings: PortalSettings, port: int) -> AsyncIterator[str]:
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(definition(settings)),
+            host="127.0.0.1",
+            port=port,
+            log_config=None,
+            access_log=False,
+        )
+    )
+    thread = threading.Thread(target=server.run, name="uvicorn-portal", daemon=True)
+    thread.start()
+    try:
+        await wait_until(
+            lambda: server.started or not thread.is_alive(), timeout_s=90, what="portal serving"
+        )
+        assert server.started, "the portal did not start"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    with tempfile.TemporaryDirectory(prefix="chromium-") as folder:
+        for flag in (*FLAGS, f"--user-data-dir={folder}"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(
+            options=options, service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER))
+        )
+        driver.set_page_load_timeout(30)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def rgb(colour: str) -> str:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, 1)"
+
+
+def active(driver: Any) -> Any:
+    return driver.switch_to.active_element
+
+
+def focus_ring(driver: Any) -> tuple[str, float]:
+    style, width = driver.execute_script(
+        "const s = getComputedStyle(document.activeElement);"
+        "return [s.outlineStyle, parseFloat(s.outlineWidth)];"
+    )
+    return style, width
+
+
+@pytest.mark.parametrize(
+    ("platform", "brand", "primary"),
+    [
+        (AUVERGNE_RHONE_ALPES, "Déformations Auvergne-Rhône-Alpes", "#1d4f91"),
+        (ILE_DE_FRANCE, "Déformations Île-de-France", "#6b2d7b"),
+    ],
+)
+async def test_every_public_page_is_accessible_on_both_platforms(
+    infra: Infra,
+    database_url: str,
+    namespace: str,
+    browser: Any,
+    platform: Path,
+    brand: str,
+    primary: str,
+) -> None:
+    settings = isolated_settings(
+        PortalSettings,
+        infra,
+        database_url,
+        namespace,
+        "portal",
+        smtp_port=1,
+        platform_file=str(platform),
+    )
+    async with serving(settings, free_port()) as url:
+        for path in PAGES:
+            browser.get(url + path)
+            assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
+            assert browser.title.endswith("— Déformations"), path
+            assert browser.find_element(By.CSS_SELECTOR, "a.marque").text == brand
+            header = browser.find_element(By.CSS_SELECTOR, "header.site")
+            assert header.value_of_css_property("background-color") == rgb(primary), path
+            footer = browser.find_element(By.CSS_SELECTOR, "footer.site nav")
+            assert len(footer.find_elements(By.TAG_NAME, "a")) == 6, path
+            assert axe_violations(browser) == [], url + path
+            overflow = browser.execute_script(
+                "return document.documentElement.scrollWidth - window.innerWidth"
+            )
+            assert overflow <= 0, f"{path} scrolls sideways on a phone"
+
+        # Keyboard: the skip link comes first, shows itself and leads to the content.
+        browser.get(url + "/aide")
+        browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        skip = active(browser)
+        assert skip.text == "Aller au contenu" and skip.get_attribute("href").endswith("#contenu")
+        assert skip.rect["x"] >= 0 and skip.is_displayed()
+        assert focus_ring(browser)[0] != "none"
+        skip.send_keys(Keys.ENTER)
+        await wait_until(
+            lambda: active(browser).get_attribute("id") == "contenu", what="focus on the content"
+        )
+        # Then every link reached with Tab shows a focus ring, down to the footer's.
+        reached: list[str] = []
+        for _ in range(200):
+            active(browser).send_keys(Keys.TAB)
+            element = active(browser)
+            if element.tag_name not in ("a", "button"):
+                continue
+            style, width = focus_ring(browser)
+            assert style != "none" and width >= 2, element.text
+            reached.append(element.text)
+            if element.text == "Contact" and element.find_elements(By.XPATH, "ancestor::footer"):
+                break
+        assert "Mentions légales" in reached and reached[-1] == "Contact"
