@@ -24,6 +24,8 @@ CATALOGUE = {
     "enrolment.cancelled.v1": "training",
     "rebond.proposed.v1": "training",
     "evaluation.due.v1": "training",
+    "programme.invited.v1": "training",
+    "programme.review_due.v1": "training",
 }
 SERVICES = {"diagnosis", "lending", "matching", "notifications", "training"}
 
