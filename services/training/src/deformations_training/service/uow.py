@@ -8,6 +8,7 @@ from deformations_training.repositories.evaluations import EvaluationRepository
 from deformations_training.repositories.journeys import RebondRepository
 from deformations_training.repositories.offers import OfferRepository
 from deformations_training.repositories.people import PersonRepository
+from deformations_training.repositories.programmes import CarnetRepository, ProgrammeRepository
 from deformations_training.service.places import Places
 from deformations_training.settings import TrainingSettings
 
@@ -40,6 +41,14 @@ class TrainingUow(UnitOfWork[TrainingSettings]):
     @property
     def people(self) -> PersonRepository:
         return PersonRepository(self.conn)
+
+    @property
+    def programmes(self) -> ProgrammeRepository:
+        return ProgrammeRepository(self.conn)
+
+    @property
+    def carnets(self) -> CarnetRepository:
+        return CarnetRepository(self.conn)
 
     @property
     def places(self) -> Places:
