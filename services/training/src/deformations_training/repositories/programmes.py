@@ -15,7 +15,8 @@ _PROGRAMME = TypeAdapter(Programme)
 
 
 def _programme(row: Record) -> Programme:
-    return _PROGRAMME.validate_json(row["state"])
+    # The pool decodes jsonb; the document holds ISO dates and UUIDs as strings.
+    return _PROGRAMME.validate_python(row["state"])
 
 
 def _entry(row: Record) -> CarnetEntry:
@@ -50,14 +51,14 @@ class ProgrammeRepository:
             programme.status.value,
             programme.started_at,
             programme.closed_at,
-            _PROGRAMME.dump_json(programme).decode(),
+            _PROGRAMME.dump_python(programme, mode="json"),
         )
         await self._people(programme)
 
     async def get(self, programme_id: UUID, *, for_update: bool = False) -> Programme | None:
         lock = " FOR UPDATE" if for_update else ""
         row = await self.conn.fetchrow(
-            f"SELECT state::text AS state FROM programmes WHERE id = $1{lock}", programme_id
+            f"SELECT state FROM programmes WHERE id = $1{lock}", programme_id
         )
         return _programme(row) if row else None
 
@@ -67,7 +68,7 @@ class ProgrammeRepository:
             programme.id,
             programme.status.value,
             programme.closed_at,
-            _PROGRAMME.dump_json(programme).decode(),
+            _PROGRAMME.dump_python(programme, mode="json"),
         )
         await self._people(programme)
 
@@ -81,7 +82,7 @@ class ProgrammeRepository:
     async def of_person(self, person_id: str) -> list[Programme]:
         """The programmes a person leads or is invited to, newest first."""
         rows = await self.conn.fetch(
-            "SELECT state::text AS state FROM programmes p WHERE facilitator_id = $1"
+            "SELECT state FROM programmes p WHERE facilitator_id = $1"
             " OR EXISTS (SELECT 1 FROM programme_people pp WHERE pp.programme_id = p.id"
             " AND pp.person_id = $1) ORDER BY started_at DESC, id",
             person_id,
