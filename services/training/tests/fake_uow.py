@@ -207,7 +207,7 @@ class FakeProgrammes(ProgrammeRepository):
     async def save(self, programme: Programme) -> None:
         self.s.programmes[programme.id] = copy.deepcopy(programme)
 
-    async def of_person(self, person_id: str) -> list[Programme]:
+    async def of_person(self, person_id: str, *, for_update: bool = False) -> list[Programme]:
         return [
             copy.deepcopy(p)
             for p in self.s.programmes.values()

@@ -335,6 +335,21 @@ class Programme:
             out.append((question, sum(scores) / len(scores) if scores else None, len(scores)))
         return out
 
+    def forget(self, person_id: str, pseudonym: str) -> None:
+        """Erasure: the person's id goes everywhere in the programme; what the group
+        produced together stays, under a pseudonym that links to no other record."""
+        if self.facilitator_id == person_id:
+            self.facilitator_id = pseudonym
+        for participant in self.participants:
+            if participant.person_id == person_id:
+                participant.person_id = pseudonym
+        for material in self.materials:
+            if material.author_id == person_id:
+                material.author_id = pseudonym
+        for review in self.reviews:
+            if review.person_id == person_id:
+                review.person_id = pseudonym
+
     def _live_session(self, session_id: UUID) -> ProgrammeSession:
         found = self.session(session_id)
         if found.cancelled_at is not None:

@@ -64,11 +64,18 @@ class ProgrammeRepository:
 
     async def save(self, programme: Programme) -> None:
         await self.conn.execute(
-            "UPDATE programmes SET status = $2, closed_at = $3, state = $4 WHERE id = $1",
+            "UPDATE programmes SET status = $2, closed_at = $3, state = $4, facilitator_id = $5"
+            " WHERE id = $1",
             programme.id,
             programme.status.value,
             programme.closed_at,
             _PROGRAMME.dump_python(programme, mode="json"),
+            programme.facilitator_id,
+        )
+        await self.conn.execute(
+            "DELETE FROM programme_people WHERE programme_id = $1 AND NOT person_id = ANY($2)",
+            programme.id,
+            [p.person_id for p in programme.participants],
         )
         await self._people(programme)
 
@@ -79,12 +86,13 @@ class ProgrammeRepository:
             [(programme.id, p.person_id, p.status.value) for p in programme.participants],
         )
 
-    async def of_person(self, person_id: str) -> list[Programme]:
+    async def of_person(self, person_id: str, *, for_update: bool = False) -> list[Programme]:
         """The programmes a person leads or is invited to, newest first."""
         rows = await self.conn.fetch(
             "SELECT state FROM programmes p WHERE facilitator_id = $1"
             " OR EXISTS (SELECT 1 FROM programme_people pp WHERE pp.programme_id = p.id"
-            " AND pp.person_id = $1) ORDER BY started_at DESC, id",
+            " AND pp.person_id = $1) ORDER BY started_at DESC, id"
+            + (" FOR UPDATE" if for_update else ""),
             person_id,
         )
         return [_programme(r) for r in rows]
