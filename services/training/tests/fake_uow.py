@@ -16,13 +16,18 @@ from deformations_training.domain.evaluations import Evaluation
 from deformations_training.domain.groups import Group
 from deformations_training.domain.journey import Rebond
 from deformations_training.domain.offers import Offer
+from deformations_training.domain.open_space import OpenSpace
 from deformations_training.domain.programmes import Programme
 from deformations_training.repositories.bodies import BodyRepository
 from deformations_training.repositories.enrolments import EnrolmentRepository
 from deformations_training.repositories.evaluations import EvaluationRepository
 from deformations_training.repositories.journeys import RebondRepository
 from deformations_training.repositories.offers import OfferRepository
-from deformations_training.repositories.programmes import CarnetRepository, ProgrammeRepository
+from deformations_training.repositories.programmes import (
+    CarnetRepository,
+    OpenSpaceRepository,
+    ProgrammeRepository,
+)
 from deformations_training.service.uow import TrainingUow
 from deformations_training.settings import TrainingSettings
 
@@ -39,6 +44,7 @@ class Store:
     programmes: dict[UUID, Programme] = field(default_factory=dict)
     programme_announced: dict[UUID, int] = field(default_factory=dict)
     carnet: dict[UUID, CarnetEntry] = field(default_factory=dict)
+    open_spaces: dict[UUID, OpenSpace] = field(default_factory=dict)
     events: list[EventData] = field(default_factory=list)
 
     def keys(self) -> list[str]:
@@ -261,6 +267,18 @@ class FakeCarnets(CarnetRepository):
         )
 
 
+class FakeOpenSpaces(OpenSpaceRepository):
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def get(self, programme_id: UUID) -> OpenSpace | None:
+        found = self.s.open_spaces.get(programme_id)
+        return copy.deepcopy(found) if found else None
+
+    async def save(self, space: OpenSpace) -> None:
+        self.s.open_spaces[space.programme_id] = copy.deepcopy(space)
+
+
 class FakeUow(TrainingUow):
     def __init__(self, store: Store, clock: ManualClock) -> None:
         async def record(conn: Any, events: Sequence[EventData]) -> list[UUID]:
@@ -297,3 +315,7 @@ class FakeUow(TrainingUow):
     @property
     def carnets(self) -> CarnetRepository:
         return FakeCarnets(self.store)
+
+    @property
+    def open_spaces(self) -> OpenSpaceRepository:
+        return FakeOpenSpaces(self.store)

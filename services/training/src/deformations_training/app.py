@@ -17,7 +17,14 @@ from deformations_contracts.events.training import (
     EvaluationDue,
     RebondProposed,
 )
-from deformations_training.api import budget, catalogue, cycle, enrolments, programmes
+from deformations_training.api import (
+    budget,
+    catalogue,
+    cycle,
+    enrolments,
+    open_space,
+    programmes,
+)
 from deformations_training.jobs import follow_ups
 from deformations_training.settings import TrainingSettings
 from deformations_training.subscribers import handlers
@@ -42,6 +49,7 @@ def definition(
             cycle.router,
             budget.router,
             programmes.router,
+            open_space.router,
         ],
         produces=[
             EnrolmentConfirmed,

@@ -55,3 +55,10 @@ CREATE TABLE carnet_entries (
 
 CREATE INDEX carnet_entries_by_author ON carnet_entries (programme_id, author_id);
 CREATE INDEX carnet_entries_shared ON carnet_entries (programme_id) WHERE shared_at IS NOT NULL;
+
+-- The non-conférence's open space (contributions, frame, proposals and votes, agenda,
+-- notes, demonstrators): one document per programme, changed under the programme's lock.
+CREATE TABLE open_spaces (
+    programme_id  uuid PRIMARY KEY REFERENCES programmes (id) ON DELETE CASCADE,
+    state         jsonb NOT NULL
+);

@@ -1,4 +1,5 @@
-"""Programmes (one JSON document per aggregate) and the carnet de bord's private entries."""
+"""Programmes (one JSON document per aggregate), the carnet de bord's private entries and
+the non-conférence's open space."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pydantic import TypeAdapter
 
 from deformations_common.db import Connection
 from deformations_training.domain.carnet import CarnetEntry, EntryKind
+from deformations_training.domain.open_space import OpenSpace
 from deformations_training.domain.programmes import Programme
 
 _PROGRAMME = TypeAdapter(Programme)
@@ -187,3 +189,27 @@ class CarnetRepository:
             reader_id,
         )
         return _entry(row) if row else None
+
+
+_OPEN_SPACE = TypeAdapter(OpenSpace)
+
+
+class OpenSpaceRepository:
+    """Read and written under the programme's row lock, taken first by the use case."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def get(self, programme_id: UUID) -> OpenSpace | None:
+        row = await self.conn.fetchrow(
+            "SELECT state FROM open_spaces WHERE programme_id = $1", programme_id
+        )
+        return _OPEN_SPACE.validate_python(row["state"]) if row else None
+
+    async def save(self, space: OpenSpace) -> None:
+        await self.conn.execute(
+            "INSERT INTO open_spaces (programme_id, state) VALUES ($1, $2)"
+            " ON CONFLICT (programme_id) DO UPDATE SET state = EXCLUDED.state",
+            space.programme_id,
+            _OPEN_SPACE.dump_python(space, mode="json"),
+        )

@@ -8,7 +8,11 @@ from deformations_training.repositories.evaluations import EvaluationRepository
 from deformations_training.repositories.journeys import RebondRepository
 from deformations_training.repositories.offers import OfferRepository
 from deformations_training.repositories.people import PersonRepository
-from deformations_training.repositories.programmes import CarnetRepository, ProgrammeRepository
+from deformations_training.repositories.programmes import (
+    CarnetRepository,
+    OpenSpaceRepository,
+    ProgrammeRepository,
+)
 from deformations_training.service.places import Places
 from deformations_training.settings import TrainingSettings
 
@@ -49,6 +53,10 @@ class TrainingUow(UnitOfWork[TrainingSettings]):
     @property
     def carnets(self) -> CarnetRepository:
         return CarnetRepository(self.conn)
+
+    @property
+    def open_spaces(self) -> OpenSpaceRepository:
+        return OpenSpaceRepository(self.conn)
 
     @property
     def places(self) -> Places:
