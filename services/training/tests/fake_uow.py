@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 from deformations_common.vocabulary.clock import ManualClock
 from deformations_contracts.base import EventData
 from deformations_training.domain.bodies import TrainingBody
+from deformations_training.domain.boussole import Boussole
 from deformations_training.domain.carnet import CarnetEntry
 from deformations_training.domain.enrolments import Enrolment, EnrolmentStatus
 from deformations_training.domain.evaluations import Evaluation
@@ -24,6 +25,7 @@ from deformations_training.repositories.evaluations import EvaluationRepository
 from deformations_training.repositories.journeys import RebondRepository
 from deformations_training.repositories.offers import OfferRepository
 from deformations_training.repositories.programmes import (
+    BoussoleRepository,
     CarnetRepository,
     OpenSpaceRepository,
     ProgrammeRepository,
@@ -45,6 +47,7 @@ class Store:
     programme_announced: dict[UUID, int] = field(default_factory=dict)
     carnet: dict[UUID, CarnetEntry] = field(default_factory=dict)
     open_spaces: dict[UUID, OpenSpace] = field(default_factory=dict)
+    boussoles: dict[UUID, Boussole] = field(default_factory=dict)
     events: list[EventData] = field(default_factory=list)
 
     def keys(self) -> list[str]:
@@ -279,6 +282,18 @@ class FakeOpenSpaces(OpenSpaceRepository):
         self.s.open_spaces[space.programme_id] = copy.deepcopy(space)
 
 
+class FakeBoussoles(BoussoleRepository):
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def get(self, programme_id: UUID) -> Boussole | None:
+        found = self.s.boussoles.get(programme_id)
+        return copy.deepcopy(found) if found else None
+
+    async def save(self, boussole: Boussole) -> None:
+        self.s.boussoles[boussole.programme_id] = copy.deepcopy(boussole)
+
+
 class FakeUow(TrainingUow):
     def __init__(self, store: Store, clock: ManualClock) -> None:
         async def record(conn: Any, events: Sequence[EventData]) -> list[UUID]:
@@ -319,3 +334,7 @@ class FakeUow(TrainingUow):
     @property
     def open_spaces(self) -> OpenSpaceRepository:
         return FakeOpenSpaces(self.store)
+
+    @property
+    def boussoles(self) -> BoussoleRepository:
+        return FakeBoussoles(self.store)

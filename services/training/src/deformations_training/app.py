@@ -18,6 +18,7 @@ from deformations_contracts.events.training import (
     RebondProposed,
 )
 from deformations_training.api import (
+    boussole,
     budget,
     catalogue,
     cycle,
@@ -50,6 +51,7 @@ def definition(
             budget.router,
             programmes.router,
             open_space.router,
+            boussole.router,
         ],
         produces=[
             EnrolmentConfirmed,

@@ -62,3 +62,10 @@ CREATE TABLE open_spaces (
     programme_id  uuid PRIMARY KEY REFERENCES programmes (id) ON DELETE CASCADE,
     state         jsonb NOT NULL
 );
+
+-- The boussole de la participation: surveyed collectivités, their dispositifs on the
+-- ambition × effort grid, roadmaps and follow-up; one document per programme.
+CREATE TABLE boussoles (
+    programme_id  uuid PRIMARY KEY REFERENCES programmes (id) ON DELETE CASCADE,
+    state         jsonb NOT NULL
+);

@@ -9,6 +9,7 @@ from asyncpg import Record
 from pydantic import TypeAdapter
 
 from deformations_common.db import Connection
+from deformations_training.domain.boussole import Boussole
 from deformations_training.domain.carnet import CarnetEntry, EntryKind
 from deformations_training.domain.open_space import OpenSpace
 from deformations_training.domain.programmes import Programme
@@ -212,4 +213,28 @@ class OpenSpaceRepository:
             " ON CONFLICT (programme_id) DO UPDATE SET state = EXCLUDED.state",
             space.programme_id,
             _OPEN_SPACE.dump_python(space, mode="json"),
+        )
+
+
+_BOUSSOLE = TypeAdapter(Boussole)
+
+
+class BoussoleRepository:
+    """Read and written under the programme's row lock, taken first by the use case."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def get(self, programme_id: UUID) -> Boussole | None:
+        row = await self.conn.fetchrow(
+            "SELECT state FROM boussoles WHERE programme_id = $1", programme_id
+        )
+        return _BOUSSOLE.validate_python(row["state"]) if row else None
+
+    async def save(self, boussole: Boussole) -> None:
+        await self.conn.execute(
+            "INSERT INTO boussoles (programme_id, state) VALUES ($1, $2)"
+            " ON CONFLICT (programme_id) DO UPDATE SET state = EXCLUDED.state",
+            boussole.programme_id,
+            _BOUSSOLE.dump_python(boussole, mode="json"),
         )

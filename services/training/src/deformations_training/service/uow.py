@@ -9,6 +9,7 @@ from deformations_training.repositories.journeys import RebondRepository
 from deformations_training.repositories.offers import OfferRepository
 from deformations_training.repositories.people import PersonRepository
 from deformations_training.repositories.programmes import (
+    BoussoleRepository,
     CarnetRepository,
     OpenSpaceRepository,
     ProgrammeRepository,
@@ -57,6 +58,10 @@ class TrainingUow(UnitOfWork[TrainingSettings]):
     @property
     def open_spaces(self) -> OpenSpaceRepository:
         return OpenSpaceRepository(self.conn)
+
+    @property
+    def boussoles(self) -> BoussoleRepository:
+        return BoussoleRepository(self.conn)
 
     @property
     def places(self) -> Places:
