@@ -187,3 +187,21 @@ async def test_a_carnet_entry_stays_private_until_shared_and_unsharing_hides_it(
     assert await carnet.shared_with_coach(uow, COACH, p.id) == []
     assert [e.id for e in await carnet.mine(uow, ELU1, p.id)] == [entry.id]
     assert await carnet.mine(uow, ELU2, p.id) == []
+
+
+async def test_the_toolbox_shows_the_host_figures_of_a_macro_micro_workshop_only(
+    uow: FakeUow,
+) -> None:
+    workshop = await programmes.start(
+        uow, COACH, recipe_code="t05_atelier_macro_micro", territory_siren=CLUNY
+    )
+    box = await programmes.toolbox(uow, COACH, workshop.id)
+    assert box.host.name == "Cluny" and box.epci is not None
+    assert box.epci.name == "CC du Clunisois"
+    other = await programmes.start(
+        uow, COACH, recipe_code="t10_non_conference", territory_siren=CLUNY
+    )
+    with pytest.raises(NotFound):
+        await programmes.toolbox(uow, COACH, other.id)
+    with pytest.raises(Forbidden):
+        await programmes.toolbox(uow, ELU1, workshop.id)

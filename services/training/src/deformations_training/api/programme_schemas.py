@@ -20,6 +20,7 @@ from deformations_training.domain.programmes import (
     ProgrammeStatus,
     StepStatus,
 )
+from deformations_training.domain.toolbox import Figure, Toolbox
 
 RecipeCode = Annotated[str, StringConstraints(pattern=r"^t(0[1-9]|1[01])_[a-z0-9_]{2,35}$")]
 StepKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
@@ -293,4 +294,36 @@ class EntryOut(BaseModel):
             created_at=e.created_at,
             updated_at=e.updated_at,
             shared=e.shared,
+        )
+
+
+class FigureOut(BaseModel):
+    siren: str | None
+    name: str
+    population: int
+
+    @classmethod
+    def of(cls, f: Figure) -> FigureOut:
+        return cls(siren=f.siren, name=f.name, population=f.population)
+
+
+class ToolboxOut(BaseModel):
+    host: FigureOut
+    kind: str
+    departement: str | None
+    region: str | None
+    epci: FigureOut | None
+    share_of_epci: float | None
+    neighbours: list[FigureOut]
+
+    @classmethod
+    def of(cls, t: Toolbox) -> ToolboxOut:
+        return cls(
+            host=FigureOut.of(t.host),
+            kind=t.kind,
+            departement=t.departement,
+            region=t.region,
+            epci=FigureOut.of(t.epci) if t.epci else None,
+            share_of_epci=t.share_of_epci,
+            neighbours=[FigureOut.of(n) for n in t.neighbours],
         )

@@ -26,6 +26,7 @@ from deformations_training.api.programme_schemas import (
     ReviewIn,
     ShareIn,
     StepFinishIn,
+    ToolboxOut,
 )
 from deformations_training.service import carnet, programmes
 from deformations_training.service.programmes import Invitee, PlannedSession
@@ -220,6 +221,15 @@ async def review_summary(
     async with runtime.begin(TrainingUow) as uow:
         summary = await programmes.review_summary(uow, actor(principal), programme_id)
         return [CriterionOut(criterion=c, mean_score=m, answers=n) for c, m, n in summary]
+
+
+@router.get("/programmes/{programme_id}/toolbox")
+async def toolbox(
+    programme_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal
+) -> ToolboxOut:
+    """Boîte à outils territoriale : les chiffres du territoire hôte, d'après le COG."""
+    async with runtime.begin(TrainingUow) as uow:
+        return ToolboxOut.of(await programmes.toolbox(uow, actor(principal), programme_id))
 
 
 # -- carnet de bord ------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from deformations_training.domain.programmes import (
     Review,
     start_programme,
 )
+from deformations_training.domain.toolbox import MACRO_MICRO, Toolbox, toolbox_of
 from deformations_training.service.uow import TrainingUow
 
 REVIEW_WINDOW = timedelta(days=30)
@@ -247,6 +248,15 @@ async def answer_review(
     review = programme.answer_review(actor.person_id, list(answers), uow.now())
     await uow.programmes.save(programme)
     return review
+
+
+async def toolbox(uow: TrainingUow, actor: Actor, programme_id: UUID) -> Toolbox:
+    """The host collectivité's figures for an atelier « du macro au micro »."""
+    programme = await _load(uow, programme_id, for_update=False)
+    programme.require_member(actor)
+    if programme.recipe_code != MACRO_MICRO:
+        raise NotFound("La boîte à outils territoriale accompagne l'atelier du macro au micro.")
+    return toolbox_of(programme.territory_siren)
 
 
 async def review_summary(
