@@ -223,6 +223,11 @@ class FakeProgrammes(ProgrammeRepository):
             if p.facilitator_id == person_id or p.participant(person_id) is not None
         ]
 
+    async def by_recipe(self, recipe_code: str) -> list[Programme]:
+        return [
+            copy.deepcopy(p) for p in self.s.programmes.values() if p.recipe_code == recipe_code
+        ]
+
     async def announce(self, session_id: UUID, programme_id: UUID) -> tuple[int, bool]:
         first = session_id not in self.s.programme_announced
         self.s.programme_announced[session_id] = (

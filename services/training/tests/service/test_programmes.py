@@ -1,5 +1,6 @@
 """Programme and carnet de bord use cases over an in-memory unit of work."""
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -17,7 +18,8 @@ from deformations_contracts.events.sessions import (
 )
 from deformations_contracts.schemas import schema_of
 from deformations_training.domain.carnet import EntryKind
-from deformations_training.domain.errors import Forbidden, NotFound
+from deformations_training.domain.codev import session_agenda
+from deformations_training.domain.errors import Forbidden, InvalidTrainingInput, NotFound
 from deformations_training.domain.policy import Actor
 from deformations_training.domain.programmes import MaterialKind, StepStatus
 from deformations_training.service import carnet, programmes
@@ -205,3 +207,50 @@ async def test_the_toolbox_shows_the_host_figures_of_a_macro_micro_workshop_only
         await programmes.toolbox(uow, COACH, other.id)
     with pytest.raises(Forbidden):
         await programmes.toolbox(uow, ELU1, workshop.id)
+
+
+async def test_a_trainer_joins_the_codev_by_accepting_its_charter_and_outputs_are_shared(
+    uow: FakeUow,
+) -> None:
+    lead = Actor("formatrice-1", None, frozenset({"trainer"}))
+    peer = Actor("formateur-2", None, frozenset({"trainer"}))
+    other_trainer = Actor("formateur-3", None, frozenset({"trainer"}))
+    group = await programmes.start(
+        uow, lead, recipe_code="t11_codev_formateurs", territory_siren=CLUNISOIS
+    )
+    await programmes.invite(uow, lead, group.id, [Invitee(peer.person_id)])
+    with pytest.raises(InvalidTrainingInput):
+        await programmes.answer_invitation(uow, peer, group.id, accept=True)
+    joined = await programmes.answer_invitation(
+        uow, peer, group.id, accept=True, charter_accepted=True
+    )
+    assert joined.participant(peer.person_id).charter_accepted_at == NOW  # type: ignore[union-attr]
+    await programmes.add_material(
+        uow,
+        peer,
+        group.id,
+        step_key="seance",
+        kind=MaterialKind.NOTE,
+        title="Le cas",
+        body="Mesurer l'impact d'une formation d'élus à six mois.",
+    )
+    await programmes.add_material(
+        uow,
+        peer,
+        group.id,
+        step_key="visibilite",
+        kind=MaterialKind.LINK,
+        title="Article de blog",
+        body="https://blog.example.org/codev-impact",
+    )
+    outputs = await programmes.codev_outputs(uow, other_trainer)
+    assert [m.title for _, m in outputs] == ["Article de blog"]
+    with pytest.raises(Forbidden):
+        await programmes.codev_outputs(uow, ELU1)
+
+
+def test_a_codev_session_runs_its_six_steps_within_two_hours() -> None:
+    agenda = session_agenda(NOW)
+    assert next(i.title for i in agenda) == "Exposé de la problématique"
+    assert len(agenda) == 6 and agenda[-1].ends_at - NOW <= timedelta(hours=2)
+    assert all(a.ends_at == b.starts_at for a, b in itertools.pairwise(agenda))

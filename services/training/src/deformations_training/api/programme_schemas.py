@@ -43,6 +43,8 @@ class InviteIn(In):
 
 class AnswerIn(In):
     accept: bool
+    # The co-dev des formateurs is joined by accepting its charter.
+    charter_accepted: bool = False
 
 
 class StepFinishIn(In):
@@ -327,3 +329,15 @@ class ToolboxOut(BaseModel):
             share_of_epci=t.share_of_epci,
             neighbours=[FigureOut.of(n) for n in t.neighbours],
         )
+
+
+class AgendaItemOut(BaseModel):
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+class CodevOutputOut(BaseModel):
+    programme_id: UUID
+    programme_title: str
+    material: MaterialOut

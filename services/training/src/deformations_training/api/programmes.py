@@ -3,14 +3,17 @@
 from uuid import UUID
 
 from fastapi import APIRouter, status
+from pydantic import AwareDatetime
 
 from deformations_common.auth import CurrentPrincipal
 from deformations_contracts.catalogue.programmes import load_programmes
 from deformations_contracts.catalogue.recipes import load_catalogue
 from deformations_training.api.common import RuntimeDep, actor
 from deformations_training.api.programme_schemas import (
+    AgendaItemOut,
     AnswerIn,
     CancelIn,
+    CodevOutputOut,
     CriterionOut,
     EntryIn,
     EntryOut,
@@ -28,6 +31,7 @@ from deformations_training.api.programme_schemas import (
     StepFinishIn,
     ToolboxOut,
 )
+from deformations_training.domain.codev import CHARTER, session_agenda
 from deformations_training.service import carnet, programmes
 from deformations_training.service.programmes import Invitee, PlannedSession
 from deformations_training.service.uow import TrainingUow
@@ -87,7 +91,11 @@ async def answer(
     async with runtime.begin(TrainingUow) as uow:
         return ProgrammeOut.of(
             await programmes.answer_invitation(
-                uow, actor(principal), programme_id, accept=body.accept
+                uow,
+                actor(principal),
+                programme_id,
+                accept=body.accept,
+                charter_accepted=body.charter_accepted,
             )
         )
 
@@ -230,6 +238,32 @@ async def toolbox(
     """Boîte à outils territoriale : les chiffres du territoire hôte, d'après le COG."""
     async with runtime.begin(TrainingUow) as uow:
         return ToolboxOut.of(await programmes.toolbox(uow, actor(principal), programme_id))
+
+
+@router.get("/codev/charter")
+async def codev_charter() -> list[str]:
+    """La charte informelle du co-dev des formateurs, acceptée en le rejoignant."""
+    return list(CHARTER)
+
+
+@router.get("/codev/agenda")
+async def codev_agenda(starts_at: AwareDatetime) -> list[AgendaItemOut]:
+    """L'ordre du jour minuté d'une séance de co-développement en six étapes."""
+    return [
+        AgendaItemOut(title=i.title, starts_at=i.starts_at, ends_at=i.ends_at)
+        for i in session_agenda(starts_at)
+    ]
+
+
+@router.get("/codev/outputs")
+async def codev_outputs(runtime: RuntimeDep, principal: CurrentPrincipal) -> list[CodevOutputOut]:
+    """Les productions des groupes de co-dev, visibles de tous les formateurs."""
+    async with runtime.begin(TrainingUow) as uow:
+        found = await programmes.codev_outputs(uow, actor(principal))
+        return [
+            CodevOutputOut(programme_id=p.id, programme_title=p.title, material=MaterialOut.of(m))
+            for p, m in found
+        ]
 
 
 # -- carnet de bord ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from deformations_common.vocabulary.collectivites import known_name
 from deformations_common.vocabulary.roles import Role
 from deformations_contracts.catalogue.programmes import RecipeProgramme, load_programmes
 from deformations_contracts.catalogue.recipes import load_catalogue
+from deformations_training.domain.codev import CODEV
 from deformations_training.domain.errors import (
     Forbidden,
     InvalidTrainingInput,
@@ -67,6 +68,8 @@ class Participant:
     invited_at: datetime
     status: InvitationStatus = InvitationStatus.INVITED
     answered_at: datetime | None = None
+    # When the person accepted the recipe's charter (co-dev des formateurs), if it has one.
+    charter_accepted_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -212,13 +215,22 @@ class Programme:
         self.participants.append(Participant(person_id, collectivite_siren, at))
         return True
 
-    def answer_invitation(self, person_id: str, accept: bool, at: datetime) -> None:
+    def answer_invitation(
+        self, person_id: str, accept: bool, at: datetime, *, charter_accepted: bool = False
+    ) -> None:
         self._running()
         found = self.participant(person_id)
         if found is None:
             raise NotFound("Vous n'êtes pas invité à ce programme.")
         if found.status is not InvitationStatus.INVITED:
             raise InvalidTransition("Vous avez déjà répondu à cette invitation.")
+        if accept and self.recipe_code == CODEV:
+            if not charter_accepted:
+                raise InvalidTrainingInput(
+                    "Rejoindre le co-dev, c'est accepter sa charte : transparence, "
+                    "bienveillance, non-concurrence, écoute."
+                )
+            found.charter_accepted_at = at
         found.status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
         found.answered_at = at
 

@@ -100,6 +100,13 @@ class ProgrammeRepository:
         )
         return [_programme(r) for r in rows]
 
+    async def by_recipe(self, recipe_code: str) -> list[Programme]:
+        rows = await self.conn.fetch(
+            "SELECT state FROM programmes WHERE recipe_code = $1 ORDER BY started_at DESC, id",
+            recipe_code,
+        )
+        return [_programme(r) for r in rows]
+
     async def announce(self, session_id: UUID, programme_id: UUID) -> tuple[int, bool]:
         """Raise the session's announced sequence; (sequence, first announcement)."""
         row = await self.conn.fetchrow(

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
+from deformations_common.vocabulary.roles import Role
 from deformations_training import events
-from deformations_training.domain.errors import NotFound
+from deformations_training.domain.codev import CODEV, OUTPUT_STEP
+from deformations_training.domain.errors import Forbidden, NotFound
 from deformations_training.domain.policy import Actor
 from deformations_training.domain.programmes import (
     Material,
@@ -102,11 +104,16 @@ async def invite(
 
 
 async def answer_invitation(
-    uow: TrainingUow, actor: Actor, programme_id: UUID, *, accept: bool
+    uow: TrainingUow,
+    actor: Actor,
+    programme_id: UUID,
+    *,
+    accept: bool,
+    charter_accepted: bool = False,
 ) -> Programme:
     programme = await _load(uow, programme_id)
     now = uow.now()
-    programme.answer_invitation(actor.person_id, accept, now)
+    programme.answer_invitation(actor.person_id, accept, now, charter_accepted=charter_accepted)
     await uow.programmes.save(programme)
     if accept:
         await _announce_coming(uow, programme, now, reason="Nouveau participant")
@@ -257,6 +264,14 @@ async def toolbox(uow: TrainingUow, actor: Actor, programme_id: UUID) -> Toolbox
     if programme.recipe_code != MACRO_MICRO:
         raise NotFound("La boîte à outils territoriale accompagne l'atelier du macro au micro.")
     return toolbox_of(programme.territory_siren)
+
+
+async def codev_outputs(uow: TrainingUow, actor: Actor) -> list[tuple[Programme, Material]]:
+    """The shared outputs of every co-dev group, for any trainer of the platform."""
+    if not (actor.operator or actor.has(Role.TRAINER)):
+        raise Forbidden("Les productions du co-dev sont partagées entre formateurs.")
+    found = await uow.programmes.by_recipe(CODEV)
+    return [(p, m) for p in found for m in p.materials if m.step_key == OUTPUT_STEP]
 
 
 async def review_summary(
