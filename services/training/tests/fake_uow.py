@@ -12,6 +12,7 @@ from deformations_contracts.base import EventData
 from deformations_training.domain.bodies import TrainingBody
 from deformations_training.domain.boussole import Boussole
 from deformations_training.domain.carnet import CarnetEntry
+from deformations_training.domain.enquete import Enquete
 from deformations_training.domain.enrolments import Enrolment, EnrolmentStatus
 from deformations_training.domain.evaluations import Evaluation
 from deformations_training.domain.groups import Group
@@ -27,6 +28,7 @@ from deformations_training.repositories.offers import OfferRepository
 from deformations_training.repositories.programmes import (
     BoussoleRepository,
     CarnetRepository,
+    EnqueteRepository,
     OpenSpaceRepository,
     ProgrammeRepository,
 )
@@ -48,6 +50,7 @@ class Store:
     carnet: dict[UUID, CarnetEntry] = field(default_factory=dict)
     open_spaces: dict[UUID, OpenSpace] = field(default_factory=dict)
     boussoles: dict[UUID, Boussole] = field(default_factory=dict)
+    enquetes: dict[UUID, Enquete] = field(default_factory=dict)
     events: list[EventData] = field(default_factory=list)
 
     def keys(self) -> list[str]:
@@ -299,6 +302,18 @@ class FakeBoussoles(BoussoleRepository):
         self.s.boussoles[boussole.programme_id] = copy.deepcopy(boussole)
 
 
+class FakeEnquetes(EnqueteRepository):
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def get(self, programme_id: UUID) -> Enquete | None:
+        found = self.s.enquetes.get(programme_id)
+        return copy.deepcopy(found) if found else None
+
+    async def save(self, enquete: Enquete) -> None:
+        self.s.enquetes[enquete.programme_id] = copy.deepcopy(enquete)
+
+
 class FakeUow(TrainingUow):
     def __init__(self, store: Store, clock: ManualClock) -> None:
         async def record(conn: Any, events: Sequence[EventData]) -> list[UUID]:
@@ -343,3 +358,7 @@ class FakeUow(TrainingUow):
     @property
     def boussoles(self) -> BoussoleRepository:
         return FakeBoussoles(self.store)
+
+    @property
+    def enquetes(self) -> EnqueteRepository:
+        return FakeEnquetes(self.store)

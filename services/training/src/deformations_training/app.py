@@ -22,6 +22,7 @@ from deformations_training.api import (
     budget,
     catalogue,
     cycle,
+    enquete,
     enrolments,
     open_space,
     programmes,
@@ -52,6 +53,7 @@ def definition(
             programmes.router,
             open_space.router,
             boussole.router,
+            enquete.router,
         ],
         produces=[
             EnrolmentConfirmed,

@@ -69,3 +69,9 @@ CREATE TABLE boussoles (
     programme_id  uuid PRIMARY KEY REFERENCES programmes (id) ON DELETE CASCADE,
     state         jsonb NOT NULL
 );
+
+-- Les élus enquêteurs: question, guide, field list with interview notes, learnings.
+CREATE TABLE enquetes (
+    programme_id  uuid PRIMARY KEY REFERENCES programmes (id) ON DELETE CASCADE,
+    state         jsonb NOT NULL
+);

@@ -11,6 +11,7 @@ from pydantic import TypeAdapter
 from deformations_common.db import Connection
 from deformations_training.domain.boussole import Boussole
 from deformations_training.domain.carnet import CarnetEntry, EntryKind
+from deformations_training.domain.enquete import Enquete
 from deformations_training.domain.open_space import OpenSpace
 from deformations_training.domain.programmes import Programme
 
@@ -244,4 +245,28 @@ class BoussoleRepository:
             " ON CONFLICT (programme_id) DO UPDATE SET state = EXCLUDED.state",
             boussole.programme_id,
             _BOUSSOLE.dump_python(boussole, mode="json"),
+        )
+
+
+_ENQUETE = TypeAdapter(Enquete)
+
+
+class EnqueteRepository:
+    """Read and written under the programme's row lock, taken first by the use case."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def get(self, programme_id: UUID) -> Enquete | None:
+        row = await self.conn.fetchrow(
+            "SELECT state FROM enquetes WHERE programme_id = $1", programme_id
+        )
+        return _ENQUETE.validate_python(row["state"]) if row else None
+
+    async def save(self, enquete: Enquete) -> None:
+        await self.conn.execute(
+            "INSERT INTO enquetes (programme_id, state) VALUES ($1, $2)"
+            " ON CONFLICT (programme_id) DO UPDATE SET state = EXCLUDED.state",
+            enquete.programme_id,
+            _ENQUETE.dump_python(enquete, mode="json"),
         )

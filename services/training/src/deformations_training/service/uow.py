@@ -11,6 +11,7 @@ from deformations_training.repositories.people import PersonRepository
 from deformations_training.repositories.programmes import (
     BoussoleRepository,
     CarnetRepository,
+    EnqueteRepository,
     OpenSpaceRepository,
     ProgrammeRepository,
 )
@@ -62,6 +63,10 @@ class TrainingUow(UnitOfWork[TrainingSettings]):
     @property
     def boussoles(self) -> BoussoleRepository:
         return BoussoleRepository(self.conn)
+
+    @property
+    def enquetes(self) -> EnqueteRepository:
+        return EnqueteRepository(self.conn)
 
     @property
     def places(self) -> Places:
