@@ -57,6 +57,10 @@ async def test_the_demo_runs_a_non_conference_and_an_enquiry(
                 "SELECT state FROM programmes WHERE id = $1",
                 ctx.shared["programmes_elus_enqueteurs"],
             )
+            field = await pool.fetchval(
+                "SELECT state FROM enquetes WHERE programme_id = $1",
+                ctx.shared["programmes_elus_enqueteurs"],
+            )
     finally:
         await delete_broker_objects(infra.amqp_url, settings, list(handlers.subscriptions))
     assert [(r["recipe_code"], r["territory_siren"], r["status"]) for r in rows] == [
@@ -68,4 +72,6 @@ async def test_the_demo_runs_a_non_conference_and_an_enquiry(
     assert space["demonstrators"][0]["title"].startswith("Groupement de commandes")
     titles = [m["title"] for m in enquiry["materials"]]
     assert "Guide d'entretien" in titles and "Entretien à Cormatin" in titles
+    assert field["field_list"][0]["collectivite"] == "Cormatin"
+    assert field["field_list"][0]["status"] == "met" and field["learnings"][0]["shared_at"]
     assert len(said) == 3

@@ -251,6 +251,43 @@ async def _elus_enqueteurs(ctx: DemoContext, client: httpx.AsyncClient) -> None:
                 {"step_key": key, "kind": kind, "title": title, "body": body},
             )
         await _call(client, "POST", f"/v1/programmes/{pid}/steps/{key}/finish", coach, {})
+    base = f"/v1/programmes/{pid}/enquete"
+    lead = enqueteurs[0][1]
+    await _call(
+        client,
+        "PUT",
+        f"{base}/question",
+        lead,
+        {
+            "question": "Qu'ont appris les communes rurales qui ont porté un méthaniseur ?",
+            "guide": ["Le déclencheur ?", "Les partenaires ?", "Les oppositions ?"],
+        },
+    )
+    entry = await _call(
+        client,
+        "POST",
+        f"{base}/field",
+        lead,
+        {
+            "collectivite_siren": "217101450",
+            "whom": "La maire et l'agriculteur porteur",
+            "place": "Mairie de Cormatin",
+        },
+    )
+    await _call(
+        client,
+        "POST",
+        f"{base}/field/{entry['id']}/interview",
+        lead,
+        {"notes": "Le portage par une SAS agricole a rassuré ; les odeurs ont été le débat."},
+    )
+    await _call(
+        client,
+        "POST",
+        f"{base}/learnings",
+        lead,
+        {"text": "Associer les agriculteurs et les riverains dès le départ.", "share": True},
+    )
     debrief = _day(100, 18)
     await _call(
         client,
