@@ -25,6 +25,8 @@ CATALOGUE = {
     "rebond.proposed.v1": "training",
     "evaluation.due.v1": "training",
     "membership.changed.v1": "portal",
+    "programme.invited.v1": "training",
+    "programme.review_due.v1": "training",
 }
 SERVICES = {"diagnosis", "lending", "matching", "notifications", "portal", "training"}
 

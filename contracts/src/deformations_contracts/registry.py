@@ -18,6 +18,7 @@ from deformations_contracts.events.lending import (
 )
 from deformations_contracts.events.matching import MatchProposed
 from deformations_contracts.events.people import MembershipChanged, PersonErasureRequested
+from deformations_contracts.events.programmes import ProgrammeInvited, ProgrammeReviewDue
 from deformations_contracts.events.sessions import (
     SessionCancelled,
     SessionRescheduled,
@@ -54,6 +55,8 @@ _MODELS: list[type[EventData]] = [
     RebondProposed,
     EvaluationDue,
     MembershipChanged,
+    ProgrammeInvited,
+    ProgrammeReviewDue,
 ]
 
 EVENTS: Mapping[str, type[EventData]] = {model.routing_key: model for model in _MODELS}

@@ -1,5 +1,6 @@
 """An in-memory unit of work: the use cases run without servers (cosmicpython)."""
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -9,16 +10,28 @@ from uuid import UUID, uuid4
 from deformations_common.vocabulary.clock import ManualClock
 from deformations_contracts.base import EventData
 from deformations_training.domain.bodies import TrainingBody
+from deformations_training.domain.boussole import Boussole
+from deformations_training.domain.carnet import CarnetEntry
+from deformations_training.domain.enquete import Enquete
 from deformations_training.domain.enrolments import Enrolment, EnrolmentStatus
 from deformations_training.domain.evaluations import Evaluation
 from deformations_training.domain.groups import Group
 from deformations_training.domain.journey import Rebond
 from deformations_training.domain.offers import Offer
+from deformations_training.domain.open_space import OpenSpace
+from deformations_training.domain.programmes import Programme
 from deformations_training.repositories.bodies import BodyRepository
 from deformations_training.repositories.enrolments import EnrolmentRepository
 from deformations_training.repositories.evaluations import EvaluationRepository
 from deformations_training.repositories.journeys import RebondRepository
 from deformations_training.repositories.offers import OfferRepository
+from deformations_training.repositories.programmes import (
+    BoussoleRepository,
+    CarnetRepository,
+    EnqueteRepository,
+    OpenSpaceRepository,
+    ProgrammeRepository,
+)
 from deformations_training.service.uow import TrainingUow
 from deformations_training.settings import TrainingSettings
 
@@ -32,6 +45,12 @@ class Store:
     groups: dict[UUID, Group] = field(default_factory=dict)
     evaluations: dict[UUID, Evaluation] = field(default_factory=dict)
     rebonds: dict[UUID, Rebond] = field(default_factory=dict)
+    programmes: dict[UUID, Programme] = field(default_factory=dict)
+    programme_announced: dict[UUID, int] = field(default_factory=dict)
+    carnet: dict[UUID, CarnetEntry] = field(default_factory=dict)
+    open_spaces: dict[UUID, OpenSpace] = field(default_factory=dict)
+    boussoles: dict[UUID, Boussole] = field(default_factory=dict)
+    enquetes: dict[UUID, Enquete] = field(default_factory=dict)
     events: list[EventData] = field(default_factory=list)
 
     def keys(self) -> list[str]:
@@ -184,6 +203,117 @@ class FakeRebonds(RebondRepository):
         return [r for r in self.s.rebonds.values() if r.person_id == person_id]
 
 
+class FakeProgrammes(ProgrammeRepository):
+    """Copies in and out, as a database would: an unsaved change is lost."""
+
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def add(self, programme: Programme) -> None:
+        self.s.programmes[programme.id] = copy.deepcopy(programme)
+
+    async def get(self, programme_id: UUID, *, for_update: bool = False) -> Programme | None:
+        found = self.s.programmes.get(programme_id)
+        return copy.deepcopy(found) if found else None
+
+    async def save(self, programme: Programme) -> None:
+        self.s.programmes[programme.id] = copy.deepcopy(programme)
+
+    async def of_person(self, person_id: str, *, for_update: bool = False) -> list[Programme]:
+        return [
+            copy.deepcopy(p)
+            for p in self.s.programmes.values()
+            if p.facilitator_id == person_id or p.participant(person_id) is not None
+        ]
+
+    async def by_recipe(self, recipe_code: str) -> list[Programme]:
+        return [
+            copy.deepcopy(p) for p in self.s.programmes.values() if p.recipe_code == recipe_code
+        ]
+
+    async def announce(self, session_id: UUID, programme_id: UUID) -> tuple[int, bool]:
+        first = session_id not in self.s.programme_announced
+        self.s.programme_announced[session_id] = (
+            0 if first else self.s.programme_announced[session_id] + 1
+        )
+        return self.s.programme_announced[session_id], first
+
+
+class FakeCarnets(CarnetRepository):
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def add(self, entry: CarnetEntry) -> None:
+        self.s.carnet[entry.id] = copy.deepcopy(entry)
+
+    async def own(self, entry_id: UUID, author_id: str) -> CarnetEntry | None:
+        found = self.s.carnet.get(entry_id)
+        return copy.deepcopy(found) if found and found.author_id == author_id else None
+
+    async def save(self, entry: CarnetEntry) -> None:
+        self.s.carnet[entry.id] = copy.deepcopy(entry)
+
+    async def of_author(self, programme_id: UUID, author_id: str) -> list[CarnetEntry]:
+        return [
+            copy.deepcopy(e)
+            for e in self.s.carnet.values()
+            if e.programme_id == programme_id and e.author_id == author_id
+        ]
+
+    async def shared(self, programme_id: UUID) -> list[CarnetEntry]:
+        return [
+            copy.deepcopy(e)
+            for e in self.s.carnet.values()
+            if e.programme_id == programme_id and e.shared
+        ]
+
+    async def visible(self, entry_id: UUID, reader_id: str) -> CarnetEntry | None:
+        found = self.s.carnet.get(entry_id)
+        if found is None:
+            return None
+        return (
+            copy.deepcopy(found)
+            if found.visible_to(reader_id, self.s.programmes[found.programme_id])
+            else None
+        )
+
+
+class FakeOpenSpaces(OpenSpaceRepository):
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def get(self, programme_id: UUID) -> OpenSpace | None:
+        found = self.s.open_spaces.get(programme_id)
+        return copy.deepcopy(found) if found else None
+
+    async def save(self, space: OpenSpace) -> None:
+        self.s.open_spaces[space.programme_id] = copy.deepcopy(space)
+
+
+class FakeBoussoles(BoussoleRepository):
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def get(self, programme_id: UUID) -> Boussole | None:
+        found = self.s.boussoles.get(programme_id)
+        return copy.deepcopy(found) if found else None
+
+    async def save(self, boussole: Boussole) -> None:
+        self.s.boussoles[boussole.programme_id] = copy.deepcopy(boussole)
+
+
+class FakeEnquetes(EnqueteRepository):
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def get(self, programme_id: UUID) -> Enquete | None:
+        found = self.s.enquetes.get(programme_id)
+        return copy.deepcopy(found) if found else None
+
+    async def save(self, enquete: Enquete) -> None:
+        self.s.enquetes[enquete.programme_id] = copy.deepcopy(enquete)
+
+
 class FakeUow(TrainingUow):
     def __init__(self, store: Store, clock: ManualClock) -> None:
         async def record(conn: Any, events: Sequence[EventData]) -> list[UUID]:
@@ -212,3 +342,23 @@ class FakeUow(TrainingUow):
     @property
     def rebonds(self) -> RebondRepository:
         return FakeRebonds(self.store)
+
+    @property
+    def programmes(self) -> ProgrammeRepository:
+        return FakeProgrammes(self.store)
+
+    @property
+    def carnets(self) -> CarnetRepository:
+        return FakeCarnets(self.store)
+
+    @property
+    def open_spaces(self) -> OpenSpaceRepository:
+        return FakeOpenSpaces(self.store)
+
+    @property
+    def boussoles(self) -> BoussoleRepository:
+        return FakeBoussoles(self.store)
+
+    @property
+    def enquetes(self) -> EnqueteRepository:
+        return FakeEnquetes(self.store)

@@ -27,6 +27,8 @@ class SessionKind(StrEnum):
     SPEED_DATING_ROUND = "speed_dating_round"
     # A dated session of a training offer (a module, an evening, a café, a visit).
     TRAINING_SESSION = "training_session"
+    # A dated session of a programme (a recipe run step by step: non-conférence, coaching…).
+    PROGRAMME_SESSION = "programme_session"
 
 
 class _SessionEvent(EventData):
@@ -35,7 +37,7 @@ class _SessionEvent(EventData):
     session_id: UUID
     kind: SessionKind
     related_id: UUID = Field(
-        description="The loan, group, pair, gathering or training offer of the session."
+        description="The loan, group, pair, gathering, training offer or programme of the session."
     )
     theme: ThemeCode | None = None
     title: ShortText | None = Field(

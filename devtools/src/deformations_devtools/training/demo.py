@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from deformations_devtools.demo import DemoContext
+from deformations_devtools.training import programmes_demo
 
 BODY = "775671356"  # Formations Transitions Drôme (demo training body)
 CREST = "212601082"
@@ -196,3 +197,4 @@ async def play(ctx: DemoContext) -> None:
         )
         ctx.shared["training_rebond"] = rebond["id"]
         ctx.say("training: un rebond proposé après le module éclair (visite à Saillans)")
+    await programmes_demo.play(ctx)

@@ -3,6 +3,7 @@ evaluations and the training budget."""
 
 from deformations_common.service import ServiceDefinition
 from deformations_common.vocabulary.clock import Clock, system_clock
+from deformations_contracts.events.programmes import ProgrammeInvited, ProgrammeReviewDue
 from deformations_contracts.events.sessions import (
     SessionCancelled,
     SessionRescheduled,
@@ -16,7 +17,16 @@ from deformations_contracts.events.training import (
     EvaluationDue,
     RebondProposed,
 )
-from deformations_training.api import budget, catalogue, cycle, enrolments
+from deformations_training.api import (
+    boussole,
+    budget,
+    catalogue,
+    cycle,
+    enquete,
+    enrolments,
+    open_space,
+    programmes,
+)
 from deformations_training.jobs import follow_ups
 from deformations_training.settings import TrainingSettings
 from deformations_training.subscribers import handlers
@@ -30,11 +40,21 @@ def definition(
         title="deformations — training",
         description=(
             "Formations des élus : offres et offres groupées, inscriptions et liste "
-            "d'attente, cycle « à la carte » et rebonds, évaluations, budget formation."
+            "d'attente, cycle « à la carte » et rebonds, évaluations, budget formation, "
+            "programmes : les recettes du livret menées pas à pas, carnet de bord."
         ),
         migrations_package="deformations_training.migrations",
         handlers=handlers,
-        routers=[catalogue.router, enrolments.router, cycle.router, budget.router],
+        routers=[
+            catalogue.router,
+            enrolments.router,
+            cycle.router,
+            budget.router,
+            programmes.router,
+            open_space.router,
+            boussole.router,
+            enquete.router,
+        ],
         produces=[
             EnrolmentConfirmed,
             EnrolmentWaitlisted,
@@ -45,6 +65,8 @@ def definition(
             SessionScheduled,
             SessionRescheduled,
             SessionCancelled,
+            ProgrammeInvited,
+            ProgrammeReviewDue,
         ],
         background=[follow_ups],
         clock=clock,

@@ -3,12 +3,14 @@
 from collections.abc import Sequence
 from datetime import datetime
 
+from deformations_contracts.events import programmes as programme_contract
 from deformations_contracts.events import sessions as session_contract
 from deformations_contracts.events import training as contract
 from deformations_training.domain.enrolments import Enrolment
 from deformations_training.domain.evaluations import Evaluation
 from deformations_training.domain.journey import Rebond
 from deformations_training.domain.offers import Offer, Session
+from deformations_training.domain.programmes import Participant, Programme, ProgrammeSession
 
 SHORT_TEXT_MAX = 300
 
@@ -156,4 +158,90 @@ def session_cancelled(
         **_session(offer, session, participants, sirens, sequence),
         reason=_short(reason),
         cancelled_at=at,
+    )
+
+
+# -- programmes ---------------------------------------------------------------------------
+
+
+def _programme_session(
+    programme: Programme, session: ProgrammeSession, sequence: int
+) -> dict[str, object]:
+    people = [programme.facilitator_id, *(p.person_id for p in programme.accepted())]
+    sirens = {programme.territory_siren} | {
+        p.collectivite_siren for p in programme.accepted() if p.collectivite_siren
+    }
+    return {
+        "session_id": session.id,
+        "kind": session_contract.SessionKind.PROGRAMME_SESSION,
+        "related_id": programme.id,
+        "title": _short(session.title),
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "remote": session.remote,
+        "place_label": session.place_label,
+        "place_insee": session.place_insee,
+        "participants": list(dict.fromkeys(people)),
+        "collectivite_sirens": sorted(sirens)[:50],
+        "sequence": sequence,
+    }
+
+
+def programme_session_scheduled(
+    programme: Programme, session: ProgrammeSession, at: datetime
+) -> session_contract.SessionScheduled:
+    return session_contract.SessionScheduled(
+        **_programme_session(programme, session, 0), scheduled_at=at
+    )
+
+
+def programme_session_rescheduled(
+    programme: Programme,
+    session: ProgrammeSession,
+    sequence: int,
+    previous_starts_at: datetime,
+    reason: str | None,
+    at: datetime,
+) -> session_contract.SessionRescheduled:
+    return session_contract.SessionRescheduled(
+        **_programme_session(programme, session, sequence),
+        previous_starts_at=previous_starts_at,
+        reason=_short(reason) if reason else None,
+        rescheduled_at=at,
+    )
+
+
+def programme_session_cancelled(
+    programme: Programme, session: ProgrammeSession, sequence: int, reason: str, at: datetime
+) -> session_contract.SessionCancelled:
+    return session_contract.SessionCancelled(
+        **_programme_session(programme, session, sequence),
+        reason=_short(reason),
+        cancelled_at=at,
+    )
+
+
+def programme_invited(
+    programme: Programme, participant: Participant
+) -> programme_contract.ProgrammeInvited:
+    return programme_contract.ProgrammeInvited(
+        programme_id=programme.id,
+        recipe_code=programme.recipe_code,
+        person_id=participant.person_id,
+        facilitator_id=programme.facilitator_id,
+        territory_siren=programme.territory_siren,
+        collectivite_siren=participant.collectivite_siren,
+        invited_at=participant.invited_at,
+    )
+
+
+def programme_review_due(
+    programme: Programme, participant: Participant, due_at: datetime
+) -> programme_contract.ProgrammeReviewDue:
+    return programme_contract.ProgrammeReviewDue(
+        programme_id=programme.id,
+        recipe_code=programme.recipe_code,
+        person_id=participant.person_id,
+        questions=len(programme.review_questions()),
+        due_at=due_at,
     )

@@ -13,6 +13,8 @@ class PersonRepository:
 
     async def erase(self, person_id: str) -> None:
         conn = self.conn
+        # A carnet de bord is the person's own private writing: it goes entirely.
+        await conn.execute("DELETE FROM carnet_entries WHERE author_id = $1", person_id)
         # Debriefs and proposals are written about the person: they go.
         await conn.execute(
             f"UPDATE rebonds SET person_id = {_PSEUDONYM}, debrief = '(effacé)',"

@@ -8,6 +8,13 @@ from deformations_training.repositories.evaluations import EvaluationRepository
 from deformations_training.repositories.journeys import RebondRepository
 from deformations_training.repositories.offers import OfferRepository
 from deformations_training.repositories.people import PersonRepository
+from deformations_training.repositories.programmes import (
+    BoussoleRepository,
+    CarnetRepository,
+    EnqueteRepository,
+    OpenSpaceRepository,
+    ProgrammeRepository,
+)
 from deformations_training.service.places import Places
 from deformations_training.settings import TrainingSettings
 
@@ -40,6 +47,26 @@ class TrainingUow(UnitOfWork[TrainingSettings]):
     @property
     def people(self) -> PersonRepository:
         return PersonRepository(self.conn)
+
+    @property
+    def programmes(self) -> ProgrammeRepository:
+        return ProgrammeRepository(self.conn)
+
+    @property
+    def carnets(self) -> CarnetRepository:
+        return CarnetRepository(self.conn)
+
+    @property
+    def open_spaces(self) -> OpenSpaceRepository:
+        return OpenSpaceRepository(self.conn)
+
+    @property
+    def boussoles(self) -> BoussoleRepository:
+        return BoussoleRepository(self.conn)
+
+    @property
+    def enquetes(self) -> EnqueteRepository:
+        return EnqueteRepository(self.conn)
 
     @property
     def places(self) -> Places:

@@ -1,0 +1,308 @@
+"""The programmes demo: one non-conférence in the CC du Clunisois, from its call for
+contributions to the agenda of the day, its notes, a demonstrator project and the closing
+review; and one élus enquêteurs programme on méthanisation, its question, interview guide,
+interview notes and learnings shared with the network the enquiry built.
+
+``play(ctx)`` needs a running training service at ``ctx.urls["training"]``.
+"""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from deformations_devtools.demo import DemoContext
+
+CC_CLUNISOIS = "200040293"
+# Communes of the CC du Clunisois (COG), by SIREN.
+CLUNISOIS_COMMUNES = {
+    "217101377": "Cluny",
+    "217101450": "Cormatin",
+}
+CC_CRESTOIS = "200040509"
+SAILLANS = "938438454"
+
+
+def _day(days: int, hour: int) -> datetime:
+    start = datetime.now(UTC).replace(hour=hour - 1, minute=0, second=0, microsecond=0)
+    return start + timedelta(days=days)
+
+
+async def _call(
+    client: httpx.AsyncClient, method: str, path: str, headers: dict[str, str], body: Any = None
+) -> Any:
+    response = await client.request(method, path, json=body, headers=headers)
+    response.raise_for_status()
+    return response.json()
+
+
+async def play(ctx: DemoContext) -> None:
+    async with ctx.client("training") as client:
+        await _non_conference(ctx, client)
+        await _elus_enqueteurs(ctx, client)
+
+
+async def _non_conference(ctx: DemoContext, client: httpx.AsyncClient) -> None:
+    coach = ctx.auth("animatrice-clunisois", authority=CC_CLUNISOIS, roles=("elected",))
+    elus = [
+        (
+            f"elu-{name.lower()}-{i}",
+            siren,
+            ctx.auth(f"elu-{name.lower()}-{i}", authority=siren, roles=("elected",)),
+        )
+        for siren, name in CLUNISOIS_COMMUNES.items()
+        for i in (1, 2)
+    ]
+    programme = await _call(
+        client,
+        "POST",
+        "/v1/programmes",
+        coach,
+        {
+            "recipe_code": "t10_non_conference",
+            "territory_siren": CC_CLUNISOIS,
+            "title": "La non-conférence des élus du Clunisois",
+        },
+    )
+    pid = programme["id"]
+    base = f"/v1/programmes/{pid}/open-space"
+    await _call(
+        client,
+        "POST",
+        f"/v1/programmes/{pid}/invitations",
+        coach,
+        {"people": [{"person_id": p, "collectivite_siren": s} for p, s, _ in elus]},
+    )
+    for _, _, headers in elus:
+        await _call(client, "POST", f"/v1/programmes/{pid}/invitation", headers, {"accept": True})
+    await _call(client, "POST", f"/v1/programmes/{pid}/steps/attendus/start", coach)
+    subjects = [
+        "Une cantine bio et locale",
+        "Rénover l'école sans se ruiner",
+        "Le covoiturage entre villages",
+        "Parler de transition au conseil",
+    ]
+    contributions = [
+        await _call(client, "POST", f"{base}/contributions", h, {"title": t, "pitch": ""})
+        for (_, _, h), t in zip(elus, subjects, strict=True)
+    ]
+    await _call(client, "POST", f"{base}/call/close", coach)
+    await _call(client, "POST", f"/v1/programmes/{pid}/steps/attendus/finish", coach, {})
+    day = _day(45, 9)
+    await _call(
+        client,
+        "POST",
+        f"/v1/programmes/{pid}/sessions",
+        coach,
+        {
+            "step_key": "jour_j",
+            "title": "La non-conférence des élus du Clunisois",
+            "starts_at": day.isoformat(),
+            "ends_at": (day + timedelta(hours=4)).isoformat(),
+            "place_label": "Salle des fêtes de Cluny",
+            "place_insee": "71137",
+        },
+    )
+    ctx.say(f"training: non-conférence du Clunisois, {len(contributions)} contributions reçues")
+    await _call(
+        client,
+        "PUT",
+        f"{base}/frame",
+        coach,
+        {
+            "rooms": ["Salle du conseil", "Cour de l'abbaye"],
+            "slots": [
+                {
+                    "starts_at": (day + timedelta(hours=h)).isoformat(),
+                    "ends_at": (day + timedelta(hours=h, minutes=50)).isoformat(),
+                }
+                for h in (1, 2)
+            ],
+        },
+    )
+    proposals = [
+        await _call(
+            client,
+            "POST",
+            f"{base}/proposals",
+            h,
+            {"title": c["title"], "contribution_id": c["id"]},
+        )
+        for (_, _, h), c in zip(elus, contributions, strict=True)
+    ]
+    for index, (_, _, headers) in enumerate(elus):
+        for proposal in proposals[: index + 1]:
+            await _call(
+                client, "POST", f"{base}/proposals/{proposal['id']}/vote", headers, {"wanted": True}
+            )
+    agenda = await _call(client, "POST", f"{base}/agenda", coach)
+    first = proposals[0]["id"]
+    for _, _, headers in elus[:3]:
+        await _call(client, "POST", f"{base}/proposals/{first}/join", headers)
+    await _call(
+        client,
+        "POST",
+        f"{base}/proposals/{first}/notes",
+        elus[0][2],
+        {"text": "Cluny et Cormatin achètent ensemble : un groupement de commandes bio."},
+    )
+    await _call(
+        client,
+        "POST",
+        f"{base}/proposals/{first}/demonstrators",
+        elus[0][2],
+        {
+            "title": "Groupement de commandes bio Cluny–Cormatin",
+            "carriers": [elus[0][0], elus[2][0]],
+            "collectivite_sirens": list(CLUNISOIS_COMMUNES),
+        },
+    )
+    await _call(client, "POST", f"/v1/programmes/{pid}/close", coach)
+    for _, _, headers in elus:
+        await _call(
+            client,
+            "POST",
+            f"/v1/programmes/{pid}/review",
+            headers,
+            {"answers": [{"score": 4}, {"score": 3}]},
+        )
+    placed = sum(1 for row in agenda["agenda"] for cell in row if cell)
+    ctx.shared["programmes_non_conference"] = pid
+    ctx.say(f"training: agenda de {placed} ateliers, un projet démonstrateur, bilan rendu")
+
+
+async def _elus_enqueteurs(ctx: DemoContext, client: httpx.AsyncClient) -> None:
+    coach = ctx.auth("animateur-enquete", authority=CC_CRESTOIS, roles=("trainer",))
+    enqueteurs = [
+        (f"enqueteur-{i}", ctx.auth(f"enqueteur-{i}", authority=SAILLANS, roles=("elected",)))
+        for i in (1, 2, 3)
+    ]
+    pid = (
+        await _call(
+            client,
+            "POST",
+            "/v1/programmes",
+            coach,
+            {
+                "recipe_code": "t04_elus_enqueteurs",
+                "territory_siren": CC_CRESTOIS,
+                "title": "Enquête : les communes qui ont fait un méthaniseur",
+            },
+        )
+    )["id"]
+    await _call(
+        client,
+        "POST",
+        f"/v1/programmes/{pid}/invitations",
+        coach,
+        {"people": [{"person_id": p, "collectivite_siren": SAILLANS} for p, _ in enqueteurs]},
+    )
+    for _, headers in enqueteurs:
+        await _call(client, "POST", f"/v1/programmes/{pid}/invitation", headers, {"accept": True})
+    steps: list[tuple[str, list[tuple[str, str, str]]]] = [
+        (
+            "question",
+            [
+                (
+                    "note",
+                    "La question d'enquête",
+                    "Qu'ont appris les communes rurales qui ont porté un méthaniseur agricole ?",
+                )
+            ],
+        ),
+        (
+            "terrain",
+            [
+                (
+                    "note",
+                    "Liste de terrain",
+                    "Trois communes du Diois et deux du Clunisois, avec leurs agriculteurs.",
+                )
+            ],
+        ),
+        (
+            "enquete",
+            [
+                (
+                    "file",
+                    "Guide d'entretien",
+                    "1. Le déclencheur. 2. Les partenaires. 3. Les oppositions. 4. Les chiffres.",
+                ),
+                (
+                    "note",
+                    "Entretien à Cormatin",
+                    "Le portage par une SAS agricole a rassuré ; les odeurs ont été le débat.",
+                ),
+            ],
+        ),
+        (
+            "cartographier",
+            [("link", "Carte des apprentissages", "https://pad.deformations.fr/methanisation")],
+        ),
+    ]
+    for key, materials in steps:
+        await _call(client, "POST", f"/v1/programmes/{pid}/steps/{key}/start", coach)
+        for (kind, title, body), (_, headers) in zip(materials, enqueteurs, strict=False):
+            await _call(
+                client,
+                "POST",
+                f"/v1/programmes/{pid}/materials",
+                headers,
+                {"step_key": key, "kind": kind, "title": title, "body": body},
+            )
+        await _call(client, "POST", f"/v1/programmes/{pid}/steps/{key}/finish", coach, {})
+    base = f"/v1/programmes/{pid}/enquete"
+    lead = enqueteurs[0][1]
+    await _call(
+        client,
+        "PUT",
+        f"{base}/question",
+        lead,
+        {
+            "question": "Qu'ont appris les communes rurales qui ont porté un méthaniseur ?",
+            "guide": ["Le déclencheur ?", "Les partenaires ?", "Les oppositions ?"],
+        },
+    )
+    entry = await _call(
+        client,
+        "POST",
+        f"{base}/field",
+        lead,
+        {
+            "collectivite_siren": "217101450",
+            "whom": "La maire et l'agriculteur porteur",
+            "place": "Mairie de Cormatin",
+        },
+    )
+    await _call(
+        client,
+        "POST",
+        f"{base}/field/{entry['id']}/interview",
+        lead,
+        {"notes": "Le portage par une SAS agricole a rassuré ; les odeurs ont été le débat."},
+    )
+    await _call(
+        client,
+        "POST",
+        f"{base}/learnings",
+        lead,
+        {"text": "Associer les agriculteurs et les riverains dès le départ.", "share": True},
+    )
+    debrief = _day(100, 18)
+    await _call(
+        client,
+        "POST",
+        f"/v1/programmes/{pid}/sessions",
+        coach,
+        {
+            "step_key": "debrief",
+            "title": "Débrief des élus enquêteurs",
+            "starts_at": debrief.isoformat(),
+            "ends_at": (debrief + timedelta(hours=2)).isoformat(),
+            "remote": True,
+        },
+    )
+    ctx.shared["programmes_elus_enqueteurs"] = pid
+    ctx.say(
+        "training: élus enquêteurs sur la méthanisation, 4 étapes sur 5 et leur débrief planifié"
+    )
