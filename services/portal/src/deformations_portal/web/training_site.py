@@ -2,6 +2,6 @@
 
 from fastapi import APIRouter
 
-from deformations_portal.web import training
+from deformations_portal.web import training, training_trainer
 
-routers: list[APIRouter] = [training.router]
+routers: list[APIRouter] = [training_trainer.router, training.router]
