@@ -8,12 +8,15 @@ questionnaires fall due) while the portal keeps real time, so its tokens stay va
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 import threading
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,7 +30,7 @@ from deformations_common.vocabulary.clock import ManualClock
 from deformations_common.vocabulary.french import as_paris
 from deformations_common.vocabulary.roles import Role
 from deformations_devtools.portal import demo
-from deformations_devtools.portal.support import Portal
+from deformations_devtools.portal.support import Portal, axe_violations
 from deformations_devtools.testing import (
     Infra,
     delete_broker_objects,
@@ -319,3 +322,150 @@ async def test_the_rh_of_crest_votes_and_reads_the_training_budget(site: Site) -
         page = await rh.get(voted.headers["location"])
         assert "Le budget voté est enregistré." in page.text
         assert "1 000 €" in page.text and "400 €" in page.text  # 2 % of 20 000 €
+
+
+# ---- The same journey in a real headless Chromium, axe-core on every page --------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--window-size=390,844",
+)
+
+
+@pytest.fixture
+def browsers() -> Iterator[Callable[[], Any]]:
+    if not CHROMIUM.exists() or shutil.which("npm") is None:
+        pytest.skip("no /usr/bin/chromium, or no npm for axe-core")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    opened: list[Any] = []
+    folders: list[tempfile.TemporaryDirectory[str]] = []
+
+    def open_one() -> Any:
+        options = webdriver.ChromeOptions()
+        options.binary_location = str(CHROMIUM)
+        folder = tempfile.TemporaryDirectory(prefix="chromium-")
+        folders.append(folder)
+        for flag in (*FLAGS, f"--user-data-dir={folder.name}"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(
+            options=options, service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER))
+        )
+        driver.set_page_load_timeout(30)
+        opened.append(driver)
+        return driver
+
+    yield open_one
+    for driver in opened:
+        driver.quit()
+    for folder in folders:
+        folder.cleanup()
+
+
+def accessible(driver: Any) -> None:
+    """The open page: French, titled, no serious or critical axe-core violation, no
+    sideways scrolling on a phone."""
+    from selenium.webdriver.common.by import By
+
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
+    assert driver.title.endswith("— Déformations")
+    assert axe_violations(driver) == [], driver.current_url
+    overflow = driver.execute_script(
+        "return document.documentElement.scrollWidth - window.innerWidth"
+    )
+    assert overflow <= 0, f"{driver.current_url} scrolls sideways on a phone"
+
+
+def press(driver: Any, xpath: str) -> None:
+    """Press a button or link and wait for the next page."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.XPATH, xpath).click()
+    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 20).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
+def button(text: str) -> str:
+    return f'//button[normalize-space()="{text}"]'
+
+
+def sign_in(driver: Any, site: Site, email: str) -> None:
+    driver.get(f"{site.url}/connexion/dev")
+    press(driver, button(f"Agir en tant que {email}"))
+
+
+@pytest.mark.browser
+async def test_in_a_browser_an_elue_enrols_and_takes_the_trainers_rebond(
+    site: Site, browsers: Callable[[], Any]
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    day = as_paris(site.clock()) + timedelta(days=7)
+    trainer = browsers()
+    sign_in(trainer, site, TRAINER)
+    trainer.get(f"{site.url}/organisme/formations/publier")
+    accessible(trainer)
+    async with site.person(TRAINER) as http:
+        published = await publish(http, offer_form(day, palier1_taille=""))
+        offer_id = re.findall(UUID, published.headers["location"])[0]
+        follow_up = await publish(
+            http,
+            offer_form(
+                day + timedelta(days=30), title="Visite d'une chaufferie bois", capacite="9"
+            ),
+        )
+        next_id = re.findall(UUID, follow_up.headers["location"])[0]
+
+    elue = browsers()
+    sign_in(elue, site, ELUE)
+    elue.get(f"{site.url}/formations")
+    accessible(elue)
+    Select(elue.find_element(By.ID, "theme")).select_by_value("energie")
+    elue.find_element(By.XPATH, '//input[@name="creneau"][@value="evening"]').click()
+    press(elue, button("Chercher"))
+    accessible(elue)
+    press(elue, '//a[normalize-space()="Sobriété énergétique des bâtiments communaux"]')
+    accessible(elue)
+    press(elue, button("M'inscrire à cette formation"))
+    assert "Votre inscription est confirmée" in elue.page_source
+    accessible(elue)
+
+    site.clock.set(day.replace(hour=21, minute=30).astimezone(UTC))
+    trainer.get(f"{site.url}/organisme/formations/{offer_id}")
+    accessible(trainer)
+    press(trainer, button("Présent·e"))
+    assert "La présence est enregistrée." in trainer.page_source
+    accessible(trainer)
+    trainer.find_element(By.XPATH, "//summary").click()
+    trainer.find_element(By.NAME, "debrief").send_keys("Très à l'aise avec le bilan des écoles.")
+    Select(trainer.find_element(By.NAME, "suite")).select_by_value(next_id)
+    trainer.find_element(By.NAME, "proposal").send_keys("Une visite de chaufferie bois.")
+    press(trainer, button("Envoyer le rebond"))
+    assert "Le débrief et le rebond sont envoyés" in trainer.page_source
+
+    elue.get(f"{site.url}/formations/parcours")
+    assert "Très à l'aise avec le bilan des écoles." in elue.page_source
+    accessible(elue)
+    press(elue, button("Je prends ce rebond"))
+    assert "ajouté à votre parcours" in elue.page_source
+    accessible(elue)
+    elue.get(f"{site.url}/formations/parcours")
+    assert "Visite d'une chaufferie bois" in elue.page_source
+    press(elue, '//a[normalize-space()="Questionnaire de satisfaction"]')
+    accessible(elue)
+    elue.get(f"{site.url}/collectivite/budget-formation")
+    accessible(elue)  # the refusal page too
