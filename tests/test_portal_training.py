@@ -266,6 +266,7 @@ async def test_an_elue_enrols_attends_and_takes_the_trainers_rebond(site: Site) 
             },
         )
         assert proposed.status_code == 303, proposed.text
+        assert "/organisme/formations" in (await trainer.get("/formations")).text
         results = await trainer.get("/organisme/formations")
         assert "à partir de 3 réponses" in results.text
 
@@ -306,6 +307,7 @@ async def test_an_elue_enrols_attends_and_takes_the_trainers_rebond(site: Site) 
 async def test_the_rh_of_crest_votes_and_reads_the_training_budget(site: Site) -> None:
     year = as_paris(site.clock()).year
     async with site.person(RH) as rh:
+        assert "/collectivite/budget-formation" in (await rh.get("/formations")).text
         page = await rh.get("/collectivite/budget-formation")
         assert page.status_code == 200
         assert "Mon Compte Formation" in page.text and "pas encore voté" in page.text

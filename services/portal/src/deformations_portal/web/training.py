@@ -247,6 +247,8 @@ async def search(
         within=WITHIN,
         found=found,
         error=error,
+        trainer=acting_as(page, Role.TRAINER) is not None,
+        budget=acting_as(page, Role.HR, Role.SECRETARY) is not None,
     )
 
 
