@@ -45,8 +45,9 @@ SERVICES = {
     "lending": 8003,
     "notifications": 8004,
     "portal": 8005,
+    "training": 8006,
 }
-DEMO_ORDER = ("lending", "diagnosis", "matching", "notifications")
+DEMO_ORDER = ("lending", "diagnosis", "matching", "notifications", "training")
 # The one address of make run; each service also stays on its own port (docs, metrics).
 ONE_ADDRESS = ("127.0.0.1", 8000)
 CADDYFILE = ROOT / "deploy" / "caddy" / "Caddyfile"

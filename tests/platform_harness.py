@@ -25,7 +25,7 @@ from deformations_devtools.testing import (
     tap,
 )
 
-SERVICES = ("diagnosis", "matching", "lending", "notifications")
+SERVICES = ("diagnosis", "matching", "lending", "notifications", "training")
 
 
 @dataclass

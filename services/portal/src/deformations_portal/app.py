@@ -15,6 +15,7 @@ from deformations_portal.oidc import OidcClient
 from deformations_portal.settings import PortalSettings
 from deformations_portal.subscribers import handlers
 from deformations_portal.web import catalogue, pages, public, signin
+from deformations_portal.web.training_site import routers as training_routers
 
 
 def definition(
@@ -41,7 +42,14 @@ def definition(
         ),
         migrations_package="deformations_portal.migrations",
         handlers=handlers,
-        routers=[jwks.router, signin.router, pages.router, catalogue.router, public.router],
+        routers=[
+            jwks.router,
+            signin.router,
+            pages.router,
+            catalogue.router,
+            public.router,
+            *training_routers,
+        ],
         produces=[MembershipChanged, PersonErasureRequested],
         background=[clients.keep],
         configure_app=configure,

@@ -13,6 +13,7 @@ from deformations_training.api.schemas import (
     GroupIn,
     GroupOut,
 )
+from deformations_training.domain.enrolments import EnrolmentStatus
 from deformations_training.service import enrolments
 from deformations_training.service.enrolments import Member
 from deformations_training.service.uow import TrainingUow
@@ -33,8 +34,12 @@ async def enrol(
             person_id=body.person_id or principal.sub,
             collectivite_siren=body.collectivite_siren or principal.authority,
         )
-        fresh = await uow.enrolments.get(enrolment.id)
-        return EnrolmentOut.of(fresh or enrolment)
+        fresh = await uow.enrolments.get(enrolment.id) or enrolment
+        out = EnrolmentOut.of(fresh)
+        if fresh.status is EnrolmentStatus.WAITLISTED:
+            # The page tells the élu where they stand, as the waitlisted event does.
+            out.waitlist_position = await uow.enrolments.position(fresh)
+        return out
 
 
 @router.post("/offers/{offer_id}/groups", status_code=status.HTTP_201_CREATED)

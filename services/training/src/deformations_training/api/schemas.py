@@ -184,6 +184,8 @@ class EnrolmentOut(BaseModel):
     price_cents: int
     requested_at: datetime
     attended: list[UUID]
+    # Only on the answer to an enrolment that went to the waitlist (1 = next in line).
+    waitlist_position: int | None = None
 
     @classmethod
     def of(cls, e: Enrolment) -> EnrolmentOut:

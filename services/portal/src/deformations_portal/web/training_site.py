@@ -1,0 +1,7 @@
+"""The training pages of the portal, in the order their paths must be matched."""
+
+from fastapi import APIRouter
+
+from deformations_portal.web import training, training_budget, training_trainer
+
+routers: list[APIRouter] = [training_trainer.router, training_budget.router, training.router]
