@@ -14,7 +14,7 @@ from deformations_portal.clients import Clients
 from deformations_portal.oidc import OidcClient
 from deformations_portal.settings import PortalSettings
 from deformations_portal.subscribers import handlers
-from deformations_portal.web import catalogue, pages, signin
+from deformations_portal.web import catalogue, links, pages, signin
 
 
 def definition(
@@ -38,7 +38,7 @@ def definition(
         ),
         migrations_package="deformations_portal.migrations",
         handlers=handlers,
-        routers=[jwks.router, signin.router, pages.router, catalogue.router],
+        routers=[jwks.router, signin.router, pages.router, catalogue.router, links.router],
         produces=[MembershipChanged, PersonErasureRequested],
         background=[clients.keep],
         configure_app=configure,
