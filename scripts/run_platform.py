@@ -286,12 +286,14 @@ async def main() -> int:
             await check_one_address(address)
         await play_demos(urls)
         await portal_demo.play(
-            PortalSettings(database_url=env["DATABASE_URL"], app_url=urls["portal"]),
+            # People sign in where they browse: the one address when Caddy is up.
+            PortalSettings(database_url=env["DATABASE_URL"], app_url=address or urls["portal"]),
             say=lambda m: print(f"[demo] {m}", flush=True),
         )
         if address:
             say(
-                f"the platform runs at {address}: the quiz at {address}/quiz, the APIs under "
+                f"the platform runs at {address}: the portal at {address}/, the quiz at "
+                f"{address}/quiz, the APIs under "
                 f"{address}/api/<service>/ (docs and metrics on each service's own port)"
                 " — Ctrl-C to stop"
             )
