@@ -36,6 +36,7 @@ import httpx
 import one_address
 
 from deformations_common.preflight import Unreachable, check_all, masked
+from deformations_common.settings import Environment
 from deformations_devtools.demo import DemoContext
 from deformations_devtools.portal import demo as portal_demo
 from deformations_portal.settings import PortalSettings
@@ -287,7 +288,11 @@ async def main() -> int:
         await play_demos(urls)
         await portal_demo.play(
             # People sign in where they browse: the one address when Caddy is up.
-            PortalSettings(database_url=env["DATABASE_URL"], app_url=address or urls["portal"]),
+            PortalSettings(
+                database_url=env["DATABASE_URL"],
+                app_url=address or urls["portal"],
+                environment=Environment.DEV,  # a local run, like the services it started
+            ),
             say=lambda m: print(f"[demo] {m}", flush=True),
         )
         if address:
