@@ -18,9 +18,9 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# The service that serves "/" and every page path not claimed below. Switch to "portal"
-# once it serves the home page (then rerun scripts/gen_deploy.py).
-HOME = "diagnosis"
+# The service that serves "/" and every page path not claimed below: the portal (home,
+# sign-in, « Mon espace », the pages the e-mails link to). Rerun scripts/gen_deploy.py.
+HOME = "portal"
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,11 @@
 4. The services and the portal migrated, then started on ports 8001–8006, each its own
    process, with ``PUBLIC_URL`` and ``APP_URL`` at the one address so the links they render
    resolve there.
+   Every service verifies the portal's tokens (its JWKS, issuer, and the service's name as
+   audience), so « Mon espace » and the pages the e-mails link to show each person's data.
 5. The demo of each service (``deformations_devtools.<service>.demo.play``), which publishes
-   events, then the portal's demo accounts, with how to act as each person.
+   events, then the portal's demo accounts: the same people the demos acted as
+   (``deformations_devtools.people``), with how to act as each person.
 """
 
 import asyncio
@@ -33,6 +36,7 @@ import httpx
 import one_address
 
 from deformations_common.preflight import Unreachable, check_all, masked
+from deformations_common.settings import Environment
 from deformations_devtools.demo import DemoContext
 from deformations_devtools.portal import demo as portal_demo
 from deformations_portal.settings import PortalSettings
@@ -118,6 +122,7 @@ def service_env(
     public = one_address.public_url(name, address) if address else None
     return {
         **env,
+        **tokens_env(name, address),
         "SERVICE_NAME": name,
         # A local run with the dev issuer and dev secrets: never the default (fail closed).
         "ENVIRONMENT": "dev",
@@ -125,6 +130,27 @@ def service_env(
         "HTTP_HOST": "127.0.0.1",
         "PUBLIC_URL": public or f"http://127.0.0.1:{port}",
         "LOG_JSON": env.get("LOG_JSON", "false"),
+    }
+
+
+def portal_issuer(address: str | None) -> str:
+    """The ``iss`` of the portal's tokens: its public address."""
+    public = one_address.public_url("portal", address) if address else None
+    return public or f"http://127.0.0.1:{SERVICES['portal']}"
+
+
+def tokens_env(name: str, address: str | None) -> dict[str, str]:
+    """One site: every service verifies the tokens the portal issues for its audience.
+
+    The services also accept the dev issuer's tokens because they run with ENVIRONMENT=dev
+    (the demos act through it); anywhere else only the portal's tokens pass."""
+    issuer = portal_issuer(address)
+    if name == "portal":
+        return {"TOKEN_ISSUER": issuer}
+    return {
+        "JWT_JWKS_URL": f"http://127.0.0.1:{SERVICES['portal']}/.well-known/jwks.json",
+        "JWT_ISSUER": issuer,
+        "JWT_AUDIENCE": name,
     }
 
 
@@ -262,12 +288,18 @@ async def main() -> int:
             await check_one_address(address)
         await play_demos(urls)
         await portal_demo.play(
-            PortalSettings(database_url=env["DATABASE_URL"], app_url=urls["portal"]),
+            # People sign in where they browse: the one address when Caddy is up.
+            PortalSettings(
+                database_url=env["DATABASE_URL"],
+                app_url=address or urls["portal"],
+                environment=Environment.DEV,  # a local run, like the services it started
+            ),
             say=lambda m: print(f"[demo] {m}", flush=True),
         )
         if address:
             say(
-                f"the platform runs at {address}: the quiz at {address}/quiz, the APIs under "
+                f"the platform runs at {address}: the portal at {address}/, the quiz at "
+                f"{address}/quiz, the APIs under "
                 f"{address}/api/<service>/ (docs and metrics on each service's own port)"
                 " — Ctrl-C to stop"
             )

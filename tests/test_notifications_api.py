@@ -26,6 +26,7 @@ from deformations_common.vocabulary.clock import ManualClock
 from deformations_devtools.demo import DemoContext
 from deformations_devtools.notifications.catchers import MailCatcher
 from deformations_devtools.notifications.demo import play
+from deformations_devtools.people import subject as demo_subject
 from deformations_devtools.testing import wait_until
 from deformations_notifications.service.recipients import CONSENT_WORDING
 
@@ -211,7 +212,9 @@ async def test_the_demo_registers_people_and_their_mails_go_out(
         [f"{elu}@demo.deformations.example.org", "demo-rh-crest@demo.deformations.example.org"]
     )
     assert "2 mail(s) sent" in said[-1]
-    me = await service.client.get("/v1/me/recipient", headers=service.auth("demo-elu-aouste"))
+    # The demo acts as the demo person, known everywhere by one id (the portal signs them in).
+    aouste = service.auth(demo_subject("demo-elu-aouste"))
+    me = await service.client.get("/v1/me/recipient", headers=aouste)
     assert me.json()["collectivites"] == ["212600118"]  # Aouste-sur-Sye, lending's borrower
 
 

@@ -11,6 +11,7 @@ import httpx
 
 from deformations_common.auth import issue_dev_token
 from deformations_common.settings import Environment, ServiceSettings
+from deformations_devtools.people import subject
 
 
 @dataclass
@@ -27,8 +28,12 @@ class DemoContext:
     def client(self, service: str) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.urls[service], timeout=30)
 
+    def person(self, name: str) -> str:
+        """The id of a demo person in a payload: the one the portal signs them in as."""
+        return subject(name)
+
     def auth(
         self, sub: str, *, authority: str | None = None, roles: tuple[str, ...] = ()
     ) -> dict[str, str]:
-        token = issue_dev_token(self.settings, sub, authority=authority, roles=roles)
+        token = issue_dev_token(self.settings, subject(sub), authority=authority, roles=roles)
         return {"Authorization": f"Bearer {token}"}

@@ -95,7 +95,7 @@ async def play(ctx: DemoContext) -> None:
             await client.post(
                 f"{base}/approvals/agent",
                 headers=crest_hr,
-                json={"agent_person_id": "demo-agent-crest"},
+                json={"agent_person_id": ctx.person("demo-agent-crest")},
             )
         )
         ctx.say(f"Prêt {loan['status_label']} : élue, RH et agente de Crest ont dit oui.")

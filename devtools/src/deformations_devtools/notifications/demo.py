@@ -175,7 +175,7 @@ async def play(ctx: DemoContext) -> None:
         sent = await client.post(
             "/v1/relay/messages",
             json={
-                "to": "demo-rh-crest",
+                "to": ctx.person("demo-rh-crest"),
                 "subject": "Prêt d'une technicienne restauration collective",
                 "body": "Bonjour, notre cantine passe au bio local : la demi-journée d'appui "
                 "de votre technicienne pourrait-elle porter sur les menus ?",

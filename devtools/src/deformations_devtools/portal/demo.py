@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from deformations_devtools.people import person_id as demo_person
 from deformations_devtools.portal.support import Portal
 from deformations_portal.domain.memberships import Membership
+from deformations_portal.repositories.people import Identity
 from deformations_portal.service import memberships, people
 from deformations_portal.settings import PortalSettings
 
@@ -22,15 +24,24 @@ class DemoAccount:
     who: str
     siren: str
     role: str
+    name: str  # as the services' demos call this person (deformations_devtools.people)
 
 
 ACCOUNTS = (
-    DemoAccount("elue@crest.demo.deformations.fr", "l'élue de Crest", CREST, "elected"),
-    DemoAccount("elu@aouste.demo.deformations.fr", "l'élu d'Aouste-sur-Sye", AOUSTE, "elected"),
-    DemoAccount("rh@crest.demo.deformations.fr", "la RH de Crest", CREST, "hr"),
-    DemoAccount("agent@crest.demo.deformations.fr", "l'agent prêté de Crest", CREST, "agent"),
-    DemoAccount("formatrice@demo.deformations.fr", "une formatrice", CRESTOIS, "trainer"),
-    DemoAccount("operateur@demo.deformations.fr", "l'opérateur", CRESTOIS, "operator"),
+    DemoAccount(
+        "elue@crest.demo.deformations.fr", "l'élue de Crest", CREST, "elected", "elue-crest"
+    ),
+    DemoAccount(
+        "elu@aouste.demo.deformations.fr", "l'élu d'Aouste-sur-Sye", AOUSTE, "elected", "elu-aouste"
+    ),
+    DemoAccount("rh@crest.demo.deformations.fr", "la RH de Crest", CREST, "hr", "rh-crest"),
+    DemoAccount(
+        "agent@crest.demo.deformations.fr", "l'agent prêté de Crest", CREST, "agent", "agent-crest"
+    ),
+    DemoAccount(
+        "formatrice@demo.deformations.fr", "une formatrice", CRESTOIS, "trainer", "formatrice"
+    ),
+    DemoAccount("operateur@demo.deformations.fr", "l'opérateur", CRESTOIS, "operator", "operateur"),
 )
 
 
@@ -42,8 +53,13 @@ async def create_accounts(uow: Any) -> list[str]:
     for account in ACCOUNTS:
         if await uow.persons.identity(people.EMAIL_ISSUER, account.email) is not None:
             continue
-        claims = people.Claims(people.EMAIL_ISSUER, account.email, email=account.email)
-        person_id = await people.person_for(uow, claims)
+        # The id the services' demos act as: the same person everywhere.
+        person_id = demo_person(account.name)
+        await uow.persons.add(person_id, uow.now())
+        await uow.persons.save_identity(
+            Identity(people.EMAIL_ISSUER, account.email, person_id, account.email, None, None),
+            uow.now(),
+        )
         created.append(account.email)
         if account.role == "operator":
             operator = await memberships.grant_operator(uow, person_id, account.siren)

@@ -1,7 +1,9 @@
 """Bearer JWT authentication (OIDC-compatible) and role/collectivité checks.
 
 Production verifies RS256 tokens against the issuer's JWKS; dev and tests use an HS256
-dev issuer. Claims: ``sub`` (person), ``authority`` (SIREN acted for), ``roles``.
+dev issuer. With ENVIRONMENT=dev and a JWKS both are accepted (``make run``: people act
+through the portal's tokens, the demos through the dev issuer's).
+Claims: ``sub`` (person), ``authority`` (SIREN acted for), ``roles``.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -14,7 +16,10 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict
 
 from deformations_common.errors import Forbidden, Unauthorized
-from deformations_common.settings import ServiceSettings
+from deformations_common.settings import DEV_JWT_ISSUER, Environment, ServiceSettings
+
+# The audience of the dev issuer's tokens when nobody chose one (ServiceSettings' default).
+DEV_JWT_AUDIENCE = "deformations"
 
 
 class Role(StrEnum):
@@ -48,10 +53,28 @@ class TokenVerifier:
         self._settings = settings
         self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
 
+    def _dev_token(self, token: str) -> bool:
+        """A token of the dev issuer, accepted beside the JWKS only in dev (never elsewhere)."""
+        if self._settings.environment is not Environment.DEV:
+            return False
+        try:
+            return bool(jwt.get_unverified_header(token).get("alg") == "HS256")
+        except jwt.PyJWTError:
+            return False
+
     def verify(self, token: str) -> Principal:
         options: jwt.types.Options = {"require": ["sub", "exp"]}
         try:
-            if self._jwks is not None:
+            if self._jwks is not None and self._dev_token(token):
+                claims = jwt.decode(
+                    token,
+                    self._settings.dev_jwt_secret(),
+                    algorithms=["HS256"],
+                    audience=[self._settings.jwt_audience, DEV_JWT_AUDIENCE],
+                    issuer=DEV_JWT_ISSUER,
+                    options=options,
+                )
+            elif self._jwks is not None:
                 key = self._jwks.get_signing_key_from_jwt(token).key
                 claims = jwt.decode(
                     token,

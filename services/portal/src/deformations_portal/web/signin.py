@@ -23,6 +23,7 @@ from deformations_portal.web.context import (
     not_found,
     set_cookie,
 )
+from deformations_portal.web.links import RETURN_COOKIE, safe_return
 
 log = get_logger()
 router = APIRouter(include_in_schema=False)
@@ -42,8 +43,12 @@ def _client_ip(page: Page) -> str:
 async def _signed_in(page: Page, person_id: object, id_token: str | None = None) -> Response:
     async with page.runtime.begin(PortalUow) as uow:
         session = await people.open_session(uow, person_id, id_token)  # type: ignore[arg-type]
-    response = page.redirect("/espace")
+    # Back to the page a link opened before sign-in (an e-mail's), else « Mon espace ».
+    back = safe_return(page.request.cookies.get(RETURN_COOKIE))
+    response = page.redirect(back or "/espace")
     set_cookie(response, page.settings, SESSION_COOKIE, session.secret)
+    if back is not None:
+        response.delete_cookie(RETURN_COOKIE, path="/")
     return response
 
 

@@ -1,0 +1,84 @@
+"""The services as the portal's pages see them, at the HTTP boundary (httpx MockTransport).
+
+Each call is kept with the claims of the token the portal sent, so a test can check who the
+portal acted as, for which audience, and that nothing but GETs happened on a page view."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import httpx
+import jwt
+
+CREST = "212601082"
+AOUSTE = "212600118"
+
+
+class FakeServices:
+    def __init__(self) -> None:
+        self.loan_id = uuid.uuid4()
+        self.session_id = uuid.uuid4()
+        self.proposal_id = uuid.uuid4()
+        self.campaign_id = uuid.uuid4()
+        self.calls: list[tuple[str, str, dict[str, Any], Any]] = []
+        self.recipient: dict[str, Any] | None = None
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    def loan(self) -> dict[str, Any]:
+        return {
+            "id": str(self.loan_id),
+            "agent_role": "Chargée de mission énergie",
+            "theme_label": "Énergie",
+            "lender": {"siren": CREST, "name": "Crest"},
+            "borrower": {"siren": AOUSTE, "name": "Aouste-sur-Sye"},
+            "half_days": 4,
+            "status_label": "En attente des accords",
+            "missing_approvals": ["hr", "agent"],
+            "sessions": [
+                {
+                    "id": str(self.session_id),
+                    "label": "Demi-journée 1",
+                    "day": "2026-12-14",
+                    "status": "planned",
+                    "remote": False,
+                    "place_label": "Mairie d'Aouste-sur-Sye",
+                }
+            ],
+            "feedback_from": [],
+        }
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        token = request.headers["authorization"].removeprefix("Bearer ")
+        claims = jwt.decode(token, options={"verify_signature": False})
+        body = json.loads(request.content) if request.content else None
+        self.calls.append((request.method, request.url.path, claims, body))
+        path, method = request.url.path, request.method
+        if path == f"/v1/loans/{self.loan_id}" and method == "GET":
+            return httpx.Response(200, json=self.loan())
+        if path == "/v1/loans" and method == "GET":
+            return httpx.Response(200, json=[self.loan()])
+        if path.startswith(f"/v1/loans/{self.loan_id}/approvals/") and method == "POST":
+            return httpx.Response(200, json=self.loan())
+        if path == "/v1/proposals" and method == "GET":
+            proposal = {
+                "proposal_id": str(self.proposal_id),
+                "kind": "need_offer",
+                "theme": "Énergie",
+                "reasons": ["Collectivités voisines"],
+            }
+            return httpx.Response(200, json=[proposal])
+        if path == f"/v1/campaigns/{self.campaign_id}/collective" and method == "GET":
+            result = {"team_label": "Conseil municipal de Crest", "response_count": 5}
+            return httpx.Response(200, json=result)
+        if path == "/v1/me/recipient" and method == "GET":
+            if self.recipient is None:
+                return httpx.Response(404, json={"detail": "inconnu"})
+            return httpx.Response(200, json=self.recipient)
+        if path == "/v1/me/recipient" and method == "PUT":
+            self.recipient = body
+            return httpx.Response(200, json=body)
+        return httpx.Response(404, json={"detail": "introuvable"})

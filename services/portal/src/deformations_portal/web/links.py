@@ -1,0 +1,329 @@
+"""The pages the e-mails link to: each shows its thing from the owning service's API.
+
+A link opened while signed out goes through sign-in and comes back (the ``portal_retour``
+cookie). Actions (approving a loan, saving preferences) open a page with a button that
+POSTs with the CSRF token: nothing changes on GET.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import httpx
+from fastapi import APIRouter, Form
+from fastapi.responses import Response
+
+from deformations_common.vocabulary.collectivites import collectivite_name
+from deformations_common.vocabulary.french import datetime_fr
+from deformations_portal.web.context import Page, PageDep, set_cookie
+from deformations_portal.web.pages import issuer_of
+
+router = APIRouter(include_in_schema=False)
+
+RETURN_COOKIE = "portal_retour"
+CsrfField = Annotated[str | None, Form()]
+
+# Who gives which approval of a loan, by the role the person acts in (lending's API).
+APPROVALS = {
+    "elected": ("elected", "Donner l'accord de l'élu·e de la collectivité d'origine"),
+    "hr": ("hr", "Valider au titre des ressources humaines"),
+}
+_APPROVAL_LABELS = {"elected": "l'élu·e", "hr": "les ressources humaines", "agent": "l'agent"}
+_DIGESTS = {"immediate": "À chaque nouvelle", "daily": "Chaque jour", "weekly": "Chaque semaine"}
+
+
+def safe_return(path: str | None) -> str | None:
+    """A path of this site only (never ``//host`` nor a full URL): no open redirect."""
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return None
+    return path
+
+
+def to_sign_in(page: Page) -> Response:
+    """Sign in first, then come back to this very page."""
+    response = page.redirect("/connexion")
+    target = page.request.url.path
+    if page.request.url.query:
+        target += "?" + page.request.url.query
+    set_cookie(response, page.settings, RETURN_COOKIE, target)
+    return response
+
+
+@dataclass
+class Answer:
+    status: int
+    body: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status < 400
+
+
+async def call(page: Page, service: str, method: str, path: str, body: Any | None = None) -> Answer:
+    """The service's API as the signed-in person (a short token for its audience)."""
+    assert page.me is not None
+    base = page.settings.service_urls.get(service)
+    if base is None:
+        return Answer(503)
+    issuer = await issuer_of(page)
+    token = issuer.issue(
+        page.me.person_id,
+        page.me.acting,
+        page.settings.audience_of(service),
+        page.runtime.clock(),
+    )
+    try:
+        response = await page.request.app.state.clients.http.request(
+            method,
+            base.rstrip("/") + path,
+            json=body,
+            headers={"authorization": f"Bearer {token}"},
+            timeout=page.settings.service_timeout_s,
+        )
+    except httpx.HTTPError:
+        return Answer(503)
+    try:
+        return Answer(response.status_code, response.json())
+    except ValueError:
+        return Answer(response.status_code)
+
+
+@dataclass
+class Shown:
+    """A thing shown as a definition list, with its actions and links."""
+
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    actions: list[dict[str, str]] = field(default_factory=list)
+    links: list[dict[str, str]] = field(default_factory=list)
+
+
+def _unavailable(page: Page, answer: Answer, what: str) -> Response:
+    if answer.status == 404:
+        text, status = f"{what} n'existe pas ou n'est plus visible.", 404
+    elif answer.status == 409:
+        text, status = f"{what} n'est pas encore disponible.", 409
+    elif answer.status in (401, 403):
+        text, status = f"{what} n'est pas visible avec votre adhésion actuelle.", 403
+    else:
+        text, status = "Ce service est momentanément indisponible : réessayez bientôt.", 503
+    return page.message(
+        what, text, status=status, error=True, link={"href": "/espace", "text": "Mon espace"}
+    )
+
+
+def _when(value: str | None) -> str:
+    return datetime_fr(datetime.fromisoformat(value)) if value else "—"
+
+
+def _loan_rows(loan: dict[str, Any]) -> list[tuple[str, str]]:
+    missing = ", ".join(_APPROVAL_LABELS.get(a, a) for a in loan.get("missing_approvals", []))
+    return [
+        ("Compétence", f"{loan['agent_role']} – {loan['theme_label']}"),
+        ("Collectivité qui prête", loan["lender"]["name"]),
+        ("Collectivité d'accueil", loan["borrower"]["name"]),
+        ("Durée", f"{loan['half_days']} demi-journée(s)"),
+        ("État", loan["status_label"]),
+        ("Accords manquants", missing or "aucun"),
+    ]
+
+
+def _loan_actions(page: Page, loan: dict[str, Any]) -> list[dict[str, str]]:
+    assert page.me is not None
+    acting = page.me.acting
+    if acting is None or acting.siren != loan["lender"]["siren"]:
+        return []
+    actions = []
+    for role, (approval, label) in APPROVALS.items():
+        if acting.role == role and approval in loan.get("missing_approvals", []):
+            actions.append({"action": f"/prets/{loan['id']}/accord", "label": label})
+    return actions
+
+
+@router.get("/prets/{loan_id}")
+async def loan_page(page: PageDep, loan_id: UUID) -> Response:
+    if page.me is None:
+        return to_sign_in(page)
+    answer = await call(page, "lending", "GET", f"/v1/loans/{loan_id}")
+    if not answer.ok:
+        return _unavailable(page, answer, "Cette mise à disposition")
+    loan = answer.body
+    shown = Shown(_loan_rows(loan), _loan_actions(page, loan))
+    for session in loan.get("sessions", []):
+        shown.links.append({"href": f"/seances/{session['id']}", "text": session["label"]})
+    return page.render("thing.html", "Mise à disposition", shown=shown, notice="")
+
+
+@router.post("/prets/{loan_id}/accord")
+async def approve_loan(page: PageDep, loan_id: UUID, csrf: CsrfField = None) -> Response:
+    if page.me is None:
+        return to_sign_in(page)
+    page.check_csrf(csrf)
+    acting = page.me.acting
+    role = acting.role if acting is not None else ""
+    if role not in APPROVALS:
+        return page.message(
+            "Accord impossible",
+            "Votre rôle ne donne pas d'accord sur une mise à disposition.",
+            status=403,
+            error=True,
+            link={"href": f"/prets/{loan_id}", "text": "Revenir à la mise à disposition"},
+        )
+    answer = await call(
+        page, "lending", "POST", f"/v1/loans/{loan_id}/approvals/{APPROVALS[role][0]}"
+    )
+    if not answer.ok:
+        detail = answer.body.get("detail") if isinstance(answer.body, dict) else None
+        return page.message(
+            "Accord non enregistré",
+            detail or "L'accord n'a pas pu être enregistré : réessayez bientôt.",
+            status=answer.status if answer.status >= 400 else 502,
+            error=True,
+            link={"href": f"/prets/{loan_id}", "text": "Revenir à la mise à disposition"},
+        )
+    return page.redirect(f"/prets/{loan_id}")
+
+
+@router.get("/prets/{loan_id}/avis")
+async def loan_feedback(page: PageDep, loan_id: UUID) -> Response:
+    if page.me is None:
+        return to_sign_in(page)
+    answer = await call(page, "lending", "GET", f"/v1/loans/{loan_id}")
+    if not answer.ok:
+        return _unavailable(page, answer, "Cette mise à disposition")
+    loan = answer.body
+    given = ", ".join(loan.get("feedback_from", [])) or "personne pour l'instant"
+    shown = Shown([*_loan_rows(loan), ("Avis déjà donnés", given)])
+    shown.links.append({"href": f"/prets/{loan_id}", "text": "Voir la mise à disposition"})
+    return page.render(
+        "thing.html",
+        "Votre avis sur la mise à disposition",
+        shown=shown,
+        notice="Votre avis aide les autres collectivités : il se donne avec votre référent.",
+    )
+
+
+@router.get("/seances/{session_id}")
+async def session_page(page: PageDep, session_id: UUID) -> Response:
+    if page.me is None:
+        return to_sign_in(page)
+    if page.me.acting is None:
+        return _unavailable(page, Answer(403), "Cette séance")
+    # A half-day belongs to a loan of the person's collectivité: found among its loans.
+    answer = await call(page, "lending", "GET", "/v1/loans")
+    if not answer.ok:
+        return _unavailable(page, answer, "Cette séance")
+    for loan in answer.body:
+        for session in loan.get("sessions", []):
+            if session["id"] == str(session_id):
+                place = "à distance" if session.get("remote") else session.get("place_label")
+                shown = Shown(
+                    [
+                        ("Séance", session["label"]),
+                        ("Jour", session["day"]),
+                        ("Lieu", place or "à préciser"),
+                        ("État", session["status"]),
+                    ],
+                    links=[{"href": f"/prets/{loan['id']}", "text": "La mise à disposition"}],
+                )
+                return page.render("thing.html", "Séance", shown=shown, notice="")
+    return _unavailable(page, Answer(404), "Cette séance")
+
+
+@router.get("/propositions/{proposal_id}")
+async def proposal_page(page: PageDep, proposal_id: UUID) -> Response:
+    if page.me is None:
+        return to_sign_in(page)
+    answer = await call(page, "matching", "GET", "/v1/proposals")
+    if not answer.ok:
+        return _unavailable(page, answer, "Cette proposition")
+    items = answer.body if isinstance(answer.body, list) else answer.body.get("items", [])
+    for item in items:
+        if str(item.get("proposal_id") or item.get("id")) == str(proposal_id):
+            rows = [("Proposition", str(item.get("kind", "mise en relation")))]
+            if item.get("theme"):
+                rows.append(("Thème", str(item["theme"])))
+            for reason in item.get("reasons", []):
+                rows.append(("Pourquoi", str(reason)))
+            return page.render("thing.html", "Proposition", shown=Shown(rows), notice="")
+    return _unavailable(page, Answer(404), "Cette proposition")
+
+
+@router.get("/diagnostic/resultats/{response_id}")
+async def diagnosis_result(page: PageDep, response_id: UUID) -> Response:
+    # The quiz's result page is the diagnosis service's, at the same address.
+    return page.redirect(f"/resultats/{response_id}")
+
+
+@router.get("/campagnes/{campaign_id}/resultats")
+async def campaign_results(page: PageDep, campaign_id: UUID) -> Response:
+    if page.me is None:
+        return to_sign_in(page)
+    answer = await call(page, "diagnosis", "GET", f"/v1/campaigns/{campaign_id}/collective")
+    if not answer.ok:
+        return _unavailable(page, answer, "Ce résultat collectif")
+    body = answer.body if isinstance(answer.body, dict) else {}
+    rows = [("Équipe", str(body.get("team_label") or "—"))]
+    rows += [("Réponses", str(body.get("response_count", body.get("responses", "—"))))]
+    if body.get("collectivite_siren"):
+        rows.append(("Collectivité", collectivite_name(body["collectivite_siren"])))
+    themes: list[Any] = body.get("shared_priority_themes") or body.get("priority_themes") or []
+    for theme in themes:
+        rows.append(("Thème prioritaire", str(theme)))
+    return page.render("thing.html", "Résultat collectif", shown=Shown(rows), notice="")
+
+
+@router.get("/preferences")
+async def preferences(page: PageDep, notice: str = "") -> Response:
+    if page.me is None:
+        return to_sign_in(page)
+    answer = await call(page, "notifications", "GET", "/v1/me/recipient")
+    if answer.status == 404:
+        recipient: dict[str, Any] | None = None
+    elif not answer.ok:
+        return _unavailable(page, answer, "Vos préférences")
+    else:
+        recipient = answer.body
+    return page.render(
+        "preferences.html",
+        "Mes préférences de notification",
+        recipient=recipient,
+        digests=_DIGESTS,
+        notice="Vos préférences sont enregistrées." if notice == "enregistre" else "",
+    )
+
+
+@router.post("/preferences")
+async def save_preferences(
+    page: PageDep,
+    csrf: CsrfField = None,
+    email: Annotated[str, Form()] = "",
+    quiet: Annotated[str | None, Form()] = None,
+    quiet_start: Annotated[str, Form()] = "21:00",
+    quiet_end: Annotated[str, Form()] = "07:00",
+    frequency: Annotated[str, Form()] = "immediate",
+    consent: Annotated[str | None, Form()] = None,
+) -> Response:
+    if page.me is None:
+        return to_sign_in(page)
+    page.check_csrf(csrf)
+    body: dict[str, Any] = {
+        "email": email.strip(),
+        "channels": ["email"],
+        "quiet_hours": {"start": quiet_start, "end": quiet_end} if quiet else None,
+        "digest": {"frequency": frequency},
+        "consent": consent == "oui",
+    }
+    answer = await call(page, "notifications", "PUT", "/v1/me/recipient", body)
+    if not answer.ok:
+        detail = answer.body.get("detail") if isinstance(answer.body, dict) else None
+        return page.message(
+            "Préférences non enregistrées",
+            detail if isinstance(detail, str) else "Vérifiez le formulaire et réessayez.",
+            status=422 if answer.status == 422 else 502,
+            error=True,
+            link={"href": "/preferences", "text": "Revenir aux préférences"},
+        )
+    return page.redirect("/preferences?notice=enregistre")
