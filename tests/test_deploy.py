@@ -33,8 +33,14 @@ from deformations_devtools.testing import OwnRabbitMQ
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
-SERVICES = ("diagnosis", "matching", "lending", "notifications")
-HOST_PORTS = {"diagnosis": 8001, "matching": 8002, "lending": 8003, "notifications": 8004}
+SERVICES = ("diagnosis", "matching", "lending", "notifications", "portal")
+HOST_PORTS = {
+    "diagnosis": 8001,
+    "matching": 8002,
+    "lending": 8003,
+    "notifications": 8004,
+    "portal": 8005,
+}
 
 
 def _load_generator() -> ModuleType:
@@ -338,7 +344,8 @@ def test_service_may_publish_exactly_the_routing_keys_it_produces(service: str) 
     for routing_key in EVENTS:
         allowed = _allowed(write, routing_key)
         assert allowed == (service in DECLARED_PRODUCERS[routing_key]), routing_key
-    assert not _allowed(write, "person.erasure_requested.v1")
+    # Only the portal asks for an erasure (for the person, or an operator).
+    assert _allowed(write, "person.erasure_requested.v1") == (service == "portal")
     assert not _allowed(write, "anything.else.v1")
 
 

@@ -46,3 +46,12 @@ END $$;
 CREATE SCHEMA notifications AUTHORIZATION notifications;
 REVOKE ALL ON SCHEMA notifications FROM PUBLIC;
 ALTER ROLE notifications SET search_path = notifications, public;
+
+CREATE ROLE portal LOGIN PASSWORD 'portal-dev-password'
+    NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+DO $$ BEGIN
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO portal', current_database());
+END $$;
+CREATE SCHEMA portal AUTHORIZATION portal;
+REVOKE ALL ON SCHEMA portal FROM PUBLIC;
+ALTER ROLE portal SET search_path = portal, public;
