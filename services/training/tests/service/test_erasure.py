@@ -41,7 +41,7 @@ async def test_an_erased_person_leaves_no_id_and_no_debrief(service: Service) ->
 
     event = PersonErasureRequested(person_id="elu-x", requested_at=NOW + timedelta(days=23))
     await publish_once(
-        service.amqp_url, service.settings.events_exchange, [encode(event, source="diagnosis")]
+        service.amqp_url, service.settings.events_exchange, [encode(event, source="portal")]
     )
 
     async def erased() -> bool:
@@ -86,7 +86,7 @@ async def test_an_erased_person_leaves_no_carnet_and_no_id_in_programmes(service
 
     event = PersonErasureRequested(person_id="elu-y", requested_at=NOW + timedelta(days=1))
     await publish_once(
-        service.amqp_url, service.settings.events_exchange, [encode(event, source="diagnosis")]
+        service.amqp_url, service.settings.events_exchange, [encode(event, source="portal")]
     )
 
     async def erased() -> bool:
