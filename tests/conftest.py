@@ -1,4 +1,5 @@
+from browser import browsers
 from platform_harness import platform
 from runtime_harness import harness
 
-__all__ = ["harness", "platform"]
+__all__ = ["browsers", "harness", "platform"]

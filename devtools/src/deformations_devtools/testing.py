@@ -123,7 +123,59 @@ def isolated_settings(
         "rate_limits_enabled": False,
     }
     values.update(overrides)
+    _namespaces.add(namespace)
     return settings_cls(**values)
+
+
+# Namespaces handed to test services in this session: what the sweep at its end removes.
+_namespaces: set[str] = set()
+
+
+async def _broker_names(kind: str) -> list[str]:
+    """Names of the local broker's queues or exchanges, read with ``rabbitmqctl``."""
+    process = await asyncio.create_subprocess_exec(
+        "rabbitmqctl",
+        "-q",
+        f"list_{kind}",
+        "name",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        out, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    except TimeoutError:
+        process.kill()
+        return []
+    return out.decode().split() if process.returncode == 0 else []
+
+
+async def sweep_leftovers(amqp_url: str, namespaces: set[str]) -> int:
+    """Delete the queues and exchanges of ``namespaces`` still on the broker: a test that
+    stops without cleaning up (a failure, a timeout) must not leave quorum queues behind,
+    which pile up on a shared broker run after run. Best effort, local broker only (a
+    testcontainer is thrown away whole). Returns how many objects were deleted."""
+    host = urlsplit(amqp_url).hostname
+    if not namespaces or host not in ("127.0.0.1", "localhost") or not shutil.which("rabbitmqctl"):
+        return 0
+
+    def ours(name: str) -> bool:
+        head = name.removeprefix("deformations.events.").split(".", 1)[0]
+        return head in namespaces
+
+    queues = [q for q in await _broker_names("queues") if ours(q)]
+    exchanges = [e for e in await _broker_names("exchanges") if ours(e)]
+    if not queues and not exchanges:
+        return 0
+    connection = await aio_pika.connect(amqp_url, timeout=10)
+    try:
+        channel = await connection.channel()
+        for queue in queues:
+            await channel.queue_delete(queue)
+        for exchange in exchanges:
+            await channel.exchange_delete(exchange)
+    finally:
+        await connection.close()
+    return len(queues) + len(exchanges)
 
 
 async def delete_broker_objects(
@@ -404,6 +456,16 @@ def traces() -> Iterator[Traces]:
     exporter = InMemorySpanExporter()
     yield Traces(exporter)
     exporter.shutdown()
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _sweep_broker() -> AsyncIterator[None]:
+    """At the end of the session, remove what its test services left on the broker."""
+    yield
+    url = os.environ.get("TEST_AMQP_URL")
+    if url and _namespaces:
+        with suppress(Exception):
+            await sweep_leftovers(url, _namespaces)
 
 
 @pytest.fixture(scope="session")
