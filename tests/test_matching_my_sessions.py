@@ -42,7 +42,8 @@ async def test_her_coming_sessions_soonest_first_without_the_cancelled_or_past(
     assert (await matching.client.get("/v1/sessions", headers=stranger)).json() == []
 
     cancelled = await matching.client.post(
-        f"/v1/sessions/{listed[1]['session_id']}/cancel", json={"reason": "Salle indisponible"},
+        f"/v1/sessions/{listed[1]['session_id']}/cancel",
+        json={"reason": "Salle indisponible"},
         headers=hr,
     )
     assert cancelled.status_code == 200, cancelled.text

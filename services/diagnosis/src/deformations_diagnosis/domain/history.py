@@ -131,8 +131,6 @@ def progress(newer: DatedSummary, older: DatedSummary) -> Progress:
         family_after=newer.summary.family_name,
         axes=tuple(axes),
         themes_added=tuple(t for t in newer.summary.priority_themes if t.code not in old_themes),
-        themes_dropped=tuple(
-            t for t in older.summary.priority_themes if t.code not in new_themes
-        ),
+        themes_dropped=tuple(t for t in older.summary.priority_themes if t.code not in new_themes),
         themes_kept=tuple(t for t in newer.summary.priority_themes if t.code in old_themes),
     )
