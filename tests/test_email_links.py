@@ -66,7 +66,7 @@ def contexts(fakes: FakeServices) -> dict[str, dict[str, Any]]:
         "offer_url": links.to("formations", fakes.offer_id),
         "rebond_url": links.to("formations", "parcours"),
         "evaluation_url": links.to("formations", "questionnaires", fakes.evaluation_id),
-        "programme_url": links.to("espace"),
+        "programme_url": links.to("programmes", fakes.programme_id),
     }
     footer = {
         "preferences_url": links.to("preferences"),
@@ -165,7 +165,7 @@ async def test_no_e_mail_link_is_dead(portal: Any) -> None:
             followed[url] = status
     paths = {urlsplit(u).path.strip("/").split("/")[0] for u in followed}
     assert {"prets", "seances", "propositions", "preferences", "campagnes"} <= paths
-    assert {"diagnostic", "", "formations", "espace"} <= paths
+    assert {"diagnostic", "", "formations", "programmes"} <= paths
     training = {urlsplit(u).path for u in followed if u.startswith(f"{SITE}/formations")}
     assert {
         f"/formations/{fakes.offer_id}",

@@ -45,12 +45,13 @@ async def test_training_events_reach_the_elu_with_the_page_they_concern(
     waitlisted = made.enrolment(EnrolmentWaitlisted, elue, offer, position=1)
     evaluation = made.evaluation(elue, kind="satisfaction")
     session = made.training_session([elue], related_id=str(offer))
+    programme = made.invited(elue, trainer)
     events = [
         waitlisted,
         made.enrolment(EnrolmentPromoted, elue, offer, enrolment_id=str(waitlisted.enrolment_id)),
         made.rebond(elue, trainer, offer_id=None),
         evaluation,
-        made.invited(elue, trainer),
+        programme,
         session,
     ]
     for count, event in enumerate(events, start=1):
@@ -70,7 +71,7 @@ async def test_training_events_reach_the_elu_with_the_page_they_concern(
         "Questionnaire de satisfaction": (
             f"{app}/formations/questionnaires/{evaluation.evaluation_id}"
         ),
-        "Invitation au programme": f"{app}/espace",
+        "Invitation au programme": f"{app}/programmes/{programme.programme_id}",
         "Invitation": f"{app}/formations/{offer}",
     }
     assert set(mails) == set(links)

@@ -134,11 +134,11 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "programme.invited": {
         "recipe_title": "La non-conférence",
         "territory_name": "CC du Clunisois",
-        "programme_url": "https://deformations.example/espace",
+        "programme_url": "https://deformations.example/programmes/31",
     },
     "programme.review_due": {
         "recipe_title": "La non-conférence",
         "questions": 3,
-        "programme_url": "https://deformations.example/espace",
+        "programme_url": "https://deformations.example/programmes/31",
     },
 }

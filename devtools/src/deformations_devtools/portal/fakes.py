@@ -24,6 +24,7 @@ class FakeServices:
         self.campaign_id = uuid.uuid4()
         self.offer_id = uuid.uuid4()
         self.evaluation_id = uuid.uuid4()
+        self.programme_id = uuid.uuid4()
         self.calls: list[tuple[str, str, dict[str, Any], Any]] = []
         self.recipient: dict[str, Any] | None = None
 
@@ -98,7 +99,25 @@ class FakeServices:
                 "answered": False,
             }
             return httpx.Response(200, json=[evaluation])
+        if path == f"/v1/programmes/{self.programme_id}":
+            return httpx.Response(200, json=self.programme())
         return None
+
+    def programme(self) -> dict[str, Any]:
+        """A closed programme (GET /v1/programmes/{id}) whose review is open."""
+        return {
+            "id": str(self.programme_id),
+            "recipe_code": "t10_non_conference",
+            "title": "Non-conférence du Crestois",
+            "territory_siren": CREST,
+            "facilitator_id": str(uuid.uuid4()),
+            "status": "closed",
+            "participants": [],
+            "steps": [{"key": "appel", "title": "L'appel à contributions", "status": "done"}],
+            "sessions": [],
+            "review_questions": ["Chacun est reparti avec une idée à tester."],
+            "reviews_received": 0,
+        }
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         token = request.headers["authorization"].removeprefix("Bearer ")

@@ -146,11 +146,15 @@ def test_a_questionnaire_due_links_to_its_form(kind: str, subject: str, words: s
 
 
 def test_a_programme_invitation_names_the_recipe_and_the_territory() -> None:
-    subject, text, html = rendered(made.invited(ELUE, TRAINER))
+    invitation = made.invited(ELUE, TRAINER)
+    subject, text, html = rendered(invitation)
     assert subject == "Invitation au programme : La non-conférence des élus/élues"
     assert collectivite_name(made.CRESTOIS) in text
-    assert f'href="{SITE}/espace"' in html
-    subject, text, _ = rendered(made.review_due(ELUE, questions=3))
+    assert f'href="{SITE}/programmes/{invitation.programme_id}"' in html
+    assert "Répondre à l'invitation : " in text
+    review = made.review_due(ELUE, questions=3)
+    subject, text, html = rendered(review)
+    assert f'href="{SITE}/programmes/{review.programme_id}"' in html
     assert subject == "Votre bilan du programme : La non-conférence des élus/élues"
     assert "3 critères « On sera content si… » à noter de 1 à 4" in text
 
@@ -165,7 +169,7 @@ def test_training_and_programme_sessions_link_to_what_they_belong_to() -> None:
     programme = made.training_session([ELUE, TRAINER], kind="programme_session")
     ctx = context_for(programme.routing_key, programme.model_dump(mode="json"), LINKS, str)
     assert ctx["title"] == "Séance du programme"
-    assert ctx["session_url"] == f"{SITE}/espace"
+    assert ctx["session_url"] == f"{SITE}/programmes/{programme.related_id}"
     titled = made.training_session([ELUE], title="Rénover l'école sans se ruiner")
     ctx = context_for(titled.routing_key, titled.model_dump(mode="json"), LINKS, str)
     assert ctx["title"] == "Rénover l'école sans se ruiner"

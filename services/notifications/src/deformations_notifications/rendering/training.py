@@ -62,9 +62,8 @@ def journey_url(to: To) -> str:
 
 
 def programme_url(to: To, programme_id: object) -> str:
-    # The portal has no programme page yet: « Mon espace », where the person's programmes
-    # are to be listed. One place to change once /programmes/{id} exists.
-    return to("espace")
+    """The programme's page: its invitation answered, its closing review filled in."""
+    return to("programmes", programme_id)
 
 
 def recipe_title(code: str) -> str:
