@@ -50,6 +50,7 @@ SERVICES = {
     "notifications": 8004,
     "portal": 8005,
     "training": 8006,
+    "statistics": 8007,
 }
 DEMO_ORDER = ("lending", "diagnosis", "matching", "notifications", "training")
 # The one address of make run; each service also stays on its own port (docs, metrics).
