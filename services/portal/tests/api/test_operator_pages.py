@@ -139,13 +139,14 @@ async def test_an_operator_decides_revokes_and_reads_the_journal(
         assert "Référents</dt><dd>rh@crest.demo.deformations.fr (ressources humaines)" in crest.text
 
         journal = await client.get("/operateur/journal")
-        assert "3 décisions" in journal.text
+        # The demo's five acceptances, then these three decisions.
+        assert "8 décisions" in journal.text
         assert "adhésion acceptée" in journal.text and "Motif : Pas élu" in journal.text
         assert "Motif : Départ de la mairie" in journal.text
         refusals = await client.get("/operateur/journal", params={"action": "membership.refused"})
         assert "1 décision " in refusals.text and "adhésion acceptée</strong>" not in refusals.text
         by_siren = await client.get("/operateur/journal", params={"siren": demo.AOUSTE})
-        assert "1 décision " in by_siren.text
+        assert "2 décisions" in by_siren.text and "Motif : Pas élu" in by_siren.text
         bad = await client.get("/operateur/journal", params={"siren": "12"})
         assert bad.status_code == 422 and "9 chiffres" in bad.text
 

@@ -122,3 +122,20 @@ async def test_dead_letter_actions_and_the_journal_pages() -> None:
     ]
     discarded = await operator.journal(uow, ops, journal_filter("dead_letter.discarded"))
     assert [line.entry.subject for line in discarded.lines] == ["matching:x"]
+
+
+async def test_a_referents_decision_is_in_the_journal_too() -> None:
+    uow, ops = await setup()
+    hr = await person(uow, "rh@crest.fr")
+    request = await memberships.request_join(uow, hr, CREST, "hr")
+    await operator.decide(uow, ops, request.membership_id, accept=True)
+    elue = await memberships.request_join(uow, await person(uow, "e@crest.fr"), CREST, "elected")
+    await memberships.decide(uow, hr, elue.membership_id, accept=False)
+    last = uow.store.journal[-1]
+    assert (last.actor, last.action, last.subject) == (
+        hr,
+        JournalAction.MEMBERSHIP_REFUSED,
+        str(elue.membership_id),
+    )
+    page = await operator.journal(uow, ops, journal_filter(siren=CREST))
+    assert [line.who for line in page.lines] == ["rh@crest.fr", "ops@example.org"]

@@ -75,13 +75,10 @@ async def decide(
     accept: bool,
     why: str | None = None,
 ) -> Membership:
-    """Accept or refuse a request (a refusal says why), recorded in the journal."""
+    """Accept or refuse a request (a refusal says why); the journal records it."""
     await require(uow, actor)
     motive = operator.reason(why, required=not accept)
-    decided = await membership_cases.decide(uow, actor, membership_id, accept=accept)
-    action = JournalAction.MEMBERSHIP_ACCEPTED if accept else JournalAction.MEMBERSHIP_REFUSED
-    await _record(uow, actor, action, str(decided.membership_id), decided.siren, motive)
-    return decided
+    return await membership_cases.decide(uow, actor, membership_id, accept=accept, why=motive)
 
 
 async def revoke(

@@ -167,7 +167,6 @@ async def act_on_letter(
     page: PageDep,
     service: Field = "",
     message: Field = "",
-    file: Field = "",
     action: Field = "",
     csrf: CsrfField = None,
 ) -> Response:
@@ -177,9 +176,7 @@ async def act_on_letter(
     redrive = action == "relancer"
     try:
         page.check_csrf(csrf)
-        done = await operator_letters.act(
-            page, acting, service, redrive=redrive, ce_id=message, queue=file
-        )
+        done = await operator_letters.act(page, acting, service, redrive=redrive, ce_id=message)
         async with page.runtime.begin(PortalUow) as uow:
             await operator.record_dead_letters(
                 uow, acting.person_id, service, redriven=redrive, ids=done

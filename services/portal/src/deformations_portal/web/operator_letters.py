@@ -5,6 +5,7 @@ portal's own through the same functions in process (it does not verify its own t
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,16 +38,20 @@ def services(page: Page) -> list[str]:
 
 
 async def _call(
-    page: Page, acting: Membership, service: str, method: str, path: str, body: Any = None
+    page: Page, acting: Membership, service: str, action: str | None, chosen: Sequence[str] = ()
 ) -> Any:
+    """The listing (``action`` None), or ``redrive``/``discard`` of the ``chosen`` ce-ids."""
+    body = {"ids": list(chosen)}
     if service == PORTAL:
         subscriptions = _own_subscriptions(page)
-        if method == "GET":
+        if action is None:
             return await dead_letters_api.listing(page.settings, subscriptions)
-        chosen = dead_letters_api.Chosen.model_validate(body)
-        action = path.rsplit("/", 1)[-1]
         return await dead_letters_api.act(
-            page.settings, subscriptions, action, chosen, f"person:{acting.person_id}"
+            page.settings,
+            subscriptions,
+            action,
+            dead_letters_api.Chosen.model_validate(body),
+            f"person:{acting.person_id}",
         )
     base = page.settings.service_urls.get(service)
     if base is None:
@@ -57,9 +62,9 @@ async def _call(
     )
     try:
         response = await page.request.app.state.clients.http.request(
-            method,
-            base.rstrip("/") + dead_letters_api.PREFIX + path,
-            json=body,
+            "GET" if action is None else "POST",
+            base.rstrip("/") + dead_letters_api.PREFIX + ("" if action is None else f"/{action}"),
+            json=None if action is None else body,
             headers={"authorization": f"Bearer {token}"},
             # A walk reads every dead letter of the service: longer than a page's calls.
             timeout=max(page.settings.service_timeout_s, 15.0),
@@ -81,7 +86,7 @@ def _own_subscriptions(page: Page) -> list[Any]:
 async def gather(page: Page, acting: Membership) -> list[ServiceLetters]:
     async def one(service: str) -> ServiceLetters:
         try:
-            listing = await _call(page, acting, service, "GET", "")
+            listing = await _call(page, acting, service, None)
         except DomainError as error:
             return ServiceLetters(service, problem=error.message)
         except Exception:  # the broker away for the portal's own: shown, not a 500
@@ -92,19 +97,12 @@ async def gather(page: Page, acting: Membership) -> list[ServiceLetters]:
 
 
 async def act(
-    page: Page, acting: Membership, service: str, *, redrive: bool, ce_id: str, queue: str
+    page: Page, acting: Membership, service: str, *, redrive: bool, ce_id: str
 ) -> list[str]:
     """Re-drive or discard one letter; the ce-ids the service acted on."""
     if service not in services(page):
         raise InvalidInput("Ce service n'est pas connu du portail.")
     if not ce_id:
         raise InvalidInput("Choisissez un message.")
-    answer = await _call(
-        page,
-        acting,
-        service,
-        "POST",
-        "/redrive" if redrive else "/discard",
-        {"ids": [ce_id], "queue": queue or None},
-    )
+    answer = await _call(page, acting, service, "redrive" if redrive else "discard", [ce_id])
     return [str(done["id"]) for done in answer["done"]]
