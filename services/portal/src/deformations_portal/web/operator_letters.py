@@ -14,6 +14,7 @@ import httpx
 from deformations_common import dead_letters_api
 from deformations_common.vocabulary.errors import DomainError, InvalidInput
 from deformations_portal.domain.memberships import Membership
+from deformations_portal.web import training_client
 from deformations_portal.web.context import Page
 from deformations_portal.web.pages import issuer_of
 
@@ -33,8 +34,13 @@ class ServiceLetters:
     problem: str = ""
 
 
+def _urls(page: Page) -> dict[str, str]:
+    """Every service the portal calls; training where the portal reaches it unless named."""
+    return {training_client.SERVICE: training_client.DEFAULT_URL, **page.settings.service_urls}
+
+
 def services(page: Page) -> list[str]:
-    return [PORTAL, *sorted(page.settings.service_urls)]
+    return [PORTAL, *sorted(_urls(page))]
 
 
 async def _call(
@@ -53,7 +59,7 @@ async def _call(
             dead_letters_api.Chosen.model_validate(body),
             f"person:{acting.person_id}",
         )
-    base = page.settings.service_urls.get(service)
+    base = _urls(page).get(service)
     if base is None:
         raise InvalidInput("Ce service n'est pas connu du portail.")
     issuer = await issuer_of(page)
