@@ -19,6 +19,9 @@ from deformations_portal.web.context import Page
 from deformations_portal.web.pages import issuer_of
 
 PORTAL = "portal"
+# A walk reads every dead letter of a service: longer than a page's other calls, but a
+# broker that does not answer must not hold the page forever.
+WALK_TIMEOUT_S = 15.0
 
 
 class DeadLettersUnavailable(DomainError):
@@ -41,6 +44,17 @@ def _urls(page: Page) -> dict[str, str]:
 
 def services(page: Page) -> list[str]:
     return [PORTAL, *sorted(_urls(page))]
+
+
+async def _bounded(
+    page: Page, acting: Membership, service: str, action: str | None, chosen: Sequence[str] = ()
+) -> Any:
+    try:
+        return await asyncio.wait_for(
+            _call(page, acting, service, action, chosen), WALK_TIMEOUT_S + 1
+        )
+    except TimeoutError:
+        raise DeadLettersUnavailable(f"Le service {service} ne répond pas.") from None
 
 
 async def _call(
@@ -72,8 +86,7 @@ async def _call(
             base.rstrip("/") + dead_letters_api.PREFIX + ("" if action is None else f"/{action}"),
             json=None if action is None else body,
             headers={"authorization": f"Bearer {token}"},
-            # A walk reads every dead letter of the service: longer than a page's calls.
-            timeout=max(page.settings.service_timeout_s, 15.0),
+            timeout=max(page.settings.service_timeout_s, WALK_TIMEOUT_S),
         )
     except httpx.HTTPError:
         raise DeadLettersUnavailable(f"Le service {service} ne répond pas.") from None
@@ -92,7 +105,7 @@ def _own_subscriptions(page: Page) -> list[Any]:
 async def gather(page: Page, acting: Membership) -> list[ServiceLetters]:
     async def one(service: str) -> ServiceLetters:
         try:
-            listing = await _call(page, acting, service, None)
+            listing = await _bounded(page, acting, service, None)
         except DomainError as error:
             return ServiceLetters(service, problem=error.message)
         except Exception:  # the broker away for the portal's own: shown, not a 500
@@ -110,5 +123,5 @@ async def act(
         raise InvalidInput("Ce service n'est pas connu du portail.")
     if not ce_id:
         raise InvalidInput("Choisissez un message.")
-    answer = await _call(page, acting, service, "redrive" if redrive else "discard", [ce_id])
+    answer = await _bounded(page, acting, service, "redrive" if redrive else "discard", [ce_id])
     return [str(done["id"]) for done in answer["done"]]
