@@ -14,6 +14,7 @@ from deformations_contracts.base import EventData
 from deformations_portal.domain.errors import MembershipAlreadyExists
 from deformations_portal.domain.links import StoredLink
 from deformations_portal.domain.memberships import Membership
+from deformations_portal.domain.operator import JOURNAL_PAGE_SIZE, JournalEntry, JournalFilter
 from deformations_portal.repositories.people import Identity
 from deformations_portal.repositories.signin import OidcAttempt, WebSession
 from deformations_portal.service.uow import PortalUow
@@ -33,6 +34,7 @@ class Store:
     sessions: dict[str, WebSession] = field(default_factory=dict)
     keys: list[tuple[str, str]] = field(default_factory=list)
     events: list[EventData] = field(default_factory=list)
+    journal: list[JournalEntry] = field(default_factory=list)
 
 
 class FakePersons:
@@ -56,6 +58,15 @@ class FakePersons:
 
     async def save_identity(self, identity: Identity, at: datetime) -> None:
         self.s.identities[(identity.issuer, identity.subject)] = identity
+
+    async def search(self, text: str, limit: int = 20) -> list[uuid.UUID]:
+        found: list[uuid.UUID] = []
+        for i in self.s.identities.values():
+            names = " ".join(n for n in (i.given_name, i.usual_name) if n)
+            matches = text.lower() in (i.email or "").lower() or text.lower() in names.lower()
+            if matches and self.s.persons.get(i.person_id) is None and i.person_id not in found:
+                found.append(i.person_id)
+        return found[:limit]
 
     async def email_identities(self) -> list[tuple[str, list[Membership]]]:
         return [
@@ -101,6 +112,42 @@ class FakeMemberships:
             for m in self.s.memberships.values()
             if m.status.value == "requested" and (sirens is None or m.siren in sirens)
         ]
+
+    async def counts(self, sirens: list[str] | None) -> dict[str, tuple[int, int]]:
+        counts: dict[str, tuple[int, int]] = {}
+        for m in self.s.memberships.values():
+            if sirens is not None and m.siren not in sirens:
+                continue
+            members, waiting = counts.get(m.siren, (0, 0))
+            if m.status.value == "validated":
+                counts[m.siren] = (members + 1, waiting)
+            elif m.status.value == "requested":
+                counts[m.siren] = (members, waiting + 1)
+        return counts
+
+    async def validated_in(self, sirens: list[str], roles: list[Any]) -> list[Membership]:
+        return [
+            m
+            for m in self.s.memberships.values()
+            if m.validated and m.siren in sirens and m.role in roles
+        ]
+
+
+class FakeJournal:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def add(self, entry: JournalEntry) -> None:
+        self.s.journal.append(entry)
+
+    async def page(self, chosen: JournalFilter) -> tuple[list[JournalEntry], int]:
+        matching = [
+            e
+            for e in reversed(self.s.journal)
+            if (chosen.action is None or e.action is chosen.action)
+            and (chosen.siren is None or e.siren == chosen.siren)
+        ]
+        return matching[chosen.offset : chosen.offset + JOURNAL_PAGE_SIZE], len(matching)
 
 
 class FakeSignIn:
@@ -201,3 +248,7 @@ class FakeUow(PortalUow):
     @property
     def signin(self) -> FakeSignIn:  # type: ignore[override]
         return FakeSignIn(self.store)
+
+    @property
+    def journal(self) -> FakeJournal:  # type: ignore[override]
+        return FakeJournal(self.store)

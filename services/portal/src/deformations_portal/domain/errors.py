@@ -64,3 +64,19 @@ class TooManyRequests(ConflictError):
 
 class CsrfRejected(ForbiddenAction):
     code = "csrf_rejected"
+
+
+class NotAnOperator(ForbiddenAction):
+    code = "not_an_operator"
+
+
+class MembershipEnded(ConflictError):
+    code = "membership_ended"
+
+
+class ReasonRequired(InvalidInput):
+    code = "reason_required"
+
+
+class InvalidJournalFilter(InvalidInput):
+    code = "invalid_journal_filter"

@@ -15,6 +15,7 @@ from deformations_portal.domain import collectivites, memberships
 from deformations_portal.domain.errors import MembershipNotFound
 from deformations_portal.domain.links import normalise_email
 from deformations_portal.domain.memberships import Membership, Status
+from deformations_portal.domain.operator import JournalAction, JournalEntry
 from deformations_portal.repositories.people import Identity
 from deformations_portal.service.uow import PortalUow
 
@@ -57,8 +58,15 @@ async def pending_for(uow: PortalUow, person_id: uuid.UUID) -> list[Membership]:
 
 
 async def decide(
-    uow: PortalUow, actor: uuid.UUID, membership_id: uuid.UUID, *, accept: bool
+    uow: PortalUow,
+    actor: uuid.UUID,
+    membership_id: uuid.UUID,
+    *,
+    accept: bool,
+    why: str | None = None,
 ) -> Membership:
+    """A référent or an operator decides; every decision goes to the operators' journal,
+    whichever page it was taken on."""
     target = await uow.memberships.get(membership_id)
     if target is None:
         raise MembershipNotFound("Cette demande n'existe pas.")
@@ -66,6 +74,10 @@ async def decide(
     decided = memberships.decide(target, accept=accept, actor=actor, at=uow.now())
     await uow.memberships.update(decided, actor, uow.now())
     await uow.emit(changed(decided, uow))
+    action = JournalAction.MEMBERSHIP_ACCEPTED if accept else JournalAction.MEMBERSHIP_REFUSED
+    await uow.journal.add(
+        JournalEntry(uow.now(), actor, action, str(decided.membership_id), decided.siren, why)
+    )
     return decided
 
 

@@ -204,7 +204,12 @@ async def decide(
             addresses = await people.emails_of(uow, decided.person_id)
     except DomainError as error:
         return _failed(page, "Décision impossible", error, "/referent")
-    # Every change of rights is told to the person it concerns.
+    await tell_decision(page, decided, addresses)
+    return page.redirect(f"/referent?notice={'valider' if decision == 'valider' else 'refuser'}")
+
+
+async def tell_decision(page: Page, decided: Membership, addresses: list[str]) -> None:
+    """Every change of rights is told to the person it concerns (a mail lost is logged)."""
     name = collectivite_name(decided.siren)
     for address in addresses:
         try:
@@ -218,7 +223,6 @@ async def decide(
             )
         except OSError as exc:
             log.warning("portal.mail_failed", error=type(exc).__name__)
-    return page.redirect(f"/referent?notice={'valider' if decision == 'valider' else 'refuser'}")
 
 
 @router.post("/referent/inviter")
