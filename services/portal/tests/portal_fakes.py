@@ -102,6 +102,13 @@ class FakeMemberships:
             if m.status.value == "requested" and (sirens is None or m.siren in sirens)
         ]
 
+    async def validated_for(self, sirens: list[str] | None) -> list[Membership]:
+        return [
+            m
+            for m in self.s.memberships.values()
+            if m.status.value == "validated" and (sirens is None or m.siren in sirens)
+        ]
+
 
 class FakeSignIn:
     def __init__(self, store: Store) -> None:
@@ -168,6 +175,12 @@ class FakeSignIn:
 
     async def end_session(self, session_hash: str) -> None:
         self.s.sessions.pop(session_hash, None)
+
+    async def end_sessions_of(self, person_id: uuid.UUID) -> int:
+        mine = [k for k, v in self.s.sessions.items() if v.person_id == person_id]
+        for key in mine:
+            del self.s.sessions[key]
+        return len(mine)
 
     async def signing_key(self) -> tuple[str, str] | None:
         return self.s.keys[0] if self.s.keys else None

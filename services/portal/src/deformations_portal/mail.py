@@ -51,3 +51,11 @@ def decision_text(collectivite: str, role: str, validated: bool, site: str) -> s
             "Pour en savoir plus, adressez-vous à votre mairie."
         )
     return f"Bonjour,\n\n{outcome}\n"
+
+
+def revocation_text(collectivite: str, role: str, site: str) -> str:
+    return (
+        f"Bonjour,\n\nVotre adhésion à {collectivite} comme {role} a été retirée : vous "
+        f"n'agissez plus pour elle sur {site}. Pour en savoir plus, adressez-vous à votre "
+        "mairie.\n"
+    )

@@ -67,3 +67,16 @@ def test_the_person_acts_in_a_validated_membership_only() -> None:
     assert rules.acting_membership([first, second], second.membership_id) == second
     with pytest.raises(NoValidatedMembership, match="pas encore validée"):
         rules.require_validated(None)
+
+
+@pytest.mark.parametrize("status", [s for s in Status if s is not Status.VALIDATED])
+def test_only_a_validated_membership_is_revoked(status: Status) -> None:
+    with pytest.raises(MembershipNotPending, match="pas active"):
+        rules.revoke(held(Role.ELECTED, status=status), actor=uuid.uuid4(), at=NOW)
+
+
+def test_a_revoked_membership_acts_no_more() -> None:
+    actor = uuid.uuid4()
+    revoked = rules.revoke(held(Role.ELECTED), actor=actor, at=NOW)
+    assert (revoked.status, revoked.decided_by, revoked.decided_at) == (Status.REVOKED, actor, NOW)
+    assert rules.acting_membership([revoked], revoked.membership_id) is None

@@ -115,6 +115,16 @@ def decide(membership: Membership, *, accept: bool, actor: UUID, at: datetime) -
     return replace(membership, status=status, decided_by=actor, decided_at=at)
 
 
+def revoke(membership: Membership, *, actor: UUID, at: datetime) -> Membership:
+    """A référent or an operator withdraws the rights of a validated membership."""
+    if membership.status is not Status.VALIDATED:
+        raise MembershipNotPending(
+            f"Cette adhésion n'est pas active (elle est {membership.status.label}).",
+            membership_id=str(membership.membership_id),
+        )
+    return replace(membership, status=Status.REVOKED, decided_by=actor, decided_at=at)
+
+
 def accept_invitation(membership: Membership, *, at: datetime) -> Membership:
     if membership.status is not Status.INVITED:
         raise MembershipNotPending(

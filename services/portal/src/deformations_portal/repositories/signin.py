@@ -130,6 +130,15 @@ class SignInRepository:
     async def end_session(self, session_hash: str) -> None:
         await self.conn.execute("DELETE FROM web_sessions WHERE session_hash = $1", session_hash)
 
+    async def end_sessions_of(self, person_id: UUID) -> int:
+        """Every web session of the person, on every device; how many there were."""
+        ended: int = await self.conn.fetchval(
+            "WITH ended AS (DELETE FROM web_sessions WHERE person_id = $1 RETURNING 1)"
+            " SELECT count(*) FROM ended",
+            person_id,
+        )
+        return ended
+
     async def signing_key(self) -> tuple[str, str] | None:
         row = await self.conn.fetchrow(
             "SELECT kid, private_pem FROM signing_keys ORDER BY created_at LIMIT 1"
