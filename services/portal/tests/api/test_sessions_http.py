@@ -1,19 +1,23 @@
 """Ending sessions over HTTP on the real database: « Me déconnecter de tous les
-appareils », and a référent withdrawing someone's last membership."""
+appareils », a référent withdrawing someone's last membership, an erased account; and
+sign-in links that sign in once, within 15 minutes."""
 
 import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from fastapi import FastAPI
 
 from deformations_common.service import create_app
 from deformations_common.settings import Environment
+from deformations_common.vocabulary.clock import ManualClock
 from deformations_devtools.portal import demo
 from deformations_devtools.portal.support import Portal
 from deformations_devtools.testing import Infra, isolated_settings, running
 from deformations_portal.app import definition
+from deformations_portal.service import people
 from deformations_portal.settings import PortalSettings
 
 ELUE, RH = demo.ACCOUNTS[0].email, demo.ACCOUNTS[2].email
@@ -132,3 +136,56 @@ async def test_a_referent_withdraws_a_last_membership_and_its_sessions_end(
             "/referent/retirer", data={"adhesion": membership, "csrf": csrf_of(page)}
         )
         assert twice.status_code == 409 and "pas active" in twice.text
+
+
+async def test_erasing_the_account_signs_out_every_device(
+    infra: Infra, database_url: str, namespace: str
+) -> None:
+    settings = settings_for(infra, database_url, namespace)
+    app = create_app(definition(settings))
+    async with AsyncExitStack() as stack:
+        laptop = await stack.enter_async_context(running(app))
+        phone = await stack.enter_async_context(browser(app))
+        await Portal(settings).run(demo.create_accounts)
+        await sign_in(laptop, ELUE)
+        await sign_in(phone, ELUE)
+        confirm = await laptop.get("/compte/supprimer")
+        done = await laptop.post(
+            "/compte/supprimer", data={"csrf": csrf_of(confirm), "confirmation": "oui"}
+        )
+        assert done.status_code == 200
+        assert not await signed_in(phone)
+
+
+async def test_a_sign_in_link_signs_in_once_and_within_fifteen_minutes(
+    infra: Infra, database_url: str, namespace: str
+) -> None:
+    settings = settings_for(infra, database_url, namespace)
+    clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
+    app = create_app(definition(settings, clock=clock))
+    portal = Portal(settings, clock)
+    async with AsyncExitStack() as stack:
+        first = await stack.enter_async_context(running(app))
+        second = await stack.enter_async_context(browser(app))
+        link = await portal.run(people.request_link, "elue@crest.fr", "10.0.0.1")
+
+        async def use(client: httpx.AsyncClient, secret: str) -> httpx.Response:
+            page = await client.get(f"/connexion/lien?jeton={secret}")
+            assert page.status_code == 200  # opening the link spends nothing
+            return await client.post(
+                "/connexion/lien/valider", data={"jeton": secret, "csrf": csrf_of(page)}
+            )
+
+        signed = await use(first, link.secret)
+        assert signed.status_code == 303 and await signed_in(first)
+        again = await use(second, link.secret)
+        assert again.status_code == 410 and "déjà servi" in again.text
+        assert not await signed_in(second)
+
+        late = await portal.run(people.request_link, "elue@crest.fr", "10.0.0.1")
+        clock.advance(timedelta(minutes=15))
+        expired = await use(second, late.secret)
+        assert expired.status_code == 410 and "a expiré" in expired.text
+        assert not await signed_in(second)
+        forged = await use(second, link.secret[:-2] + "xx")
+        assert forged.status_code == 404 and not await signed_in(second)
