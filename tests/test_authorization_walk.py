@@ -9,10 +9,19 @@ service's whole schema (outbox included) is the same afterwards. The routes that
 public on purpose are listed below with their reason; a new public route fails the walk
 until it is listed. A sample of role checks, one or more per service, shows a valid
 token of a role without the right answering 403 with nothing changed.
+
+The portal's forms are walked the same way (no session, a forged one, a session without
+the form's CSRF token). Last, the production path: training and lending verify the
+portal's own RS256 tokens against its JWKS on a real port, and refuse one for another
+audience, an expired one, one signed by another key under the same kid, one of another
+issuer and one that would live a day.
 """
 
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import jwt
 import pytest
 from authorization_walk_support import (
     A_UUID,
@@ -23,8 +32,22 @@ from authorization_walk_support import (
     mutating_routes,
     untrusted_tokens,
 )
+from browser import serving
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import APIRouter, FastAPI
 from platform_harness import Platform, RunningService
 from test_lending_support import offer_body
+
+from deformations_common.auth import CurrentPrincipal, OptionalPrincipal
+from deformations_common.service import create_app
+from deformations_common.vocabulary.roles import Role
+from deformations_devtools.portal.support import Portal
+from deformations_devtools.testing import free_port
+from deformations_portal.app import definition as portal_definition
+from deformations_portal.domain.memberships import Membership, Status
+from deformations_portal.service import people, tokens
+from deformations_portal.service.uow import PortalUow
+from deformations_portal.settings import PortalSettings
 
 integration = pytest.mark.integration
 
@@ -195,10 +218,6 @@ async def test_a_role_without_the_right_is_forbidden_and_changes_nothing(
 
 def test_the_walk_sees_routes_of_nested_routers_and_tells_protected_from_not() -> None:
     """Without a live service: what makes the walk fail on a new unprotected route."""
-    from fastapi import APIRouter, FastAPI
-
-    from deformations_common.auth import CurrentPrincipal, OptionalPrincipal
-
     inner, outer, app = APIRouter(prefix="/inner"), APIRouter(prefix="/v1"), FastAPI()
 
     @inner.post("/open")
@@ -238,9 +257,6 @@ PORTAL_PUBLIC: dict[tuple[str, str], str] = {
 async def test_every_form_of_the_portal_needs_a_session_and_its_token(
     platform: Platform,
 ) -> None:
-    from deformations_portal.service import people
-    from deformations_portal.service.uow import PortalUow
-
     portal = await platform.start("portal")
     routes = mutating_routes(portal.app)
     assert len(routes) >= 10, routes
@@ -272,3 +288,71 @@ async def test_every_form_of_the_portal_needs_a_session_and_its_token(
             assert response.status_code == expected, f"{what} without its token: {response}"
     portal.client.cookies.clear()
     assert await fingerprint(portal.runtime) == before, "portal: a refused form wrote"
+
+
+@integration
+async def test_the_portal_tokens_hold_only_for_their_audience_and_five_minutes(
+    platform: Platform,
+) -> None:
+    """The production path: services verify the portal's RS256 tokens against its JWKS,
+    served on a real port; the tokens are the portal's own issuer's."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = platform.settings("portal", http_port=port, public_url=url, app_url=url)
+    assert isinstance(settings, PortalSettings)
+    await platform.stack.enter_async_context(
+        serving(create_app(portal_definition(settings)), port, "portal")
+    )
+    issuer = await Portal(settings).run(tokens.load_issuer)
+    now = datetime.now(UTC)
+    operator = Membership(uuid.uuid4(), uuid.uuid4(), CREST, Role.OPERATOR, Status.VALIDATED, now)
+    stranger = tokens.TokenIssuer(
+        issuer.issuer,
+        issuer.kid,
+        rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        issuer.ttl,
+    )
+    for name in ("training", "lending"):
+        service = await platform.start(
+            name,
+            jwt_jwks_url=f"{url}/.well-known/jwks.json",
+            jwt_issuer=settings.issuer,
+            jwt_audience=name,
+        )
+        other = "lending" if name == "training" else "training"
+        refused = {
+            "another audience": issuer.issue(operator.person_id, operator, other, now),
+            "expired": issuer.issue(operator.person_id, operator, name, now - timedelta(minutes=6)),
+            "another key, same kid": stranger.issue(operator.person_id, operator, name, now),
+            "another issuer": tokens.TokenIssuer(
+                "http://elsewhere", issuer.kid, issuer.private_key, issuer.ttl
+            ).issue(operator.person_id, operator, name, now),
+            "a day long": jwt.encode(
+                {
+                    "iss": issuer.issuer,
+                    "sub": str(operator.person_id),
+                    "aud": name,
+                    "iat": now,
+                    "exp": now + timedelta(days=1),
+                    "roles": ["operator"],
+                    "authority": CREST,
+                },
+                issuer.private_key,
+                algorithm="RS256",
+                headers={"kid": issuer.kid},
+            ),
+        }
+        good = issuer.issue(operator.person_id, operator, name, now)
+        before = await fingerprint(service.runtime)
+        for route in mutating_routes(service.app):
+            path = concrete(route.path)
+            for kind, token in refused.items():
+                response = await service.client.request(
+                    route.method, path, json={}, headers=bearer(token)
+                )
+                assert_unauthorized(response, f"{name} {route.method} {path}: {kind}")
+            accepted = await service.client.request(
+                route.method, path, json={}, headers=bearer(good)
+            )
+            assert accepted.status_code != 401, f"{name} {path}: {accepted.text}"
+        assert await fingerprint(service.runtime) == before
