@@ -11,6 +11,7 @@ from typing import Any
 from deformations_common.settings import Environment
 from deformations_common.vocabulary.clock import ManualClock
 from deformations_contracts.base import EventData
+from deformations_portal.domain.addresses import StoredCheck
 from deformations_portal.domain.errors import MembershipAlreadyExists
 from deformations_portal.domain.links import StoredLink
 from deformations_portal.domain.memberships import Membership
@@ -31,6 +32,7 @@ class Store:
     links: dict[str, dict[str, Any]] = field(default_factory=dict)
     attempts: dict[str, OidcAttempt] = field(default_factory=dict)
     sessions: dict[str, WebSession] = field(default_factory=dict)
+    checks: dict[str, StoredCheck] = field(default_factory=dict)
     keys: list[tuple[str, str]] = field(default_factory=list)
     events: list[EventData] = field(default_factory=list)
 
@@ -67,6 +69,7 @@ class FakePersons:
     async def anonymise(self, person_id: uuid.UUID, at: datetime) -> None:
         self.s.identities = {k: v for k, v in self.s.identities.items() if v.person_id != person_id}
         self.s.sessions = {k: v for k, v in self.s.sessions.items() if v.person_id != person_id}
+        self.s.checks = {k: v for k, v in self.s.checks.items() if v.person_id != person_id}
         self.s.persons[person_id] = at
 
 
@@ -181,6 +184,23 @@ class FakeSignIn:
         for key in mine:
             del self.s.sessions[key]
         return len(mine)
+
+    async def add_address_check(
+        self,
+        token_hash: str,
+        person_id: uuid.UUID,
+        email: str,
+        preferences: dict[str, Any],
+        at: datetime,
+        expires_at: datetime,
+    ) -> None:
+        self.s.checks[token_hash] = StoredCheck(person_id, email, preferences, expires_at, None)
+
+    async def address_check(self, token_hash: str) -> StoredCheck | None:
+        return self.s.checks.get(token_hash)
+
+    async def use_address_check(self, token_hash: str, at: datetime) -> None:
+        self.s.checks[token_hash] = replace(self.s.checks[token_hash], used_at=at)
 
     async def signing_key(self) -> tuple[str, str] | None:
         return self.s.keys[0] if self.s.keys else None

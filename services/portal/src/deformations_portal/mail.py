@@ -28,6 +28,17 @@ def sign_in_text(link: str, minutes: int) -> str:
     )
 
 
+def address_check_text(link: str) -> str:
+    return (
+        "Bonjour,\n\n"
+        "Vous avez indiqué cette adresse pour recevoir les notifications de la plateforme "
+        "Déformations. Pour la confirmer, ouvrez ce lien (connecté à votre compte) :\n\n"
+        f"{link}\n\n"
+        "Il est valable 24 heures et ne sert qu'une fois. Tant que l'adresse n'est pas "
+        "confirmée, rien ne lui est envoyé. Si vous n'avez rien demandé, ignorez ce message.\n"
+    )
+
+
 def invitation_text(link: str, collectivite: str, minutes: int) -> str:
     return (
         "Bonjour,\n\n"
