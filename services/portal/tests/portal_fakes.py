@@ -33,6 +33,7 @@ class Store:
     attempts: dict[str, OidcAttempt] = field(default_factory=dict)
     sessions: dict[str, WebSession] = field(default_factory=dict)
     checks: dict[str, StoredCheck] = field(default_factory=dict)
+    check_times: list[tuple[uuid.UUID, datetime]] = field(default_factory=list)
     keys: list[tuple[str, str]] = field(default_factory=list)
     events: list[EventData] = field(default_factory=list)
 
@@ -195,6 +196,10 @@ class FakeSignIn:
         expires_at: datetime,
     ) -> None:
         self.s.checks[token_hash] = StoredCheck(person_id, email, preferences, expires_at, None)
+        self.s.check_times.append((person_id, at))
+
+    async def recent_address_checks(self, person_id: uuid.UUID, since: datetime) -> int:
+        return sum(1 for p, at in self.s.check_times if p == person_id and at >= since)
 
     async def address_check(self, token_hash: str) -> StoredCheck | None:
         return self.s.checks.get(token_hash)

@@ -8,6 +8,7 @@ from deformations_portal.domain.errors import (
     AddressCheckInvalid,
     AddressCheckUsed,
     InvalidEmail,
+    TooManyRequests,
 )
 from deformations_portal.service import addresses, people
 from deformations_portal.service.people import Claims
@@ -73,3 +74,16 @@ async def test_erasure_forgets_the_addresses_waiting_for_a_check() -> None:
     await addresses.choose(uow, her, "elue.perso@example.org", PREFERENCES, None)
     await people.erase(uow, her)
     assert uow.store.checks == {}
+
+
+async def test_checks_are_limited_per_person_and_hour() -> None:
+    uow = FakeUow()
+    her = await people.person_for(uow, Claims("email", "elue@crest.fr", email="elue@crest.fr"))
+    for n in range(5):
+        await addresses.choose(uow, her, f"a{n}@example.org", PREFERENCES, None)
+    with pytest.raises(TooManyRequests):
+        await addresses.choose(uow, her, "a5@example.org", PREFERENCES, None)
+    # Her own sign-in address needs no check, so no limit either.
+    assert (await addresses.choose(uow, her, "elue@crest.fr", PREFERENCES, None)).check is None
+    uow.manual.advance(timedelta(hours=1, seconds=1))
+    assert (await addresses.choose(uow, her, "a5@example.org", PREFERENCES, None)).check

@@ -20,6 +20,8 @@ from deformations_portal.domain.errors import (
 )
 
 CHECK_LIFETIME = timedelta(hours=24)
+# The form mails any address it is given: a person may ask this many checks an hour.
+CHECKS_PER_HOUR = 5
 
 
 @dataclass(frozen=True, slots=True)

@@ -161,6 +161,14 @@ class SignInRepository:
             expires_at,
         )
 
+    async def recent_address_checks(self, person_id: UUID, since: datetime) -> int:
+        count: int = await self.conn.fetchval(
+            "SELECT count(*) FROM address_checks WHERE person_id = $1 AND created_at >= $2",
+            person_id,
+            since,
+        )
+        return count
+
     async def address_check(self, token_hash: str) -> StoredCheck | None:
         row = await self.conn.fetchrow(
             "SELECT person_id, email, preferences, expires_at, used_at"

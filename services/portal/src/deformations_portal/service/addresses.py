@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from deformations_portal.domain import addresses, links
+from deformations_portal.domain.errors import TooManyRequests
 from deformations_portal.service import people
 from deformations_portal.service.uow import PortalUow
 
@@ -44,8 +45,13 @@ async def choose(
     sign_in = await people.emails_of(uow, person_id)
     if address == registered or addresses.proven(address, sign_in):
         return Decision(address, None)
-    secret = links.new_secret()
     now = uow.now()
+    recent = await uow.signin.recent_address_checks(person_id, now - links.WINDOW)
+    if links.over_limit(recent, addresses.CHECKS_PER_HOUR):
+        raise TooManyRequests(
+            "Trop de demandes de vérification d'adresse : réessayez dans une heure."
+        )
+    secret = links.new_secret()
     await uow.signin.add_address_check(
         links.keyed_hash(uow.settings.hmac_key(), f"address:{secret}"),
         person_id,
