@@ -11,6 +11,7 @@ from typing import Any
 from deformations_common.settings import Environment
 from deformations_common.vocabulary.clock import ManualClock
 from deformations_contracts.base import EventData
+from deformations_portal.domain.addresses import StoredCheck
 from deformations_portal.domain.errors import MembershipAlreadyExists
 from deformations_portal.domain.links import StoredLink
 from deformations_portal.domain.memberships import Membership
@@ -32,6 +33,8 @@ class Store:
     links: dict[str, dict[str, Any]] = field(default_factory=dict)
     attempts: dict[str, OidcAttempt] = field(default_factory=dict)
     sessions: dict[str, WebSession] = field(default_factory=dict)
+    checks: dict[str, StoredCheck] = field(default_factory=dict)
+    check_times: list[tuple[uuid.UUID, datetime]] = field(default_factory=list)
     keys: list[tuple[str, str]] = field(default_factory=list)
     events: list[EventData] = field(default_factory=list)
     journal: list[JournalEntry] = field(default_factory=list)
@@ -78,6 +81,7 @@ class FakePersons:
     async def anonymise(self, person_id: uuid.UUID, at: datetime) -> None:
         self.s.identities = {k: v for k, v in self.s.identities.items() if v.person_id != person_id}
         self.s.sessions = {k: v for k, v in self.s.sessions.items() if v.person_id != person_id}
+        self.s.checks = {k: v for k, v in self.s.checks.items() if v.person_id != person_id}
         self.s.persons[person_id] = at
 
 
@@ -130,6 +134,13 @@ class FakeMemberships:
             m
             for m in self.s.memberships.values()
             if m.validated and m.siren in sirens and m.role in roles
+        ]
+
+    async def validated_for(self, sirens: list[str] | None) -> list[Membership]:
+        return [
+            m
+            for m in self.s.memberships.values()
+            if m.status.value == "validated" and (sirens is None or m.siren in sirens)
         ]
 
 
@@ -215,6 +226,33 @@ class FakeSignIn:
 
     async def end_session(self, session_hash: str) -> None:
         self.s.sessions.pop(session_hash, None)
+
+    async def end_sessions_of(self, person_id: uuid.UUID) -> int:
+        mine = [k for k, v in self.s.sessions.items() if v.person_id == person_id]
+        for key in mine:
+            del self.s.sessions[key]
+        return len(mine)
+
+    async def add_address_check(
+        self,
+        token_hash: str,
+        person_id: uuid.UUID,
+        email: str,
+        preferences: dict[str, Any],
+        at: datetime,
+        expires_at: datetime,
+    ) -> None:
+        self.s.checks[token_hash] = StoredCheck(person_id, email, preferences, expires_at, None)
+        self.s.check_times.append((person_id, at))
+
+    async def recent_address_checks(self, person_id: uuid.UUID, since: datetime) -> int:
+        return sum(1 for p, at in self.s.check_times if p == person_id and at >= since)
+
+    async def address_check(self, token_hash: str) -> StoredCheck | None:
+        return self.s.checks.get(token_hash)
+
+    async def use_address_check(self, token_hash: str, at: datetime) -> None:
+        self.s.checks[token_hash] = replace(self.s.checks[token_hash], used_at=at)
 
     async def signing_key(self) -> tuple[str, str] | None:
         return self.s.keys[0] if self.s.keys else None

@@ -15,6 +15,7 @@ from deformations_portal.oidc import OidcClient
 from deformations_portal.settings import PortalSettings
 from deformations_portal.subscribers import handlers
 from deformations_portal.web import (
+    addresses,
     catalogue,
     links,
     my_agenda,
@@ -61,6 +62,7 @@ def definition(
             my_diagnostics.router,
             my_agenda.router,
             operator.router,
+            addresses.router,
             *training_routers,
         ],
         produces=[MembershipChanged, PersonErasureRequested],

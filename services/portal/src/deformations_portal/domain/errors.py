@@ -53,6 +53,18 @@ class LinkUsed(GoneError):
     code = "link_used"
 
 
+class AddressCheckInvalid(NotFoundError):
+    code = "address_check_invalid"
+
+
+class AddressCheckExpired(GoneError):
+    code = "address_check_expired"
+
+
+class AddressCheckUsed(GoneError):
+    code = "address_check_used"
+
+
 class SignInFailed(ForbiddenAction):
     code = "sign_in_failed"
 

@@ -118,7 +118,8 @@ def decide(membership: Membership, *, accept: bool, actor: UUID, at: datetime) -
 
 
 def revoke(membership: Membership, *, actor: UUID, at: datetime) -> Membership:
-    """An operator withdraws rights given (or offered): the membership ends, kept as history."""
+    """A référent or an operator withdraws rights given (or offered): the membership ends,
+    kept as history."""
     if membership.status not in (Status.VALIDATED, Status.INVITED):
         raise MembershipEnded(
             f"Cette adhésion ne peut pas être retirée (elle est {membership.status.label}).",

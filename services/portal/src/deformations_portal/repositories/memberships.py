@@ -109,6 +109,15 @@ class MembershipRepository:
         )
         return [_membership(r) for r in rows]
 
+    async def validated_for(self, sirens: list[str] | None) -> list[Membership]:
+        """Validated memberships of these collectivités (None: all of them)."""
+        rows = await self.conn.fetch(
+            "SELECT * FROM memberships WHERE status = 'validated'"
+            " AND ($1::text[] IS NULL OR siren = ANY($1)) ORDER BY siren, requested_at",
+            sirens,
+        )
+        return [_membership(r) for r in rows]
+
     async def invited_for_email(self, email: str) -> list[Membership]:
         rows = await self.conn.fetch(
             "SELECT * FROM memberships WHERE status = 'invited' AND lower(invited_email) = $1",

@@ -103,6 +103,7 @@ class PersonRepository:
         """Erasure: identities (the only personal data) go; the pseudonymous id stays."""
         await self.conn.execute("DELETE FROM login_identities WHERE person_id = $1", person_id)
         await self.conn.execute("DELETE FROM web_sessions WHERE person_id = $1", person_id)
+        await self.conn.execute("DELETE FROM address_checks WHERE person_id = $1", person_id)
         await self.conn.execute(
             "UPDATE persons SET erased_at = $2 WHERE person_id = $1", person_id, at
         )

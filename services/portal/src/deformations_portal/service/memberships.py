@@ -81,6 +81,43 @@ async def decide(
     return decided
 
 
+async def members_for(uow: PortalUow, person_id: uuid.UUID) -> list[Membership]:
+    """The validated memberships this person may revoke (not her own)."""
+    held = await uow.memberships.of_person(person_id)
+    if any(m.validated and m.role is Role.OPERATOR for m in held):
+        found = await uow.memberships.validated_for(None)
+    else:
+        sirens = sorted({m.siren for m in held if memberships.may_decide([m], m.siren)})
+        found = await uow.memberships.validated_for(sirens) if sirens else []
+    return [m for m in found if m.person_id != person_id]
+
+
+@dataclass(frozen=True)
+class Revoked:
+    membership: Membership
+    # Whether the person lost her last validated membership, and with it her sessions.
+    signed_out: bool
+
+
+async def revoke(uow: PortalUow, actor: uuid.UUID, membership_id: uuid.UUID) -> Revoked:
+    """A référent or an operator withdraws a membership. Once a person acts for no
+    collectivité any more, her web sessions end: no page, and so no token, keeps the
+    rights she had. (Her other memberships, if any, keep her signed in: the portal acts
+    in one of them from the next request on.)"""
+    target = await uow.memberships.get(membership_id)
+    if target is None:
+        raise MembershipNotFound("Cette adhésion n'existe pas.")
+    memberships.require_decider(await uow.memberships.of_person(actor), target.siren)
+    revoked = memberships.revoke(target, actor=actor, at=uow.now())
+    await uow.memberships.update(revoked, actor, uow.now())
+    await uow.emit(changed(revoked, uow))
+    remaining = await uow.memberships.of_person(revoked.person_id)
+    last = not any(m.validated for m in remaining)
+    if last:
+        await uow.signin.end_sessions_of(revoked.person_id)
+    return Revoked(revoked, last)
+
+
 @dataclass(frozen=True)
 class Invitation:
     membership: Membership

@@ -8,9 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from deformations_common.vocabulary.errors import InvalidInput
-from deformations_portal.domain import collectivites, memberships, operator
+from deformations_portal.domain import collectivites, operator
 from deformations_portal.domain.collectivites import Collectivite
-from deformations_portal.domain.errors import MembershipNotFound
 from deformations_portal.domain.memberships import REFERENT_ROLES, Membership
 from deformations_portal.domain.operator import JournalAction, JournalEntry, JournalFilter
 from deformations_portal.service import memberships as membership_cases
@@ -87,12 +86,8 @@ async def revoke(
     """Withdraw a validated membership (or a pending invitation), saying why."""
     await require(uow, actor)
     motive = operator.reason(why, required=True)
-    target = await uow.memberships.get(membership_id)
-    if target is None:
-        raise MembershipNotFound("Cette adhésion n'existe pas.")
-    ended = memberships.revoke(target, actor=actor, at=uow.now())
-    await uow.memberships.update(ended, actor, uow.now())
-    await uow.emit(membership_cases.changed(ended, uow))
+    # The same use case as the référent's: her sessions end with her last membership.
+    ended = (await membership_cases.revoke(uow, actor, membership_id)).membership
     await _record(
         uow, actor, JournalAction.MEMBERSHIP_REVOKED, str(ended.membership_id), ended.siren, motive
     )
