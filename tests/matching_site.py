@@ -70,6 +70,22 @@ def csrf(page: httpx.Response) -> str:
     return found.group(1)
 
 
+PROBLEM = "Nos écoles chauffent mal et coûtent cher : par où commencer la sobriété ?"
+
+
+async def post_call(client: httpx.AsyncClient, **fields: str | list[str]) -> httpx.Response:
+    form = await client.get("/pairs/nouveau", params={"appel": str(fields.get("appel", ""))})
+    data: dict[str, str | list[str]] = {
+        "csrf": csrf(form),
+        "theme": "energie",
+        "probleme": PROBLEM,
+        "creneau": ["evening", "lunch"],
+        "modalite": "either",
+    }
+    data.update(fields)
+    return await client.post("/pairs/appels", data=data)
+
+
 @dataclass
 class Site:
     url: str

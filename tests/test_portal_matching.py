@@ -10,28 +10,13 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from matching_site import ELU, ELUE, MORE, RH, UUID, Site, csrf, site
+from matching_site import ELU, ELUE, MORE, PROBLEM, RH, UUID, Site, csrf, post_call, site
 
 from deformations_common.vocabulary.french import as_paris
 
 pytestmark = pytest.mark.integration
 
 __all__ = ["site"]
-
-PROBLEM = "Nos écoles chauffent mal et coûtent cher : par où commencer la sobriété ?"
-
-
-async def post_call(client: httpx.AsyncClient, **fields: str | list[str]) -> httpx.Response:
-    form = await client.get("/pairs/nouveau", params={"appel": str(fields.get("appel", ""))})
-    data: dict[str, str | list[str]] = {
-        "csrf": csrf(form),
-        "theme": "energie",
-        "probleme": PROBLEM,
-        "creneau": ["evening", "lunch"],
-        "modalite": "either",
-    }
-    data.update(fields)
-    return await client.post("/pairs/appels", data=data)
 
 
 def seen(page: httpx.Response) -> str:
