@@ -4,24 +4,18 @@ Every bad input gets a French message and changes nothing."""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import timedelta
 
 import httpx
 import pytest
-from matching_site import ELU, ELUE, MORE, PROBLEM, RH, UUID, Site, csrf, post_call, site
+from matching_site import ELU, ELUE, MORE, PROBLEM, RH, UUID, Site, csrf, post_call, seen, site
 
 from deformations_common.vocabulary.french import as_paris
 
 pytestmark = pytest.mark.integration
 
 __all__ = ["site"]
-
-
-def seen(page: httpx.Response) -> str:
-    """The page's text as a person reads it (no HTML escapes)."""
-    return html.unescape(page.text)
 
 
 def call_ids(page: httpx.Response) -> list[str]:

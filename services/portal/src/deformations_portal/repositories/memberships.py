@@ -87,6 +87,15 @@ class MembershipRepository:
         )
         return [_membership(r) for r in rows]
 
+    async def validated_in(self, sirens: list[str]) -> list[Membership]:
+        """The validated members of these collectivités, oldest first."""
+        rows = await self.conn.fetch(
+            "SELECT * FROM memberships WHERE status = 'validated' AND siren = ANY($1)"
+            " ORDER BY requested_at",
+            sirens,
+        )
+        return [_membership(r) for r in rows]
+
     async def invited_for_email(self, email: str) -> list[Membership]:
         rows = await self.conn.fetch(
             "SELECT * FROM memberships WHERE status = 'invited' AND lower(invited_email) = $1",

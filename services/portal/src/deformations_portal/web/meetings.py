@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from deformations_common.vocabulary.errors import DomainError
 from deformations_common.vocabulary.french import date_fr, time_fr
-from deformations_portal.service.meeting_names import names_of
+from deformations_portal.service.meeting_people import names_of
 from deformations_portal.service.uow import PortalUow
 from deformations_portal.web.context import Page
 from deformations_portal.web.matching_client import MatchingClient

@@ -26,6 +26,7 @@ from deformations_portal.web.meetings import (
     matching_client,
     session_view,
 )
+from deformations_portal.web.meetings_gatherings import evening_epci
 
 router = APIRouter(include_in_schema=False)
 
@@ -101,7 +102,7 @@ async def meetings(page: PageDep) -> Response:
         evenings=evenings,
         sessions=[session_view(s) for s in upcoming],
         may_cafe=organises(page, Role.HR, Role.ELECTED, Role.OPERATOR),
-        may_evening=organises(page, Role.ELECTED, Role.TRAINER, Role.OPERATOR),
+        may_evening=evening_epci(page) is not None,
     )
 
 

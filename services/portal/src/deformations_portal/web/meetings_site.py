@@ -2,6 +2,10 @@
 
 from fastapi import APIRouter
 
-from deformations_portal.web import meetings_peers, meetings_sessions
+from deformations_portal.web import meetings_gatherings, meetings_peers, meetings_sessions
 
-routers: list[APIRouter] = [meetings_peers.router, meetings_sessions.router]
+routers: list[APIRouter] = [
+    meetings_peers.router,
+    meetings_sessions.router,
+    meetings_gatherings.router,
+]

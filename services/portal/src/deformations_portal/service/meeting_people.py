@@ -1,13 +1,15 @@
-"""How the people a meeting shows are named: the name they gave, never their address.
+"""The people of a meeting as the portal knows them: names and members to invite.
 
-Matching only knows person ids; the portal, which holds identities, turns those it is
-allowed to show (matching already hid the others) into names."""
+Matching only knows person ids; the portal, which holds identities and memberships,
+names those matching already shows (never by their address) and lists whom an organiser
+may invite: the validated members of the collectivités concerned."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
 
+from deformations_portal.domain.memberships import Membership
 from deformations_portal.service.uow import PortalUow
 
 
@@ -28,3 +30,11 @@ async def names_of(uow: PortalUow, person_ids: Iterable[str]) -> dict[str, str]:
                 break
         named[raw] = found
     return named
+
+
+async def members_of(uow: PortalUow, sirens: list[str]) -> list[Membership]:
+    """Validated members of these collectivités, each person once (their oldest)."""
+    seen: dict[uuid.UUID, Membership] = {}
+    for membership in await uow.memberships.validated_in(sirens):
+        seen.setdefault(membership.person_id, membership)
+    return list(seen.values())
