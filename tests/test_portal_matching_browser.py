@@ -3,7 +3,9 @@
 The élue of Crest opens an appel à pairs; the élu of Aouste and another élue of Crest
 answer it by clicking (a fourth élu answers over HTTP, to make four); the author forms
 the group, both accept their invitation, the élu of Aouste proposes the sessions and
-the élue of Crest sees them. axe-core checks every page on the way."""
+the élue of Crest sees them. Then the RH of Crest forms café pairs, the trainer of the
+Crestois draws an evening, and the élu of Aouste finds it. axe-core checks every page on
+the way, refusals included."""
 
 from __future__ import annotations
 
@@ -12,9 +14,10 @@ from typing import Any
 
 import pytest
 from browser import Open, accessible, button, click, fill, link, press
-from matching_site import ELU, ELUE, MORE, Site, csrf, post_call, site
+from matching_site import AGENT, ELU, ELUE, MORE, RH, TRAINER, Site, csrf, post_call, site
 
 from deformations_common.vocabulary.french import as_paris
+from deformations_devtools.portal import demo
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -149,3 +152,53 @@ async def test_elues_form_a_peer_group_and_plan_its_sessions_by_clicking(
     accessible(driver)
     assert "Salle du conseil, mairie d'Aouste-sur-Sye" in driver.page_source
     assert driver.find_elements(By.XPATH, button("Déplacer"))
+
+
+async def test_a_cafe_and_an_evening_are_organised_and_seen_by_clicking(
+    site: Site, browsers: Open
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    for email, siren in ((ELUE, demo.CREST), (AGENT, demo.CREST), (ELU, demo.AOUSTE), *MORE):
+        await site.diagnose(email, siren)
+    day = (as_paris(site.clock()) + timedelta(days=12)).date().isoformat()
+    driver = browsers()
+
+    sign_in(driver, site.url, RH)
+    press(driver, link("Mes rencontres"))
+    accessible(driver)
+    press(driver, link("Organiser un café élus–techniciens"))
+    accessible(driver)
+    set_value(driver, "premier_jour", day)
+    fill(driver, "lieu", "Mairie de Crest, salle des mariages")
+    click(driver, "Former les binômes")
+    accessible(driver)  # the refusal too: no subject was ticked
+    assert "Choisissez au moins un sujet pour les cafés." in driver.page_source
+    tick(driver, "sujet-energie")
+    click(driver, "Former les binômes")
+    accessible(driver)
+    assert "Les binômes" in driver.page_source
+    sign_out(driver)
+
+    sign_in(driver, site.url, TRAINER)
+    press(driver, link("Mes rencontres"))
+    accessible(driver)
+    press(driver, link("Organiser un speed dating"))
+    accessible(driver)
+    for box in driver.find_elements(By.CSS_SELECTOR, "input[name=participant]"):
+        box.click()
+    set_value(driver, "jour", day)
+    fill(driver, "tours", "2")
+    fill(driver, "lieu", "Salle des fêtes de Crest")
+    click(driver, "Tirer les tours")
+    accessible(driver)
+    assert "Qui rencontre qui" in driver.page_source
+    sign_out(driver)
+
+    sign_in(driver, site.url, ELU)
+    press(driver, link("Mes rencontres"))
+    accessible(driver)
+    press(driver, "//a[starts-with(normalize-space(), 'Soirée du ')]")
+    accessible(driver)
+    assert "Vos rencontres" in driver.page_source
+    assert "Mes atomes crochus" in driver.page_source
