@@ -133,6 +133,8 @@ async def test_an_appel_a_pairs_becomes_a_group_that_fixes_its_sessions(site: Si
         assert proposal.headers["location"] == f"/pairs/groupes/{group_id}"
         session = await elue.get(f"/rencontres/seances/{sessions[0]}")
         assert "Mairie de Crest" in seen(session) and "prévue" in seen(session)
+        assert "Seule la personne qui organise la séance" in seen(session)
+        assert ">Annuler la séance</button>" not in session.text
         refused = await elue.post(
             f"/rencontres/seances/{sessions[0]}/annuler",
             data={"csrf": csrf(session), "raison": "Conseil municipal ce soir-là"},
@@ -141,6 +143,7 @@ async def test_an_appel_a_pairs_becomes_a_group_that_fixes_its_sessions(site: Si
 
     async with site.person(ELU) as elu:
         session = await elu.get(f"/rencontres/seances/{sessions[1]}")
+        assert "Vous organisez cette séance" in seen(session)
         no_reason = await elu.post(
             f"/rencontres/seances/{sessions[1]}/annuler", data={"csrf": csrf(session)}
         )

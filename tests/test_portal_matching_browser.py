@@ -151,7 +151,9 @@ async def test_elues_form_a_peer_group_and_plan_its_sessions_by_clicking(
     press(driver, "//a[contains(., '(séance 1/5)')]")
     accessible(driver)
     assert "Salle du conseil, mairie d'Aouste-sur-Sye" in driver.page_source
-    assert driver.find_elements(By.XPATH, button("Déplacer"))
+    # The élu of Aouste organises the sessions: only he may move them.
+    assert not driver.find_elements(By.XPATH, button("Déplacer"))
+    assert "Seule la personne qui organise la séance" in driver.page_source
 
 
 async def test_a_cafe_and_an_evening_are_organised_and_seen_by_clicking(
