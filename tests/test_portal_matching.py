@@ -106,6 +106,10 @@ async def test_an_appel_a_pairs_becomes_a_group_that_fixes_its_sessions(site: Si
         page = await elu.get(f"/pairs/groupes/{group_id}")
         assert "confirmé : tout le monde a accepté (4 sur 4 ont accepté)" in seen(page)
         assert "dont le nom sera révélé" not in seen(page)
+        # Revealed as their given names (none here: « membre n »), never their addresses.
+        assert re.search(r"<li>membre \d</li>", page.text) and "demo.deformations.fr" not in seen(
+            page
+        )
         form = {"csrf": csrf(page), "jour": day, "heure": "18:30", "lieu": "Mairie de Crest"}
         bad_day = await elu.post(
             f"/pairs/groupes/{group_id}/seances", data={**form, "jour": "14/12"}

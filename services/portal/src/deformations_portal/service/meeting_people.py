@@ -13,9 +13,12 @@ from deformations_portal.domain.memberships import Membership
 from deformations_portal.service.uow import PortalUow
 
 
-async def names_of(uow: PortalUow, person_ids: Iterable[str]) -> dict[str, str]:
+async def names_of(
+    uow: PortalUow, person_ids: Iterable[str], *, with_address: bool = False
+) -> dict[str, str]:
     """Each id's given and usual name, or "" when none was given: an e-mail address is
-    not a name to show to peers."""
+    not a name to show to peers. An organiser picking whom to invite among the members
+    of their collectivité gets the address instead, as a référent does."""
     named: dict[str, str] = {}
     for raw in dict.fromkeys(person_ids):
         try:
@@ -23,11 +26,17 @@ async def names_of(uow: PortalUow, person_ids: Iterable[str]) -> dict[str, str]:
         except ValueError:
             named[raw] = ""
             continue
-        found = ""
-        for identity in await uow.persons.identities_of(person_id):
-            found = " ".join(n for n in (identity.given_name, identity.usual_name) if n)
-            if found:
-                break
+        identities = await uow.persons.identities_of(person_id)
+        found = next(
+            (
+                " ".join(n for n in (i.given_name, i.usual_name) if n)
+                for i in identities
+                if i.given_name or i.usual_name
+            ),
+            "",
+        )
+        if not found and with_address:
+            found = next((i.email for i in identities if i.email), "")
         named[raw] = found
     return named
 

@@ -54,12 +54,13 @@ def failed(page: Page, title: str, error: DomainError, back: str, text: str) -> 
     )
 
 
-async def names(page: Page, person_ids: list[str]) -> dict[str, str]:
-    """A label for each person: « vous », their name, else « membre n » (in this order)."""
+async def names(page: Page, person_ids: list[str], *, with_address: bool = False) -> dict[str, str]:
+    """A label for each person: « vous », their name, else « membre n » (in this order);
+    ``with_address``: their address before « membre n », for an organiser's pick."""
     assert page.me is not None
     me = str(page.me.person_id)
     async with page.runtime.begin(PortalUow) as uow:
-        found = await names_of(uow, [p for p in person_ids if p != me])
+        found = await names_of(uow, [p for p in person_ids if p != me], with_address=with_address)
     labels: dict[str, str] = {}
     for number, person in enumerate(person_ids, start=1):
         labels[person] = "vous" if person == me else (found.get(person) or f"membre {number}")

@@ -97,7 +97,7 @@ async def _cafe_form(
     page: Page, acting: Membership, given: dict[str, Any], error: str = "", status: int = 200
 ) -> Response:
     members = await _members(page, [acting.siren])
-    labels = await names(page, [str(m.person_id) for m in members])
+    labels = await names(page, [str(m.person_id) for m in members], with_address=True)
     people = [
         {
             "id": str(m.person_id),
@@ -206,7 +206,7 @@ async def _evening_form(
     page: Page, epci: str, given: dict[str, Any], error: str = "", status: int = 200
 ) -> Response:
     members, _ = await _evening_people(page, epci)
-    labels = await names(page, [str(m.person_id) for m in members])
+    labels = await names(page, [str(m.person_id) for m in members], with_address=True)
     people = [
         {"id": str(m.person_id), "name": labels[str(m.person_id)], "siren": m.siren}
         for m in members
