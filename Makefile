@@ -5,7 +5,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
 export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help install run test test-fast lint format typecheck schemas contracts bench bench-matching clean
+.PHONY: help install run test test-fast lint format typecheck schemas contracts bench bench-matching faults clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ contracts: install ## check the committed schemas and their backward compatibili
 
 bench: install ## benchmarks of the backbone (last line: one JSON object)
 	@scripts/with-services uv run --frozen python bench/run.py
+
+faults: install ## database and broker outages on servers of its own (last line: one JSON object)
+	@scripts/with-services uv run --frozen python bench/faults.py
 
 bench-matching: install ## matching at national scale (last line: one JSON object)
 	@uv run --frozen python services/matching/bench/bench_matching.py

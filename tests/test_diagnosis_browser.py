@@ -6,25 +6,21 @@ with uvicorn on a free local port, on the real broker and database.
 
 from __future__ import annotations
 
-import socket
-import tempfile
-import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
+from browser import PHONE, Open, serving
 
 from deformations_common.auth import issue_dev_token
 from deformations_common.service import create_app
 from deformations_devtools.testing import (
     Infra,
     delete_broker_objects,
+    free_port,
     isolated_settings,
-    wait_until,
 )
 from deformations_diagnosis.app import definition
 from deformations_diagnosis.content.loader import load_questionnaire
@@ -32,25 +28,6 @@ from deformations_diagnosis.settings import DiagnosisSettings
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-PHONE = (390, 844)
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-)
-
-if not CHROMIUM.exists():
-    pytest.skip(
-        "no /usr/bin/chromium: apt-get install -y chromium chromium-driver", allow_module_level=True
-    )
 webdriver = pytest.importorskip(
     "selenium.webdriver",
     reason="selenium is missing: it is deformations-diagnosis's `browser` extra",
@@ -60,13 +37,6 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass(frozen=True)
@@ -82,37 +52,17 @@ async def served(infra: Infra, database_url: str, namespace: str) -> AsyncIterat
         DiagnosisSettings, infra, database_url, namespace, "diagnosis", http_port=port
     )
     app = create_app(definition(settings))
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn-diagnosis", daemon=True)
-    thread.start()
     try:
-        await wait_until(
-            lambda: server.started or not thread.is_alive(), what="uvicorn serving the app"
-        )
-        assert server.started, "the diagnosis app did not start (see its log above)"
-        yield Served(f"http://127.0.0.1:{port}", settings)
+        async with serving(app, port, "diagnosis"):
+            yield Served(f"http://127.0.0.1:{port}", settings)
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
         subscriptions = app.state.definition.handlers.subscriptions
         await delete_broker_objects(infra.amqp_url, settings, subscriptions)
 
 
 @pytest.fixture
-def browser() -> Iterator[Any]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
-        for flag in (*FLAGS, f"--user-data-dir={profile}", f"--window-size={PHONE[0]},{PHONE[1]}"):
-            options.add_argument(flag)
-        service = webdriver.ChromeService(executable_path=str(CHROMEDRIVER))
-        driver = webdriver.Chrome(options=options, service=service)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+def browser(browsers: Open) -> Any:
+    return browsers()
 
 
 def left(element: Any) -> Callable[[Any], bool]:
@@ -172,7 +122,7 @@ async def test_a_person_completes_the_quiz_on_a_phone_and_sees_family_and_radar(
     assert family in {f.name for f in q.families}
     radar = browser.find_element(By.CSS_SELECTOR, "svg.radar")
     assert radar.is_displayed()
-    assert 0 < radar.size["width"] <= PHONE[0]
+    assert 0 < radar.size["width"] <= int(PHONE.split(",")[0])
     assert radar.find_elements(By.TAG_NAME, "polygon")
 
 

@@ -27,9 +27,11 @@ async def harness(
         yield Harness(own, database_url, namespace, stack)
 
 
+@pytest.mark.parametrize("fault", ["stop", "kill"])
 async def test_a_broker_restart_mid_flow_loses_nothing_and_duplicates_nothing(
-    harness: Harness, own_rabbitmq: OwnRabbitMQ
+    harness: Harness, own_rabbitmq: OwnRabbitMQ, fault: str
 ) -> None:
+    """``stop``: RabbitMQ shuts down in order; ``kill``: SIGKILL, as a crashed node."""
     await harness.start_consumer()
     producer = await harness.start_producer()
 
@@ -42,7 +44,7 @@ async def test_a_broker_restart_mid_flow_loses_nothing_and_duplicates_nothing(
 
     flow = asyncio.create_task(produce())
     await wait_until(lambda: _at_least(harness, 30), what="the flow to be under way")
-    own_rabbitmq.stop()
+    own_rabbitmq.stop() if fault == "stop" else own_rabbitmq.kill()
     try:
         # Commits go on while the broker is away: they wait in the outbox.
         relay = producer.runtime.relay

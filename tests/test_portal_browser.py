@@ -9,20 +9,16 @@ axe-core runs on every portal page: 0 serious, 0 critical violations.
 from __future__ import annotations
 
 import shutil
-import tempfile
-import threading
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
+from browser import Open, accessible, click, serving
 
 from deformations_common.service import create_app
 from deformations_common.vocabulary.clock import ManualClock
@@ -30,7 +26,6 @@ from deformations_devtools.portal.support import (
     Inbox,
     OidcProvider,
     Portal,
-    axe_violations,
     free_port,
     oidc_provider,
     smtp_catcher,
@@ -51,23 +46,7 @@ from deformations_portal.settings import PortalSettings
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 CREST = "212601082"
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--window-size=390,844",
-)
-
-if not CHROMIUM.exists():
-    pytest.skip("no /usr/bin/chromium", allow_module_level=True)
 if shutil.which("node") is None or shutil.which("npm") is None:
     pytest.skip(
         "no node/npm for the test OIDC provider: apt-get install -y nodejs npm",
@@ -77,24 +56,6 @@ webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-
-@asynccontextmanager
-async def serving(app: FastAPI, port: int, name: str) -> AsyncIterator[None]:
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    )
-    thread = threading.Thread(target=server.run, name=f"uvicorn-{name}", daemon=True)
-    thread.start()
-    try:
-        await wait_until(
-            lambda: server.started or not thread.is_alive(), timeout_s=90, what=f"{name} serving"
-        )
-        assert server.started, f"{name} did not start"
-        yield
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 @dataclass
@@ -186,57 +147,6 @@ async def site(infra: Infra, database_url: str, namespace: str) -> AsyncIterator
                 await delete_broker_objects(infra.amqp_url, s, subscriptions)
 
 
-@pytest.fixture
-def browsers() -> Iterator[Callable[[], Any]]:
-    opened: list[Any] = []
-    folders: list[tempfile.TemporaryDirectory[str]] = []
-
-    def open_one() -> Any:
-        options = webdriver.ChromeOptions()
-        options.binary_location = str(CHROMIUM)
-        folder = tempfile.TemporaryDirectory(prefix="chromium-")
-        folders.append(folder)
-        for flag in (*FLAGS, f"--user-data-dir={folder.name}"):
-            options.add_argument(flag)
-        driver = webdriver.Chrome(
-            options=options, service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER))
-        )
-        driver.set_page_load_timeout(30)
-        opened.append(driver)
-        return driver
-
-    yield open_one
-    for driver in opened:
-        driver.quit()
-    for folder in folders:
-        folder.cleanup()
-
-
-def accessible(driver: Any) -> None:
-    """The open page: French, titled, with no serious or critical axe-core violation."""
-    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
-    assert driver.title.endswith("— Déformations")
-    assert axe_violations(driver) == [], driver.current_url
-    overflow = driver.execute_script(
-        "return document.documentElement.scrollWidth - window.innerWidth"
-    )
-    assert overflow <= 0, f"{driver.current_url} scrolls sideways on a phone"
-
-
-def click(driver: Any, text: str) -> None:
-    """Press a button and wait for the next page (a form posts, then redirects)."""
-    page = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.XPATH, f"//button[normalize-space()={_quote(text)}]").click()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
-    WebDriverWait(driver, 20).until(
-        lambda d: d.execute_script("return document.readyState") == "complete"
-    )
-
-
-def _quote(text: str) -> str:
-    return '"' + text + '"' if '"' not in text else "'" + text + "'"
-
-
 async def sign_in_by_mail(driver: Any, site: Site, address: str) -> None:
     driver.get(f"{site.url}/connexion")
     accessible(driver)
@@ -280,7 +190,7 @@ async def register_preferences(site: Site, address: str) -> None:
 
 
 async def test_an_elue_signs_in_with_oidc_joins_crest_and_is_validated_by_the_referent(
-    site: Site, browsers: Callable[[], Any]
+    site: Site, browsers: Open
 ) -> None:
     await make_referent(site, "rh@crest.fr")
     elue = browsers()
@@ -333,7 +243,8 @@ async def test_an_elue_signs_in_with_oidc_joins_crest_and_is_validated_by_the_re
     # Lending answered with the portal's token (verified against the JWKS): no error.
     loans = elue.find_element(By.ID, "s-prets").find_element(By.XPATH, "..").text
     assert "Rien pour le moment" in loans, loans
-    assert "Bientôt" in page
+    # Diagnostics and the agenda link to their own pages (diagnosis is not running here).
+    assert "Faire mon autodiagnostic" in page and "Voir mon agenda" in page
     for path in ("/adhesions", "/compte", "/compte/supprimer", "/adhesions/rejoindre?q=aouste"):
         elue.get(site.url + path)
         accessible(elue)
@@ -347,7 +258,7 @@ async def test_an_elue_signs_in_with_oidc_joins_crest_and_is_validated_by_the_re
 
 
 async def test_a_referent_invites_an_elu_who_joins_through_the_mailed_link(
-    site: Site, browsers: Callable[[], Any]
+    site: Site, browsers: Open
 ) -> None:
     await make_referent(site, "rh@crest.fr")
     referent = browsers()
@@ -376,7 +287,7 @@ async def count(site: Site, table: str) -> int:
 
 
 async def test_bad_input_gets_a_clear_french_message_and_changes_nothing(
-    site: Site, browsers: Callable[[], Any]
+    site: Site, browsers: Open
 ) -> None:
     browser = browsers()
     # A forged state: no sign-in, no session.

@@ -7,39 +7,21 @@ the skip link comes first and leads to the content, the focus is always visible.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+from browser import Open, accessible, serving
 
 from deformations_common.service import create_app
 from deformations_devtools.portal.platforms import AUVERGNE_RHONE_ALPES, ILE_DE_FRANCE
-from deformations_devtools.portal.support import axe_violations, free_port
+from deformations_devtools.portal.support import free_port
 from deformations_devtools.testing import Infra, isolated_settings, wait_until
 from deformations_portal.app import definition
 from deformations_portal.settings import PortalSettings
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--window-size=390,844",
-)
 PAGES = (
     "/",
     "/thematiques",
@@ -51,55 +33,6 @@ PAGES = (
     "/aide",
     "/contact",
 )
-
-if not CHROMIUM.exists():
-    pytest.skip("no /usr/bin/chromium", allow_module_level=True)
-if shutil.which("npm") is None:
-    pytest.skip("no npm for axe-core: apt-get install -y npm", allow_module_level=True)
-webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
-
-
-@asynccontextmanager
-async def serving(settings: PortalSettings, port: int) -> AsyncIterator[str]:
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(definition(settings)),
-            host="127.0.0.1",
-            port=port,
-            log_config=None,
-            access_log=False,
-        )
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn-portal", daemon=True)
-    thread.start()
-    try:
-        await wait_until(
-            lambda: server.started or not thread.is_alive(), timeout_s=90, what="portal serving"
-        )
-        assert server.started, "the portal did not start"
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    with tempfile.TemporaryDirectory(prefix="chromium-") as folder:
-        for flag in (*FLAGS, f"--user-data-dir={folder}"):
-            options.add_argument(flag)
-        driver = webdriver.Chrome(
-            options=options, service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER))
-        )
-        driver.set_page_load_timeout(30)
-        try:
-            yield driver
-        finally:
-            driver.quit()
 
 
 def rgb(colour: str) -> str:
@@ -130,7 +63,7 @@ async def test_every_public_page_is_accessible_on_both_platforms(
     infra: Infra,
     database_url: str,
     namespace: str,
-    browser: Any,
+    browsers: Open,
     platform: Path,
     brand: str,
     primary: str,
@@ -144,21 +77,21 @@ async def test_every_public_page_is_accessible_on_both_platforms(
         smtp_port=1,
         platform_file=str(platform),
     )
-    async with serving(settings, free_port()) as url:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser = browsers()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    async with serving(create_app(definition(settings)), port, "portal"):
         for path in PAGES:
             browser.get(url + path)
-            assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
-            assert browser.title.endswith("— Déformations"), path
             assert browser.find_element(By.CSS_SELECTOR, "a.marque").text == brand
             header = browser.find_element(By.CSS_SELECTOR, "header.site")
             assert header.value_of_css_property("background-color") == rgb(primary), path
             footer = browser.find_element(By.CSS_SELECTOR, "footer.site nav")
             assert len(footer.find_elements(By.TAG_NAME, "a")) == 6, path
-            assert axe_violations(browser) == [], url + path
-            overflow = browser.execute_script(
-                "return document.documentElement.scrollWidth - window.innerWidth"
-            )
-            assert overflow <= 0, f"{path} scrolls sideways on a phone"
+            accessible(browser)
 
         # Keyboard: the skip link comes first, shows itself and leads to the content.
         browser.get(url + "/aide")

@@ -8,20 +8,16 @@ questionnaires fall due) while the portal keeps real time, so its tokens stay va
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
-import threading
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
+from browser import Open, accessible, button, press, serving
 from fastapi import FastAPI
 
 from deformations_common.service import create_app
@@ -30,13 +26,12 @@ from deformations_common.vocabulary.clock import ManualClock
 from deformations_common.vocabulary.french import as_paris
 from deformations_common.vocabulary.roles import Role
 from deformations_devtools.portal import demo
-from deformations_devtools.portal.support import Portal, axe_violations
+from deformations_devtools.portal.support import Portal
 from deformations_devtools.testing import (
     Infra,
     delete_broker_objects,
     free_port,
     isolated_settings,
-    wait_until,
 )
 from deformations_portal.app import definition as portal_definition
 from deformations_portal.domain.memberships import Membership, Status
@@ -53,24 +48,6 @@ ELU = "elu@aouste.demo.deformations.fr"
 RH = "rh@crest.demo.deformations.fr"
 TRAINER = "formatrice@demo.deformations.fr"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-
-
-@asynccontextmanager
-async def serving(app: FastAPI, port: int, name: str) -> AsyncIterator[None]:
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    )
-    thread = threading.Thread(target=server.run, name=f"uvicorn-{name}", daemon=True)
-    thread.start()
-    try:
-        await wait_until(
-            lambda: server.started or not thread.is_alive(), timeout_s=90, what=f"{name} serving"
-        )
-        assert server.started, f"{name} did not start"
-        yield
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 @dataclass
@@ -328,81 +305,6 @@ async def test_the_rh_of_crest_votes_and_reads_the_training_budget(site: Site) -
 
 # ---- The same journey in a real headless Chromium, axe-core on every page --------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--window-size=390,844",
-)
-
-
-@pytest.fixture
-def browsers() -> Iterator[Callable[[], Any]]:
-    if not CHROMIUM.exists() or shutil.which("npm") is None:
-        pytest.skip("no /usr/bin/chromium, or no npm for axe-core")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    opened: list[Any] = []
-    folders: list[tempfile.TemporaryDirectory[str]] = []
-
-    def open_one() -> Any:
-        options = webdriver.ChromeOptions()
-        options.binary_location = str(CHROMIUM)
-        folder = tempfile.TemporaryDirectory(prefix="chromium-")
-        folders.append(folder)
-        for flag in (*FLAGS, f"--user-data-dir={folder.name}"):
-            options.add_argument(flag)
-        driver = webdriver.Chrome(
-            options=options, service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER))
-        )
-        driver.set_page_load_timeout(30)
-        opened.append(driver)
-        return driver
-
-    yield open_one
-    for driver in opened:
-        driver.quit()
-    for folder in folders:
-        folder.cleanup()
-
-
-def accessible(driver: Any) -> None:
-    """The open page: French, titled, no serious or critical axe-core violation, no
-    sideways scrolling on a phone."""
-    from selenium.webdriver.common.by import By
-
-    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
-    assert driver.title.endswith("— Déformations")
-    assert axe_violations(driver) == [], driver.current_url
-    overflow = driver.execute_script(
-        "return document.documentElement.scrollWidth - window.innerWidth"
-    )
-    assert overflow <= 0, f"{driver.current_url} scrolls sideways on a phone"
-
-
-def press(driver: Any, xpath: str) -> None:
-    """Press a button or link and wait for the next page."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    page = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.XPATH, xpath).click()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
-    WebDriverWait(driver, 20).until(
-        lambda d: d.execute_script("return document.readyState") == "complete"
-    )
-
-
-def button(text: str) -> str:
-    return f'//button[normalize-space()="{text}"]'
-
 
 def sign_in(driver: Any, site: Site, email: str) -> None:
     driver.get(f"{site.url}/connexion/dev")
@@ -411,7 +313,7 @@ def sign_in(driver: Any, site: Site, email: str) -> None:
 
 @pytest.mark.browser
 async def test_in_a_browser_an_elue_enrols_and_takes_the_trainers_rebond(
-    site: Site, browsers: Callable[[], Any]
+    site: Site, browsers: Open
 ) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select

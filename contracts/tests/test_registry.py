@@ -17,7 +17,7 @@ CATALOGUE = {
     "session.scheduled.v1": "lending",
     "session.cancelled.v1": "lending",
     "session.rescheduled.v1": "lending",
-    "person.erasure_requested.v1": "diagnosis",
+    "person.erasure_requested.v1": "portal",
     "enrolment.confirmed.v1": "training",
     "enrolment.waitlisted.v1": "training",
     "enrolment.promoted.v1": "training",

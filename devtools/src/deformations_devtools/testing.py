@@ -243,11 +243,18 @@ class Traces:
         return self.exporter.get_finished_spans()
 
 
+_handed_ports: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    """A port nothing listens on, never the same twice in a run (servers bind it later)."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port: int = probe.getsockname()[1]
+        if port not in _handed_ports:
+            _handed_ports.add(port)
+            return port
 
 
 class OwnPostgres:

@@ -11,13 +11,13 @@ from deformations_contracts.types import Instant, PersonId, Siren
 class PersonErasureRequested(EventData):
     """A person asked that their personal data be erased everywhere.
 
-    Any service that receives the request publishes it; every service erases what it
-    holds about ``person_id`` (contact details, answers, memberships).
+    Only the portal publishes it (the person, or an operator acting there): a compromised
+    service must not erase people everywhere. Every service erases what it holds about
+    ``person_id`` (contact details, answers, memberships).
     """
 
     routing_key: ClassVar[str] = "person.erasure_requested.v1"
-    producer: ClassVar[str] = "diagnosis"
-    other_producers: ClassVar[tuple[str, ...]] = ("lending", "matching", "notifications", "portal")
+    producer: ClassVar[str] = "portal"
 
     person_id: PersonId
     requested_at: Instant

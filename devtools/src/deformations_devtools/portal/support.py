@@ -8,7 +8,6 @@ import email.policy
 import os
 import re
 import shutil
-import socket
 import subprocess
 import threading
 from collections.abc import Iterator, Sequence
@@ -23,24 +22,11 @@ from aiosmtpd.controller import Controller
 from deformations_common import db, outbox
 from deformations_common.vocabulary.clock import Clock, system_clock
 from deformations_contracts.base import EventData
+from deformations_devtools.testing import free_port
 from deformations_portal.service.uow import PortalUow
 from deformations_portal.settings import PortalSettings
 
 OIDC_DIR = Path(__file__).resolve().parents[4] / "tests" / "oidc"
-
-
-_HANDED: set[int] = set()
-
-
-def free_port() -> int:
-    """A port nothing listens on, never the same twice in a run (servers bind it later)."""
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port: int = s.getsockname()[1]
-        if port not in _HANDED:
-            _HANDED.add(port)
-            return port
 
 
 def npm_installed() -> Path:

@@ -1,15 +1,10 @@
 """Who may publish each event type: a consumer never handles an event from anyone else.
 
-The table follows DESIGN §3's catalogue. It starts from what the contracts declare
-(``EventData.producers()``) and narrows or widens it where the catalogue says so:
-
-- ``person.erasure_requested.v1`` comes only from the portal (the person, or an
-  operator acting there). A compromised service must not erase people everywhere.
-- ``session.*`` come from lending and matching, and from training once it exists.
-
-An event type the platform does not catalogue (a test's own, say) keeps its model's
-declared producers. The broker enforces the same table on the publishing side through
-topic permissions (``scripts/gen_deploy.py``): this check is the consumer's own.
+The contracts declare who publishes each event (``EventData.producers()``): the portal
+alone asks for an erasure, sessions come from lending, matching and training. An event type
+the platform does not catalogue (a test's own, say) keeps its model's declared producers.
+The broker enforces the same table on the publishing side through topic permissions
+(``scripts/gen_deploy.py``): this check is the consumer's own.
 """
 
 from collections.abc import Mapping
@@ -20,15 +15,8 @@ from deformations_contracts.registry import EVENTS
 
 UNAUTHORIZED_PRODUCER = "unauthorized-producer"
 
-_OVERRIDES: Mapping[str, tuple[str, ...]] = {
-    "person.erasure_requested.v1": ("portal",),
-    "session.scheduled.v1": ("lending", "matching", "training"),
-    "session.cancelled.v1": ("lending", "matching", "training"),
-    "session.rescheduled.v1": ("lending", "matching", "training"),
-}
-
 DECLARED_PRODUCERS: Mapping[str, frozenset[str]] = MappingProxyType(
-    {key: frozenset(_OVERRIDES.get(key, model.producers())) for key, model in EVENTS.items()}
+    {key: frozenset(model.producers()) for key, model in EVENTS.items()}
 )
 
 

@@ -14,7 +14,15 @@ from deformations_portal.clients import Clients
 from deformations_portal.oidc import OidcClient
 from deformations_portal.settings import PortalSettings
 from deformations_portal.subscribers import handlers
-from deformations_portal.web import catalogue, links, pages, public, signin
+from deformations_portal.web import (
+    catalogue,
+    links,
+    my_agenda,
+    my_diagnostics,
+    pages,
+    public,
+    signin,
+)
 from deformations_portal.web.meetings_site import routers as meeting_routers
 from deformations_portal.web.training_site import routers as training_routers
 
@@ -50,6 +58,8 @@ def definition(
             catalogue.router,
             public.router,
             links.router,
+            my_diagnostics.router,
+            my_agenda.router,
             *training_routers,
             *meeting_routers,
         ],

@@ -65,6 +65,9 @@ def guarded_client(max_connections: int, allowed: Iterable[IPNetwork] = ()) -> h
     """No proxy from the environment either: a proxy would connect on our behalf, unchecked."""
     transport = httpx.AsyncHTTPTransport(trust_env=False)
     # httpx does not expose httpcore's network backend: give the pool one that checks.
+    # Fail at start-up, not open, if a new httpx no longer keeps its pool there.
+    if not isinstance(getattr(transport, "_pool", None), httpcore.AsyncConnectionPool):
+        raise RuntimeError("httpx's transport no longer holds an httpcore pool: egress unguarded")
     transport._pool = httpcore.AsyncConnectionPool(
         ssl_context=httpx.create_ssl_context(trust_env=False),
         max_connections=max_connections,
