@@ -129,11 +129,13 @@ class FakeMemberships:
                 counts[m.siren] = (members, waiting + 1)
         return counts
 
-    async def validated_in(self, sirens: list[str], roles: list[Any]) -> list[Membership]:
+    async def validated_in(
+        self, sirens: list[str], roles: list[Any] | None = None
+    ) -> list[Membership]:
         return [
             m
             for m in self.s.memberships.values()
-            if m.validated and m.siren in sirens and m.role in roles
+            if m.validated and m.siren in sirens and (roles is None or m.role in roles)
         ]
 
     async def validated_for(self, sirens: list[str] | None) -> list[Membership]:

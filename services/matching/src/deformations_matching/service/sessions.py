@@ -63,6 +63,9 @@ class SessionOut(BaseModel):
     participants: list[str]
     sequence: int
     cancelled: bool
+    may_change: bool = Field(
+        default=False, description="You organise it (or operate): you may move or cancel it."
+    )
 
 
 async def publish(uow: MatchingUow, session: SessionScheduled, *, organiser: str) -> None:
@@ -71,13 +74,14 @@ async def publish(uow: MatchingUow, session: SessionScheduled, *, organiser: str
     await uow.emit(session)
 
 
-def _out(row: SessionRow, state: dict[str, object]) -> SessionOut:
+def _out(row: SessionRow, state: dict[str, object], viewer: Principal) -> SessionOut:
     return SessionOut.model_validate(
         {
             **state,
             "kind": row.kind,
             "sequence": row.sequence,
             "cancelled": row.cancelled_at is not None,
+            "may_change": row.organiser == viewer.sub or viewer.has_role(Role.OPERATOR),
         }
     )
 
@@ -110,13 +114,15 @@ async def list_sessions(
 ) -> list[SessionOut]:
     """The sessions of a group, café pair or gathering that the person organises or attends."""
     rows = await uow.plans.sessions_related([related_id])
-    return [_out(r, r.state) for r in rows if r.state is not None and _may_see(principal, r)]
+    return [
+        _out(r, r.state, principal) for r in rows if r.state is not None and _may_see(principal, r)
+    ]
 
 
 async def my_coming_sessions(uow: MatchingUow, principal: Principal) -> list[SessionOut]:
     """The sessions the person organises or attends that are not over nor cancelled."""
     rows = await uow.plans.coming_sessions_of(principal.sub, uow.now())
-    return [_out(r, r.state) for r in rows if r.state is not None]
+    return [_out(r, r.state, principal) for r in rows if r.state is not None]
 
 
 async def get_session(uow: MatchingUow, principal: Principal, session_id: UUID) -> SessionOut:
@@ -125,7 +131,7 @@ async def get_session(uow: MatchingUow, principal: Principal, session_id: UUID) 
         raise UnknownSession("Cette séance n'existe pas.")
     if not _may_see(principal, row):
         raise NotAllowed("Vous ne participez pas à cette séance.")
-    return _out(row, row.state)
+    return _out(row, row.state, principal)
 
 
 async def reschedule(
@@ -177,7 +183,7 @@ async def reschedule(
     await uow.emit(changed)
     updated = await uow.plans.get_session(session_id)
     assert updated is not None
-    return _out(updated, changed.model_dump(mode="json"))
+    return _out(updated, changed.model_dump(mode="json"), principal)
 
 
 async def cancel(
@@ -200,4 +206,4 @@ async def cancel(
     await uow.emit(cancelled)
     updated = await uow.plans.get_session(session_id)
     assert updated is not None
-    return _out(updated, cancelled.model_dump(mode="json"))
+    return _out(updated, cancelled.model_dump(mode="json"), principal)

@@ -100,12 +100,15 @@ class MembershipRepository:
         )
         return {r["siren"]: (r["members"], r["waiting"]) for r in rows}
 
-    async def validated_in(self, sirens: list[str], roles: list[Role]) -> list[Membership]:
+    async def validated_in(
+        self, sirens: list[str], roles: list[Role] | None = None
+    ) -> list[Membership]:
+        """The validated members of these collectivités (in these roles), oldest first."""
         rows = await self.conn.fetch(
             "SELECT * FROM memberships WHERE status = 'validated' AND siren = ANY($1)"
-            " AND role = ANY($2) ORDER BY siren, requested_at",
+            " AND ($2::text[] IS NULL OR role = ANY($2)) ORDER BY siren, requested_at",
             sirens,
-            [r.value for r in roles],
+            None if roles is None else [r.value for r in roles],
         )
         return [_membership(r) for r in rows]
 

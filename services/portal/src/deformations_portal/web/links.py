@@ -222,6 +222,10 @@ async def loan_feedback(page: PageDep, loan_id: UUID) -> Response:
 async def session_page(page: PageDep, session_id: UUID) -> Response:
     if page.me is None:
         return to_sign_in(page)
+    # A group's, café's or evening's session is matching's, with its own page.
+    planned = await call(page, "matching", "GET", f"/v1/sessions/{session_id}")
+    if planned.ok:
+        return page.redirect(f"/rencontres/seances/{session_id}")
     if page.me.acting is None:
         return _unavailable(page, Answer(403), "Cette séance")
     # A half-day belongs to a loan of the person's collectivité: found among its loans.
@@ -255,6 +259,11 @@ async def proposal_page(page: PageDep, proposal_id: UUID) -> Response:
     items = answer.body if isinstance(answer.body, list) else answer.body.get("items", [])
     for item in items:
         if str(item.get("proposal_id") or item.get("id")) == str(proposal_id):
+            # A peer group's proposal bears the group's id, a rotation the evening's.
+            if item.get("kind") == "peer_group":
+                return page.redirect(f"/pairs/groupes/{proposal_id}")
+            if item.get("kind") == "speed_dating_rotation":
+                return page.redirect(f"/speed-dating/{proposal_id}")
             rows = [("Proposition", str(item.get("kind", "mise en relation")))]
             if item.get("theme"):
                 rows.append(("Thème", str(item["theme"])))
