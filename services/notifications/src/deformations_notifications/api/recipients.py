@@ -5,7 +5,15 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
 from deformations_common.auth import CurrentPrincipal
 from deformations_contracts.values import PLATFORM_TIMEZONE
@@ -27,10 +35,32 @@ Email = Annotated[
 ]
 
 
+
+def _wall_clock(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("heure locale attendue, sans décalage horaire (ex. 08:00)")
+    return value
+
+
+# A time on the wall clock of the person's zone ("08:00"), never an instant: JSON Schema's
+# "time" format demands an offset, so the documented shape is an explicit pattern instead.
+WallClock = Annotated[
+    time,
+    AfterValidator(_wall_clock),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "description": "Heure locale HH:MM[:SS], sans décalage.",
+        }
+    ),
+]
+
+
 class QuietHoursBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    start: time = time(21, 0)
-    end: time = time(7, 0)
+    start: WallClock = time(21, 0)
+    end: WallClock = time(7, 0)
     timezone: str = PLATFORM_TIMEZONE
 
     @field_validator("timezone")
@@ -46,7 +76,7 @@ class QuietHoursBody(BaseModel):
 class DigestBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     frequency: DigestFrequency = DigestFrequency.IMMEDIATE
-    send_time: time = time(8, 0)
+    send_time: WallClock = time(8, 0)
     weekday: int = Field(default=0, ge=0, le=6, description="0 = lundi")
 
 
