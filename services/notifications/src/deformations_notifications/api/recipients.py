@@ -5,17 +5,10 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Response
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    WithJsonSchema,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from deformations_common.auth import CurrentPrincipal
+from deformations_common.wall_clock import WallClock
 from deformations_contracts.values import PLATFORM_TIMEZONE
 from deformations_notifications.api.deps import RuntimeDep
 from deformations_notifications.domain.preferences import (
@@ -32,28 +25,6 @@ router = APIRouter(prefix="/v1", tags=["recipients"])
 
 Email = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
-]
-
-
-
-def _wall_clock(value: time) -> time:
-    if value.tzinfo is not None:
-        raise ValueError("heure locale attendue, sans décalage horaire (ex. 08:00)")
-    return value
-
-
-# A time on the wall clock of the person's zone ("08:00"), never an instant: JSON Schema's
-# "time" format demands an offset, so the documented shape is an explicit pattern instead.
-WallClock = Annotated[
-    time,
-    AfterValidator(_wall_clock),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
-            "description": "Heure locale HH:MM[:SS], sans décalage.",
-        }
-    ),
 ]
 
 
