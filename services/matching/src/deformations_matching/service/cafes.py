@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from deformations_common.auth import Principal
 from deformations_common.vocabulary.french import PARIS
-from deformations_common.wall_clock import WallClock
 from deformations_common.vocabulary.roles import Role
+from deformations_common.wall_clock import WallClock
 from deformations_contracts.events.matching import ProposedSlot, Recurrence
 from deformations_contracts.events.sessions import SessionKind
 from deformations_contracts.themes import ThemeCode
