@@ -52,7 +52,7 @@ pytestmark = pytest.mark.integration
 SERVICES = ("diagnosis", "lending", "matching", "notifications", "training", "portal")
 # Generated requests per operation and per mode (valid, then invalid input); a deeper run
 # locally: FUZZ_EXAMPLES=50 make fuzz.
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 AUTHORITY = "200040715"  # a real-looking SIREN, as collectivités have
 MODES = (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE)
 
