@@ -85,6 +85,9 @@ async def test_bad_registrations_are_refused_and_erasure_on_request(
         {"email": "a@b.fr", "consent": True, "language": "en"},
         {"email": "a@b.fr", "consent": True, "quiet_hours": {"timezone": "Mars/Olympus"}},
         {"email": "a@b.fr", "consent": True, "digest": {"frequency": "hourly"}},
+        # Wall-clock times of the person's zone: an offset would make them instants.
+        {"email": "a@b.fr", "consent": True, "digest": {"send_time": "08:00:00+02:00"}},
+        {"email": "a@b.fr", "consent": True, "quiet_hours": {"start": "21:00Z"}},
     ):
         refused = await service.client.put("/v1/me/recipient", json=body, headers=headers)
         assert refused.status_code == 422, body

@@ -325,6 +325,7 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
     _install_outage_handlers(app, runtime)
+    _install_unstorable_text_handler(app)
 
     async def on_too_large(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, BodyTooLarge)
@@ -435,3 +436,34 @@ def _install_outage_handlers(app: FastAPI, runtime: Runtime[Any]) -> None:
     for kind in db.UNAVAILABLE_ERRORS:
         app.add_exception_handler(kind, on_database_error)
     app.add_exception_handler(asyncpg.InterfaceError, on_database_error)
+
+
+# What PostgreSQL refuses to store in text or jsonb: the NUL character (U+0000).
+UNSTORABLE_TEXT_ERRORS: tuple[type[Exception], ...] = (
+    asyncpg.CharacterNotInRepertoireError,
+    asyncpg.UntranslatableCharacterError,
+)
+
+
+def _install_unstorable_text_handler(app: FastAPI) -> None:
+    """Text that PostgreSQL cannot store is bad input, not a failure of the service: a 422
+    in French. The transaction it met was rolled back, so nothing changed. One handler
+    for every service rather than a check on every text field of every body."""
+
+    async def on_unstorable_text(request: Request, exc: Exception) -> JSONResponse:
+        log.info("service.unstorable_text", path=request.url.path, error=repr(exc)[:300])
+        body = {
+            "type": "https://deformations.fr/problems/unstorable-text",
+            "title": "Unprocessable content",
+            "status": 422,
+            "detail": (
+                "Le texte envoyé contient un caractère qui ne peut pas être enregistré "
+                "(caractère nul, U+0000) ; rien n'a été enregistré. Retirez-le et réessayez."
+            ),
+            "code": "unstorable_text",
+            "instance": request.url.path,
+        }
+        return problem_response(422, body)
+
+    for kind in UNSTORABLE_TEXT_ERRORS:
+        app.add_exception_handler(kind, on_unstorable_text)

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from deformations_common.vocabulary.clock import ManualClock
 from deformations_common.vocabulary.french import PARIS
@@ -95,6 +96,15 @@ async def test_a_cafe_in_the_past_or_for_another_collectivite_is_refused(
             uow, with_roles("rh-2", "hr", authority="938438454"), cafe(date(2027, 1, 4))
         )
     assert not store.emitted and not store.cafe_cycles
+
+
+@pytest.mark.parametrize("times", [{"start": "08:00+02:00"}, {"start": "08:00Z", "end": "09:00Z"}])
+def test_a_cafe_at_a_time_with_an_offset_is_refused(times: dict[str, str]) -> None:
+    """The café meets at local (Paris) times: an offset is refused at the door, not
+    compared with naive times later (a 500 the API fuzzing found)."""
+    with pytest.raises(ValidationError, match="sans décalage horaire"):
+        cafe(date(2027, 1, 4), **times)
+    assert cafe(date(2027, 1, 4), start="18:30", end="19:30").end.hour == 19
 
 
 def gathering(clock: ManualClock, **changes: object) -> SpeedDatingIn:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from deformations_common.auth import Principal
 from deformations_common.vocabulary.french import PARIS
 from deformations_common.vocabulary.roles import Role
+from deformations_common.wall_clock import WallClock
 from deformations_contracts.events.matching import ProposedSlot, Recurrence
 from deformations_contracts.events.sessions import SessionKind
 from deformations_contracts.themes import ThemeCode
@@ -42,8 +43,8 @@ class CafeIn(BaseModel):
 
     collectivite_siren: Siren
     first_day: date
-    start: time = time(8, 0)
-    end: time = time(9, 0)
+    start: WallClock = time(8, 0)
+    end: WallClock = time(9, 0)
     months: int = Field(default=3, ge=1, le=12)
     remote: bool = False
     place_label: Annotated[str, StringConstraints(min_length=3, max_length=200)] | None = None

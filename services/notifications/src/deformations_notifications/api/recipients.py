@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from deformations_common.auth import CurrentPrincipal
+from deformations_common.wall_clock import WallClock
 from deformations_contracts.values import PLATFORM_TIMEZONE
 from deformations_notifications.api.deps import RuntimeDep
 from deformations_notifications.domain.preferences import (
@@ -29,8 +30,8 @@ Email = Annotated[
 
 class QuietHoursBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    start: time = time(21, 0)
-    end: time = time(7, 0)
+    start: WallClock = time(21, 0)
+    end: WallClock = time(7, 0)
     timezone: str = PLATFORM_TIMEZONE
 
     @field_validator("timezone")
@@ -46,7 +47,7 @@ class QuietHoursBody(BaseModel):
 class DigestBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     frequency: DigestFrequency = DigestFrequency.IMMEDIATE
-    send_time: time = time(8, 0)
+    send_time: WallClock = time(8, 0)
     weekday: int = Field(default=0, ge=0, le=6, description="0 = lundi")
 
 
