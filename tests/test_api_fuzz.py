@@ -49,7 +49,15 @@ from deformations_devtools.testing import (
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("diagnosis", "lending", "matching", "notifications", "training", "portal")
+SERVICES = (
+    "diagnosis",
+    "lending",
+    "matching",
+    "notifications",
+    "training",
+    "statistics",
+    "portal",
+)
 # Generated requests per operation and per mode (valid, then invalid input); a deeper run
 # locally: FUZZ_EXAMPLES=50 make fuzz.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
