@@ -31,7 +31,15 @@ INIT_SQL = ROOT / "deploy" / "postgres" / "init.sql"
 CADDYFILE = ROOT / "deploy" / "caddy" / "Caddyfile"
 INGRESS = ROOT / "deploy" / "k8s" / "ingress.yaml"
 
-SERVICES = ("diagnosis", "matching", "lending", "notifications", "portal")
+SERVICES = (
+    "diagnosis",
+    "matching",
+    "lending",
+    "notifications",
+    "portal",
+    "training",
+    "statistics",
+)
 VHOST = "/"
 EVENTS_EXCHANGE = "deformations.events"
 DEAD_LETTER_EXCHANGE = f"{EVENTS_EXCHANGE}.dlx"

@@ -56,6 +56,10 @@ UPSTREAMS = (
     Upstream("lending"),
     # The one-click pages of the e-mails: unsubscribe, and answer through the contact relay.
     Upstream("notifications", pages=("/v1/unsubscribe", "/v1/relay/reply")),
+    # Its pages are the portal's (/formations, /organisme/formations…): the API only.
+    Upstream("training"),
+    # The Région's figures; its open-data export is public (/api/statistics/v1/open-data).
+    Upstream("statistics"),
 )
 
 # Served on each service's own port only (Prometheus scrapes it there; docs are for

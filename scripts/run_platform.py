@@ -50,6 +50,7 @@ SERVICES = {
     "notifications": 8004,
     "portal": 8005,
     "training": 8006,
+    "statistics": 8007,
 }
 DEMO_ORDER = ("lending", "diagnosis", "matching", "notifications", "training")
 # The one address of make run; each service also stays on its own port (docs, metrics).
@@ -162,7 +163,7 @@ def app_url(address: str | None) -> str:
 def start_one_address() -> tuple[str, subprocess.Popen[bytes]] | None:
     """Caddy at the one address, or None (with the reason said) to serve on own ports."""
     host, port = ONE_ADDRESS
-    fallback = "each service is served on its own port only (ports 8001–8004)"
+    fallback = "each service is served on its own port only (ports 8001–8006)"
     caddy = one_address.install_caddy(say)
     if caddy is None:
         say(f"Caddy is not installed (as root: apt-get install caddy): {fallback}")

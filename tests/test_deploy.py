@@ -33,13 +33,14 @@ from deformations_devtools.testing import OwnRabbitMQ
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
-SERVICES = ("diagnosis", "matching", "lending", "notifications", "portal")
+SERVICES = ("diagnosis", "matching", "lending", "notifications", "portal", "training")
 HOST_PORTS = {
     "diagnosis": 8001,
     "matching": 8002,
     "lending": 8003,
     "notifications": 8004,
     "portal": 8005,
+    "training": 8006,
 }
 
 
@@ -98,7 +99,7 @@ def _sql_roles() -> dict[str, str]:
 # --- docker-compose.yml ---------------------------------------------------------------
 
 
-def test_compose_runs_the_infrastructure_and_the_four_services() -> None:
+def test_compose_runs_the_infrastructure_and_every_service() -> None:
     assert set(COMPOSE["services"]) == {
         "rabbitmq",
         "postgres",
@@ -617,6 +618,10 @@ SAMPLE_PATHS = (
     "/api/lending/v1/loans/1/convention.pdf",
     "/api/notifications/v1/me/recipient",
     "/api/notifications/v1/unsubscribe",
+    "/api/training/v1/offers/search",
+    "/api/training/metrics",
+    "/formations/parcours",
+    "/v1/offers/search",
     "/api/lending/metricsx",
     "/api/lending/v1/metrics",
     "/metricsx",
@@ -828,6 +833,50 @@ def test_links_rendered_by_a_service_lead_to_the_one_address(service: str) -> No
     if service == "notifications":
         assert _env(service)["APP_URL"] == COMPOSE_ADDRESS
         assert secrets["deformations-notifications"]["APP_URL"] == public
+
+
+def _portal_service_urls() -> dict[str, dict[str, str]]:
+    """The portal's SERVICE_URLS in compose and in the example Secret of Kubernetes."""
+    documents = yaml.safe_load_all((DEPLOY / "k8s" / "secrets.example.yaml").read_text("utf-8"))
+    secrets = {d["metadata"]["name"]: d["stringData"] for d in documents if d["kind"] == "Secret"}
+    return {
+        "compose": json.loads(_env("portal")["SERVICE_URLS"]),
+        "k8s": json.loads(secrets["deformations-portal"]["SERVICE_URLS"]),
+    }
+
+
+@pytest.mark.parametrize("where", ["compose", "k8s"])
+def test_the_portal_reaches_every_api_at_the_one_address(where: str) -> None:
+    urls = _portal_service_urls()[where]
+    # Every service with an API behind the proxy, training included (its pages are the
+    # portal's, which call it with the person's token).
+    assert set(urls) == {s.name for s in routes.UPSTREAMS if s.api}
+    host = "proxy" if where == "compose" else routes.INGRESS_HOST
+    for name, base in urls.items():
+        parts = urlsplit(base)
+        assert parts.hostname == host, base
+        # A call the portal makes lands on that service, prefix stripped.
+        assert _expected(parts.path + "/v1/x") == (name, "/v1/x"), base
+    if where == "compose":
+        # The proxy listens on port 80 inside compose, for any host name.
+        assert urlsplit(urls["training"]).port is None
+        assert COMPOSE["services"]["proxy"]["environment"]["SITE_ADDRESS"] == ":80"
+
+
+def test_training_verifies_the_tokens_the_portal_issues() -> None:
+    documents = yaml.safe_load_all((DEPLOY / "k8s" / "secrets.example.yaml").read_text("utf-8"))
+    secrets = {d["metadata"]["name"]: d["stringData"] for d in documents if d["kind"] == "Secret"}
+    portal, training = secrets["deformations-portal"], secrets["deformations-training"]
+    # The portal signs with its issuer (PUBLIC_URL) for the audience of each service's name.
+    assert training["JWT_ISSUER"] == portal["PUBLIC_URL"]
+    assert training["JWT_JWKS_URL"] == portal["JWT_JWKS_URL"]
+    assert training["JWT_AUDIENCE"] == "training"
+    env = _env("training")
+    assert env["JWT_ISSUER"] == _env("portal")["PUBLIC_URL"]
+    assert env["JWT_AUDIENCE"] == "training"
+    jwks = urlsplit(env["JWT_JWKS_URL"])
+    assert (jwks.hostname, jwks.port) == ("portal", int(_env("portal")["HTTP_PORT"]))
+    assert jwks.path == "/.well-known/jwks.json"
 
 
 def test_a_link_rendered_from_the_public_url_reaches_its_service() -> None:

@@ -63,6 +63,10 @@ def contexts(fakes: FakeServices) -> dict[str, dict[str, Any]]:
         "session_url": links.to("seances", fakes.session_id),
         "platform_url": SITE,
         "reply_url": f"{SITE}/v1/relay/reply?token=sample",
+        "offer_url": links.to("formations", fakes.offer_id),
+        "rebond_url": links.to("formations", "parcours"),
+        "evaluation_url": links.to("formations", "questionnaires", fakes.evaluation_id),
+        "programme_url": links.to("programmes", fakes.programme_id),
     }
     footer = {
         "preferences_url": links.to("preferences"),
@@ -161,6 +165,12 @@ async def test_no_e_mail_link_is_dead(portal: Any) -> None:
             followed[url] = status
     paths = {urlsplit(u).path.strip("/").split("/")[0] for u in followed}
     assert {"prets", "seances", "propositions", "preferences", "campagnes"} <= paths
-    assert {"diagnostic", ""} <= paths
+    assert {"diagnostic", "", "formations", "programmes"} <= paths
+    training = {urlsplit(u).path for u in followed if u.startswith(f"{SITE}/formations")}
+    assert {
+        f"/formations/{fakes.offer_id}",
+        "/formations/parcours",
+        f"/formations/questionnaires/{fakes.evaluation_id}",
+    } <= training
     # Opening the links changed nothing: the services only ever saw GETs.
     assert {method for method, *_ in fakes.calls} == {"GET"}

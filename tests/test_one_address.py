@@ -3,7 +3,7 @@ and the links of real pages resolving there.
 
 Caddy runs with the committed ``deploy/caddy/Caddyfile`` (the one compose and ``make run``
 use) on a free port, in front of small recording upstreams, then of the real diagnosis and
-notifications services on the real broker and database.
+notifications (and training) services on the real broker and database.
 """
 
 from __future__ import annotations
@@ -199,6 +199,8 @@ ROUTED = [
     ("/api/matching/v1/proposals?limit=5", "matching", "/v1/proposals?limit=5"),
     ("/api/lending/v1/loans/1/convention.pdf", "lending", "/v1/loans/1/convention.pdf"),
     ("/api/notifications/v1/me/recipient", "notifications", "/v1/me/recipient"),
+    ("/api/training/v1/offers/search?theme=energie", "training", "/v1/offers/search?theme=energie"),
+    ("/formations/parcours", routes.HOME, "/formations/parcours"),
     ("/api/lending/v1/metrics", "lending", "/v1/metrics"),
     ("/.well-known/jwks.json", routes.HOME, "/.well-known/jwks.json"),
 ]
@@ -305,8 +307,10 @@ async def platform(
     from deformations_diagnosis.settings import DiagnosisSettings
     from deformations_notifications.app import definition as notifications
     from deformations_notifications.settings import NotificationsSettings
+    from deformations_training.app import definition as training
+    from deformations_training.settings import TrainingSettings
 
-    ports = {"diagnosis": free_port(), "notifications": free_port()}
+    ports = {"diagnosis": free_port(), "notifications": free_port(), "training": free_port()}
     upstreams = {name: f"127.0.0.1:{port}" for name, port in ports.items()}
     async with caddy(upstreams, tmp_path / "caddy") as address:
         settings: dict[str, Any] = {
@@ -329,20 +333,32 @@ async def platform(
                 public_url=routes.public_url("notifications", address),
                 app_url=address,
             ),
+            "training": isolated_settings(
+                TrainingSettings,
+                infra,
+                database_url,
+                namespace,
+                "training",
+                http_port=ports["training"],
+                public_url=routes.public_url("training", address),
+                jobs_interval_s=0,
+            ),
         }
         apps = {
             "diagnosis": create_app(diagnosis(settings["diagnosis"])),
             "notifications": create_app(notifications(settings["notifications"])),
+            "training": create_app(training(settings["training"])),
         }
         with (
             serving(apps["diagnosis"], ports["diagnosis"]) as first,
             serving(apps["notifications"], ports["notifications"]) as second,
+            serving(apps["training"], ports["training"]) as third,
         ):
             try:
                 await wait_until(
-                    lambda: first.started and second.started,
+                    lambda: first.started and second.started and third.started,
                     timeout_s=60,
-                    what="diagnosis and notifications serving",
+                    what="diagnosis, notifications and training serving",
                 )
                 served = {
                     name: Served(f"http://127.0.0.1:{ports[name]}", settings[name], apps[name])
@@ -505,6 +521,26 @@ async def test_the_e_mail_links_of_notifications_open_its_pages_at_the_one_addre
             assert public.status_code != 404, link
             assert public.text == direct.text
             assert '<html lang="fr"' in public.text
+
+
+async def test_training_answers_the_portal_through_its_api_prefix(platform: Platform) -> None:
+    """The portal's calls (SERVICE_URLS at the one address) reach the real training API."""
+    training = platform.services["training"]
+    token = issue_dev_token(training.settings, "une-elue", roles=["elected"])
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient() as client:
+        public = await client.get(f"{platform.address}/api/training/v1/recipes", headers=headers)
+        direct = await client.get(f"{training.url}/v1/recipes", headers=headers)
+        assert public.status_code == 200, public.text
+        assert public.json() == direct.json() and public.json()
+        # The person's token goes through the proxy: signed in, their programmes (none yet).
+        mine = await client.get(f"{platform.address}/api/training/v1/programmes", headers=headers)
+        assert (mine.status_code, mine.json()) == (200, [])
+        anonymous = await client.get(f"{platform.address}/api/training/v1/programmes")
+        assert anonymous.status_code == 401, anonymous.text
+        # A page of the portal's at the root is not training's.
+        routed = routes.route("/formations")
+        assert routed is not None and routed.service == routes.HOME
 
 
 # --- make run's start of Caddy ---------------------------------------------------------

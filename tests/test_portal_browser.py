@@ -243,7 +243,8 @@ async def test_an_elue_signs_in_with_oidc_joins_crest_and_is_validated_by_the_re
     # Lending answered with the portal's token (verified against the JWKS): no error.
     loans = elue.find_element(By.ID, "s-prets").find_element(By.XPATH, "..").text
     assert "Rien pour le moment" in loans, loans
-    assert "Bientôt" in page
+    # Diagnostics and the agenda link to their own pages (diagnosis is not running here).
+    assert "Faire mon autodiagnostic" in page and "Voir mon agenda" in page
     for path in ("/adhesions", "/compte", "/compte/supprimer", "/adhesions/rejoindre?q=aouste"):
         elue.get(site.url + path)
         accessible(elue)

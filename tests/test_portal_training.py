@@ -55,6 +55,7 @@ class Site:
     url: str
     clock: ManualClock  # training's
     training: FastAPI
+    portal: PortalSettings  # to issue tokens as the portal does
 
     @asynccontextmanager
     async def person(self, email: str) -> AsyncIterator[httpx.AsyncClient]:
@@ -122,7 +123,7 @@ async def site(infra: Infra, database_url: str, namespace: str) -> AsyncIterator
             )
             assert registered.status_code == 201, registered.text
         try:
-            yield Site(url, clock, training_app)
+            yield Site(url, clock, training_app, settings)
         finally:
             for app, s in ((portal_app, settings), (training_app, training_settings)):
                 handlers = app.state.definition.handlers

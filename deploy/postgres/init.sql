@@ -55,3 +55,21 @@ END $$;
 CREATE SCHEMA portal AUTHORIZATION portal;
 REVOKE ALL ON SCHEMA portal FROM PUBLIC;
 ALTER ROLE portal SET search_path = portal, public;
+
+CREATE ROLE training LOGIN PASSWORD 'training-dev-password'
+    NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+DO $$ BEGIN
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO training', current_database());
+END $$;
+CREATE SCHEMA training AUTHORIZATION training;
+REVOKE ALL ON SCHEMA training FROM PUBLIC;
+ALTER ROLE training SET search_path = training, public;
+
+CREATE ROLE statistics LOGIN PASSWORD 'statistics-dev-password'
+    NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+DO $$ BEGIN
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO statistics', current_database());
+END $$;
+CREATE SCHEMA statistics AUTHORIZATION statistics;
+REVOKE ALL ON SCHEMA statistics FROM PUBLIC;
+ALTER ROLE statistics SET search_path = statistics, public;

@@ -142,7 +142,7 @@ async def _broker_names(kind: str) -> list[str]:
         stderr=asyncio.subprocess.DEVNULL,
     )
     try:
-        out, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+        out, _ = await asyncio.wait_for(process.communicate(), timeout=20)
     except TimeoutError:
         process.kill()
         return []
@@ -154,8 +154,11 @@ async def sweep_leftovers(amqp_url: str, namespaces: set[str]) -> int:
     stops without cleaning up (a failure, a timeout) must not leave quorum queues behind,
     which pile up on a shared broker run after run. Best effort, local broker only (a
     testcontainer is thrown away whole). Returns how many objects were deleted."""
-    host = urlsplit(amqp_url).hostname
-    if not namespaces or host not in ("127.0.0.1", "localhost") or not shutil.which("rabbitmqctl"):
+    address = urlsplit(amqp_url)
+    # rabbitmqctl talks to the machine's own node, the one on the default port; a run's
+    # node of its own (scripts/with-services) is removed whole at the end.
+    local = address.hostname in ("127.0.0.1", "localhost") and address.port in (None, 5672)
+    if not namespaces or not local or not shutil.which("rabbitmqctl"):
         return 0
 
     def ours(name: str) -> bool:

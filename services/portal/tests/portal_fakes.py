@@ -12,9 +12,11 @@ from deformations_common.settings import Environment
 from deformations_common.vocabulary.clock import ManualClock
 from deformations_contracts.base import EventData
 from deformations_devtools.erasure import InMemoryErasedPeople
+from deformations_portal.domain.addresses import StoredCheck
 from deformations_portal.domain.errors import MembershipAlreadyExists
 from deformations_portal.domain.links import StoredLink
 from deformations_portal.domain.memberships import Membership
+from deformations_portal.domain.operator import JOURNAL_PAGE_SIZE, JournalEntry, JournalFilter
 from deformations_portal.repositories.people import Identity
 from deformations_portal.repositories.signin import OidcAttempt, WebSession
 from deformations_portal.service.uow import PortalUow
@@ -33,8 +35,11 @@ class Store:
     links: dict[str, dict[str, Any]] = field(default_factory=dict)
     attempts: dict[str, OidcAttempt] = field(default_factory=dict)
     sessions: dict[str, WebSession] = field(default_factory=dict)
+    checks: dict[str, StoredCheck] = field(default_factory=dict)
+    check_times: list[tuple[uuid.UUID, datetime]] = field(default_factory=list)
     keys: list[tuple[str, str]] = field(default_factory=list)
     events: list[EventData] = field(default_factory=list)
+    journal: list[JournalEntry] = field(default_factory=list)
 
 
 class FakePersons:
@@ -59,6 +64,15 @@ class FakePersons:
     async def save_identity(self, identity: Identity, at: datetime) -> None:
         self.s.identities[(identity.issuer, identity.subject)] = identity
 
+    async def search(self, text: str, limit: int = 20) -> list[uuid.UUID]:
+        found: list[uuid.UUID] = []
+        for i in self.s.identities.values():
+            names = " ".join(n for n in (i.given_name, i.usual_name) if n)
+            matches = text.lower() in (i.email or "").lower() or text.lower() in names.lower()
+            if matches and self.s.persons.get(i.person_id) is None and i.person_id not in found:
+                found.append(i.person_id)
+        return found[:limit]
+
     async def email_identities(self) -> list[tuple[str, list[Membership]]]:
         return [
             (i.subject, [m for m in self.s.memberships.values() if m.person_id == i.person_id])
@@ -69,6 +83,7 @@ class FakePersons:
     async def anonymise(self, person_id: uuid.UUID, at: datetime) -> None:
         self.s.identities = {k: v for k, v in self.s.identities.items() if v.person_id != person_id}
         self.s.sessions = {k: v for k, v in self.s.sessions.items() if v.person_id != person_id}
+        self.s.checks = {k: v for k, v in self.s.checks.items() if v.person_id != person_id}
         self.s.persons[person_id] = at
 
 
@@ -103,6 +118,49 @@ class FakeMemberships:
             for m in self.s.memberships.values()
             if m.status.value == "requested" and (sirens is None or m.siren in sirens)
         ]
+
+    async def counts(self, sirens: list[str] | None) -> dict[str, tuple[int, int]]:
+        counts: dict[str, tuple[int, int]] = {}
+        for m in self.s.memberships.values():
+            if sirens is not None and m.siren not in sirens:
+                continue
+            members, waiting = counts.get(m.siren, (0, 0))
+            if m.status.value == "validated":
+                counts[m.siren] = (members + 1, waiting)
+            elif m.status.value == "requested":
+                counts[m.siren] = (members, waiting + 1)
+        return counts
+
+    async def validated_in(self, sirens: list[str], roles: list[Any]) -> list[Membership]:
+        return [
+            m
+            for m in self.s.memberships.values()
+            if m.validated and m.siren in sirens and m.role in roles
+        ]
+
+    async def validated_for(self, sirens: list[str] | None) -> list[Membership]:
+        return [
+            m
+            for m in self.s.memberships.values()
+            if m.status.value == "validated" and (sirens is None or m.siren in sirens)
+        ]
+
+
+class FakeJournal:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def add(self, entry: JournalEntry) -> None:
+        self.s.journal.append(entry)
+
+    async def page(self, chosen: JournalFilter) -> tuple[list[JournalEntry], int]:
+        matching = [
+            e
+            for e in reversed(self.s.journal)
+            if (chosen.action is None or e.action is chosen.action)
+            and (chosen.siren is None or e.siren == chosen.siren)
+        ]
+        return matching[chosen.offset : chosen.offset + JOURNAL_PAGE_SIZE], len(matching)
 
 
 class FakeSignIn:
@@ -171,6 +229,33 @@ class FakeSignIn:
     async def end_session(self, session_hash: str) -> None:
         self.s.sessions.pop(session_hash, None)
 
+    async def end_sessions_of(self, person_id: uuid.UUID) -> int:
+        mine = [k for k, v in self.s.sessions.items() if v.person_id == person_id]
+        for key in mine:
+            del self.s.sessions[key]
+        return len(mine)
+
+    async def add_address_check(
+        self,
+        token_hash: str,
+        person_id: uuid.UUID,
+        email: str,
+        preferences: dict[str, Any],
+        at: datetime,
+        expires_at: datetime,
+    ) -> None:
+        self.s.checks[token_hash] = StoredCheck(person_id, email, preferences, expires_at, None)
+        self.s.check_times.append((person_id, at))
+
+    async def recent_address_checks(self, person_id: uuid.UUID, since: datetime) -> int:
+        return sum(1 for p, at in self.s.check_times if p == person_id and at >= since)
+
+    async def address_check(self, token_hash: str) -> StoredCheck | None:
+        return self.s.checks.get(token_hash)
+
+    async def use_address_check(self, token_hash: str, at: datetime) -> None:
+        self.s.checks[token_hash] = replace(self.s.checks[token_hash], used_at=at)
+
     async def signing_key(self) -> tuple[str, str] | None:
         return self.s.keys[0] if self.s.keys else None
 
@@ -207,3 +292,7 @@ class FakeUow(PortalUow):
     @property
     def signin(self) -> FakeSignIn:  # type: ignore[override]
         return FakeSignIn(self.store)
+
+    @property
+    def journal(self) -> FakeJournal:  # type: ignore[override]
+        return FakeJournal(self.store)

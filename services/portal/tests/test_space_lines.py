@@ -43,6 +43,28 @@ def test_notifications_name_their_event_in_french() -> None:
     assert line.text.startswith("Un prêt de compétences est convenu — ")
 
 
-def test_sections_without_an_endpoint_say_soon() -> None:
-    soon = {s.key for s in space.SECTIONS if s.path is None}
-    assert soon == {"diagnostics", "agenda"}
+def test_sections_without_an_endpoint_link_to_their_page() -> None:
+    without = {s.key: s.more for s in space.SECTIONS if s.path is None}
+    assert list(without) == ["agenda"]
+    assert ("/espace/agenda", "Voir mon agenda") in without["agenda"]
+
+
+def test_diagnostics_list_the_three_newest_with_date_and_family() -> None:
+    body = {
+        "responses": [
+            {
+                "response_id": f"r{n}",
+                "completed_at": f"2026-0{n}-02T09:00:00+00:00",
+                "summary": {"family_name": f"Famille {n}"},
+            }
+            for n in (5, 4, 3, 2)
+        ],
+        "progress": None,
+    }
+    lines = space.LINES["diagnostics"](body)
+    assert [line.text for line in lines] == [
+        "samedi 2 mai 2026 : Famille 5",
+        "jeudi 2 avril 2026 : Famille 4",
+        "lundi 2 mars 2026 : Famille 3",
+    ]
+    assert lines[0].href == "/espace/diagnostics/r5"

@@ -22,6 +22,9 @@ class FakeServices:
         self.session_id = uuid.uuid4()
         self.proposal_id = uuid.uuid4()
         self.campaign_id = uuid.uuid4()
+        self.offer_id = uuid.uuid4()
+        self.evaluation_id = uuid.uuid4()
+        self.programme_id = uuid.uuid4()
         self.calls: list[tuple[str, str, dict[str, Any], Any]] = []
         self.recipient: dict[str, Any] | None = None
 
@@ -51,6 +54,71 @@ class FakeServices:
             "feedback_from": [],
         }
 
+    def offer(self) -> dict[str, Any]:
+        """A training offer as the training service returns it (GET /v1/offers/{id})."""
+        return {
+            "id": str(self.offer_id),
+            "body_siren": "130005481",
+            "title": "Rénovation énergétique des bâtiments communaux",
+            "description": "Une soirée pour choisir par où commencer.",
+            "theme": "energie",
+            "format": "evening",
+            "duration_minutes": 120,
+            "capacity": 20,
+            "price_cents": 15_000,
+            "group_tiers": [{"min_group_size": 8, "price_cents": 7_500}],
+            "place_label": "Salle du conseil, mairie de Crest",
+            "place_insee": "26108",
+            "video_url": None,
+            "registration_closes_at": None,
+            "cancelled": False,
+            "sessions": [
+                {
+                    "id": str(self.session_id),
+                    "starts_at": "2026-12-14T17:00:00Z",
+                    "ends_at": "2026-12-14T19:00:00Z",
+                    "cancelled": False,
+                }
+            ],
+        }
+
+    def training(self, path: str) -> httpx.Response | None:
+        """The training service's answers to the pages the e-mails link to."""
+        if path == f"/v1/offers/{self.offer_id}":
+            return httpx.Response(200, json=self.offer())
+        if path.startswith("/v1/people/") and path.endswith("/journey"):
+            return httpx.Response(200, json=[])
+        if path.startswith("/v1/people/") and path.endswith("/rebonds"):
+            return httpx.Response(200, json=[])
+        if path.startswith("/v1/people/") and path.endswith("/evaluations"):
+            evaluation = {
+                "id": str(self.evaluation_id),
+                "kind": "impact_6_months",
+                "offer_id": str(self.offer_id),
+                "due_at": "2027-06-14T19:00:00Z",
+                "answered": False,
+            }
+            return httpx.Response(200, json=[evaluation])
+        if path == f"/v1/programmes/{self.programme_id}":
+            return httpx.Response(200, json=self.programme())
+        return None
+
+    def programme(self) -> dict[str, Any]:
+        """A closed programme (GET /v1/programmes/{id}) whose review is open."""
+        return {
+            "id": str(self.programme_id),
+            "recipe_code": "t10_non_conference",
+            "title": "Non-conférence du Crestois",
+            "territory_siren": CREST,
+            "facilitator_id": str(uuid.uuid4()),
+            "status": "closed",
+            "participants": [],
+            "steps": [{"key": "appel", "title": "L'appel à contributions", "status": "done"}],
+            "sessions": [],
+            "review_questions": ["Chacun est reparti avec une idée à tester."],
+            "reviews_received": 0,
+        }
+
     def handle(self, request: httpx.Request) -> httpx.Response:
         token = request.headers["authorization"].removeprefix("Bearer ")
         claims = jwt.decode(token, options={"verify_signature": False})
@@ -74,6 +142,8 @@ class FakeServices:
         if path == f"/v1/campaigns/{self.campaign_id}/collective" and method == "GET":
             result = {"team_label": "Conseil municipal de Crest", "response_count": 5}
             return httpx.Response(200, json=result)
+        if method == "GET" and (training := self.training(path)) is not None:
+            return training
         if path == "/v1/me/recipient" and method == "GET":
             if self.recipient is None:
                 return httpx.Response(404, json={"detail": "inconnu"})

@@ -21,6 +21,10 @@ from deformations_common.vocabulary.erasure import refuse_if_erased
 
 # The audience of the dev issuer's tokens when nobody chose one (ServiceSettings' default).
 DEV_JWT_AUDIENCE = "deformations"
+# The longest life of an issuer's token. Nothing revokes a token: a session ended at the
+# portal stops new ones, and the ones already out are worthless after this long. So a
+# token that says it lives longer is refused, whoever signed it.
+MAX_TOKEN_LIFETIME_S = 300
 
 
 class Role(StrEnum):
@@ -83,8 +87,13 @@ class TokenVerifier:
                     algorithms=["RS256"],
                     audience=self._settings.jwt_audience,
                     issuer=self._settings.jwt_issuer,
-                    options=options,
+                    options={"require": ["sub", "exp", "iat"]},
                 )
+                lifetime = claims["exp"] - claims["iat"]
+                if not isinstance(lifetime, int | float) or lifetime > MAX_TOKEN_LIFETIME_S:
+                    raise Unauthorized(
+                        f"invalid bearer token: it must live {MAX_TOKEN_LIFETIME_S} s at most"
+                    )
             else:
                 claims = jwt.decode(
                     token,

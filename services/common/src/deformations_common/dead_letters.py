@@ -135,6 +135,36 @@ class DeadLetter:
             return f"dead-lettered by the broker ({_text(death.get('reason'))})"
         return ""
 
+    @property
+    def attempts(self) -> int:
+        """How many times it was handled before it died: the consumer's count (plus the
+        failing attempt), else the broker's x-death count."""
+        counted = self.headers.get(ATTEMPT_HEADER)
+        if counted is not None:
+            try:
+                return int(counted) + 1
+            except (TypeError, ValueError):
+                pass
+        death = _first_death(self.headers)
+        try:
+            return int(death.get("count", 1)) if death else 1
+        except (TypeError, ValueError):
+            return 1
+
+    def outline(self) -> dict[str, Any]:
+        """What an operator may see anywhere: identity, type, error and timing; never the
+        body nor headers that could carry a person's data."""
+        return {
+            "queue": self.queue,
+            "id": self.ce_id,
+            "type": self.ce_type,
+            "source": self.ce_source,
+            "kind": self.kind,
+            "reason": self.reason[:200],
+            "failed_at": None if self.failed_at is None else self.failed_at.isoformat(),
+            "attempts": self.attempts,
+        }
+
     def age_s(self, now: datetime) -> float | None:
         return None if self.failed_at is None else max(0.0, (now - self.failed_at).total_seconds())
 

@@ -24,7 +24,7 @@ from faststream.specification import AsyncAPI
 from opentelemetry.trace import TracerProvider
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from deformations_common import db, metrics, migrations, outbox, tracing
+from deformations_common import db, dead_letters_api, metrics, migrations, outbox, tracing
 from deformations_common.auth import TokenVerifier
 from deformations_common.consumer import EventHandlers, MessageProcessor
 from deformations_common.db import Connection, Pool
@@ -348,6 +348,7 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
     if tracer_provider is not None:
         tracing.instrument_http(app, tracer_provider)
     app.include_router(_operations_router(definition, runtime))
+    app.include_router(dead_letters_api.router(settings, handlers.subscriptions))
     for router in definition.routers:
         app.include_router(router)
     if definition.configure_app is not None:

@@ -43,6 +43,11 @@ class FakeResponses(ResponseRepository):
             r.shared,
         )
 
+    async def of_person(self, person_id: str, limit: int) -> list[StoredResponse]:
+        mine = [r for r in self.rows.values() if r.person_id == person_id]
+        mine.sort(key=lambda r: (r.created_at, r.id), reverse=True)
+        return [s for r in mine[:limit] if (s := await self.get(r.id)) is not None]
+
     async def id_of_submission(self, submission_id: UUID) -> UUID | None:
         return next((r.id for r in self.rows.values() if r.submission_id == submission_id), None)
 

@@ -206,6 +206,16 @@ class FakePlans(PlanRepository):
     async def marks_of(self, gathering_id: UUID) -> dict[str, list[str]]:
         return dict(self.store.marks.get(gathering_id, {}))
 
+    async def coming_sessions_of(self, person_id: str, now: datetime) -> list[SessionRow]:
+        found = [
+            s
+            for s in self.store.sessions
+            if s["cancelled_at"] is None
+            and s["ends_at"] > now
+            and (s["organiser"] == person_id or person_id in s["participants"])
+        ]
+        return [self._row(s) for s in sorted(found, key=lambda s: s["starts_at"])]
+
     async def people_with(self, person_id: str) -> set[str]:
         return {
             p

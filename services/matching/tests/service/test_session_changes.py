@@ -121,3 +121,19 @@ async def test_sessions_are_listed_to_their_people_only(
     assert await sessions.list_sessions(uow, elected("stranger"), first.related_id) == []
     with pytest.raises(NotAllowed):
         await sessions.get_session(uow, elected("stranger"), first.session_id)
+
+
+async def test_the_agenda_lists_her_coming_sessions_and_drops_the_cancelled_and_past(
+    uow: FakeUow, store: Store, clock: ManualClock
+) -> None:
+    caller, others = await scheduled(uow, store, clock)
+    planned = store.emitted_of(SessionScheduled)
+    mine = await sessions.my_coming_sessions(uow, elected(others[0]))
+    assert [s.session_id for s in mine] == [s.session_id for s in planned]
+    assert [s.starts_at for s in mine] == sorted(s.starts_at for s in mine)
+    assert await sessions.my_coming_sessions(uow, elected("stranger")) == []
+
+    await sessions.cancel(uow, elected(caller), planned[1].session_id, CancelIn(reason="Salle"))
+    clock.set(planned[0].ends_at)
+    left = await sessions.my_coming_sessions(uow, elected(caller))
+    assert [s.session_id for s in left] == [s.session_id for s in planned[2:]]

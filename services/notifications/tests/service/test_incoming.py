@@ -14,7 +14,7 @@ from deformations_contracts.events.diagnosis import DiagnosisCompleted, Diagnosi
 from deformations_contracts.events.lending import LoanAgreed
 from deformations_contracts.events.people import PersonErasureRequested
 from deformations_contracts.events.sessions import SessionRescheduled, SessionScheduled
-from deformations_contracts.registry import examples
+from deformations_contracts.registry import EVENTS, examples
 from deformations_notifications.domain.preferences import (
     Consent,
     DigestSchedule,
@@ -212,3 +212,35 @@ async def test_a_late_event_about_an_erased_person_notifies_nobody_again(uow: Fa
     # Only an account's erasure leaves a tombstone, not removing one's contact details.
     await recipients.erase_person(uow, "elu-2")
     assert not await uow.erased_people.is_erased("elu-2")
+
+
+TRAINING_KEYS = (
+    "enrolment.confirmed.v1",
+    "enrolment.waitlisted.v1",
+    "enrolment.promoted.v1",
+    "enrolment.cancelled.v1",
+    "rebond.proposed.v1",
+    "evaluation.due.v1",
+    "programme.invited.v1",
+    "programme.review_due.v1",
+)
+
+
+async def test_every_training_example_is_for_the_person_it_names(uow: FakeUow) -> None:
+    for key in TRAINING_KEYS:
+        for payload in examples(key):
+            told = EVENTS[key].model_validate(payload)
+            person = payload["person_id"]
+            await registered(uow, person, quiet=False)
+            await incoming.handle_event(uow, told, attributes(told, source="training"))
+            rows = [r for r in uow.notifications.of(person) if r["template"] == key[:-3]]
+            assert rows and {r["status"] for r in rows} == {"pending"}, key
+    # The trainer of a rebond and the facilitator of a programme are told nothing.
+    others = {
+        p.get("trainer_id") or p.get("facilitator_id")
+        for key in ("rebond.proposed.v1", "programme.invited.v1")
+        for p in examples(key)
+    } - {None}
+    assert others
+    for other in others:
+        assert uow.notifications.of(str(other)) == []

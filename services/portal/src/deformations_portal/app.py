@@ -14,7 +14,17 @@ from deformations_portal.clients import Clients
 from deformations_portal.oidc import OidcClient
 from deformations_portal.settings import PortalSettings
 from deformations_portal.subscribers import handlers
-from deformations_portal.web import catalogue, links, pages, public, signin
+from deformations_portal.web import (
+    addresses,
+    catalogue,
+    links,
+    my_agenda,
+    my_diagnostics,
+    operator,
+    pages,
+    public,
+    signin,
+)
 from deformations_portal.web.training_site import routers as training_routers
 
 
@@ -49,6 +59,10 @@ def definition(
             catalogue.router,
             public.router,
             links.router,
+            my_diagnostics.router,
+            my_agenda.router,
+            operator.router,
+            addresses.router,
             *training_routers,
         ],
         produces=[MembershipChanged, PersonErasureRequested],

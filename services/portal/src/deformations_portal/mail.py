@@ -28,6 +28,17 @@ def sign_in_text(link: str, minutes: int) -> str:
     )
 
 
+def address_check_text(link: str) -> str:
+    return (
+        "Bonjour,\n\n"
+        "Vous avez indiqué cette adresse pour recevoir les notifications de la plateforme "
+        "Déformations. Pour la confirmer, ouvrez ce lien (connecté à votre compte) :\n\n"
+        f"{link}\n\n"
+        "Il est valable 24 heures et ne sert qu'une fois. Tant que l'adresse n'est pas "
+        "confirmée, rien ne lui est envoyé. Si vous n'avez rien demandé, ignorez ce message.\n"
+    )
+
+
 def invitation_text(link: str, collectivite: str, minutes: int) -> str:
     return (
         "Bonjour,\n\n"
@@ -51,3 +62,11 @@ def decision_text(collectivite: str, role: str, validated: bool, site: str) -> s
             "Pour en savoir plus, adressez-vous à votre mairie."
         )
     return f"Bonjour,\n\n{outcome}\n"
+
+
+def revocation_text(collectivite: str, role: str, site: str) -> str:
+    return (
+        f"Bonjour,\n\nVotre adhésion à {collectivite} comme {role} a été retirée : vous "
+        f"n'agissez plus pour elle sur {site}. Pour en savoir plus, adressez-vous à votre "
+        "mairie.\n"
+    )

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from deformations_common.vocabulary.french import datetime_fr
+from deformations_common.vocabulary.french import date_fr, datetime_fr
 from deformations_portal.domain.memberships import Membership
 from deformations_portal.service.tokens import TokenIssuer
 from deformations_portal.settings import PortalSettings
@@ -26,14 +26,31 @@ class Section:
     key: str
     title: str
     service: str
-    path: str | None  # None: no endpoint yet (« bientôt »)
+    path: str | None  # None: no endpoint yet (« bientôt »), or only its page (``more``)
     needs_authority: bool = False
+    more: tuple[tuple[str, str], ...] = ()  # (href, text): its own pages
 
 
 SECTIONS = (
-    Section("diagnostics", "Mes diagnostics", "diagnosis", None),
+    Section(
+        "diagnostics",
+        "Mes diagnostics",
+        "diagnosis",
+        "/v1/me/responses",
+        more=(
+            ("/espace/diagnostics", "Tous mes diagnostics"),
+            ("/espace/autodiagnostic", "Faire mon autodiagnostic"),
+        ),
+    ),
     Section("etapes", "Mes prochaines étapes", "matching", "/v1/recommendations/me"),
-    Section("agenda", "Mon agenda", "matching", None),
+    # Gathered from three services on its own page.
+    Section(
+        "agenda",
+        "Mon agenda",
+        "matching",
+        None,
+        more=(("/espace/agenda", "Voir mon agenda"), ("/espace/agenda.ics", "Fichier .ics")),
+    ),
     Section("prets", "Les prêts de ma collectivité", "lending", "/v1/loans", True),
     Section("notifications", "Mes notifications", "notifications", "/v1/me/notifications"),
     Section("preferences", "Mes préférences", "notifications", "/v1/me/recipient"),
@@ -49,7 +66,7 @@ class Line:
 @dataclass
 class Filled:
     section: Section
-    state: str  # "ok", "empty", "soon", "unavailable", "needs_membership"
+    state: str  # "ok", "empty", "soon", "page", "unavailable", "needs_membership"
     lines: list[Line] = field(default_factory=list)
 
 
@@ -63,7 +80,7 @@ async def fill(
 ) -> list[Filled]:
     async def one(section: Section) -> Filled:
         if section.path is None:
-            return Filled(section, "soon")
+            return Filled(section, "page" if section.more else "soon")
         if section.needs_authority and acting is None:
             return Filled(section, "needs_membership")
         base = settings.service_urls.get(section.service)
@@ -138,6 +155,16 @@ def _preferences(body: Any) -> list[Line]:
     return lines
 
 
+def _diagnostics(body: Any) -> list[Line]:
+    return [
+        Line(
+            f"{date_fr(r['completed_at'])} : {r['summary']['family_name']}",
+            f"/espace/diagnostics/{r['response_id']}",
+        )
+        for r in body["responses"][:3]
+    ]
+
+
 def _next_steps(body: Any) -> list[Line]:
     return [
         Line(f"{step['title']} — {step['reason']}", f"/recettes/{step['code']}")
@@ -150,4 +177,5 @@ LINES: dict[str, Callable[[Any], list[Line]]] = {
     "notifications": _notifications,
     "preferences": _preferences,
     "etapes": _next_steps,
+    "diagnostics": _diagnostics,
 }

@@ -7,6 +7,7 @@ from deformations_common.vocabulary.roles import Role
 from deformations_portal.domain import memberships as rules
 from deformations_portal.domain.errors import (
     InvalidRole,
+    MembershipEnded,
     MembershipNotPending,
     NotAllowedToDecide,
     NoValidatedMembership,
@@ -67,3 +68,18 @@ def test_the_person_acts_in_a_validated_membership_only() -> None:
     assert rules.acting_membership([first, second], second.membership_id) == second
     with pytest.raises(NoValidatedMembership, match="pas encore validée"):
         rules.require_validated(None)
+
+
+@pytest.mark.parametrize(
+    "status", [s for s in Status if s not in (Status.VALIDATED, Status.INVITED)]
+)
+def test_only_a_validated_membership_or_an_invitation_is_revoked(status: Status) -> None:
+    with pytest.raises(MembershipEnded, match="ne peut pas être retirée"):
+        rules.revoke(held(Role.ELECTED, status=status), actor=uuid.uuid4(), at=NOW)
+
+
+def test_a_revoked_membership_acts_no_more() -> None:
+    actor = uuid.uuid4()
+    revoked = rules.revoke(held(Role.ELECTED), actor=actor, at=NOW)
+    assert (revoked.status, revoked.decided_by, revoked.decided_at) == (Status.REVOKED, actor, NOW)
+    assert rules.acting_membership([revoked], revoked.membership_id) is None

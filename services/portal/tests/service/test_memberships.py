@@ -7,6 +7,7 @@ from deformations_common.vocabulary.roles import Role
 from deformations_contracts.events.people import MembershipChanged
 from deformations_portal.domain.errors import (
     MembershipAlreadyExists,
+    MembershipEnded,
     NotAllowedToDecide,
     UnknownCollectivite,
 )
@@ -87,3 +88,57 @@ async def test_an_invited_elu_is_a_member_once_signed_in_through_the_link() -> N
     assert person_id == invitation.membership.person_id
     (membership,) = await uow.memberships.of_person(person_id)
     assert membership.status is Status.VALIDATED and membership.role is Role.ELECTED
+
+
+AOUSTE = "212600118"
+
+
+async def validated(uow: FakeUow, decider: uuid.UUID, who: uuid.UUID, siren: str) -> uuid.UUID:
+    request = await memberships.request_join(uow, who, siren, "elected")
+    await memberships.decide(uow, decider, request.membership_id, accept=True)
+    return request.membership_id
+
+
+async def test_revoking_the_last_membership_ends_every_session_of_the_person() -> None:
+    uow = FakeUow()
+    operator = await people.create_operator(uow, "ops@example.org", "200040509")
+    elue = await person(uow, "elue@crest.fr")
+    crest = await validated(uow, operator, elue, CREST)
+    aouste = await validated(uow, operator, elue, AOUSTE)
+    phone, laptop = await people.open_session(uow, elue), await people.open_session(uow, elue)
+    bystander = await people.open_session(uow, operator)
+
+    first = await memberships.revoke(uow, operator, crest)
+    assert first.membership.status is Status.REVOKED and not first.signed_out
+    signed_in = await people.current(uow, phone.secret)
+    # Still signed in, now acting in the membership she keeps.
+    assert signed_in is not None and signed_in.acting is not None
+    assert signed_in.acting.membership_id == aouste
+
+    last = await memberships.revoke(uow, operator, aouste)
+    assert last.signed_out
+    assert await people.current(uow, phone.secret) is None
+    assert await people.current(uow, laptop.secret) is None
+    assert await people.current(uow, bystander.secret) is not None
+    revoked = [e for e in uow.store.events if isinstance(e, MembershipChanged)][-2:]
+    assert [e.status.value for e in revoked] == ["revoked", "revoked"]
+
+
+async def test_only_a_decider_revokes_and_only_a_validated_membership() -> None:
+    uow = FakeUow()
+    hr = await referent(uow)
+    elue = await person(uow, "elue@crest.fr")
+    membership = await validated(uow, hr, elue, CREST)
+    session = await people.open_session(uow, elue)
+    before = list(uow.store.events)
+    with pytest.raises(NotAllowedToDecide):
+        await memberships.revoke(uow, elue, membership)
+    assert uow.store.memberships[membership].status is Status.VALIDATED
+    assert uow.store.events == before
+    assert await people.current(uow, session.secret) is not None
+    assert [m.membership_id for m in await memberships.members_for(uow, hr)] == [membership]
+    assert await memberships.members_for(uow, elue) == []
+    await memberships.revoke(uow, hr, membership)
+    with pytest.raises(MembershipEnded):
+        await memberships.revoke(uow, hr, membership)
+    assert await memberships.members_for(uow, hr) == []

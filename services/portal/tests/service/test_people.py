@@ -83,6 +83,19 @@ async def test_erasure_is_published_and_the_portal_forgets() -> None:
     assert await people.current(uow, session.secret) is None
 
 
+async def test_signing_out_everywhere_ends_every_session_of_the_person_only() -> None:
+    uow = FakeUow()
+    elue = await people.person_for(uow, Claims("email", "e@crest.fr", email="e@crest.fr"))
+    other = await people.person_for(uow, Claims("email", "o@crest.fr", email="o@crest.fr"))
+    phone, laptop = await people.open_session(uow, elue), await people.open_session(uow, elue)
+    theirs = await people.open_session(uow, other)
+    assert await people.end_all_sessions(uow, elue) == 2
+    assert await people.current(uow, phone.secret) is None
+    assert await people.current(uow, laptop.secret) is None
+    assert await people.current(uow, theirs.secret) is not None
+    assert await people.end_all_sessions(uow, elue) == 0
+
+
 async def test_tokens_are_short_lived_rs256_for_one_audience() -> None:
     uow = FakeUow()
     operator = await people.create_operator(uow, "ops@example.org", "200040509")

@@ -6,9 +6,10 @@ from uuid import UUID
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from deformations_common.auth import OptionalPrincipal
+from deformations_common.auth import CurrentPrincipal, OptionalPrincipal
 from deformations_diagnosis.api.deps import RuntimeDep
 from deformations_diagnosis.content.loader import CURRENT_VERSION
+from deformations_diagnosis.domain.history import DatedSummary, Progress, ResultSummary
 from deformations_diagnosis.service import questionnaires, responses
 from deformations_diagnosis.service.uow import DiagnosisUnitOfWork
 
@@ -47,6 +48,16 @@ class ResponseOut(BaseModel):
     shared_with_team: bool = False
     result_page: str
     result: dict[str, Any]
+    summary: ResultSummary | None = Field(
+        default=None, description="Family, axes and themes named as the version answered"
+    )
+
+
+class MyResponsesOut(BaseModel):
+    responses: list[DatedSummary] = Field(description="Newest first")
+    progress: Progress | None = Field(
+        description="From the second newest to the newest; none under two responses"
+    )
 
 
 class Versions(BaseModel):
@@ -99,6 +110,7 @@ async def submit_response(
         shared_with_team=submitted.shared,
         result_page=f"/resultats/{submitted.response_id}",
         result=submitted.result.model_dump(mode="json"),
+        summary=responses.summary_of_result(submitted.result),
     )
 
 
@@ -115,4 +127,14 @@ async def get_response(response_id: UUID, runtime: RuntimeDep) -> ResponseOut:
         shared_with_team=stored.shared,
         result_page=f"/resultats/{stored.id}",
         result=stored.result,
+        summary=responses.summary_of(stored),
     )
+
+
+@router.get("/me/responses")
+async def my_responses(runtime: RuntimeDep, principal: CurrentPrincipal) -> MyResponsesOut:
+    """The responses the signed-in person gave, newest first, each summed up per thématique
+    (axes, family, priority themes), and the progress between the two newest."""
+    async with runtime.begin(DiagnosisUnitOfWork) as uow:
+        found = await responses.history(uow, principal.sub)
+    return MyResponsesOut(responses=found.responses, progress=found.progress)

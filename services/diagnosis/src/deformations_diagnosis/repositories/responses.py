@@ -76,6 +76,16 @@ class ResponseRepository:
         )
         return StoredResponse(**dict(row.items())) if row else None
 
+    async def of_person(self, person_id: str, limit: int) -> list[StoredResponse]:
+        """The person's latest ``limit`` responses, newest first."""
+        rows = await self.conn.fetch(
+            f"""SELECT {_COLUMNS} FROM responses WHERE person_id = $1
+                ORDER BY created_at DESC, id DESC LIMIT $2""",
+            person_id,
+            limit,
+        )
+        return [StoredResponse(**dict(row.items())) for row in rows]
+
     async def id_of_submission(self, submission_id: UUID) -> UUID | None:
         response_id: UUID | None = await self.conn.fetchval(
             "SELECT id FROM responses WHERE submission_id = $1", submission_id

@@ -18,6 +18,13 @@ from deformations_diagnosis.domain.errors import (
     UnknownResponseError,
     WrongVersionError,
 )
+from deformations_diagnosis.domain.history import (
+    DatedSummary,
+    Progress,
+    ResultSummary,
+    progress,
+    summarise,
+)
 from deformations_diagnosis.domain.intercommunality import IntercommunalityResult
 from deformations_diagnosis.domain.results import IndividualResult
 from deformations_diagnosis.domain.scoring import score_submission
@@ -125,3 +132,40 @@ async def result_with_team(uow: DiagnosisUnitOfWork, response_id: UUID) -> Resul
     stored = await response(uow, response_id)
     campaign = await uow.campaigns.get(stored.campaign_id) if stored.campaign_id else None
     return ResultWithTeam(stored, campaign)
+
+
+# More than anyone takes in a mandate; the listing stays one small page.
+HISTORY_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class History:
+    """A person's results, newest first, and the progress between the two newest."""
+
+    responses: list[DatedSummary]
+    progress: Progress | None
+
+
+def summary_of_result(result: IndividualResult) -> ResultSummary:
+    return summarise(questionnaire(result.questionnaire_version), result)
+
+
+def summary_of(stored: StoredResponse) -> ResultSummary:
+    """The stored result summed up with the questionnaire version it was answered with."""
+    return summary_of_result(IndividualResult.model_validate(stored.result))
+
+
+async def history(uow: DiagnosisUnitOfWork, person_id: str) -> History:
+    """The responses given while signed in as ``person_id`` (anonymous ones are nobody's)."""
+    found = await uow.responses.of_person(person_id, HISTORY_LIMIT)
+    dated = [
+        DatedSummary(
+            response_id=stored.id,
+            questionnaire_version=stored.questionnaire_version,
+            completed_at=stored.created_at,
+            campaign_id=stored.campaign_id,
+            summary=summary_of(stored),
+        )
+        for stored in found
+    ]
+    return History(dated, progress(dated[0], dated[1]) if len(dated) >= 2 else None)

@@ -15,10 +15,14 @@ router = APIRouter(prefix="/v1", tags=["sessions"])
 
 @router.get("/sessions")
 async def list_sessions(
-    related_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal
+    runtime: RuntimeDep, principal: CurrentPrincipal, related_id: UUID | None = None
 ) -> list[SessionOut]:
-    """Sessions of a group, café pair or speed-dating evening that one organises or attends."""
+    """Sessions of a group, café pair or speed-dating evening that one organises or attends;
+    without ``related_id``, one's own coming sessions (not over, not cancelled), soonest
+    first: the agenda."""
     async with runtime.begin(MatchingUow) as uow:
+        if related_id is None:
+            return await sessions.my_coming_sessions(uow, principal)
         return await sessions.list_sessions(uow, principal, related_id)
 
 

@@ -92,6 +92,20 @@ class PlanRepository:
         )
         return [SessionRow(**dict(r.items())) for r in rows]
 
+    async def coming_sessions_of(self, person_id: str, now: datetime) -> list[SessionRow]:
+        """The live sessions the person organises or attends that have not ended, soonest
+        first."""
+        rows = await self.conn.fetch(
+            """SELECT session_id, kind, related_id, organiser, state, sequence, cancelled_at
+               FROM sessions
+               WHERE (organiser = $1 OR $1 = ANY(participants)) AND state IS NOT NULL
+                 AND cancelled_at IS NULL AND ends_at > $2
+               ORDER BY starts_at, session_id""",
+            person_id,
+            now,
+        )
+        return [SessionRow(**dict(r.items())) for r in rows]
+
     async def people_with(self, person_id: str) -> set[str]:
         """Participants of the live sessions the person organises or attends."""
         rows = await self.conn.fetch(

@@ -113,6 +113,12 @@ async def list_sessions(
     return [_out(r, r.state) for r in rows if r.state is not None and _may_see(principal, r)]
 
 
+async def my_coming_sessions(uow: MatchingUow, principal: Principal) -> list[SessionOut]:
+    """The sessions the person organises or attends that are not over nor cancelled."""
+    rows = await uow.plans.coming_sessions_of(principal.sub, uow.now())
+    return [_out(r, r.state) for r in rows if r.state is not None]
+
+
 async def get_session(uow: MatchingUow, principal: Principal, session_id: UUID) -> SessionOut:
     row = await uow.plans.get_session(session_id)
     if row is None or row.state is None:

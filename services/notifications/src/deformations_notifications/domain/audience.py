@@ -2,8 +2,9 @@
 
 Events carry identifiers only, never contact details. An ``Audience`` names the people an
 event designates directly (the élu of a diagnosis, the agent of a loan, the participants
-of a session), the collectivités whose registered people are concerned (both sides of a
-loan) and the campaigns whose team is concerned. The service layer resolves SIRENs and
+of a session, the élu of an enrolment, a rebond, a questionnaire or a programme's
+invitation and review), the collectivités whose registered people are concerned (both
+sides of a loan) and the campaigns whose team is concerned. The service layer resolves SIRENs and
 campaigns to people with its read models.
 """
 
@@ -15,10 +16,19 @@ from deformations_contracts.base import EventData
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
 from deformations_contracts.events.lending import LoanAgreed, LoanCancelled, LoanCompleted
 from deformations_contracts.events.matching import MatchProposed, ProposalKind
+from deformations_contracts.events.programmes import ProgrammeInvited, ProgrammeReviewDue
 from deformations_contracts.events.sessions import (
     SessionCancelled,
     SessionRescheduled,
     SessionScheduled,
+)
+from deformations_contracts.events.training import (
+    EnrolmentCancelled,
+    EnrolmentConfirmed,
+    EnrolmentPromoted,
+    EnrolmentWaitlisted,
+    EvaluationDue,
+    RebondProposed,
 )
 
 
@@ -63,6 +73,20 @@ def audience_of(event: EventData) -> Audience:
             )
         case SessionScheduled() | SessionRescheduled() | SessionCancelled():
             return Audience(people=frozenset(event.participants))
+        case (
+            EnrolmentConfirmed()
+            | EnrolmentWaitlisted()
+            | EnrolmentPromoted()
+            | EnrolmentCancelled()
+            | RebondProposed()
+            | EvaluationDue()
+            | ProgrammeInvited()
+            | ProgrammeReviewDue()
+        ):
+            # The élu enrolled, the one the trainer wrote the rebond for, the one asked to
+            # answer, the one invited: never the trainer nor the collectivité (the RH who
+            # enrolled a group sees it in the portal, not in every member's mail).
+            return Audience(people=frozenset({event.person_id}))
     return Audience()
 
 

@@ -50,6 +50,12 @@ _ITEM_FIELDS = (
     "campaign_id",
     "thread_id",
     "response_id",
+    # Training: a rebond or a questionnaire is its own item, enrolment news group per
+    # enrolment, programme news per programme.
+    "rebond_id",
+    "evaluation_id",
+    "enrolment_id",
+    "programme_id",
 )
 
 

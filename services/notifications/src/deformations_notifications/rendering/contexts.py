@@ -19,21 +19,37 @@ from deformations_contracts.events.diagnosis import (
 )
 from deformations_contracts.events.lending import LoanAgreed, LoanCancelled, LoanCompleted
 from deformations_contracts.events.matching import MatchProposed, ProposalKind
+from deformations_contracts.events.programmes import ProgrammeInvited, ProgrammeReviewDue
 from deformations_contracts.events.sessions import (
     SessionCancelled,
     SessionKind,
     SessionRescheduled,
     SessionScheduled,
 )
+from deformations_contracts.events.training import (
+    EnrolmentCancelled,
+    EnrolmentConfirmed,
+    EnrolmentPromoted,
+    EnrolmentWaitlisted,
+    EvaluationDue,
+    RebondProposed,
+)
 from deformations_contracts.registry import EVENTS
 from deformations_contracts.themes import label as theme_label
 from deformations_contracts.values import HALF_DAY_HOURS
+from deformations_notifications.rendering.training import (
+    offer_url,
+    programme_url,
+    training_context,
+)
 
 SESSION_TITLES = {
     SessionKind.LOAN_HALF_DAY: "Demi-journée de mise à disposition",
     SessionKind.PEER_GROUP: "Groupe d'entraide entre pairs",
     SessionKind.CAFE_ELUS_TECHNICIENS: "Café élus-techniciens",
     SessionKind.SPEED_DATING_ROUND: "Speed-dating entre voisins",
+    SessionKind.TRAINING_SESSION: "Séance de formation",
+    SessionKind.PROGRAMME_SESSION: "Séance du programme",
 }
 
 Namer = Callable[[str], str]
@@ -128,6 +144,19 @@ def _loan(event: LoanAgreed | LoanCompleted | LoanCancelled, links: Links, name:
     return ctx
 
 
+SessionEvent = SessionScheduled | SessionRescheduled | SessionCancelled
+
+
+def _session_url(event: SessionEvent, links: Links) -> str:
+    """The portal's page of what the session belongs to: a training offer, a programme,
+    or the session itself (a loan's half-day and the gatherings of matching)."""
+    if event.kind is SessionKind.TRAINING_SESSION:
+        return offer_url(links.to, event.related_id)
+    if event.kind is SessionKind.PROGRAMME_SESSION:
+        return programme_url(links.to, event.related_id)
+    return links.to("seances", event.session_id)
+
+
 def _session(
     event: SessionScheduled | SessionRescheduled | SessionCancelled, links: Links, name: Namer
 ) -> dict[str, Any]:
@@ -138,7 +167,7 @@ def _session(
         "title": event.title or SESSION_TITLES.get(event.kind, "Séance"),
         "start": event.starts_at,
         "end": event.ends_at,
-        "session_url": links.to("seances", event.session_id),
+        "session_url": _session_url(event, links),
         "modality": "remote" if event.remote else "on_site",
         "location": location,
     }
@@ -175,4 +204,15 @@ def context_for(
             return dict(_loan(event, links, name))
         case SessionScheduled() | SessionRescheduled() | SessionCancelled():
             return _session(event, links, name)
+        case (
+            EnrolmentConfirmed()
+            | EnrolmentWaitlisted()
+            | EnrolmentPromoted()
+            | EnrolmentCancelled()
+            | RebondProposed()
+            | EvaluationDue()
+            | ProgrammeInvited()
+            | ProgrammeReviewDue()
+        ):
+            return training_context(event, links.to, name)
     return dict(payload)

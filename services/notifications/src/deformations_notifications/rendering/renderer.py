@@ -37,6 +37,14 @@ _SUBJECTS: dict[str, str] = {
     "session.scheduled": "Invitation : {{ title }}, {{ start | datetime_fr }}",
     "session.rescheduled": "Nouvel horaire : {{ title }}, {{ start | datetime_fr }}",
     "session.cancelled": "Annulé : {{ title }}, {{ start | datetime_fr }}",
+    "enrolment.confirmed": "Inscription confirmée : « {{ theme }} »",
+    "enrolment.waitlisted": "Liste d'attente, position {{ position }} : « {{ theme }} »",
+    "enrolment.promoted": "Une place s'est libérée, vous êtes inscrit·e : « {{ theme }} »",
+    "enrolment.cancelled": "Inscription annulée : « {{ theme }} »",
+    "rebond.proposed": "Et après ? Une suite à votre formation : « {{ theme }} »",
+    "evaluation.due": "{{ evaluation_label }} : « {{ theme }} »",
+    "programme.invited": "Invitation au programme : {{ recipe_title }}",
+    "programme.review_due": "Votre bilan du programme : {{ recipe_title }}",
     "digest": (
         "Votre récapitulatif {{ 'de la semaine' if frequency == 'weekly' else 'du jour' }}"
         " : {{ groups | length }} sujet{{ 's' if groups | length > 1 }}"
@@ -55,6 +63,14 @@ _SUMMARIES: dict[str, str] = {
     "session.scheduled": "Séance programmée {{ start | datetime_fr }}.",
     "session.rescheduled": "Séance déplacée {{ start | datetime_fr }}.",
     "session.cancelled": "Séance du {{ start | date_fr }} annulée.",
+    "enrolment.confirmed": "Inscription confirmée (« {{ theme }} »).",
+    "enrolment.waitlisted": "Liste d'attente, position {{ position }} (« {{ theme }} »).",
+    "enrolment.promoted": "Une place s'est libérée : inscription confirmée (« {{ theme }} »).",
+    "enrolment.cancelled": "Inscription annulée (« {{ theme }} »).",
+    "rebond.proposed": "Une suite vous est proposée : {{ rebond_label }} (« {{ theme }} »).",
+    "evaluation.due": "{{ evaluation_label }} à remplir (« {{ theme }} »).",
+    "programme.invited": "Invitation au programme « {{ recipe_title }} ».",
+    "programme.review_due": "Bilan du programme « {{ recipe_title }} » à remplir.",
     "relay.message": "Message de {{ sender_label }} : {{ subject }}.",
 }
 
@@ -68,6 +84,7 @@ _OPTIONAL: dict[str, tuple[str, ...]] = {
     "session.scheduled": ("location", "join_url", "modality"),
     "session.rescheduled": ("location", "join_url", "modality"),
     "session.cancelled": ("reason",),
+    "rebond.proposed": ("offer_url",),
     "digest": ("platform_url",),
     "relay.message": ("reply_url",),
 }

@@ -53,6 +53,18 @@ class LinkUsed(GoneError):
     code = "link_used"
 
 
+class AddressCheckInvalid(NotFoundError):
+    code = "address_check_invalid"
+
+
+class AddressCheckExpired(GoneError):
+    code = "address_check_expired"
+
+
+class AddressCheckUsed(GoneError):
+    code = "address_check_used"
+
+
 class SignInFailed(ForbiddenAction):
     code = "sign_in_failed"
 
@@ -64,3 +76,19 @@ class TooManyRequests(ConflictError):
 
 class CsrfRejected(ForbiddenAction):
     code = "csrf_rejected"
+
+
+class NotAnOperator(ForbiddenAction):
+    code = "not_an_operator"
+
+
+class MembershipEnded(ConflictError):
+    code = "membership_ended"
+
+
+class ReasonRequired(InvalidInput):
+    code = "reason_required"
+
+
+class InvalidJournalFilter(InvalidInput):
+    code = "invalid_journal_filter"

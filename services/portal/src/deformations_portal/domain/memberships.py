@@ -5,6 +5,7 @@ States::
     invited ──(the invited person signs in)──> validated
     requested ──(référent or operator validates)──> validated ──(revoke)──> revoked
         └──(référent or operator refuses)──> refused
+    invited ──(an operator revokes)──> revoked
 
 Who decides on a request: a validated ``hr`` or ``secretary`` of the same collectivité
 (the référent), or a validated operator of any collectivité. Ended memberships stay, so
@@ -22,6 +23,7 @@ from uuid import UUID
 from deformations_common.vocabulary.roles import Role
 from deformations_portal.domain.errors import (
     InvalidRole,
+    MembershipEnded,
     MembershipNotPending,
     NotAllowedToDecide,
     NoValidatedMembership,
@@ -113,6 +115,17 @@ def decide(membership: Membership, *, accept: bool, actor: UUID, at: datetime) -
         )
     status = Status.VALIDATED if accept else Status.REFUSED
     return replace(membership, status=status, decided_by=actor, decided_at=at)
+
+
+def revoke(membership: Membership, *, actor: UUID, at: datetime) -> Membership:
+    """A référent or an operator withdraws rights given (or offered): the membership ends,
+    kept as history."""
+    if membership.status not in (Status.VALIDATED, Status.INVITED):
+        raise MembershipEnded(
+            f"Cette adhésion ne peut pas être retirée (elle est {membership.status.label}).",
+            membership_id=str(membership.membership_id),
+        )
+    return replace(membership, status=Status.REVOKED, decided_by=actor, decided_at=at)
 
 
 def accept_invitation(membership: Membership, *, at: datetime) -> Membership:

@@ -87,6 +87,37 @@ class MembershipRepository:
         )
         return [_membership(r) for r in rows]
 
+    async def counts(self, sirens: list[str] | None) -> dict[str, tuple[int, int]]:
+        """Per collectivité with any live membership: (validated, waiting) counts, for
+        these collectivités (None: all of them)."""
+        rows = await self.conn.fetch(
+            "SELECT siren, count(*) FILTER (WHERE status = 'validated') AS members,"
+            " count(*) FILTER (WHERE status = 'requested') AS waiting FROM memberships"
+            " WHERE status IN ('validated', 'requested')"
+            " AND ($1::text[] IS NULL OR siren = ANY($1)) GROUP BY siren"
+            " ORDER BY count(*) DESC, siren LIMIT 200",
+            sirens,
+        )
+        return {r["siren"]: (r["members"], r["waiting"]) for r in rows}
+
+    async def validated_in(self, sirens: list[str], roles: list[Role]) -> list[Membership]:
+        rows = await self.conn.fetch(
+            "SELECT * FROM memberships WHERE status = 'validated' AND siren = ANY($1)"
+            " AND role = ANY($2) ORDER BY siren, requested_at",
+            sirens,
+            [r.value for r in roles],
+        )
+        return [_membership(r) for r in rows]
+
+    async def validated_for(self, sirens: list[str] | None) -> list[Membership]:
+        """Validated memberships of these collectivités (None: all of them)."""
+        rows = await self.conn.fetch(
+            "SELECT * FROM memberships WHERE status = 'validated'"
+            " AND ($1::text[] IS NULL OR siren = ANY($1)) ORDER BY siren, requested_at",
+            sirens,
+        )
+        return [_membership(r) for r in rows]
+
     async def invited_for_email(self, email: str) -> list[Membership]:
         rows = await self.conn.fetch(
             "SELECT * FROM memberships WHERE status = 'invited' AND lower(invited_email) = $1",

@@ -68,6 +68,22 @@ class PersonRepository:
             at,
         )
 
+    async def search(self, text: str, limit: int = 20) -> list[UUID]:
+        """People (not erased) whose address or name contains ``text``, case-insensitive."""
+        pattern = (
+            "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        rows = await self.conn.fetch(
+            "SELECT i.person_id, min(i.created_at) AS first FROM login_identities i"
+            " JOIN persons p USING (person_id) WHERE p.erased_at IS NULL AND ("
+            " lower(coalesce(i.email, '')) LIKE $1"
+            " OR lower(concat_ws(' ', i.given_name, i.usual_name)) LIKE $1)"
+            " GROUP BY i.person_id ORDER BY first LIMIT $2",
+            pattern,
+            limit,
+        )
+        return [r["person_id"] for r in rows]
+
     async def email_identities(self) -> list[tuple[str, list[Membership]]]:
         rows = await self.conn.fetch(
             "SELECT i.subject, i.person_id FROM login_identities i JOIN persons p"
@@ -87,6 +103,7 @@ class PersonRepository:
         """Erasure: identities (the only personal data) go; the pseudonymous id stays."""
         await self.conn.execute("DELETE FROM login_identities WHERE person_id = $1", person_id)
         await self.conn.execute("DELETE FROM web_sessions WHERE person_id = $1", person_id)
+        await self.conn.execute("DELETE FROM address_checks WHERE person_id = $1", person_id)
         await self.conn.execute(
             "UPDATE persons SET erased_at = $2 WHERE person_id = $1", person_id, at
         )

@@ -1,12 +1,14 @@
-"""Sign-in links, OpenID Connect attempts and web sessions."""
+"""Sign-in links, OpenID Connect attempts, web sessions and address checks."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from deformations_common.db import Connection
+from deformations_portal.domain.addresses import StoredCheck
 from deformations_portal.domain.links import StoredLink
 
 
@@ -129,6 +131,58 @@ class SignInRepository:
 
     async def end_session(self, session_hash: str) -> None:
         await self.conn.execute("DELETE FROM web_sessions WHERE session_hash = $1", session_hash)
+
+    async def end_sessions_of(self, person_id: UUID) -> int:
+        """Every web session of the person, on every device; how many there were."""
+        ended: int = await self.conn.fetchval(
+            "WITH ended AS (DELETE FROM web_sessions WHERE person_id = $1 RETURNING 1)"
+            " SELECT count(*) FROM ended",
+            person_id,
+        )
+        return ended
+
+    async def add_address_check(
+        self,
+        token_hash: str,
+        person_id: UUID,
+        email: str,
+        preferences: dict[str, Any],
+        at: datetime,
+        expires_at: datetime,
+    ) -> None:
+        await self.conn.execute(
+            "INSERT INTO address_checks (token_hash, person_id, email, preferences,"
+            " created_at, expires_at) VALUES ($1, $2, $3, $4::jsonb, $5, $6)",
+            token_hash,
+            person_id,
+            email,
+            preferences,
+            at,
+            expires_at,
+        )
+
+    async def recent_address_checks(self, person_id: UUID, since: datetime) -> int:
+        count: int = await self.conn.fetchval(
+            "SELECT count(*) FROM address_checks WHERE person_id = $1 AND created_at >= $2",
+            person_id,
+            since,
+        )
+        return count
+
+    async def address_check(self, token_hash: str) -> StoredCheck | None:
+        row = await self.conn.fetchrow(
+            "SELECT person_id, email, preferences, expires_at, used_at"
+            " FROM address_checks WHERE token_hash = $1 FOR UPDATE",
+            token_hash,
+        )
+        if row is None:
+            return None
+        return StoredCheck(row[0], row[1], dict(row[2]), row[3], row[4])
+
+    async def use_address_check(self, token_hash: str, at: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE address_checks SET used_at = $2 WHERE token_hash = $1", token_hash, at
+        )
 
     async def signing_key(self) -> tuple[str, str] | None:
         row = await self.conn.fetchrow(

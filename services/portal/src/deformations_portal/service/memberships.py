@@ -15,6 +15,7 @@ from deformations_portal.domain import collectivites, memberships
 from deformations_portal.domain.errors import MembershipNotFound
 from deformations_portal.domain.links import normalise_email
 from deformations_portal.domain.memberships import Membership, Status
+from deformations_portal.domain.operator import JournalAction, JournalEntry
 from deformations_portal.repositories.people import Identity
 from deformations_portal.service.uow import PortalUow
 
@@ -57,8 +58,15 @@ async def pending_for(uow: PortalUow, person_id: uuid.UUID) -> list[Membership]:
 
 
 async def decide(
-    uow: PortalUow, actor: uuid.UUID, membership_id: uuid.UUID, *, accept: bool
+    uow: PortalUow,
+    actor: uuid.UUID,
+    membership_id: uuid.UUID,
+    *,
+    accept: bool,
+    why: str | None = None,
 ) -> Membership:
+    """A référent or an operator decides; every decision goes to the operators' journal,
+    whichever page it was taken on."""
     target = await uow.memberships.get(membership_id)
     if target is None:
         raise MembershipNotFound("Cette demande n'existe pas.")
@@ -66,7 +74,48 @@ async def decide(
     decided = memberships.decide(target, accept=accept, actor=actor, at=uow.now())
     await uow.memberships.update(decided, actor, uow.now())
     await uow.emit(changed(decided, uow))
+    action = JournalAction.MEMBERSHIP_ACCEPTED if accept else JournalAction.MEMBERSHIP_REFUSED
+    await uow.journal.add(
+        JournalEntry(uow.now(), actor, action, str(decided.membership_id), decided.siren, why)
+    )
     return decided
+
+
+async def members_for(uow: PortalUow, person_id: uuid.UUID) -> list[Membership]:
+    """The validated memberships this person may revoke (not her own)."""
+    held = await uow.memberships.of_person(person_id)
+    if any(m.validated and m.role is Role.OPERATOR for m in held):
+        found = await uow.memberships.validated_for(None)
+    else:
+        sirens = sorted({m.siren for m in held if memberships.may_decide([m], m.siren)})
+        found = await uow.memberships.validated_for(sirens) if sirens else []
+    return [m for m in found if m.person_id != person_id]
+
+
+@dataclass(frozen=True)
+class Revoked:
+    membership: Membership
+    # Whether the person lost her last validated membership, and with it her sessions.
+    signed_out: bool
+
+
+async def revoke(uow: PortalUow, actor: uuid.UUID, membership_id: uuid.UUID) -> Revoked:
+    """A référent or an operator withdraws a membership. Once a person acts for no
+    collectivité any more, her web sessions end: no page, and so no token, keeps the
+    rights she had. (Her other memberships, if any, keep her signed in: the portal acts
+    in one of them from the next request on.)"""
+    target = await uow.memberships.get(membership_id)
+    if target is None:
+        raise MembershipNotFound("Cette adhésion n'existe pas.")
+    memberships.require_decider(await uow.memberships.of_person(actor), target.siren)
+    revoked = memberships.revoke(target, actor=actor, at=uow.now())
+    await uow.memberships.update(revoked, actor, uow.now())
+    await uow.emit(changed(revoked, uow))
+    remaining = await uow.memberships.of_person(revoked.person_id)
+    last = not any(m.validated for m in remaining)
+    if last:
+        await uow.signin.end_sessions_of(revoked.person_id)
+    return Revoked(revoked, last)
 
 
 @dataclass(frozen=True)

@@ -195,6 +195,13 @@ async def end_session(uow: PortalUow, secret: str) -> None:
     await uow.signin.end_session(session_hash(uow, secret))
 
 
+async def end_all_sessions(uow: PortalUow, person_id: uuid.UUID) -> int:
+    """« Me déconnecter de tous les appareils »: a lost phone or a shared computer is
+    signed out at once. Tokens already handed to services expire within their ttl
+    (5 minutes at most) and none is issued without a session."""
+    return await uow.signin.end_sessions_of(person_id)
+
+
 async def erase(uow: PortalUow, person_id: uuid.UUID) -> None:
     """« Supprimer mon compte »: every service is asked to erase; the portal anonymises.
 

@@ -1,6 +1,7 @@
 """The portal's unit of work names its repositories; fakes override them in tests."""
 
 from deformations_common.unit_of_work import UnitOfWork
+from deformations_portal.repositories.journal import JournalRepository
 from deformations_portal.repositories.memberships import MembershipRepository
 from deformations_portal.repositories.people import PersonRepository
 from deformations_portal.repositories.signin import SignInRepository
@@ -19,3 +20,7 @@ class PortalUow(UnitOfWork[PortalSettings]):
     @property
     def signin(self) -> SignInRepository:
         return SignInRepository(self.conn)
+
+    @property
+    def journal(self) -> JournalRepository:
+        return JournalRepository(self.conn)

@@ -14,6 +14,7 @@ from deformations_common.service import Runtime, get_runtime
 from deformations_portal.domain.errors import CsrfRejected
 from deformations_portal.domain.links import keyed_hash
 from deformations_portal.domain.memberships import may_decide
+from deformations_portal.domain.operator import operator_membership
 from deformations_portal.domain.platform import Platform
 from deformations_portal.service import people
 from deformations_portal.service.people import SignedIn
@@ -50,6 +51,10 @@ class Page:
     def referent(self) -> bool:
         return self.me is not None and any(may_decide([m], m.siren) for m in self.me.memberships)
 
+    @property
+    def operator(self) -> bool:
+        return self.me is not None and operator_membership(self.me.memberships) is not None
+
     def render(
         self, template: str, title: str, *, status: int = 200, current: str = "", **data: Any
     ) -> HTMLResponse:
@@ -59,6 +64,7 @@ class Page:
             me=self.me,
             csrf=self.csrf,
             referent=self.referent,
+            operator=self.operator,
             platform=self.platform,
             current=current,
             **data,

@@ -32,6 +32,19 @@ APPROVALS = {
     "hr": ("hr", "Valider au titre des ressources humaines"),
 }
 _APPROVAL_LABELS = {"elected": "l'élu·e", "hr": "les ressources humaines", "agent": "l'agent"}
+_NOTICES = {
+    "enregistre": "Vos préférences sont enregistrées.",
+    "verifier": (
+        "Vos préférences sont enregistrées. Un lien vient d'être envoyé à la nouvelle adresse "
+        "pour la confirmer (valable 24 heures) ; d'ici là, vos notifications continuent "
+        "d'arriver à votre adresse actuelle."
+    ),
+    "verifier-attente": (
+        "Un lien vient d'être envoyé à cette adresse pour la confirmer (valable 24 heures). "
+        "Vos notifications vous attendent : elles partiront dès l'adresse confirmée."
+    ),
+    "adresse-confirmee": "Votre adresse est confirmée : vos notifications y sont envoyées.",
+}
 _DIGESTS = {"immediate": "À chaque nouvelle", "daily": "Chaque jour", "weekly": "Chaque semaine"}
 
 
@@ -291,39 +304,5 @@ async def preferences(page: PageDep, notice: str = "") -> Response:
         "Mes préférences de notification",
         recipient=recipient,
         digests=_DIGESTS,
-        notice="Vos préférences sont enregistrées." if notice == "enregistre" else "",
+        notice=_NOTICES.get(notice, ""),
     )
-
-
-@router.post("/preferences")
-async def save_preferences(
-    page: PageDep,
-    csrf: CsrfField = None,
-    email: Annotated[str, Form()] = "",
-    quiet: Annotated[str | None, Form()] = None,
-    quiet_start: Annotated[str, Form()] = "21:00",
-    quiet_end: Annotated[str, Form()] = "07:00",
-    frequency: Annotated[str, Form()] = "immediate",
-    consent: Annotated[str | None, Form()] = None,
-) -> Response:
-    if page.me is None:
-        return to_sign_in(page)
-    page.check_csrf(csrf)
-    body: dict[str, Any] = {
-        "email": email.strip(),
-        "channels": ["email"],
-        "quiet_hours": {"start": quiet_start, "end": quiet_end} if quiet else None,
-        "digest": {"frequency": frequency},
-        "consent": consent == "oui",
-    }
-    answer = await call(page, "notifications", "PUT", "/v1/me/recipient", body)
-    if not answer.ok:
-        detail = answer.body.get("detail") if isinstance(answer.body, dict) else None
-        return page.message(
-            "Préférences non enregistrées",
-            detail if isinstance(detail, str) else "Vérifiez le formulaire et réessayez.",
-            status=422 if answer.status == 422 else 502,
-            error=True,
-            link={"href": "/preferences", "text": "Revenir aux préférences"},
-        )
-    return page.redirect("/preferences?notice=enregistre")

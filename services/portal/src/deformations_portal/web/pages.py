@@ -169,17 +169,21 @@ async def referent_page(page: PageDep, notice: str = "") -> Response:
     async with page.runtime.begin(PortalUow) as uow:
         waiting = await memberships.pending_for(uow, page.me.person_id)
         rows = [Pending(m, await people.display_name(uow, m.person_id)) for m in waiting]
+        active = await memberships.members_for(uow, page.me.person_id)
+        members = [Pending(m, await people.display_name(uow, m.person_id)) for m in active]
     sirens = sorted({m.siren for m in page.me.memberships if may_decide([m], m.siren)})
     notices = {
         "valider": "La demande est validée.",
         "refuser": "La demande est refusée.",
         "invitation": "L'invitation est envoyée.",
+        "retrait": "L'adhésion est retirée.",
     }
     return page.render(
         "referent.html",
         "Demandes à valider",
         current="referent",
         pending=rows,
+        members=members,
         sirens=sirens,
         roles=REQUESTABLE_ROLES,
         notice=notices.get(notice, ""),
@@ -204,7 +208,12 @@ async def decide(
             addresses = await people.emails_of(uow, decided.person_id)
     except DomainError as error:
         return _failed(page, "Décision impossible", error, "/referent")
-    # Every change of rights is told to the person it concerns.
+    await tell_decision(page, decided, addresses)
+    return page.redirect(f"/referent?notice={'valider' if decision == 'valider' else 'refuser'}")
+
+
+async def tell_decision(page: Page, decided: Membership, addresses: list[str]) -> None:
+    """Every change of rights is told to the person it concerns (a mail lost is logged)."""
     name = collectivite_name(decided.siren)
     for address in addresses:
         try:
@@ -218,7 +227,36 @@ async def decide(
             )
         except OSError as exc:
             log.warning("portal.mail_failed", error=type(exc).__name__)
-    return page.redirect(f"/referent?notice={'valider' if decision == 'valider' else 'refuser'}")
+
+
+@router.post("/referent/retirer")
+async def revoke(
+    page: PageDep, adhesion: Annotated[str, Form()] = "", csrf: CsrfField = None
+) -> Response:
+    if page.me is None:
+        return _to_sign_in(page)
+    try:
+        page.check_csrf(csrf)
+        async with page.runtime.begin(PortalUow) as uow:
+            revoked = await memberships.revoke(uow, page.me.person_id, _uuid(adhesion))
+            addresses = await people.emails_of(uow, revoked.membership.person_id)
+    except DomainError as error:
+        return _failed(page, "Retrait impossible", error, "/referent")
+    # Every change of rights is told to the person it concerns.
+    name = collectivite_name(revoked.membership.siren)
+    for address in addresses:
+        try:
+            await mail.send(
+                page.settings,
+                address,
+                f"Votre adhésion à {name}",
+                mail.revocation_text(
+                    name, revoked.membership.role.label, page.settings.app_url.rstrip("/")
+                ),
+            )
+        except OSError as exc:
+            log.warning("portal.mail_failed", error=type(exc).__name__)
+    return page.redirect("/referent?notice=retrait")
 
 
 @router.post("/referent/inviter")

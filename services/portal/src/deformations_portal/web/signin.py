@@ -52,14 +52,18 @@ async def _signed_in(page: Page, person_id: object, id_token: str | None = None)
     return response
 
 
+NOTICES = {"partout": "Vous êtes déconnecté de tous vos appareils."}
+
+
 @router.get("/connexion")
-async def sign_in_page(page: PageDep) -> Response:
+async def sign_in_page(page: PageDep, notice: str = "") -> Response:
     if page.me is not None:
         return page.redirect("/espace")
     return page.render(
         "signin.html",
         "Se connecter",
         current="connexion",
+        notice=NOTICES.get(notice, ""),
         oidc=page.settings.oidc_enabled,
         provider=page.settings.oidc_provider_name,
         dev=page.settings.environment is Environment.DEV,
@@ -202,5 +206,25 @@ async def sign_out(page: PageDep, csrf: CsrfField = None) -> Response:
     after = page.settings.app_url.rstrip("/") + "/"
     provider_logout = await _oidc(page).end_session_url(page.me.session.id_token, after)
     response = page.redirect(provider_logout or "/")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/deconnexion/partout")
+async def sign_out_everywhere(page: PageDep, csrf: CsrfField = None) -> Response:
+    """Ends every session of the person (this browser's and her other devices')."""
+    if page.me is None:
+        return page.redirect("/connexion")
+    try:
+        page.check_csrf(csrf)
+    except DomainError as error:
+        return page.message(
+            "Déconnexion de tous les appareils", error.message, status=error.status, error=True
+        )
+    async with page.runtime.begin(PortalUow) as uow:
+        await people.end_all_sessions(uow, page.me.person_id)
+    after = page.settings.app_url.rstrip("/") + "/"
+    provider_logout = await _oidc(page).end_session_url(page.me.session.id_token, after)
+    response = page.redirect(provider_logout or "/connexion?notice=partout")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -18,6 +18,7 @@ from deformations_common.vocabulary.roles import Role
 from deformations_contracts.themes import LABELS as THEME_LABELS
 from deformations_contracts.themes import label as theme_label
 from deformations_portal.web.context import Page, PageDep, not_found
+from deformations_portal.web.links import to_sign_in
 from deformations_portal.web.pages import issuer_of
 from deformations_portal.web.training_client import TrainingClient
 
@@ -196,7 +197,7 @@ async def search(
     creneau: Annotated[list[str] | None, Query()] = None,
 ) -> Response:
     if page.me is None:
-        return page.redirect("/connexion")
+        return to_sign_in(page)
     chosen: dict[str, Any] = {
         "theme": theme,
         "format": format,
@@ -255,7 +256,7 @@ async def search(
 @router.get("/formations/parcours")
 async def journey(page: PageDep) -> Response:
     if page.me is None:
-        return page.redirect("/connexion")
+        return to_sign_in(page)
     me = str(page.me.person_id)
     try:
         client = await training_client(page)
@@ -328,7 +329,7 @@ def _questions(kind: str) -> tuple[tuple[str, str], ...]:
 @router.get("/formations/questionnaires/{evaluation_id}")
 async def evaluation_page(page: PageDep, evaluation_id: str) -> Response:
     if page.me is None:
-        return page.redirect("/connexion")
+        return to_sign_in(page)
     try:
         evaluation = await _open_evaluation(page, evaluation_id)
     except DomainError as exc:
@@ -396,7 +397,7 @@ async def offer_page(
     page: PageDep, offer_id: str, inscription: str = "", rang: int = 0
 ) -> Response:
     if page.me is None:
-        return page.redirect("/connexion")
+        return to_sign_in(page)
     try:
         client = await training_client(page)
         offer = await client.get(f"/v1/offers/{_uuid(offer_id)}")

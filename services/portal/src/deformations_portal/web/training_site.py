@@ -2,6 +2,16 @@
 
 from fastapi import APIRouter
 
-from deformations_portal.web import training, training_budget, training_trainer
+from deformations_portal.web import (
+    training,
+    training_budget,
+    training_programmes,
+    training_trainer,
+)
 
-routers: list[APIRouter] = [training_trainer.router, training_budget.router, training.router]
+routers: list[APIRouter] = [
+    training_trainer.router,
+    training_budget.router,
+    training_programmes.router,
+    training.router,
+]

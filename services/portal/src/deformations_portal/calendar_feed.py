@@ -1,0 +1,44 @@
+"""The personal iCalendar file of « Mon agenda » (RFC 5545), built with ``icalendar`` as
+notifications builds its invitations.
+
+A published file rather than an invitation: no METHOD, no organiser nor attendees. Times
+are written in UTC (``…Z``) so that every client places them right without a VTIMEZONE;
+each UID is the agenda entry's stable key, so a file downloaded again updates the same
+events instead of adding copies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import icalendar
+
+from deformations_portal.domain.agenda import Entry
+
+PRODID = "-//deformations.fr//Portail - Mon agenda//FR"
+
+
+def build(entries: Sequence[Entry], *, app_url: str, now: datetime, name: str) -> bytes:
+    """``app_url`` is the site people reach: it gives each UID its domain and each URL."""
+    site = app_url.rstrip("/")
+    domain = urlsplit(site).hostname or "deformations.fr"
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    for entry in entries:
+        event = icalendar.Event()
+        event.add("uid", f"{entry.key}@{domain}")
+        event.add("dtstamp", now.astimezone(UTC))
+        event.add("dtstart", entry.starts_at.astimezone(UTC))
+        event.add("dtend", entry.ends_at.astimezone(UTC))
+        event.add("summary", entry.title)
+        event.add("location", entry.place)
+        event.add("url", site + entry.href)
+        event.add("description", f"Le détail : {site}{entry.href}")
+        cal.add_component(event)
+    data: bytes = cal.to_ical()
+    return data

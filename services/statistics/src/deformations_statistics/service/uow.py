@@ -1,0 +1,16 @@
+"""The statistics unit of work: its repository and the places of the COG."""
+
+from deformations_common.unit_of_work import UnitOfWork
+from deformations_statistics.repositories.facts import FactRepository
+from deformations_statistics.service.gazetteer import CogGazetteer, cog_gazetteer
+from deformations_statistics.settings import StatisticsSettings
+
+
+class StatisticsUow(UnitOfWork[StatisticsSettings]):
+    @property
+    def facts(self) -> FactRepository:
+        return FactRepository(self.conn)
+
+    @property
+    def places(self) -> CogGazetteer:
+        return cog_gazetteer()

@@ -1,0 +1,143 @@
+"""What the authorisation walk needs: every route of an app that changes state, concrete
+paths for them, the tokens a caller cannot be trusted with, and a fingerprint of a
+service's database to tell that nothing changed."""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import jwt
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from deformations_common.auth import current_principal, issue_dev_token, optional_principal
+from deformations_common.service import Runtime
+from deformations_common.settings import ServiceSettings
+
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+# Claims that would pass every role and collectivité check: a refusal can then only come
+# from the token itself.
+ALL_ROLES = ("elected", "agent", "hr", "trainer", "operator")
+CREST = "212601082"
+SOMEONE = "walk-person"
+
+
+@dataclass(frozen=True)
+class MutatingRoute:
+    method: str
+    path: str
+    # Whether the route reads a bearer token (required or optional) when one is given.
+    reads_token: bool
+    requires_token: bool
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.method, self.path)
+
+
+def _calls(dependant: Dependant) -> set[Any]:
+    found = {d.call for d in dependant.dependencies if d.call is not None}
+    for sub in dependant.dependencies:
+        found |= _calls(sub)
+    return found
+
+
+def mutating_routes(app: FastAPI) -> list[MutatingRoute]:
+    """Every (method, path) that may change state, included routers walked (FastAPI keeps
+    included routers as lazy branches: ``iter_route_contexts`` flattens them)."""
+    found = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        methods = (context.methods or set()) & MUTATING
+        if not methods:
+            continue
+        assert isinstance(route, APIRoute), f"{context.path}: a mutating route outside FastAPI"
+        calls = _calls(context.dependant)
+        for method in sorted(methods):
+            found.append(
+                MutatingRoute(
+                    method,
+                    str(context.path),
+                    reads_token=bool(calls & {current_principal, optional_principal}),
+                    requires_token=current_principal in calls,
+                )
+            )
+    return found
+
+
+_PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
+A_UUID = "00000000-0000-4000-8000-00000000000a"
+
+
+def _sample(name: str) -> str:
+    if name.endswith("id"):
+        return A_UUID
+    if name.endswith("siren"):
+        return CREST
+    if name == "year":
+        return "2026"
+    return "walk"
+
+
+def concrete(path: str) -> str:
+    """The path with a plausible value in each parameter (ids that exist nowhere)."""
+    return _PARAMETER.sub(lambda m: _sample(m[1]), path)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def untrusted_tokens(settings: ServiceSettings) -> dict[str, str]:
+    """Tokens with every right in their claims that the service must not believe."""
+    claims: dict[str, Any] = {"authority": CREST, "roles": ALL_ROLES}
+    other_audience = settings.model_copy(update={"jwt_audience": "another-service"})
+    now = jwt.decode(issue_dev_token(settings, SOMEONE), options={"verify_signature": False})["iat"]
+    forged = {
+        "sub": SOMEONE,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + 300,
+        **claims,
+        "roles": list(ALL_ROLES),
+    }
+    return {
+        "expired": issue_dev_token(settings, SOMEONE, ttl=timedelta(seconds=-1), **claims),
+        "another audience": issue_dev_token(other_audience, SOMEONE, **claims),
+        "forged signature": jwt.encode(
+            forged, "a-key-that-is-not-the-issuers-0123456789", algorithm="HS256"
+        ),
+        "unsigned": jwt.encode(forged, None, algorithm="none"),
+        "no subject": jwt.encode(
+            {k: v for k, v in forged.items() if k != "sub"},
+            settings.dev_jwt_secret(),
+            algorithm="HS256",
+        ),
+    }
+
+
+async def fingerprint(runtime: Runtime[Any]) -> dict[str, str]:
+    """A digest of every table of the service's schema. The outbox counts by the events
+    ever enqueued (its sequence): the relay deletes and parks rows on its own."""
+    schema = runtime.settings.schema_name
+    async with runtime.pool.acquire() as conn:
+        tables = await conn.fetch(
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY 1",
+            schema,
+        )
+        digests = {}
+        for (table,) in tables:
+            if table == "outbox":
+                query = f"SELECT last_value || ':' || is_called FROM \"{schema}\".outbox_seq_seq"
+            else:
+                query = (
+                    "SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, chr(10)"
+                    f' ORDER BY t::text), \'\')) FROM "{schema}"."{table}" t'
+                )
+            digests[table] = await conn.fetchval(query)
+    return digests
