@@ -11,6 +11,7 @@ from typing import Any
 from deformations_common.settings import Environment
 from deformations_common.vocabulary.clock import ManualClock
 from deformations_contracts.base import EventData
+from deformations_devtools.erasure import InMemoryErasedPeople
 from deformations_portal.domain.addresses import StoredCheck
 from deformations_portal.domain.errors import MembershipAlreadyExists
 from deformations_portal.domain.links import StoredLink
@@ -27,6 +28,7 @@ START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 @dataclass
 class Store:
     persons: dict[uuid.UUID, datetime | None] = field(default_factory=dict)
+    erased_people: InMemoryErasedPeople = field(default_factory=InMemoryErasedPeople)
     identities: dict[tuple[str, str], Identity] = field(default_factory=dict)
     memberships: dict[uuid.UUID, Membership] = field(default_factory=dict)
     audit: list[tuple[uuid.UUID, str, uuid.UUID | None]] = field(default_factory=list)
@@ -276,6 +278,10 @@ class FakeUow(PortalUow):
             environment=Environment.TEST, links_per_address_per_hour=3, links_per_ip_per_hour=5
         )
         super().__init__(None, settings, self.manual, record)
+
+    @property
+    def erased_people(self) -> Any:
+        return self.store.erased_people
 
     @property
     def persons(self) -> FakePersons:  # type: ignore[override]

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 from deformations_common.vocabulary.clock import ManualClock
 from deformations_contracts.base import EventData
+from deformations_devtools.erasure import InMemoryErasedPeople
 from deformations_training.domain.bodies import TrainingBody
 from deformations_training.domain.boussole import Boussole
 from deformations_training.domain.carnet import CarnetEntry
@@ -39,6 +40,7 @@ from deformations_training.settings import TrainingSettings
 @dataclass
 class Store:
     bodies: dict[str, TrainingBody] = field(default_factory=dict)
+    erased_people: InMemoryErasedPeople = field(default_factory=InMemoryErasedPeople)
     offers: dict[UUID, Offer] = field(default_factory=dict)
     announced: dict[UUID, int] = field(default_factory=dict)
     enrolments: dict[UUID, Enrolment] = field(default_factory=dict)
@@ -322,6 +324,10 @@ class FakeUow(TrainingUow):
 
         super().__init__(None, TrainingSettings(), clock, record)
         self.store = store
+
+    @property
+    def erased_people(self) -> Any:
+        return self.store.erased_people
 
     @property
     def bodies(self) -> BodyRepository:

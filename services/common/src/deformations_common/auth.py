@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from deformations_common.errors import Forbidden, Unauthorized
 from deformations_common.settings import DEV_JWT_ISSUER, Environment, ServiceSettings
+from deformations_common.vocabulary.erasure import refuse_if_erased
 
 # The audience of the dev issuer's tokens when nobody chose one (ServiceSettings' default).
 DEV_JWT_AUDIENCE = "deformations"
@@ -141,20 +142,29 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
-def current_principal(request: Request) -> Principal:
+async def _not_erased(request: Request, principal: Principal) -> Principal:
+    """A token outlives the erasure of its person: every service refuses it (410), so no
+    endpoint can store anything in their name again, whichever use case it calls."""
+    runtime = getattr(request.app.state, "runtime", None)
+    if runtime is not None:
+        refuse_if_erased(await runtime.is_erased(principal.sub))
+    return principal
+
+
+async def current_principal(request: Request) -> Principal:
     token = _bearer(request)
     if token is None:
         raise Unauthorized("a bearer token is required")
     verifier: TokenVerifier = request.app.state.token_verifier
-    return verifier.verify(token)
+    return await _not_erased(request, verifier.verify(token))
 
 
-def optional_principal(request: Request) -> Principal | None:
+async def optional_principal(request: Request) -> Principal | None:
     token = _bearer(request)
     if token is None:
         return None
     verifier: TokenVerifier = request.app.state.token_verifier
-    return verifier.verify(token)
+    return await _not_erased(request, verifier.verify(token))
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

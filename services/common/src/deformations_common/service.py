@@ -28,6 +28,7 @@ from deformations_common import db, dead_letters_api, metrics, migrations, outbo
 from deformations_common.auth import TokenVerifier
 from deformations_common.consumer import EventHandlers, MessageProcessor
 from deformations_common.db import Connection, Pool
+from deformations_common.erasure import ErasedPeopleRepository
 from deformations_common.errors import install_problem_handlers, problem_response
 from deformations_common.limits import (
     BodyLimit,
@@ -127,6 +128,13 @@ class Runtime(Generic[S]):
         """A unit of work of the service's own kind, over a new transaction."""
         async with self.transaction() as conn:
             yield kind(conn, self.settings, clock or self.clock, self._record)
+
+    async def is_erased(self, person_id: str) -> bool:
+        """Whether the service erased this person (its tombstone); False before it starts."""
+        if self._pool is None:
+            return False
+        async with self.pool.acquire() as conn:
+            return await ErasedPeopleRepository(conn).is_erased(person_id)
 
     async def _record(self, conn: Connection, events: Sequence[EventData]) -> list[UUID]:
         if len(events) == 1:

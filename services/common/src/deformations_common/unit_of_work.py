@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+from deformations_common.erasure import ErasedPeopleRepository
 from deformations_common.settings import ServiceSettings
 from deformations_common.vocabulary.clock import Clock
 from deformations_contracts.base import EventData
@@ -38,6 +39,11 @@ class UnitOfWork(Generic[S]):
         self.settings = settings
         self.clock = clock
         self._emitter = emitter
+
+    @property
+    def erased_people(self) -> ErasedPeopleRepository:
+        """Tombstones of the people erased here (every service's schema has them)."""
+        return ErasedPeopleRepository(self.conn)
 
     def now(self) -> datetime:
         """The time of this unit of work's clock (aware, UTC)."""

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 from deformations_common.vocabulary.clock import ManualClock
 from deformations_contracts.base import EventData
+from deformations_devtools.erasure import InMemoryErasedPeople
 from deformations_diagnosis.domain.campaigns import Campaign, TokenTakenError
 from deformations_diagnosis.repositories import CampaignRepository, ResponseRepository
 from deformations_diagnosis.repositories.responses import NewResponse, StoredResponse
@@ -118,10 +119,15 @@ class FakeUnitOfWork(DiagnosisUnitOfWork):
         self.emitted: list[EventData] = []
         self._responses = FakeResponses()
         self._campaigns = FakeCampaigns()
+        self._erased_people = InMemoryErasedPeople()
 
     async def _record(self, conn: object, events: Sequence[EventData]) -> list[UUID]:
         self.emitted.extend(events)
         return [uuid4() for _ in events]
+
+    @property
+    def erased_people(self) -> Any:
+        return self._erased_people
 
     @property
     def responses(self) -> FakeResponses:

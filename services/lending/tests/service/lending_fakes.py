@@ -16,6 +16,7 @@ from lending_factories import BORROWER, LENDER, MONDAY_AM, THURSDAY_AM, TUESDAY_
 from deformations_common.vocabulary.clock import Clock
 from deformations_contracts.base import EventData
 from deformations_contracts.types import Modality
+from deformations_devtools.erasure import InMemoryErasedPeople
 from deformations_lending.domain.calendar import HalfDay, Period
 from deformations_lending.domain.collectivites import Collectivite, describe
 from deformations_lending.domain.feedback import Answer, Respondent
@@ -261,10 +262,15 @@ class FakeUnitOfWork(LendingUnitOfWork):
         self.fake_proposals = FakeProposals(self.fake_loans)
         self.fake_collectivites = FakeCollectivites()
         self.fake_ledger = FakeLedger(self.fake_loans)
+        self._erased_people = InMemoryErasedPeople()
 
     async def _record(self, conn: Any, events: Sequence[EventData]) -> list[UUID]:
         self.emitted.extend(events)
         return [UUID(int=len(self.emitted) - len(events) + i) for i in range(len(events))]
+
+    @property
+    def erased_people(self) -> Any:
+        return self._erased_people
 
     @property
     def offers(self) -> Any:

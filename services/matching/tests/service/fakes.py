@@ -22,6 +22,7 @@ from deformations_contracts.events.sessions import (
     SessionRescheduled,
     SessionScheduled,
 )
+from deformations_devtools.erasure import InMemoryErasedPeople
 from deformations_matching.repositories.diagnoses import DiagnosisRepository, DiagnosisRow
 from deformations_matching.repositories.erasure import ErasureRepository
 from deformations_matching.repositories.offers import Changes, OfferRepository, OfferRow
@@ -41,6 +42,7 @@ class Store:
     """What the matching schema would hold."""
 
     geography: Geography = field(default_factory=load_geography)
+    erased_people: InMemoryErasedPeople = field(default_factory=InMemoryErasedPeople)
     calls: dict[UUID, CallRow] = field(default_factory=dict)
     groups: dict[UUID, GroupRow] = field(default_factory=dict)
     closed_groups: set[UUID] = field(default_factory=set)
@@ -395,6 +397,10 @@ class FakeUow(MatchingUow):
 
         super().__init__(NO_CONNECTION, settings or MatchingSettings(), clock, record)
         self.store = store
+
+    @property
+    def erased_people(self) -> Any:
+        return self.store.erased_people
 
     @property
     def peers(self) -> PeerRepository:

@@ -17,7 +17,7 @@ from deformations_matching.service import proposals, read_models
 from deformations_matching.settings import MatchingSettings
 
 from .fakes import FakeUow, Store
-from .people import AOUSTE, CREST, EPCI, MIRABEL, PIEGROS, SAILLANS
+from .people import AOUSTE, CREST, EPCI, MIRABEL, PIEGROS, SAILLANS, diagnosis
 
 NEED = "Introduire des produits bio et locaux à la cantine de l'école, avec les producteurs."
 CANTINE = (
@@ -116,3 +116,13 @@ async def test_the_global_round_serves_earlier_requests_and_groups_similar_needs
     # A second round makes no proposal twice.
     again = await proposals.rematch(uow)
     assert again.emitted == 0 and again.grouped == 0
+
+
+async def test_a_late_diagnosis_of_an_erased_person_is_not_kept(
+    uow: FakeUow, store: Store, clock: ManualClock
+) -> None:
+    await uow.erased_people.record("elu-efface", clock())
+    await read_models.record_diagnosis(uow, diagnosis("elu-efface", CREST, clock()))
+    assert store.diagnoses == []
+    await read_models.record_diagnosis(uow, diagnosis("elu-present", CREST, clock()))
+    assert [row.person_id for _, row in store.diagnoses] == ["elu-present"]

@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 
 from deformations_common.vocabulary.clock import Clock
 from deformations_contracts.base import EventData
+from deformations_devtools.erasure import InMemoryErasedPeople
 from deformations_notifications.domain.dedup import DedupKey
 from deformations_notifications.domain.preferences import RecipientPreferences
 from deformations_notifications.domain.relay import RelayMessage, RelayThread
@@ -348,6 +349,7 @@ class FakeUow(NotificationsUow):
         self.fake_read_models = FakeReadModels()
         self.fake_webhooks = FakeWebhooks()
         self.fake_relay = FakeRelay()
+        self._erased_people = InMemoryErasedPeople()
 
     @asynccontextmanager
     async def _same(self) -> AsyncIterator[FakeUow]:
@@ -360,6 +362,10 @@ class FakeUow(NotificationsUow):
     async def _record(self, conn: Any, events: Sequence[EventData]) -> list[UUID]:
         self.emitted.extend(events)
         return [uuid4() for _ in events]
+
+    @property
+    def erased_people(self) -> Any:
+        return self._erased_people
 
     @property
     def recipients(self) -> FakeRecipients:

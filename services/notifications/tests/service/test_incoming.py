@@ -22,7 +22,7 @@ from deformations_notifications.domain.preferences import (
     RecipientPreferences,
 )
 from deformations_notifications.domain.webhooks import WebhookSubscription
-from deformations_notifications.service import incoming
+from deformations_notifications.service import incoming, recipients
 
 from .conftest import MORNING
 from .fakes import FakeUow
@@ -196,6 +196,22 @@ async def test_team_updates_mail_each_person_at_most_once_an_hour_the_latest_sta
         (9, "pending"),
     ]
     assert rows[2]["send_at"] == MORNING + timedelta(hours=1)  # an hour after the last mail
+
+
+async def test_a_late_event_about_an_erased_person_notifies_nobody_again(uow: FakeUow) -> None:
+    erasure = event(PersonErasureRequested, person_id="elu-1")
+    await incoming.handle_erasure_requested(uow, erasure, attributes(erasure, "people"))
+    await incoming.handle_erasure_requested(uow, erasure, attributes(erasure, "people"))
+    assert await uow.erased_people.is_erased("elu-1")
+    late = event(LoanAgreed, agent_person_id="elu-1")
+    await incoming.handle_event(uow, late, attributes(late))
+    assert uow.notifications.of("elu-1") == []
+    control = event(LoanAgreed, agent_person_id="elu-3")
+    await incoming.handle_event(uow, control, attributes(control))
+    assert uow.notifications.of("elu-3") != []
+    # Only an account's erasure leaves a tombstone, not removing one's contact details.
+    await recipients.erase_person(uow, "elu-2")
+    assert not await uow.erased_people.is_erased("elu-2")
 
 
 TRAINING_KEYS = (

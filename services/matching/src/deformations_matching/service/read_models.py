@@ -96,6 +96,11 @@ async def record_loan(uow: MatchingUow, event: LoanAgreed | LoanCompleted | Loan
 
 
 async def record_diagnosis(uow: MatchingUow, event: DiagnosisCompleted) -> None:
+    """A late or redelivered diagnosis of an erased person is not kept: the one kept at
+    the erasure stays for statistics, detached."""
+    if event.person_id is not None and await uow.erased_people.is_erased(event.person_id):
+        log.info("matching.diagnosis_of_erased_person_skipped", response_id=str(event.response_id))
+        return
     await uow.diagnoses.upsert_diagnosis(
         response_id=event.response_id,
         person_id=event.person_id,
@@ -114,4 +119,5 @@ async def record_diagnosis(uow: MatchingUow, event: DiagnosisCompleted) -> None:
 
 
 async def erase_person(uow: MatchingUow, event: PersonErasureRequested) -> None:
+    await uow.erased_people.record(event.person_id, uow.now())
     await uow.erasure.erase_person(event.person_id)

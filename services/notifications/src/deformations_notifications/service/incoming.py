@@ -7,6 +7,8 @@ event records nothing twice, since every row has a unique dedup key.
 
 from __future__ import annotations
 
+from deformations_common.logging import get_logger
+from deformations_common.vocabulary.erasure import still_present
 from deformations_contracts.base import EventData
 from deformations_contracts.cloudevents import CloudEventAttributes
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
@@ -22,6 +24,8 @@ from deformations_notifications.domain.planning import IncomingEvent
 from deformations_notifications.service.recipients import erase_person
 from deformations_notifications.service.recording import record_plan, record_webhooks, resolve
 from deformations_notifications.service.uow import NotificationsUow
+
+log = get_logger()
 
 # News whose latest state is all people need: a newer one replaces those not sent yet.
 LATEST_STATE_ONLY = frozenset(routing_keys(DiagnosisTeamUpdated))
@@ -59,7 +63,10 @@ async def _superseded_invitation(uow: NotificationsUow, event: EventData) -> boo
 async def record_notifications(
     uow: NotificationsUow, event: EventData, message: IncomingEvent
 ) -> int:
-    people = await resolve(uow, audience_of(event))
+    named = await resolve(uow, audience_of(event))
+    people = still_present(named, await uow.erased_people.erased_among(named))
+    if len(people) < len(named):
+        log.info("notifications.erased_people_skipped", event_type=event.routing_key)
     if not people:
         return 0
     superseded = await _superseded(uow, event, message)
@@ -82,7 +89,7 @@ async def handle_diagnosis_completed(
     if event.family_label:
         await uow.read_models.remember_family_label(event.family, event.family_label)
     membership = team_membership(event)
-    if membership is not None:
+    if membership is not None and not await uow.erased_people.is_erased(membership[1]):
         await uow.recipients.add_campaign_member(*membership)
     await handle_event(uow, event, attributes)
 
@@ -90,6 +97,9 @@ async def handle_diagnosis_completed(
 async def handle_erasure_requested(
     uow: NotificationsUow, event: PersonErasureRequested, attributes: CloudEventAttributes
 ) -> None:
-    """Erases the person here; subscribed systems hold personal data too, and are told."""
+    """Erases the person here; subscribed systems hold personal data too, and are told.
+    The tombstone (not kept when a person only removes their contact details) keeps late
+    events from notifying them again."""
     await erase_person(uow, event.person_id)
+    await uow.erased_people.record(event.person_id, uow.now())
     await record_webhooks(uow, incoming(event, attributes), attributes)

@@ -276,6 +276,8 @@ async def forget(uow: PortalUow, person_id: uuid.UUID) -> None:
             await uow.memberships.update(ended, person_id, uow.now())
             await uow.emit(membership_cases.changed(ended, uow))
     await uow.persons.anonymise(person_id, uow.now())
+    # persons.erased_at ends the sessions; the shared tombstone refuses bearer tokens too.
+    await uow.erased_people.record(str(person_id), uow.now())
 
 
 async def emails_of(uow: PortalUow, person_id: uuid.UUID) -> list[str]:
