@@ -15,6 +15,7 @@ from deformations_portal.oidc import OidcClient
 from deformations_portal.settings import PortalSettings
 from deformations_portal.subscribers import handlers
 from deformations_portal.web import catalogue, links, pages, public, signin
+from deformations_portal.web.lending_site import routers as lending_routers
 from deformations_portal.web.training_site import routers as training_routers
 
 
@@ -50,6 +51,7 @@ def definition(
             public.router,
             links.router,
             *training_routers,
+            *lending_routers,
         ],
         produces=[MembershipChanged, PersonErasureRequested],
         background=[clients.keep],

@@ -87,6 +87,15 @@ class MembershipRepository:
         )
         return [_membership(r) for r in rows]
 
+    async def validated_of(self, siren: str, role: str) -> list[Membership]:
+        rows = await self.conn.fetch(
+            "SELECT * FROM memberships WHERE status = 'validated' AND siren = $1 AND role = $2"
+            " ORDER BY requested_at",
+            siren,
+            role,
+        )
+        return [_membership(r) for r in rows]
+
     async def invited_for_email(self, email: str) -> list[Membership]:
         rows = await self.conn.fetch(
             "SELECT * FROM memberships WHERE status = 'invited' AND lower(invited_email) = $1",
