@@ -47,6 +47,8 @@ class Site:
     url: str
     clock: ManualClock  # lending's
     lending: FastAPI
+    amqp_url: str
+    exchange: str  # the test's events exchange, where matching would publish
 
     @asynccontextmanager
     async def person(self, email: str) -> AsyncIterator[httpx.AsyncClient]:
@@ -105,7 +107,8 @@ async def lending_site(infra: Infra, database_url: str, namespace: str) -> Async
         await stack.enter_async_context(serving(lending_app, lending_port, "lending"))
         await Portal(settings).run(demo.create_accounts)
         try:
-            yield Site(url, clock, lending_app)
+            exchange = f"deformations.events.{namespace}"
+            yield Site(url, clock, lending_app, infra.amqp_url, exchange)
         finally:
             for app, s in ((portal_app, settings), (lending_app, lending_settings)):
                 handlers = app.state.definition.handlers

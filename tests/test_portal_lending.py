@@ -7,6 +7,8 @@ import html
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from uuid import UUID as UUID_
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -23,7 +25,16 @@ from portal_lending_support import (
     next_monday,
 )
 
-from deformations_devtools.testing import Infra
+from deformations_common.codec import encode
+from deformations_common.messaging import publish_once
+from deformations_contracts.events.matching import (
+    MatchProposed,
+    OfferParty,
+    ProposalKind,
+    RequestParty,
+)
+from deformations_devtools.portal import demo
+from deformations_devtools.testing import Infra, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -211,3 +222,58 @@ async def test_a_loan_from_offer_to_feedback_over_the_pages(site: Site) -> None:
         attestation = await agent.get(f"{loan_page}/documents/attestation.html")
         assert attestation.status_code == 200
         assert "sandbox" in attestation.headers["content-security-policy"]
+
+
+async def test_a_proposal_from_matching_is_taken_from_propositions_pour_vous(site: Site) -> None:
+    async with site.person(LENDER) as lender:
+        published = await post(
+            lender,
+            "/competences/proposer",
+            "/competences/proposer",
+            offer_form(site, theme="alimentation"),
+        )
+        assert published.status_code == 303, published.text
+        offer_id = re.findall(UUID, published.headers["location"])[0]
+    async with site.person(BORROWER) as borrower:
+        start = (site.clock() + timedelta(days=7)).date()
+        need = {
+            "theme": "alimentation",
+            "besoin": "Revoir les menus de la cantine scolaire.",
+            "du": start.isoformat(),
+            "au": (start + timedelta(days=60)).isoformat(),
+            "demi_journees": "2",
+            "modalite": "either",
+        }
+        made = await post(borrower, "/competences/besoin", "/competences/besoin", need)
+        assert made.status_code == 303, made.text
+        mine = await borrower.get(made.headers["location"])
+        request_id = re.findall(r"/competences/besoins/(" + UUID + ")/retrait", mine.text)[0]
+
+        # Matching finds the offer for the need (its event, as matching publishes it).
+        event = MatchProposed(
+            proposal_id=uuid4(),
+            kind=ProposalKind.NEED_OFFER,
+            score=0.8,
+            reasons=["Même intercommunalité"],
+            theme="alimentation",
+            offer=OfferParty(offer_id=UUID_(offer_id), collectivite_siren=demo.CREST),
+            requests=[RequestParty(request_id=UUID_(request_id), collectivite_siren=demo.AOUSTE)],
+            proposed_at=site.clock(),
+        )
+        await publish_once(site.amqp_url, site.exchange, [encode(event, source="matching")])
+
+        async def shown_to_her() -> bool:
+            return "Donner suite" in (await borrower.get("/competences/propositions")).text
+
+        await wait_until(shown_to_her, what="the proposal on « Propositions pour vous »")
+        page = await borrower.get("/competences/propositions")
+        assert "Même intercommunalité" in page.text
+        taken = await borrower.post(
+            f"/competences/propositions/{event.proposal_id}",
+            data={"csrf": csrf(page), "request_id": request_id},
+        )
+        assert taken.status_code == 303, taken.text
+        loan = await borrower.get(taken.headers["location"])
+        assert "en attente des accords" in loan.text
+        again = await borrower.get("/competences/propositions")
+        assert "Voir la demande de prêt" in again.text and "Donner suite" not in again.text
