@@ -277,3 +277,90 @@ async def test_a_proposal_from_matching_is_taken_from_propositions_pour_vous(sit
         assert "en attente des accords" in loan.text
         again = await borrower.get("/competences/propositions")
         assert "Voir la demande de prêt" in again.text and "Donner suite" not in again.text
+
+
+async def test_half_days_move_and_loans_are_declined_or_cancelled_with_a_reason(
+    site: Site,
+) -> None:
+    async with site.person(LENDER) as lender:
+        published = await post(
+            lender, "/competences/proposer", "/competences/proposer", offer_form(site)
+        )
+        offer_page = published.headers["location"].split("?")[0]
+    day = next_monday(site.clock(), 14)
+    ask = {
+        "demi_journees": "2",
+        "du": (day - timedelta(days=7)).isoformat(),
+        "au": (day + timedelta(days=30)).isoformat(),
+        "perimetre": "Diagnostic de l'école et de la mairie.",
+        "modalite": "either",
+    }
+    async with site.person(BORROWER) as borrower:
+        first = await post(borrower, offer_page, f"{offer_page}/demande", ask)
+        second = await post(borrower, offer_page, f"{offer_page}/demande", ask)
+    declined_page = first.headers["location"].split("?")[0]
+    loan_page = second.headers["location"].split("?")[0]
+
+    async with site.person(LENDER) as lender:
+        page = await lender.get(declined_page)
+        blank = await lender.post(
+            f"{declined_page}/refus", data={"csrf": csrf(page), "formulaire": "refus"}
+        )
+        assert blank.status_code == 422 and 'id="refus-motif-erreur"' in blank.text
+        assert "en attente des accords" in (await lender.get(declined_page)).text
+        declined = await lender.post(
+            f"{declined_page}/refus",
+            data={"csrf": csrf(page), "formulaire": "refus", "motif": "Agent indisponible."},
+        )
+        assert declined.headers["location"] == f"{declined_page}?fait=refuse"
+        assert "refusé" in (await lender.get(declined_page)).text
+        await lender.post(f"{loan_page}/accord", data={"csrf": csrf(page)})
+    async with site.person(HR) as hr:
+        page = await hr.get(loan_page)
+        await hr.post(f"{loan_page}/accord", data={"csrf": csrf(page)})
+        page = await hr.get(loan_page)
+        agent = re.findall(r'<option value="(' + UUID + r')"', page.text)[0]
+        consent = {"formulaire": "agent", "agent": agent, "consentement": "oui"}
+        await hr.post(f"{loan_page}/accord-agent", data={**consent, "csrf": csrf(page)})
+
+    async with site.person(BORROWER) as borrower:
+        page = await borrower.get(loan_page)
+        session = {"formulaire": "seance", "jour": day.isoformat(), "moment": "pm"}
+        await borrower.post(f"{loan_page}/seances", data={**session, "csrf": csrf(page)})
+        page = await borrower.get(loan_page)
+        session_id = re.findall(rf"{loan_page}/seances/({UUID})/deplacer", page.text)[0]
+        key = f"deplacer-{session_id}"
+        move = f"{loan_page}/seances/{session_id}/deplacer"
+        # Saturday is not a half-day the offer has: lending refuses, in French.
+        saturday = (day + timedelta(days=5)).isoformat()
+        refused = await borrower.post(
+            move, data={"csrf": csrf(page), "formulaire": key, "jour": saturday, "moment": "am"}
+        )
+        assert refused.status_code == 422 and 'class="erreurs"' in refused.text
+        later = (day + timedelta(days=7)).isoformat()
+        moved = await borrower.post(
+            move, data={"csrf": csrf(page), "formulaire": key, "jour": later, "moment": "am"}
+        )
+        assert moved.headers["location"] == f"{loan_page}?fait=deplacee"
+        cancelled = await borrower.post(
+            f"{loan_page}/seances/{session_id}/annuler",
+            data={"csrf": csrf(page), "formulaire": f"annuler-{session_id}", "motif": "Conseil"},
+        )
+        assert cancelled.headers["location"] == f"{loan_page}?fait=seance-annulee"
+        assert "annulée" in (await borrower.get(loan_page)).text
+        ended = await borrower.post(
+            f"{loan_page}/annulation",
+            data={"csrf": csrf(page), "formulaire": "annulation", "motif": "Projet reporté."},
+        )
+        assert ended.headers["location"] == f"{loan_page}?fait=annule"
+        assert "annulé" in (await borrower.get("/prets")).text
+
+    async with site.person(LENDER) as lender:
+        page = await lender.get(offer_page)
+        withdrawn = await lender.post(
+            f"{offer_page}/retrait", data={"csrf": csrf(page), "motif": "Agent muté."}
+        )
+        assert withdrawn.headers["location"] == f"{offer_page}?retiree=1"
+        assert "Cette offre est retirée" in (await lender.get(offer_page)).text
+    async with site.person(BORROWER) as borrower:
+        assert offer_page not in (await borrower.get("/competences")).text

@@ -2,7 +2,7 @@
 screen, axe-core on every page: the élue of Crest proposes a skill, the élu of
 Aouste-sur-Sye asks for it, Crest's élue and HR give their approvals and the HR records the
 agent's written consent, the agent sees the loan, a half-day is proposed and confirmed,
-held, and the borrower ends the loan with its feedback.
+held, the borrower ends the loan with its feedback and the agent answers theirs.
 
 Four people on one browser, one after the other (sign out, then « Agir en tant que… » on
 the dev sign-in page): two cores run the suite, one Chromium is enough.
@@ -188,3 +188,16 @@ async def test_four_people_agree_a_loan_and_end_it_by_clicking(site: Site, brows
     press(driver, link("← Mes prêts"))
     accessible(driver)
     assert "État : terminé" in text(driver)
+
+    # The agent answers their own questionnaire, shown only in aggregate.
+    sign_in_as(driver, site, AGENT)
+    open_the_loan(driver)
+    press(driver, link("Donner votre avis sur ce prêt"))
+    accessible(driver)
+    for question in ("interest", "recognition", "conditions"):
+        tick(driver, f"//input[@name='{question}' and @value='4']")
+    tick(driver, "//input[@name='again' and @value='oui']")
+    click(driver, "Envoyer mon avis")
+    accessible(driver)
+    assert "Merci : votre avis est enregistré." in text(driver)
+    assert "Donner votre avis sur ce prêt" not in text(driver)
