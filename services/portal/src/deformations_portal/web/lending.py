@@ -15,7 +15,7 @@ from deformations_common.geography import UnknownCollectiviteError, load_geograp
 from deformations_common.vocabulary.errors import DomainError, InvalidInput
 from deformations_common.vocabulary.roles import Role
 from deformations_contracts.themes import LABELS as THEME_LABELS
-from deformations_portal.web.context import Page, PageDep, not_found
+from deformations_portal.web.context import Page, PageDep, acting_as, failed, not_found
 from deformations_portal.web.lending_client import lending_client
 from deformations_portal.web.lending_forms import (
     HALF_DAYS,
@@ -28,7 +28,6 @@ from deformations_portal.web.lending_forms import (
     reason_body,
     request_body,
 )
-from deformations_portal.web.training import acting_as, failed
 
 router = APIRouter(include_in_schema=False)
 

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from deformations_common.vocabulary.errors import DomainError, InvalidInput
 from deformations_portal.service import people
 from deformations_portal.service.uow import PortalUow
-from deformations_portal.web.context import Page, PageDep
+from deformations_portal.web.context import Page, PageDep, failed
 from deformations_portal.web.lending_client import lending_client
 from deformations_portal.web.lending_forms import (
     ANSWER_SCALE,
@@ -28,7 +28,6 @@ from deformations_portal.web.lending_forms import (
 )
 from deformations_portal.web.lending_view import loan_view, side_of, status_label
 from deformations_portal.web.links import to_sign_in
-from deformations_portal.web.training import failed
 
 router = APIRouter(include_in_schema=False)
 
