@@ -216,6 +216,15 @@ async def test_a_loan_from_offer_to_feedback_over_the_pages(site: Site) -> None:
         assert done.status_code == 303, done.text
         assert "terminé" in (await borrower.get("/prets")).text
 
+    async with site.person(LENDER) as lender:
+        form = await lender.get(f"{loan_page}/avis")
+        assert "Envoyer mon avis" in form.text
+        answers = {"burden": "3", "relations": "5", "framework": "4", "again": "oui"}
+        given = await lender.post(f"{loan_page}/avis", data={**answers, "csrf": csrf(form)})
+        assert given.headers["location"] == f"{loan_page}?fait=avis"
+        after = await lender.get(f"{loan_page}/avis")
+        assert "pas de questionnaire à remplir" in after.text
+
     async with site.person(AGENT) as agent:
         page = await agent.get(loan_page)
         assert "Donner votre avis sur ce prêt" in page.text

@@ -13,6 +13,7 @@ import pytest
 
 from deformations_common.vocabulary.roles import Role
 from deformations_portal.domain.memberships import Membership, Status
+from deformations_portal.web.lending import nearby
 from deformations_portal.web.lending_client import (
     LENDING,
     LendingConflict,
@@ -178,3 +179,12 @@ def test_lendings_refusals_keep_its_french_detail_through_the_one_client() -> No
     assert isinstance(problem(LENDING, httpx.Response(403, json={})), LendingForbidden)
     down = problem(LENDING, httpx.Response(500, text="boom"))
     assert isinstance(down, LendingUnavailable) and "prêts de compétences" in down.message
+
+
+def test_near_me_is_the_departement_or_the_epci_of_the_collectivite_acted_for() -> None:
+    crestois = "200040509"  # CC du Crestois et du Pays de Saillans, Crest's EPCI
+    assert nearby(AOUSTE, "departement") == [("departement", "26")]
+    assert nearby(AOUSTE, "epci") == [("epci", crestois)]
+    assert nearby(crestois, "epci") == [("epci", crestois)]
+    assert nearby(crestois, "departement") == []  # an EPCI may span départements
+    assert nearby(None, "epci") == [] and nearby(AOUSTE, "partout") == []

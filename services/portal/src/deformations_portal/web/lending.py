@@ -58,7 +58,7 @@ def _uuid(value: str) -> str:
         raise InvalidInput("Cette adresse ne désigne rien de connu.") from None
 
 
-def _nearby(siren: str | None, near: str) -> list[tuple[str, str]]:
+def nearby(siren: str | None, near: str) -> list[tuple[str, str]]:
     """The filters of « près de chez moi », from where the collectivité acted for is."""
     if siren is None or near == "partout":
         return []
@@ -109,7 +109,7 @@ async def browse(
             if theme not in THEMES:
                 raise InvalidInput("Choisissez un thème de la liste.")
             params.append(("theme", theme))
-        params.extend(_nearby(acting, pres if pres in NEAR else "partout"))
+        params.extend(nearby(acting, pres if pres in NEAR else "partout"))
         for name, value in (("start", du), ("end", au)):
             if value:
                 try:
