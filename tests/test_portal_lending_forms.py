@@ -133,6 +133,9 @@ def _loan(status: str, **approvals: str | None) -> dict[str, Any]:
     return {
         "id": "l-1",
         "status": status,
+        "agent_role": "Technicienne énergie",
+        "theme_label": "Énergie",
+        "half_days": 2,
         "lender": {"siren": CREST, "name": "Crest"},
         "borrower": {"siren": AOUSTE, "name": "Aouste-sur-Sye"},
         "approvals": given,
@@ -188,3 +191,42 @@ def test_near_me_is_the_departement_or_the_epci_of_the_collectivite_acted_for() 
     assert nearby(crestois, "epci") == [("epci", crestois)]
     assert nearby(crestois, "departement") == []  # an EPCI may span départements
     assert nearby(None, "epci") == [] and nearby(AOUSTE, "partout") == []
+
+
+def _render_loan(loan: dict[str, Any], acting: Membership) -> str:
+    from deformations_portal.domain.platform import Platform
+    from deformations_portal.web.lending_forms import PARTS
+    from deformations_portal.web.render import page
+
+    view = loan_view(loan, acting)
+    return page(
+        "lending/loan.html",
+        title="Mise à disposition",
+        me=None,
+        csrf="jeton",
+        referent=False,
+        platform=Platform(),
+        current="prets",
+        view=view,
+        loan=loan,
+        side="",
+        agents={},
+        modality="",
+        parts=PARTS,
+        documents=[],
+        notice="",
+        error="",
+        errors={"agent": "Choisissez l'agent mis à disposition."},
+        given={"formulaire": "agent"},
+    )
+
+
+@pytest.mark.parametrize("status", ["proposed", "accepted", "agreed", "completed", "cancelled"])
+@pytest.mark.parametrize("role", [Role.ELECTED, Role.HR, Role.AGENT])
+def test_the_loan_page_renders_for_every_state_and_role(status: str, role: Role) -> None:
+    for siren in (CREST, AOUSTE):
+        html = _render_loan(_loan(status), _member(siren, role))
+        assert "<h1>Mise à disposition" in html
+        # Only the HR of the lender while the loan waits for its approvals records consent.
+        consent = status == "accepted" and siren == CREST and role is Role.HR
+        assert ("accord-agent" in html) is consent
