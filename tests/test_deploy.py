@@ -33,7 +33,15 @@ from deformations_devtools.testing import OwnRabbitMQ
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
-SERVICES = ("diagnosis", "matching", "lending", "notifications", "portal", "training")
+SERVICES = (
+    "diagnosis",
+    "matching",
+    "lending",
+    "notifications",
+    "portal",
+    "training",
+    "statistics",
+)
 HOST_PORTS = {
     "diagnosis": 8001,
     "matching": 8002,
@@ -41,6 +49,7 @@ HOST_PORTS = {
     "notifications": 8004,
     "portal": 8005,
     "training": 8006,
+    "statistics": 8007,
 }
 
 

@@ -69,7 +69,7 @@ async def test_the_mailed_pages_open_signed_in_and_are_accessible(site: Any, dri
     assert "Aouste-sur-Sye" in driver.page_source
     assert {method for method, *_ in fakes.calls} == {"GET"}
     click(driver, "Valider au titre des ressources humaines")
-    assert driver.current_url == loan
+    assert driver.current_url == f"{loan}?fait=accord"
     assert [c[1] for c in fakes.calls if c[0] == "POST"] == [
         f"/v1/loans/{fakes.loan_id}/approvals/hr"
     ]

@@ -5,6 +5,7 @@ from deformations_portal import space
 
 def test_loans_read_as_french_sentences() -> None:
     loan = {
+        "id": "2b1e6f5c-0000-4000-8000-000000000001",
         "theme_label": "Alimentation",
         "half_days": 2,
         "lender": {"name": "Crest"},
@@ -12,7 +13,10 @@ def test_loans_read_as_french_sentences() -> None:
         "status_label": "convenu",
     }
     assert space.LINES["prets"]([loan]) == [
-        space.Line("Alimentation : 2 demi-journée(s), de Crest à Aouste-sur-Sye (convenu)")
+        space.Line(
+            "Alimentation : 2 demi-journée(s), de Crest à Aouste-sur-Sye (convenu)",
+            "/prets/2b1e6f5c-0000-4000-8000-000000000001",
+        )
     ]
 
 

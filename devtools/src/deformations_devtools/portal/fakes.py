@@ -32,26 +32,51 @@ class FakeServices:
         return httpx.MockTransport(self.handle)
 
     def loan(self) -> dict[str, Any]:
+        """A loan as lending's ``GET /v1/loans/{id}`` returns it: accepted by Aouste, the
+        élue of Crest has agreed, its HR and the agent have not yet."""
+        base = f"/v1/loans/{self.loan_id}"
         return {
             "id": str(self.loan_id),
+            "offer_id": str(uuid.UUID(int=1)),
+            "request_id": None,
+            "proposal_id": None,
             "agent_role": "Chargée de mission énergie",
+            "theme": "energie",
             "theme_label": "Énergie",
+            "scope": "Préparer le plan de sobriété des bâtiments communaux.",
             "lender": {"siren": CREST, "name": "Crest"},
             "borrower": {"siren": AOUSTE, "name": "Aouste-sur-Sye"},
             "half_days": 4,
-            "status_label": "En attente des accords",
-            "missing_approvals": ["hr", "agent"],
+            "period": {
+                "start": "2026-12-01",
+                "end": "2027-03-31",
+                "label": "du 1er décembre 2026 au 31 mars 2027",
+            },
+            "modality": "on_site",
+            "status": "accepted",
+            "status_label": "accepté par la collectivité d'accueil",
+            "approvals": {"elected": "2026-11-30T10:00:00+00:00", "hr": None, "agent": None},
+            "missing_approvals": [
+                "la validation des ressources humaines de la collectivité d'origine",
+                "l'accord de l'agent",
+            ],
             "sessions": [
                 {
                     "id": str(self.session_id),
-                    "label": "Demi-journée 1",
+                    "label": "lundi 14 décembre 2026, matin",
                     "day": "2026-12-14",
-                    "status": "planned",
+                    "part": "am",
+                    "status": "scheduled",
                     "remote": False,
                     "place_label": "Mairie d'Aouste-sur-Sye",
+                    "sequence": 0,
                 }
             ],
             "feedback_from": [],
+            "documents": {
+                "convention_html": f"{base}/convention.html",
+                "convention_pdf": f"{base}/convention.pdf",
+            },
         }
 
     def offer(self) -> dict[str, Any]:

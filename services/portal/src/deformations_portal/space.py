@@ -128,7 +128,8 @@ def _loans(body: Any) -> list[Line]:
         Line(
             f"{loan['theme_label']} : {loan['half_days']} demi-journée(s), "
             f"de {loan['lender']['name']} à {loan['borrower']['name']} "
-            f"({loan['status_label']})"
+            f"({loan['status_label']})",
+            f"/prets/{loan['id']}",
         )
         for loan in body[:20]
     ]

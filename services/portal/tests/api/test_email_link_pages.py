@@ -43,14 +43,20 @@ class Services:
             "lender": {"siren": demo.CREST, "name": "Crest"},
             "borrower": {"siren": demo.AOUSTE, "name": "Aouste-sur-Sye"},
             "half_days": 4,
-            "status_label": "En attente des accords",
-            "missing_approvals": ["hr", "agent"],
+            # As lending returns it: accepted, the élue of Crest has agreed.
+            "status": "accepted",
+            "status_label": "accepté par la collectivité d'accueil",
+            "approvals": {"elected": "2026-11-30T10:00:00+00:00", "hr": None, "agent": None},
+            "missing_approvals": [
+                "la validation des ressources humaines de la collectivité d'origine",
+                "l'accord de l'agent",
+            ],
             "sessions": [
                 {
                     "id": str(SESSION),
                     "label": "Demi-journée 1",
                     "day": "2026-12-14",
-                    "status": "planned",
+                    "status": "scheduled",
                     "remote": False,
                     "place_label": "Mairie d'Aouste-sur-Sye",
                 }
@@ -123,7 +129,7 @@ async def test_an_email_link_goes_through_sign_in_and_acts_only_on_post(
         assert refused.status_code == 403 and "Ce formulaire a expiré" in refused.text
         assert not [c for c in services.calls if c[0] == "POST"]
         done = await client.post(f"/prets/{LOAN}/accord", data={"csrf": csrf_of(page)})
-        assert done.status_code == 303 and done.headers["location"] == f"/prets/{LOAN}"
+        assert done.status_code == 303 and done.headers["location"] == f"/prets/{LOAN}?fait=accord"
         assert [c[1] for c in services.calls if c[0] == "POST"] == [
             f"/v1/loans/{LOAN}/approvals/hr"
         ]

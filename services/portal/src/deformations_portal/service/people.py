@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from deformations_common.vocabulary.collectivites import collectivite_name
+from deformations_common.vocabulary.roles import Role
 from deformations_contracts.events.people import PersonErasureRequested
 from deformations_portal.domain import links
 from deformations_portal.domain.errors import LinkInvalid, SignInFailed, TooManyRequests
@@ -284,3 +285,12 @@ async def emails_of(uow: PortalUow, person_id: uuid.UUID) -> list[str]:
     """Where to tell a person about their rights: the addresses of their identities."""
     found = {i.email for i in await uow.persons.identities_of(person_id) if i.email}
     return sorted(found)
+
+
+async def agents_of(uow: PortalUow, hr: Membership) -> list[tuple[uuid.UUID, str]]:
+    """The validated agents of the collectivité a validated HR acts for, by name: whose
+    written consent to a loan that HR records. Nobody else is given this list."""
+    if not hr.validated or hr.role is not Role.HR:
+        return []
+    agents = await uow.memberships.validated_in([hr.siren], [Role.AGENT])
+    return [(a.person_id, await display_name(uow, a.person_id)) for a in agents]

@@ -11,6 +11,8 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from deformations_common.service import Runtime, get_runtime
+from deformations_common.vocabulary.errors import DomainError
+from deformations_common.vocabulary.roles import Role
 from deformations_portal.domain.errors import CsrfRejected
 from deformations_portal.domain.links import keyed_hash
 from deformations_portal.domain.memberships import may_decide
@@ -147,3 +149,22 @@ def not_found(page: Page) -> HTMLResponse:
         error=True,
         link={"href": "/", "text": "Revenir à l'accueil"},
     )
+
+
+def failed(page: Page, title: str, error: DomainError, back: str) -> HTMLResponse:
+    """A service's refusal as a page: its French message and the way back."""
+    return page.message(
+        title,
+        error.message,
+        status=error.status,
+        error=True,
+        link={"href": back, "text": "Revenir à la page précédente"},
+    )
+
+
+def acting_as(page: Page, *roles: Role) -> str | None:
+    """The SIREN the person acts for, when they act in one of these roles."""
+    acting = page.me.acting if page.me is not None else None
+    if acting is None or not acting.validated or acting.role not in roles:
+        return None
+    return acting.siren

@@ -1,8 +1,9 @@
 """The pages the e-mails link to: each shows its thing from the owning service's API.
 
 A link opened while signed out goes through sign-in and comes back (the ``portal_retour``
-cookie). Actions (approving a loan, saving preferences) open a page with a button that
-POSTs with the CSRF token: nothing changes on GET.
+cookie). Actions (saving preferences) open a page with a button that POSTs with the CSRF
+token: nothing changes on GET. A loan's page and its feedback (``/prets/…``) are the
+lending pages' (``lending_loans``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from fastapi.responses import Response
 from deformations_common.vocabulary.collectivites import collectivite_name
 from deformations_common.vocabulary.french import datetime_fr
 from deformations_portal.web.context import Page, PageDep, set_cookie
+from deformations_portal.web.lending_view import SESSION_STATUS
 from deformations_portal.web.pages import issuer_of
 
 router = APIRouter(include_in_schema=False)
@@ -26,12 +28,6 @@ router = APIRouter(include_in_schema=False)
 RETURN_COOKIE = "portal_retour"
 CsrfField = Annotated[str | None, Form()]
 
-# Who gives which approval of a loan, by the role the person acts in (lending's API).
-APPROVALS = {
-    "elected": ("elected", "Donner l'accord de l'élu·e de la collectivité d'origine"),
-    "hr": ("hr", "Valider au titre des ressources humaines"),
-}
-_APPROVAL_LABELS = {"elected": "l'élu·e", "hr": "les ressources humaines", "agent": "l'agent"}
 _NOTICES = {
     "enregistre": "Vos préférences sont enregistrées.",
     "verifier": (
@@ -131,93 +127,6 @@ def _when(value: str | None) -> str:
     return datetime_fr(datetime.fromisoformat(value)) if value else "—"
 
 
-def _loan_rows(loan: dict[str, Any]) -> list[tuple[str, str]]:
-    missing = ", ".join(_APPROVAL_LABELS.get(a, a) for a in loan.get("missing_approvals", []))
-    return [
-        ("Compétence", f"{loan['agent_role']} – {loan['theme_label']}"),
-        ("Collectivité qui prête", loan["lender"]["name"]),
-        ("Collectivité d'accueil", loan["borrower"]["name"]),
-        ("Durée", f"{loan['half_days']} demi-journée(s)"),
-        ("État", loan["status_label"]),
-        ("Accords manquants", missing or "aucun"),
-    ]
-
-
-def _loan_actions(page: Page, loan: dict[str, Any]) -> list[dict[str, str]]:
-    assert page.me is not None
-    acting = page.me.acting
-    if acting is None or acting.siren != loan["lender"]["siren"]:
-        return []
-    actions = []
-    for role, (approval, label) in APPROVALS.items():
-        if acting.role == role and approval in loan.get("missing_approvals", []):
-            actions.append({"action": f"/prets/{loan['id']}/accord", "label": label})
-    return actions
-
-
-@router.get("/prets/{loan_id}")
-async def loan_page(page: PageDep, loan_id: UUID) -> Response:
-    if page.me is None:
-        return to_sign_in(page)
-    answer = await call(page, "lending", "GET", f"/v1/loans/{loan_id}")
-    if not answer.ok:
-        return _unavailable(page, answer, "Cette mise à disposition")
-    loan = answer.body
-    shown = Shown(_loan_rows(loan), _loan_actions(page, loan))
-    for session in loan.get("sessions", []):
-        shown.links.append({"href": f"/seances/{session['id']}", "text": session["label"]})
-    return page.render("thing.html", "Mise à disposition", shown=shown, notice="")
-
-
-@router.post("/prets/{loan_id}/accord")
-async def approve_loan(page: PageDep, loan_id: UUID, csrf: CsrfField = None) -> Response:
-    if page.me is None:
-        return to_sign_in(page)
-    page.check_csrf(csrf)
-    acting = page.me.acting
-    role = acting.role if acting is not None else ""
-    if role not in APPROVALS:
-        return page.message(
-            "Accord impossible",
-            "Votre rôle ne donne pas d'accord sur une mise à disposition.",
-            status=403,
-            error=True,
-            link={"href": f"/prets/{loan_id}", "text": "Revenir à la mise à disposition"},
-        )
-    answer = await call(
-        page, "lending", "POST", f"/v1/loans/{loan_id}/approvals/{APPROVALS[role][0]}"
-    )
-    if not answer.ok:
-        detail = answer.body.get("detail") if isinstance(answer.body, dict) else None
-        return page.message(
-            "Accord non enregistré",
-            detail or "L'accord n'a pas pu être enregistré : réessayez bientôt.",
-            status=answer.status if answer.status >= 400 else 502,
-            error=True,
-            link={"href": f"/prets/{loan_id}", "text": "Revenir à la mise à disposition"},
-        )
-    return page.redirect(f"/prets/{loan_id}")
-
-
-@router.get("/prets/{loan_id}/avis")
-async def loan_feedback(page: PageDep, loan_id: UUID) -> Response:
-    if page.me is None:
-        return to_sign_in(page)
-    answer = await call(page, "lending", "GET", f"/v1/loans/{loan_id}")
-    if not answer.ok:
-        return _unavailable(page, answer, "Cette mise à disposition")
-    loan = answer.body
-    given = ", ".join(loan.get("feedback_from", [])) or "personne pour l'instant"
-    shown = Shown([*_loan_rows(loan), ("Avis déjà donnés", given)])
-    shown.links.append({"href": f"/prets/{loan_id}", "text": "Voir la mise à disposition"})
-    return page.render(
-        "thing.html",
-        "Votre avis sur la mise à disposition",
-        shown=shown,
-        notice="Votre avis aide les autres collectivités : il se donne avec votre référent.",
-    )
-
-
 @router.get("/seances/{session_id}")
 async def session_page(page: PageDep, session_id: UUID) -> Response:
     if page.me is None:
@@ -241,7 +150,7 @@ async def session_page(page: PageDep, session_id: UUID) -> Response:
                         ("Séance", session["label"]),
                         ("Jour", session["day"]),
                         ("Lieu", place or "à préciser"),
-                        ("État", session["status"]),
+                        ("État", SESSION_STATUS.get(session["status"], session["status"])),
                     ],
                     links=[{"href": f"/prets/{loan['id']}", "text": "La mise à disposition"}],
                 )

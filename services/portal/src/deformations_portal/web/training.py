@@ -17,7 +17,7 @@ from deformations_common.vocabulary.french import date_fr, time_fr
 from deformations_common.vocabulary.roles import Role
 from deformations_contracts.themes import LABELS as THEME_LABELS
 from deformations_contracts.themes import label as theme_label
-from deformations_portal.web.context import Page, PageDep, not_found
+from deformations_portal.web.context import Page, PageDep, acting_as, failed, not_found
 from deformations_portal.web.links import to_sign_in
 from deformations_portal.web.pages import issuer_of
 from deformations_portal.web.training_client import TrainingClient
@@ -158,24 +158,6 @@ async def training_client(page: Page) -> TrainingClient:
         page.me.acting,
         page.runtime.clock(),
     )
-
-
-def failed(page: Page, title: str, error: DomainError, back: str) -> Response:
-    return page.message(
-        title,
-        error.message,
-        status=error.status,
-        error=True,
-        link={"href": back, "text": "Revenir à la page précédente"},
-    )
-
-
-def acting_as(page: Page, *roles: Role) -> str | None:
-    """The SIREN the person acts for, when they act in one of these roles."""
-    acting = page.me.acting if page.me is not None else None
-    if acting is None or not acting.validated or acting.role not in roles:
-        return None
-    return acting.siren
 
 
 def _uuid(value: str) -> str:

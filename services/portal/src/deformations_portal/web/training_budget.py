@@ -14,8 +14,8 @@ from deformations_common.vocabulary.french import as_paris
 from deformations_common.vocabulary.roles import Role
 from deformations_portal.service import people
 from deformations_portal.service.uow import PortalUow
-from deformations_portal.web.context import Page, PageDep
-from deformations_portal.web.training import acting_as, cents_of, euros, failed, training_client
+from deformations_portal.web.context import Page, PageDep, acting_as, failed
+from deformations_portal.web.training import cents_of, euros, training_client
 
 router = APIRouter(include_in_schema=False)
 

@@ -1,14 +1,10 @@
-"""The portal's client for the training service: the person's short token on every call.
-
-The service's problem details become domain errors of the same status, so the pages show
-the service's own French ``detail`` and nothing is mapped by hand.
-"""
+"""The portal's client for the training service: the one ``ServiceClient`` with
+training's errors (their codes say training refused)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 import httpx
 
@@ -23,6 +19,8 @@ from deformations_common.vocabulary.errors import NotFoundError as _NotFound
 from deformations_portal.domain.memberships import Membership
 from deformations_portal.service.tokens import TokenIssuer
 from deformations_portal.settings import PortalSettings
+from deformations_portal.web.service_client import Service, ServiceClient
+from deformations_portal.web.service_client import problem as service_problem
 
 SERVICE = "training"
 # Where `make run` serves training when SERVICE_URLS does not name it.
@@ -53,41 +51,29 @@ class TrainingUnavailable(DomainError):
     code, status = "training_unavailable", 503
 
 
-_BY_STATUS: dict[int, type[DomainError]] = {
-    400: TrainingInvalid,
-    403: TrainingForbidden,
-    401: TrainingForbidden,
-    404: TrainingNotFound,
-    409: TrainingConflict,
-    410: TrainingGone,
-    422: TrainingInvalid,
-}
+TRAINING = Service(
+    name=SERVICE,
+    default_url=DEFAULT_URL,
+    what="des formations",
+    errors={
+        400: TrainingInvalid,
+        403: TrainingForbidden,
+        401: TrainingForbidden,
+        404: TrainingNotFound,
+        409: TrainingConflict,
+        410: TrainingGone,
+        422: TrainingInvalid,
+    },
+    unavailable=TrainingUnavailable,
+)
 
 
 def problem(response: httpx.Response) -> DomainError:
-    """The French error a refused call becomes (the service's ``detail`` when it has one)."""
-    detail = None
-    code = None
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        detail = body.get("detail")
-        code = body.get("code")
-        if isinstance(detail, list):  # FastAPI's validation errors before our rules run
-            detail = "Certaines valeurs du formulaire ne sont pas valables : vérifiez-les."
-    kind = _BY_STATUS.get(response.status_code, TrainingUnavailable)
-    if not isinstance(detail, str) or not detail:
-        detail = (
-            "Le service des formations ne répond pas ; réessayez dans un instant."
-            if kind is TrainingUnavailable
-            else "La demande a été refusée par le service des formations."
-        )
-    return kind(detail, upstream_code=code)
+    """The French error a refused call to training becomes."""
+    return service_problem(TRAINING, response)
 
 
-class TrainingClient:
+class TrainingClient(ServiceClient):
     """Calls to training in the name of one person acting (or not) for a collectivité."""
 
     def __init__(
@@ -99,47 +85,4 @@ class TrainingClient:
         acting: Membership | None,
         now: datetime,
     ) -> None:
-        self._settings = settings
-        self._issuer = issuer
-        self._http = http
-        self._person_id = person_id
-        self._acting = acting
-        self._now = now
-
-    async def call(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: Any = None,
-    ) -> Any:
-        base = self._settings.service_urls.get(SERVICE, DEFAULT_URL)
-        token = self._issuer.issue(
-            self._person_id, self._acting, self._settings.audience_of(SERVICE), self._now
-        )
-        try:
-            response = await self._http.request(
-                method,
-                base.rstrip("/") + path,
-                json=json,
-                params=params,
-                headers={"authorization": f"Bearer {token}"},
-                timeout=self._settings.service_timeout_s,
-            )
-        except httpx.HTTPError:
-            raise TrainingUnavailable(
-                "Le service des formations ne répond pas ; réessayez dans un instant."
-            ) from None
-        if response.status_code >= 400:
-            raise problem(response)
-        return response.json()
-
-    async def get(self, path: str, params: Any = None) -> Any:
-        return await self.call("GET", path, params=params)
-
-    async def post(self, path: str, body: Any) -> Any:
-        return await self.call("POST", path, json=body)
-
-    async def put(self, path: str, body: Any) -> Any:
-        return await self.call("PUT", path, json=body)
+        super().__init__(TRAINING, settings, issuer, http, person_id, acting, now)

@@ -15,9 +15,9 @@ from fastapi.responses import Response
 
 from deformations_common.vocabulary.errors import DomainError, InvalidInput
 from deformations_contracts.catalogue.recipes import load_catalogue
-from deformations_portal.web.context import Page, PageDep, not_found
+from deformations_portal.web.context import Page, PageDep, failed, not_found
 from deformations_portal.web.links import CsrfField, to_sign_in
-from deformations_portal.web.training import failed, session_view, training_client
+from deformations_portal.web.training import session_view, training_client
 
 router = APIRouter(include_in_schema=False)
 

@@ -16,16 +16,14 @@ from deformations_common.vocabulary.roles import Role
 from deformations_contracts.themes import LABELS as THEME_LABELS
 from deformations_portal.service import people
 from deformations_portal.service.uow import PortalUow
-from deformations_portal.web.context import Page, PageDep
+from deformations_portal.web.context import Page, PageDep, acting_as, failed
 from deformations_portal.web.training import (
     ENROLMENT_STATUS,
     EVALUATION_KINDS,
     FORMATS,
     REBOND_KINDS,
-    acting_as,
     cents_of,
     euros,
-    failed,
     offer_view,
     training_client,
 )

@@ -1,0 +1,64 @@
+"""The portal's client for the lending service: the one ``ServiceClient`` with lending's
+errors (their codes say lending refused)."""
+
+from __future__ import annotations
+
+from deformations_common.vocabulary.errors import (
+    ConflictError,
+    DomainError,
+    ForbiddenAction,
+    InvalidInput,
+)
+from deformations_common.vocabulary.errors import NotFoundError as _NotFound
+from deformations_portal.web.context import Page
+from deformations_portal.web.pages import issuer_of
+from deformations_portal.web.service_client import Service, ServiceClient
+
+
+class LendingInvalid(InvalidInput):
+    code = "lending_invalid_input"
+
+
+class LendingNotFound(_NotFound):
+    code = "lending_not_found"
+
+
+class LendingForbidden(ForbiddenAction):
+    code = "lending_forbidden"
+
+
+class LendingConflict(ConflictError):
+    code = "lending_conflict"
+
+
+class LendingUnavailable(DomainError):
+    code, status = "lending_unavailable", 503
+
+
+LENDING = Service(
+    name="lending",
+    default_url="http://127.0.0.1:8003",
+    what="des prêts de compétences",
+    errors={
+        400: LendingInvalid,
+        401: LendingForbidden,
+        403: LendingForbidden,
+        404: LendingNotFound,
+        409: LendingConflict,
+        422: LendingInvalid,
+    },
+    unavailable=LendingUnavailable,
+)
+
+
+async def lending_client(page: Page) -> ServiceClient:
+    assert page.me is not None
+    return ServiceClient(
+        LENDING,
+        page.settings,
+        await issuer_of(page),
+        page.request.app.state.clients.http,
+        page.me.person_id,
+        page.me.acting,
+        page.runtime.clock(),
+    )
