@@ -133,15 +133,27 @@ def link(text: str) -> str:
 def press(driver: Any, xpath: str) -> None:
     """Press the button or link at ``xpath`` and wait until the next page has loaded."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.XPATH, xpath).click()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 20).until(lambda _: left(page))
     WebDriverWait(driver, 20).until(
         lambda d: d.execute_script("return document.readyState") == "complete"
     )
+
+
+def left(element: Any) -> bool:
+    """Whether the page ``element`` belonged to is gone. Chromium says so either as a stale
+    element or, while the next document replaces it, as « Node with given id does not
+    belong to the document »: both mean the browser moved on."""
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        element.is_enabled()
+    except WebDriverException:
+        return True
+    return False
 
 
 def click(driver: Any, text: str) -> None:

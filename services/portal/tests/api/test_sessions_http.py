@@ -135,7 +135,7 @@ async def test_a_referent_withdraws_a_last_membership_and_its_sessions_end(
         twice = await referent.post(
             "/referent/retirer", data={"adhesion": membership, "csrf": csrf_of(page)}
         )
-        assert twice.status_code == 409 and "pas active" in twice.text
+        assert twice.status_code == 409 and "ne peut pas être retirée" in twice.text
 
 
 async def test_erasing_the_account_signs_out_every_device(

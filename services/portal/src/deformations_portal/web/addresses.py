@@ -18,7 +18,7 @@ from deformations_portal.web.context import Page, PageDep
 from deformations_portal.web.links import Answer, call, to_sign_in
 
 log = get_logger()
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 
 CsrfField = Annotated[str | None, Form()]
 

@@ -141,8 +141,8 @@ async def plan_cafe(page: PageDep) -> Response:
     given: dict[str, Any] = {k: str(v) for k, v in form.items()}
     subjects = [str(s) for s in form.getlist("sujet")]
     given["sujets"] = subjects
+    page.check_csrf(given.get("csrf"))
     try:
-        page.check_csrf(given.get("csrf"))
         members = await _members(page, [acting.siren])
         body = cafe_body(
             {**given, "sujets": ",".join(subjects)},
@@ -265,8 +265,8 @@ async def plan_evening(page: PageDep) -> Response:
     given: dict[str, Any] = {k: str(v) for k, v in form.items()}
     chosen = [str(p) for p in form.getlist("participant")]
     given["participants"] = chosen
+    page.check_csrf(given.get("csrf"))
     try:
-        page.check_csrf(given.get("csrf"))
         _, communes = await _evening_people(page, epci)
         body = speed_dating_body({**given, "participants": ",".join(chosen)}, epci, communes)
         client = await matching_client(page)
@@ -340,8 +340,8 @@ async def mark(page: PageDep, gathering_id: str) -> Response:
         return page.redirect("/connexion")
     form = await page.request.form()
     back = f"/speed-dating/{gathering_id}"
+    page.check_csrf(str(form.get("csrf") or ""))
     try:
-        page.check_csrf(str(form.get("csrf") or ""))
         if not _uuid(gathering_id):
             raise InvalidInput("Cette adresse ne désigne aucune soirée.")
         chosen = [str(p) for p in form.getlist("revoir")]

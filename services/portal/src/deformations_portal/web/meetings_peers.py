@@ -79,7 +79,7 @@ async def calls_page(page: PageDep, theme: str = "", notice: str = "") -> Respon
         current="rencontres",
         mine=mine,
         others=others,
-        operator=_operator(page),
+        acting_operator=_operator(page),
         call_status=CALL_STATUS,
         themes=THEMES,
         chosen=chosen,
@@ -151,8 +151,8 @@ async def post_call(page: PageDep) -> Response:
     slots = [str(s) for s in form.getlist("creneau")]
     given["creneaux"] = slots
     answering = None
+    page.check_csrf(given.get("csrf"))
     try:
-        page.check_csrf(given.get("csrf"))
         if given.get("appel"):
             answering = await _open_call(page, given["appel"])
         body = call_body(given, slots)
@@ -167,8 +167,8 @@ async def post_call(page: PageDep) -> Response:
 async def withdraw(page: PageDep, call_id: str, csrf: CsrfField = None) -> Response:
     if page.me is None:
         return page.redirect("/connexion")
+    page.check_csrf(csrf)
     try:
-        page.check_csrf(csrf)
         if not _uuid(call_id):
             raise InvalidInput("Cette adresse ne désigne aucun appel à pairs.")
         client = await matching_client(page)
@@ -182,8 +182,8 @@ async def withdraw(page: PageDep, call_id: str, csrf: CsrfField = None) -> Respo
 async def form_group(page: PageDep, call_id: str, csrf: CsrfField = None) -> Response:
     if page.me is None:
         return page.redirect("/connexion")
+    page.check_csrf(csrf)
     try:
-        page.check_csrf(csrf)
         if not _uuid(call_id):
             raise InvalidInput("Cette adresse ne désigne aucun appel à pairs.")
         client = await matching_client(page)
@@ -260,8 +260,8 @@ async def answer(
     if page.me is None:
         return page.redirect("/connexion")
     back = f"/pairs/groupes/{group_id}"
+    page.check_csrf(csrf)
     try:
-        page.check_csrf(csrf)
         if not _uuid(group_id):
             raise InvalidInput("Cette adresse ne désigne aucun groupe.")
         if choix not in ("accepter", "decliner"):
@@ -278,8 +278,8 @@ async def leave(page: PageDep, group_id: str, csrf: CsrfField = None) -> Respons
     if page.me is None:
         return page.redirect("/connexion")
     back = f"/pairs/groupes/{group_id}"
+    page.check_csrf(csrf)
     try:
-        page.check_csrf(csrf)
         if not _uuid(group_id):
             raise InvalidInput("Cette adresse ne désigne aucun groupe.")
         client = await matching_client(page)
@@ -295,8 +295,8 @@ async def schedule(page: PageDep, group_id: str) -> Response:
         return page.redirect("/connexion")
     form = await page.request.form()
     given = {k: str(v) for k, v in form.items()}
+    page.check_csrf(given.get("csrf"))
     try:
-        page.check_csrf(given.get("csrf"))
         if not _uuid(group_id):
             raise InvalidInput("Cette adresse ne désigne aucun groupe.")
         body = schedule_body(given)

@@ -162,8 +162,8 @@ async def session_page(page: PageDep, session_id: str, notice: str = "") -> Resp
 async def _change(page: Page, session_id: str, action: str) -> Response:
     form = await page.request.form()
     given = {k: str(v) for k, v in form.items()}
+    page.check_csrf(given.get("csrf"))
     try:
-        page.check_csrf(given.get("csrf"))
         target = _session_id(session_id)
         if action == "deplacer":
             body = reschedule_body(given)
