@@ -18,7 +18,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from browser import Open, accessible, click, serving
+from browser import Open, accessible, click, left, serving
 
 from deformations_common.service import create_app
 from deformations_common.vocabulary.clock import ManualClock
@@ -54,7 +54,6 @@ if shutil.which("node") is None or shutil.which("npm") is None:
     )
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
@@ -333,7 +332,7 @@ async def test_bad_input_gets_a_clear_french_message_and_changes_nothing(
         " f.appendChild(i); } document.body.appendChild(f); f.submit();",
         csrf,
     )
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(form_page))
+    WebDriverWait(browser, 20).until(lambda _: left(form_page))
     assert "Aucune collectivité ne porte" in browser.page_source
     accessible(browser)
     assert await count(site, "memberships") == 0
