@@ -534,8 +534,9 @@ async def test_erasure_removes_contact_details_and_notifications(
     )
 
     async def erased() -> bool:
+        # Once erased, her token is refused everywhere (the tombstone): 410.
         me = await service.client.get("/v1/me/recipient", headers=service.auth(person))
-        return bool(me.status_code == 404)
+        return bool(me.status_code == 410)
 
     await wait_until(erased, what="the erasure")
     assert await notifications_of(service, person) == []
