@@ -14,7 +14,7 @@ from deformations_common.vocabulary.french import date_fr, time_fr
 from deformations_portal.service.meeting_people import names_of
 from deformations_portal.service.uow import PortalUow
 from deformations_portal.web.context import Page
-from deformations_portal.web.matching_client import MatchingClient
+from deformations_portal.web.matching_client import MATCHING, MatchingClient
 from deformations_portal.web.pages import issuer_of
 
 GROUP_STATUS = {
@@ -39,6 +39,7 @@ SESSION_KINDS = {
 async def matching_client(page: Page) -> MatchingClient:
     assert page.me is not None
     return MatchingClient(
+        MATCHING,
         page.settings,
         await issuer_of(page),
         page.request.app.state.clients.http,
