@@ -9,7 +9,7 @@ import contextlib
 import functools
 import gc
 import json
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, TypeVar
@@ -185,6 +185,22 @@ def asyncapi_document(definition: ServiceDefinition[Any], broker: RabbitBroker) 
     return document
 
 
+# How long each step of a service's stop may take before it is forced.
+STOP_STEP_S = 15.0
+
+
+async def _bounded(what: str, step: Awaitable[object]) -> bool:
+    """Await one step of the stop for at most ``STOP_STEP_S``; whether it finished."""
+    try:
+        await asyncio.wait_for(step, timeout=STOP_STEP_S)
+    except TimeoutError:
+        log.warning("service.stop_step_timed_out", step=what, timeout_s=STOP_STEP_S)
+        return False
+    except Exception as exc:  # the process is stopping: say it, go on with the rest
+        log.warning("service.stop_step_failed", step=what, error=repr(exc)[:300])
+    return True
+
+
 def create_app(definition: ServiceDefinition[S]) -> FastAPI:
     settings = definition.settings
     topology = Topology(settings)
@@ -306,17 +322,25 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
             )
             yield
         finally:
+            # Every step of the stop is bounded: a stuck task, broker or borrowed
+            # connection must not keep the process (or a test) from ending. What times
+            # out is logged, then forced.
             for task in runtime.tasks:
                 task.cancel()
-            for task in runtime.tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            if runtime.tasks:
+                ended, stuck = await asyncio.wait(runtime.tasks, timeout=STOP_STEP_S)
+                for task in ended:  # their errors were logged by their supervisor
+                    if not task.cancelled():
+                        task.exception()
+                if stuck:
+                    log.warning("service.tasks_not_stopped", tasks=[t.get_name() for t in stuck])
             runtime.tasks.clear()
             processor.gate.stop()
             if runtime.publisher is not None:
-                await runtime.publisher.stop()
-            await broker.stop()
-            await runtime.pool.close()
+                await _bounded("publisher", runtime.publisher.stop())
+            await _bounded("broker", broker.stop())
+            if not await _bounded("pool", runtime.pool.close()):
+                runtime.pool.terminate()
             runtime._pool = None
             if tracer_provider is not None:
                 await asyncio.to_thread(tracing.flush, tracer_provider)
