@@ -21,11 +21,11 @@ import httpx
 import pytest
 from browser import serving
 from fastapi import FastAPI
+from portal_pair import pair_settings
 
 from deformations_common.codec import encode
 from deformations_common.messaging import publish_once
 from deformations_common.service import create_app
-from deformations_common.settings import Environment
 from deformations_common.vocabulary.clock import ManualClock
 from deformations_contracts.events.diagnosis import Availability, DiagnosisCompleted, NextStep
 from deformations_contracts.types import Modality, TimeSlot
@@ -35,8 +35,6 @@ from deformations_devtools.portal.support import Portal
 from deformations_devtools.testing import (
     Infra,
     delete_broker_objects,
-    free_port,
-    isolated_settings,
     wait_until,
 )
 from deformations_matching.app import definition as matching_definition
@@ -44,7 +42,6 @@ from deformations_matching.settings import MatchingSettings
 from deformations_portal.app import definition as portal_definition
 from deformations_portal.repositories.people import Identity
 from deformations_portal.service import memberships, people
-from deformations_portal.settings import PortalSettings
 
 ELUE = "elue@crest.demo.deformations.fr"
 ELU = "elu@aouste.demo.deformations.fr"
@@ -173,34 +170,12 @@ class Site:
 
 @pytest.fixture
 async def site(infra: Infra, database_url: str, namespace: str) -> AsyncIterator[Site]:
-    portal_port, matching_port = free_port(), free_port()
-    url = f"http://127.0.0.1:{portal_port}"
+    pair = pair_settings(
+        infra, database_url, namespace, "matching", MatchingSettings, rematch_interval_s=0
+    )
+    url, settings, matching_settings = pair.url, pair.portal, pair.service
+    portal_port, matching_port = pair.portal_port, pair.service_port
     clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
-    settings = isolated_settings(
-        PortalSettings,
-        infra,
-        database_url,
-        namespace,
-        "portal",
-        http_port=portal_port,
-        public_url=url,
-        app_url=url,
-        smtp_port=1,
-        environment=Environment.DEV,
-        service_urls={"matching": f"http://127.0.0.1:{matching_port}"},
-    )
-    matching_settings = isolated_settings(
-        MatchingSettings,
-        infra,
-        database_url,
-        namespace,
-        "matching",
-        http_port=matching_port,
-        jwt_jwks_url=f"{url}/.well-known/jwks.json",
-        jwt_issuer=settings.issuer,
-        jwt_audience="matching",
-        rematch_interval_s=0,
-    )
     portal_app = create_app(portal_definition(settings))
     matching_app = create_app(matching_definition(matching_settings, clock=clock))
     async with AsyncExitStack() as stack:

@@ -17,22 +17,19 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 from browser import serving
 from fastapi import FastAPI
+from portal_pair import pair_settings
 
 from deformations_common.service import create_app
-from deformations_common.settings import Environment
 from deformations_common.vocabulary.clock import ManualClock
 from deformations_devtools.portal import demo
 from deformations_devtools.portal.support import Portal
 from deformations_devtools.testing import (
     Infra,
     delete_broker_objects,
-    free_port,
-    isolated_settings,
 )
 from deformations_lending.app import definition as lending_definition
 from deformations_lending.settings import LendingSettings
 from deformations_portal.app import definition as portal_definition
-from deformations_portal.settings import PortalSettings
 
 LENDER = "elue@crest.demo.deformations.fr"
 BORROWER = "elu@aouste.demo.deformations.fr"
@@ -73,33 +70,10 @@ def next_monday(after: datetime, days: int) -> date:
 
 @asynccontextmanager
 async def lending_site(infra: Infra, database_url: str, namespace: str) -> AsyncIterator[Site]:
-    portal_port, lending_port = free_port(), free_port()
-    url = f"http://127.0.0.1:{portal_port}"
+    pair = pair_settings(infra, database_url, namespace, "lending", LendingSettings)
+    url, settings, lending_settings = pair.url, pair.portal, pair.service
+    portal_port, lending_port = pair.portal_port, pair.service_port
     clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
-    settings = isolated_settings(
-        PortalSettings,
-        infra,
-        database_url,
-        namespace,
-        "portal",
-        http_port=portal_port,
-        public_url=url,
-        app_url=url,
-        smtp_port=1,
-        environment=Environment.DEV,
-        service_urls={"lending": f"http://127.0.0.1:{lending_port}"},
-    )
-    lending_settings = isolated_settings(
-        LendingSettings,
-        infra,
-        database_url,
-        namespace,
-        "lending",
-        http_port=lending_port,
-        jwt_jwks_url=f"{url}/.well-known/jwks.json",
-        jwt_issuer=settings.issuer,
-        jwt_audience="lending",
-    )
     portal_app = create_app(portal_definition(settings))
     lending_app = create_app(lending_definition(lending_settings, clock=clock))
     async with AsyncExitStack() as stack:

@@ -14,19 +14,18 @@ import aio_pika
 import asyncpg
 import pytest
 from browser import PHONE, Open, accessible, click, link, press, serving
+from portal_pair import pair_settings
 
 from deformations_common.codec import encode
 from deformations_common.service import create_app
-from deformations_common.settings import Environment
 from deformations_common.topology import Topology
 from deformations_contracts.events.people import PersonErasureRequested
 from deformations_devtools.portal import demo
 from deformations_devtools.portal.support import Portal
-from deformations_devtools.testing import Infra, free_port, isolated_settings, wait_until
+from deformations_devtools.testing import Infra, wait_until
 from deformations_portal.app import definition as portal_definition
 from deformations_portal.service import memberships, people
 from deformations_portal.service.people import Claims
-from deformations_portal.settings import PortalSettings
 from deformations_training.app import definition as training_definition
 from deformations_training.settings import TrainingSettings
 from deformations_training.subscribers import handlers as training_handlers
@@ -71,32 +70,9 @@ async def _dead_letter(settings: TrainingSettings) -> str:
 async def test_an_operator_accepts_a_membership_and_redrives_a_dead_letter(
     infra: Infra, database_url: str, namespace: str, browsers: Open
 ) -> None:
-    portal_port, training_port = free_port(), free_port()
-    url = f"http://127.0.0.1:{portal_port}"
-    settings = isolated_settings(
-        PortalSettings,
-        infra,
-        database_url,
-        namespace,
-        "portal",
-        http_port=portal_port,
-        public_url=url,
-        app_url=url,
-        smtp_port=1,
-        environment=Environment.DEV,
-        service_urls={"training": f"http://127.0.0.1:{training_port}"},
-    )
-    training_settings = isolated_settings(
-        TrainingSettings,
-        infra,
-        database_url,
-        namespace,
-        "training",
-        http_port=training_port,
-        jwt_jwks_url=f"{url}/.well-known/jwks.json",
-        jwt_issuer=settings.issuer,
-        jwt_audience="training",
-    )
+    pair = pair_settings(infra, database_url, namespace, "training", TrainingSettings)
+    url, settings, training_settings = pair.url, pair.portal, pair.service
+    portal_port, training_port = pair.portal_port, pair.service_port
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(
             serving(create_app(portal_definition(settings)), portal_port, "portal")

@@ -19,9 +19,9 @@ import httpx
 import pytest
 from browser import Open, accessible, button, press, serving
 from fastapi import FastAPI
+from portal_pair import pair_settings
 
 from deformations_common.service import create_app
-from deformations_common.settings import Environment
 from deformations_common.vocabulary.clock import ManualClock
 from deformations_common.vocabulary.french import as_paris
 from deformations_common.vocabulary.roles import Role
@@ -30,8 +30,6 @@ from deformations_devtools.portal.support import Portal
 from deformations_devtools.testing import (
     Infra,
     delete_broker_objects,
-    free_port,
-    isolated_settings,
 )
 from deformations_portal.app import definition as portal_definition
 from deformations_portal.domain.memberships import Membership, Status
@@ -75,33 +73,10 @@ def csrf(page: httpx.Response) -> str:
 
 @pytest.fixture
 async def site(infra: Infra, database_url: str, namespace: str) -> AsyncIterator[Site]:
-    portal_port, training_port = free_port(), free_port()
-    url = f"http://127.0.0.1:{portal_port}"
+    pair = pair_settings(infra, database_url, namespace, "training", TrainingSettings)
+    url, settings, training_settings = pair.url, pair.portal, pair.service
+    portal_port, training_port = pair.portal_port, pair.service_port
     clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
-    settings = isolated_settings(
-        PortalSettings,
-        infra,
-        database_url,
-        namespace,
-        "portal",
-        http_port=portal_port,
-        public_url=url,
-        app_url=url,
-        smtp_port=1,
-        environment=Environment.DEV,
-        service_urls={"training": f"http://127.0.0.1:{training_port}"},
-    )
-    training_settings = isolated_settings(
-        TrainingSettings,
-        infra,
-        database_url,
-        namespace,
-        "training",
-        http_port=training_port,
-        jwt_jwks_url=f"{url}/.well-known/jwks.json",
-        jwt_issuer=settings.issuer,
-        jwt_audience="training",
-    )
     portal_app = create_app(portal_definition(settings))
     training_app = create_app(training_definition(training_settings, clock=clock))
     async with AsyncExitStack() as stack:
