@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 
 import pytest
-from runtime_harness import Harness, ping
+from runtime_harness import Harness, Service, ping
 
 from deformations_devtools.testing import Infra, OwnRabbitMQCluster, wait_until
 
@@ -77,6 +77,14 @@ async def test_a_cluster_losing_a_node_mid_flood_loses_nothing_and_duplicates_no
     relay = producer.runtime.relay
     assert relay is not None
     assert await relay.pending_count() == 0
+
+    async def whole_again(service: Service) -> bool:
+        # Every connection of the service (consumers, relay, queue metrics) is up again.
+        readiness = (await service.client.get("/readyz")).json()
+        return readiness["ready"] and not readiness["degraded"]
+
+    for service in harness.started:
+        await wait_until(lambda s=service: whole_again(s), timeout_s=30, what="a whole service")
     assert time.monotonic() - started < 120
 
 

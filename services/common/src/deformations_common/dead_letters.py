@@ -40,6 +40,7 @@ from deformations_common.consumer import (
     REASON_HEADER,
 )
 from deformations_common.logging import get_logger
+from deformations_common.messaging import connect_robust
 from deformations_common.settings import ServiceSettings
 from deformations_common.topology import Subscription, Topology
 
@@ -282,7 +283,7 @@ class DeadLetters:
         self._db: Any = None
 
     async def __aenter__(self) -> "DeadLetters":
-        self._connection = await aio_pika.connect(self.settings.amqp_url)
+        self._connection = await connect_robust(self.settings.amqp_url)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
