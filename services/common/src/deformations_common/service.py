@@ -39,6 +39,7 @@ from deformations_common.limits import (
 )
 from deformations_common.logging import configure_logging, get_logger
 from deformations_common.messaging import EventPublisher, create_broker, declare_topology
+from deformations_common.problem_openapi import document_problems
 from deformations_common.queue_metrics import QueueMonitor
 from deformations_common.settings import Environment, ServiceSettings
 from deformations_common.supervision import TaskState, supervise
@@ -356,6 +357,7 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
     app.state.definition = definition
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
+    document_problems(app)
     _install_outage_handlers(app, runtime)
     _install_unstorable_text_handler(app)
 
