@@ -111,6 +111,14 @@ ROLE_CASES: dict[str, list[tuple[str, str, dict[str, Any] | None, tuple[str, ...
             CREST,
         ),
         ("POST", f"/v1/notifications/{A_UUID}/retry", None, ("elected",), CREST),
+        # Anyone signed in, but only to someone one shares a context with (a stranger here).
+        (
+            "POST",
+            "/v1/relay/messages",
+            {"to": "personne-inconnue", "subject": "Bonjour", "body": "Une question"},
+            ("elected", "hr"),
+            CREST,
+        ),
     ],
     "training": [
         ("POST", "/v1/bodies", {"siren": "130025265", "name": "Organisme"}, ("elected",), CREST),

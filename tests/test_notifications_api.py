@@ -10,22 +10,25 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from platform_harness import Platform
+from platform_harness import Platform, RunningService
 from test_notifications_e2e import (
     CREST,
     MORNING,
     diagnosis_completed,
     idle_rounds,
+    loan,
     notifications_of,
     publish,
+    put_together,
     register,
     start_notifications,
 )
 
 from deformations_common.vocabulary.clock import ManualClock
+from deformations_contracts.events.lending import LoanAgreed
 from deformations_devtools.demo import DemoContext
 from deformations_devtools.notifications.catchers import MailCatcher
-from deformations_devtools.notifications.demo import play
+from deformations_devtools.notifications.demo import AOUSTE, play
 from deformations_devtools.people import subject as demo_subject
 from deformations_devtools.testing import wait_until
 from deformations_notifications.service.recipients import CONSENT_WORDING
@@ -37,6 +40,16 @@ pytestmark = pytest.mark.integration
 async def smtp() -> AsyncIterator[MailCatcher]:
     async with MailCatcher.running() as catcher:
         yield catcher
+
+
+async def paired(
+    platform: Platform, service: RunningService, smtp: MailCatcher, first: str, second: str
+) -> None:
+    """Pair the two registered people (the relay's context) and forget the pair's mails."""
+    before = len(smtp.received)
+    await put_together(platform, service, first, second)
+    await wait_until(lambda: len(smtp.received) == before + 2, what="the pair's mails")
+    del smtp.received[before:], smtp.recipients[before:], smtp.tls[before:]
 
 
 async def test_notifications_wait_for_registration_and_consent(
@@ -107,10 +120,18 @@ async def test_the_relay_hides_addresses_both_ways(platform: Platform, smtp: Mai
     elue, rh = f"elue-{uuid4().hex[:6]}", f"rh-{uuid4().hex[:6]}"
     await register(service, elue, authority=CREST)
     await register(service, rh)
+    message = {"to": rh, "subject": "Prêt d'une technicienne", "body": "Pouvons-nous en parler ?"}
+    # Strangers may not write to each other: only people who share a context.
+    stranger = await service.client.post(
+        "/v1/relay/messages", json=message, headers=service.auth(elue, authority=CREST)
+    )
+    assert stranger.status_code == 403, stranger.text
+    assert stranger.headers["content-type"] == "application/problem+json"
+    assert stranger.json()["code"] == "no_shared_context"
+    assert await service.runtime.pool.fetchval("SELECT count(*) FROM relay_threads") == 0
+    await paired(platform, service, smtp, elue, rh)
     written = await service.client.post(
-        "/v1/relay/messages",
-        json={"to": rh, "subject": "Prêt d'une technicienne", "body": "Pouvons-nous en parler ?"},
-        headers=service.auth(elue, authority=CREST),
+        "/v1/relay/messages", json=message, headers=service.auth(elue, authority=CREST)
     )
     assert written.status_code == 201, written.text
     await wait_until(lambda: len(smtp.received) == 1, what="the relayed message")
@@ -205,6 +226,19 @@ async def test_the_demo_registers_people_and_their_mails_go_out(
         return len(await notifications_of(service, elu)) == 1
 
     await wait_until(waiting, what="a notification waiting for the demo person")
+    # Lending's demo loan, Crest to Aouste: the relay lets their people write to each
+    # other (its agent is no demo person, so it mails nobody).
+    agreed = loan(LoanAgreed, uuid4(), f"agent-{uuid4().hex[:6]}")
+    await publish(platform, agreed.model_copy(update={"borrower_siren": AOUSTE}))
+
+    async def loan_known() -> bool:
+        context = f"loan:{agreed.loan_id}"
+        found = await service.runtime.pool.fetchval(
+            "SELECT count(*) FROM relay_contexts WHERE context = $1", context
+        )
+        return bool(found == 3)
+
+    await wait_until(loan_known, what="the loan known to the relay")
     said: list[str] = []
     ctx = InProcessDemo(urls={}, settings=service.settings, say=said.append)
     ctx.app = service.app
@@ -254,6 +288,8 @@ async def test_the_relay_limits_what_one_person_sends(
     elue, rh, dgs = (f"{who}-{uuid4().hex[:6]}" for who in ("elue", "rh", "dgs"))
     for person in (elue, rh, dgs):
         await register(service, person)
+    await paired(platform, service, smtp, elue, rh)
+    await paired(platform, service, smtp, elue, dgs)
 
     def write(to: str) -> Any:
         return service.client.post(
@@ -274,7 +310,9 @@ async def test_the_relay_limits_what_one_person_sends(
     pool = service.runtime.pool
     assert await pool.fetchval("SELECT count(*) FROM relay_threads") == 1  # nothing kept
     token = await pool.fetchval(
-        "SELECT payload->>'reply_token' FROM notifications WHERE recipient_id = $1", rh
+        "SELECT payload->>'reply_token' FROM notifications"
+        " WHERE recipient_id = $1 AND template = 'relay.message'",
+        rh,
     )
 
     def answer(subject: str) -> Any:

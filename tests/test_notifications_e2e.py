@@ -208,6 +208,24 @@ async def publish(
     return message.event_id
 
 
+async def put_together(
+    platform: Platform, service: RunningService, first: str, second: str
+) -> None:
+    """Propose the two as a pair, so that the relay lets them write to each other; wait
+    until notifications took it in."""
+    proposal = pair([first, second])
+    await publish(platform, proposal, source="matching")
+
+    async def known() -> bool:
+        count = await service.runtime.pool.fetchval(
+            "SELECT count(*) FROM relay_contexts WHERE context = $1",
+            f"match:{proposal.proposal_id}",
+        )
+        return bool(count == 2)
+
+    await wait_until(known, what="the pair known to the relay")
+
+
 async def register(
     service: RunningService, person: str, authority: str | None = None, **prefs: Any
 ) -> dict[str, Any]:
@@ -519,6 +537,7 @@ async def test_erasure_removes_contact_details_and_notifications(
     service = await start_notifications(platform, ManualClock(MORNING), smtp)
     person = f"elu-{uuid4().hex[:8]}"
     other = f"elu-{uuid4().hex[:8]}"
+    await put_together(platform, service, person, other)
     await register(service, person, authority=CREST)
     await register(service, other)
     written = await service.client.post(
@@ -546,6 +565,9 @@ async def test_erasure_removes_contact_details_and_notifications(
     )
     assert await pool.fetchval("SELECT count(*) FROM recipient_collectivites") == 0
     assert await pool.fetchval("SELECT count(*) FROM relay_messages") == 0
+    assert (
+        await pool.fetchval("SELECT count(*) FROM relay_contexts WHERE person_id = $1", person) == 0
+    )
     assert (
         await pool.fetchval("SELECT count(*) FROM recipients WHERE email LIKE $1", f"{person}%")
         == 0

@@ -9,6 +9,7 @@ side by side on one broker.
 import asyncio
 import glob
 import inspect
+import json
 import os
 import pwd
 import shutil
@@ -338,10 +339,12 @@ class OwnRabbitMQ:
         config: str = "",
         user: str = "guest",
         password: str = "guest",  # noqa: S107 - RabbitMQ's local default account
+        cookie: str | None = None,
     ) -> None:
         """``config``: lines of a ``rabbitmq.conf`` (e.g. definitions to load at boot);
         ``user``/``password``: the account ``url`` names (there is no guest user when
-        definitions are loaded)."""
+        definitions are loaded); ``cookie``: the Erlang cookie, the same on the nodes of
+        one cluster (a random one otherwise)."""
         self._server = "/usr/lib/rabbitmq/bin/rabbitmq-server"
         self._user, self._password = user, password
         if not os.path.exists(self._server):
@@ -353,8 +356,18 @@ class OwnRabbitMQ:
             plugins.write("[].\n")
         with open(os.path.join(self.directory, "rabbitmq.conf"), "w") as conf:
             conf.write(config)
+        # Erlang reads the cookie from $HOME, which is this directory; rabbitmqctl too.
+        cookie_path = os.path.join(self.directory, ".erlang.cookie")
+        with open(cookie_path, "w") as cookie_file:
+            cookie_file.write(cookie or uuid.uuid4().hex)
+        os.chmod(cookie_path, 0o400)
         self._dist_port = free_port()
         self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def node(self) -> str:
+        """The Erlang node name (``own…@localhost``)."""
+        return self._node
 
     @property
     def url(self) -> str:
@@ -414,6 +427,10 @@ class OwnRabbitMQ:
         await connection.close()
         return True
 
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
     def kill(self) -> None:
         """Kill the node with SIGKILL (its whole process group), as a crash would."""
         if self._process is not None and self._process.poll() is None:
@@ -436,6 +453,50 @@ class OwnRabbitMQ:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
+class OwnRabbitMQCluster:
+    """Three (or more) ``OwnRabbitMQ`` nodes of the test's own joined into one cluster:
+    one shared cookie, the others joining the first (``stop_app``, ``join_cluster``,
+    ``start_app``), as deploy/README.md tells an operator to."""
+
+    def __init__(self, size: int = 3) -> None:
+        cookie = uuid.uuid4().hex
+        self.nodes = [OwnRabbitMQ(cookie=cookie) for _ in range(size)]
+
+    @property
+    def url(self) -> str:
+        """``AMQP_URL`` for the whole cluster: every node's URL, separated by commas."""
+        return ",".join(node.url for node in self.nodes)
+
+    async def start(self, timeout_s: float = 90.0) -> None:
+        for node in self.nodes:
+            node.launch()  # side by side: each boot takes seconds
+        for node in self.nodes:
+            await wait_until(
+                node.accepts_clients, timeout_s=timeout_s, interval_s=0.2, what="RabbitMQ node"
+            )
+        first = self.nodes[0]
+        for node in self.nodes[1:]:
+            await asyncio.to_thread(node.ctl, "stop_app")
+            await asyncio.to_thread(node.ctl, "join_cluster", first.node)
+            await asyncio.to_thread(node.ctl, "start_app")
+        for node in self.nodes:
+            await wait_until(
+                node.accepts_clients, timeout_s=timeout_s, interval_s=0.2, what="joined node"
+            )
+
+    def running_nodes(self) -> int:
+        """How many nodes the first running node sees running (``cluster_status``)."""
+        for node in self.nodes:
+            if node.running:
+                status = json.loads(node.ctl("cluster_status", "--formatter", "json"))
+                return len(status["running_nodes"])
+        return 0
+
+    def remove(self) -> None:
+        for node in self.nodes:
+            node.remove()
+
+
 # ---- pytest fixtures (registered by the root conftest.py) -------------------------------
 
 
@@ -448,6 +509,17 @@ async def own_rabbitmq() -> AsyncIterator[OwnRabbitMQ]:
         yield node
     finally:
         node.remove()
+
+
+@pytest.fixture
+async def own_rabbitmq_cluster() -> AsyncIterator[OwnRabbitMQCluster]:
+    """A started three-node RabbitMQ cluster of the test's own (see ``OwnRabbitMQCluster``)."""
+    cluster = OwnRabbitMQCluster()
+    try:
+        await cluster.start()
+        yield cluster
+    finally:
+        cluster.remove()
 
 
 @pytest.fixture

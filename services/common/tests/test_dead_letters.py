@@ -175,6 +175,39 @@ async def test_a_poison_event_is_redriven_once_and_a_second_redrive_has_no_effec
     assert await _audit(harness) == [("redrive", "alice", ce_id), ("redrive", "bob", ce_id)]
 
 
+async def test_a_dead_letter_older_than_the_replay_age_is_not_redriven(
+    harness: Harness,
+) -> None:
+    """Tombstones are pruned past that age: an older event could bring an erased person's
+    data back, so it stays in the DLQ for an operator to read and discard."""
+    consumer = await harness.start_consumer(erased_people_retention_days=30)
+    event = ping(2)
+    harness.behaviour.failures_left[event.ping_id] = 1_000
+    message = encode(event, source="pinger")
+    headers = dict(message.headers)
+    headers["ce-time"] = (datetime.now(UTC) - timedelta(days=31)).isoformat()
+    await harness.publish_raw(message.body, headers)
+    await wait_until(lambda: _depth(harness, 1), what="the old event in the DLQ")
+    harness.behaviour.failures_left.clear()
+    async with DeadLetters(consumer.settings, [SUBSCRIPTION]) as letters:
+        assert await letters.redrive(Selection(), "alice") == []
+        assert await _depth(harness, 1)
+        assert len(await letters.discard(Selection(), "alice")) == 1
+    assert await harness.effects() == []
+    assert await _audit(harness) == [("discard", "alice", str(message.event_id))]
+
+
+def test_a_letter_is_replayable_until_the_maximum_replay_age() -> None:
+    now = datetime(2026, 12, 2, tzinfo=UTC)
+    young = _letter({"ce-time": "2026-11-03T00:00:00Z"})
+    old = _letter({"ce-time": "2026-11-01T23:59:59+00:00"})
+    assert young.replayable(now, 30) and not old.replayable(now, 30)
+    # Without ce-time, the time it was dead-lettered counts; without either, it may go.
+    dead = _letter({"x-death": [{"time": datetime(2026, 10, 1, tzinfo=UTC)}]})
+    assert not dead.replayable(now, 30)
+    assert _letter({}).replayable(now, 30)
+
+
 async def _depth(harness: Harness, n: int) -> bool:
     return await harness.ready(_dlq(harness)) == n
 

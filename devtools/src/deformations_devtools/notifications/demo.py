@@ -170,18 +170,21 @@ async def play(ctx: DemoContext) -> None:
             }
             response = await client.put("/v1/me/recipient", json=body, headers=headers)
             response.raise_for_status()
-        # The borrower's élu writes to the lender's HR without seeing their address.
+        # The borrower's élu writes to the lender's HR without seeing their address: the
+        # relay lets her, as their collectivités share lending's demo loan.
         borrower = str(ctx.shared.get("lending.borrower_siren", AOUSTE))
-        sent = await client.post(
-            "/v1/relay/messages",
-            json={
-                "to": ctx.person("demo-rh-crest"),
-                "subject": "Prêt d'une technicienne restauration collective",
-                "body": "Bonjour, notre cantine passe au bio local : la demi-journée d'appui "
-                "de votre technicienne pourrait-elle porter sur les menus ?",
-            },
-            headers=ctx.auth("demo-elu-aouste", authority=borrower),
-        )
+        message = {
+            "to": ctx.person("demo-rh-crest"),
+            "subject": "Prêt d'une technicienne restauration collective",
+            "body": "Bonjour, notre cantine passe au bio local : la demi-journée d'appui "
+            "de votre technicienne pourrait-elle porter sur les menus ?",
+        }
+        headers = ctx.auth("demo-elu-aouste", authority=borrower)
+        for _ in range(60):  # the loan's events may still be on their way (30 s at most)
+            sent = await client.post("/v1/relay/messages", json=message, headers=headers)
+            if sent.status_code != 403:
+                break
+            await asyncio.sleep(0.5)
         sent.raise_for_status()
         delivered = await _wait_delivered(client, ctx, [p["person_id"] or "" for p in people])
     smtp = f"{os.environ.get('SMTP_HOST', '127.0.0.1')}:{os.environ.get('SMTP_PORT', '1025')}"

@@ -24,7 +24,7 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -40,6 +40,7 @@ from deformations_common.consumer import (
     REASON_HEADER,
 )
 from deformations_common.logging import get_logger
+from deformations_common.messaging import connect_robust
 from deformations_common.settings import ServiceSettings
 from deformations_common.topology import Subscription, Topology
 
@@ -165,6 +166,25 @@ class DeadLetter:
             "attempts": self.attempts,
         }
 
+    @property
+    def occurred_at(self) -> datetime | None:
+        """When the event happened (its ce-time), else when it was dead-lettered."""
+        stamp = _text(self.headers.get("ce-time"))
+        if stamp:
+            try:
+                moment = datetime.fromisoformat(stamp)
+            except ValueError:
+                pass
+            else:
+                return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return self.failed_at
+
+    def replayable(self, now: datetime, max_age_days: int) -> bool:
+        """Whether the letter is young enough to be redriven: past the events' maximum
+        replay age, the tombstones of people erased since may be gone (see erasure)."""
+        occurred = self.occurred_at
+        return occurred is None or now - occurred <= timedelta(days=max_age_days)
+
     def age_s(self, now: datetime) -> float | None:
         return None if self.failed_at is None else max(0.0, (now - self.failed_at).total_seconds())
 
@@ -282,7 +302,7 @@ class DeadLetters:
         self._db: Any = None
 
     async def __aenter__(self) -> "DeadLetters":
-        self._connection = await aio_pika.connect(self.settings.amqp_url)
+        self._connection = await connect_robust(self.settings.amqp_url)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -415,6 +435,17 @@ class DeadLetters:
                     break
                 letter = as_dead_letter(name, message)
                 if not selection.matches(letter):
+                    held.append(message)
+                    continue
+                retention = self.settings.erased_people_retention_days
+                if action == "redrive" and not letter.replayable(datetime.now(UTC), retention):
+                    # Kept for an operator to read and discard, never handled.
+                    log.warning(
+                        "dead_letters.too_old_to_redrive",
+                        queue=name,
+                        ce_id=letter.ce_id,
+                        max_age_days=retention,
+                    )
                     held.append(message)
                     continue
                 selected.append(letter)

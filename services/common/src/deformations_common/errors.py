@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from deformations_common.validation_fr import french_message
 from deformations_common.vocabulary.errors import DomainError
 
 PROBLEM_JSON = "application/problem+json"
@@ -119,10 +120,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            {"loc": list(e.get("loc", ())), "msg": french_message(e), "type": e.get("type", "")}
             for e in exc.errors()
         ]
-        body = Unprocessable("The request does not match the expected schema.").to_problem(
+        body = Unprocessable("La requête ne correspond pas au schéma attendu.").to_problem(
             str(request.url.path)
         )
         body["errors"] = errors

@@ -17,6 +17,7 @@ from prometheus_client import Gauge
 from deformations_common.db import Pool
 from deformations_common.dead_letters import failed_at
 from deformations_common.logging import get_logger
+from deformations_common.messaging import connect_robust
 from deformations_common.settings import ServiceSettings
 from deformations_common.topology import Subscription, Topology
 
@@ -82,7 +83,8 @@ class QueueMonitor:
         service = self._settings.service_name
         if self._subscriptions:
             if self._connection is None:
-                self._connection = await aio_pika.connect_robust(
+                # Every node of AMQP_URL, failing over like the service's other connections.
+                self._connection = await connect_robust(
                     self._settings.amqp_url, reconnect_interval=1
                 )
             channel = await self._connection.channel()

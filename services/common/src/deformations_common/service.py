@@ -28,7 +28,7 @@ from deformations_common import db, dead_letters_api, metrics, migrations, outbo
 from deformations_common.auth import TokenVerifier
 from deformations_common.consumer import EventHandlers, MessageProcessor
 from deformations_common.db import Connection, Pool
-from deformations_common.erasure import ErasedPeopleRepository
+from deformations_common.erasure import ErasedPeopleRepository, prune_tombstones
 from deformations_common.errors import install_problem_handlers, problem_response
 from deformations_common.limits import (
     BodyLimit,
@@ -39,6 +39,7 @@ from deformations_common.limits import (
 )
 from deformations_common.logging import configure_logging, get_logger
 from deformations_common.messaging import EventPublisher, create_broker, declare_topology
+from deformations_common.problem_openapi import document_problems
 from deformations_common.queue_metrics import QueueMonitor
 from deformations_common.settings import Environment, ServiceSettings
 from deformations_common.supervision import TaskState, supervise
@@ -307,6 +308,16 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
                 runtime.start_task("broker-connect", start_messaging, max_pause_s=5.0)
             for job in definition.background:
                 runtime.start_task(job.__name__, functools.partial(job, runtime))
+            runtime.start_task(
+                "tombstone-pruning",
+                functools.partial(
+                    prune_tombstones,
+                    runtime.transaction,
+                    runtime.clock,
+                    settings.erased_people_retention_days,
+                    settings.tombstone_prune_interval_s,
+                ),
+            )
             if settings.environment is not Environment.TEST:
                 # What start-up loaded (code, geography, catalogues) lives as long as the
                 # process: frozen out of the collector's reach, it no longer makes every
@@ -356,6 +367,7 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
     app.state.definition = definition
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
+    document_problems(app)
     _install_outage_handlers(app, runtime)
     _install_unstorable_text_handler(app)
 

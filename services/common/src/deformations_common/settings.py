@@ -71,6 +71,10 @@ class ServiceSettings(BaseSettings):
     consumer_outage_hold_s: float = Field(default=240.0, gt=0, le=1_500)
     # A DLQ refuses new dead letters past this many (see deploy/README.md, dead letters).
     dlq_max_length: int = Field(default=100_000, ge=1)
+    # The events' maximum replay age: a dead letter older than this is not redriven, so an
+    # erased person's tombstone is kept this long, then pruned (deformations_common.erasure).
+    erased_people_retention_days: int = Field(default=90, ge=1)
+    tombstone_prune_interval_s: float = Field(default=6 * 3600, gt=0)
     # Batchable handlers: transactions running at once per queue, events per transaction,
     # and how long such a transaction waits for a row lock before its events go one by one.
     consumer_transactions: int = Field(default=2, ge=1, le=64)

@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 from deformations_common.vocabulary.clock import Clock
 from deformations_contracts.base import EventData
 from deformations_devtools.erasure import InMemoryErasedPeople
+from deformations_notifications.domain.contexts import SharedContext
 from deformations_notifications.domain.dedup import DedupKey
 from deformations_notifications.domain.preferences import RecipientPreferences
 from deformations_notifications.domain.relay import RelayMessage, RelayThread
@@ -311,6 +312,24 @@ class FakeRelay(RelayRepository):
         super().__init__(None)
         self.threads: dict[str, tuple[RelayThread, datetime]] = {}
         self.messages: dict[UUID, RelayMessage] = {}
+        self.contexts: set[tuple[str, str, str]] = set()  # (context, "person"|"siren", id)
+
+    async def add_to_context(self, context: SharedContext) -> None:
+        self.contexts |= {(context.key, "person", p) for p in context.people}
+        self.contexts |= {(context.key, "siren", s) for s in context.sirens}
+
+    async def share_a_context(
+        self,
+        sender: str,
+        sender_sirens: Iterable[str],
+        recipient: str,
+        recipient_sirens: Iterable[str],
+    ) -> bool:
+        def contexts_of(person: str, sirens: Iterable[str]) -> set[str]:
+            members = {("person", person)} | {("siren", s) for s in sirens}
+            return {c for c, kind, m in self.contexts if (kind, m) in members}
+
+        return bool(contexts_of(sender, sender_sirens) & contexts_of(recipient, recipient_sirens))
 
     async def open_thread(self, thread: RelayThread, now: datetime) -> None:
         self.threads[thread.id] = (thread, now)
@@ -336,6 +355,7 @@ class FakeRelay(RelayRepository):
         gone = {t.id for t, _ in self.threads.values() if person_id in (t.initiator, t.counterpart)}
         self.threads = {k: v for k, v in self.threads.items() if k not in gone}
         self.messages = {k: m for k, m in self.messages.items() if m.thread_id not in gone}
+        self.contexts = {c for c in self.contexts if c[1:] != ("person", person_id)}
 
 
 class FakeUow(NotificationsUow):

@@ -244,3 +244,17 @@ async def test_every_training_example_is_for_the_person_it_names(uow: FakeUow) -
     assert others
     for other in others:
         assert uow.notifications.of(str(other)) == []
+
+
+async def test_events_put_people_in_contexts_for_the_relay(uow: FakeUow) -> None:
+    agreed = event(LoanAgreed, agent_person_id="agent-1")
+    await incoming.handle_event(uow, agreed, attributes(agreed))
+    assert await uow.relay.share_a_context("agent-1", [], "rh", [agreed.lender_siren])
+    assert await uow.relay.share_a_context("elu", [agreed.borrower_siren], "agent-1", [])
+    assert not await uow.relay.share_a_context("agent-1", [], "rh", ["200040509"])
+    # An erased person is not brought back into a context by a late event.
+    erasure = event(PersonErasureRequested, person_id="elu-1")
+    await incoming.handle_erasure_requested(uow, erasure, attributes(erasure, "people"))
+    late = event(LoanAgreed, agent_person_id="elu-1", loan_id=uuid4())
+    await incoming.handle_event(uow, late, attributes(late))
+    assert not await uow.relay.share_a_context("elu-1", [], "rh", [late.lender_siren])

@@ -60,6 +60,16 @@ class NotYourReplyToken(ForbiddenAction):
         super().__init__("Ce lien de réponse appartient à quelqu'un d'autre.")
 
 
+class NoSharedContext(ForbiddenAction):
+    code = "no_shared_context"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Le relais ne vous permet d'écrire qu'aux personnes avec qui vous partagez un "
+            "groupe, un café, un prêt, une formation, un programme ou une équipe."
+        )
+
+
 class UnknownThread(NotFoundError):
     code = "unknown_thread"
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID, uuid4
 
 from deformations_common.db import Connection
+from deformations_notifications.domain.contexts import SharedContext
 from deformations_notifications.domain.relay import RelayMessage, RelayThread
 
 
@@ -63,7 +65,40 @@ class RelayRepository:
         return message_id
 
     async def erase_person(self, person_id: str) -> None:
-        """Threads the person took part in go with all their messages."""
+        """Threads the person took part in go with all their messages, and her contexts."""
         await self.conn.execute(
             "DELETE FROM relay_threads WHERE initiator = $1 OR counterpart = $1", person_id
         )
+        await self.conn.execute("DELETE FROM relay_contexts WHERE person_id = $1", person_id)
+
+    async def add_to_context(self, context: SharedContext) -> None:
+        await self.conn.execute(
+            """INSERT INTO relay_contexts (context, person_id, siren)
+               SELECT $1, p, NULL FROM unnest($2::text[]) AS p
+               UNION ALL SELECT $1, NULL, s FROM unnest($3::text[]) AS s
+               ON CONFLICT DO NOTHING""",
+            context.key,
+            sorted(context.people),
+            sorted(context.sirens),
+        )
+
+    async def share_a_context(
+        self,
+        sender: str,
+        sender_sirens: Iterable[str],
+        recipient: str,
+        recipient_sirens: Iterable[str],
+    ) -> bool:
+        """Whether the two people (or collectivités they are registered for) are members of
+        one same context."""
+        shared: bool = await self.conn.fetchval(
+            """SELECT EXISTS (
+                   SELECT 1 FROM relay_contexts mine JOIN relay_contexts theirs USING (context)
+                   WHERE (mine.person_id = $1 OR mine.siren = ANY($2::text[]))
+                     AND (theirs.person_id = $3 OR theirs.siren = ANY($4::text[])))""",
+            sender,
+            list(sender_sirens),
+            recipient,
+            list(recipient_sirens),
+        )
+        return shared

@@ -20,6 +20,7 @@ from deformations_contracts.events.sessions import (
 )
 from deformations_contracts.registry import routing_keys
 from deformations_notifications.domain.audience import audience_of, team_membership
+from deformations_notifications.domain.contexts import shared_context_of, without
 from deformations_notifications.domain.planning import IncomingEvent
 from deformations_notifications.service.recipients import erase_person
 from deformations_notifications.service.recording import record_plan, record_webhooks, resolve
@@ -79,7 +80,17 @@ async def handle_event(
     """Any event of the catalogue: to subscribed systems, and to the people concerned."""
     message = incoming(event, attributes)
     await record_webhooks(uow, message, attributes)
+    await record_shared_context(uow, event)
     await record_notifications(uow, event, message)
+
+
+async def record_shared_context(uow: NotificationsUow, event: EventData) -> None:
+    """Who the event puts together may write to each other through the relay."""
+    context = shared_context_of(event)
+    if context is None:
+        return
+    erased = await uow.erased_people.erased_among(context.people)
+    await uow.relay.add_to_context(without(context, erased))
 
 
 async def handle_diagnosis_completed(

@@ -14,6 +14,7 @@ from uuid import UUID
 from deformations_common.vocabulary.collectivites import collectivite_name, of
 from deformations_notifications.domain.errors import (
     InvalidReplyToken,
+    NoSharedContext,
     NotRelayAddress,
     NotYourReplyToken,
     RelayLimitReached,
@@ -87,8 +88,15 @@ async def _send(
 async def write(
     uow: NotificationsUow, sender: str, authority: str | None, to: str, subject: str, body: str
 ) -> Sent:
-    """Start a conversation with a person (a lender's HR, a peer of one's group)."""
+    """Start a conversation with a person (a lender's HR, a peer of one's group): only one
+    the sender shares a context with (``domain.contexts``)."""
     thread = RelayThread(secrets.token_urlsafe(12), sender, to)
+    sender_sirens = set(await uow.recipients.collectivites_of(sender))
+    if authority:
+        sender_sirens.add(authority)
+    recipient_sirens = await uow.recipients.collectivites_of(to)
+    if not await uow.relay.share_a_context(sender, sender_sirens, to, recipient_sirens):
+        raise NoSharedContext()
     label = sender_label(authority)
     return await _send(uow, thread, sender, label, subject, body, new_thread=True)
 
