@@ -29,7 +29,7 @@ OPERATOR = "operateur@demo.deformations.fr"
 ELUE = "elue@crest.demo.deformations.fr"
 # (INSEE, SIREN): two régions, three départements, several EPCIs and sizes of commune.
 DIE = ("26113", "212601132")
-PRIVAS = ("07186", "210701864")
+PRIVAS = ("07186", "210701868")
 DOURDAN = ("91200", "219102001")
 MILLY = ("91405", "219104056")
 COMMUNES = (CREST, SAILLANS, DIE, PRIVAS, DOURDAN, MILLY)
