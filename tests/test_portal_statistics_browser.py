@@ -141,6 +141,15 @@ async def test_operator_and_partner_read_the_dashboard_and_download_it(
     accessible(elue)
     assert "réservées aux opérateurs de la plateforme et à ses partenaires" in elue.page_source
 
+    # A choice the lists do not offer is told beside the field, in French.
+    operator.get(f"{site.url}/statistiques?niveau=commune")
+    accessible(operator)
+    assert "Choisissez un niveau dans la liste." in operator.page_source
+    assert not operator.find_elements("css selector", ".statistiques table")
+    operator.get(f"{site.url}/statistiques?region=99")
+    accessible(operator)
+    assert "La région « 99 » n'existe pas" in operator.page_source
+
     # The service stops: the dashboard says so, in French, within the site.
     await site.stop_statistics()
     operator.get(f"{site.url}/statistiques")

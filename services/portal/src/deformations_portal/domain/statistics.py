@@ -129,7 +129,7 @@ def chart(table: Mapping[str, Any], unit: str) -> Chart:
     room = CHART_WIDTH - LABEL_WIDTH - 80  # the value is written after its bar
     bars = []
     for n, (row, total) in enumerate(zip(rows, totals, strict=True)):
-        width = 0 if total is None or largest == 0 else max(1, round(room * total / largest))
+        width = 0 if not total or largest == 0 else max(1, round(room * total / largest))
         bars.append(Bar(str(row["name"]), total, TOP + n * (BAR_HEIGHT + BAR_GAP), width))
     shown = [f"{b.label} : {b.text}" for b in bars]
     description = (
