@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
+import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,18 @@ async def test_operator_and_partner_read_the_dashboard_and_download_it(
     assert regions == {"Auvergne-Rhône-Alpes", "Île-de-France", "*"}
     lines = await downloads_csv(partner, "Région")
     assert lines[-1][1] == "Toute la plateforme"
+    with tempfile.TemporaryDirectory(prefix="ods-") as folder:
+        partner.execute_cdp_cmd(
+            "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": folder}
+        )
+        partner.find_element(
+            "xpath", link("Télécharger l'indicateur, un onglet par niveau (ODS)")
+        ).click()
+        target = Path(folder) / "deformations-diagnostics-familles.ods"
+        await wait_until(target.exists, timeout_s=20, what="the downloaded ODS")
+        with zipfile.ZipFile(target) as archive:
+            content = archive.read("content.xml").decode()
+    assert all(f'table:name="{sheet}"' in content for sheet in ("Région", "Taille de commune"))
 
     press(partner, link("Données ouvertes : les indicateurs publiés et leur licence"))
     accessible(partner)
