@@ -29,8 +29,8 @@ SECRET = "secret"  # noqa: S105 - « secret statistique », not a password
 EXPORT_FORMATS = ("csv", "ods")
 
 # The chart's geometry, in SVG user units (the picture scales to the screen's width).
-CHART_WIDTH = 640
-LABEL_WIDTH = 220
+CHART_WIDTH = 360
+LABEL_WIDTH = 130
 BAR_HEIGHT = 22
 BAR_GAP = 10
 TOP = 8
@@ -126,7 +126,7 @@ def chart(table: Mapping[str, Any], unit: str) -> Chart:
     rows = table["rows"]
     totals = [r["total"]["value"] for r in rows]
     largest = max((t for t in totals if t is not None), default=0)
-    room = CHART_WIDTH - LABEL_WIDTH - 80  # the value is written after its bar
+    room = CHART_WIDTH - LABEL_WIDTH - 60  # the value is written after its bar
     bars = []
     for n, (row, total) in enumerate(zip(rows, totals, strict=True)):
         width = 0 if not total or largest == 0 else max(1, round(room * total / largest))
