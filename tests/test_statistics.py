@@ -16,11 +16,16 @@ from platform_harness import Platform, RunningService
 from test_matching_helpers import CREST, SAILLANS, diagnosed, publish
 
 from deformations_contracts.events.sessions import SessionCancelled, SessionKind, SessionScheduled
+from deformations_contracts.events.training import (
+    EvaluationAnswered,
+    EvaluationKind,
+    TrainingFormat,
+)
 from deformations_devtools.testing import wait_until
 
 pytestmark = pytest.mark.integration
 
-PRIVAS = ("07186", "210701864")
+PRIVAS = ("07186", "210701868")
 OPERATOR = {"roles": ("operator",)}
 
 
@@ -130,6 +135,44 @@ async def test_a_cancelled_meeting_no_longer_counts(platform: Platform) -> None:
     await wait_until(lambda: meetings(3), what="the cancelled meeting gone")
     data = await table(stats, "rencontres", niveau="departement")
     assert data["categories"] == [["cafe_elus_techniciens", "Café élus–techniciens"]]
+
+
+def answered(
+    siren: str, score: int, kind: EvaluationKind = EvaluationKind.SATISFACTION
+) -> EvaluationAnswered:
+    return EvaluationAnswered(
+        evaluation_id=uuid4(),
+        offer_id=uuid4(),
+        kind=kind,
+        theme="alimentation",
+        format=TrainingFormat.HALF_DAY,
+        score=score,
+        collectivite_siren=siren,
+        answered_at=datetime.now(UTC),
+    )
+
+
+async def test_satisfaction_counts_answers_by_note_with_k_3(platform: Platform) -> None:
+    stats = await platform.start("statistics")
+    crest = [answered(CREST[1], 4) for _ in range(3)]
+    # Delivered twice, and an impact questionnaire (not satisfaction): neither counts more.
+    for answer in (*crest, crest[0], answered(CREST[1], 1, EvaluationKind.IMPACT_6_MONTHS)):
+        await publish(platform, answer)
+    await publish(platform, answered(PRIVAS[1], 2))  # last in the one queue
+
+    async def counted() -> bool:
+        data = await table(stats, "satisfaction", niveau="departement")
+        return {r["code"] for r in data["rows"]} == {"07", "26"}
+
+    await wait_until(counted, what="the satisfaction answers counted")
+    data = await table(stats, "satisfaction", niveau="departement")
+    assert [code for code, _ in data["categories"]] == ["2", "4"]
+    assert row(data, "07")["total"] == {"count": None, "value": None}  # one answer in Privas
+    hidden = {"count": None, "value": None}
+    assert row(data, "26")["figures"][1] in ({"count": 3, "value": 3}, hidden)
+    assert row(data, "26")["figures"][0] == {"count": 0, "value": 0}  # no note 1 counted
+    counts = [f["count"] for r in data["rows"] for f in (*r["figures"], r["total"])]
+    assert all(c is None or c == 0 or c >= 3 for c in counts)
 
 
 async def test_only_operators_and_partners_read_the_figures(platform: Platform) -> None:

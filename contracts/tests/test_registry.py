@@ -24,6 +24,7 @@ CATALOGUE = {
     "enrolment.cancelled.v1": "training",
     "rebond.proposed.v1": "training",
     "evaluation.due.v1": "training",
+    "evaluation.answered.v1": "training",
     "membership.changed.v1": "portal",
     "programme.invited.v1": "training",
     "programme.review_due.v1": "training",

@@ -29,6 +29,7 @@ from deformations_contracts.events.training import (
     EnrolmentConfirmed,
     EnrolmentPromoted,
     EnrolmentWaitlisted,
+    EvaluationAnswered,
     EvaluationDue,
     RebondProposed,
 )
@@ -54,6 +55,7 @@ _MODELS: list[type[EventData]] = [
     EnrolmentCancelled,
     RebondProposed,
     EvaluationDue,
+    EvaluationAnswered,
     MembershipChanged,
     ProgrammeInvited,
     ProgrammeReviewDue,

@@ -138,3 +138,27 @@ class EvaluationDue(EventData):
 
     def subject(self) -> str:
         return str(self.evaluation_id)
+
+
+class EvaluationAnswered(EventData):
+    """An élu answered a questionnaire: what the Région's statistics count of it, no more
+    (no person, no free text; the collectivité places it on the map)."""
+
+    routing_key: ClassVar[str] = "evaluation.answered.v1"
+    producer: ClassVar[str] = "training"
+
+    evaluation_id: UUID
+    offer_id: UUID
+    kind: EvaluationKind
+    theme: ThemeCode
+    format: TrainingFormat
+    score: int = Field(
+        ge=1, le=5, description="The answers' 1–5 notes, averaged and rounded (5: very good)."
+    )
+    collectivite_siren: Siren | None = Field(
+        default=None, description="The collectivité the élu followed the offer for."
+    )
+    answered_at: Instant
+
+    def subject(self) -> str:
+        return str(self.evaluation_id)

@@ -24,6 +24,7 @@ from deformations_portal.web import (
     pages,
     public,
     signin,
+    statistics,
 )
 from deformations_portal.web.lending_site import routers as lending_routers
 from deformations_portal.web.meetings_site import routers as meeting_routers
@@ -64,6 +65,7 @@ def definition(
             my_diagnostics.router,
             my_agenda.router,
             operator.router,
+            statistics.router,
             addresses.router,
             *training_routers,
             *meeting_routers,

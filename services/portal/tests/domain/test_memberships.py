@@ -83,3 +83,12 @@ def test_a_revoked_membership_acts_no_more() -> None:
     revoked = rules.revoke(held(Role.ELECTED), actor=actor, at=NOW)
     assert (revoked.status, revoked.decided_by, revoked.decided_at) == (Status.REVOKED, actor, NOW)
     assert rules.acting_membership([revoked], revoked.membership_id) is None
+
+
+def test_only_an_operator_invites_a_partner() -> None:
+    assert rules.invitable_role("partner", [held(Role.OPERATOR)]) is Role.PARTNER
+    with pytest.raises(InvalidRole):
+        rules.invitable_role("partner", [held(Role.HR)])
+    with pytest.raises(InvalidRole):
+        rules.invitable_role("operator", [held(Role.OPERATOR)])
+    assert rules.invitable_role("elected", [held(Role.HR)]) is Role.ELECTED

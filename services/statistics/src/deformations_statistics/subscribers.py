@@ -11,6 +11,7 @@ from deformations_contracts.events.training import (
     EnrolmentCancelled,
     EnrolmentConfirmed,
     EnrolmentPromoted,
+    EvaluationAnswered,
 )
 from deformations_statistics.service import recording
 from deformations_statistics.service.uow import StatisticsUow
@@ -58,3 +59,8 @@ async def on_promoted(event: EnrolmentPromoted, ctx: Context, conn: Connection) 
 @handlers.on(EnrolmentCancelled, batchable=True)
 async def on_enrolment_cancelled(event: EnrolmentCancelled, ctx: Context, conn: Connection) -> None:
     await recording.enrolment_cancelled(ctx.unit_of_work(StatisticsUow, conn), event)
+
+
+@handlers.on(EvaluationAnswered, batchable=True)
+async def on_evaluation(event: EvaluationAnswered, ctx: Context, conn: Connection) -> None:
+    await recording.evaluation_answered(ctx.unit_of_work(StatisticsUow, conn), event)

@@ -14,6 +14,7 @@ from deformations_contracts.events.training import (
     EnrolmentConfirmed,
     EnrolmentPromoted,
     EnrolmentWaitlisted,
+    EvaluationAnswered,
     EvaluationDue,
     RebondProposed,
 )
@@ -62,6 +63,7 @@ def definition(
             EnrolmentCancelled,
             RebondProposed,
             EvaluationDue,
+            EvaluationAnswered,
             SessionScheduled,
             SessionRescheduled,
             SessionCancelled,

@@ -7,7 +7,7 @@ from deformations_contracts.events import programmes as programme_contract
 from deformations_contracts.events import sessions as session_contract
 from deformations_contracts.events import training as contract
 from deformations_training.domain.enrolments import Enrolment
-from deformations_training.domain.evaluations import Evaluation
+from deformations_training.domain.evaluations import Evaluation, score
 from deformations_training.domain.journey import Rebond
 from deformations_training.domain.offers import Offer, Session
 from deformations_training.domain.programmes import Participant, Programme, ProgrammeSession
@@ -88,6 +88,23 @@ def evaluation_due(evaluation: Evaluation, offer: Offer) -> contract.EvaluationD
         kind=evaluation.kind,
         theme=offer.theme,
         due_at=evaluation.due_at,
+    )
+
+
+def evaluation_answered(
+    evaluation: Evaluation, offer: Offer, collectivite_siren: str | None
+) -> contract.EvaluationAnswered:
+    """What the statistics count of an answer: no person, no free text."""
+    assert evaluation.answered_at is not None
+    return contract.EvaluationAnswered(
+        evaluation_id=evaluation.id,
+        offer_id=offer.id,
+        kind=evaluation.kind,
+        theme=offer.theme,
+        format=offer.format,
+        score=score(evaluation),
+        collectivite_siren=collectivite_siren,
+        answered_at=evaluation.answered_at,
     )
 
 

@@ -207,6 +207,7 @@ async def test_an_elu_goes_through_the_a_la_carte_cycle(service: Service) -> Non
         "enrolment.confirmed.v1",
         "rebond.proposed.v1",
         "evaluation.due.v1",
+        "evaluation.answered.v1",
         "session.scheduled.v1",
     }
     seen: list[Any] = []
@@ -226,5 +227,13 @@ async def test_an_elu_goes_through_the_a_la_carte_cycle(service: Service) -> Non
     sessions = [body_of(m) for m in seen if m.routing_key == "session.scheduled.v1"]
     assert {s["kind"] for s in sessions} == {"training_session"}
     assert any(s["participants"] == [ELU] for s in sessions)
+    # The answer, as the Région's statistics count it: its notes in one, nobody named.
+    [answer] = [body_of(m) for m in seen if m.routing_key == "evaluation.answered.v1"]
+    assert (answer["kind"], answer["score"], answer["collectivite_siren"]) == (
+        "impact_6_months",
+        4,
+        CREST,
+    )
+    assert "person_id" not in answer
     rebonds = [body_of(m) for m in seen if m.routing_key == "rebond.proposed.v1"]
     assert sorted(r["occasion"] for r in rebonds) == ["debrief", "one_year_later"]

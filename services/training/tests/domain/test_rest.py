@@ -88,6 +88,24 @@ def test_impact_is_due_at_6_and_12_months_and_shown_from_3_answers() -> None:
         evaluations.check_answers(EvaluationKind.IMPACT_6_MONTHS, one)
 
 
+def test_an_answer_is_one_rounded_score_for_the_statistics() -> None:
+    due = evaluations.Evaluation(
+        uuid4(), uuid4(), uuid4(), "elu", EvaluationKind.SATISFACTION, NOW - timedelta(days=1)
+    )
+    with pytest.raises(InvalidTransition):
+        evaluations.score(due)
+    answered = evaluations.answer(due, {"overall": 5, "usefulness": 4, "format_fit": 3}, NOW)
+    assert evaluations.score(answered) == 4
+    third = evaluations.answer(due, {"overall": 4, "usefulness": 3, "format_fit": 3}, NOW)
+    assert evaluations.score(third) == 3  # 3.33
+    impact = evaluations.Evaluation(
+        uuid4(), uuid4(), uuid4(), "elu", EvaluationKind.IMPACT_6_MONTHS, NOW
+    )
+    notes = {"put_into_practice": 2, "confidence": 3, "shared_with_team": 3, "actions_started": 40}
+    assert evaluations.score(evaluations.answer(impact, {**notes, "confidence": 2}, NOW)) == 2
+    assert evaluations.score(evaluations.answer(impact, {**notes, "shared_with_team": 4}, NOW)) == 3
+
+
 def test_budget_floor_is_2_percent_of_the_allowances_and_each_elu_stands() -> None:
     year = budget.vote(
         collectivite_siren=CREST,

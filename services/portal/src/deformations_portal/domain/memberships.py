@@ -58,6 +58,8 @@ _STATUS_LABELS = {
 # by another operator, partners by an operator.
 REQUESTABLE_ROLES = (Role.ELECTED, Role.SECRETARY, Role.AGENT, Role.HR, Role.TRAINER)
 REFERENT_ROLES = frozenset({Role.HR, Role.SECRETARY})
+# An operator may also invite a partner (Région, département: the statistics, read only).
+OPERATOR_INVITABLE_ROLES = (*REQUESTABLE_ROLES, Role.PARTNER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,14 @@ def requestable_role(value: str) -> Role:
     if role is None or role not in REQUESTABLE_ROLES:
         raise InvalidRole("Choisissez un rôle dans la liste.", role=value)
     return role
+
+
+def invitable_role(value: str, actor: Iterable[Membership]) -> Role:
+    """The role an invitation gives: a requestable one, or partner when an operator invites."""
+    operator = any(m.validated and m.role is Role.OPERATOR for m in actor)
+    if operator and value == Role.PARTNER.value:
+        return Role.PARTNER
+    return requestable_role(value)
 
 
 def may_decide(actor: Iterable[Membership], siren: str) -> bool:

@@ -133,9 +133,10 @@ async def invite(
     their e-mail is kept as their login identity only.
     """
     address = normalise_email(email)
-    chosen = memberships.requestable_role(role)
+    held = await uow.memberships.of_person(actor)
+    chosen = memberships.invitable_role(role, held)
     collectivite = collectivites.require(siren)
-    memberships.require_decider(await uow.memberships.of_person(actor), collectivite.siren)
+    memberships.require_decider(held, collectivite.siren)
     identity = await uow.persons.identity("email", address)
     if identity is None:
         person_id = uuid.uuid4()

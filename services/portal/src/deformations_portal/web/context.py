@@ -18,6 +18,7 @@ from deformations_portal.domain.links import keyed_hash
 from deformations_portal.domain.memberships import may_decide
 from deformations_portal.domain.operator import operator_membership
 from deformations_portal.domain.platform import Platform
+from deformations_portal.domain.statistics import reader_membership
 from deformations_portal.service import people
 from deformations_portal.service.people import SignedIn
 from deformations_portal.service.uow import PortalUow
@@ -57,6 +58,10 @@ class Page:
     def operator(self) -> bool:
         return self.me is not None and operator_membership(self.me.memberships) is not None
 
+    @property
+    def statistics_reader(self) -> bool:
+        return self.me is not None and reader_membership(self.me.memberships) is not None
+
     def render(
         self, template: str, title: str, *, status: int = 200, current: str = "", **data: Any
     ) -> HTMLResponse:
@@ -67,6 +72,7 @@ class Page:
             csrf=self.csrf,
             referent=self.referent,
             operator=self.operator,
+            statistics_reader=self.statistics_reader,
             platform=self.platform,
             current=current,
             **data,

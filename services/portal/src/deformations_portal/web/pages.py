@@ -16,7 +16,12 @@ from deformations_common.vocabulary.roles import Role
 from deformations_portal import mail, space
 from deformations_portal.domain import collectivites
 from deformations_portal.domain.errors import MembershipNotFound
-from deformations_portal.domain.memberships import REQUESTABLE_ROLES, Membership, may_decide
+from deformations_portal.domain.memberships import (
+    OPERATOR_INVITABLE_ROLES,
+    REQUESTABLE_ROLES,
+    Membership,
+    may_decide,
+)
 from deformations_portal.service import memberships, people
 from deformations_portal.service.tokens import TokenIssuer, load_issuer
 from deformations_portal.service.uow import PortalUow
@@ -185,7 +190,7 @@ async def referent_page(page: PageDep, notice: str = "") -> Response:
         pending=rows,
         members=members,
         sirens=sirens,
-        roles=REQUESTABLE_ROLES,
+        roles=OPERATOR_INVITABLE_ROLES if page.operator else REQUESTABLE_ROLES,
         notice=notices.get(notice, ""),
     )
 

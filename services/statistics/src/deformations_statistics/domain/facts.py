@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
 from deformations_contracts.events.lending import LoanCompleted
 from deformations_contracts.events.sessions import SessionKind, SessionScheduled
-from deformations_contracts.events.training import EnrolmentConfirmed, EnrolmentPromoted
+from deformations_contracts.events.training import (
+    EnrolmentConfirmed,
+    EnrolmentPromoted,
+    EvaluationAnswered,
+    EvaluationKind,
+)
 from deformations_statistics.domain.indicators import Indicator
 from deformations_statistics.domain.places import Gazetteer, Location
 
@@ -94,3 +99,14 @@ def from_enrolment(
     if where is None:
         return []
     return [Fact(str(event.enrolment_id), Indicator.ENROLMENTS, event.theme, where)]
+
+
+def from_evaluation(event: EvaluationAnswered, gazetteer: Gazetteer) -> list[Fact]:
+    """A satisfaction questionnaire answered, by its overall note, where the élu serves
+    (the impact questionnaires are the training bodies' own)."""
+    if event.kind is not EvaluationKind.SATISFACTION:
+        return []
+    where = _where(gazetteer, None, event.collectivite_siren)
+    if where is None:
+        return []
+    return [Fact(str(event.evaluation_id), Indicator.SATISFACTION, str(event.score), where)]

@@ -17,6 +17,7 @@ class Indicator(StrEnum):
     LOANS = "prets"
     MEETINGS = "rencontres"
     ENROLMENTS = "inscriptions"
+    SATISFACTION = "satisfaction"
 
     @property
     def about(self) -> About:
@@ -65,6 +66,12 @@ ABOUT = {
         "inscriptions",
         "Thématique",
     ),
+    Indicator.SATISFACTION: About(
+        "Satisfaction des élus après une formation",
+        "réponses au questionnaire de satisfaction",
+        "réponses",
+        "Note",
+    ),
 }
 
 LOAN_CATEGORIES = {
@@ -84,6 +91,15 @@ MEETING_CATEGORIES = {
     SessionKind.LOAN_HALF_DAY.value: "Demi-journée de prêt",
 }
 
+# The overall note of a satisfaction questionnaire (its 1–5 notes averaged).
+SATISFACTION_CATEGORIES = {
+    "1": "1 — pas du tout satisfait·e",
+    "2": "2 — peu satisfait·e",
+    "3": "3 — moyennement satisfait·e",
+    "4": "4 — satisfait·e",
+    "5": "5 — très satisfait·e",
+}
+
 
 def category_label(indicator: Indicator, code: str, given: str | None = None) -> str:
     """The French name of a column; ``given`` is the label an event carried (families)."""
@@ -93,5 +109,6 @@ def category_label(indicator: Indicator, code: str, given: str | None = None) ->
         Indicator.LOANS: LOAN_CATEGORIES,
         Indicator.CAMPAIGNS: TEAM_CATEGORIES,
         Indicator.MEETINGS: MEETING_CATEGORIES,
+        Indicator.SATISFACTION: SATISFACTION_CATEGORIES,
     }.get(indicator, {})
     return table.get(code, given or code)

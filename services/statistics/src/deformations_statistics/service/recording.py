@@ -9,6 +9,7 @@ from deformations_contracts.events.training import (
     EnrolmentCancelled,
     EnrolmentConfirmed,
     EnrolmentPromoted,
+    EvaluationAnswered,
 )
 from deformations_statistics.domain import facts
 from deformations_statistics.domain.indicators import Indicator
@@ -41,3 +42,7 @@ async def enrolled(uow: StatisticsUow, event: EnrolmentConfirmed | EnrolmentProm
 
 async def enrolment_cancelled(uow: StatisticsUow, event: EnrolmentCancelled) -> None:
     await uow.facts.remove(Indicator.ENROLMENTS, str(event.enrolment_id))
+
+
+async def evaluation_answered(uow: StatisticsUow, event: EvaluationAnswered) -> None:
+    await uow.facts.record(facts.from_evaluation(event, uow.places), uow.now())

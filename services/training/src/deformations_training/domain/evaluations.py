@@ -89,6 +89,15 @@ def answer(evaluation: Evaluation, answers: Mapping[str, int], now: datetime) ->
     return replace(evaluation, answered_at=now, answers=checked)
 
 
+def score(evaluation: Evaluation) -> int:
+    """The answer in one 1–5 note, for the Région's statistics: its notes averaged,
+    halves rounded up (the count of actions of an impact questionnaire is left out)."""
+    if evaluation.answers is None:
+        raise InvalidTransition("Ce questionnaire n'a pas encore reçu de réponse.")
+    notes = [evaluation.answers[q] for q in QUESTIONS[evaluation.kind]]
+    return int(mean(notes) + 0.5)
+
+
 @dataclass(frozen=True, slots=True)
 class Results:
     kind: EvaluationKind

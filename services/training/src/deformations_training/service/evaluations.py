@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from uuid import UUID
 
+from deformations_training import events
 from deformations_training.domain import evaluations as rules
 from deformations_training.domain.errors import InvalidTrainingInput, NotFound
 from deformations_training.domain.evaluations import Evaluation, EvaluationKind, Results
@@ -31,6 +32,14 @@ async def answer(
     may_act_for_person(actor, evaluation.person_id)
     answered = rules.answer(evaluation, answers, uow.now())
     await uow.evaluations.save_answers(answered)
+    offer = await offer_cases.get(uow, answered.offer_id)
+    enrolment = await uow.enrolments.get(answered.enrolment_id)
+    # In the answer's transaction: the statistics count every answer, once.
+    await uow.emit(
+        events.evaluation_answered(
+            answered, offer, enrolment.collectivite_siren if enrolment else None
+        )
+    )
     return answered
 
 
