@@ -76,7 +76,13 @@ def test_every_event_people_are_told_of_has_a_template() -> None:
         template_of(key)
         for key in EVENTS
         if key.split(".")[0] in ("enrolment", "rebond", "evaluation", "programme")
+        and template_of(key) not in ANSWERS
     }
+
+
+# What a person answered is a fact for other services (statistics, matching's rebond), never
+# a reason to mail her.
+ANSWERS = {"evaluation.answered", "rebond.answered"}
 
 
 def test_an_enrolment_links_to_the_offer_and_says_the_price() -> None:
