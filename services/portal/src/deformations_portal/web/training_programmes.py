@@ -29,6 +29,13 @@ STEP_STATUS = {
     "done": "faite",
     "skipped": "passée",
 }
+# The recipes whose own page follows the programme, beside this one.
+TOOLS = {
+    "t10_non_conference": {
+        "path": "non-conference",
+        "text": "La demi-journée : contributions, agenda, notes",
+    },
+}
 INVITATION = {"invited": "invité·e", "accepted": "membre", "declined": "invitation déclinée"}
 # « On sera content si… »: each criterion scored 1 to 4 at the closing review.
 SCORES = (
@@ -111,6 +118,7 @@ async def _render(
         ],
         members=sum(1 for p in programme["participants"] if p["status"] == "accepted") + 1,
         mine=mine,
+        tool=TOOLS.get(programme["recipe_code"]),
         mine_label=INVITATION.get(mine or "", ""),
         invited=mine == "invited" and not closed,
         charter=await _charter(page, programme) if mine == "invited" and not closed else [],

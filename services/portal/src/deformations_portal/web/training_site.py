@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from deformations_portal.web import (
+    programme_open_space,
     training,
     training_budget,
     training_programmes,
@@ -12,6 +13,7 @@ from deformations_portal.web import (
 routers: list[APIRouter] = [
     training_trainer.router,
     training_budget.router,
+    programme_open_space.router,
     training_programmes.router,
     training.router,
 ]
