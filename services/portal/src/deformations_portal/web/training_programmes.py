@@ -35,6 +35,7 @@ TOOLS = {
         "path": "non-conference",
         "text": "La demi-journée : contributions, agenda, notes",
     },
+    "t02_carnet_de_bord": {"path": "carnet", "text": "Le carnet de bord"},
 }
 INVITATION = {"invited": "invité·e", "accepted": "membre", "declined": "invitation déclinée"}
 # « On sera content si… »: each criterion scored 1 to 4 at the closing review.

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from deformations_portal.web import (
+    programme_carnet,
     programme_open_space,
     training,
     training_budget,
@@ -14,6 +15,7 @@ routers: list[APIRouter] = [
     training_trainer.router,
     training_budget.router,
     programme_open_space.router,
+    programme_carnet.router,
     training_programmes.router,
     training.router,
 ]
