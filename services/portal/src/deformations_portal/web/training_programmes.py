@@ -36,6 +36,10 @@ TOOLS = {
         "text": "La demi-journée : contributions, agenda, notes",
     },
     "t02_carnet_de_bord": {"path": "carnet", "text": "Le carnet de bord"},
+    "t09_boussole_participation": {
+        "path": "boussole",
+        "text": "La boussole : enquête, grille, feuilles de route",
+    },
 }
 INVITATION = {"invited": "invité·e", "accepted": "membre", "declined": "invitation déclinée"}
 # « On sera content si… »: each criterion scored 1 to 4 at the closing review.

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from deformations_portal.web import (
+    programme_boussole,
     programme_carnet,
     programme_open_space,
     training,
@@ -16,6 +17,7 @@ routers: list[APIRouter] = [
     training_budget.router,
     programme_open_space.router,
     programme_carnet.router,
+    programme_boussole.router,
     training_programmes.router,
     training.router,
 ]
