@@ -36,6 +36,15 @@ TOOLS = {
         "text": "La demi-journée : contributions, agenda, notes",
     },
     "t02_carnet_de_bord": {"path": "carnet", "text": "Le carnet de bord"},
+    "t04_elus_enqueteurs": {
+        "path": "enquete",
+        "text": "L'enquête : terrain, entretiens, apprentissages",
+    },
+    "t05_atelier_macro_micro": {"path": "boite-a-outils", "text": "La boîte à outils territoriale"},
+    "t11_codev_formateurs": {
+        "path": "codev",
+        "text": "Le co-développement : séance, cas, productions",
+    },
     "t09_boussole_participation": {
         "path": "boussole",
         "text": "La boussole : enquête, grille, feuilles de route",

@@ -6,6 +6,7 @@ from deformations_portal.web import (
     programme_boussole,
     programme_carnet,
     programme_open_space,
+    programme_recipes,
     training,
     training_budget,
     training_programmes,
@@ -18,6 +19,7 @@ routers: list[APIRouter] = [
     programme_open_space.router,
     programme_carnet.router,
     programme_boussole.router,
+    programme_recipes.router,
     training_programmes.router,
     training.router,
 ]
