@@ -134,7 +134,12 @@ async def test_in_a_browser_a_non_conference_from_its_call_to_the_agenda_and_its
     elue = browsers(window=PHONE)
     elue.get(f"{site.url}/connexion/dev")
     press(elue, button(f"Agir en tant que {ELUE}"))
-    elue.get(url)
+    # Her programmes are one link away from the training pages.
+    elue.get(f"{site.url}/formations")
+    press(elue, link("Mes programmes"))
+    assert "invité·e" in elue.page_source
+    accessible(elue)
+    press(elue, f"//a[@href='/programmes/{programme}']")
     click(elue, "Je rejoins le programme")
     press(elue, link("La demi-journée : contributions, agenda, notes"))
     accessible(elue)

@@ -145,6 +145,39 @@ async def _render(
     )
 
 
+@router.get("/programmes")
+async def my_programmes(page: PageDep) -> Response:
+    """The programmes I lead or am invited to, each with its recipe's own page."""
+    if page.me is None:
+        return to_sign_in(page)
+    try:
+        client = await training_client(page)
+        found: list[dict[str, Any]] = await client.get("/v1/programmes")
+    except DomainError as exc:
+        return failed(page, "Mes programmes", exc, "/formations")
+    rows = []
+    for programme in found:
+        mine = _mine(page, programme)
+        if mine == "declined":
+            continue
+        rows.append(
+            {
+                **programme,
+                "recipe": recipe_title(programme["recipe_code"]),
+                "status_label": STATUS.get(programme["status"], programme["status"]),
+                "mine_label": "vous animez"
+                if mine == "facilitator"
+                else INVITATION.get(mine or "", ""),
+                "tool": TOOLS.get(programme["recipe_code"])
+                if mine in ("facilitator", "accepted")
+                else None,
+            }
+        )
+    return page.render(
+        "programmes/list.html", "Mes programmes", current="formations", programmes=rows
+    )
+
+
 @router.get("/programmes/{programme_id}")
 async def programme_page(page: PageDep, programme_id: str, fait: str = "") -> Response:
     if page.me is None:
