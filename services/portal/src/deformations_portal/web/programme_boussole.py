@@ -21,7 +21,7 @@ from deformations_portal.web.context import Page, PageDep, failed, not_found
 from deformations_portal.web.links import to_sign_in
 from deformations_portal.web.training import training_client
 from deformations_portal.web.training_client import TrainingClient
-from deformations_portal.web.training_programmes import _programme, _uuid
+from deformations_portal.web.training_programmes import load_programme, programme_uuid
 
 router = APIRouter(include_in_schema=False)
 
@@ -83,7 +83,7 @@ def _siren(given: dict[str, str], space: dict[str, Any]) -> str:
 
 
 async def _load(page: Page, programme_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    programme = await _programme(page, programme_id)
+    programme = await load_programme(page, programme_id)
     if programme["recipe_code"] != BOUSSOLE:
         raise InvalidInput("Ce programme n'est pas une boussole de la participation.")
     client = await training_client(page)
@@ -151,7 +151,7 @@ async def _act(page: Page, programme_id: str, done: str, action: Action) -> Resp
     back = f"/programmes/{programme_id}/boussole"
     try:
         page.check_csrf(given.get("csrf"))
-        programme, space = await _load(page, _uuid(programme_id))
+        programme, space = await _load(page, programme_uuid(programme_id))
     except DomainError as exc:
         return failed(page, "Boussole de la participation", exc, back)
     base = f"/v1/programmes/{programme['id']}/boussole"

@@ -20,7 +20,12 @@ from deformations_common.vocabulary.french import date_fr
 from deformations_portal.web.context import Page, PageDep, failed, not_found
 from deformations_portal.web.links import to_sign_in
 from deformations_portal.web.training import session_view, training_client
-from deformations_portal.web.training_programmes import STEP_STATUS, _mine, _programme, _uuid
+from deformations_portal.web.training_programmes import (
+    STEP_STATUS,
+    load_programme,
+    place_of,
+    programme_uuid,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -88,7 +93,7 @@ async def _render(
     tag: str = "",
     status: int = 200,
 ) -> Response:
-    mine = _mine(page, programme)
+    mine = place_of(page, programme)
     client = await training_client(page)
     coach = mine == "facilitator"
     offers: dict[str, str] = {}
@@ -137,10 +142,10 @@ async def _render(
 
 
 async def _load(page: Page, programme_id: str) -> dict[str, Any]:
-    programme = await _programme(page, programme_id)
+    programme = await load_programme(page, programme_id)
     if programme["recipe_code"] != CARNET:
         raise InvalidInput("Ce programme n'est pas un carnet de bord.")
-    if _mine(page, programme) not in ("facilitator", "accepted"):
+    if place_of(page, programme) not in ("facilitator", "accepted"):
         raise InvalidInput("Rejoignez d'abord le programme.")
     return programme
 
@@ -167,7 +172,7 @@ async def write_entry(page: PageDep, programme_id: str) -> Response:
     back = f"/programmes/{programme_id}/carnet"
     try:
         page.check_csrf(given.get("csrf"))
-        programme = await _load(page, _uuid(programme_id))
+        programme = await _load(page, programme_uuid(programme_id))
     except DomainError as exc:
         return failed(page, "Carnet de bord", exc, back)
     try:

@@ -18,7 +18,7 @@ from deformations_common.vocabulary.french import date_fr, time_fr
 from deformations_portal.web.context import Page, PageDep, failed, not_found
 from deformations_portal.web.links import to_sign_in
 from deformations_portal.web.training import session_view, training_client
-from deformations_portal.web.training_programmes import _mine, _programme, _uuid
+from deformations_portal.web.training_programmes import load_programme, place_of, programme_uuid
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,8 +33,8 @@ DONE = {
 
 
 async def _of_recipe(page: Page, programme_id: str, recipe: str) -> dict[str, Any]:
-    programme = await _programme(page, programme_id)
-    if programme["recipe_code"] != recipe or _mine(page, programme) not in (
+    programme = await load_programme(page, programme_id)
+    if programme["recipe_code"] != recipe or place_of(page, programme) not in (
         "facilitator",
         "accepted",
     ):
@@ -100,7 +100,7 @@ async def enquete_form(page: PageDep, programme_id: str, action: str) -> Respons
         page.check_csrf(given.get("csrf"))
         if action not in DONE:
             raise InvalidInput("Ce formulaire n'existe pas.")
-        programme = await _of_recipe(page, _uuid(programme_id), ENQUETE)
+        programme = await _of_recipe(page, programme_uuid(programme_id), ENQUETE)
     except DomainError as exc:
         return failed(page, "L'enquête", exc, back)
     base = f"/v1/programmes/{programme['id']}/enquete"

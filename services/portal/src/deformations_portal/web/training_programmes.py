@@ -72,7 +72,7 @@ def recipe_title(code: str) -> str:
         return code
 
 
-def _mine(page: Page, programme: dict[str, Any]) -> str | None:
+def place_of(page: Page, programme: dict[str, Any]) -> str | None:
     """My place in the programme: ``facilitator``, an invitation status, or None."""
     assert page.me is not None
     me = str(page.me.person_id)
@@ -84,16 +84,16 @@ def _mine(page: Page, programme: dict[str, Any]) -> str | None:
     return None
 
 
-def _uuid(value: str) -> str:
+def programme_uuid(value: str) -> str:
     try:
         return str(uuid.UUID(value))
     except ValueError:
         raise InvalidInput("Cette adresse ne désigne aucun programme.") from None
 
 
-async def _programme(page: Page, programme_id: str) -> dict[str, Any]:
+async def load_programme(page: Page, programme_id: str) -> dict[str, Any]:
     client = await training_client(page)
-    found: dict[str, Any] = await client.get(f"/v1/programmes/{_uuid(programme_id)}")
+    found: dict[str, Any] = await client.get(f"/v1/programmes/{programme_uuid(programme_id)}")
     return found
 
 
@@ -113,7 +113,7 @@ async def _render(
     given: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    mine = _mine(page, programme)
+    mine = place_of(page, programme)
     closed = programme["status"] == "closed"
     return page.render(
         "training/programme.html",
@@ -157,7 +157,7 @@ async def my_programmes(page: PageDep) -> Response:
         return failed(page, "Mes programmes", exc, "/formations")
     rows = []
     for programme in found:
-        mine = _mine(page, programme)
+        mine = place_of(page, programme)
         if mine == "declined":
             continue
         rows.append(
@@ -183,7 +183,7 @@ async def programme_page(page: PageDep, programme_id: str, fait: str = "") -> Re
     if page.me is None:
         return to_sign_in(page)
     try:
-        programme = await _programme(page, programme_id)
+        programme = await load_programme(page, programme_id)
     except DomainError as exc:
         if exc.status == 404 or isinstance(exc, InvalidInput):
             return not_found(page)
@@ -208,7 +208,7 @@ async def answer_invitation(
             raise InvalidInput("Choisissez d'accepter ou de décliner l'invitation.")
         client = await training_client(page)
         await client.post(
-            f"/v1/programmes/{_uuid(programme_id)}/invitation",
+            f"/v1/programmes/{programme_uuid(programme_id)}/invitation",
             {"accept": choix == "accepter", "charter_accepted": charte == "oui"},
         )
     except DomainError as exc:
@@ -239,7 +239,7 @@ async def answer_review(page: PageDep, programme_id: str) -> Response:
     back = f"/programmes/{programme_id}"
     try:
         page.check_csrf(given.get("csrf"))
-        programme = await _programme(page, programme_id)
+        programme = await load_programme(page, programme_id)
     except DomainError as exc:
         return failed(page, "Bilan du programme", exc, back)
     try:
