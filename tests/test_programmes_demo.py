@@ -4,6 +4,7 @@ non-conférence in the CC du Clunisois and an élus enquêteurs programme."""
 import pytest
 from training_demo_support import played
 
+from deformations_devtools.people import subject
 from deformations_devtools.testing import Infra
 from deformations_devtools.training.programmes_demo import CC_CLUNISOIS, play
 
@@ -19,6 +20,10 @@ async def test_the_demo_runs_a_non_conference_and_an_enquiry(
         )
         space = await demo.pool.fetchval(
             "SELECT state FROM open_spaces WHERE programme_id = $1",
+            demo.ctx.shared["programmes_non_conference"],
+        )
+        nc_state = await demo.pool.fetchval(
+            "SELECT state FROM programmes WHERE id = $1",
             demo.ctx.shared["programmes_non_conference"],
         )
         enquiry = await demo.pool.fetchval(
@@ -41,3 +46,9 @@ async def test_the_demo_runs_a_non_conference_and_an_enquiry(
     assert field["field_list"][0]["collectivite"] == "Cormatin"
     assert field["field_list"][0]["status"] == "met" and field["learnings"][0]["shared_at"]
     assert len(demo.said) == 3
+    # The demo's élue of Crest is in both, so that signed in as her the pages show them.
+    elue = subject("elue-crest")
+    for programme in (nc_state, enquiry):
+        assert any(
+            p["person_id"] == elue and p["status"] == "accepted" for p in programme["participants"]
+        )

@@ -42,6 +42,22 @@ async def play(ctx: DemoContext) -> None:
         await _elus_enqueteurs(ctx, client)
 
 
+async def _with_demo_elue(
+    ctx: DemoContext, client: httpx.AsyncClient, pid: str, coach: dict[str, str]
+) -> None:
+    """The demo's élue of Crest joins too: signed in as her, the programme's pages show."""
+    crest = "212601082"
+    await _call(
+        client,
+        "POST",
+        f"/v1/programmes/{pid}/invitations",
+        coach,
+        {"people": [{"person_id": ctx.person("elue-crest"), "collectivite_siren": crest}]},
+    )
+    elue = ctx.auth("elue-crest", authority=crest, roles=("elected",))
+    await _call(client, "POST", f"/v1/programmes/{pid}/invitation", elue, {"accept": True})
+
+
 async def _non_conference(ctx: DemoContext, client: httpx.AsyncClient) -> None:
     coach = ctx.auth("animatrice-clunisois", authority=CC_CLUNISOIS, roles=("elected",))
     elus = [
@@ -75,6 +91,7 @@ async def _non_conference(ctx: DemoContext, client: httpx.AsyncClient) -> None:
     )
     for _, _, headers in elus:
         await _call(client, "POST", f"/v1/programmes/{pid}/invitation", headers, {"accept": True})
+    await _with_demo_elue(ctx, client, pid, coach)
     await _call(client, "POST", f"/v1/programmes/{pid}/steps/attendus/start", coach)
     subjects = [
         "Une cantine bio et locale",
@@ -168,7 +185,10 @@ async def _non_conference(ctx: DemoContext, client: httpx.AsyncClient) -> None:
         )
     placed = sum(1 for row in agenda["agenda"] for cell in row if cell)
     ctx.shared["programmes_non_conference"] = pid
-    ctx.say(f"training: agenda de {placed} ateliers, un projet démonstrateur, bilan rendu")
+    ctx.say(
+        f"training: agenda de {placed} ateliers, un projet démonstrateur, bilan rendu"
+        f" (page /programmes/{pid}/non-conference)"
+    )
 
 
 async def _elus_enqueteurs(ctx: DemoContext, client: httpx.AsyncClient) -> None:
@@ -199,6 +219,7 @@ async def _elus_enqueteurs(ctx: DemoContext, client: httpx.AsyncClient) -> None:
     )
     for _, headers in enqueteurs:
         await _call(client, "POST", f"/v1/programmes/{pid}/invitation", headers, {"accept": True})
+    await _with_demo_elue(ctx, client, pid, coach)
     steps: list[tuple[str, list[tuple[str, str, str]]]] = [
         (
             "question",
@@ -305,4 +326,5 @@ async def _elus_enqueteurs(ctx: DemoContext, client: httpx.AsyncClient) -> None:
     ctx.shared["programmes_elus_enqueteurs"] = pid
     ctx.say(
         "training: élus enquêteurs sur la méthanisation, 4 étapes sur 5 et leur débrief planifié"
+        f" (page /programmes/{pid}/enquete)"
     )

@@ -29,6 +29,27 @@ STEP_STATUS = {
     "done": "faite",
     "skipped": "passée",
 }
+# The recipes whose own page follows the programme, beside this one.
+TOOLS = {
+    "t10_non_conference": {
+        "path": "non-conference",
+        "text": "La demi-journée : contributions, agenda, notes",
+    },
+    "t02_carnet_de_bord": {"path": "carnet", "text": "Le carnet de bord"},
+    "t04_elus_enqueteurs": {
+        "path": "enquete",
+        "text": "L'enquête : terrain, entretiens, apprentissages",
+    },
+    "t05_atelier_macro_micro": {"path": "boite-a-outils", "text": "La boîte à outils territoriale"},
+    "t11_codev_formateurs": {
+        "path": "codev",
+        "text": "Le co-développement : séance, cas, productions",
+    },
+    "t09_boussole_participation": {
+        "path": "boussole",
+        "text": "La boussole : enquête, grille, feuilles de route",
+    },
+}
 INVITATION = {"invited": "invité·e", "accepted": "membre", "declined": "invitation déclinée"}
 # « On sera content si… »: each criterion scored 1 to 4 at the closing review.
 SCORES = (
@@ -51,7 +72,7 @@ def recipe_title(code: str) -> str:
         return code
 
 
-def _mine(page: Page, programme: dict[str, Any]) -> str | None:
+def place_of(page: Page, programme: dict[str, Any]) -> str | None:
     """My place in the programme: ``facilitator``, an invitation status, or None."""
     assert page.me is not None
     me = str(page.me.person_id)
@@ -63,16 +84,16 @@ def _mine(page: Page, programme: dict[str, Any]) -> str | None:
     return None
 
 
-def _uuid(value: str) -> str:
+def programme_uuid(value: str) -> str:
     try:
         return str(uuid.UUID(value))
     except ValueError:
         raise InvalidInput("Cette adresse ne désigne aucun programme.") from None
 
 
-async def _programme(page: Page, programme_id: str) -> dict[str, Any]:
+async def load_programme(page: Page, programme_id: str) -> dict[str, Any]:
     client = await training_client(page)
-    found: dict[str, Any] = await client.get(f"/v1/programmes/{_uuid(programme_id)}")
+    found: dict[str, Any] = await client.get(f"/v1/programmes/{programme_uuid(programme_id)}")
     return found
 
 
@@ -92,7 +113,7 @@ async def _render(
     given: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    mine = _mine(page, programme)
+    mine = place_of(page, programme)
     closed = programme["status"] == "closed"
     return page.render(
         "training/programme.html",
@@ -111,6 +132,7 @@ async def _render(
         ],
         members=sum(1 for p in programme["participants"] if p["status"] == "accepted") + 1,
         mine=mine,
+        tool=TOOLS.get(programme["recipe_code"]),
         mine_label=INVITATION.get(mine or "", ""),
         invited=mine == "invited" and not closed,
         charter=await _charter(page, programme) if mine == "invited" and not closed else [],
@@ -123,12 +145,45 @@ async def _render(
     )
 
 
+@router.get("/programmes")
+async def my_programmes(page: PageDep) -> Response:
+    """The programmes I lead or am invited to, each with its recipe's own page."""
+    if page.me is None:
+        return to_sign_in(page)
+    try:
+        client = await training_client(page)
+        found: list[dict[str, Any]] = await client.get("/v1/programmes")
+    except DomainError as exc:
+        return failed(page, "Mes programmes", exc, "/formations")
+    rows = []
+    for programme in found:
+        mine = place_of(page, programme)
+        if mine == "declined":
+            continue
+        rows.append(
+            {
+                **programme,
+                "recipe": recipe_title(programme["recipe_code"]),
+                "status_label": STATUS.get(programme["status"], programme["status"]),
+                "mine_label": "vous animez"
+                if mine == "facilitator"
+                else INVITATION.get(mine or "", ""),
+                "tool": TOOLS.get(programme["recipe_code"])
+                if mine in ("facilitator", "accepted")
+                else None,
+            }
+        )
+    return page.render(
+        "programmes/list.html", "Mes programmes", current="formations", programmes=rows
+    )
+
+
 @router.get("/programmes/{programme_id}")
 async def programme_page(page: PageDep, programme_id: str, fait: str = "") -> Response:
     if page.me is None:
         return to_sign_in(page)
     try:
-        programme = await _programme(page, programme_id)
+        programme = await load_programme(page, programme_id)
     except DomainError as exc:
         if exc.status == 404 or isinstance(exc, InvalidInput):
             return not_found(page)
@@ -153,7 +208,7 @@ async def answer_invitation(
             raise InvalidInput("Choisissez d'accepter ou de décliner l'invitation.")
         client = await training_client(page)
         await client.post(
-            f"/v1/programmes/{_uuid(programme_id)}/invitation",
+            f"/v1/programmes/{programme_uuid(programme_id)}/invitation",
             {"accept": choix == "accepter", "charter_accepted": charte == "oui"},
         )
     except DomainError as exc:
@@ -184,7 +239,7 @@ async def answer_review(page: PageDep, programme_id: str) -> Response:
     back = f"/programmes/{programme_id}"
     try:
         page.check_csrf(given.get("csrf"))
-        programme = await _programme(page, programme_id)
+        programme = await load_programme(page, programme_id)
     except DomainError as exc:
         return failed(page, "Bilan du programme", exc, back)
     try:

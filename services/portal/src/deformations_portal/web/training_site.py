@@ -3,6 +3,10 @@
 from fastapi import APIRouter
 
 from deformations_portal.web import (
+    programme_boussole,
+    programme_carnet,
+    programme_open_space,
+    programme_recipes,
     training,
     training_budget,
     training_programmes,
@@ -12,6 +16,10 @@ from deformations_portal.web import (
 routers: list[APIRouter] = [
     training_trainer.router,
     training_budget.router,
+    programme_open_space.router,
+    programme_carnet.router,
+    programme_boussole.router,
+    programme_recipes.router,
     training_programmes.router,
     training.router,
 ]

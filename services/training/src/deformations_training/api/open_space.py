@@ -87,6 +87,7 @@ class ProposalOut(BaseModel):
     title: str
     contribution_id: UUID | None
     votes: int
+    voters: list[str]
     slot_id: UUID | None
     room: str | None
     attendees: list[str]
@@ -100,6 +101,7 @@ class ProposalOut(BaseModel):
             title=p.title,
             contribution_id=p.contribution_id,
             votes=len(p.voters),
+            voters=p.voters,
             slot_id=p.slot_id,
             room=p.room,
             attendees=p.attendees,
