@@ -30,6 +30,7 @@ from deformations_contracts.events.training import (
     EnrolmentPromoted,
     EnrolmentWaitlisted,
     EvaluationDue,
+    RebondAnswered,
     RebondProposed,
 )
 
@@ -53,6 +54,7 @@ _MODELS: list[type[EventData]] = [
     EnrolmentPromoted,
     EnrolmentCancelled,
     RebondProposed,
+    RebondAnswered,
     EvaluationDue,
     MembershipChanged,
     ProgrammeInvited,

@@ -1,4 +1,5 @@
-"""Events published by the training service: enrolments, rebonds, evaluations due.
+"""Events published by the training service: enrolments, rebonds and their answers,
+evaluations due.
 
 They carry identifiers only (person, offer, collectivité), never names or contact
 details: notifications resolves who to tell and how. Dated sessions of an offer go
@@ -114,6 +115,28 @@ class RebondProposed(EventData):
     theme: ThemeCode
     trainer_id: PersonId | None = None
     proposed_at: Instant
+
+    def subject(self) -> str:
+        return str(self.rebond_id)
+
+
+class RebondAnswered(EventData):
+    """The élu took or left a rebond (taking a module rebond also enrols her in it)."""
+
+    routing_key: ClassVar[str] = "rebond.answered.v1"
+    producer: ClassVar[str] = "training"
+
+    rebond_id: UUID
+    person_id: PersonId
+    after_offer_id: UUID = Field(description="The module the rebond follows.")
+    kind: RebondKind
+    offer_id: UUID | None = Field(default=None, description="The offer proposed, if any.")
+    theme: ThemeCode
+    taken: bool = Field(description="True: she took it; false: she left it.")
+    enrolment_id: UUID | None = Field(
+        default=None, description="Her enrolment in the proposed offer, when taking enrolled her."
+    )
+    answered_at: Instant
 
     def subject(self) -> str:
         return str(self.rebond_id)

@@ -15,6 +15,7 @@ from deformations_contracts.events.training import (
     EnrolmentPromoted,
     EnrolmentWaitlisted,
     EvaluationDue,
+    RebondAnswered,
     RebondProposed,
 )
 from deformations_training.api import (
@@ -61,6 +62,7 @@ def definition(
             EnrolmentPromoted,
             EnrolmentCancelled,
             RebondProposed,
+            RebondAnswered,
             EvaluationDue,
             SessionScheduled,
             SessionRescheduled,

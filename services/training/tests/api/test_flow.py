@@ -206,6 +206,7 @@ async def test_an_elu_goes_through_the_a_la_carte_cycle(service: Service) -> Non
     expected = {
         "enrolment.confirmed.v1",
         "rebond.proposed.v1",
+        "rebond.answered.v1",
         "evaluation.due.v1",
         "session.scheduled.v1",
     }
@@ -228,3 +229,7 @@ async def test_an_elu_goes_through_the_a_la_carte_cycle(service: Service) -> Non
     assert any(s["participants"] == [ELU] for s in sessions)
     rebonds = [body_of(m) for m in seen if m.routing_key == "rebond.proposed.v1"]
     assert sorted(r["occasion"] for r in rebonds) == ["debrief", "one_year_later"]
+    (answer,) = [body_of(m) for m in seen if m.routing_key == "rebond.answered.v1"]
+    assert (answer["rebond_id"], answer["taken"]) == (rebond.json()["id"], True)
+    assert answer["enrolment_id"] == taken.json()["enrolment"]["id"]
+    assert answer["after_offer_id"] == module["id"]
