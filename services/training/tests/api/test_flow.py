@@ -94,6 +94,20 @@ async def test_an_elu_goes_through_the_a_la_carte_cycle(service: Service) -> Non
     )
     assert [f["offer"]["id"] for f in found.json()] == [module["id"]]
     assert found.json()[0]["proximity"] == "same_epci"
+    # « Fits my time »: nothing longer than the time she has each month (both last 3 h 30).
+    for minutes, expected in ((209, []), (210, [module["id"], cafe["id"]])):
+        fits = await service.client.get(
+            "/v1/offers/search", params={"minutes": minutes}, headers=elu
+        )
+        assert [f["offer"]["id"] for f in fits.json()] == expected
+    # The catalogue is public (the anonymous quiz result links to it), the visio link not.
+    public = await service.client.get("/v1/offers/search", params={"format": "cafe", "limit": 1})
+    assert public.status_code == 200, public.text
+    assert [(f["offer"]["id"], f["offer"]["video_url"]) for f in public.json()] == [
+        (cafe["id"], None)
+    ]
+    signed = await service.client.get("/v1/offers/search", params={"format": "cafe"}, headers=elu)
+    assert signed.json()[0]["offer"]["video_url"] == "https://visio.example.org/cafe"
 
     enrolled = await service.client.post(
         f"/v1/offers/{module['id']}/enrolments", json={}, headers=elu
