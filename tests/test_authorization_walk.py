@@ -63,10 +63,6 @@ PUBLIC: dict[tuple[str, str, str], str] = {
     ("diagnosis", "POST", "/c/{token}"): (
         "a campaign's quiz: the unguessable campaign token in the path is the authorisation"
     ),
-    ("training", "GET", "/v1/offers/search"): (
-        "the catalogue of open training offers, linked from the anonymous quiz result "
-        "(without a token the visio link is hidden)"
-    ),
     ("notifications", "POST", "/v1/relay/replies"): (
         "a reply to a relayed message: the message's reply token is the authorisation"
     ),
