@@ -158,6 +158,9 @@ class EvaluationDue(EventData):
     kind: EvaluationKind
     theme: ThemeCode
     due_at: Instant
+    reminder: bool = Field(
+        default=False, description="Announced once already and still unanswered: a reminder."
+    )
 
     def subject(self) -> str:
         return str(self.evaluation_id)

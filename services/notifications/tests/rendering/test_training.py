@@ -208,3 +208,12 @@ def test_a_digest_groups_training_news_per_item() -> None:
 )
 def test_prices_are_written_the_french_way(cents: int, said: str) -> None:
     assert euros(cents) == said
+
+
+def test_a_questionnaire_reminder_says_so_in_its_subject() -> None:
+    first = made.evaluation(ELUE, kind="satisfaction")
+    again = first.model_copy(update={"reminder": True})
+    assert not rendered(first)[0].startswith("Rappel")
+    subject, text, _ = rendered(again)
+    assert subject == f"Rappel – Questionnaire de satisfaction : {ENERGIE}"
+    assert f"{SITE}/formations/questionnaires/{first.evaluation_id}" in text

@@ -95,7 +95,9 @@ def rebond_answered(
     )
 
 
-def evaluation_due(evaluation: Evaluation, offer: Offer) -> contract.EvaluationDue:
+def evaluation_due(
+    evaluation: Evaluation, offer: Offer, *, reminder: bool = False
+) -> contract.EvaluationDue:
     return contract.EvaluationDue(
         evaluation_id=evaluation.id,
         person_id=evaluation.person_id,
@@ -105,6 +107,7 @@ def evaluation_due(evaluation: Evaluation, offer: Offer) -> contract.EvaluationD
         kind=evaluation.kind,
         theme=offer.theme,
         due_at=evaluation.due_at,
+        reminder=reminder,
     )
 
 

@@ -189,6 +189,11 @@ async def test_an_elu_goes_through_the_a_la_carte_cycle(service: Service) -> Non
         await service.client.get(f"/v1/offers/{module['id']}/results", headers=trainer)
     ).json()
     assert {r["kind"]: (r["answers"], r["shown"]) for r in results}["impact_6_months"] == (1, False)
+    # The satisfaction questionnaire, never answered, is reminded once; the impact one,
+    # answered, is not.
+    async with service.begin() as uow:
+        assert await followups.remind_unanswered_evaluations(uow) == 1
+        assert await followups.remind_unanswered_evaluations(uow) == 0
 
     # The one-year reminder of the rebond.
     service.clock.set(NOW + timedelta(days=21 + 366))
@@ -228,7 +233,8 @@ async def test_an_elu_goes_through_the_a_la_carte_cycle(service: Service) -> Non
 
     async def all_seen() -> bool:
         seen.extend(await drain(events))
-        return expected <= {m.routing_key for m in seen}
+        questionnaires = [m for m in seen if m.routing_key == "evaluation.due.v1"]
+        return expected <= {m.routing_key for m in seen} and len(questionnaires) == 3
 
     await wait_until(all_seen, what="the training events on the broker")
     for message in seen:
@@ -241,6 +247,12 @@ async def test_an_elu_goes_through_the_a_la_carte_cycle(service: Service) -> Non
     sessions = [body_of(m) for m in seen if m.routing_key == "session.scheduled.v1"]
     assert {s["kind"] for s in sessions} == {"training_session"}
     assert any(s["participants"] == [ELU] for s in sessions)
+    due = [body_of(m) for m in seen if m.routing_key == "evaluation.due.v1"]
+    assert sorted((d["kind"], d["reminder"]) for d in due) == [
+        ("impact_6_months", False),
+        ("satisfaction", False),
+        ("satisfaction", True),
+    ]
     rebonds = [body_of(m) for m in seen if m.routing_key == "rebond.proposed.v1"]
     assert sorted(r["occasion"] for r in rebonds) == ["debrief", "one_year_later"]
     (answer,) = [body_of(m) for m in seen if m.routing_key == "rebond.answered.v1"]
