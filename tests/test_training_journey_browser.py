@@ -187,8 +187,13 @@ async def test_quiz_offer_enrolment_rebond_mail_and_six_month_questionnaire(
             assert published.status_code == 303, published.text
         rebond_offer = re.findall(UUID, published.headers["location"])[0]
 
-    # The quiz, its next step, an offer that fits, the enrolment.
+    # Before signing in: the offers of a next step are for anyone to see.
     elue = browsers()
+    elue.get(f"{site.url}/formations/prochain-pas?pas=cafe_formation&theme=energie&temps=150")
+    assert MODULE in elue.page_source and "Connectez-vous" in elue.page_source
+    accessible(elue)
+
+    # The quiz, its next step, an offer that fits, the enrolment.
     elue.get(f"{site.url}/connexion/dev")
     click(elue, f"Agir en tant que {ELUE}")
     elue.get(f"{site.url}/espace")
