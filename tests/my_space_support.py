@@ -137,6 +137,24 @@ async def my_space_site(infra: Infra, database_url: str, namespace: str) -> Asyn
                 await delete_broker_objects(infra.amqp_url, s, subscriptions)
 
 
+async def register_body(site: Site) -> None:
+    """The demo trainer's body, registered by an operator on training's own API."""
+    now = datetime.now(UTC)
+    issuer = await Portal(site.settings).run(tokens.load_issuer)
+    operator = Membership(
+        uuid.uuid4(), uuid.uuid4(), demo.CRESTOIS, Role.OPERATOR, Status.VALIDATED, now
+    )
+    token = issuer.issue(operator.person_id, operator, "training", now)
+    training_url = site.settings.service_urls["training"]
+    async with httpx.AsyncClient(base_url=training_url) as api:
+        registered = await api.post(
+            "/v1/bodies",
+            json={"siren": demo.CRESTOIS, "name": "Centre de formation du Crestois"},
+            headers={"authorization": f"Bearer {token}"},
+        )
+        assert registered.status_code == 201, registered.text
+
+
 async def seed_agenda(site: Site) -> tuple[datetime, datetime]:
     """A café in three days (matching) and an evening training in a week she is enrolled
     in (training, through the portal's pages); their start times."""
@@ -163,20 +181,7 @@ async def seed_agenda(site: Site) -> tuple[datetime, datetime]:
         )
     await pool.close()
 
-    # Training bodies are registered by an operator, on training's own API.
-    issuer = await Portal(site.settings).run(tokens.load_issuer)
-    operator = Membership(
-        uuid.uuid4(), uuid.uuid4(), demo.CRESTOIS, Role.OPERATOR, Status.VALIDATED, now
-    )
-    token = issuer.issue(operator.person_id, operator, "training", now)
-    training_url = site.settings.service_urls["training"]
-    async with httpx.AsyncClient(base_url=training_url) as api:
-        registered = await api.post(
-            "/v1/bodies",
-            json={"siren": demo.CRESTOIS, "name": "Centre de formation du Crestois"},
-            headers={"authorization": f"Bearer {token}"},
-        )
-        assert registered.status_code == 201, registered.text
+    await register_body(site)
     day = as_paris(now) + timedelta(days=7)
     async with site.person(TRAINER) as trainer:
         published = await publish(trainer, offer_form(day, capacite="5"))

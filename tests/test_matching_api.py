@@ -21,6 +21,12 @@ from test_matching_helpers import (
 
 from deformations_common.service import create_app
 from deformations_common.vocabulary.clock import ManualClock
+from deformations_contracts.events.training import (
+    RebondAnswered,
+    RebondKind,
+    RebondOccasion,
+    RebondProposed,
+)
 from deformations_contracts.types import TimeSlot
 from deformations_devtools.testing import running, wait_until
 
@@ -429,6 +435,115 @@ async def test_recommendations_from_a_diagnosis_and_the_rebond(platform: Platfor
         "/v1/recommendations/rebond", params={"after": "t99_rien"}, headers=auth
     )
     assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_recipe"
+
+
+def trainer_rebond(person: str, kind: str, at: datetime, **extra: Any) -> RebondProposed:
+    return RebondProposed(
+        rebond_id=uuid4(),
+        person_id=person,
+        after_enrolment_id=uuid4(),
+        after_offer_id=uuid4(),
+        kind=RebondKind(kind),
+        occasion=RebondOccasion.DEBRIEF,
+        theme="alimentation",
+        proposed_at=at,
+        **extra,
+    )
+
+
+def answer_to(proposed: RebondProposed, *, taken: bool, at: datetime) -> RebondAnswered:
+    return RebondAnswered(
+        rebond_id=proposed.rebond_id,
+        person_id=proposed.person_id,
+        after_offer_id=proposed.after_offer_id,
+        kind=proposed.kind,
+        offer_id=proposed.offer_id,
+        theme=proposed.theme,
+        taken=taken,
+        answered_at=at,
+    )
+
+
+async def test_the_rebond_is_what_the_trainer_proposed_and_else_the_table(
+    platform: Platform,
+) -> None:
+    matching = await platform.start("matching")
+    pool = matching.runtime.pool
+    elue = f"elue-{uuid4().hex[:6]}"
+    auth = elected(matching, elue)
+
+    async def rebond_after(code: str) -> list[dict[str, Any]]:
+        response = await matching.client.get(
+            "/v1/recommendations/rebond", params={"after": code}, headers=auth
+        )
+        assert response.status_code == 200, response.text
+        answer: list[dict[str, Any]] = response.json()
+        return answer
+
+    table = await rebond_after("t07_groupe_entraide")
+    assert table[0]["code"] == "t07_formateurs_d_un_jour"
+    assert {r["rebond_id"] for r in table} == {None}
+
+    at = datetime(2026, 4, 22, 15, tzinfo=UTC)
+    offer = uuid4()
+    visit = trainer_rebond(elue, "visit", at)
+    module = trainer_rebond(elue, "module", at + timedelta(days=30), offer_id=offer)
+    # Her answer may come before the proposal: the proposal then finds it answered.
+    await publish(platform, answer_to(visit, taken=False, at=at + timedelta(days=2)))
+    for event in (visit, module, module):  # the module's proposal twice (redelivery)
+        await publish(platform, event)
+
+    async def recorded() -> bool:
+        return (
+            await pool.fetchval(
+                "SELECT count(*) FROM trainer_rebonds"
+                " WHERE person_id = $1 AND proposed_at IS NOT NULL",
+                elue,
+            )
+            == 2
+        )
+
+    await wait_until(recorded, what="the trainer's rebonds")
+    # She left the visit: only the module her trainer proposed, with the offer.
+    (proposed,) = await rebond_after("t07_groupe_entraide")
+    assert proposed["code"] == "t03_cycle_a_la_carte"
+    assert (proposed["rebond_id"], proposed["offer_id"]) == (str(module.rebond_id), str(offer))
+    assert proposed["reason"].startswith("Proposé par votre formateur")
+    unknown = await matching.client.get(
+        "/v1/recommendations/rebond", params={"after": "t99_rien"}, headers=auth
+    )
+    assert unknown.status_code == 422
+
+    # A year later the reminder proposes the visit again: it stands beside the module.
+    await publish(
+        platform,
+        visit.model_copy(
+            update={
+                "occasion": RebondOccasion.ONE_YEAR_LATER,
+                "proposed_at": at + timedelta(days=365),
+            }
+        ),
+    )
+
+    async def reminded() -> bool:
+        return (
+            await pool.fetchval(
+                "SELECT occasion FROM trainer_rebonds WHERE rebond_id = $1", visit.rebond_id
+            )
+            == "one_year_later"
+        )
+
+    await wait_until(reminded, what="the one-year reminder")
+    both = await rebond_after("t07_groupe_entraide")
+    assert [r["rebond_id"] for r in both] == [str(visit.rebond_id), str(module.rebond_id)]
+    assert both[0]["reason"].startswith("Un an après")
+    # Someone else still gets the table.
+    other = await matching.client.get(
+        "/v1/recommendations/rebond",
+        params={"after": "t07_groupe_entraide"},
+        headers=elected(matching, "quelquun"),
+    )
+    assert other.json()[0]["code"] == "t07_formateurs_d_un_jour"
 
 
 @pytest.mark.parametrize(

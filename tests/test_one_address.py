@@ -419,14 +419,25 @@ def parsed(html: str) -> Page:
     return page
 
 
+# The services this module serves behind the one address (the portal is not among them).
+SERVED = frozenset({"diagnosis", "notifications", "training"})
+
+
 async def follow_every_link(client: httpx.AsyncClient, address: str, html: str) -> set[str]:
-    """Fetch each link of a page at the one address; the links followed, all opened."""
+    """Fetch each link of a page at the one address; the links followed, all opened. A
+    link to the portal (not served here) is checked to be routed to it, and returned."""
     followed = set()
     for href in parsed(html).links:
         if href.startswith("#"):
             continue
         url = urljoin(address + "/", href)
         assert url.startswith(address), f"{href} leaves the one address"
+        routed = routes.route(urlsplit(url).path)
+        assert routed is not None, f"{href} is routed nowhere"
+        if routed.service not in SERVED:
+            assert routed.service == "portal", href
+            followed.add(href)
+            continue
         answer = await client.get(url)
         assert answer.status_code == 200, f"{href} answers {answer.status_code} at {address}"
         followed.add(href)
@@ -466,7 +477,9 @@ async def test_the_quiz_and_its_result_work_at_the_one_address(platform: Platfor
         page = await client.get(result)
         assert page.status_code == 200
         assert '<html lang="fr"' in page.text
-        await follow_every_link(client, address, page.text)
+        followed = await follow_every_link(client, address, page.text)
+        # The next step leads to the portal's page of the training offers that fit it.
+        assert any(href.startswith("/formations/prochain-pas?pas=") for href in followed)
 
 
 async def test_a_campaign_made_through_the_api_prefix_opens_at_the_one_address(

@@ -23,6 +23,7 @@ CATALOGUE = {
     "enrolment.promoted.v1": "training",
     "enrolment.cancelled.v1": "training",
     "rebond.proposed.v1": "training",
+    "rebond.answered.v1": "training",
     "evaluation.due.v1": "training",
     "evaluation.answered.v1": "training",
     "membership.changed.v1": "portal",

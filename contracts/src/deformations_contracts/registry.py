@@ -31,6 +31,7 @@ from deformations_contracts.events.training import (
     EnrolmentWaitlisted,
     EvaluationAnswered,
     EvaluationDue,
+    RebondAnswered,
     RebondProposed,
 )
 
@@ -54,6 +55,7 @@ _MODELS: list[type[EventData]] = [
     EnrolmentPromoted,
     EnrolmentCancelled,
     RebondProposed,
+    RebondAnswered,
     EvaluationDue,
     EvaluationAnswered,
     MembershipChanged,

@@ -187,6 +187,23 @@ class FakeEvaluations(EvaluationRepository):
         for i in ids:
             self.s.evaluations[i] = replace(self.s.evaluations[i], notified_at=at)
 
+    async def reminders_due(self, announced_by: datetime, limit: int = 200) -> list[Evaluation]:
+        return sorted(
+            (
+                e
+                for e in self.s.evaluations.values()
+                if e.answered_at is None
+                and e.reminded_at is None
+                and e.notified_at is not None
+                and e.notified_at <= announced_by
+            ),
+            key=lambda e: e.notified_at or e.due_at,
+        )[:limit]
+
+    async def mark_reminded(self, ids: Sequence[UUID], at: datetime) -> None:
+        for i in ids:
+            self.s.evaluations[i] = replace(self.s.evaluations[i], reminded_at=at)
+
 
 class FakeRebonds(RebondRepository):
     def __init__(self, store: Store) -> None:

@@ -1,4 +1,5 @@
-"""Events published by the training service: enrolments, rebonds, evaluations due.
+"""Events published by the training service: enrolments, rebonds and their answers,
+evaluations due.
 
 They carry identifiers only (person, offer, collectivité), never names or contact
 details: notifications resolves who to tell and how. Dated sessions of an offer go
@@ -119,6 +120,28 @@ class RebondProposed(EventData):
         return str(self.rebond_id)
 
 
+class RebondAnswered(EventData):
+    """The élu took or left a rebond (taking a module rebond also enrols her in it)."""
+
+    routing_key: ClassVar[str] = "rebond.answered.v1"
+    producer: ClassVar[str] = "training"
+
+    rebond_id: UUID
+    person_id: PersonId
+    after_offer_id: UUID = Field(description="The module the rebond follows.")
+    kind: RebondKind
+    offer_id: UUID | None = Field(default=None, description="The offer proposed, if any.")
+    theme: ThemeCode
+    taken: bool = Field(description="True: she took it; false: she left it.")
+    enrolment_id: UUID | None = Field(
+        default=None, description="Her enrolment in the proposed offer, when taking enrolled her."
+    )
+    answered_at: Instant
+
+    def subject(self) -> str:
+        return str(self.rebond_id)
+
+
 class EvaluationDue(EventData):
     """An élu has a questionnaire to answer (satisfaction, impact at 6 or 12 months)."""
 
@@ -135,6 +158,9 @@ class EvaluationDue(EventData):
     kind: EvaluationKind
     theme: ThemeCode
     due_at: Instant
+    reminder: bool = Field(
+        default=False, description="Announced once already and still unanswered: a reminder."
+    )
 
     def subject(self) -> str:
         return str(self.evaluation_id)

@@ -129,6 +129,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "theme": "Énergie",
         "evaluation_label": "Impact à 6 mois",
         "impact": True,
+        "reminder": False,
         "evaluation_url": "https://deformations.example/formations/questionnaires/5",
     },
     "programme.invited": {

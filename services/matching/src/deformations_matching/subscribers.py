@@ -13,6 +13,7 @@ from deformations_contracts.events.lending import (
     SkillRequested,
 )
 from deformations_contracts.events.people import PersonErasureRequested
+from deformations_contracts.events.training import RebondAnswered, RebondProposed
 from deformations_matching.service import read_models
 from deformations_matching.service.uow import MatchingUow
 from deformations_matching.settings import MatchingSettings
@@ -59,6 +60,16 @@ async def loan_cancelled(event: LoanCancelled, ctx: Context, conn: Connection) -
 @handlers.on(DiagnosisCompleted, batchable=True)
 async def diagnosis_completed(event: DiagnosisCompleted, ctx: Context, conn: Connection) -> None:
     await read_models.record_diagnosis(ctx.unit_of_work(MatchingUow, conn), event)
+
+
+@handlers.on(RebondProposed, batchable=True)
+async def rebond_proposed(event: RebondProposed, ctx: Context, conn: Connection) -> None:
+    await read_models.record_rebond_proposed(ctx.unit_of_work(MatchingUow, conn), event)
+
+
+@handlers.on(RebondAnswered, batchable=True)
+async def rebond_answered(event: RebondAnswered, ctx: Context, conn: Connection) -> None:
+    await read_models.record_rebond_answered(ctx.unit_of_work(MatchingUow, conn), event)
 
 
 @handlers.on(PersonErasureRequested, batchable=True)

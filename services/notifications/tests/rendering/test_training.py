@@ -14,7 +14,7 @@ from deformations_contracts.events.training import (
     EnrolmentPromoted,
     EnrolmentWaitlisted,
 )
-from deformations_contracts.registry import EVENTS
+from deformations_contracts.registry import EVENTS, examples
 from deformations_contracts.themes import label as theme_label
 from deformations_devtools.notifications import training_events as made
 from deformations_notifications.domain.audience import audience_of
@@ -68,7 +68,8 @@ def test_each_training_event_has_its_french_template(event: EventData) -> None:
 
 
 def test_every_event_people_are_told_of_has_a_template() -> None:
-    """No event of the catalogue reaches a person without a mail to send them."""
+    """No event of the catalogue reaches a person without a mail to send them (an élu's own
+    answer reaches nobody: other systems only, through webhooks)."""
     for event in TRAINING_EVENTS:
         assert template_of(event.routing_key) in TEMPLATE_NAMES
     told = {template_of(e.routing_key) for e in TRAINING_EVENTS}
@@ -76,13 +77,8 @@ def test_every_event_people_are_told_of_has_a_template() -> None:
         template_of(key)
         for key in EVENTS
         if key.split(".")[0] in ("enrolment", "rebond", "evaluation", "programme")
-        and template_of(key) not in ANSWERS
+        and audience_of(EVENTS[key].model_validate(examples(key)[0])).people
     }
-
-
-# What a person answered is a fact for other services (statistics, matching's rebond), never
-# a reason to mail her.
-ANSWERS = {"evaluation.answered", "rebond.answered"}
 
 
 def test_an_enrolment_links_to_the_offer_and_says_the_price() -> None:
@@ -212,3 +208,12 @@ def test_a_digest_groups_training_news_per_item() -> None:
 )
 def test_prices_are_written_the_french_way(cents: int, said: str) -> None:
     assert euros(cents) == said
+
+
+def test_a_questionnaire_reminder_says_so_in_its_subject() -> None:
+    first = made.evaluation(ELUE, kind="satisfaction")
+    again = first.model_copy(update={"reminder": True})
+    assert not rendered(first)[0].startswith("Rappel")
+    subject, text, _ = rendered(again)
+    assert subject == f"Rappel – Questionnaire de satisfaction : {ENERGIE}"
+    assert f"{SITE}/formations/questionnaires/{first.evaluation_id}" in text

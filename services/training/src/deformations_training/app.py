@@ -16,6 +16,7 @@ from deformations_contracts.events.training import (
     EnrolmentWaitlisted,
     EvaluationAnswered,
     EvaluationDue,
+    RebondAnswered,
     RebondProposed,
 )
 from deformations_training.api import (
@@ -62,6 +63,7 @@ def definition(
             EnrolmentPromoted,
             EnrolmentCancelled,
             RebondProposed,
+            RebondAnswered,
             EvaluationDue,
             EvaluationAnswered,
             SessionScheduled,

@@ -8,7 +8,7 @@ from deformations_contracts.events import sessions as session_contract
 from deformations_contracts.events import training as contract
 from deformations_training.domain.enrolments import Enrolment
 from deformations_training.domain.evaluations import Evaluation, score
-from deformations_training.domain.journey import Rebond
+from deformations_training.domain.journey import Rebond, RebondStatus
 from deformations_training.domain.offers import Offer, Session
 from deformations_training.domain.programmes import Participant, Programme, ProgrammeSession
 
@@ -78,7 +78,26 @@ def rebond_proposed(
     )
 
 
-def evaluation_due(evaluation: Evaluation, offer: Offer) -> contract.EvaluationDue:
+def rebond_answered(
+    rebond: Rebond, module: Offer, enrolment: Enrolment | None
+) -> contract.RebondAnswered:
+    assert rebond.answered_at is not None, "an answered rebond has its answer's time"
+    return contract.RebondAnswered(
+        rebond_id=rebond.id,
+        person_id=rebond.person_id,
+        after_offer_id=module.id,
+        kind=contract.RebondKind(rebond.kind.value),
+        offer_id=rebond.offer_id,
+        theme=module.theme,
+        taken=rebond.status is RebondStatus.TAKEN,
+        enrolment_id=enrolment.id if enrolment else None,
+        answered_at=rebond.answered_at,
+    )
+
+
+def evaluation_due(
+    evaluation: Evaluation, offer: Offer, *, reminder: bool = False
+) -> contract.EvaluationDue:
     return contract.EvaluationDue(
         evaluation_id=evaluation.id,
         person_id=evaluation.person_id,
@@ -88,6 +107,7 @@ def evaluation_due(evaluation: Evaluation, offer: Offer) -> contract.EvaluationD
         kind=evaluation.kind,
         theme=offer.theme,
         due_at=evaluation.due_at,
+        reminder=reminder,
     )
 
 

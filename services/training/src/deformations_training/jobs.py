@@ -1,4 +1,5 @@
-"""Background jobs: questionnaires due, one-year rebond reminders, groups to settle.
+"""Background jobs: questionnaires due and their reminders, one-year rebond reminders,
+groups to settle.
 
 Each round runs every use case in its own unit of work on the runtime's clock; a
 failing round is logged and the next one tries again.
@@ -17,6 +18,7 @@ log = get_logger()
 ROUND = (
     followups.settle_closed_groups,
     followups.announce_due_evaluations,
+    followups.remind_unanswered_evaluations,
     followups.send_rebond_reminders,
 )
 

@@ -94,6 +94,20 @@ async def test_an_elu_goes_through_the_a_la_carte_cycle(service: Service) -> Non
     )
     assert [f["offer"]["id"] for f in found.json()] == [module["id"]]
     assert found.json()[0]["proximity"] == "same_epci"
+    # « Fits my time »: nothing longer than the time she has each month (both last 3 h 30).
+    for minutes, expected in ((209, []), (210, [module["id"], cafe["id"]])):
+        fits = await service.client.get(
+            "/v1/offers/search", params={"minutes": minutes}, headers=elu
+        )
+        assert [f["offer"]["id"] for f in fits.json()] == expected
+    # The catalogue is public (the anonymous quiz result links to it), the visio link not.
+    public = await service.client.get("/v1/offers/search", params={"format": "cafe", "limit": 1})
+    assert public.status_code == 200, public.text
+    assert [(f["offer"]["id"], f["offer"]["video_url"]) for f in public.json()] == [
+        (cafe["id"], None)
+    ]
+    signed = await service.client.get("/v1/offers/search", params={"format": "cafe"}, headers=elu)
+    assert signed.json()[0]["offer"]["video_url"] == "https://visio.example.org/cafe"
 
     enrolled = await service.client.post(
         f"/v1/offers/{module['id']}/enrolments", json={}, headers=elu
@@ -175,6 +189,11 @@ async def test_an_elu_goes_through_the_a_la_carte_cycle(service: Service) -> Non
         await service.client.get(f"/v1/offers/{module['id']}/results", headers=trainer)
     ).json()
     assert {r["kind"]: (r["answers"], r["shown"]) for r in results}["impact_6_months"] == (1, False)
+    # The satisfaction questionnaire, never answered, is reminded once; the impact one,
+    # answered, is not.
+    async with service.begin() as uow:
+        assert await followups.remind_unanswered_evaluations(uow) == 1
+        assert await followups.remind_unanswered_evaluations(uow) == 0
 
     # The one-year reminder of the rebond.
     service.clock.set(NOW + timedelta(days=21 + 366))
@@ -206,6 +225,7 @@ async def test_an_elu_goes_through_the_a_la_carte_cycle(service: Service) -> Non
     expected = {
         "enrolment.confirmed.v1",
         "rebond.proposed.v1",
+        "rebond.answered.v1",
         "evaluation.due.v1",
         "evaluation.answered.v1",
         "session.scheduled.v1",
@@ -214,7 +234,8 @@ async def test_an_elu_goes_through_the_a_la_carte_cycle(service: Service) -> Non
 
     async def all_seen() -> bool:
         seen.extend(await drain(events))
-        return expected <= {m.routing_key for m in seen}
+        questionnaires = [m for m in seen if m.routing_key == "evaluation.due.v1"]
+        return expected <= {m.routing_key for m in seen} and len(questionnaires) == 3
 
     await wait_until(all_seen, what="the training events on the broker")
     for message in seen:
@@ -235,5 +256,15 @@ async def test_an_elu_goes_through_the_a_la_carte_cycle(service: Service) -> Non
         CREST,
     )
     assert "person_id" not in answer
+    due = [body_of(m) for m in seen if m.routing_key == "evaluation.due.v1"]
+    assert sorted((d["kind"], d["reminder"]) for d in due) == [
+        ("impact_6_months", False),
+        ("satisfaction", False),
+        ("satisfaction", True),
+    ]
     rebonds = [body_of(m) for m in seen if m.routing_key == "rebond.proposed.v1"]
     assert sorted(r["occasion"] for r in rebonds) == ["debrief", "one_year_later"]
+    (answer,) = [body_of(m) for m in seen if m.routing_key == "rebond.answered.v1"]
+    assert (answer["rebond_id"], answer["taken"]) == (rebond.json()["id"], True)
+    assert answer["enrolment_id"] == taken.json()["enrolment"]["id"]
+    assert answer["after_offer_id"] == module["id"]

@@ -1,5 +1,6 @@
 """Groups, journey, evaluations, budget, search and policy rules."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
@@ -11,7 +12,7 @@ from deformations_contracts.types import Modality, TimeSlot
 from deformations_training.domain import budget, evaluations, groups, journey, policy
 from deformations_training.domain import enrolments as rules
 from deformations_training.domain.errors import Forbidden, InvalidTrainingInput, InvalidTransition
-from deformations_training.domain.offers import PriceTier, Session
+from deformations_training.domain.offers import Format, PriceTier, Session
 from deformations_training.domain.search import Criteria, Place, Proximity, search, slot_of
 
 
@@ -172,6 +173,19 @@ def test_search_by_time_place_and_theme() -> None:
         )[0].offer.id
         == evening.id
     )
+
+
+def test_fits_my_time_keeps_offers_no_longer_than_the_month_s_time() -> None:
+    long_module, short_cafe = offer(), replace(offer(fmt=Format.CAFE), duration_minutes=60)
+    offers = [long_module, short_cafe]
+
+    def found(minutes: int | None) -> set[object]:
+        criteria = Criteria(minutes_per_month=minutes)
+        return {f.offer.id for f in search(offers, criteria, {}.get, NOW)}
+
+    assert found(None) == found(210) == {long_module.id, short_cafe.id}
+    assert found(209) == found(60) == {short_cafe.id}
+    assert found(59) == set()
 
 
 def test_policy() -> None:

@@ -125,6 +125,28 @@ async def test_questionnaires_fall_due_on_the_clock(uow: FakeUow) -> None:
     assert due[0].session_id == session.id
 
 
+async def test_an_unanswered_questionnaire_is_reminded_once(uow: FakeUow) -> None:
+    o = add(uow, offer())
+    e = await enrolments.enrol(uow, elu("a"), o.id, person_id="a", collectivite_siren=CREST)
+    session = o.sessions[0]
+    uow.clock.set(session.ends_at)  # type: ignore[attr-defined]
+    trainer = Actor("t", BODY, frozenset({"trainer"}))
+    await enrolments.record_attendance(uow, trainer, e.id, session.id, True)
+    assert await followups.announce_due_evaluations(uow) == 1
+    uow.clock.advance(timedelta(days=13))  # type: ignore[attr-defined]
+    assert await followups.remind_unanswered_evaluations(uow) == 0
+    uow.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
+    assert await followups.remind_unanswered_evaluations(uow) == 1
+    uow.clock.advance(timedelta(days=30))  # type: ignore[attr-defined]
+    assert await followups.remind_unanswered_evaluations(uow) == 0
+    due = [ev for ev in uow.store.events if isinstance(ev, EvaluationDue)]
+    assert [(d.kind, d.reminder) for d in due] == [
+        (EvaluationKind.SATISFACTION, False),
+        (EvaluationKind.SATISFACTION, True),
+    ]
+    assert due[0].evaluation_id == due[1].evaluation_id
+
+
 async def test_only_the_collectivite_votes_its_budget(uow: FakeUow) -> None:
     with pytest.raises(Forbidden):
         await budget.vote(

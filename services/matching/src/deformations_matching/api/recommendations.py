@@ -29,8 +29,17 @@ async def for_me(
 @router.get("/rebond")
 async def after_module(
     after: Annotated[str, Query(description="Code of the module just followed.")],
+    runtime: RuntimeDep,
     principal: CurrentPrincipal,
     done: Done = [],  # noqa: B006
 ) -> list[RecommendationOut]:
-    """The "rebond": where to go after a module."""
-    return recommendations.after_module(after, set(done))
+    """The "rebond": where to go after a module.
+
+    When trainers proposed rebonds to you (training's `rebond.proposed.v1`), the answer is
+    those you have not left, newest first, each with its `rebond_id` and `offer_id`. Only
+    when no trainer proposed anything does it fall back to the booklet's table, from
+    `after` (then `rebond_id` and `offer_id` are null). An unknown `after` is refused
+    either way.
+    """
+    async with runtime.begin(MatchingUow) as uow:
+        return await recommendations.after_module(uow, principal, after, set(done))

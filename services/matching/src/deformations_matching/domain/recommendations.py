@@ -4,12 +4,16 @@ Thématique 3 of the booklet ("S'immiscer dans l'emploi du temps") asks for modu
 fit the time an élu has and that lead somewhere: each module suggests a "rebond". The
 rules below read the diagnosis (time available, slots, axes) and the catalogue of
 recipes; every recommendation says why, in French.
+
+The rebond a trainer drew for an élu after her module (training's ``rebond.proposed``)
+comes first: the table ``REBOND`` only answers when no trainer proposed anything.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
+from uuid import UUID
 
 from deformations_contracts.catalogue import Catalogue
 
@@ -36,11 +40,33 @@ REBOND: Mapping[str, tuple[str, ...]] = {
 }
 
 
+# The recipe of the booklet each kind of trainer's rebond is (training's ``RebondKind``).
+TRAINER_REBOND_RECIPES: Mapping[str, str] = {
+    "module": "t03_cycle_a_la_carte",
+    "cafe": "t03_cafe_formation",
+    "peer_group": "t07_groupe_entraide",
+    "visit": "t07_jirai_dormir_chez_vous",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Recommendation:
     code: str
     title: str
     reason: str
+    # Set for a rebond a trainer proposed: the rebond and the training offer, if any.
+    rebond_id: UUID | None = None
+    offer_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrainerRebond:
+    """A rebond a trainer proposed and the élu has not left."""
+
+    rebond_id: UUID
+    kind: str
+    offer_id: UUID | None
+    one_year_later: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,4 +160,21 @@ def rebond(
         chosen.append(Recommendation(code, catalogue.title_of(code), reason))
         if len(chosen) == limit:
             break
+    return chosen
+
+
+def from_trainer(proposed: Sequence[TrainerRebond], catalogue: Catalogue) -> list[Recommendation]:
+    """The trainer's rebonds as recommendations, in the order given; a kind this version
+    does not know yet is the cycle à la carte (the booklet's home of every rebond)."""
+    chosen = []
+    for r in proposed:
+        code = TRAINER_REBOND_RECIPES.get(r.kind, "t03_cycle_a_la_carte")
+        reason = (
+            "Un an après votre module, votre formateur vous propose à nouveau ce rebond"
+            if r.one_year_later
+            else "Proposé par votre formateur à l'issue de votre module"
+        )
+        chosen.append(
+            Recommendation(code, catalogue.title_of(code), reason, r.rebond_id, r.offer_id)
+        )
     return chosen

@@ -12,13 +12,14 @@ class ErasureRepository:
         self.conn = conn
 
     async def erase_person(self, person_id: str) -> None:
-        """Diagnoses stay for statistics, detached; calls, memberships and pairs go; plans and
-        proposals keep their shape with the person replaced by a placeholder."""
+        """Diagnoses stay for statistics, detached; calls, memberships, pairs and rebonds go;
+        plans and proposals keep their shape with the person replaced by a placeholder."""
         await self.conn.execute(
             "UPDATE diagnoses SET person_id = NULL WHERE person_id = $1", person_id
         )
         await self.conn.execute("DELETE FROM peer_group_members WHERE person_id = $1", person_id)
         await self.conn.execute("DELETE FROM peer_calls WHERE person_id = $1", person_id)
+        await self.conn.execute("DELETE FROM trainer_rebonds WHERE person_id = $1", person_id)
         await self.conn.execute(
             "DELETE FROM cafe_pairs WHERE elu_id = $1 OR technician_id = $1", person_id
         )

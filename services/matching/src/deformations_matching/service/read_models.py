@@ -17,6 +17,7 @@ from deformations_contracts.events.lending import (
     SkillRequested,
 )
 from deformations_contracts.events.people import PersonErasureRequested
+from deformations_contracts.events.training import RebondAnswered, RebondProposed
 from deformations_matching.domain.locate import departement_of
 from deformations_matching.domain.model import half_day_key
 from deformations_matching.service.proposing import propose_for_request
@@ -115,6 +116,36 @@ async def record_diagnosis(uow: MatchingUow, event: DiagnosisCompleted) -> None:
         half_days_per_month=event.availability.half_days_per_month,
         next_steps=[s.model_dump(mode="json") for s in event.next_steps],
         completed_at=event.completed_at,
+    )
+
+
+async def record_rebond_proposed(uow: MatchingUow, event: RebondProposed) -> None:
+    if await uow.erased_people.is_erased(event.person_id):
+        return
+    await uow.rebonds.record_proposed(
+        rebond_id=event.rebond_id,
+        person_id=event.person_id,
+        after_offer_id=event.after_offer_id,
+        kind=event.kind.value,
+        offer_id=event.offer_id,
+        theme=event.theme,
+        occasion=event.occasion.value,
+        proposed_at=event.proposed_at,
+    )
+
+
+async def record_rebond_answered(uow: MatchingUow, event: RebondAnswered) -> None:
+    if await uow.erased_people.is_erased(event.person_id):
+        return
+    await uow.rebonds.record_answered(
+        rebond_id=event.rebond_id,
+        person_id=event.person_id,
+        after_offer_id=event.after_offer_id,
+        kind=event.kind.value,
+        offer_id=event.offer_id,
+        theme=event.theme,
+        taken=event.taken,
+        answered_at=event.answered_at,
     )
 
 

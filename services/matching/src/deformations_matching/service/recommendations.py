@@ -1,11 +1,20 @@
 """Recommendations: next modules à la carte from a diagnosis, the rebond after a module."""
 
-from pydantic import BaseModel
+from uuid import UUID
+
+from pydantic import BaseModel, Field
 
 from deformations_common.auth import Principal
 from deformations_contracts.catalogue import load_catalogue
 from deformations_matching.domain.errors import NoDiagnosis, UnknownRecipe
-from deformations_matching.domain.recommendations import Profile, Recommendation, rebond, recommend
+from deformations_matching.domain.recommendations import (
+    Profile,
+    Recommendation,
+    TrainerRebond,
+    from_trainer,
+    rebond,
+    recommend,
+)
 from deformations_matching.service.uow import MatchingUow
 
 
@@ -13,10 +22,21 @@ class RecommendationOut(BaseModel):
     code: str
     title: str
     reason: str
+    rebond_id: UUID | None = Field(
+        default=None, description="Set when a trainer proposed this rebond (training's id)."
+    )
+    offer_id: UUID | None = Field(
+        default=None, description="The training offer the trainer proposed, if any."
+    )
 
 
 def _out(items: list[Recommendation]) -> list[RecommendationOut]:
-    return [RecommendationOut(code=r.code, title=r.title, reason=r.reason) for r in items]
+    return [
+        RecommendationOut(
+            code=r.code, title=r.title, reason=r.reason, rebond_id=r.rebond_id, offer_id=r.offer_id
+        )
+        for r in items
+    ]
 
 
 async def for_me(uow: MatchingUow, principal: Principal, done: set[str]) -> list[RecommendationOut]:
@@ -33,9 +53,19 @@ async def for_me(uow: MatchingUow, principal: Principal, done: set[str]) -> list
     return _out(recommend(profile, load_catalogue(), done=done))
 
 
-def after_module(after: str, done: set[str]) -> list[RecommendationOut]:
-    """The "rebond": where to go after a module (no state: no unit of work)."""
+async def after_module(
+    uow: MatchingUow, principal: Principal, after: str, done: set[str], limit: int = 3
+) -> list[RecommendationOut]:
+    """The "rebond": what her trainers proposed when they did, else the booklet's table."""
+    catalogue = load_catalogue()
     try:
-        return _out(rebond(after, load_catalogue(), done=done))
+        table = rebond(after, catalogue, done=done, limit=limit)
     except KeyError as exc:
         raise UnknownRecipe(f"Le module « {after} » n'existe pas dans le catalogue.") from exc
+    rows = await uow.rebonds.standing_for(principal.sub, limit)
+    if not rows:
+        return _out(table)
+    proposed = [
+        TrainerRebond(r.rebond_id, r.kind, r.offer_id, r.occasion == "one_year_later") for r in rows
+    ]
+    return _out(from_trainer(proposed, catalogue))

@@ -8,6 +8,7 @@ from deformations_matching.repositories.offers import OfferRepository
 from deformations_matching.repositories.peers import PeerRepository
 from deformations_matching.repositories.plans import PlanRepository
 from deformations_matching.repositories.proposals import ProposalRepository
+from deformations_matching.repositories.rebonds import RebondRepository
 from deformations_matching.repositories.requests import RequestRepository
 from deformations_matching.service.book import OfferBook, book_for
 from deformations_matching.settings import MatchingSettings
@@ -39,6 +40,10 @@ class MatchingUow(UnitOfWork[MatchingSettings]):
     @property
     def proposals(self) -> ProposalRepository:
         return ProposalRepository(self.conn)
+
+    @property
+    def rebonds(self) -> RebondRepository:
+        return RebondRepository(self.conn)
 
     @property
     def erasure(self) -> ErasureRepository:

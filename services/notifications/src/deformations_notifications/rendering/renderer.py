@@ -42,7 +42,9 @@ _SUBJECTS: dict[str, str] = {
     "enrolment.promoted": "Une place s'est libérée, vous êtes inscrit·e : « {{ theme }} »",
     "enrolment.cancelled": "Inscription annulée : « {{ theme }} »",
     "rebond.proposed": "Et après ? Une suite à votre formation : « {{ theme }} »",
-    "evaluation.due": "{{ evaluation_label }} : « {{ theme }} »",
+    "evaluation.due": (
+        "{% if reminder %}Rappel – {% endif %}{{ evaluation_label }} : « {{ theme }} »"
+    ),
     "programme.invited": "Invitation au programme : {{ recipe_title }}",
     "programme.review_due": "Votre bilan du programme : {{ recipe_title }}",
     "digest": (

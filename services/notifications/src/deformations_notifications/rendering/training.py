@@ -111,6 +111,7 @@ def _evaluation(event: EvaluationDue, to: To) -> dict[str, Any]:
         "theme": theme_label(event.theme),
         "evaluation_label": EVALUATIONS.get(event.kind, "Questionnaire"),
         "impact": event.kind is not EvaluationKind.SATISFACTION,
+        "reminder": event.reminder,
         "evaluation_url": to("formations", "questionnaires", event.evaluation_id),
     }
 

@@ -16,9 +16,11 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from deformations_common.vocabulary.french import date_fr
+from deformations_portal.domain.next_step import step_search
 from deformations_portal.domain.quiz import Problem, items_by_section, read_answers
 from deformations_portal.web.context import Page, PageDep
 from deformations_portal.web.links import _unavailable, call, to_sign_in
+from deformations_portal.web.training_next_step import offers_for_step
 
 router = APIRouter(include_in_schema=False)
 
@@ -183,6 +185,13 @@ async def my_result(page: PageDep, response_id: UUID) -> Response:
     if not answer.ok or not isinstance(answer.body, dict) or not answer.body.get("summary"):
         return _unavailable(page, answer, "Ce résultat")
     result = answer.body
+    next_step = result["result"].get("next_step") or {}
+    offers = []
+    if next_step:
+        themes = result["result"].get("priority_themes") or []
+        minutes = (result["result"].get("availability") or {}).get("minutes_per_month")
+        search = step_search(next_step.get("format_code"), themes[0] if themes else None, minutes)
+        offers = await offers_for_step(page, search)
     return page.render(
         "my_result.html",
         "Mon résultat d'autodiagnostic",
@@ -190,5 +199,6 @@ async def my_result(page: PageDep, response_id: UUID) -> Response:
         response_id=str(response_id),
         summary=result["summary"],
         explanation=result["result"].get("explanation", []),
-        next_step=result["result"].get("next_step") or {},
+        next_step=next_step,
+        offers=offers,
     )

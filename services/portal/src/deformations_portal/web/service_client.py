@@ -76,10 +76,12 @@ class ServiceClient:
         settings: PortalSettings,
         issuer: TokenIssuer,
         http: httpx.AsyncClient,
-        person_id: uuid.UUID,
+        person_id: uuid.UUID | None,
         acting: Membership | None,
         now: datetime,
     ) -> None:
+        """``person_id`` None: an anonymous visitor, the call carries no token (for the
+        few reads a service keeps public)."""
         self.service = service
         self._settings = settings
         self._issuer = issuer
@@ -92,19 +94,22 @@ class ServiceClient:
         base = self._settings.service_urls.get(self.service.name, self.service.default_url)
         if base is None:
             raise self.service.down()
-        token = self._issuer.issue(
-            self._person_id,
-            self._acting,
-            self._settings.audience_of(self.service.name),
-            self._now,
-        )
+        headers = {}
+        if self._person_id is not None:
+            token = self._issuer.issue(
+                self._person_id,
+                self._acting,
+                self._settings.audience_of(self.service.name),
+                self._now,
+            )
+            headers["authorization"] = f"Bearer {token}"
         try:
             response = await self._http.request(
                 method,
                 base.rstrip("/") + path,
                 json=json,
                 params=params,
-                headers={"authorization": f"Bearer {token}"},
+                headers=headers,
                 timeout=self._settings.service_timeout_s,
             )
         except httpx.HTTPError:

@@ -41,6 +41,13 @@ SLOTS = {
     "evening": "Le soir (après 18 h)",
     "weekend": "Le week-end",
 }
+# « Ça rentre dans mon agenda »: the quiz's time per month, in minutes (offers no longer).
+TIME = {
+    "60": "Une heure",
+    "180": "Deux à trois heures",
+    "240": "Une demi-journée",
+    "480": "Une journée ou plus",
+}
 WITHIN = {
     "partout": "Partout",
     "region": "Dans ma région",
@@ -177,10 +184,12 @@ async def search(
     pres_de: str = "",
     distance: str = "partout",
     creneau: Annotated[list[str] | None, Query()] = None,
+    temps: str = "",
 ) -> Response:
     if page.me is None:
         return to_sign_in(page)
     chosen: dict[str, Any] = {
+        "temps": temps,
         "theme": theme,
         "format": format,
         "du": du,
@@ -207,6 +216,10 @@ async def search(
         if near:
             params.append(("near", near))
         params.extend(("slot", s) for s in chosen["creneaux"] if s in SLOTS)
+        if temps:
+            if temps not in TIME:
+                raise InvalidInput("Choisissez le temps dont vous disposez dans la liste.")
+            params.append(("minutes", temps))
         client = await training_client(page)
         results = await client.get("/v1/offers/search", params=params)
         found = [
@@ -227,6 +240,7 @@ async def search(
         themes=[(t.value, lab) for t, lab in THEME_LABELS.items()],
         formats=FORMATS,
         slots=SLOTS,
+        times=TIME,
         within=WITHIN,
         found=found,
         error=error,

@@ -81,7 +81,7 @@ class TrainingClient(ServiceClient):
         settings: PortalSettings,
         issuer: TokenIssuer,
         http: httpx.AsyncClient,
-        person_id: uuid.UUID,
+        person_id: uuid.UUID | None,
         acting: Membership | None,
         now: datetime,
     ) -> None:

@@ -9,6 +9,7 @@ from deformations_portal.web import (
     programme_recipes,
     training,
     training_budget,
+    training_next_step,
     training_programmes,
     training_trainer,
 )
@@ -21,5 +22,6 @@ routers: list[APIRouter] = [
     programme_boussole.router,
     programme_recipes.router,
     training_programmes.router,
+    training_next_step.router,  # before /formations/{offer_id}
     training.router,
 ]

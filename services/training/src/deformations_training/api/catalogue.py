@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
-from deformations_common.auth import CurrentPrincipal
+from deformations_common.auth import CurrentPrincipal, OptionalPrincipal
 from deformations_common.vocabulary.french import as_paris
 from deformations_contracts.types import Modality, TimeSlot
 from deformations_training.api.common import RuntimeDep, actor
@@ -96,7 +96,7 @@ async def offers_of_body(
 @router.get("/offers/search")
 async def search_offers(
     runtime: RuntimeDep,
-    principal: CurrentPrincipal,
+    principal: OptionalPrincipal,
     theme: str | None = None,
     format: Format | None = None,
     from_day: Annotated[date | None, Query(alias="from")] = None,
@@ -105,9 +105,17 @@ async def search_offers(
     within: str = "partout",
     slot: Annotated[list[TimeSlot] | None, Query()] = None,
     modality: Modality | None = None,
+    minutes: Annotated[
+        int | None, Query(ge=0, le=60 * 24 * 31, description="Temps disponible par mois.")
+    ] = None,
+    limit: Annotated[int | None, Query(ge=1, le=100)] = None,
 ) -> list[FoundOut]:
     """Chercher une formation : thème, format, dates, distance (COG) et « ça rentre dans
-    mon agenda » (les créneaux du quiz : ``slot=evening&slot=lunch``)."""
+    mon agenda » : les créneaux du quiz (``slot=evening&slot=lunch``) et le temps dont
+    l'élu dispose par mois (``minutes=180`` : pas de formation plus longue).
+
+    Le catalogue des formations ouvertes est public (la page de résultat anonyme de
+    l'autodiagnostic y renvoie) ; sans jeton, le lien de visioconférence est masqué."""
     if within not in WITHIN:
         raise InvalidTrainingInput(
             "Distance inconnue : commune, epci, departement, region ou partout.", field="within"
@@ -125,8 +133,12 @@ async def search_offers(
             within=WITHIN[within],
             time_slots=frozenset(slot or ()),
             modality=modality,
+            minutes_per_month=minutes,
         )
-        return [FoundOut.of(f) for f in await offers.find(uow, criteria)]
+        found = [FoundOut.of(f) for f in await offers.find(uow, criteria)][:limit]
+        if principal is None:
+            return [f.without_video_link() for f in found]
+        return found
 
 
 @router.get("/offers/{offer_id}")

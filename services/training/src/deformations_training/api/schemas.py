@@ -147,6 +147,10 @@ class FoundOut(BaseModel):
             proximity=f.proximity.name.lower() if f.proximity is not None else None,
         )
 
+    def without_video_link(self) -> FoundOut:
+        """For anonymous visitors: the visio link is for the enrolled."""
+        return self.model_copy(update={"offer": self.offer.model_copy(update={"video_url": None})})
+
 
 class MoveIn(In):
     starts_at: AwareDatetime

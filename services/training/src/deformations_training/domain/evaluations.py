@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from statistics import mean
 from uuid import UUID
 
@@ -19,8 +19,10 @@ from deformations_contracts.events.training import EvaluationKind
 from deformations_training.domain.errors import InvalidTrainingInput, InvalidTransition
 
 MIN_ANSWERS = 3
+# An announced questionnaire still unanswered after this is announced once more.
+REMINDER_AFTER = timedelta(days=14)
 
-__all__ = ["MIN_ANSWERS", "Evaluation", "EvaluationKind", "Results"]
+__all__ = ["MIN_ANSWERS", "REMINDER_AFTER", "Evaluation", "EvaluationKind", "Results"]
 
 # The questions of each questionnaire: a 1–5 scale each, and one count for impact.
 QUESTIONS: Mapping[EvaluationKind, tuple[str, ...]] = {
@@ -45,6 +47,7 @@ class Evaluation:
     notified_at: datetime | None = None
     answered_at: datetime | None = None
     answers: Mapping[str, int] | None = None
+    reminded_at: datetime | None = None
 
 
 def add_months(at: datetime, months: int) -> datetime:

@@ -3,8 +3,9 @@
 Distance is administrative, from the COG (same commune, EPCI, département, région),
 as matching measures proximity: the platform holds no coordinates. Remote offers are at
 no distance. « Fits my time » uses the quiz's availability: the slots an élu can train
-in (early morning, lunch, evening, weekend…) and the modality; every session of an
-offer must fall in one of the slots, read in Paris time.
+in (early morning, lunch, evening, weekend…), the modality, and the time she said she
+has each month: every session of an offer must fall in one of the slots, read in Paris
+time, and the offer must last no longer than her month's time.
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ class Criteria:
     within: Proximity = Proximity.ELSEWHERE
     time_slots: frozenset[TimeSlot] = frozenset()
     modality: Modality | None = None
+    # The quiz's « temps disponible par mois », in minutes.
+    minutes_per_month: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +88,14 @@ def slot_of(at: datetime) -> TimeSlot:
     return TimeSlot.EVENING
 
 
-def fits_time(offer: Offer, slots: frozenset[TimeSlot], modality: Modality | None) -> bool:
+def fits_time(
+    offer: Offer,
+    slots: frozenset[TimeSlot],
+    modality: Modality | None,
+    minutes_per_month: int | None = None,
+) -> bool:
+    if minutes_per_month is not None and offer.duration_minutes > minutes_per_month:
+        return False
     if modality is Modality.REMOTE and not offer.remote:
         return False
     if modality is Modality.ON_SITE and offer.remote:
@@ -117,7 +127,7 @@ def search(
                 continue
             if criteria.to_day and day > criteria.to_day:
                 continue
-        if not fits_time(offer, criteria.time_slots, criteria.modality):
+        if not fits_time(offer, criteria.time_slots, criteria.modality, criteria.minutes_per_month):
             continue
         proximity: Proximity | None = None
         if criteria.near is not None:

@@ -22,6 +22,7 @@ def _evaluation(row: Record) -> Evaluation:
         notified_at=row["notified_at"],
         answered_at=row["answered_at"],
         answers=row["answers"],
+        reminded_at=row["reminded_at"],
     )
 
 
@@ -78,6 +79,23 @@ class EvaluationRepository:
             limit,
         )
         return [_evaluation(r) for r in rows]
+
+    async def reminders_due(self, announced_by: datetime, limit: int = 200) -> list[Evaluation]:
+        """Announced by ``announced_by``, still unanswered, never reminded; locked, skipped
+        by other replicas."""
+        rows = await self.conn.fetch(
+            "SELECT * FROM evaluations WHERE answered_at IS NULL AND reminded_at IS NULL"
+            " AND notified_at IS NOT NULL AND notified_at <= $1"
+            " ORDER BY notified_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+            announced_by,
+            limit,
+        )
+        return [_evaluation(r) for r in rows]
+
+    async def mark_reminded(self, ids: Sequence[UUID], at: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE evaluations SET reminded_at = $2 WHERE id = ANY($1::uuid[])", list(ids), at
+        )
 
     async def mark_notified(self, ids: Sequence[UUID], at: datetime) -> None:
         await self.conn.execute(

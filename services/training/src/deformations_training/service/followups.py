@@ -1,5 +1,5 @@
-"""What the jobs do on the unit of work's clock: questionnaires due, one-year rebond
-reminders, and offres groupées whose registration closed (their price is settled).
+"""What the jobs do on the unit of work's clock: questionnaires due and their reminder,
+one-year rebond reminders, and offres groupées whose registration closed (their price is settled).
 
 Each takes the rows it handles with ``FOR UPDATE SKIP LOCKED``, so replicas running
 the same job share the work and never announce one thing twice.
@@ -10,6 +10,7 @@ from dataclasses import replace
 from deformations_contracts.events.training import RebondOccasion
 from deformations_training import events
 from deformations_training.domain import groups as group_rules
+from deformations_training.domain.evaluations import REMINDER_AFTER
 from deformations_training.service.enrolments import reprice_group
 from deformations_training.service.uow import TrainingUow
 
@@ -21,6 +22,17 @@ async def announce_due_evaluations(uow: TrainingUow) -> int:
     offers = await uow.offers.many([e.offer_id for e in due])
     await uow.emit_many([events.evaluation_due(e, offers[e.offer_id]) for e in due])
     await uow.evaluations.mark_notified([e.id for e in due], uow.now())
+    return len(due)
+
+
+async def remind_unanswered_evaluations(uow: TrainingUow) -> int:
+    """Once, ``REMINDER_AFTER`` after a questionnaire was announced and still unanswered."""
+    due = await uow.evaluations.reminders_due(uow.now() - REMINDER_AFTER)
+    if not due:
+        return 0
+    offers = await uow.offers.many([e.offer_id for e in due])
+    await uow.emit_many([events.evaluation_due(e, offers[e.offer_id], reminder=True) for e in due])
+    await uow.evaluations.mark_reminded([e.id for e in due], uow.now())
     return len(due)
 
 

@@ -61,16 +61,20 @@ async def answer(uow: TrainingUow, actor: Actor, rebond_id: UUID, *, take: bool)
     may_act_for_person(actor, rebond.person_id)
     answered = rules.answer(rebond, take=take, now=uow.now())
     await uow.rebonds.save(answered)
+    after = await uow.enrolments.get(answered.after_enrolment_id)
+    if after is None:
+        raise NotFound("Le module de ce rebond n'existe plus.", rebond_id=str(rebond_id))
     enrolment = None
     if take and answered.offer_id is not None:
-        module = await uow.enrolments.get(answered.after_enrolment_id)
         enrolment = await enrolment_cases.enrol(
             uow,
             actor,
             answered.offer_id,
             person_id=answered.person_id,
-            collectivite_siren=module.collectivite_siren if module else None,
+            collectivite_siren=after.collectivite_siren,
         )
+    module = await offer_cases.get(uow, after.offer_id)
+    await uow.emit(events.rebond_answered(answered, module, enrolment))
     return Answered(answered, enrolment)
 
 
