@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC
 
@@ -17,6 +18,7 @@ import httpx
 import icalendar
 import pytest
 from my_space_support import (
+    ELU_AOUSTE,
     ELUE,
     ELUE_ID,
     UUID,
@@ -27,7 +29,9 @@ from my_space_support import (
     seed_agenda,
 )
 
+from deformations_devtools.diagnosis.synthetic import synthetic_submissions
 from deformations_devtools.testing import Infra
+from deformations_diagnosis.content.loader import load_questionnaire
 
 pytestmark = pytest.mark.integration
 
@@ -103,6 +107,36 @@ async def test_her_quiz_is_hers_listed_newest_first_with_her_progress(
         space = await elue.get("/espace")
         assert f"/espace/diagnostics/{second_id}" in space.text
         assert "Faire mon autodiagnostic" in space.text
+
+
+async def test_a_result_shows_only_to_the_person_who_gave_it(site: Site) -> None:
+    async with site.person(ELUE) as elue:
+        quiz = await elue.get("/espace/autodiagnostic")
+        hers = await elue.post(
+            "/espace/autodiagnostic", data={"csrf": [csrf(quiz)], **quiz_answers(3)}
+        )
+        hers_id = re.findall(UUID, hers.headers["location"])[0]
+        assert (await elue.get(f"/espace/diagnostics/{hers_id}")).status_code == 200
+    # A response given without signing in (diagnosis's anonymous quiz) is nobody's.
+    [(_, submission)] = synthetic_submissions(load_questionnaire(), 1, seed=5)
+    async with httpx.AsyncClient(base_url=site.settings.service_urls["diagnosis"]) as api:
+        anonymous = await api.post(
+            "/v1/responses",
+            json={
+                "submission_id": str(uuid.uuid4()),
+                "questionnaire_version": submission.questionnaire_version,
+                "answers": {k: list(v) for k, v in submission.answers.items()},
+            },
+        )
+    assert anonymous.status_code == 201, anonymous.text
+    anonymous_id = anonymous.json()["response_id"]
+
+    async with site.person(ELU_AOUSTE) as other:
+        for response_id in (hers_id, anonymous_id):
+            refused = await other.get(f"/espace/diagnostics/{response_id}")
+            assert refused.status_code == 404
+            assert "Ce résultat n'existe pas ou n'est plus visible." in html.unescape(refused.text)
+            assert "Votre famille" not in refused.text
 
 
 async def test_her_agenda_gathers_matching_and_training_and_says_what_is_missing(

@@ -121,6 +121,17 @@ async def response(uow: DiagnosisUnitOfWork, response_id: UUID) -> StoredRespons
     return stored
 
 
+async def her_response(
+    uow: DiagnosisUnitOfWork, response_id: UUID, person_id: str
+) -> StoredResponse:
+    """One of the person's own results: another's, or an anonymous one, is not found (the
+    answer does not tell whether the id exists)."""
+    stored = await uow.responses.get(response_id)
+    if stored is None or stored.person_id != person_id:
+        raise UnknownResponseError(response_id)
+    return stored
+
+
 @dataclass(frozen=True)
 class ResultWithTeam:
     response: StoredResponse
