@@ -30,8 +30,9 @@ from my_space_support import (
 )
 
 from deformations_devtools.diagnosis.synthetic import synthetic_submissions
-from deformations_devtools.testing import Infra
+from deformations_devtools.testing import Infra, wait_until
 from deformations_diagnosis.content.loader import load_questionnaire
+from deformations_portal import space as space_lines
 
 pytestmark = pytest.mark.integration
 
@@ -93,6 +94,8 @@ async def test_her_quiz_is_hers_listed_newest_first_with_her_progress(
         assert result.status_code == 200
         assert "Votre famille :" in result.text and "Vision de la transition" in result.text
         assert f'href="/diagnostic/resultats/{first_id}"' in result.text
+        assert "Autres pistes à votre portée" in html.unescape(result.text)
+        assert result.text.count('href="/recettes/') >= 2  # her next step and the others
 
         quiz = await elue.get("/espace/autodiagnostic")
         second = await elue.post(
@@ -107,6 +110,23 @@ async def test_her_quiz_is_hers_listed_newest_first_with_her_progress(
         space = await elue.get("/espace")
         assert f"/espace/diagnostics/{second_id}" in space.text
         assert "Faire mon autodiagnostic" in space.text
+
+        # Matching learns her diagnosis from its event; her next steps then show, each
+        # with its recipe's text and a link to the recipe's page.
+        async def next_steps_shown() -> bool:
+            return 'href="/recettes/' in _section((await elue.get("/espace")).text, "s-etapes")
+
+        await wait_until(next_steps_shown, what="her next steps in « Mon espace »")
+        steps = _section((await elue.get("/espace")).text, "s-etapes")
+        code = re.findall(r'href="/recettes/([a-z0-9_]+)"', steps)[0]
+        assert space_lines.recipe_text(code) in html.unescape(steps)
+        recipe = await elue.get(f"/recettes/{code}")
+        assert recipe.status_code == 200
+
+
+def _section(page: str, heading_id: str) -> str:
+    start = page.index(f'id="{heading_id}"')
+    return page[start : page.index("</section>", start)]
 
 
 async def test_a_result_shows_only_to_the_person_who_gave_it(site: Site) -> None:

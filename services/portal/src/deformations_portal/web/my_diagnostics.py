@@ -192,4 +192,5 @@ async def my_result(page: PageDep, response_id: UUID) -> Response:
         summary=result["summary"],
         explanation=result["result"].get("explanation", []),
         next_step=result["result"].get("next_step") or {},
+        alternatives=result["result"].get("alternatives") or [],
     )
