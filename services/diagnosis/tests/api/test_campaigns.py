@@ -169,7 +169,9 @@ async def test_the_team_result_shows_from_three_shared_responses_and_is_publishe
     assert result.status_code == 200, result.text
     total = result.json()["total"]
     assert total["respondents"] == 3  # the one who did not consent is not counted
-    assert sum(f["count"] for f in total["families"]) == 3
+    # No family of one or two people is shown: it would point at them.
+    assert all(f["count"] >= 3 for f in total["families"])
+    assert sum(f["count"] for f in total["families"]) <= 3
 
     events = await drain(completed, 4)
     assert [e["shared_with_team"] for e in events] == [True, True, False, True]
