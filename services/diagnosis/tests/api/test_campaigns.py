@@ -193,6 +193,41 @@ async def test_the_team_result_shows_from_three_shared_responses_and_is_publishe
     assert await nothing_more(updated)
 
 
+async def test_a_signed_in_person_counts_once_however_often_she_shares(
+    platform: Platform,
+) -> None:
+    diagnosis = await platform.start("diagnosis")
+    updated = await platform.tap(DiagnosisTeamUpdated.routing_key)
+    campaign = await open_campaign(diagnosis)
+    token, url = campaign["token"], campaign["collective_api"]
+    headers = diagnosis.auth("operator-1", **OPERATOR)
+    stuffer = diagnosis.auth("elu-1", roles=("elected",))
+
+    # Five shared answers from one person: one voice, still under the threshold of 3.
+    for seed in range(5):
+        answered = await diagnosis.client.post(
+            "/v1/responses",
+            json=body(seed, campaign_token=token, share_with_team=True),
+            headers=stuffer,
+        )
+        assert answered.status_code == 201, answered.text
+    refused = await diagnosis.client.get(url, headers=headers)
+    assert refused.status_code == 409 and refused.json()["missing"] == 2
+    assert await nothing_more(updated)
+
+    # Two other people make three: her newest answer is the one that counts.
+    await respond(diagnosis, token, 11, share_with_team=True)
+    await respond(diagnosis, token, 12, share_with_team=True)
+    result = await diagnosis.client.get(url, headers=headers)
+    assert result.status_code == 200, result.text
+    assert result.json()["total"]["respondents"] == 3
+    [team] = await drain(updated, 1)
+    assert team["response_count"] == 3
+    # Her own list still holds all five.
+    mine = await diagnosis.client.get("/v1/me/responses", headers=stuffer)
+    assert len(mine.json()["responses"]) == 5
+
+
 async def test_a_trainer_sees_the_results_of_their_own_campaigns_only(platform: Platform) -> None:
     diagnosis = await platform.start("diagnosis")
     trainer = {"roles": ("trainer",)}
