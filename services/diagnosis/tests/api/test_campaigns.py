@@ -171,6 +171,8 @@ async def test_the_team_result_shows_from_three_shared_responses_and_is_publishe
     assert total["respondents"] == 3  # the one who did not consent is not counted
     # No family of one or two people is shown: it would point at them.
     assert all(f["count"] >= 3 for f in total["families"])
+    # Nor an axis's extreme values: each is one person's own score.
+    assert all(set(a).isdisjoint({"minimum", "maximum"}) for a in total["axes"])
     assert sum(f["count"] for f in total["families"]) <= 3
 
     events = await drain(completed, 4)

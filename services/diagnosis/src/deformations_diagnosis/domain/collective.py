@@ -44,8 +44,7 @@ class AxisSummary(_Frozen):
     high_label: str
     mean: float = Field(ge=0, le=100)
     spread: float = Field(ge=0, description="Population standard deviation")
-    minimum: float
-    maximum: float
+    # No minimum nor maximum: the extreme of a group is one person's own score.
 
 
 class ThemeShare(_Frozen):
@@ -98,8 +97,6 @@ def _axis_summaries(q: Questionnaire, results: Sequence[IndividualResult]) -> li
                 high_label=axis.high_label,
                 mean=round(mean, 1),
                 spread=round(spread, 1),
-                minimum=min(values),
-                maximum=max(values),
             )
         )
     return summaries
