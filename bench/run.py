@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import backbone
 
-SERVICE_BENCHES = ("diagnosis", "lending", "notifications")
+SERVICE_BENCHES = ("diagnosis", "lending", "notifications", "portal")
 
 
 async def main() -> None:

@@ -47,6 +47,7 @@ from deformations_training.settings import TrainingSettings
 
 ELUE = "elue@crest.demo.deformations.fr"
 ELUE_ID = demo_person("elue-crest")
+ELU_AOUSTE = "elu@aouste.demo.deformations.fr"
 TRAINER = "formatrice@demo.deformations.fr"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 

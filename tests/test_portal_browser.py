@@ -256,6 +256,38 @@ async def test_an_elue_signs_in_with_oidc_joins_crest_and_is_validated_by_the_re
     assert elue.current_url.endswith("/connexion")
 
 
+def sign_in_with_provider(browser: Any, site: Site) -> None:
+    browser.get(f"{site.url}/connexion")
+    click(browser, "S'identifier avec ProConnect")
+    browser.find_element(By.NAME, "login").send_keys("camille")
+    browser.find_element(By.NAME, "password").send_keys("any")
+    click(browser, "Sign-in")
+    if browser.find_elements(By.XPATH, "//button[normalize-space()='Continue']"):
+        click(browser, "Continue")
+    assert browser.current_url.startswith(site.url), browser.current_url
+
+
+async def test_signing_out_ends_the_provider_session_too(site: Site, browsers: Open) -> None:
+    elue = browsers()
+    sign_in_with_provider(elue, site)
+    # While the provider's session lives, signing in again asks nothing (the usual SSO):
+    # the portal's sign-out must end it, or the next person at this computer is Camille.
+    elue.get(f"{site.url}/compte")
+    click(elue, "Se déconnecter")
+    assert elue.current_url.startswith(f"{site.provider.issuer}/session/end"), elue.current_url
+    # The provider asks to confirm (oidc-provider's own page), then returns to the portal.
+    click(elue, "Yes, sign me out")
+    assert elue.current_url == f"{site.url}/", elue.current_url
+    elue.get(f"{site.url}/espace")
+    assert elue.current_url.endswith("/connexion")
+
+    elue.get(f"{site.url}/connexion")
+    click(elue, "S'identifier avec ProConnect")
+    assert elue.current_url.startswith(site.provider.issuer), elue.current_url
+    assert elue.find_elements(By.NAME, "login"), "the provider should ask who signs in"
+    assert elue.find_elements(By.NAME, "password")
+
+
 async def test_a_referent_invites_an_elu_who_joins_through_the_mailed_link(
     site: Site, browsers: Open
 ) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC
 
@@ -17,6 +18,7 @@ import httpx
 import icalendar
 import pytest
 from my_space_support import (
+    ELU_AOUSTE,
     ELUE,
     ELUE_ID,
     UUID,
@@ -27,7 +29,10 @@ from my_space_support import (
     seed_agenda,
 )
 
-from deformations_devtools.testing import Infra
+from deformations_devtools.diagnosis.synthetic import synthetic_submissions
+from deformations_devtools.testing import Infra, wait_until
+from deformations_diagnosis.content.loader import load_questionnaire
+from deformations_portal import space as space_lines
 
 pytestmark = pytest.mark.integration
 
@@ -89,6 +94,8 @@ async def test_her_quiz_is_hers_listed_newest_first_with_her_progress(
         assert result.status_code == 200
         assert "Votre famille :" in result.text and "Vision de la transition" in result.text
         assert f'href="/diagnostic/resultats/{first_id}"' in result.text
+        assert "Autres pistes à votre portée" in html.unescape(result.text)
+        assert result.text.count('href="/recettes/') >= 2  # her next step and the others
 
         quiz = await elue.get("/espace/autodiagnostic")
         second = await elue.post(
@@ -103,6 +110,53 @@ async def test_her_quiz_is_hers_listed_newest_first_with_her_progress(
         space = await elue.get("/espace")
         assert f"/espace/diagnostics/{second_id}" in space.text
         assert "Faire mon autodiagnostic" in space.text
+
+        # Matching learns her diagnosis from its event; her next steps then show, each
+        # with its recipe's text and a link to the recipe's page.
+        async def next_steps_shown() -> bool:
+            return 'href="/recettes/' in _section((await elue.get("/espace")).text, "s-etapes")
+
+        await wait_until(next_steps_shown, what="her next steps in « Mon espace »")
+        steps = _section((await elue.get("/espace")).text, "s-etapes")
+        code = re.findall(r'href="/recettes/([a-z0-9_]+)"', steps)[0]
+        assert space_lines.recipe_text(code) in html.unescape(steps)
+        recipe = await elue.get(f"/recettes/{code}")
+        assert recipe.status_code == 200
+
+
+def _section(page: str, heading_id: str) -> str:
+    start = page.index(f'id="{heading_id}"')
+    return page[start : page.index("</section>", start)]
+
+
+async def test_a_result_shows_only_to_the_person_who_gave_it(site: Site) -> None:
+    async with site.person(ELUE) as elue:
+        quiz = await elue.get("/espace/autodiagnostic")
+        hers = await elue.post(
+            "/espace/autodiagnostic", data={"csrf": [csrf(quiz)], **quiz_answers(3)}
+        )
+        hers_id = re.findall(UUID, hers.headers["location"])[0]
+        assert (await elue.get(f"/espace/diagnostics/{hers_id}")).status_code == 200
+    # A response given without signing in (diagnosis's anonymous quiz) is nobody's.
+    [(_, submission)] = synthetic_submissions(load_questionnaire(), 1, seed=5)
+    async with httpx.AsyncClient(base_url=site.settings.service_urls["diagnosis"]) as api:
+        anonymous = await api.post(
+            "/v1/responses",
+            json={
+                "submission_id": str(uuid.uuid4()),
+                "questionnaire_version": submission.questionnaire_version,
+                "answers": {k: list(v) for k, v in submission.answers.items()},
+            },
+        )
+    assert anonymous.status_code == 201, anonymous.text
+    anonymous_id = anonymous.json()["response_id"]
+
+    async with site.person(ELU_AOUSTE) as other:
+        for response_id in (hers_id, anonymous_id):
+            refused = await other.get(f"/espace/diagnostics/{response_id}")
+            assert refused.status_code == 404
+            assert "Ce résultat n'existe pas ou n'est plus visible." in html.unescape(refused.text)
+            assert "Votre famille" not in refused.text
 
 
 async def test_her_agenda_gathers_matching_and_training_and_says_what_is_missing(

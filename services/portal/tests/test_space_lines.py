@@ -38,6 +38,16 @@ def test_next_steps_link_to_their_recipe() -> None:
         [{"code": "t03_cafe_formation", "title": "Café formation", "reason": "proche de vous"}]
     )
     assert line.href == "/recettes/t03_cafe_formation"
+    assert line.detail.startswith("Une fois par mois")
+
+
+def test_a_next_step_shows_the_text_of_its_recipe_phare() -> None:
+    (line,) = space.LINES["etapes"](
+        [{"code": "t03_cycle_a_la_carte", "title": "Un cycle", "reason": "votre rythme"}]
+    )
+    assert line.detail.startswith("Un abonnement sans engagement")
+    (unknown,) = space.LINES["etapes"]([{"code": "t99_x", "title": "X", "reason": "y"}])
+    assert unknown.detail == "" and unknown.href == "/recettes/t99_x"
 
 
 def test_notifications_name_their_event_in_french() -> None:

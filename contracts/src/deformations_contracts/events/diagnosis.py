@@ -113,7 +113,12 @@ class DiagnosisTeamUpdated(EventData):
     )
     questionnaire_version: QuestionnaireVersion
     response_count: int = Field(ge=MIN_TEAM_RESPONSES)
-    family_distribution: dict[Code, Annotated[int, Field(ge=0)]] = Field(min_length=1)
+    family_distribution: dict[Code, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description="People per family, for the families of at least 3 people only: a "
+        "smaller one is left out so that nobody is singled out (empty when every family of "
+        "the team is smaller).",
+    )
     axis_statistics: dict[Code, AxisStatistics] = Field(min_length=1, max_length=20)
     divergent_axes: list[Code] = Field(default_factory=list, max_length=20)
     shared_priority_themes: list[ThemeCode] = Field(default_factory=list, max_length=10)

@@ -169,7 +169,11 @@ async def test_the_team_result_shows_from_three_shared_responses_and_is_publishe
     assert result.status_code == 200, result.text
     total = result.json()["total"]
     assert total["respondents"] == 3  # the one who did not consent is not counted
-    assert sum(f["count"] for f in total["families"]) == 3
+    # No family of one or two people is shown: it would point at them.
+    assert all(f["count"] >= 3 for f in total["families"])
+    # Nor an axis's extreme values: each is one person's own score.
+    assert all(set(a).isdisjoint({"minimum", "maximum"}) for a in total["axes"])
+    assert sum(f["count"] for f in total["families"]) <= 3
 
     events = await drain(completed, 4)
     assert [e["shared_with_team"] for e in events] == [True, True, False, True]
@@ -189,6 +193,41 @@ async def test_the_team_result_shows_from_three_shared_responses_and_is_publishe
     [team] = await drain(updated, 1)
     assert team["response_count"] == 4
     assert await nothing_more(updated)
+
+
+async def test_a_signed_in_person_counts_once_however_often_she_shares(
+    platform: Platform,
+) -> None:
+    diagnosis = await platform.start("diagnosis")
+    updated = await platform.tap(DiagnosisTeamUpdated.routing_key)
+    campaign = await open_campaign(diagnosis)
+    token, url = campaign["token"], campaign["collective_api"]
+    headers = diagnosis.auth("operator-1", **OPERATOR)
+    stuffer = diagnosis.auth("elu-1", roles=("elected",))
+
+    # Five shared answers from one person: one voice, still under the threshold of 3.
+    for seed in range(5):
+        answered = await diagnosis.client.post(
+            "/v1/responses",
+            json=body(seed, campaign_token=token, share_with_team=True),
+            headers=stuffer,
+        )
+        assert answered.status_code == 201, answered.text
+    refused = await diagnosis.client.get(url, headers=headers)
+    assert refused.status_code == 409 and refused.json()["missing"] == 2
+    assert await nothing_more(updated)
+
+    # Two other people make three: her newest answer is the one that counts.
+    await respond(diagnosis, token, 11, share_with_team=True)
+    await respond(diagnosis, token, 12, share_with_team=True)
+    result = await diagnosis.client.get(url, headers=headers)
+    assert result.status_code == 200, result.text
+    assert result.json()["total"]["respondents"] == 3
+    [team] = await drain(updated, 1)
+    assert team["response_count"] == 3
+    # Her own list still holds all five.
+    mine = await diagnosis.client.get("/v1/me/responses", headers=stuffer)
+    assert len(mine.json()["responses"]) == 5
 
 
 async def test_a_trainer_sees_the_results_of_their_own_campaigns_only(platform: Platform) -> None:

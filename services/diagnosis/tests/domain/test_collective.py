@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -36,18 +38,33 @@ def test_three_responses_are_enough() -> None:
 @given(st.lists(st.sampled_from(POOL), min_size=3, max_size=40))
 def test_collective_result_is_consistent(results: list[IndividualResult]) -> None:
     collective = collective_result(Q, results)
-    assert sum(f.count for f in collective.families) == len(results)
-    assert [f.family for f in collective.families] == [f.code for f in Q.families]
-    assert abs(sum(f.share for f in collective.families) - 1) < 0.01
+    counts = Counter(r.family for r in results)
+    # Only the families of 3 people or more, in questionnaire order: no cell under 3.
+    assert [f.family for f in collective.families] == [
+        f.code for f in Q.families if counts[f.code] >= 3
+    ]
+    assert all(f.count == counts[f.family] for f in collective.families)
     for axis in collective.axes:
         values = [r.axis_scores[axis.axis] for r in results]
         assert min(values) <= axis.mean <= max(values) or abs(axis.mean - min(values)) < 0.06
         assert axis.spread <= (max(values) - min(values)) / 2 + 0.06
     for theme in collective.shared_themes:
-        assert theme.count >= 2
+        assert theme.count >= 3
         assert theme.count == sum(theme.theme in r.priority_themes for r in results)
     assert 1 <= len(collective.formats) <= 3
     assert set(collective.divergent_axes) <= {a.code for a in Q.axes}
+
+
+def test_a_lonely_pioneer_is_not_shown_in_a_team_of_four() -> None:
+    by_family: dict[str, list[IndividualResult]] = {}
+    for r in POOL:
+        by_family.setdefault(r.family, []).append(r)
+    crowd, alone = list(by_family)[:2]
+    team = [by_family[crowd][0]] * 3 + [by_family[alone][0]]
+    result = collective_result(Q, team)
+    assert [(f.family, f.count) for f in result.families] == [(crowd, 3)]
+    assert result.respondents == 4
+    assert all(t.count >= 3 for t in result.shared_themes)
 
 
 def test_identical_answers_have_no_divergence() -> None:

@@ -60,6 +60,8 @@ async def test_the_quiz_leads_to_a_result_page_with_a_radar(platform: Platform) 
     assert "Votre famille" in page.text
     assert 'class="chart radar"' in page.text
     assert '<html lang="fr">' in page.text
+    # Its next step links the booklet's recipe, a page of the portal at the same address.
+    assert re.search(r'Recette du cahier \(Dé\)formations : <a href="/recettes/t\d\d_', page.text)
     assert await diagnosis.runtime.pool.fetchval("SELECT count(*) FROM responses") == 1
 
 
@@ -129,8 +131,9 @@ async def test_a_campaign_collective_page_fills_from_consenting_respondents(
     empty = await diagnosis.client.get(collective)
     assert "Il en manque encore 3" in empty.text
 
-    for seed in range(3):
-        done = await fill_quiz(diagnosis.client, f"{start}?commune=71137", seed, share=True)
+    for _ in range(3):
+        # Three alike: their family (3 people) is shown, and Cluny's most present one.
+        done = await fill_quiz(diagnosis.client, f"{start}?commune=71137", 2, share=True)
         assert done.status_code == 303
     mine = await diagnosis.client.get(done.headers["location"])
     assert "Votre résultat compte dans le résultat collectif de « CC du Clunisois »" in mine.text

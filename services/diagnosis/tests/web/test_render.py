@@ -130,18 +130,34 @@ def test_collective_page_with_and_without_enough_responses(questionnaire: Questi
     pending = render_collective_result(questionnaire, None, team_name="Conseil municipal de Saclay")
     assert "à partir de 3 réponses" in pending
     assert "<svg" not in pending
-    results = [
+    two = [
         score_submission(questionnaire, s)
-        for _, s in synthetic_submissions(questionnaire, 6, seed=4)
+        for _, s in synthetic_submissions(questionnaire, 2, seed=4)
     ]
     html = render_collective_result(
         questionnaire,
-        collective_result(questionnaire, results),
+        collective_result(questionnaire, [*two, *two, *two]),
         team_name="Conseil municipal de Saclay",
     )
     assert html.count("<svg") == 2
     assert "6 réponses partagées" in html
     assert "Des formats à essayer ensemble" in html
+
+
+def test_a_team_of_three_profiles_shows_no_family(questionnaire: Questionnaire) -> None:
+    by_family = {}
+    for _, s in synthetic_submissions(questionnaire, 40, seed=8):
+        result = score_submission(questionnaire, s)
+        by_family.setdefault(result.family, result)
+    three = list(by_family.values())[:3]
+    assert len(three) == 3
+    html = render_collective_result(
+        questionnaire, collective_result(questionnaire, three), team_name="Conseil de Saclay"
+    )
+    assert html.count("<svg") == 1  # the radar of means, no chart of families
+    assert "Les 3 réponses se répartissent entre des familles de moins de 3 personnes" in html
+    for family in by_family.values():
+        assert questionnaire.family(family.family).name not in html
 
 
 def test_charts_are_well_formed_svg_with_text_alternatives() -> None:

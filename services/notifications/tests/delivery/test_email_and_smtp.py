@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from deformations_common.vocabulary.calendar import session_uid
 from deformations_devtools.notifications.servers import RunningSmtp
 from deformations_notifications.delivery.smtp import SmtpConfig, SmtpSender
 from deformations_notifications.domain.dedup import DedupKey
@@ -20,7 +21,7 @@ from deformations_notifications.domain.outcome import Outcome
 from deformations_notifications.domain.preferences import Channel
 from deformations_notifications.domain.relay import RelayThread, compose, reply_address
 from deformations_notifications.domain.retry import DeliveryState, DeliveryStatus, RetryPolicy
-from deformations_notifications.domain.sessions import SessionCalendar, session_uid
+from deformations_notifications.domain.sessions import SessionCalendar
 from deformations_notifications.domain.unsubscribe import UnsubscribeClaim, verify_unsubscribe_token
 from deformations_notifications.rendering.email import CalendarPart, UnsubscribeLinks, build_email
 from deformations_notifications.rendering.invites import InviteDetails, build_cancel, build_request

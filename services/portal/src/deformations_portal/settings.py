@@ -53,6 +53,9 @@ class PortalSettings(ServiceSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=1025, ge=1, le=65_535)
     mail_from: str = "Déformations <ne-pas-repondre@deformations.example.org>"
+    # The domain of calendar UIDs: notifications' MAIL_DOMAIN, so that « Mon agenda »'s
+    # file and the mailed invitations name each session as one event.
+    mail_domain: str = "deformations.example.org"
 
     sign_in_link_minutes: int = Field(default=15, ge=1, le=15)
     # Sign-in links asked in the last hour, per address and per client address.

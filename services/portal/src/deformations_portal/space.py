@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from deformations_common.vocabulary.french import date_fr, datetime_fr
+from deformations_contracts.catalogue.recipes import Recipe, load_catalogue
 from deformations_portal.domain.memberships import Membership
 from deformations_portal.service.tokens import TokenIssuer
 from deformations_portal.settings import PortalSettings
@@ -61,6 +62,7 @@ SECTIONS = (
 class Line:
     text: str
     href: str | None = None
+    detail: str = ""  # shown under the line: a next step's recipe text
 
 
 @dataclass
@@ -166,9 +168,23 @@ def _diagnostics(body: Any) -> list[Line]:
     ]
 
 
+def recipe_text(code: str) -> str:
+    """What the booklet says of a recipe (its summary) or of an idea (its description);
+    nothing for a code the catalogue does not know, the step still shows."""
+    try:
+        found = load_catalogue().find(code)
+    except KeyError:
+        return ""
+    return found.summary if isinstance(found, Recipe) else found.description
+
+
 def _next_steps(body: Any) -> list[Line]:
     return [
-        Line(f"{step['title']} — {step['reason']}", f"/recettes/{step['code']}")
+        Line(
+            f"{step['title']} — {step['reason']}",
+            f"/recettes/{step['code']}",
+            recipe_text(step["code"]),
+        )
         for step in body[:10]
     ]
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import icalendar
 
+from deformations_common.vocabulary.calendar import session_uid
 from deformations_portal import calendar_feed
 from deformations_portal.domain.agenda import from_lending, from_matching, from_training, in_order
 
@@ -15,6 +16,7 @@ NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 MATCHING = [
     {
         "session_id": "m1",
+        "sequence": 2,
         "kind": "cafe_elus_techniciens",
         "title": None,
         "starts_at": "2026-03-12T07:00:00+00:00",
@@ -129,15 +131,21 @@ def test_coming_dates_only_soonest_first_in_paris_time() -> None:
 
 def test_the_ics_file_holds_each_date_in_utc_with_uid_and_links() -> None:
     raw = calendar_feed.build(
-        agenda(), app_url="https://site.example/", now=NOW, name="Mon agenda — Déformations"
+        agenda(),
+        app_url="https://site.example/",
+        uid_domain="mail.example",
+        now=NOW,
+        name="Mon agenda — Déformations",
     )
     cal = icalendar.Calendar.from_ical(raw)
     events = list(cal.walk("VEVENT"))
+    # The sessions' own UIDs and SEQUENCEs, as their mailed invitations carry them.
     assert [str(e["uid"]) for e in events] == [
-        "matching-m1@site.example",
-        "training-t1@site.example",
-        "lending-l1@site.example",
+        session_uid("m1", "mail.example"),
+        session_uid("t1", "mail.example"),
+        session_uid("l1", "mail.example"),
     ]
+    assert [int(e["sequence"]) for e in events] == [2, 0, 0]
     half_day = events[2]
     assert half_day.decoded("dtstart") == datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
     assert half_day.decoded("dtend") == datetime(2026, 3, 31, 15, 30, tzinfo=UTC)

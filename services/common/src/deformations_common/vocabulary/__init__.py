@@ -4,5 +4,6 @@
 - :mod:`.roles`: the roles a membership gives;
 - :mod:`.clock`: the injectable clock;
 - :mod:`.french`: the time zone and French wording of dates and durations;
-- :mod:`.collectivites`: French names of collectivités, with « de » / « d' » elision.
+- :mod:`.collectivites`: French names of collectivités, with « de » / « d' » elision;
+- :mod:`.calendar`: the one iCalendar UID of a session (invitations and agenda files).
 """

@@ -10,6 +10,7 @@ from deformations_common.auth import CurrentPrincipal, OptionalPrincipal
 from deformations_diagnosis.api.deps import RuntimeDep
 from deformations_diagnosis.content.loader import CURRENT_VERSION
 from deformations_diagnosis.domain.history import DatedSummary, Progress, ResultSummary
+from deformations_diagnosis.repositories.responses import StoredResponse
 from deformations_diagnosis.service import questionnaires, responses
 from deformations_diagnosis.service.uow import DiagnosisUnitOfWork
 
@@ -120,6 +121,10 @@ async def get_response(response_id: UUID, runtime: RuntimeDep) -> ResponseOut:
     account: the id is their key)."""
     async with runtime.begin(DiagnosisUnitOfWork) as uow:
         stored = await responses.response(uow, response_id)
+    return _response_out(stored)
+
+
+def _response_out(stored: StoredResponse) -> ResponseOut:
     return ResponseOut(
         response_id=stored.id,
         questionnaire_version=stored.questionnaire_version,
@@ -129,6 +134,16 @@ async def get_response(response_id: UUID, runtime: RuntimeDep) -> ResponseOut:
         result=stored.result,
         summary=responses.summary_of(stored),
     )
+
+
+@router.get("/me/responses/{response_id}")
+async def my_response(
+    response_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal
+) -> ResponseOut:
+    """One of the signed-in person's results; anyone else's, or an anonymous one, is 404."""
+    async with runtime.begin(DiagnosisUnitOfWork) as uow:
+        stored = await responses.her_response(uow, response_id, principal.sub)
+    return _response_out(stored)
 
 
 @router.get("/me/responses")

@@ -1,8 +1,10 @@
 """The collective result of a team (a municipal council, or all of an intercommunality).
 
 Nothing is shown about fewer than ``Questionnaire.min_collective_responses`` (at least 3)
-shared responses, so that no individual can be singled out. The caller passes only the
-results their authors agreed to share.
+shared responses, so that no individual can be singled out: not the whole result, and not
+one of its cells either. A family or a theme held by one or two people is left out (« Les
+pionniers solitaires : 1 » would point at the one pioneer of a council). The caller passes
+only the results their authors agreed to share.
 """
 
 from __future__ import annotations
@@ -42,8 +44,7 @@ class AxisSummary(_Frozen):
     high_label: str
     mean: float = Field(ge=0, le=100)
     spread: float = Field(ge=0, description="Population standard deviation")
-    minimum: float
-    maximum: float
+    # No minimum nor maximum: the extreme of a group is one person's own score.
 
 
 class ThemeShare(_Frozen):
@@ -64,9 +65,12 @@ class CollectiveFormat(_Frozen):
 class CollectiveResult(_Frozen):
     questionnaire_version: str
     respondents: int
-    families: tuple[FamilyShare, ...] = Field(description="Every family, in questionnaire order")
+    families: tuple[FamilyShare, ...] = Field(
+        description="The families of at least 3 people, in questionnaire order; smaller ones "
+        "are left out, so that nobody is singled out"
+    )
     axes: tuple[AxisSummary, ...]
-    shared_themes: tuple[ThemeShare, ...] = Field(description="Themes chosen by 2+ people")
+    shared_themes: tuple[ThemeShare, ...] = Field(description="Themes chosen by 3+ people")
     divergent_axes: tuple[str, ...] = Field(description="Axes where the team diverges most")
     formats: tuple[CollectiveFormat, ...]
 
@@ -93,18 +97,17 @@ def _axis_summaries(q: Questionnaire, results: Sequence[IndividualResult]) -> li
                 high_label=axis.high_label,
                 mean=round(mean, 1),
                 spread=round(spread, 1),
-                minimum=min(values),
-                maximum=max(values),
             )
         )
     return summaries
 
 
-def _shared_themes(results: Sequence[IndividualResult]) -> list[ThemeShare]:
+def _shared_themes(results: Sequence[IndividualResult], smallest: int) -> list[ThemeShare]:
     counts = Counter(t for r in results for t in r.priority_themes)
     order = list(Theme)
     shared = sorted(
-        (t for t, c in counts.items() if c >= 2), key=lambda t: (-counts[t], order.index(t))
+        (t for t, c in counts.items() if c >= smallest),
+        key=lambda t: (-counts[t], order.index(t)),
     )
     n = len(results)
     return [
@@ -244,16 +247,18 @@ def collective_result(
     catalogue = catalogue or load_catalogue()
     n = len(results)
     counts = Counter(r.family for r in results)
+    smallest = q.min_collective_responses
     families = tuple(
         FamilyShare(
             family=f.code, name=f.name, count=counts[f.code], share=round(counts[f.code] / n, 3)
         )
         for f in q.families
+        if counts[f.code] >= smallest
     )
     axes = _axis_summaries(q, results)
     ranked = sorted(axes, key=lambda a: (-a.spread, [x.code for x in q.axes].index(a.axis)))
     divergent = tuple(a.axis for a in ranked[:2] if a.spread >= DIVERGENCE_FROM)
-    themes = _shared_themes(results)
+    themes = _shared_themes(results, smallest)
     return CollectiveResult(
         questionnaire_version=q.version,
         respondents=n,

@@ -70,6 +70,18 @@ class ResponseRepository:
         )
         return stored is not None
 
+    async def unshare_earlier(self, campaign_id: UUID, person_id: str, newest: UUID) -> int:
+        """Her earlier shared responses of the campaign stop counting for the team: only
+        ``newest`` does. Returns how many stopped."""
+        status: str = await self.conn.execute(
+            """UPDATE responses SET shared = false
+               WHERE campaign_id = $1 AND person_id = $2 AND shared AND id <> $3""",
+            campaign_id,
+            person_id,
+            newest,
+        )
+        return int(status.split()[-1])
+
     async def get(self, response_id: UUID) -> StoredResponse | None:
         row = await self.conn.fetchrow(
             f"SELECT {_COLUMNS} FROM responses WHERE id = $1", response_id

@@ -58,7 +58,9 @@ async def submit(
 
     Within a campaign the response is tied to a team commune; a shared one recomputes the
     team's result and, from the minimum number of shared responses, publishes it
-    (``diagnosis.team_updated.v1``). A replayed ``submission_id`` stores nothing.
+    (``diagnosis.team_updated.v1``). A signed-in person counts once per campaign: her
+    newest shared response replaces her earlier ones. A replayed ``submission_id`` stores
+    nothing.
     """
     q = questionnaire(version)
     submission = Submission(
@@ -93,6 +95,11 @@ async def submit(
     )
     if not stored:
         raise SubmissionReplayedError(await uow.responses.id_of_submission(submission_id))
+    if campaign is not None and share and person_id is not None:
+        # One voice per person in a team: a signed-in respondent who answers the campaign
+        # again replaces her shared answer instead of adding one, so nobody fills the
+        # k ≥ 3 threshold (or the team's mailboxes) alone.
+        await uow.responses.unshare_earlier(campaign.id, person_id, response_id)
     await uow.emit(
         events.completed(
             q,
@@ -117,6 +124,17 @@ async def response(uow: DiagnosisUnitOfWork, response_id: UUID) -> StoredRespons
     """A stored result, by the unguessable id given at submission."""
     stored = await uow.responses.get(response_id)
     if stored is None:
+        raise UnknownResponseError(response_id)
+    return stored
+
+
+async def her_response(
+    uow: DiagnosisUnitOfWork, response_id: UUID, person_id: str
+) -> StoredResponse:
+    """One of the person's own results: another's, or an anonymous one, is not found (the
+    answer does not tell whether the id exists)."""
+    stored = await uow.responses.get(response_id)
+    if stored is None or stored.person_id != person_id:
         raise UnknownResponseError(response_id)
     return stored
 

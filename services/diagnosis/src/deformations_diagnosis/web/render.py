@@ -196,6 +196,7 @@ def render_collective_result(
             "Nombre de personnes par famille",
             uid="familles",
         )
+        context["hidden_families"] = result.respondents - sum(f.count for f in result.families)
         context["divergent"] = [q.axis(a).label.lower() for a in result.divergent_axes]
     return environment().get_template("collective.html").render(**context)
 

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from deformations_diagnosis.api.deps import RuntimeDep
 from deformations_diagnosis.content.loader import load_questionnaire
 from deformations_diagnosis.domain.campaigns import UnknownCampaignError
+from deformations_diagnosis.domain.collective import CollectiveResult
 from deformations_diagnosis.domain.errors import UnknownResponseError
 from deformations_diagnosis.domain.intercommunality import IntercommunalityResult
 from deformations_diagnosis.domain.results import IndividualResult
@@ -74,25 +75,30 @@ def _render(page: CollectivePage, token: str) -> str:
         )
     if not isinstance(result, IntercommunalityResult):
         return render_collective_result(q, result, team_name=campaign.team.label)
-    families = {f.code: f.name for f in q.families}
     rows: list[CommuneRow] = []
     for commune in result.communes:
         member = campaign.team.member(commune.insee)
-        top = max(commune.result.families, key=lambda f: f.count)
         rows.append(
             CommuneRow(
                 member.name if member else commune.insee,
                 commune.result.respondents,
-                families[top.family],
+                _most_present(commune.result),
             )
         )
     if result.others is not None:
-        top = max(result.others.families, key=lambda f: f.count)
         rows.append(
             CommuneRow(
                 f"Autres communes ({len(result.pooled_communes)})",
                 result.others.respondents,
-                families[top.family],
+                _most_present(result.others),
             )
         )
     return render_collective_result(q, result.total, team_name=campaign.team.label, communes=rows)
+
+
+def _most_present(result: CollectiveResult) -> str:
+    """The family most present, when at least 3 people share it (the result shows no
+    smaller family): a commune of three answers in three families names none."""
+    if not result.families:
+        return "Profils variés"
+    return max(result.families, key=lambda f: f.count).name

@@ -6,16 +6,8 @@ higher SEQUENCE so calendar clients replace the copy they hold instead of adding
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
-
-# Fixed namespace: the UID of a session must not change between releases.
-_UID_NAMESPACE = uuid.UUID("6f1b2a3e-6a53-4f43-9a64-2d1f0f6d5c11")
-
-
-def session_uid(session_id: str, domain: str) -> str:
-    return f"{uuid.uuid5(_UID_NAMESPACE, session_id)}@{domain}"
 
 
 @dataclass(frozen=True, slots=True)

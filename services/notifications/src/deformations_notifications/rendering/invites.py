@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from deformations_common.vocabulary.calendar import session_uid
 from deformations_common.vocabulary.french import PARIS
 from deformations_contracts.values import PLATFORM_TIMEZONE
-from deformations_notifications.domain.sessions import SessionCalendar, session_uid
+from deformations_notifications.domain.sessions import SessionCalendar
 
 PRODID = "-//deformations.fr//Notifications//FR"
 

@@ -20,7 +20,11 @@ from deformations_contracts.values import HALF_DAY_MINUTES
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One dated thing in the agenda; ``key`` is stable across calls (the iCalendar UID)."""
+    """One dated thing in the agenda; ``key`` is stable across calls (the page's anchor).
+
+    ``session_id`` and ``sequence`` are those of the session's ``session.scheduled.v1``:
+    the iCalendar file writes them as the mailed invitation does (same UID, same SEQUENCE).
+    """
 
     key: str
     source: str  # "matching", "lending", "training"
@@ -29,6 +33,8 @@ class Entry:
     ends_at: datetime
     place: str
     href: str
+    session_id: str
+    sequence: int = 0
 
     @property
     def when(self) -> str:
@@ -80,6 +86,8 @@ def from_matching(sessions: Iterable[dict[str, Any]], now: datetime) -> list[Ent
                 place=_place(bool(s.get("remote")), s.get("place_label")),
                 # Matching has no page of its own for a session yet: its line in the agenda.
                 href=f"/espace/agenda#matching-{s['session_id']}",
+                session_id=str(s["session_id"]),
+                sequence=int(s.get("sequence", 0)),
             )
         )
     return entries
@@ -108,6 +116,8 @@ def from_lending(loans: Iterable[dict[str, Any]], now: datetime) -> list[Entry]:
                     ends_at=ends,
                     place=_place(bool(s.get("remote")), s.get("place_label")),
                     href=f"/seances/{s['id']}",
+                    session_id=str(s["id"]),
+                    sequence=int(s.get("sequence", 0)),
                 )
             )
     return entries
@@ -134,6 +144,8 @@ def from_training(journey: Iterable[dict[str, Any]], now: datetime) -> list[Entr
                     ends_at=ends,
                     place=_place(remote, offer.get("place_label")),
                     href=f"/formations/{offer['id']}",
+                    session_id=str(s["id"]),
+                    sequence=int(s.get("sequence", 0)),
                 )
             )
     return entries

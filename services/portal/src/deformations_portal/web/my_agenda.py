@@ -118,6 +118,7 @@ async def my_agenda_file(page: PageDep) -> Response:
     body = calendar_feed.build(
         agenda.entries,
         app_url=page.settings.app_url,
+        uid_domain=page.settings.mail_domain,
         now=page.runtime.clock(),
         name=f"Mon agenda — {page.platform.name}",
     )

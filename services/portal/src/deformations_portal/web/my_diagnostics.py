@@ -181,7 +181,8 @@ async def my_diagnostics(page: PageDep) -> Response:
 async def my_result(page: PageDep, response_id: UUID) -> Response:
     if page.me is None:
         return to_sign_in(page)
-    answer = await call(page, "diagnosis", "GET", f"/v1/responses/{response_id}")
+    # Diagnosis answers 404 for anyone else's result, or an anonymous one: not hers.
+    answer = await call(page, "diagnosis", "GET", f"/v1/me/responses/{response_id}")
     if not answer.ok or not isinstance(answer.body, dict) or not answer.body.get("summary"):
         return _unavailable(page, answer, "Ce résultat")
     result = answer.body
@@ -201,4 +202,5 @@ async def my_result(page: PageDep, response_id: UUID) -> Response:
         explanation=result["result"].get("explanation", []),
         next_step=next_step,
         offers=offers,
+        alternatives=result["result"].get("alternatives") or [],
     )

@@ -83,6 +83,7 @@ class SessionOut(BaseModel):
     starts_at: datetime
     ends_at: datetime
     cancelled: bool
+    sequence: int = Field(default=0, description="iCalendar SEQUENCE of its last announced change")
 
 
 class TierOut(BaseModel):
@@ -121,7 +122,13 @@ class OfferOut(BaseModel):
             capacity=o.capacity,
             price_cents=o.price_cents,
             sessions=[
-                SessionOut(id=s.id, starts_at=s.starts_at, ends_at=s.ends_at, cancelled=s.cancelled)
+                SessionOut(
+                    id=s.id,
+                    starts_at=s.starts_at,
+                    ends_at=s.ends_at,
+                    cancelled=s.cancelled,
+                    sequence=s.sequence,
+                )
                 for s in o.sessions
             ],
             place_insee=o.place_insee,
