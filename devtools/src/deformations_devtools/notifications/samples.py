@@ -90,6 +90,11 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "body": "Bonjour,\nPourriez-vous me raconter comment vous avez démarré ?",
         "reply_url": "https://deformations.example/relais/abc",
     },
+    "content.hidden": {
+        "content_label": "votre appel à pairs",
+        "reason": "Propos injurieux envers une autre commune",
+        "content_url": "https://deformations.example/pairs",
+    },
     "enrolment.confirmed": {
         "theme": "Énergie",
         "format_label": "une soirée",

@@ -16,6 +16,7 @@ from deformations_contracts.base import EventData
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
 from deformations_contracts.events.lending import LoanAgreed, LoanCancelled, LoanCompleted
 from deformations_contracts.events.matching import MatchProposed, ProposalKind
+from deformations_contracts.events.moderation import ContentHidden
 from deformations_contracts.events.programmes import ProgrammeInvited, ProgrammeReviewDue
 from deformations_contracts.events.sessions import (
     SessionCancelled,
@@ -86,6 +87,9 @@ def audience_of(event: EventData) -> Audience:
             # The élu enrolled, the one the trainer wrote the rebond for, the one asked to
             # answer, the one invited: never the trainer nor the collectivité (the RH who
             # enrolled a group sees it in the portal, not in every member's mail).
+            return Audience(people=frozenset({event.person_id}))
+        case ContentHidden():
+            # Only the author: what was hidden, and why, is nobody else's business.
             return Audience(people=frozenset({event.person_id}))
     return Audience()
 
