@@ -24,6 +24,8 @@ class JournalAction(StrEnum):
     MEMBERSHIP_REVOKED = "membership.revoked"
     DEAD_LETTER_REDRIVEN = "dead_letter.redriven"
     DEAD_LETTER_DISCARDED = "dead_letter.discarded"
+    CONTENT_HIDDEN = "content.hidden"
+    CONTENT_SHOWN = "content.shown"
 
     @property
     def label(self) -> str:
@@ -36,6 +38,8 @@ _ACTION_LABELS = {
     JournalAction.MEMBERSHIP_REVOKED: "adhésion retirée",
     JournalAction.DEAD_LETTER_REDRIVEN: "lettre morte relancée",
     JournalAction.DEAD_LETTER_DISCARDED: "lettre morte écartée",
+    JournalAction.CONTENT_HIDDEN: "publication masquée",
+    JournalAction.CONTENT_SHOWN: "publication réaffichée",
 }
 
 
