@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter
 
-from deformations_notifications.api import notifications, recipients, relay, webhooks
+from deformations_notifications.api import deliveries, notifications, recipients, relay, webhooks
 
 routers: list[APIRouter] = [
     recipients.router,
     notifications.router,
     webhooks.router,
+    deliveries.router,
     relay.router,
 ]

@@ -18,6 +18,13 @@ class NotRegistered(NotFoundError):
         super().__init__("Vous n'êtes pas encore inscrit·e aux notifications.")
 
 
+class DeliveryNotFailed(NotFoundError):
+    code = "delivery_not_failed"
+
+    def __init__(self) -> None:
+        super().__init__("Aucun envoi de webhook en échec avec cet identifiant.")
+
+
 class NotificationNotFailed(NotFoundError):
     code = "not_failed"
 

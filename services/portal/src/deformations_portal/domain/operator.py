@@ -26,6 +26,7 @@ class JournalAction(StrEnum):
     DEAD_LETTER_DISCARDED = "dead_letter.discarded"
     CONTENT_HIDDEN = "content.hidden"
     CONTENT_SHOWN = "content.shown"
+    DELIVERY_RETRIED = "delivery.retried"
 
     @property
     def label(self) -> str:
@@ -40,6 +41,7 @@ _ACTION_LABELS = {
     JournalAction.DEAD_LETTER_DISCARDED: "lettre morte écartée",
     JournalAction.CONTENT_HIDDEN: "publication masquée",
     JournalAction.CONTENT_SHOWN: "publication réaffichée",
+    JournalAction.DELIVERY_RETRIED: "envoi relancé",
 }
 
 

@@ -1,5 +1,5 @@
-"""The moderation queue's part in the portal: who wrote what (people are the portal's), and
-the journal line of every hiding and showing an operator does."""
+"""The back-office's moderation and deliveries, on the portal's side: who wrote or receives
+what (people are the portal's), and the journal line of every operator action on them."""
 
 from __future__ import annotations
 
@@ -31,3 +31,11 @@ async def record(
     await require(uow, actor)
     action = JournalAction.CONTENT_HIDDEN if hidden else JournalAction.CONTENT_SHOWN
     await uow.journal.add(JournalEntry(uow.now(), actor, action, subject, None, reason))
+
+
+async def record_retry(uow: PortalUow, actor: uuid.UUID, subject: str) -> None:
+    """One journal line per delivery an operator had tried again: ``<kind>:<id>``."""
+    await require(uow, actor)
+    await uow.journal.add(
+        JournalEntry(uow.now(), actor, JournalAction.DELIVERY_RETRIED, subject, None, None)
+    )

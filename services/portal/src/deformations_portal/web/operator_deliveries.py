@@ -1,0 +1,145 @@
+"""Failed deliveries in the back-office: mails notifications gave up on and webhooks other
+systems did not take, with « Réessayer » once the cause is fixed. Notifications' own
+operator API does the work; asking twice changes nothing the second time. Journaled."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form
+from fastapi.responses import Response
+
+from deformations_common.vocabulary.errors import (
+    DomainError,
+    ForbiddenAction,
+    InvalidInput,
+    NotFoundError,
+)
+from deformations_portal.domain.memberships import Membership
+from deformations_portal.service import moderation
+from deformations_portal.service.uow import PortalUow
+from deformations_portal.web.context import Page, PageDep
+from deformations_portal.web.operator import _operator, _refused
+from deformations_portal.web.pages import CsrfField, issuer_of
+from deformations_portal.web.service_client import Service, ServiceClient
+
+router = APIRouter(include_in_schema=False)
+
+Field = Annotated[str, Form()]
+SHOWN = 100
+
+
+class NotificationsRefused(InvalidInput):
+    code = "notifications_invalid_input"
+
+
+class NotificationsForbidden(ForbiddenAction):
+    code = "notifications_forbidden"
+
+
+class NotFailed(NotFoundError):
+    code = "notifications_not_failed"
+
+
+class NotificationsUnavailable(DomainError):
+    code, status = "notifications_unavailable", 503
+
+
+NOTIFICATIONS = Service(
+    name="notifications",
+    default_url="http://127.0.0.1:8004",
+    what="de notifications",
+    errors={
+        400: NotificationsRefused,
+        401: NotificationsForbidden,
+        403: NotificationsForbidden,
+        404: NotFailed,
+        422: NotificationsRefused,
+    },
+    unavailable=NotificationsUnavailable,
+)
+# What « Réessayer » posts to, by the kind of delivery the form names.
+_RETRY = {
+    "courriel": "/v1/notifications/{}/retry",
+    "webhook": "/v1/webhook-deliveries/{}/retry",
+}
+
+
+async def _client(page: Page, acting: Membership) -> ServiceClient:
+    return ServiceClient(
+        NOTIFICATIONS,
+        page.settings,
+        await issuer_of(page),
+        page.request.app.state.clients.http,
+        acting.person_id,
+        acting,
+        page.runtime.clock(),
+    )
+
+
+@router.get("/operateur/envois")
+async def deliveries_page(page: PageDep, notice: str = "") -> Response:
+    acting = _operator(page)
+    if not isinstance(acting, Membership):
+        return acting
+    mails: list[dict[str, Any]] = []
+    hooks: list[dict[str, Any]] = []
+    problem = ""
+    try:
+        client = await _client(page, acting)
+        mails = await client.get("/v1/notifications", {"status": "failed", "limit": SHOWN})
+        hooks = await client.get("/v1/webhook-deliveries", {"limit": SHOWN})
+    except DomainError as error:
+        problem = error.message
+    async with page.runtime.begin(PortalUow) as uow:
+        names = await moderation.authors(uow, acting.person_id, [m["recipient_id"] for m in mails])
+    for mail in mails:
+        mail["recipient"] = names[mail["recipient_id"]]
+    return page.render(
+        "operator/deliveries.html",
+        "Opérateur : envois en échec",
+        current="operateur",
+        section="envois",
+        mails=mails,
+        hooks=hooks,
+        problem=problem,
+        notice="L'envoi est relancé." if notice == "relance" else "",
+    )
+
+
+@router.post("/operateur/envois")
+async def retry(
+    page: PageDep, kind: Field = "", envoi: Field = "", csrf: CsrfField = None
+) -> Response:
+    acting = _operator(page)
+    if not isinstance(acting, Membership):
+        return acting
+    try:
+        page.check_csrf(csrf)
+        path = _RETRY.get(kind)
+        delivery = _uuid(envoi)
+        if path is None or delivery is None:
+            raise InvalidInput("Cet envoi n'est pas connu du portail.")
+        await (await _client(page, acting)).post(path.format(delivery), {})
+    except NotFailed:
+        return page.message(
+            "Rien à faire",
+            "Cet envoi n'est plus en échec : il a déjà été relancé, par vous ou un autre "
+            "opérateur.",
+            status=409,
+            error=True,
+            link={"href": "/operateur/envois", "text": "Revenir aux envois"},
+        )
+    except DomainError as error:
+        return _refused(page, "Relance impossible", error, "/operateur/envois")
+    async with page.runtime.begin(PortalUow) as uow:
+        await moderation.record_retry(uow, acting.person_id, f"{kind}:{delivery}")
+    return page.redirect("/operateur/envois?notice=relance")
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
