@@ -2,7 +2,14 @@
 
 from fastapi import APIRouter
 
-from deformations_notifications.api import deliveries, notifications, recipients, relay, webhooks
+from deformations_notifications.api import (
+    deliveries,
+    notifications,
+    recipients,
+    relay,
+    relay_reports,
+    webhooks,
+)
 
 routers: list[APIRouter] = [
     recipients.router,
@@ -10,4 +17,5 @@ routers: list[APIRouter] = [
     webhooks.router,
     deliveries.router,
     relay.router,
+    relay_reports.router,
 ]

@@ -88,7 +88,7 @@ _OPTIONAL: dict[str, tuple[str, ...]] = {
     "session.cancelled": ("reason",),
     "rebond.proposed": ("offer_url",),
     "digest": ("platform_url",),
-    "relay.message": ("reply_url",),
+    "relay.message": ("reply_url", "report_url"),
 }
 
 TEMPLATE_NAMES: frozenset[str] = frozenset(_SUBJECTS)
