@@ -7,7 +7,10 @@ with a reason (a reason is required, said beside its field); the call leaves the
 list and the journal records it. The mail telling the élue is refused by her mail server
 at first: the operator finds it among the failed deliveries and, the server fixed, clicks
 « Réessayer » (a second retry changes nothing). The mail arrives; its link opens her
-calls, where hers is marked hidden with the reason. axe-core on every page."""
+calls, where hers is marked hidden with the reason. Then the élu of Aouste writes to her
+through the contact relay; she reports him from the link of the relayed mail; the operator
+finds the report in the moderation queue and blocks him, and the relay refuses his next
+message. axe-core on every page."""
 
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ from deformations_common.settings import Environment
 from deformations_common.vocabulary.clock import ManualClock
 from deformations_devtools.notifications.catchers import MailCatcher
 from deformations_devtools.portal import demo
-from deformations_devtools.portal.support import Portal
+from deformations_devtools.portal.support import Portal, axe_violations
 from deformations_devtools.testing import (
     Infra,
     delete_broker_objects,
@@ -127,23 +130,28 @@ async def platform(infra: Infra, database_url: str, namespace: str) -> AsyncIter
                 await delete_broker_objects(infra.amqp_url, settings, subscriptions)
 
 
-async def register(platform: Platform, email: str) -> None:
-    # A token of the dev issuer (accepted beside the portal's JWKS in dev only).
+def dev_auth(platform: Platform, email: str) -> dict[str, str]:
+    """A token of the dev issuer (accepted beside the portal's JWKS in dev only)."""
     dev = platform.notifications.model_copy(update={"jwt_issuer": DEV_JWT_ISSUER})
-    token = issue_dev_token(dev, str(person_of(email)))
+    return {"Authorization": f"Bearer {issue_dev_token(dev, str(person_of(email)))}"}
+
+
+async def notifications(platform: Platform, method: str, path: str, body: Any, email: str) -> Any:
     async with httpx.AsyncClient(base_url=platform.notifications.public_url) as client:
-        registered = await client.put(
-            "/v1/me/recipient",
-            json={"email": email, "consent": True},
-            headers={"Authorization": f"Bearer {token}"},
-        )
+        return await client.request(method, path, json=body, headers=dev_auth(platform, email))
+
+
+async def register(platform: Platform, email: str) -> None:
+    body = {"email": email, "consent": True}
+    registered = await notifications(platform, "PUT", "/v1/me/recipient", body, email)
     assert registered.status_code in (200, 201), registered.text
 
 
-async def test_an_operator_hides_a_call_and_retries_the_mail_telling_its_author(
+async def test_an_operator_hides_a_call_retries_its_mail_and_blocks_a_reported_sender(
     platform: Platform, browsers: Open
 ) -> None:
     url, smtp = platform.url, platform.smtp
+    elue_id = str(person_of(ELUE))
     await register(platform, ELUE)
     smtp.refuse_with = "550 5.2.1 mailbox disabled"
     async with httpx.AsyncClient(base_url=url, timeout=30) as author:
@@ -231,3 +239,44 @@ async def test_an_operator_hides_a_call_and_retries_the_mail_telling_its_author(
     accessible(driver)
     assert "Masqué par l'équipe de la plateforme" in driver.page_source
     assert RUDE in driver.page_source and REASON in driver.page_source
+    driver.delete_all_cookies()
+
+    # The contact relay: the élu writes to her, she reports him from the relayed mail.
+    insult = {"to": elue_id, "subject": "Votre appel", "body": "Vous êtes une incapable."}
+    await register(platform, ELU)
+    sent = await notifications(platform, "POST", "/v1/relay/messages", insult, ELU)
+    assert sent.status_code == 201, sent.text
+    await wait_until(lambda: len(smtp.to(ELUE)) == 2, what="the relayed message")
+    relayed = smtp.to(ELUE)[1].get_body(("plain",))
+    assert relayed is not None
+    report_link = re.search(r"https?://\S+/v1/relay/report\?token=\S+", relayed.get_content())
+    assert report_link, relayed.get_content()
+    driver.get(report_link.group(0))
+    # Notifications' own small page (not the portal's layout): axe-core all the same.
+    assert axe_violations(driver) == []
+    fill(driver, "reason", "Il m'insulte après mon appel à pairs.")
+    click(driver, "Signaler")
+    assert axe_violations(driver) == []
+    assert "Signalement transmis" in driver.page_source
+
+    sign_in(driver, url, OPERATOR)
+    press(driver, link("Opérateur"))
+    press(driver, link("Modération"))
+    accessible(driver)
+    assert "Signalements du relais (1)" in driver.page_source
+    assert "Il m'insulte après mon appel à pairs." in driver.page_source
+    assert "Vous êtes une incapable." in driver.page_source
+    click(driver, "Bloquer l'expéditeur")  # without a reason: said beside the field
+    accessible(driver)
+    assert "Indiquez pourquoi cet expéditeur est bloqué." in driver.page_source
+    fill(driver, "blocage-1", "Insultes envers une élue")
+    click(driver, "Bloquer l'expéditeur")
+    accessible(driver)
+    assert "L'expéditeur est bloqué" in driver.page_source
+    assert "Aucun signalement en attente." in driver.page_source
+    press(driver, link("Journal des décisions"))
+    assert "expéditeur bloqué sur le relais" in driver.page_source
+    assert "Motif : Insultes envers une élue" in driver.page_source
+
+    again = await notifications(platform, "POST", "/v1/relay/messages", insult, ELU)
+    assert again.status_code == 403 and "bloqué vos messages" in again.json()["detail"]

@@ -45,9 +45,12 @@ async def block(
     return {"blocked": blocked}
 
 
-@router.post("/{report_id}/dismiss", status_code=204)
-async def dismiss(report_id: UUID, principal: CurrentPrincipal, runtime: RuntimeDep) -> None:
+@router.post("/{report_id}/dismiss")
+async def dismiss(
+    report_id: UUID, principal: CurrentPrincipal, runtime: RuntimeDep
+) -> dict[str, str]:
     """Nothing to hold against the sender: the report is closed."""
     principal.require(Role.OPERATOR)
     async with runtime.begin(NotificationsUow) as uow:
         await relay.dismiss(uow, report_id)
+    return {"dismissed": str(report_id)}

@@ -17,3 +17,16 @@ def hide_reason(text: str | None) -> str:
     if len(cleaned) > HIDE_REASON_MAX:
         raise ReasonRequired(f"Le motif dépasse {HIDE_REASON_MAX} caractères : raccourcissez-le.")
     return cleaned
+
+
+BLOCK_REASON_MAX = 500
+
+
+def block_reason(text: str | None) -> str:
+    """Why a sender is blocked on the relay: required, for the journal and the service."""
+    cleaned = " ".join((text or "").split())
+    if len(cleaned) < HIDE_REASON_MIN:
+        raise ReasonRequired("Indiquez pourquoi cet expéditeur est bloqué.")
+    if len(cleaned) > BLOCK_REASON_MAX:
+        raise ReasonRequired(f"Le motif dépasse {BLOCK_REASON_MAX} caractères : raccourcissez-le.")
+    return cleaned

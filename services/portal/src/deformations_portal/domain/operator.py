@@ -27,6 +27,8 @@ class JournalAction(StrEnum):
     CONTENT_HIDDEN = "content.hidden"
     CONTENT_SHOWN = "content.shown"
     DELIVERY_RETRIED = "delivery.retried"
+    RELAY_SENDER_BLOCKED = "relay.sender_blocked"
+    RELAY_REPORT_DISMISSED = "relay.report_dismissed"
 
     @property
     def label(self) -> str:
@@ -42,6 +44,8 @@ _ACTION_LABELS = {
     JournalAction.CONTENT_HIDDEN: "publication masquée",
     JournalAction.CONTENT_SHOWN: "publication réaffichée",
     JournalAction.DELIVERY_RETRIED: "envoi relancé",
+    JournalAction.RELAY_SENDER_BLOCKED: "expéditeur bloqué sur le relais",
+    JournalAction.RELAY_REPORT_DISMISSED: "signalement classé",
 }
 
 

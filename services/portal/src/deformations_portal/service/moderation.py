@@ -39,3 +39,12 @@ async def record_retry(uow: PortalUow, actor: uuid.UUID, subject: str) -> None:
     await uow.journal.add(
         JournalEntry(uow.now(), actor, JournalAction.DELIVERY_RETRIED, subject, None, None)
     )
+
+
+async def record_report(
+    uow: PortalUow, actor: uuid.UUID, subject: str, *, blocked: bool, reason: str | None
+) -> None:
+    """One journal line per relay report handled: a sender blocked, or the report dismissed."""
+    await require(uow, actor)
+    action = JournalAction.RELAY_SENDER_BLOCKED if blocked else JournalAction.RELAY_REPORT_DISMISSED
+    await uow.journal.add(JournalEntry(uow.now(), actor, action, subject, None, reason))

@@ -10,19 +10,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form
 from fastapi.responses import Response
 
-from deformations_common.vocabulary.errors import (
-    DomainError,
-    ForbiddenAction,
-    InvalidInput,
-    NotFoundError,
-)
+from deformations_common.vocabulary.errors import DomainError, InvalidInput
 from deformations_portal.domain.memberships import Membership
 from deformations_portal.service import moderation
 from deformations_portal.service.uow import PortalUow
-from deformations_portal.web.context import Page, PageDep
+from deformations_portal.web import notifications_client
+from deformations_portal.web.context import PageDep
+from deformations_portal.web.notifications_client import NotificationsNotFound
 from deformations_portal.web.operator import _operator, _refused
-from deformations_portal.web.pages import CsrfField, issuer_of
-from deformations_portal.web.service_client import Service, ServiceClient
+from deformations_portal.web.pages import CsrfField
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,52 +26,11 @@ Field = Annotated[str, Form()]
 SHOWN = 100
 
 
-class NotificationsRefused(InvalidInput):
-    code = "notifications_invalid_input"
-
-
-class NotificationsForbidden(ForbiddenAction):
-    code = "notifications_forbidden"
-
-
-class NotFailed(NotFoundError):
-    code = "notifications_not_failed"
-
-
-class NotificationsUnavailable(DomainError):
-    code, status = "notifications_unavailable", 503
-
-
-NOTIFICATIONS = Service(
-    name="notifications",
-    default_url="http://127.0.0.1:8004",
-    what="de notifications",
-    errors={
-        400: NotificationsRefused,
-        401: NotificationsForbidden,
-        403: NotificationsForbidden,
-        404: NotFailed,
-        422: NotificationsRefused,
-    },
-    unavailable=NotificationsUnavailable,
-)
 # What « Réessayer » posts to, by the kind of delivery the form names.
 _RETRY = {
     "courriel": "/v1/notifications/{}/retry",
     "webhook": "/v1/webhook-deliveries/{}/retry",
 }
-
-
-async def _client(page: Page, acting: Membership) -> ServiceClient:
-    return ServiceClient(
-        NOTIFICATIONS,
-        page.settings,
-        await issuer_of(page),
-        page.request.app.state.clients.http,
-        acting.person_id,
-        acting,
-        page.runtime.clock(),
-    )
 
 
 @router.get("/operateur/envois")
@@ -87,7 +42,7 @@ async def deliveries_page(page: PageDep, notice: str = "") -> Response:
     hooks: list[dict[str, Any]] = []
     problem = ""
     try:
-        client = await _client(page, acting)
+        client = await notifications_client.as_operator(page, acting)
         mails = await client.get("/v1/notifications", {"status": "failed", "limit": SHOWN})
         hooks = await client.get("/v1/webhook-deliveries", {"limit": SHOWN})
     except DomainError as error:
@@ -121,8 +76,8 @@ async def retry(
         delivery = _uuid(envoi)
         if path is None or delivery is None:
             raise InvalidInput("Cet envoi n'est pas connu du portail.")
-        await (await _client(page, acting)).post(path.format(delivery), {})
-    except NotFailed:
+        await (await notifications_client.as_operator(page, acting)).post(path.format(delivery), {})
+    except NotificationsNotFound:
         return page.message(
             "Rien à faire",
             "Cet envoi n'est plus en échec : il a déjà été relancé, par vous ou un autre "

@@ -17,6 +17,7 @@ from deformations_portal.domain.errors import ReasonRequired
 from deformations_portal.domain.memberships import Membership
 from deformations_portal.service import moderation
 from deformations_portal.service.uow import PortalUow
+from deformations_portal.web import notifications_client
 from deformations_portal.web.context import Page, PageDep
 from deformations_portal.web.matching_client import MATCHING, MatchingClient
 from deformations_portal.web.operator import _operator, _refused
@@ -29,7 +30,10 @@ QUEUE_SIZE = 100
 _NOTICES = {
     "masque": "Le texte est masqué ; son auteur est prévenu par courriel.",
     "reaffiche": "Le texte est de nouveau visible.",
+    "bloque": "L'expéditeur est bloqué : le relais refuse désormais ses messages.",
+    "classe": "Le signalement est classé.",
 }
+REPORTS = "/v1/relay/reports"
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ async def _client(page: Page, acting: Membership) -> MatchingClient:
 class Queue:
     items: list[dict[str, Any]]
     problems: list[str]
+    # Abuse reports on the contact relay (notifications), oldest first.
+    reports: list[dict[str, Any]]
 
 
 async def _queue(page: Page, acting: Membership) -> Queue:
@@ -79,12 +85,22 @@ async def _queue(page: Page, acting: Membership) -> Queue:
             continue
         for row in found:
             items.append({**row, "service": source.service, "kind_label": source.label})
+    reports: list[dict[str, Any]] = []
+    try:
+        reports = await (await notifications_client.as_operator(page, acting)).get(REPORTS)
+    except DomainError as error:
+        problems.append(f"Signalements du relais : {error.message}")
+    people = [i["person_id"] for i in items]
+    people += [p for r in reports for p in (r["reporter"], r["reported"])]
     async with page.runtime.begin(PortalUow) as uow:
-        names = await moderation.authors(uow, acting.person_id, [i["person_id"] for i in items])
+        names = await moderation.authors(uow, acting.person_id, people)
     for item in items:
         item["author"] = names[item["person_id"]]
+    for report in reports:
+        report["reporter_name"] = names[report["reporter"]]
+        report["reported_name"] = names[report["reported"]]
     items.sort(key=lambda i: str(i["created_at"]), reverse=True)
-    return Queue(items, problems)
+    return Queue(items, problems, reports)
 
 
 def _render(
@@ -160,6 +176,47 @@ async def act(
     except DomainError as error:
         return _refused(page, "Action impossible", error, "/operateur/moderation")
     return page.redirect(f"/operateur/moderation?notice={'masque' if hide else 'reaffiche'}")
+
+
+@router.post("/operateur/moderation/signalements")
+async def handle_report(
+    page: PageDep,
+    signalement: Field = "",
+    action: Field = "",
+    motif: Field = "",
+    csrf: CsrfField = None,
+) -> Response:
+    """Block the reported sender (with a reason) or dismiss the report."""
+    acting = _operator(page)
+    if not isinstance(acting, Membership):
+        return acting
+    block = action == "bloquer"
+    try:
+        page.check_csrf(csrf)
+        report_id = _uuid(signalement)
+        if report_id is None:
+            raise InvalidInput("Ce signalement n'est pas connu.")
+        reason = rules.block_reason(motif) if block else None
+    except ReasonRequired as error:
+        queue = await _queue(page, acting)
+        return _render(page, queue, failed=signalement, error=error.message, reason=motif)
+    except DomainError as error:
+        return _refused(page, "Action impossible", error, "/operateur/moderation")
+    try:
+        client = await notifications_client.as_operator(page, acting)
+        if block:
+            done = await client.post(f"{REPORTS}/{report_id}/block", {"reason": reason})
+            subject = f"notifications:relay:{done['blocked']}"
+        else:
+            await client.post(f"{REPORTS}/{report_id}/dismiss", {})
+            subject = f"notifications:report:{report_id}"
+        async with page.runtime.begin(PortalUow) as uow:
+            await moderation.record_report(
+                uow, acting.person_id, subject, blocked=block, reason=reason
+            )
+    except DomainError as error:
+        return _refused(page, "Action impossible", error, "/operateur/moderation")
+    return page.redirect(f"/operateur/moderation?notice={'bloque' if block else 'classe'}")
 
 
 def _uuid(value: str) -> uuid.UUID | None:
