@@ -1,11 +1,13 @@
 """Moderation of the free text people post (appels à pairs, offers and requests)."""
 
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Self
 from uuid import UUID
 
+from pydantic import Field, model_validator
+
 from deformations_contracts.base import EventData
-from deformations_contracts.types import Instant, PersonId
+from deformations_contracts.types import Instant, PersonId, Siren
 from deformations_contracts.values import ShortText
 
 
@@ -20,7 +22,8 @@ class ContentHidden(EventData):
 
     Published by the service that owns the text (matching for appels à pairs, lending for
     offers and requests). The author still sees it, marked hidden with the reason; nobody
-    else does until an operator shows it again.
+    else does until an operator shows it again. Who is told: the person who wrote it, else
+    the people registered for the collectivité that published it (an offer, a request).
     """
 
     routing_key: ClassVar[str] = "content.hidden.v1"
@@ -29,9 +32,18 @@ class ContentHidden(EventData):
 
     content_id: UUID
     kind: ContentKind
-    person_id: PersonId
+    person_id: PersonId | None = Field(default=None, description="Its author, when a person.")
+    collectivite_siren: Siren | None = Field(
+        default=None, description="The collectivité that published it (offers, requests)."
+    )
     reason: ShortText
     hidden_at: Instant
+
+    @model_validator(mode="after")
+    def _someone_to_tell(self) -> Self:
+        if self.person_id is None and self.collectivite_siren is None:
+            raise ValueError("a hidden text names its author or its collectivité")
+        return self
 
     def subject(self) -> str:
         return str(self.content_id)

@@ -89,8 +89,12 @@ def audience_of(event: EventData) -> Audience:
             # enrolled a group sees it in the portal, not in every member's mail).
             return Audience(people=frozenset({event.person_id}))
         case ContentHidden():
-            # Only the author: what was hidden, and why, is nobody else's business.
-            return Audience(people=frozenset({event.person_id}))
+            # Only its author (a person, or those registered for the collectivité that
+            # published it): what was hidden, and why, is nobody else's business.
+            return Audience(
+                people=frozenset({event.person_id} if event.person_id else set()),
+                sirens=frozenset({event.collectivite_siren} if event.collectivite_siren else set()),
+            )
     return Audience()
 
 
