@@ -311,6 +311,10 @@ class FakeRelay(RelayRepository):
         super().__init__(None)
         self.threads: dict[str, tuple[RelayThread, datetime]] = {}
         self.messages: dict[UUID, RelayMessage] = {}
+        self.blocked: set[str] = set()
+
+    async def is_blocked(self, person_id: str) -> bool:
+        return person_id in self.blocked
 
     async def open_thread(self, thread: RelayThread, now: datetime) -> None:
         self.threads[thread.id] = (thread, now)
