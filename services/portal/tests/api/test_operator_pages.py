@@ -63,7 +63,13 @@ async def test_only_operators_get_in(infra: Infra, database_url: str, namespace:
         out = await client.get("/operateur")
         assert out.status_code == 303 and out.headers["location"] == "/connexion"
         await sign_in(client, RH)
-        for path in ("/operateur", "/operateur/journal", "/operateur/lettres-mortes"):
+        for path in (
+            "/operateur",
+            "/operateur/journal",
+            "/operateur/lettres-mortes",
+            "/operateur/moderation",
+            "/operateur/envois",
+        ):
             refused = await client.get(path)
             assert refused.status_code == 403 and "réservée aux opérateurs" in refused.text
         assert 'href="/operateur"' not in (await client.get("/espace")).text
@@ -73,6 +79,16 @@ async def test_only_operators_get_in(infra: Infra, database_url: str, namespace:
             data={"adhesion": str(uuid.uuid4()), "decision": "accepter", "csrf": csrf_of(page)},
         )
         assert posted.status_code == 403
+        for action, data in (
+            ("/operateur/moderation", {"service": "matching", "kind": "peer_call"}),
+            ("/operateur/moderation/signalements", {"action": "classer"}),
+            ("/operateur/envois", {"kind": "courriel"}),
+        ):
+            nothing = await client.post(
+                action,
+                data={**data, "action": data.get("action", "masquer"), "csrf": csrf_of(page)},
+            )
+            assert nothing.status_code == 403 and "réservée aux opérateurs" in nothing.text
 
 
 async def test_an_operator_decides_revokes_and_reads_the_journal(
