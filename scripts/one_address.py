@@ -54,8 +54,8 @@ UPSTREAMS = (
     Upstream("diagnosis", pages=("/quiz", "/resultats", "/c")),
     Upstream("matching"),
     Upstream("lending"),
-    # The one-click pages of the e-mails: unsubscribe, and answer through the contact relay.
-    Upstream("notifications", pages=("/v1/unsubscribe", "/v1/relay/reply")),
+    # The one-click pages of the e-mails: unsubscribe, answer or report through the relay.
+    Upstream("notifications", pages=("/v1/unsubscribe", "/v1/relay/reply", "/v1/relay/report")),
     # Its pages are the portal's (/formations, /organisme/formations…): the API only.
     Upstream("training"),
     # The Région's figures; its open-data export is public (/api/statistics/v1/open-data).

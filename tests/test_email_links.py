@@ -63,6 +63,7 @@ def contexts(fakes: FakeServices) -> dict[str, dict[str, Any]]:
         "session_url": links.to("seances", fakes.session_id),
         "platform_url": SITE,
         "reply_url": f"{SITE}/v1/relay/reply?token=sample",
+        "report_url": f"{SITE}/v1/relay/report?token=sample",
         "offer_url": links.to("formations", fakes.offer_id),
         "rebond_url": links.to("formations", "parcours"),
         "evaluation_url": links.to("formations", "questionnaires", fakes.evaluation_id),

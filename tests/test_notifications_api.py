@@ -5,7 +5,7 @@ import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 from uuid import uuid4
 
 import httpx
@@ -331,3 +331,72 @@ async def test_the_relay_limits_what_one_person_sends(
     )
     clock.advance(timedelta(hours=1, minutes=1))
     assert (await answer("Re 4")).status_code == 201
+
+
+async def test_a_recipient_reports_a_sender_whom_an_operator_blocks(
+    platform: Platform, smtp: MailCatcher
+) -> None:
+    service = await start_notifications(platform, ManualClock(MORNING), smtp)
+    pest, elue = f"elu-{uuid4().hex[:6]}", f"elue-{uuid4().hex[:6]}"
+    await register(service, pest)
+    await register(service, elue)
+    operator = service.auth("ops", roles=("operator",))
+
+    async def write(subject: str) -> Any:
+        return await service.client.post(
+            "/v1/relay/messages",
+            json={"to": elue, "subject": subject, "body": "Vous êtes une incapable."},
+            headers=service.auth(pest),
+        )
+
+    assert (await write("Votre projet")).status_code == 201
+    await wait_until(lambda: len(smtp.received) == 1, what="the relayed message")
+    text = smtp.messages()[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    link = re.search(r"(https?://\S+/v1/relay/report\?token=\S+?)\.?\s", text)
+    assert link is not None, text
+    path = link.group(1).removeprefix(service.settings.public_url)
+
+    # Opening the link reports nothing; an empty reason is refused beside its field.
+    page = await service.client.get(path)
+    assert page.status_code == 200 and "<textarea" in page.text
+    assert (await service.client.get("/v1/relay/reports", headers=operator)).json() == []
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    empty = await service.client.post(path, content=b"reason=+", headers=form)
+    assert empty.status_code == 422 and "ce qui pose problème" in empty.text
+    sent = await service.client.post(
+        path, content=urlencode({"reason": "Insultes répétées"}).encode(), headers=form
+    )
+    assert sent.status_code == 200 and "Signalement transmis" in sent.text
+
+    assert (
+        await service.client.get("/v1/relay/reports", headers=service.auth(elue))
+    ).status_code == 403
+    [report] = (await service.client.get("/v1/relay/reports", headers=operator)).json()
+    assert (report["reporter"], report["reported"]) == (elue, pest)
+    assert report["reason"] == "Insultes répétées"
+    assert report["subject"] == "Votre projet" and report["body"] == "Vous êtes une incapable."
+
+    short = await service.client.post(
+        f"/v1/relay/reports/{report['id']}/block", json={"reason": ""}, headers=operator
+    )
+    assert short.status_code == 422
+    assert (await write("Encore")).status_code == 201  # not blocked yet
+    blocked = await service.client.post(
+        f"/v1/relay/reports/{report['id']}/block",
+        json={"reason": "Insultes envers une élue"},
+        headers=operator,
+    )
+    assert blocked.status_code == 200 and blocked.json() == {"blocked": pest}
+    refused = await write("Et encore")
+    assert refused.status_code == 403 and "bloqué vos messages" in refused.json()["detail"]
+    assert (await service.client.get("/v1/relay/reports", headers=operator)).json() == []
+    again = await service.client.post(
+        f"/v1/relay/reports/{report['id']}/block", json={"reason": "Deux fois"}, headers=operator
+    )
+    assert again.status_code == 404
+    # She can still answer him (the block is on his messages, not hers).
+    token = unquote(link.group(1).split("token=", 1)[1])
+    answered = await service.client.post(
+        "/v1/relay/replies", json={"token": token, "subject": "Re", "body": "Stop."}
+    )
+    assert answered.status_code == 201

@@ -228,3 +228,47 @@ async def test_a_slow_webhook_does_not_delay_an_email(
     await wait_until(timed_out, what="the delivery cut at its total timeout")
     [delivery] = await deliveries(service, created["id"])
     assert delivery["status"] == "pending" and "délai total de 2 s" in delivery["last_error"]
+
+
+async def test_an_operator_retries_a_failed_delivery_once(
+    platform: Platform, receiver: WebhookReceiver, smtp: MailCatcher
+) -> None:
+    service = await start_notifications(
+        platform, near_now(), smtp, retry_max_attempts=1, **LOOPBACK
+    )
+    created = await subscribe(service, receiver, ["loan.agreed.v1"])
+    receiver.failing = True
+    await publish(platform, loan(LoanAgreed, uuid4(), "agent-1"))
+    ops = service.auth("ops", **OPERATOR)
+
+    async def failed() -> list[dict[str, Any]]:
+        response = await service.client.get("/v1/webhook-deliveries", headers=ops)
+        assert response.status_code == 200
+        found: list[dict[str, Any]] = response.json()
+        return found
+
+    await wait_until(lambda: _nonempty(failed), what="the failed delivery")
+    [delivery] = await failed()
+    assert delivery["url"] == receiver.url and delivery["event_type"] == "loan.agreed.v1"
+    assert "body" not in delivery  # never the content
+    refused = await service.client.post(
+        f"/v1/webhook-deliveries/{delivery['id']}/retry", headers=service.auth("elue")
+    )
+    assert refused.status_code == 403
+
+    receiver.failing = False
+    retried = await service.client.post(
+        f"/v1/webhook-deliveries/{delivery['id']}/retry", headers=ops
+    )
+    assert retried.status_code == 202
+    await wait_until(lambda: len(receiver.accepted) == 1, what="the retried delivery")
+    again = await service.client.post(f"/v1/webhook-deliveries/{delivery['id']}/retry", headers=ops)
+    assert again.status_code == 404 and again.json()["code"] == "delivery_not_failed"
+    await idle_rounds(service)
+    assert len(receiver.accepted) == 1 and await failed() == []
+    [done] = await deliveries(service, created["id"])
+    assert done["status"] == "delivered"
+
+
+async def _nonempty(listing: Any) -> bool:
+    return bool(await listing())

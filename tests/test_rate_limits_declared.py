@@ -16,7 +16,7 @@ from deformations_notifications.settings import NotificationsSettings
 
 EXPECTED = {
     "diagnosis": {"/quiz", "/c/{token}", "/v1/responses"},
-    "notifications": {"/v1/unsubscribe", "/v1/relay/reply"},
+    "notifications": {"/v1/unsubscribe", "/v1/relay/reply", "/v1/relay/report"},
 }
 
 

@@ -29,6 +29,7 @@ CATALOGUE = {
     "membership.changed.v1": "portal",
     "programme.invited.v1": "training",
     "programme.review_due.v1": "training",
+    "content.hidden.v1": "matching",
 }
 SERVICES = {"diagnosis", "lending", "matching", "notifications", "portal", "training"}
 

@@ -17,6 +17,7 @@ from deformations_contracts.events.lending import (
     SkillRequested,
 )
 from deformations_contracts.events.matching import MatchProposed
+from deformations_contracts.events.moderation import ContentHidden
 from deformations_contracts.events.people import MembershipChanged, PersonErasureRequested
 from deformations_contracts.events.programmes import ProgrammeInvited, ProgrammeReviewDue
 from deformations_contracts.events.sessions import (
@@ -61,6 +62,7 @@ _MODELS: list[type[EventData]] = [
     MembershipChanged,
     ProgrammeInvited,
     ProgrammeReviewDue,
+    ContentHidden,
 ]
 
 EVENTS: Mapping[str, type[EventData]] = {model.routing_key: model for model in _MODELS}

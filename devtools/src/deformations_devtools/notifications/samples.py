@@ -89,6 +89,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "subject": "Votre retour sur le PAT",
         "body": "Bonjour,\nPourriez-vous me raconter comment vous avez démarré ?",
         "reply_url": "https://deformations.example/relais/abc",
+        "report_url": "https://deformations.example/v1/relay/report?token=sample",
+    },
+    "content.hidden": {
+        "content_label": "votre appel à pairs",
+        "reason": "Propos injurieux envers une autre commune",
+        "content_url": "https://deformations.example/pairs",
     },
     "enrolment.confirmed": {
         "theme": "Énergie",

@@ -167,6 +167,8 @@ class FakeServices:
         if path == f"/v1/campaigns/{self.campaign_id}/collective" and method == "GET":
             result = {"team_label": "Conseil municipal de Crest", "response_count": 5}
             return httpx.Response(200, json=result)
+        if path == "/v1/peer-calls" and method == "GET":
+            return httpx.Response(200, json=[])
         if method == "GET" and (training := self.training(path)) is not None:
             return training
         if path == "/v1/me/recipient" and method == "GET":

@@ -79,10 +79,21 @@ class FakePeers(PeerRepository):
     async def get_call(self, call_id: UUID, *, lock: bool = False) -> CallRow | None:
         return self.store.calls.get(call_id)
 
-    async def open_calls(self, theme: str | None, limit: int) -> list[CallRow]:
+    async def open_calls(
+        self, theme: str | None, limit: int, *, shown_to: str | None = None
+    ) -> list[CallRow]:
         found = [c for c in self.store.calls.values() if c.status == "open"]
+        found = [c for c in found if not c.hidden or c.person_id == shown_to]
         found = [c for c in found if theme is None or c.theme == theme]
         return sorted(found, key=lambda c: (c.created_at, c.call_id))[:limit]
+
+    async def recent_calls(self, limit: int) -> list[CallRow]:
+        found = [c for c in self.store.calls.values() if c.status != "withdrawn"]
+        return sorted(found, key=lambda c: (c.created_at, c.call_id), reverse=True)[:limit]
+
+    async def set_hidden(self, call_id: UUID, reason: str | None, at: datetime | None) -> None:
+        call = self.store.calls[call_id]
+        self.store.calls[call_id] = replace(call, hidden_reason=reason, hidden_at=at)
 
     async def busy_people(self, theme: str) -> list[str]:
         return sorted(

@@ -10,8 +10,8 @@ from deformations_notifications.jobs import Sender, WebhookWorker
 from deformations_notifications.settings import NotificationsSettings
 from deformations_notifications.subscribers import handlers
 
-# Pages reached from e-mails, without a session: unsubscribe and relay reply.
-ANONYMOUS_FORMS = ("/v1/unsubscribe", "/v1/relay/reply")
+# Pages reached from e-mails, without a session: unsubscribe, relay reply and report.
+ANONYMOUS_FORMS = ("/v1/unsubscribe", "/v1/relay/reply", "/v1/relay/report")
 
 
 def definition(

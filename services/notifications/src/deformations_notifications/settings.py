@@ -114,3 +114,7 @@ class NotificationsSettings(ServiceSettings):
     @property
     def relay_reply_url(self) -> str:
         return f"{self.public_url.rstrip('/')}/v1/relay/reply"
+
+    @property
+    def relay_report_url(self) -> str:
+        return f"{self.public_url.rstrip('/')}/v1/relay/report"

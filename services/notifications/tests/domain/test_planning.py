@@ -8,7 +8,9 @@ import pytest
 
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
 from deformations_contracts.events.lending import LoanAgreed
+from deformations_contracts.events.moderation import ContentHidden
 from deformations_contracts.events.sessions import SessionScheduled
+from deformations_contracts.registry import examples
 from deformations_notifications.domain.audience import Audience, audience_of, team_membership
 from deformations_notifications.domain.planning import (
     IncomingEvent,
@@ -196,3 +198,9 @@ def test_webhook_plan_follows_subscriptions() -> None:
     assert planned[0].dedup_key.channel.value == "webhook"
     assert planned[:1] == plan_webhooks(event, [sub("s2", {"loan.*"})])
     assert not paused.wants("loan.agreed.v1") and paused.matches("loan.agreed.v1")
+
+
+def test_a_hidden_text_is_told_to_its_author_or_its_collectivite_only() -> None:
+    call, offer = (ContentHidden.model_validate(e) for e in examples("content.hidden.v1"))
+    assert audience_of(call) == Audience(people=frozenset({call.person_id or ""}))
+    assert audience_of(offer) == Audience(sirens=frozenset({"212601082"}))

@@ -312,6 +312,7 @@ class FakeRelay(RelayRepository):
         super().__init__(None)
         self.threads: dict[str, tuple[RelayThread, datetime]] = {}
         self.messages: dict[UUID, RelayMessage] = {}
+        self.blocked: set[str] = set()
         self.contexts: set[tuple[str, str, str]] = set()  # (context, "person"|"siren", id)
 
     async def add_to_context(self, context: SharedContext) -> None:
@@ -330,6 +331,9 @@ class FakeRelay(RelayRepository):
             return {c for c, kind, m in self.contexts if (kind, m) in members}
 
         return bool(contexts_of(sender, sender_sirens) & contexts_of(recipient, recipient_sirens))
+
+    async def is_blocked(self, person_id: str) -> bool:
+        return person_id in self.blocked
 
     async def open_thread(self, thread: RelayThread, now: datetime) -> None:
         self.threads[thread.id] = (thread, now)

@@ -50,17 +50,20 @@ def invitation_text(link: str, collectivite: str, minutes: int) -> str:
     )
 
 
-def decision_text(collectivite: str, role: str, validated: bool, site: str) -> str:
+def decision_text(
+    collectivite: str, role: str, validated: bool, site: str, reason: str | None = None
+) -> str:
     if validated:
         outcome = (
             f"Votre demande pour rejoindre {collectivite} comme {role} est validée. "
             f"Vous pouvez désormais agir pour elle sur {site}/espace"
         )
     else:
-        outcome = (
-            f"Votre demande pour rejoindre {collectivite} comme {role} n'a pas été acceptée. "
-            "Pour en savoir plus, adressez-vous à votre mairie."
-        )
+        outcome = f"Votre demande pour rejoindre {collectivite} comme {role} n'a pas été acceptée."
+        # The person refused is owed the why, as written by whoever decided.
+        if reason:
+            outcome += f"\n\nMotif : {reason}"
+        outcome += "\n\nPour en savoir plus, adressez-vous à votre mairie."
     return f"Bonjour,\n\n{outcome}\n"
 
 

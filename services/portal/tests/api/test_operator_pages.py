@@ -10,7 +10,7 @@ import httpx
 from deformations_common.service import create_app
 from deformations_common.settings import Environment
 from deformations_devtools.portal import demo
-from deformations_devtools.portal.support import Portal
+from deformations_devtools.portal.support import Inbox, Portal, smtp_catcher
 from deformations_devtools.testing import Infra, isolated_settings, running
 from deformations_portal.app import definition
 from deformations_portal.service import memberships, people
@@ -52,9 +52,7 @@ def settings_for(infra: Infra, database_url: str, namespace: str, **more: Any) -
         database_url,
         namespace,
         "portal",
-        smtp_port=1,
-        environment=Environment.DEV,
-        **more,
+        **{"smtp_port": 1, "environment": Environment.DEV, **more},
     )
 
 
@@ -65,7 +63,13 @@ async def test_only_operators_get_in(infra: Infra, database_url: str, namespace:
         out = await client.get("/operateur")
         assert out.status_code == 303 and out.headers["location"] == "/connexion"
         await sign_in(client, RH)
-        for path in ("/operateur", "/operateur/journal", "/operateur/lettres-mortes"):
+        for path in (
+            "/operateur",
+            "/operateur/journal",
+            "/operateur/lettres-mortes",
+            "/operateur/moderation",
+            "/operateur/envois",
+        ):
             refused = await client.get(path)
             assert refused.status_code == 403 and "réservée aux opérateurs" in refused.text
         assert 'href="/operateur"' not in (await client.get("/espace")).text
@@ -75,12 +79,29 @@ async def test_only_operators_get_in(infra: Infra, database_url: str, namespace:
             data={"adhesion": str(uuid.uuid4()), "decision": "accepter", "csrf": csrf_of(page)},
         )
         assert posted.status_code == 403
+        for action, data in (
+            ("/operateur/moderation", {"service": "matching", "kind": "peer_call"}),
+            ("/operateur/moderation/signalements", {"action": "classer"}),
+            ("/operateur/envois", {"kind": "courriel"}),
+        ):
+            nothing = await client.post(
+                action,
+                data={**data, "action": data.get("action", "masquer"), "csrf": csrf_of(page)},
+            )
+            assert nothing.status_code == 403 and "réservée aux opérateurs" in nothing.text
 
 
 async def test_an_operator_decides_revokes_and_reads_the_journal(
     infra: Infra, database_url: str, namespace: str
 ) -> None:
-    settings = settings_for(infra, database_url, namespace, service_urls={})
+    with smtp_catcher() as (inbox, smtp_port):
+        settings = settings_for(
+            infra, database_url, namespace, service_urls={}, smtp_port=smtp_port
+        )
+        await _decides_revokes_and_reads_the_journal(settings, inbox)
+
+
+async def _decides_revokes_and_reads_the_journal(settings: PortalSettings, inbox: Inbox) -> None:
     async with running(create_app(definition(settings))) as client:
         await Portal(settings).run(demo.create_accounts)
         first = await ask_to_join(settings, "lucie@crest.fr", demo.CREST, "agent")
@@ -113,6 +134,11 @@ async def test_an_operator_decides_revokes_and_reads_the_journal(
             data={"adhesion": second, "decision": "refuser", "motif": "Pas élu", "csrf": csrf},
         )
         assert done.status_code == 303
+        # The refused person reads the operator's reason in the decision mail.
+        [told] = inbox.to("marc@aouste.fr")
+        assert "n'a pas été acceptée" in told.get_content()
+        assert "Motif : Pas élu" in told.get_content()
+        assert "Motif" not in inbox.to("lucie@crest.fr")[-1].get_content()
         again = await client.post(
             "/operateur/decider", data={"adhesion": first, "decision": "accepter", "csrf": csrf}
         )

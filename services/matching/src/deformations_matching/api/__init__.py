@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from deformations_matching.api import (
     cafes,
+    moderation,
     peers,
     proposals,
     recommendations,
@@ -22,4 +23,5 @@ routers: list[APIRouter] = [
     sessions.router,
     recommendations.router,
     statistics.router,
+    moderation.router,
 ]

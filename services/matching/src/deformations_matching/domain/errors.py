@@ -41,6 +41,20 @@ class AlreadyGrouped(ConflictError):
     code = "already_grouped"
 
 
+class CallHidden(ConflictError):
+    """An operator hid the call: it recruits nobody until shown again."""
+
+    code = "call_hidden"
+
+
+class AlreadyHidden(ConflictError):
+    code = "already_hidden"
+
+
+class NotHidden(ConflictError):
+    code = "not_hidden"
+
+
 class TooFewPeers(ConflictError):
     code = "too_few_peers"
 

@@ -22,6 +22,13 @@ class CallRow:
     in_network: bool
     status: str
     created_at: datetime
+    # Set while an operator keeps the call out of public lists and recruitment.
+    hidden_reason: str | None = None
+    hidden_at: datetime | None = None
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_reason is not None
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,7 @@ class GroupRow:
 
 
 _CALL = """call_id, person_id, theme, problem, anonymous, commune_insee, family, axes,
-           time_slots, modality, in_network, status, created_at"""
+           time_slots, modality, in_network, status, created_at, hidden_reason, hidden_at"""
 
 
 class PeerRepository:
@@ -55,7 +62,19 @@ class PeerRepository:
                                        family, axes, time_slots, modality, in_network, status,
                                        created_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)""",
-            *call.__dict__.values(),
+            call.call_id,
+            call.person_id,
+            call.theme,
+            call.problem,
+            call.anonymous,
+            call.commune_insee,
+            call.family,
+            call.axes,
+            call.time_slots,
+            call.modality,
+            call.in_network,
+            call.status,
+            call.created_at,
         )
 
     async def get_call(self, call_id: UUID, *, lock: bool = False) -> CallRow | None:
@@ -65,15 +84,38 @@ class PeerRepository:
         )
         return CallRow(**dict(row.items())) if row else None
 
-    async def open_calls(self, theme: str | None, limit: int) -> list[CallRow]:
+    async def open_calls(
+        self, theme: str | None, limit: int, *, shown_to: str | None = None
+    ) -> list[CallRow]:
+        """Open calls, hidden ones left out except for their author ``shown_to``."""
         rows = await self.conn.fetch(
             f"""SELECT {_CALL} FROM peer_calls
                 WHERE status = 'open' AND ($1::text IS NULL OR theme = $1)
+                  AND (hidden_reason IS NULL OR person_id = $3)
                 ORDER BY created_at, call_id LIMIT $2""",
             theme,
             limit,
+            shown_to,
         )
         return [CallRow(**dict(r.items())) for r in rows]
+
+    async def recent_calls(self, limit: int) -> list[CallRow]:
+        """The newest calls not withdrawn, hidden or not: the moderation queue."""
+        rows = await self.conn.fetch(
+            f"""SELECT {_CALL} FROM peer_calls WHERE status <> 'withdrawn'
+                ORDER BY created_at DESC, call_id LIMIT $1""",
+            limit,
+        )
+        return [CallRow(**dict(r.items())) for r in rows]
+
+    async def set_hidden(self, call_id: UUID, reason: str | None, at: datetime | None) -> None:
+        """Hide a call with its reason, or show it again (both None)."""
+        await self.conn.execute(
+            "UPDATE peer_calls SET hidden_reason = $2, hidden_at = $3 WHERE call_id = $1",
+            call_id,
+            reason,
+            at,
+        )
 
     async def busy_people(self, theme: str) -> list[str]:
         """People already in a group of this theme that did not decline."""

@@ -15,6 +15,7 @@ from deformations_contracts.types import InseeCode, Modality, TimeSlot
 from deformations_matching import events
 from deformations_matching.domain.errors import (
     AlreadyGrouped,
+    CallHidden,
     CallWithdrawn,
     NotAllowed,
     TooFewPeers,
@@ -59,10 +60,13 @@ class PeerCallOut(BaseModel):
     caller: str | None = Field(description="Hidden (null) for an anonymous call.")
     status: str
     created_at: datetime
+    hidden: bool = Field(default=False, description="Hidden by an operator (its author only).")
+    hidden_reason: str | None = Field(default=None, description="Why, told to its author.")
 
 
 def call_out(call: CallRow, viewer: str | None) -> PeerCallOut:
     shown = None if call.anonymous and viewer != call.person_id else call.person_id
+    mine = viewer == call.person_id
     return PeerCallOut(
         call_id=call.call_id,
         theme=call.theme,
@@ -71,6 +75,8 @@ def call_out(call: CallRow, viewer: str | None) -> PeerCallOut:
         caller=shown,
         status=call.status,
         created_at=call.created_at,
+        hidden=call.hidden and mine,
+        hidden_reason=call.hidden_reason if mine else None,
     )
 
 
@@ -117,8 +123,10 @@ async def post_call(uow: MatchingUow, principal: Principal, body: PeerCallIn) ->
 async def list_calls(
     uow: MatchingUow, principal: Principal, theme: str | None, limit: int
 ) -> list[PeerCallOut]:
-    """Open appels à pairs; the author of an anonymous call is not shown."""
-    return [call_out(c, principal.sub) for c in await uow.peers.open_calls(theme, limit)]
+    """Open appels à pairs; the author of an anonymous call is not shown. A call hidden by an
+    operator is listed to its author only, marked with the reason."""
+    calls = await uow.peers.open_calls(theme, limit, shown_to=principal.sub)
+    return [call_out(c, principal.sub) for c in calls]
 
 
 async def withdraw_call(uow: MatchingUow, principal: Principal, call_id: UUID) -> PeerCallOut:
@@ -175,6 +183,8 @@ async def form_group(uow: MatchingUow, principal: Principal, call_id: UUID) -> G
         raise NotAllowed("Seul l'auteur de l'appel peut lancer la constitution du groupe.")
     if call.status != "open":
         raise AlreadyGrouped("Un groupe est déjà proposé pour cet appel.")
+    if call.hidden:
+        raise CallHidden("Cet appel est masqué par l'équipe de la plateforme : aucun groupe.")
     busy = await uow.peers.busy_people(call.theme)
     callers = await uow.peers.open_calls(call.theme, MAX_CANDIDATES)
     candidates = list(

@@ -2,11 +2,20 @@
 
 from fastapi import APIRouter
 
-from deformations_notifications.api import notifications, recipients, relay, webhooks
+from deformations_notifications.api import (
+    deliveries,
+    notifications,
+    recipients,
+    relay,
+    relay_reports,
+    webhooks,
+)
 
 routers: list[APIRouter] = [
     recipients.router,
     notifications.router,
     webhooks.router,
+    deliveries.router,
     relay.router,
+    relay_reports.router,
 ]

@@ -16,6 +16,7 @@ from deformations_contracts.base import EventData
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
 from deformations_contracts.events.lending import LoanAgreed, LoanCancelled, LoanCompleted
 from deformations_contracts.events.matching import MatchProposed, ProposalKind
+from deformations_contracts.events.moderation import ContentHidden
 from deformations_contracts.events.programmes import ProgrammeInvited, ProgrammeReviewDue
 from deformations_contracts.events.sessions import (
     SessionCancelled,
@@ -87,6 +88,13 @@ def audience_of(event: EventData) -> Audience:
             # answer, the one invited: never the trainer nor the collectivité (the RH who
             # enrolled a group sees it in the portal, not in every member's mail).
             return Audience(people=frozenset({event.person_id}))
+        case ContentHidden():
+            # Only its author (a person, or those registered for the collectivité that
+            # published it): what was hidden, and why, is nobody else's business.
+            return Audience(
+                people=frozenset({event.person_id} if event.person_id else set()),
+                sirens=frozenset({event.collectivite_siren} if event.collectivite_siren else set()),
+            )
     return Audience()
 
 

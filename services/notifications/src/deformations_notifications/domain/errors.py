@@ -18,6 +18,30 @@ class NotRegistered(NotFoundError):
         super().__init__("Vous n'êtes pas encore inscrit·e aux notifications.")
 
 
+class SenderBlocked(ForbiddenAction):
+    code = "relay_sender_blocked"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "L'équipe de la plateforme a bloqué vos messages par le relais, après un "
+            "signalement : ils ne sont plus transmis."
+        )
+
+
+class UnknownReport(NotFoundError):
+    code = "unknown_report"
+
+    def __init__(self) -> None:
+        super().__init__("Ce signalement n'existe pas ou est déjà traité.")
+
+
+class DeliveryNotFailed(NotFoundError):
+    code = "delivery_not_failed"
+
+    def __init__(self) -> None:
+        super().__init__("Aucun envoi de webhook en échec avec cet identifiant.")
+
+
 class NotificationNotFailed(NotFoundError):
     code = "not_failed"
 

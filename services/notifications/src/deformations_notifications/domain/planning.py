@@ -56,6 +56,8 @@ _ITEM_FIELDS = (
     "evaluation_id",
     "enrolment_id",
     "programme_id",
+    # Moderation: each hidden text is its own item.
+    "content_id",
 )
 
 

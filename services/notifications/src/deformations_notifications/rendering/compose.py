@@ -94,7 +94,9 @@ class Composer:
         if row["template"] == "relay.message":
             token = row["payload"]["reply_token"]
             reply_to = reply_address(token, self.settings.mail_domain)
-            ctx["reply_url"] = f"{self.settings.relay_reply_url}?{urlencode({'token': token})}"
+            query = urlencode({"token": token})
+            ctx["reply_url"] = f"{self.settings.relay_reply_url}?{query}"
+            ctx["report_url"] = f"{self.settings.relay_report_url}?{query}"
         rendered = self.renderer.render(row["template"], {**ctx, **self._footer(prefs.person_id)})
         return self._email(
             rendered,

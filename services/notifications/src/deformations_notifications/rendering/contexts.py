@@ -19,6 +19,7 @@ from deformations_contracts.events.diagnosis import (
 )
 from deformations_contracts.events.lending import LoanAgreed, LoanCancelled, LoanCompleted
 from deformations_contracts.events.matching import MatchProposed, ProposalKind
+from deformations_contracts.events.moderation import ContentHidden, ContentKind
 from deformations_contracts.events.programmes import ProgrammeInvited, ProgrammeReviewDue
 from deformations_contracts.events.sessions import (
     SessionCancelled,
@@ -178,6 +179,19 @@ def _session(
     return ctx
 
 
+# What was hidden, and the page where its author still sees it (marked hidden, with why).
+_HIDDEN = {
+    ContentKind.PEER_CALL: ("votre appel à pairs", ("pairs",)),
+    ContentKind.OFFER: ("votre offre de compétence", ("competences", "publications")),
+    ContentKind.REQUEST: ("votre demande de compétence", ("competences", "publications")),
+}
+
+
+def _hidden(event: ContentHidden, links: Links) -> dict[str, Any]:
+    what, page = _HIDDEN[event.kind]
+    return {"content_label": what, "reason": event.reason, "content_url": links.to(*page)}
+
+
 def parse_event(event_type: str, payload: Mapping[str, Any]) -> EventData | None:
     """The catalogue's event of a notification; None for the service's own (relay)."""
     model = EVENTS.get(event_type)
@@ -215,4 +229,6 @@ def context_for(
             | ProgrammeReviewDue()
         ):
             return training_context(event, links.to, name)
+        case ContentHidden():
+            return _hidden(event, links)
     return dict(payload)

@@ -47,6 +47,7 @@ _SUBJECTS: dict[str, str] = {
     ),
     "programme.invited": "Invitation au programme : {{ recipe_title }}",
     "programme.review_due": "Votre bilan du programme : {{ recipe_title }}",
+    "content.hidden": "Votre publication est masquée : {{ content_label }}",
     "digest": (
         "Votre récapitulatif {{ 'de la semaine' if frequency == 'weekly' else 'du jour' }}"
         " : {{ groups | length }} sujet{{ 's' if groups | length > 1 }}"
@@ -74,6 +75,7 @@ _SUMMARIES: dict[str, str] = {
     "programme.invited": "Invitation au programme « {{ recipe_title }} ».",
     "programme.review_due": "Bilan du programme « {{ recipe_title }} » à remplir.",
     "relay.message": "Message de {{ sender_label }} : {{ subject }}.",
+    "content.hidden": "Publication masquée par l'équipe de la plateforme : {{ reason }}.",
 }
 
 # Keys a template reads but the caller may leave out.
@@ -88,7 +90,7 @@ _OPTIONAL: dict[str, tuple[str, ...]] = {
     "session.cancelled": ("reason",),
     "rebond.proposed": ("offer_url",),
     "digest": ("platform_url",),
-    "relay.message": ("reply_url",),
+    "relay.message": ("reply_url", "report_url"),
 }
 
 TEMPLATE_NAMES: frozenset[str] = frozenset(_SUBJECTS)

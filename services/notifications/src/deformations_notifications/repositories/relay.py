@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from deformations_common.db import Connection
@@ -65,11 +66,13 @@ class RelayRepository:
         return message_id
 
     async def erase_person(self, person_id: str) -> None:
-        """Threads the person took part in go with all their messages, and her contexts."""
+        """Threads the person took part in go with all their messages (and reports), her
+        contexts, and a block on her, as the person does."""
         await self.conn.execute(
             "DELETE FROM relay_threads WHERE initiator = $1 OR counterpart = $1", person_id
         )
         await self.conn.execute("DELETE FROM relay_contexts WHERE person_id = $1", person_id)
+        await self.conn.execute("DELETE FROM relay_blocked_senders WHERE person_id = $1", person_id)
 
     async def add_to_context(self, context: SharedContext) -> None:
         await self.conn.execute(
@@ -102,3 +105,73 @@ class RelayRepository:
             list(recipient_sirens),
         )
         return shared
+
+    async def is_blocked(self, person_id: str) -> bool:
+        found = await self.conn.fetchval(
+            "SELECT 1 FROM relay_blocked_senders WHERE person_id = $1", person_id
+        )
+        return found is not None
+
+    async def add_report(
+        self, thread_id: str, reporter: str, reported: str, reason: str, now: datetime
+    ) -> UUID:
+        report_id = uuid4()
+        await self.conn.execute(
+            """INSERT INTO relay_reports (id, thread_id, reporter, reported, reason, created_at)
+               VALUES ($1, $2, $3, $4, $5, $6)""",
+            report_id,
+            thread_id,
+            reporter,
+            reported,
+            reason,
+            now,
+        )
+        return report_id
+
+    async def open_reports(self, limit: int) -> list[dict[str, Any]]:
+        """Open reports, oldest first, with the reported person's latest message of the
+        thread (the reporter showed it to the operators by reporting)."""
+        rows = await self.conn.fetch(
+            """SELECT r.id, r.thread_id, r.reporter, r.reported, r.reason, r.created_at,
+                      m.subject, m.body, m.sent_at
+               FROM relay_reports r
+               LEFT JOIN LATERAL (
+                   SELECT subject, body, sent_at FROM relay_messages
+                   WHERE thread_id = r.thread_id AND sender = r.reported
+                   ORDER BY sent_at DESC LIMIT 1) m ON true
+               WHERE r.closed_at IS NULL ORDER BY r.created_at LIMIT $1""",
+            limit,
+        )
+        return [dict(r.items()) for r in rows]
+
+    async def report(self, report_id: UUID) -> dict[str, Any] | None:
+        row = await self.conn.fetchrow(
+            "SELECT id, reported, closed_at FROM relay_reports WHERE id = $1 FOR UPDATE",
+            report_id,
+        )
+        return dict(row.items()) if row else None
+
+    async def block(self, person_id: str, reason: str, by: str, now: datetime) -> None:
+        """Block a sender and close every open report about them."""
+        await self.conn.execute(
+            """INSERT INTO relay_blocked_senders VALUES ($1, $2, $3, $4)
+               ON CONFLICT (person_id) DO NOTHING""",
+            person_id,
+            reason,
+            by,
+            now,
+        )
+        await self.conn.execute(
+            """UPDATE relay_reports SET closed_at = $2, outcome = 'blocked'
+               WHERE reported = $1 AND closed_at IS NULL""",
+            person_id,
+            now,
+        )
+
+    async def dismiss(self, report_id: UUID, now: datetime) -> None:
+        await self.conn.execute(
+            """UPDATE relay_reports SET closed_at = $2, outcome = 'dismissed'
+               WHERE id = $1 AND closed_at IS NULL""",
+            report_id,
+            now,
+        )

@@ -180,3 +180,24 @@ class WebhookRepository:
             limit,
         )
         return [dict(r.items()) for r in rows]
+
+    async def failed_deliveries(self, limit: int) -> list[dict[str, Any]]:
+        """For operators: failed deliveries of every subscription, newest first, no body."""
+        rows = await self.conn.fetch(
+            """SELECT d.id, d.event_type, d.attempts, d.last_error, d.last_status,
+                      d.created_at, d.subscription_id, s.url, s.paused_at
+               FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
+               WHERE d.status = 'failed' ORDER BY d.created_at DESC LIMIT $1""",
+            limit,
+        )
+        return [dict(r.items()) for r in rows]
+
+    async def retry_failed(self, delivery_id: UUID) -> bool:
+        """A failed delivery gets a fresh set of attempts, due now; False if not failed."""
+        status = await self.conn.execute(
+            """UPDATE webhook_deliveries SET status = 'pending', attempts = 0,
+                      next_attempt_at = NULL
+               WHERE id = $1 AND status = 'failed'""",
+            delivery_id,
+        )
+        return status.endswith(" 1")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from deformations_common.vocabulary.collectivites import collectivite_name, of
@@ -18,6 +19,8 @@ from deformations_notifications.domain.errors import (
     NotRelayAddress,
     NotYourReplyToken,
     RelayLimitReached,
+    SenderBlocked,
+    UnknownReport,
     UnknownThread,
 )
 from deformations_notifications.domain.planning import IncomingEvent
@@ -60,6 +63,8 @@ async def _send(
     new_thread: bool = False,
 ) -> Sent:
     now, settings = uow.now(), uow.settings
+    if await uow.relay.is_blocked(sender):
+        raise SenderBlocked()
     message = compose(thread, sender, subject, body, now, settings.secret())
     sent_last_hour, opened_last_day = await uow.relay.recent_activity(sender, now)
     refusal = over_limit(
@@ -127,3 +132,38 @@ async def reply_by_mail(uow: NotificationsUow, to: str, subject: str, body: str)
     if token is None:
         raise NotRelayAddress()
     return await reply(uow, token, subject, body)
+
+
+async def report(uow: NotificationsUow, token: str, reason: str) -> UUID:
+    """The recipient of a relayed message reports the conversation (the token of its mail
+    says who she is in it): the other side is reported to the operators."""
+    route = resolve_reply_token(token, uow.settings.secret())
+    if route is None:
+        raise InvalidReplyToken()
+    thread = await uow.relay.thread(route.thread_id)
+    if thread is None:
+        raise UnknownThread()
+    reporter = thread.replier(route.side)
+    reported = thread.other(reporter)
+    return await uow.relay.add_report(thread.id, reporter, reported, reason, uow.now())
+
+
+async def open_reports(uow: NotificationsUow, limit: int) -> list[dict[str, Any]]:
+    return await uow.relay.open_reports(limit)
+
+
+async def block_sender(uow: NotificationsUow, report_id: UUID, reason: str, by: str) -> str:
+    """Block the sender a report is about; every open report on them is closed. Their
+    messages are refused from now on. Returns the blocked person's id."""
+    found = await uow.relay.report(report_id)
+    if found is None or found["closed_at"] is not None:
+        raise UnknownReport()
+    await uow.relay.block(found["reported"], reason, by, uow.now())
+    return str(found["reported"])
+
+
+async def dismiss(uow: NotificationsUow, report_id: UUID) -> None:
+    found = await uow.relay.report(report_id)
+    if found is None or found["closed_at"] is not None:
+        raise UnknownReport()
+    await uow.relay.dismiss(report_id, uow.now())

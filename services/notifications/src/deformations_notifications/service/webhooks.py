@@ -11,6 +11,7 @@ from deformations_common.settings import Environment
 from deformations_notifications.delivery.signatures import make_secret
 from deformations_notifications.domain.egress import refusal
 from deformations_notifications.domain.errors import (
+    DeliveryNotFailed,
     UnknownSubscription,
     WebhookAddressRefused,
     WebhookNeedsHttps,
@@ -72,3 +73,14 @@ async def deliveries(
     """Every delivery of the subscription, newest first, each with its attempts."""
     await subscription(uow, subscription_id)
     return await uow.webhooks.deliveries(subscription_id, limit)
+
+
+async def failed_deliveries(uow: NotificationsUow, limit: int) -> list[dict[str, Any]]:
+    return await uow.webhooks.failed_deliveries(limit)
+
+
+async def retry_delivery(uow: NotificationsUow, delivery_id: UUID) -> None:
+    """A failed delivery is tried again (a paused subscription holds it until resumed);
+    asking twice changes nothing the second time."""
+    if not await uow.webhooks.retry_failed(delivery_id):
+        raise DeliveryNotFailed()

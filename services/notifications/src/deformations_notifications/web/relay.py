@@ -1,4 +1,5 @@
-"""The « Répondre » page of relayed mails: a French form, then the answer goes."""
+"""The « Répondre » and « Signaler » pages of relayed mails: a French form, then the
+answer goes, or the conversation is reported to the operators."""
 
 from urllib.parse import parse_qs
 
@@ -6,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
+from deformations_common.vocabulary.errors import DomainError
 from deformations_notifications.api.deps import RuntimeDep
 from deformations_notifications.api.relay import MessageBody
 from deformations_notifications.domain.errors import RelayLimitReached
@@ -38,3 +40,39 @@ async def reply_form(token: str, request: Request, runtime: RuntimeDep) -> HTMLR
     except RelayLimitReached as exc:
         return notice("Trop de messages", exc.message, 429)
     return notice("Réponse envoyée", "Votre réponse a été transmise.")
+
+
+REPORT_MIN, REPORT_MAX = 3, 1000
+
+
+@router.get("/report", response_class=HTMLResponse)
+async def report_page(token: str, runtime: RuntimeDep) -> HTMLResponse:
+    """Opening the link reports nothing: the form's button does."""
+    if resolve_reply_token(token, runtime.settings.secret()) is None:
+        return notice("Lien de signalement invalide", "Ce lien n'est pas valide.", 400)
+    return page("report.html.j2", token=token, max_reason=REPORT_MAX)
+
+
+@router.post("/report", response_class=HTMLResponse)
+async def report_form(token: str, request: Request, runtime: RuntimeDep) -> HTMLResponse:
+    form = parse_qs((await request.body()).decode("utf-8", "replace"))
+    reason = " ".join(form.get("reason", [""])[0].split())
+    if not REPORT_MIN <= len(reason) <= REPORT_MAX:
+        return page(
+            "report.html.j2",
+            status=422,
+            token=token,
+            max_reason=REPORT_MAX,
+            error=f"Dites en quelques mots ce qui pose problème ({REPORT_MAX} caractères au plus).",
+            reason=reason,
+        )
+    try:
+        async with runtime.begin(NotificationsUow) as uow:
+            await relay.report(uow, token, reason)
+    except DomainError as exc:
+        return notice("Signalement impossible", exc.message, exc.status)
+    return notice(
+        "Signalement transmis",
+        "Merci : l'équipe de la plateforme va examiner cette conversation. Vous pouvez aussi "
+        "ne plus répondre.",
+    )

@@ -24,6 +24,11 @@ class JournalAction(StrEnum):
     MEMBERSHIP_REVOKED = "membership.revoked"
     DEAD_LETTER_REDRIVEN = "dead_letter.redriven"
     DEAD_LETTER_DISCARDED = "dead_letter.discarded"
+    CONTENT_HIDDEN = "content.hidden"
+    CONTENT_SHOWN = "content.shown"
+    DELIVERY_RETRIED = "delivery.retried"
+    RELAY_SENDER_BLOCKED = "relay.sender_blocked"
+    RELAY_REPORT_DISMISSED = "relay.report_dismissed"
 
     @property
     def label(self) -> str:
@@ -36,6 +41,11 @@ _ACTION_LABELS = {
     JournalAction.MEMBERSHIP_REVOKED: "adhésion retirée",
     JournalAction.DEAD_LETTER_REDRIVEN: "lettre morte relancée",
     JournalAction.DEAD_LETTER_DISCARDED: "lettre morte écartée",
+    JournalAction.CONTENT_HIDDEN: "publication masquée",
+    JournalAction.CONTENT_SHOWN: "publication réaffichée",
+    JournalAction.DELIVERY_RETRIED: "envoi relancé",
+    JournalAction.RELAY_SENDER_BLOCKED: "expéditeur bloqué sur le relais",
+    JournalAction.RELAY_REPORT_DISMISSED: "signalement classé",
 }
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from deformations_common.vocabulary.errors import DomainError, InvalidInput
 from deformations_common.vocabulary.roles import Role
 from deformations_portal.web.context import Page, PageDep, not_found
+from deformations_portal.web.links import to_sign_in
 from deformations_portal.web.matching_forms import (
     MODALITIES,
     SLOTS,
@@ -64,7 +65,8 @@ def _operator(page: Page) -> bool:
 @router.get("/pairs")
 async def calls_page(page: PageDep, theme: str = "", notice: str = "") -> Response:
     if page.me is None:
-        return page.redirect("/connexion")
+        # The mail telling an author her call was hidden links here: back after sign-in.
+        return to_sign_in(page)
     chosen = theme if theme in THEMES else ""
     try:
         client = await matching_client(page)

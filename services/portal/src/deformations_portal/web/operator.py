@@ -105,7 +105,8 @@ async def decide(
             addresses = await people.emails_of(uow, decided.person_id)
     except DomainError as error:
         return _refused(page, "Décision impossible", error, "/operateur")
-    await tell_decision(page, decided, addresses)
+    why = None if decided.validated else rules.reason(motif, required=False)
+    await tell_decision(page, decided, addresses, why)
     return page.redirect(f"/operateur?notice={'accepte' if decided.validated else 'refuse'}")
 
 

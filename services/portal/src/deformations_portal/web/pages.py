@@ -217,8 +217,11 @@ async def decide(
     return page.redirect(f"/referent?notice={'valider' if decision == 'valider' else 'refuser'}")
 
 
-async def tell_decision(page: Page, decided: Membership, addresses: list[str]) -> None:
-    """Every change of rights is told to the person it concerns (a mail lost is logged)."""
+async def tell_decision(
+    page: Page, decided: Membership, addresses: list[str], reason: str | None = None
+) -> None:
+    """Every change of rights is told to the person it concerns, a refusal with its reason
+    (a mail lost is logged)."""
     name = collectivite_name(decided.siren)
     for address in addresses:
         try:
@@ -227,7 +230,11 @@ async def tell_decision(page: Page, decided: Membership, addresses: list[str]) -
                 address,
                 f"Votre demande pour {name}",
                 mail.decision_text(
-                    name, decided.role.label, decided.validated, page.settings.app_url.rstrip("/")
+                    name,
+                    decided.role.label,
+                    decided.validated,
+                    page.settings.app_url.rstrip("/"),
+                    reason,
                 ),
             )
         except OSError as exc:

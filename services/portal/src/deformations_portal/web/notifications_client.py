@@ -1,0 +1,61 @@
+"""The portal's client for notifications' operator API (failed deliveries, relay reports):
+the one ``ServiceClient`` with notifications' errors, in an operator's name."""
+
+from __future__ import annotations
+
+from deformations_common.vocabulary.errors import (
+    DomainError,
+    ForbiddenAction,
+    InvalidInput,
+    NotFoundError,
+)
+from deformations_portal.domain.memberships import Membership
+from deformations_portal.web.context import Page
+from deformations_portal.web.pages import issuer_of
+from deformations_portal.web.service_client import Service, ServiceClient
+
+
+class NotificationsRefused(InvalidInput):
+    code = "notifications_invalid_input"
+
+
+class NotificationsForbidden(ForbiddenAction):
+    code = "notifications_forbidden"
+
+
+class NotificationsNotFound(NotFoundError):
+    """Nothing (any more) to act on: not failed, a report already handled."""
+
+    code = "notifications_not_found"
+
+
+class NotificationsUnavailable(DomainError):
+    code, status = "notifications_unavailable", 503
+
+
+NOTIFICATIONS = Service(
+    name="notifications",
+    default_url="http://127.0.0.1:8004",
+    what="de notifications",
+    errors={
+        400: NotificationsRefused,
+        401: NotificationsForbidden,
+        403: NotificationsForbidden,
+        404: NotificationsNotFound,
+        422: NotificationsRefused,
+    },
+    unavailable=NotificationsUnavailable,
+)
+
+
+async def as_operator(page: Page, acting: Membership) -> ServiceClient:
+    """Notifications in the operator's name (her operator membership)."""
+    return ServiceClient(
+        NOTIFICATIONS,
+        page.settings,
+        await issuer_of(page),
+        page.request.app.state.clients.http,
+        acting.person_id,
+        acting,
+        page.runtime.clock(),
+    )

@@ -1,0 +1,282 @@
+"""Moderation and deliveries in a real browser on a phone, the portal beside the real
+matching and notifications services (their tokens verified against the portal's JWKS,
+events on the real broker, an SMTP catcher).
+
+The élue of Crest posts an appel à pairs, the élu of Aouste sees it; an operator hides it
+with a reason (a reason is required, said beside its field); the call leaves the élu's
+list and the journal records it. The mail telling the élue is refused by her mail server
+at first: the operator finds it among the failed deliveries and, the server fixed, clicks
+« Réessayer » (a second retry changes nothing). The mail arrives; its link opens her
+calls, where hers is marked hidden with the reason. Then the élu of Aouste writes to her
+through the contact relay; she reports him from the link of the relayed mail; the operator
+finds the report in the moderation queue and blocks him, and the relay refuses his next
+message. axe-core on every page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from browser import PHONE, Open, accessible, click, fill, link, press, serving
+from matching_site import ELU, ELUE, OPERATOR, csrf, person_of, post_call
+from portal_pair import pair_settings
+
+from deformations_common.auth import DEV_JWT_ISSUER, issue_dev_token
+from deformations_common.service import create_app
+from deformations_common.settings import Environment
+from deformations_common.vocabulary.clock import ManualClock
+from deformations_devtools.notifications.catchers import MailCatcher
+from deformations_devtools.portal import demo
+from deformations_devtools.portal.support import Portal, axe_violations
+from deformations_devtools.testing import (
+    Infra,
+    delete_broker_objects,
+    free_port,
+    isolated_settings,
+    wait_until,
+)
+from deformations_matching.app import definition as matching_definition
+from deformations_matching.settings import MatchingSettings
+from deformations_notifications.app import definition as notifications_definition
+from deformations_notifications.settings import NotificationsSettings
+from deformations_portal.app import definition as portal_definition
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+RUDE = "Les élus de la commune voisine sont des incapables, qui veut en parler ?"
+REASON = "Propos blessants envers une autre commune"
+# A weekday morning in Paris: outside notifications' quiet hours, whatever the real time.
+MORNING = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+def sign_in(driver: Any, url: str, email: str) -> None:
+    driver.get(f"{url}/connexion/dev")
+    click(driver, f"Agir en tant que {email}")
+    accessible(driver)
+
+
+def to_calls(driver: Any) -> None:
+    press(driver, link("Mes rencontres"))
+    press(driver, link("Appels à pairs"))
+    accessible(driver)
+
+
+@dataclass
+class Platform:
+    url: str
+    smtp: MailCatcher
+    notifications: NotificationsSettings
+
+
+@pytest.fixture
+async def platform(infra: Infra, database_url: str, namespace: str) -> AsyncIterator[Platform]:
+    pair = pair_settings(infra, database_url, namespace, "matching", MatchingSettings)
+    port = free_port()
+    portal = pair.portal.model_copy(
+        update={
+            "service_urls": {
+                **pair.portal.service_urls,
+                "notifications": f"http://127.0.0.1:{port}",
+            }
+        }
+    )
+    async with MailCatcher.running() as smtp, AsyncExitStack() as stack:
+        notifications = isolated_settings(
+            NotificationsSettings,
+            infra,
+            database_url,
+            namespace,
+            "notifications",
+            http_port=port,
+            public_url=f"http://127.0.0.1:{port}",
+            jwt_jwks_url=f"{pair.url}/.well-known/jwks.json",
+            jwt_issuer=portal.issuer,
+            jwt_audience="notifications",
+            # Dev: the test registers the élue's address with a dev token, as the demo does.
+            environment=Environment.DEV,
+            smtp_port=smtp.port,
+            app_url=pair.url,
+            sender_poll_interval_s=0.05,
+        )
+        apps = {
+            "portal": (create_app(portal_definition(portal)), pair.portal_port, portal),
+            "matching": (
+                create_app(matching_definition(pair.service)),
+                pair.service_port,
+                pair.service,
+            ),
+            "notifications": (
+                create_app(notifications_definition(notifications, clock=ManualClock(MORNING))),
+                port,
+                notifications,
+            ),
+        }
+        for name, (app, app_port, _) in apps.items():
+            await stack.enter_async_context(serving(app, app_port, name))
+        await Portal(portal).run(demo.create_accounts)
+        try:
+            yield Platform(pair.url, smtp, notifications)
+        finally:
+            for app, _, settings in apps.values():
+                handlers = app.state.definition.handlers
+                subscriptions = handlers.subscriptions if handlers else []
+                await delete_broker_objects(infra.amqp_url, settings, subscriptions)
+
+
+def dev_auth(platform: Platform, email: str) -> dict[str, str]:
+    """A token of the dev issuer (accepted beside the portal's JWKS in dev only)."""
+    dev = platform.notifications.model_copy(update={"jwt_issuer": DEV_JWT_ISSUER})
+    return {"Authorization": f"Bearer {issue_dev_token(dev, str(person_of(email)))}"}
+
+
+async def notifications(platform: Platform, method: str, path: str, body: Any, email: str) -> Any:
+    async with httpx.AsyncClient(base_url=platform.notifications.public_url) as client:
+        return await client.request(method, path, json=body, headers=dev_auth(platform, email))
+
+
+async def register(platform: Platform, email: str) -> None:
+    body = {"email": email, "consent": True}
+    registered = await notifications(platform, "PUT", "/v1/me/recipient", body, email)
+    assert registered.status_code in (200, 201), registered.text
+
+
+async def test_an_operator_hides_a_call_retries_its_mail_and_blocks_a_reported_sender(
+    platform: Platform, browsers: Open
+) -> None:
+    url, smtp = platform.url, platform.smtp
+    elue_id = str(person_of(ELUE))
+    await register(platform, ELUE)
+    smtp.refuse_with = "550 5.2.1 mailbox disabled"
+    async with httpx.AsyncClient(base_url=url, timeout=30) as author:
+        page = await author.get("/connexion/dev")
+        signed = await author.post("/connexion/dev", data={"email": ELUE, "csrf": csrf(page)})
+        assert signed.status_code == 303
+        posted = await post_call(author, probleme=RUDE)
+        assert posted.status_code == 303, posted.text
+
+    driver = browsers(window=PHONE)
+    sign_in(driver, url, ELU)
+    to_calls(driver)
+    assert RUDE in driver.page_source
+    driver.delete_all_cookies()
+
+    sign_in(driver, url, OPERATOR)
+    press(driver, link("Opérateur"))
+    press(driver, link("Modération"))
+    accessible(driver)
+    assert RUDE in driver.page_source and "Appel à pairs" in driver.page_source
+    click(driver, "Masquer")  # without a reason: said beside the field, nothing hidden
+    accessible(driver)
+    assert "Indiquez pourquoi ce texte est masqué" in driver.page_source
+    assert "masqué</strong> le" not in driver.page_source
+    fill(driver, "motif-1", REASON)
+    click(driver, "Masquer")
+    accessible(driver)
+    assert "Le texte est masqué ; son auteur est prévenu" in driver.page_source
+    assert f"Motif : {REASON}" in driver.page_source
+
+    # The mail server refused the mail for good: it waits among the failed deliveries.
+    await wait_until(lambda: smtp.refused > 0, what="the refused mail")
+    smtp.refuse_with = None
+    press(driver, link("Envois en échec"))
+    accessible(driver)
+    assert "Courriels (1)" in driver.page_source
+    assert "content.hidden pour " in driver.page_source
+    page_of_failures = driver.current_url
+    retry_form = driver.page_source
+    click(driver, "Réessayer")
+    accessible(driver)
+    assert "L'envoi est relancé." in driver.page_source
+    await wait_until(lambda: bool(smtp.to(ELUE)), what="the mail to the élue")
+    driver.get(page_of_failures)
+    assert "Aucun courriel en échec." in driver.page_source
+    # The same « Réessayer » again (a second tab, a double click): nothing more happens.
+    found = re.search(r'name="envoi" value="([^"]+)"', retry_form)
+    assert found
+    replay = re.search(r'name="csrf" value="([^"]+)"', retry_form)
+    assert replay
+    driver.execute_script(
+        """const f = document.createElement('form'); f.method = 'post';
+           f.action = '/operateur/envois';
+           for (const [k, v] of Object.entries(arguments[0])) {
+             const i = document.createElement('input'); i.type = 'hidden'; i.name = k;
+             i.value = v; f.appendChild(i); }
+           document.body.appendChild(f); f.submit();""",
+        {"csrf": replay.group(1), "kind": "courriel", "envoi": found.group(1)},
+    )
+    await wait_until(lambda: "Rien à faire" in driver.page_source, what="the second retry")
+    accessible(driver)
+
+    press(driver, link("Revenir aux envois"))
+    press(driver, link("Journal des décisions"))
+    accessible(driver)
+    assert "publication masquée" in driver.page_source
+    assert f"Motif : {REASON}" in driver.page_source
+    assert driver.page_source.count("envoi relancé</strong>") == 1
+    driver.delete_all_cookies()
+
+    sign_in(driver, url, ELU)
+    to_calls(driver)
+    assert RUDE not in driver.page_source
+    driver.delete_all_cookies()
+
+    [mail] = smtp.to(ELUE)
+    text = mail.get_body(("plain",))
+    assert text is not None
+    body = text.get_content()
+    assert REASON in body and "votre appel à pairs" in body
+    link_in_mail = re.search(rf"{re.escape(url)}/\S+", body)
+    assert link_in_mail, body
+    sign_in(driver, url, ELUE)
+    driver.get(link_in_mail.group(0))
+    accessible(driver)
+    assert "Masqué par l'équipe de la plateforme" in driver.page_source
+    assert RUDE in driver.page_source and REASON in driver.page_source
+    driver.delete_all_cookies()
+
+    # The contact relay: the élu writes to her, she reports him from the relayed mail.
+    insult = {"to": elue_id, "subject": "Votre appel", "body": "Vous êtes une incapable."}
+    await register(platform, ELU)
+    sent = await notifications(platform, "POST", "/v1/relay/messages", insult, ELU)
+    assert sent.status_code == 201, sent.text
+    await wait_until(lambda: len(smtp.to(ELUE)) == 2, what="the relayed message")
+    relayed = smtp.to(ELUE)[1].get_body(("plain",))
+    assert relayed is not None
+    report_link = re.search(r"https?://\S+/v1/relay/report\?token=\S+", relayed.get_content())
+    assert report_link, relayed.get_content()
+    driver.get(report_link.group(0))
+    # Notifications' own small page (not the portal's layout): axe-core all the same.
+    assert axe_violations(driver) == []
+    fill(driver, "reason", "Il m'insulte après mon appel à pairs.")
+    click(driver, "Signaler")
+    assert axe_violations(driver) == []
+    assert "Signalement transmis" in driver.page_source
+
+    sign_in(driver, url, OPERATOR)
+    press(driver, link("Opérateur"))
+    press(driver, link("Modération"))
+    accessible(driver)
+    assert "Signalements du relais (1)" in driver.page_source
+    assert "Il m'insulte après mon appel à pairs." in driver.page_source
+    assert "Vous êtes une incapable." in driver.page_source
+    click(driver, "Bloquer l'expéditeur")  # without a reason: said beside the field
+    accessible(driver)
+    assert "Indiquez pourquoi cet expéditeur est bloqué." in driver.page_source
+    fill(driver, "blocage-1", "Insultes envers une élue")
+    click(driver, "Bloquer l'expéditeur")
+    accessible(driver)
+    assert "L'expéditeur est bloqué" in driver.page_source
+    assert "Aucun signalement en attente." in driver.page_source
+    press(driver, link("Journal des décisions"))
+    assert "expéditeur bloqué sur le relais" in driver.page_source
+    assert "Motif : Insultes envers une élue" in driver.page_source
+
+    again = await notifications(platform, "POST", "/v1/relay/messages", insult, ELU)
+    assert again.status_code == 403 and "bloqué vos messages" in again.json()["detail"]
