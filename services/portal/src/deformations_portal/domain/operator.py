@@ -24,6 +24,8 @@ class JournalAction(StrEnum):
     MEMBERSHIP_REVOKED = "membership.revoked"
     DEAD_LETTER_REDRIVEN = "dead_letter.redriven"
     DEAD_LETTER_DISCARDED = "dead_letter.discarded"
+    QUESTIONNAIRE_UPLOADED = "questionnaire.uploaded"
+    QUESTIONNAIRE_PUBLISHED = "questionnaire.published"
 
     @property
     def label(self) -> str:
@@ -36,6 +38,8 @@ _ACTION_LABELS = {
     JournalAction.MEMBERSHIP_REVOKED: "adhésion retirée",
     JournalAction.DEAD_LETTER_REDRIVEN: "lettre morte relancée",
     JournalAction.DEAD_LETTER_DISCARDED: "lettre morte écartée",
+    JournalAction.QUESTIONNAIRE_UPLOADED: "questionnaire déposé",
+    JournalAction.QUESTIONNAIRE_PUBLISHED: "questionnaire publié",
 }
 
 
