@@ -42,6 +42,17 @@ def _operator(page: Page) -> Membership | Response:
         return page.message("Accès réservé", error.message, status=error.status, error=True)
 
 
+def _refused(page: Page, error: DomainError) -> Response:
+    """A form that cannot be trusted (its token): refused, nothing done."""
+    return page.message(
+        "Action impossible",
+        error.message,
+        status=error.status,
+        error=True,
+        link={"href": BASE, "text": "Revenir aux questionnaires"},
+    )
+
+
 def _render_list(
     page: Page,
     versions: list[dict[str, Any]],
@@ -109,7 +120,14 @@ async def upload(page: PageDep) -> Response:
     source = ""
     try:
         source, csrf = await _posted_source(page)
+    except DomainError as error:
+        found, unavailable = await _versions(page, acting)
+        return _render_list(page, found, unavailable=unavailable, problems=[error.message])
+    try:
         page.check_csrf(csrf)
+    except DomainError as error:
+        return _refused(page, error)
+    try:
         if not source.strip():
             raise InvalidInput("Choisissez un fichier ou collez le contenu du questionnaire.")
         uploaded = await (await diagnosis_client(page, acting)).post(API, {"source": source})
@@ -175,6 +193,9 @@ async def publish(page: PageDep, version: str) -> Response:
     csrf = form.get("csrf")
     try:
         page.check_csrf(csrf if isinstance(csrf, str) else None)
+    except DomainError as error:
+        return _refused(page, error)
+    try:
         if form.get("confirmation") != "oui":
             raise InvalidInput("Cochez la confirmation pour publier cette version.")
         if not _VERSION.match(version):
