@@ -21,7 +21,8 @@ def shipped_source(version: str = CURRENT_VERSION) -> str:
 def new_version_source(version: str, title: str = "Élus en transition : édition 2027") -> str:
     """The shipped questionnaire declared as ``version``, titled ``title``."""
     source = shipped_source()
-    assert f'version: "{CURRENT_VERSION}"' in source and f'title: "{SHIPPED_TITLE}"' in source
+    assert f'version: "{CURRENT_VERSION}"' in source
+    assert f'title: "{SHIPPED_TITLE}"' in source
     return source.replace(f'version: "{CURRENT_VERSION}"', f'version: "{version}"', 1).replace(
         f'title: "{SHIPPED_TITLE}"', f'title: "{title}"', 1
     )
