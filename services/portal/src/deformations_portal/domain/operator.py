@@ -26,6 +26,7 @@ class JournalAction(StrEnum):
     DEAD_LETTER_DISCARDED = "dead_letter.discarded"
     QUESTIONNAIRE_UPLOADED = "questionnaire.uploaded"
     QUESTIONNAIRE_PUBLISHED = "questionnaire.published"
+    RECIPE_EDITED = "recipe.edited"
 
     @property
     def label(self) -> str:
@@ -40,6 +41,7 @@ _ACTION_LABELS = {
     JournalAction.DEAD_LETTER_DISCARDED: "lettre morte écartée",
     JournalAction.QUESTIONNAIRE_UPLOADED: "questionnaire déposé",
     JournalAction.QUESTIONNAIRE_PUBLISHED: "questionnaire publié",
+    JournalAction.RECIPE_EDITED: "recette modifiée",
 }
 
 
