@@ -3,7 +3,7 @@ publishes; a published version becomes current and never changes; bad files stor
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -11,7 +11,7 @@ import pytest
 from deformations_common.auth import Principal
 from deformations_common.vocabulary.clock import ManualClock
 from deformations_devtools.diagnosis.versions import new_version_source
-from deformations_diagnosis.content.loader import CURRENT_VERSION
+from deformations_diagnosis.content.loader import CURRENT_VERSION, load_questionnaire
 from deformations_diagnosis.domain.access import RoleRequiredError
 from deformations_diagnosis.domain.errors import (
     AlreadyPublishedError,
@@ -32,8 +32,13 @@ DRAFT = "2031-01-v1"
 
 
 @pytest.fixture
-def uow() -> FakeUnitOfWork:
-    return FakeUnitOfWork(ManualClock(NOW))
+def clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+def uow(clock: ManualClock) -> FakeUnitOfWork:
+    return FakeUnitOfWork(clock)
 
 
 async def test_a_draft_is_previewed_but_not_served_until_published(uow: FakeUnitOfWork) -> None:
@@ -53,7 +58,7 @@ async def test_a_draft_is_previewed_but_not_served_until_published(uow: FakeUnit
 
 
 async def test_a_published_version_is_current_and_old_results_keep_theirs(
-    uow: FakeUnitOfWork,
+    uow: FakeUnitOfWork, clock: ManualClock
 ) -> None:
     version = "2031-02-v1"
     old = await responses.submit(
@@ -63,6 +68,7 @@ async def test_a_published_version_is_current_and_old_results_keep_theirs(
         answers=first_options(await questionnaires.current(uow)),
         person_id="elue",
     )
+    clock.advance(timedelta(days=1))
     await questionnaires.upload(uow, OPERATOR, new_version_source(version))
     published = await questionnaires.publish(uow, OPERATOR, version)
     assert (published.published, published.current) == (True, True)
@@ -107,6 +113,15 @@ async def test_a_bad_file_is_refused_with_every_problem_and_nothing_stored(
     with pytest.raises(InvalidQuestionnaireError) as unreadable:
         await questionnaires.upload(uow, OPERATOR, "version: [2031")
     assert unreadable.value.problems[0].startswith("Le YAML ne se lit pas (ligne 1")
+    assert uow.questionnaire_versions.rows == {}
+
+
+async def test_a_next_step_must_point_to_a_recipe_of_the_catalogue(uow: FakeUnitOfWork) -> None:
+    source = new_version_source("2031-03-v2")
+    code = load_questionnaire(CURRENT_VERSION).formats[0].recipe_code
+    with pytest.raises(InvalidQuestionnaireError) as refused:
+        await questionnaires.upload(uow, OPERATOR, source.replace(code, "t03_pas_une_recette"))
+    assert any("« t03_pas_une_recette » n'est pas une recette" in p for p in refused.value.problems)
     assert uow.questionnaire_versions.rows == {}
 
 

@@ -10,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from deformations_contracts.catalogue import load_catalogue
 from deformations_diagnosis.content.model import Questionnaire, RuleBroken
 
 # A questionnaire file is a few dozen kilobytes; far more is a mistake, not a version.
@@ -49,10 +50,27 @@ def check_source(source: str) -> tuple[Questionnaire | None, list[str]]:
     if not isinstance(raw, dict):
         return None, ["Le fichier doit décrire un questionnaire : une table de champs YAML."]
     try:
-        return Questionnaire.model_validate(raw), []
+        checked = Questionnaire.model_validate(raw)
     except ValidationError as error:
         problems = list(dict.fromkeys(_french(e) for e in error.errors()))
         return None, problems[:MAX_PROBLEMS]
+    problems = _unknown_recipes(checked)
+    return (None, problems) if problems else (checked, [])
+
+
+def _unknown_recipes(questionnaire: Questionnaire) -> list[str]:
+    """A next step points to a recipe or idea of the booklet's catalogue, as shipped."""
+    catalogue = load_catalogue()
+    problems = []
+    for number, fmt in enumerate(questionnaire.formats, start=1):
+        try:
+            catalogue.find(fmt.recipe_code)
+        except KeyError:
+            problems.append(
+                f"formats › n° {number} › recipe_code : « {fmt.recipe_code} » n'est pas une "
+                "recette du catalogue."
+            )
+    return problems
 
 
 def _yaml_problem(error: yaml.YAMLError) -> str:

@@ -14,7 +14,8 @@ from deformations_portal.web.context import Page, PageDep, not_found
 router = APIRouter(include_in_schema=False)
 
 
-async def _catalogue(page: Page) -> Catalogue:
+async def shown_catalogue(page: Page) -> Catalogue:
+    """The catalogue as every page shows it: the operators' edits over the booklet."""
     async with page.runtime.begin(PortalUow) as uow:
         return await content.catalogue(uow)
 
@@ -25,14 +26,14 @@ async def thematiques(page: PageDep) -> Response:
         "themes.html",
         "Les 11 thématiques",
         current="thematiques",
-        catalogue=await _catalogue(page),
+        catalogue=await shown_catalogue(page),
     )
 
 
 @router.get("/thematiques/{number}")
 async def thematique(page: PageDep, number: int) -> Response:
     try:
-        found = (await _catalogue(page)).thematique(number)
+        found = (await shown_catalogue(page)).thematique(number)
     except KeyError:
         return not_found(page)
     return page.render("theme.html", f"Thématique {number}", current="thematiques", t=found)
@@ -40,7 +41,7 @@ async def thematique(page: PageDep, number: int) -> Response:
 
 @router.get("/recettes/{code}")
 async def recipe(page: PageDep, code: str) -> Response:
-    catalogue = await _catalogue(page)
+    catalogue = await shown_catalogue(page)
     try:
         found = catalogue.find(code)
     except KeyError:
