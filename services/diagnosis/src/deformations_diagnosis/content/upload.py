@@ -13,8 +13,10 @@ from pydantic_core import ErrorDetails
 from deformations_contracts.catalogue import load_catalogue
 from deformations_diagnosis.content.model import Questionnaire, RuleBroken
 
-# A questionnaire file is a few dozen kilobytes; far more is a mistake, not a version.
-MAX_SOURCE_CHARS = 300_000
+# A questionnaire file is a few dozen kilobytes (the shipped one 31 kB); far more is a
+# mistake, not a version. Bounded so that any text of this length, JSON-escaped (up to 12
+# bytes a character), stays under the services' body limit (1 MiB): a 422, never a 413.
+MAX_SOURCE_CHARS = 80_000
 # An upload full of mistakes is not helped by a list of hundreds.
 MAX_PROBLEMS = 30
 

@@ -25,7 +25,8 @@ router = APIRouter(include_in_schema=False)
 BASE = "/operateur/questionnaires"
 API = "/v1/questionnaire-versions"
 # As diagnosis's own bound on a questionnaire file (characters; UTF-8 takes up to 4 bytes).
-MAX_SOURCE_BYTES = 4 * 300_000
+MAX_SOURCE_CHARS = 80_000
+MAX_SOURCE_BYTES = 4 * MAX_SOURCE_CHARS
 _VERSION = re.compile(r"^[0-9]{4}-[0-9]{2}-v[0-9]+$")
 _NOTICES = {
     "depose": "La version est déposée en brouillon : vérifiez l'aperçu avant de la publier.",
@@ -130,6 +131,8 @@ async def upload(page: PageDep) -> Response:
     try:
         if not source.strip():
             raise InvalidInput("Choisissez un fichier ou collez le contenu du questionnaire.")
+        if len(source) > MAX_SOURCE_CHARS:
+            raise InvalidInput(f"Le fichier dépasse {MAX_SOURCE_CHARS} caractères.")
         uploaded = await (await diagnosis_client(page, acting)).post(API, {"source": source})
         async with page.runtime.begin(PortalUow) as uow:
             await content.record_questionnaire(
