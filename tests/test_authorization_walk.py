@@ -92,6 +92,8 @@ ROLE_CASES: dict[str, list[tuple[str, str, dict[str, Any] | None, tuple[str, ...
             ("elected",),
             AOUSTE,
         ),
+        ("POST", "/v1/questionnaire-versions", {"source": "version: x"}, ("trainer",), CREST),
+        ("POST", "/v1/questionnaire-versions/2031-01-v1/publish", None, ("elected",), CREST),
     ],
     "lending": [("POST", "/v1/offers", offer_body(), ("agent",), CREST)],
     "matching": [("POST", "/v1/operator/rematch", None, ("elected", "hr"), CREST)],

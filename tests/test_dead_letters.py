@@ -6,7 +6,10 @@ import asyncio
 import importlib
 import io
 import json
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from uuid import uuid4
 
@@ -39,8 +42,10 @@ def test_every_service_has_the_dlq_command(
 
 
 def _exported_metrics() -> set[str]:
+    """Names as scraped: a counter's family ``x`` is exported as ``x_total``."""
     assert queue_metrics.DEAD_LETTERS is not None  # registered on import
-    return {metric.name for metric in REGISTRY.collect()}
+    families = list(REGISTRY.collect())
+    return {m.name for m in families} | {f"{m.name}_total" for m in families if m.type == "counter"}
 
 
 def test_the_alert_rules_watch_metrics_the_services_export() -> None:
@@ -60,8 +65,30 @@ def test_the_alert_rules_watch_metrics_the_services_export() -> None:
         "deformations_dead_letter_oldest_age_seconds",
         "deformations_outbox_oldest_age_seconds",
         "deformations_queue_ready_messages",
+        "deformations_background_task_up",
+        "deformations_dependency_up",
     } <= watched
     assert len({rule["alert"] for rule in rules}) == len(rules)
+    relay = [r for r in rules if 'task="outbox-relay"' in r["expr"]]
+    assert relay, "no rule watches the outbox relay"
+
+
+def test_the_relay_task_the_rules_name_is_the_one_the_runtime_starts() -> None:
+    source = (ROOT / "services/common/src/deformations_common/service.py").read_text("utf-8")
+    assert 'start_task("outbox-relay"' in source
+
+
+def test_promtool_accepts_the_alert_rules() -> None:
+    """Debian's ``prometheus`` package ships promtool; where it is not installed, the
+    structure test above still runs."""
+    promtool = os.environ.get("PROMTOOL") or shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool is not installed (apt-get install prometheus)")
+    checked = subprocess.run(
+        [promtool, "check", "rules", str(ALERTS)], capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "SUCCESS" in checked.stdout
 
 
 def test_the_deploy_readme_documents_the_alerts() -> None:

@@ -202,6 +202,7 @@ ROUTED = [
     ("/api/training/v1/offers/search?theme=energie", "training", "/v1/offers/search?theme=energie"),
     ("/formations/parcours", routes.HOME, "/formations/parcours"),
     ("/api/lending/v1/metrics", "lending", "/v1/metrics"),
+    ("/api/lending/v1/operationsx", "lending", "/v1/operationsx"),
     ("/.well-known/jwks.json", routes.HOME, "/.well-known/jwks.json"),
 ]
 
@@ -515,6 +516,12 @@ async def test_operations_stay_on_the_service_port_only(platform: Platform) -> N
                 public = f"{platform.address}/api/{name}{path}"
                 assert (await client.get(public)).status_code == 404, public
                 assert (await client.get(platform.address + path)).status_code == 404
+            # The operators' API: served on the service's port (a token needed), never at
+            # the one address, where the portal does not call it.
+            path = "/v1/operations/dead-letters"
+            assert (await client.get(served.url + path)).status_code == 401, path
+            public = f"{platform.address}/api/{name}{path}"
+            assert (await client.get(public)).status_code == 404, public
 
 
 async def test_the_e_mail_links_of_notifications_open_its_pages_at_the_one_address(

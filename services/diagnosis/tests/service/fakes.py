@@ -13,6 +13,11 @@ from deformations_contracts.base import EventData
 from deformations_devtools.erasure import InMemoryErasedPeople
 from deformations_diagnosis.domain.campaigns import Campaign, TokenTakenError
 from deformations_diagnosis.repositories import CampaignRepository, ResponseRepository
+from deformations_diagnosis.repositories.questionnaire_versions import (
+    PublishedSource,
+    QuestionnaireVersionRepository,
+    StoredVersion,
+)
 from deformations_diagnosis.repositories.responses import NewResponse, StoredResponse
 from deformations_diagnosis.service.uow import DiagnosisUnitOfWork
 from deformations_diagnosis.settings import DiagnosisSettings
@@ -111,6 +116,43 @@ class FakeCampaigns(CampaignRepository):
         return len(theirs)
 
 
+class FakeQuestionnaireVersions(QuestionnaireVersionRepository):
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[StoredVersion, str]] = {}
+
+    async def get(self, version: str, *, for_update: bool = False) -> StoredVersion | None:
+        found = self.rows.get(version)
+        return found[0] if found else None
+
+    async def source(self, version: str) -> str | None:
+        found = self.rows.get(version)
+        return found[1] if found else None
+
+    async def save_draft(
+        self, version: str, title: str, source: str, by: str, at: datetime
+    ) -> bool:
+        found = self.rows.get(version)
+        if found and found[0].published:
+            return False
+        self.rows[version] = (StoredVersion(version, title, at, None), source)
+        return True
+
+    async def publish(self, version: str, by: str, at: datetime) -> None:
+        stored, source = self.rows[version]
+        self.rows[version] = (replace(stored, published_at=at), source)
+
+    async def listing(self) -> list[StoredVersion]:
+        return sorted((s for s, _ in self.rows.values()), key=lambda s: s.uploaded_at)[::-1]
+
+    async def published(self, known: Sequence[str]) -> list[PublishedSource]:
+        done = [(s, src) for s, src in self.rows.values() if s.published_at is not None]
+        done.sort(key=lambda row: (row[0].published_at, row[0].version))
+        return [PublishedSource(s.version, None if s.version in known else src) for s, src in done]
+
+    async def forget_person(self, person_id: str) -> None:
+        return None
+
+
 class FakeUnitOfWork(DiagnosisUnitOfWork):
     """The service's unit of work with its state in memory and its events in a list."""
 
@@ -119,6 +161,7 @@ class FakeUnitOfWork(DiagnosisUnitOfWork):
         self.emitted: list[EventData] = []
         self._responses = FakeResponses()
         self._campaigns = FakeCampaigns()
+        self._versions = FakeQuestionnaireVersions()
         self._erased_people = InMemoryErasedPeople()
 
     async def _record(self, conn: object, events: Sequence[EventData]) -> list[UUID]:
@@ -136,6 +179,10 @@ class FakeUnitOfWork(DiagnosisUnitOfWork):
     @property
     def campaigns(self) -> FakeCampaigns:
         return self._campaigns
+
+    @property
+    def questionnaire_versions(self) -> FakeQuestionnaireVersions:
+        return self._versions
 
     def of_type(self, kind: type[EventData]) -> list[Any]:
         return [e for e in self.emitted if isinstance(e, kind)]

@@ -28,6 +28,7 @@ from deformations_portal.web import (
     signin,
     statistics,
 )
+from deformations_portal.web.content_site import routers as content_routers
 from deformations_portal.web.lending_site import routers as lending_routers
 from deformations_portal.web.meetings_site import routers as meeting_routers
 from deformations_portal.web.training_site import routers as training_routers
@@ -74,6 +75,7 @@ def definition(
             *training_routers,
             *meeting_routers,
             *lending_routers,
+            *content_routers,
         ],
         produces=[MembershipChanged, PersonErasureRequested],
         background=[clients.keep],

@@ -11,7 +11,6 @@ from deformations_common.auth import CurrentPrincipal
 from deformations_contracts.events.diagnosis import TeamKind
 from deformations_contracts.types import InseeCode, Siren
 from deformations_diagnosis.api.deps import RuntimeDep
-from deformations_diagnosis.content.loader import CURRENT_VERSION
 from deformations_diagnosis.domain.intercommunality import IntercommunalityResult
 from deformations_diagnosis.service import campaigns
 from deformations_diagnosis.service.campaigns import CampaignView
@@ -32,7 +31,9 @@ class CampaignIn(BaseModel):
         default=None, description="For a municipal council, instead of the SIREN."
     )
     expires_at: AwareDatetime | None = Field(default=None, description="Default: in 30 days.")
-    questionnaire_version: str = Field(default=CURRENT_VERSION, max_length=40)
+    questionnaire_version: str | None = Field(
+        default=None, max_length=40, description="Default: the current version."
+    )
 
 
 class MemberOut(BaseModel):

@@ -8,7 +8,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from deformations_common.auth import CurrentPrincipal, OptionalPrincipal
 from deformations_diagnosis.api.deps import RuntimeDep
-from deformations_diagnosis.content.loader import CURRENT_VERSION
 from deformations_diagnosis.domain.history import DatedSummary, Progress, ResultSummary
 from deformations_diagnosis.repositories.responses import StoredResponse
 from deformations_diagnosis.service import questionnaires, responses
@@ -67,21 +66,26 @@ class Versions(BaseModel):
 
 
 @router.get("/questionnaires", tags=["questionnaires"])
-async def questionnaire_versions() -> Versions:
-    found = questionnaires.versions()
+async def questionnaire_versions(runtime: RuntimeDep) -> Versions:
+    async with runtime.begin(DiagnosisUnitOfWork) as uow:
+        found = await questionnaires.versions(uow)
     return Versions(current=found.current, available=list(found.available))
 
 
 @router.get("/questionnaires/current", tags=["questionnaires"])
-async def current_questionnaire() -> dict[str, Any]:
+async def current_questionnaire(runtime: RuntimeDep) -> dict[str, Any]:
     """The questionnaire to answer now: items, options, axes and families."""
-    return questionnaires.published(CURRENT_VERSION).model_dump(mode="json")
+    async with runtime.begin(DiagnosisUnitOfWork) as uow:
+        found = await questionnaires.current(uow)
+    return found.model_dump(mode="json")
 
 
 @router.get("/questionnaires/{version}", tags=["questionnaires"])
-async def questionnaire_by_version(version: str) -> dict[str, Any]:
+async def questionnaire_by_version(version: str, runtime: RuntimeDep) -> dict[str, Any]:
     """A questionnaire version, current or past: past responses are read with theirs."""
-    return questionnaires.published(version).model_dump(mode="json")
+    async with runtime.begin(DiagnosisUnitOfWork) as uow:
+        found = await questionnaires.published(uow, version)
+    return found.model_dump(mode="json")
 
 
 @router.post("/responses", status_code=status.HTTP_201_CREATED)

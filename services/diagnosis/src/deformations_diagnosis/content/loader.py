@@ -1,4 +1,5 @@
-"""Loads the questionnaire files shipped in this package.
+"""Loads the questionnaire files shipped in this package, and keeps the versions operators
+published since (stored in the database, read by ``service.questionnaires``).
 
 Files are named ``questionnaire-<version>.yaml``; every published version stays loadable so
 a past response is always re-read with the questionnaire it answered.
@@ -28,7 +29,13 @@ class UnknownQuestionnaireVersionError(LookupError):
         self.version = version
 
 
-def available_versions() -> tuple[str, ...]:
+# Versions operators published, as this process has read them from the database. A
+# published version never changes, so it is kept once read, for the process's life.
+_published: dict[str, Questionnaire] = {}
+
+
+@cache
+def shipped_versions() -> tuple[str, ...]:
     names = (entry.name for entry in resources.files(_PACKAGE).iterdir())
     return tuple(
         sorted(
@@ -39,14 +46,30 @@ def available_versions() -> tuple[str, ...]:
     )
 
 
+def available_versions() -> tuple[str, ...]:
+    """Every version this process can score and show: shipped or published."""
+    return tuple(sorted({*shipped_versions(), *_published}))
+
+
+def remember_published(questionnaire: Questionnaire) -> None:
+    _published[questionnaire.version] = questionnaire
+
+
 def parse_questionnaire(text: str) -> Questionnaire:
     """Validate the text of a questionnaire file."""
     return Questionnaire.model_validate(yaml.safe_load(text))
 
 
-@cache
 def load_questionnaire(version: str = CURRENT_VERSION) -> Questionnaire:
-    if version not in available_versions():
+    published = _published.get(version)
+    if published is not None:
+        return published
+    return _load_shipped(version)
+
+
+@cache
+def _load_shipped(version: str) -> Questionnaire:
+    if version not in shipped_versions():
         raise UnknownQuestionnaireVersionError(version)
     text = resources.files(_PACKAGE).joinpath(f"{_PREFIX}{version}{_SUFFIX}").read_text("utf-8")
     questionnaire = parse_questionnaire(text)
@@ -65,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     if args == ["--schema"]:
         print(json.dumps(questionnaire_json_schema(), ensure_ascii=False, indent=2))
         return 0
-    for version in available_versions():
+    for version in shipped_versions():
         questionnaire = load_questionnaire(version)
         print(
             f"{version}: {len(questionnaire.items)} items, {len(questionnaire.families)} families"

@@ -30,6 +30,15 @@ Weight = Annotated[int, Field(ge=-3, le=3)]
 Coordinate = Annotated[float, Field(ge=0, le=100)]
 
 
+class RuleBroken(ValueError):
+    """A rule of the file format: English for developers, French for the operator who
+    uploads a version (``content.upload`` reads ``french``)."""
+
+    def __init__(self, english: str, french: str) -> None:
+        super().__init__(english)
+        self.french = french
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -94,18 +103,33 @@ class Item(_Frozen):
     def _coherent(self) -> Item:
         ids = [o.id for o in self.options]
         if len(ids) != len(set(ids)):
-            raise ValueError(f"item {self.id}: duplicate option ids")
+            raise RuleBroken(
+                f"item {self.id}: duplicate option ids",
+                f"question {self.id} : deux réponses ont le même id",
+            )
         if self.multiple and any(o.weights for o in self.options):
             # Axis ranges are computed from one choice per item.
-            raise ValueError(f"item {self.id}: a multiple-choice item cannot weight axes")
+            raise RuleBroken(
+                f"item {self.id}: a multiple-choice item cannot weight axes",
+                f"question {self.id} : une question à choix multiples ne pèse pas sur les axes",
+            )
         if not self.multiple and self.max_choices not in (None, 1):
-            raise ValueError(f"item {self.id}: max_choices needs multiple: true")
+            raise RuleBroken(
+                f"item {self.id}: max_choices needs multiple: true",
+                f"question {self.id} : max_choices demande multiple: true",
+            )
         if self.role is ItemRole.AXES and not any(o.weights for o in self.options):
-            raise ValueError(f"item {self.id}: an axes item must weight at least one axis")
+            raise RuleBroken(
+                f"item {self.id}: an axes item must weight at least one axis",
+                f"question {self.id} : une question de rôle axes doit peser sur au moins un axe",
+            )
         if self.role is ItemRole.TIME_BUDGET and any(
             o.minutes_per_month is None for o in self.options
         ):
-            raise ValueError(f"item {self.id}: every time budget option needs minutes_per_month")
+            raise RuleBroken(
+                f"item {self.id}: every time budget option needs minutes_per_month",
+                f"question {self.id} : chaque réponse de temps demande minutes_per_month",
+            )
         if self.role is ItemRole.TIME_SLOTS:
             for option in self.options:
                 TimeSlot(option.value or "")
@@ -185,32 +209,53 @@ class Questionnaire(_Frozen):
         axis_codes = {a.code for a in self.axes}
         item_ids = [i.id for i in self.items]
         if len(item_ids) != len(set(item_ids)):
-            raise ValueError("duplicate item ids")
+            raise RuleBroken("duplicate item ids", "deux questions ont le même id")
         paged = [i for s in self.sections for i in s.items]
         if sorted(paged) != sorted(item_ids):
-            raise ValueError("every item must appear on exactly one section page")
+            raise RuleBroken(
+                "every item must appear on exactly one section page",
+                "chaque question doit figurer dans une et une seule section",
+            )
         for item in self.items:
             for option in item.options:
                 unknown = set(option.weights) - axis_codes
                 if unknown:
-                    raise ValueError(f"{item.id}/{option.id}: unknown axes {sorted(unknown)}")
+                    raise RuleBroken(
+                        f"{item.id}/{option.id}: unknown axes {sorted(unknown)}",
+                        f"{item.id}/{option.id} : axes inconnus {', '.join(sorted(unknown))}",
+                    )
         for axis in self.axes:
             if not any(axis.code in o.weights for i in self.items for o in i.options):
-                raise ValueError(f"axis {axis.code} is weighted by no answer")
+                raise RuleBroken(
+                    f"axis {axis.code} is weighted by no answer",
+                    f"l'axe {axis.code} n'est pesé par aucune réponse",
+                )
         family_codes = {f.code for f in self.families}
         for family in self.families:
             if set(family.centroid) != axis_codes:
-                raise ValueError(f"family {family.code}: centroid must give every axis")
+                raise RuleBroken(
+                    f"family {family.code}: centroid must give every axis",
+                    f"famille {family.code} : le centroïde doit donner chaque axe",
+                )
         for fmt in self.formats:
             if not set(fmt.families) <= family_codes:
-                raise ValueError(f"format {fmt.code}: unknown families")
+                raise RuleBroken(
+                    f"format {fmt.code}: unknown families",
+                    f"format {fmt.code} : familles inconnues",
+                )
         if not any(
             f.min_minutes_per_month == 0 and f.modality is Modality.EITHER for f in self.formats
         ):
-            raise ValueError("one format must fit anyone: no minimum time, either modality")
+            raise RuleBroken(
+                "one format must fit anyone: no minimum time, either modality",
+                "un format doit convenir à tous : sans temps minimum, modalité « either »",
+            )
         for role in (ItemRole.TIME_BUDGET, ItemRole.TIME_SLOTS, ItemRole.MODALITY):
             if sum(1 for i in self.items if i.role is role) != 1:
-                raise ValueError(f"exactly one item must have role {role}")
+                raise RuleBroken(
+                    f"exactly one item must have role {role}",
+                    f"une et une seule question doit avoir le rôle {role}",
+                )
         return self
 
     def item(self, item_id: str) -> Item:

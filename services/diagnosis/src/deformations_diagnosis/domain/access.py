@@ -102,3 +102,9 @@ def check_may_calibrate(roles: Collection[str]) -> None:
 
 def sees_every_campaign(roles: Collection[str]) -> bool:
     return Role.OPERATOR in roles
+
+
+def check_may_edit_questionnaires(roles: Collection[str]) -> None:
+    """Uploading, previewing and publishing questionnaire versions is the operators' work."""
+    if Role.OPERATOR not in roles:
+        raise RoleRequiredError({Role.OPERATOR})

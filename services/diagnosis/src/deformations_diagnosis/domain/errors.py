@@ -178,3 +178,42 @@ class MixedVersionsError(DiagnosisError, InvalidInput):
             f"results from several questionnaire versions: {sorted(set(versions))}",
             versions=sorted(set(versions)),
         )
+
+
+class InvalidQuestionnaireError(DiagnosisError, InvalidInput):
+    """An uploaded questionnaire file that breaks its format: every problem, in French."""
+
+    code = "invalid_questionnaire"
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__(
+            "Ce questionnaire n'est pas valable : " + " ".join(problems),
+            f"invalid questionnaire file ({len(problems)} problems)",
+            problems=list(problems),
+        )
+        self.problems = list(problems)
+
+
+class VersionTakenError(DiagnosisError, ConflictError):
+    """An upload under a version already published (or shipped): versions never change."""
+
+    code = "version_taken"
+
+    def __init__(self, version: str) -> None:
+        super().__init__(
+            f"La version « {version} » est déjà publiée : un questionnaire publié ne change "
+            "plus, donnez un nouveau numéro de version.",
+            f"questionnaire version {version!r} is already published",
+            version=version,
+        )
+
+
+class AlreadyPublishedError(DiagnosisError, ConflictError):
+    code = "already_published"
+
+    def __init__(self, version: str) -> None:
+        super().__init__(
+            f"La version « {version} » est déjà publiée.",
+            f"questionnaire version {version!r} is already published",
+            version=version,
+        )

@@ -12,7 +12,7 @@ from deformations_diagnosis.domain.calibration import (
     report_for_answers,
 )
 from deformations_diagnosis.domain.errors import NotEnoughForCalibrationError
-from deformations_diagnosis.service.questionnaires import questionnaire
+from deformations_diagnosis.service.questionnaires import named
 from deformations_diagnosis.service.uow import DiagnosisUnitOfWork
 
 MAX_RESPONSES = 2000
@@ -24,7 +24,7 @@ async def calibration_report(
     """How well the families separate the collected responses of a version, and which
     items discriminate: aggregates only, from the latest 2000 responses."""
     check_may_calibrate(principal.roles)
-    q = questionnaire(version)
+    q = await named(uow, version)
     answers = await uow.responses.answers_of_version(q.version, MAX_RESPONSES)
     if len(answers) < MIN_RESPONSES:
         raise NotEnoughForCalibrationError(len(answers), MIN_RESPONSES)

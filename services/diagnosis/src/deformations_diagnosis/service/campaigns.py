@@ -23,7 +23,7 @@ from deformations_diagnosis.domain.campaigns import (
     open_or_fail,
 )
 from deformations_diagnosis.domain.teams import team_for
-from deformations_diagnosis.service.questionnaires import questionnaire
+from deformations_diagnosis.service.questionnaires import named, refresh
 from deformations_diagnosis.service.uow import DiagnosisUnitOfWork
 
 DEFAULT_DURATION = timedelta(days=30)
@@ -52,12 +52,13 @@ async def open_campaign(
     collectivite_siren: str | None,
     commune_insee: str | None,
     expires_at: datetime | None,
-    questionnaire_version: str,
+    questionnaire_version: str | None,
 ) -> CampaignView:
     """Open a campaign for a municipal council or an intercommunality (operator, trainer,
-    or an élu for their own collectivité); it ends in 30 days unless told otherwise."""
+    or an élu for their own collectivité) on the current questionnaire unless a version is
+    named; it ends in 30 days unless told otherwise."""
     check_opening_role(principal.roles)
-    q = questionnaire(questionnaire_version)
+    q = await named(uow, questionnaire_version or await refresh(uow))
     team = team_for(team_kind, collectivite_siren, commune_insee)
     check_may_open(principal.roles, principal.authority, team)
     now = uow.now()
@@ -88,6 +89,7 @@ async def visible_campaigns(uow: DiagnosisUnitOfWork, principal: Principal) -> l
 
 async def campaign_link(uow: DiagnosisUnitOfWork, token: str) -> Campaign:
     """The campaign of a link while it takes answers: 404 unknown, 410 over."""
+    await refresh(uow)  # its pages show its version
     return open_or_fail(await uow.campaigns.by_token(token), uow.now())
 
 

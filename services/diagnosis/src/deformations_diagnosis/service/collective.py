@@ -21,6 +21,7 @@ from deformations_diagnosis.domain.intercommunality import (
 )
 from deformations_diagnosis.domain.results import IndividualResult
 from deformations_diagnosis.service.campaigns import viewable
+from deformations_diagnosis.service.questionnaires import refresh
 from deformations_diagnosis.service.uow import DiagnosisUnitOfWork
 
 TeamResult = CollectiveResult | IntercommunalityResult
@@ -52,6 +53,7 @@ async def collective_of(
     """The team's result for those who may see it; 409 with what is missing under the
     minimum."""
     campaign = await viewable(uow, principal, campaign_id)
+    await refresh(uow)
     result = await team_result(uow, campaign)
     if result is None:
         minimum = load_questionnaire(campaign.questionnaire_version).min_collective_responses
@@ -75,6 +77,7 @@ async def collective_page(uow: DiagnosisUnitOfWork, token: str) -> CollectivePag
     campaign = await uow.campaigns.by_token(token)
     if campaign is None:
         raise UnknownCampaignError()
+    await refresh(uow)
     result = await team_result(uow, campaign)
     minimum = load_questionnaire(campaign.questionnaire_version).min_collective_responses
     missing = 0

@@ -31,7 +31,7 @@ from deformations_diagnosis.domain.scoring import score_submission
 from deformations_diagnosis.domain.submission import Submission
 from deformations_diagnosis.repositories.responses import NewResponse, StoredResponse
 from deformations_diagnosis.service.collective import team_result
-from deformations_diagnosis.service.questionnaires import questionnaire
+from deformations_diagnosis.service.questionnaires import named, questionnaire, refresh
 from deformations_diagnosis.service.uow import DiagnosisUnitOfWork
 
 
@@ -62,7 +62,7 @@ async def submit(
     newest shared response replaces her earlier ones. A replayed ``submission_id`` stores
     nothing.
     """
-    q = questionnaire(version)
+    q = await named(uow, version)
     submission = Submission(
         questionnaire_version=version, answers={k: tuple(v) for k, v in answers.items()}
     )
@@ -122,6 +122,7 @@ async def submit(
 
 async def response(uow: DiagnosisUnitOfWork, response_id: UUID) -> StoredResponse:
     """A stored result, by the unguessable id given at submission."""
+    await refresh(uow)  # its version is read to sum it up
     stored = await uow.responses.get(response_id)
     if stored is None:
         raise UnknownResponseError(response_id)
@@ -175,6 +176,7 @@ def summary_of(stored: StoredResponse) -> ResultSummary:
 
 async def history(uow: DiagnosisUnitOfWork, person_id: str) -> History:
     """The responses given while signed in as ``person_id`` (anonymous ones are nobody's)."""
+    await refresh(uow)  # each version is read to sum its responses up
     found = await uow.responses.of_person(person_id, HISTORY_LIMIT)
     dated = [
         DatedSummary(

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from deformations_common.unit_of_work import UnitOfWork
-from deformations_diagnosis.repositories import CampaignRepository, ResponseRepository
+from deformations_diagnosis.repositories import (
+    CampaignRepository,
+    QuestionnaireVersionRepository,
+    ResponseRepository,
+)
 from deformations_diagnosis.settings import DiagnosisSettings
 
 
@@ -17,3 +21,7 @@ class DiagnosisUnitOfWork(UnitOfWork[DiagnosisSettings]):
     @property
     def campaigns(self) -> CampaignRepository:
         return CampaignRepository(self.conn)
+
+    @property
+    def questionnaire_versions(self) -> QuestionnaireVersionRepository:
+        return QuestionnaireVersionRepository(self.conn)

@@ -18,7 +18,6 @@ from deformations_common.vocabulary.errors import DomainError
 from deformations_contracts.events.diagnosis import TeamKind
 from deformations_diagnosis.api.deps import RuntimeDep
 from deformations_diagnosis.content.loader import (
-    CURRENT_VERSION,
     UnknownQuestionnaireVersionError,
     load_questionnaire,
 )
@@ -26,7 +25,7 @@ from deformations_diagnosis.content.model import Questionnaire
 from deformations_diagnosis.domain.campaigns import Campaign
 from deformations_diagnosis.domain.errors import SubmissionReplayedError
 from deformations_diagnosis.domain.submission import Submission, submission_problems
-from deformations_diagnosis.service import campaigns, responses
+from deformations_diagnosis.service import campaigns, questionnaires, responses
 from deformations_diagnosis.service.uow import DiagnosisUnitOfWork
 from deformations_diagnosis.settings import DiagnosisSettings
 from deformations_diagnosis.web.common import html, stopped
@@ -75,9 +74,14 @@ async def home() -> RedirectResponse:
     return RedirectResponse("/quiz", status_code=303)
 
 
+async def _current(runtime: Runtime[DiagnosisSettings]) -> Questionnaire:
+    async with runtime.begin(DiagnosisUnitOfWork) as uow:
+        return await questionnaires.current(uow)
+
+
 @router.get("/quiz")
-async def quiz_start() -> HTMLResponse:
-    q = load_questionnaire(CURRENT_VERSION)
+async def quiz_start(runtime: RuntimeDep) -> HTMLResponse:
+    q = await _current(runtime)
     return html(render_quiz_page(q, 0, action="/quiz", hidden={"submission_id": str(uuid4())}))
 
 
@@ -86,10 +90,11 @@ async def quiz_post(
     request: Request, runtime: RuntimeDep, principal: OptionalPrincipal
 ) -> Response:
     form = await _form(request)
+    current = await _current(runtime)
     try:
-        q = load_questionnaire(_first(form, "questionnaire_version") or CURRENT_VERSION)
+        q = load_questionnaire(_first(form, "questionnaire_version") or current.version)
     except UnknownQuestionnaireVersionError:
-        q = load_questionnaire(CURRENT_VERSION)
+        q = current
     return await _advance(runtime, q, form, action="/quiz", principal_sub=_sub(principal))
 
 

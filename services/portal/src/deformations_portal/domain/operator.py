@@ -29,6 +29,9 @@ class JournalAction(StrEnum):
     DELIVERY_RETRIED = "delivery.retried"
     RELAY_SENDER_BLOCKED = "relay.sender_blocked"
     RELAY_REPORT_DISMISSED = "relay.report_dismissed"
+    QUESTIONNAIRE_UPLOADED = "questionnaire.uploaded"
+    QUESTIONNAIRE_PUBLISHED = "questionnaire.published"
+    RECIPE_EDITED = "recipe.edited"
 
     @property
     def label(self) -> str:
@@ -46,6 +49,9 @@ _ACTION_LABELS = {
     JournalAction.DELIVERY_RETRIED: "envoi relancé",
     JournalAction.RELAY_SENDER_BLOCKED: "expéditeur bloqué sur le relais",
     JournalAction.RELAY_REPORT_DISMISSED: "signalement classé",
+    JournalAction.QUESTIONNAIRE_UPLOADED: "questionnaire déposé",
+    JournalAction.QUESTIONNAIRE_PUBLISHED: "questionnaire publié",
+    JournalAction.RECIPE_EDITED: "recette modifiée",
 }
 
 

@@ -4,6 +4,7 @@ from deformations_common.unit_of_work import UnitOfWork
 from deformations_portal.repositories.journal import JournalRepository
 from deformations_portal.repositories.memberships import MembershipRepository
 from deformations_portal.repositories.people import PersonRepository
+from deformations_portal.repositories.recipes import RecipeEditRepository
 from deformations_portal.repositories.signin import SignInRepository
 from deformations_portal.settings import PortalSettings
 
@@ -24,3 +25,7 @@ class PortalUow(UnitOfWork[PortalSettings]):
     @property
     def journal(self) -> JournalRepository:
         return JournalRepository(self.conn)
+
+    @property
+    def recipe_edits(self) -> RecipeEditRepository:
+        return RecipeEditRepository(self.conn)

@@ -14,7 +14,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
-from deformations_contracts.catalogue.recipes import load_catalogue
+from deformations_portal.web.catalogue import shown_catalogue
 from deformations_portal.web.context import PageDep
 
 router = APIRouter(include_in_schema=False)
@@ -144,7 +144,7 @@ async def site_map(page: PageDep) -> Response:
         "Plan du site",
         current="plan",
         sections=sections,
-        catalogue=load_catalogue(),
+        catalogue=await shown_catalogue(page),
     )
 
 
@@ -154,7 +154,7 @@ async def help_page(page: PageDep) -> Response:
         "public/help.html",
         "Aide",
         current="aide",
-        catalogue=load_catalogue(),
+        catalogue=await shown_catalogue(page),
         oidc_name=page.settings.oidc_provider_name,
         oidc=page.settings.oidc_enabled,
     )

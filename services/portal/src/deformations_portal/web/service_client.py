@@ -55,6 +55,10 @@ def problem(service: Service, response: httpx.Response) -> DomainError:
         return service.down()
     if not isinstance(detail, str) or not detail:
         detail = f"La demande a été refusée par le service {service.what}."
+    # A refusal listing several problems (a file checked whole) keeps them, to show each.
+    problems = body.get("problems") if isinstance(body, dict) else None
+    if isinstance(problems, list) and all(isinstance(p, str) for p in problems):
+        return kind(detail, upstream_code=code, problems=problems)
     return kind(detail, upstream_code=code)
 
 
