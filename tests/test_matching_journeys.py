@@ -7,11 +7,20 @@ from uuid import UUID, uuid4
 import pytest
 from platform_harness import Platform, RunningService
 from test_matching_api import cafe_body, with_diagnoses
-from test_matching_helpers import AOUSTE, CREST, EPCI, MIRABEL, SAILLANS, diagnosed, drain
+from test_matching_helpers import (
+    AOUSTE,
+    CREST,
+    EPCI,
+    MIRABEL,
+    SAILLANS,
+    diagnosed,
+    drain,
+    publish,
+)
 
 from deformations_common.service import create_app
 from deformations_common.vocabulary.clock import ManualClock
-from deformations_devtools.testing import running
+from deformations_devtools.testing import running, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -277,17 +286,26 @@ async def test_a_cafe_listing_someone_twice_is_a_clear_422(platform: Platform) -
     assert stored == 0
 
 
-async def test_a_cafe_or_an_evening_refuses_people_matching_cannot_tie_to_it(
+async def test_a_cafe_or_an_evening_refuses_people_who_are_not_validated_members(
     platform: Platform,
 ) -> None:
     matching = await platform.start("matching")
     await with_diagnoses(platform, {"elu-a": diagnosed("elu-a")})
+    # A diagnosis taken in Crest makes nobody a member of Crest.
+    await publish(platform, diagnosed("tech-b"))
+    pool = matching.runtime.pool
+
+    async def both_diagnosed() -> bool:
+        return await pool.fetchval("SELECT count(*) FROM diagnoses") == 2
+
+    await wait_until(both_diagnosed, what="the diagnosis of tech-b")
     hr = matching.auth("rh-crest", authority=CREST[1], roles=("hr",))
     first_day = date.today() + timedelta(days=30)
     forged = await matching.client.post(
         "/v1/cafes", json=cafe_body(first_day, CAFE_PEOPLE), headers=hr
     )
     assert forged.status_code == 403, forged.text
+    assert forged.headers["content-type"].startswith("application/problem+json")
     assert forged.json()["code"] == "not_invitable"
     assert forged.json()["participants"] == ["tech-b"]
     evening = await matching.client.post(

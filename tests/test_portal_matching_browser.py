@@ -162,7 +162,7 @@ async def test_a_cafe_and_an_evening_are_organised_and_seen_by_clicking(
     from selenium.webdriver.common.by import By
 
     for email, siren in ((ELUE, demo.CREST), (AGENT, demo.CREST), (ELU, demo.AOUSTE), *MORE):
-        await site.diagnose(email, siren)
+        await site.member_known(email, siren)
     day = (as_paris(site.clock()) + timedelta(days=12)).date().isoformat()
     driver = browsers()
 

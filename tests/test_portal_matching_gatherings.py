@@ -60,17 +60,17 @@ async def test_the_rh_of_crest_pairs_elus_and_technicians_for_a_monthly_cafe(sit
         assert nobody.status_code == 422 and "au moins un·e élu·e et un·e technicien·ne" in seen(
             nobody
         )
-        # Matching only invites people it knows in Crest (their diagnosis, until the
-        # memberships reach it): refused, nothing planned.
-        strangers = await rh.post("/cafes", data=data)
-        assert strangers.status_code == 403
-        assert "ne sont pas connues comme membres" in seen(strangers)
+        # The portal offers only Crest's validated members: a forged field naming the élu
+        # of Aouste is not sent to matching.
+        data[f"role_{person_of(ELU)}"] = "elu"
 
+    # Matching invites only the members the portal published to it.
     for email in (ELUE, AGENT, MORE[0][0]):
-        await site.diagnose(email, demo.CREST)
+        await site.member_known(email, demo.CREST)
     async with site.person(RH) as rh:
         form = await rh.get("/cafes/nouveau")
         planned = await rh.post("/cafes", data={**data, "csrf": csrf(form)})
+        # Planned, not refused: the forged élu of Aouste never reached matching.
         assert planned.status_code == 303, seen(planned)
         cafe = await rh.get(planned.headers["location"])
         assert "Les binômes" in seen(cafe) and "Sans binôme ce cycle" in seen(cafe)
@@ -85,7 +85,7 @@ async def test_the_rh_of_crest_pairs_elus_and_technicians_for_a_monthly_cafe(sit
 
 async def test_an_evening_of_the_crestois_is_drawn_then_marked(site: Site) -> None:
     for email, siren in ((ELUE, demo.CREST), (ELU, demo.AOUSTE), *MORE):
-        await site.diagnose(email, siren)
+        await site.member_known(email, siren)
     day = as_paris(site.clock()) + timedelta(days=3)
     async with site.person(ELUE) as elue:
         # An élue of a commune takes part; the evening is the EPCI's to organise.

@@ -12,7 +12,7 @@ from deformations_contracts.events.lending import (
     SkillOffered,
     SkillRequested,
 )
-from deformations_contracts.events.people import PersonErasureRequested
+from deformations_contracts.events.people import MembershipChanged, PersonErasureRequested
 from deformations_matching.service import read_models
 from deformations_matching.service.uow import MatchingUow
 from deformations_matching.settings import MatchingSettings
@@ -59,6 +59,11 @@ async def loan_cancelled(event: LoanCancelled, ctx: Context, conn: Connection) -
 @handlers.on(DiagnosisCompleted, batchable=True)
 async def diagnosis_completed(event: DiagnosisCompleted, ctx: Context, conn: Connection) -> None:
     await read_models.record_diagnosis(ctx.unit_of_work(MatchingUow, conn), event)
+
+
+@handlers.on(MembershipChanged, batchable=True)
+async def membership_changed(event: MembershipChanged, ctx: Context, conn: Connection) -> None:
+    await read_models.record_membership(ctx.unit_of_work(MatchingUow, conn), event)
 
 
 @handlers.on(PersonErasureRequested, batchable=True)

@@ -7,7 +7,7 @@ order), not the SQL. Emitted events are kept in ``store.emitted``, in order.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -25,6 +25,7 @@ from deformations_contracts.events.sessions import (
 from deformations_devtools.erasure import InMemoryErasedPeople
 from deformations_matching.repositories.diagnoses import DiagnosisRepository, DiagnosisRow
 from deformations_matching.repositories.erasure import ErasureRepository
+from deformations_matching.repositories.memberships import MembershipRepository, MembershipRow
 from deformations_matching.repositories.offers import Changes, OfferRepository, OfferRow
 from deformations_matching.repositories.peers import CallRow, GroupRow, PeerRepository
 from deformations_matching.repositories.plans import PlanRepository, SessionRow
@@ -47,6 +48,7 @@ class Store:
     groups: dict[UUID, GroupRow] = field(default_factory=dict)
     closed_groups: set[UUID] = field(default_factory=set)
     diagnoses: list[tuple[datetime, DiagnosisRow]] = field(default_factory=list)
+    memberships: dict[UUID, MembershipRow] = field(default_factory=dict)
     sessions: list[dict[str, Any]] = field(default_factory=list)
     cafe_cycles: list[dict[str, Any]] = field(default_factory=list)
     speed_datings: dict[UUID, dict[str, Any]] = field(default_factory=dict)
@@ -235,15 +237,6 @@ class FakePlans(PlanRepository):
             return set()
         return {frozenset(pair) for pair in cycles[-1]["pairs"]}
 
-    async def cafe_people(self, siren: str) -> set[str]:
-        return {
-            p
-            for c in self.store.cafe_cycles
-            if c["siren"] == siren
-            for pair in c["pairs"]
-            for p in pair
-        }
-
     async def insert_cafe_cycle(self, **cycle: Any) -> None:
         self.store.cafe_cycles.append(cycle)
 
@@ -340,6 +333,24 @@ class FakeDiagnoses(DiagnosisRepository):
         return [row for _, row in found[:limit]]
 
 
+class FakeMemberships(MembershipRepository):
+    def __init__(self, store: Store) -> None:
+        super().__init__(NO_CONNECTION)
+        self.store = store
+
+    async def upsert(self, row: MembershipRow) -> None:
+        known = self.store.memberships.get(row.membership_id)
+        if known is None or known.changed_at < row.changed_at:
+            self.store.memberships[row.membership_id] = row
+
+    async def validated_members(self, sirens: Collection[str], people: Collection[str]) -> set[str]:
+        return {
+            m.person_id
+            for m in self.store.memberships.values()
+            if m.status == "validated" and m.siren in sirens and m.person_id in people
+        }
+
+
 class FakeOffers(OfferRepository):
     """Offers only: no loans, so every standing is neutral."""
 
@@ -417,6 +428,10 @@ class FakeUow(MatchingUow):
     @property
     def diagnoses(self) -> DiagnosisRepository:
         return FakeDiagnoses(self.store)
+
+    @property
+    def memberships(self) -> MembershipRepository:
+        return FakeMemberships(self.store)
 
     @property
     def offers(self) -> OfferRepository:

@@ -24,7 +24,7 @@ from deformations_matching.service.cafes import CafeIn
 from deformations_matching.service.speed_dating import SpeedDatingIn
 
 from .fakes import FakeUow, Store
-from .people import AOUSTE, CREST, EPCI, MIRABEL, SAILLANS, diagnosis, with_roles
+from .people import AOUSTE, CREST, EPCI, MIRABEL, SAILLANS, diagnosis, membership, with_roles
 
 SIREN = CREST[1]
 VOISINS = [CREST, CREST, SAILLANS, AOUSTE, MIRABEL]
@@ -32,11 +32,12 @@ VOISINS = [CREST, CREST, SAILLANS, AOUSTE, MIRABEL]
 
 @pytest.fixture(autouse=True)
 async def known_people(uow: FakeUow) -> None:
-    """Matching knows whom it may invite from their diagnoses (the membership hook)."""
+    """Validated members of their commune, as the portal published them, with a diagnosis."""
     people = [(p, CREST) for p in ("elu-a", "elu-b", "tech-a", "tech-b")]
     people += [(f"voisin-{i}", c) for i, c in enumerate(VOISINS)]
     for person, commune in people:
         await read_models.record_diagnosis(uow, diagnosis(person, commune, uow.now()))
+        await read_models.record_membership(uow, membership(person, commune[1], uow.now()))
 
 
 def cafe(first_day: date, **changes: object) -> CafeIn:

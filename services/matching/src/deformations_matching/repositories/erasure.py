@@ -17,6 +17,7 @@ class ErasureRepository:
         await self.conn.execute(
             "UPDATE diagnoses SET person_id = NULL WHERE person_id = $1", person_id
         )
+        await self.conn.execute("DELETE FROM memberships WHERE person_id = $1", person_id)
         await self.conn.execute("DELETE FROM peer_group_members WHERE person_id = $1", person_id)
         await self.conn.execute("DELETE FROM peer_calls WHERE person_id = $1", person_id)
         await self.conn.execute(
