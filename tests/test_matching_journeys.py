@@ -324,3 +324,38 @@ async def test_a_cafe_or_an_evening_refuses_people_who_are_not_validated_members
     )
     assert evening.status_code == 403 and evening.json()["participants"] == ["n-importe-qui"]
     assert await matching.runtime.pool.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+async def test_joining_a_call_opens_one_join_and_refuses_what_cannot_be_joined(
+    platform: Platform,
+) -> None:
+    matching = await platform.start("matching")
+
+    def person(sub: str) -> dict[str, str]:
+        return matching.auth(sub, roles=("elected",))
+
+    posted = await matching.client.post(
+        "/v1/peer-calls",
+        json={"theme": "alimentation", "problem": "Comment passer la cantine en bio local ?"},
+        headers=person("elu-auteur"),
+    )
+    call_id = posted.json()["call_id"]
+    path = f"/v1/peer-calls/{call_id}/join"
+    first = await matching.client.post(path, headers=person("elu-a"))
+    assert first.status_code == 201, first.text
+    assert first.json()["joins"] == call_id and first.json()["caller"] == "elu-a"
+    again = await matching.client.post(path, headers=person("elu-a"))
+    assert again.status_code == 200 and again.json()["call_id"] == first.json()["call_id"]
+    pool = matching.runtime.pool
+    assert await pool.fetchval("SELECT count(*) FROM peer_calls") == 2
+    for headers, status, code in (
+        (person("elu-auteur"), 409, "own_call"),
+        (matching.auth("agent", roles=("agent",)), 403, None),
+    ):
+        refused = await matching.client.post(path, headers=headers)
+        assert refused.status_code == status, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert code is None or refused.json()["code"] == code
+    unknown = await matching.client.post(f"/v1/peer-calls/{uuid4()}/join", headers=person("elu-a"))
+    assert unknown.status_code == 404 and unknown.json()["code"] == "unknown_call"
+    assert await pool.fetchval("SELECT count(*) FROM peer_calls") == 2

@@ -86,6 +86,16 @@ class FakePeers(PeerRepository):
         found = [c for c in found if theme is None or c.theme == theme]
         return sorted(found, key=lambda c: (c.created_at, c.call_id))[:limit]
 
+    async def join_of(self, call_id: UUID, person_id: str) -> CallRow | None:
+        found = [
+            c for c in self.store.calls.values() if c.joins == call_id and c.person_id == person_id
+        ]
+        return found[0] if found else None
+
+    async def open_joins(self, call_id: UUID) -> list[CallRow]:
+        found = [c for c in self.store.calls.values() if c.joins == call_id and c.status == "open"]
+        return sorted(found, key=lambda c: (c.created_at, c.call_id))
+
     async def busy_people(self, theme: str) -> list[str]:
         return sorted(
             {

@@ -41,6 +41,10 @@ class AlreadyGrouped(ConflictError):
     code = "already_grouped"
 
 
+class OwnCall(ConflictError):
+    code = "own_call"
+
+
 class TooFewPeers(ConflictError):
     code = "too_few_peers"
 

@@ -22,6 +22,7 @@ class CallRow:
     in_network: bool
     status: str
     created_at: datetime
+    joins: UUID | None = None  # the call this one answers, by « Rejoindre »
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class GroupRow:
 
 
 _CALL = """call_id, person_id, theme, problem, anonymous, commune_insee, family, axes,
-           time_slots, modality, in_network, status, created_at"""
+           time_slots, modality, in_network, status, created_at, joins"""
 
 
 class PeerRepository:
@@ -53,8 +54,8 @@ class PeerRepository:
         await self.conn.execute(
             """INSERT INTO peer_calls (call_id, person_id, theme, problem, anonymous, commune_insee,
                                        family, axes, time_slots, modality, in_network, status,
-                                       created_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)""",
+                                       created_at, joins)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)""",
             *call.__dict__.values(),
         )
 
@@ -72,6 +73,24 @@ class PeerRepository:
                 ORDER BY created_at, call_id LIMIT $2""",
             theme,
             limit,
+        )
+        return [CallRow(**dict(r.items())) for r in rows]
+
+    async def join_of(self, call_id: UUID, person_id: str) -> CallRow | None:
+        """The call by which ``person_id`` joined ``call_id``, whatever its status."""
+        row = await self.conn.fetchrow(
+            f"SELECT {_CALL} FROM peer_calls WHERE joins = $1 AND person_id = $2",
+            call_id,
+            person_id,
+        )
+        return CallRow(**dict(row.items())) if row else None
+
+    async def open_joins(self, call_id: UUID) -> list[CallRow]:
+        """The open calls joining ``call_id``, first joined first."""
+        rows = await self.conn.fetch(
+            f"""SELECT {_CALL} FROM peer_calls WHERE joins = $1 AND status = 'open'
+                ORDER BY created_at, call_id""",
+            call_id,
         )
         return [CallRow(**dict(r.items())) for r in rows]
 
