@@ -192,6 +192,13 @@ async def test_a_cafe_and_an_evening_are_organised_and_seen_by_clicking(
     click(driver, "Former les binômes")
     accessible(driver)
     assert "Les binômes" in driver.page_source
+    # Back to the list of the cycles of Crest: the new one is coming.
+    press(driver, link("← Les cafés de ma collectivité"))
+    accessible(driver)
+    assert "à venir" in driver.page_source
+    press(driver, "//a[starts-with(normalize-space(), 'Cycle du ')]")
+    accessible(driver)
+    assert "Les binômes" in driver.page_source
     sign_out(driver)
 
     sign_in(driver, site.url, TRAINER)

@@ -75,12 +75,27 @@ async def test_the_rh_of_crest_pairs_elus_and_technicians_for_a_monthly_cafe(sit
         cafe = await rh.get(planned.headers["location"])
         assert "Les binômes" in seen(cafe) and "Sans binôme ce cycle" in seen(cafe)
         assert "Sujets : Énergie" in seen(cafe)
+        cycle_id = planned.headers["location"].removeprefix("/cafes/")
 
     async with site.person(AGENT) as technician:
+        # Every member of Crest finds the cycles of Crest; the cycle is coming.
+        cycles = await technician.get("/cafes")
+        assert cycles.status_code == 200
+        coming, past = seen(cycles).split("<h2>Passés</h2>")
+        assert f"/cafes/{cycle_id}" in coming and "1 binôme · 1 sans binôme · à venir" in coming
+        assert "Aucun cycle de cafés terminé." in past
         meetings = await technician.get("/rencontres")
         assert "Énergie : sobriété" in seen(meetings)
         assert "Petit café élu–technicien (1/3)" in seen(meetings)
         assert (await technician.get("/cafes/nouveau")).status_code == 403
+    site.clock.advance(timedelta(days=120))  # matching's: past the third café
+    async with site.person(RH) as rh:
+        coming, past = seen(await rh.get("/cafes")).split("<h2>Passés</h2>")
+        assert "Aucun cycle de cafés à venir." in coming
+        assert f"/cafes/{cycle_id}" in past and "terminé" in past
+    async with site.person(ELU) as elu:
+        # The élu of Aouste sees Aouste's cycles: none.
+        assert f"/cafes/{cycle_id}" not in (await elu.get("/cafes")).text
 
 
 async def test_an_evening_of_the_crestois_is_drawn_then_marked(site: Site) -> None:

@@ -247,6 +247,14 @@ class FakePlans(PlanRepository):
             return set()
         return {frozenset(pair) for pair in cycles[-1]["pairs"]}
 
+    async def cafe_cycles_of(self, siren: str, limit: int) -> list[dict[str, Any]]:
+        cycles = [c for c in self.store.cafe_cycles if c["siren"] == siren]
+        cycles.sort(key=lambda c: c["first_day"], reverse=True)
+        return [
+            {"cycle_id": c["cycle_id"], "first_day": c["first_day"], "plan": c["plan"]}
+            for c in cycles[:limit]
+        ]
+
     async def insert_cafe_cycle(self, **cycle: Any) -> None:
         self.store.cafe_cycles.append(cycle)
 

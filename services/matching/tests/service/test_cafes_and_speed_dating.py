@@ -188,3 +188,23 @@ async def test_a_gathering_that_breaks_a_rule_changes_nothing(
         await speed_dating.plan(uow, trainer, gathering(clock, participants=unknown))
     assert forged.value.details == {"participants": ["forged"]}
     assert not store.emitted and not store.speed_datings
+
+
+async def test_the_cafe_cycles_of_a_collectivite_coming_running_then_past(
+    uow: FakeUow, clock: ManualClock
+) -> None:
+    hr = with_roles("rh-1", "hr", authority=SIREN)
+    first_day = clock.now.date() + timedelta(days=7)
+    out = await cafes.plan_cafe(uow, hr, cafe(first_day))
+    elue = with_roles("elu-a", "elected", authority=SIREN)
+    [cycle] = await cafes.list_cafes(uow, elue, 50)
+    assert (cycle.cycle_id, cycle.pairs, cycle.unpaired) == (out.cycle_id, 2, 0)
+    assert cycle.first_day == first_day and cycle.status == "coming"
+    assert (cycle.last_day - cycle.first_day).days > 50  # three monthly cafés
+    clock.advance(timedelta(days=30))
+    assert [c.status for c in await cafes.list_cafes(uow, elue, 50)] == ["running"]
+    clock.advance(timedelta(days=90))
+    assert [c.status for c in await cafes.list_cafes(uow, elue, 50)] == ["past"]
+    assert await cafes.list_cafes(uow, with_roles("x", "hr", authority="938438454"), 50) == []
+    with pytest.raises(NotAllowed):
+        await cafes.list_cafes(uow, with_roles("ops", "operator"), 50)

@@ -2,12 +2,12 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from deformations_common.auth import CurrentPrincipal
 from deformations_matching.api.deps import RuntimeDep
 from deformations_matching.service import cafes
-from deformations_matching.service.cafes import CafeIn, CafeOut
+from deformations_matching.service.cafes import CafeCycleOut, CafeIn, CafeOut
 from deformations_matching.service.uow import MatchingUow
 
 router = APIRouter(prefix="/v1", tags=["café élus–techniciens"])
@@ -19,6 +19,15 @@ async def plan_cafe(body: CafeIn, runtime: RuntimeDep, principal: CurrentPrincip
     months); a pair of the previous cycle is not formed again."""
     async with runtime.begin(MatchingUow) as uow:
         return await cafes.plan_cafe(uow, principal, body)
+
+
+@router.get("/cafes")
+async def list_cafes(
+    runtime: RuntimeDep, principal: CurrentPrincipal, limit: int = Query(default=50, ge=1, le=200)
+) -> list[CafeCycleOut]:
+    """The café cycles of the collectivité you act for, past and coming, latest first."""
+    async with runtime.begin(MatchingUow) as uow:
+        return await cafes.list_cafes(uow, principal, limit)
 
 
 @router.get("/cafes/{cycle_id}")

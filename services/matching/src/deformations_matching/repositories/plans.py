@@ -161,14 +161,15 @@ class PlanRepository:
             [(cycle_id, elu, tech) for elu, tech in pairs],
         )
 
-    async def cafe_people(self, siren: str) -> set[str]:
-        """Everyone paired in a café of the collectivité."""
+    async def cafe_cycles_of(self, siren: str, limit: int) -> list[dict[str, Any]]:
+        """The collectivité's café cycles, the latest first day first."""
         rows = await self.conn.fetch(
-            """SELECT elu_id, technician_id FROM cafe_pairs JOIN cafe_cycles USING (cycle_id)
-               WHERE collectivite_siren = $1""",
+            """SELECT cycle_id, first_day, plan FROM cafe_cycles WHERE collectivite_siren = $1
+               ORDER BY first_day DESC, created_at DESC LIMIT $2""",
             siren,
+            limit,
         )
-        return {p for r in rows for p in (r["elu_id"], r["technician_id"])}
+        return [dict(r.items()) for r in rows]
 
     async def get_cafe_cycle(self, cycle_id: UUID) -> dict[str, Any] | None:
         row = await self.conn.fetchrow(

@@ -2,7 +2,7 @@
 
 from collections import Counter
 from datetime import date, datetime, time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -201,6 +201,41 @@ async def _propose_pair(
             ),
             organiser=organiser,
         )
+
+
+class CafeCycleOut(BaseModel):
+    cycle_id: UUID
+    first_day: date
+    last_day: date
+    pairs: int
+    unpaired: int
+    status: Literal["coming", "running", "past"]
+
+
+def _cycle_out(row: dict[str, Any], today: date) -> CafeCycleOut:
+    plan = CafeOut.model_validate(row["plan"])
+    days = [s.astimezone(PARIS).date() for p in plan.pairs for s in p.sessions]
+    first, last = min(days, default=row["first_day"]), max(days, default=row["first_day"])
+    status: Literal["coming", "running", "past"] = (
+        "coming" if first > today else "past" if last < today else "running"
+    )
+    return CafeCycleOut(
+        cycle_id=plan.cycle_id,
+        first_day=first,
+        last_day=last,
+        pairs=len(plan.pairs),
+        unpaired=len(plan.unpaired),
+        status=status,
+    )
+
+
+async def list_cafes(uow: MatchingUow, principal: Principal, limit: int) -> list[CafeCycleOut]:
+    """The café cycles of the collectivité one acts for, past and coming, latest first."""
+    if principal.authority is None:
+        raise NotAllowed("Choisissez la collectivité pour laquelle vous agissez.")
+    today = uow.now().astimezone(PARIS).date()
+    rows = await uow.plans.cafe_cycles_of(principal.authority, limit)
+    return [_cycle_out(row, today) for row in rows]
 
 
 async def get_cafe(uow: MatchingUow, principal: Principal, cycle_id: UUID) -> CafeOut:

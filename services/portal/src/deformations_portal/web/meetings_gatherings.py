@@ -8,6 +8,7 @@ evening and, after it, marks whom they would see again."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
@@ -16,7 +17,7 @@ from fastapi.responses import Response
 from deformations_common.geography import load_geography
 from deformations_common.geography.loader import UnknownCollectiviteError
 from deformations_common.vocabulary.errors import DomainError, InvalidInput
-from deformations_common.vocabulary.french import date_fr, time_fr
+from deformations_common.vocabulary.french import date_fr, day_fr, time_fr
 from deformations_common.vocabulary.roles import Role
 from deformations_contracts.themes import label as theme_label
 from deformations_portal.domain.memberships import Membership
@@ -154,6 +155,42 @@ async def plan_cafe(page: PageDep) -> Response:
     except DomainError as exc:
         return await _cafe_form(page, acting, given, exc.message, exc.status)
     return page.redirect(f"/cafes/{cafe['cycle_id']}")
+
+
+CYCLE_STATUS = {"coming": "à venir", "running": "en cours", "past": "terminé"}
+
+
+@router.get("/cafes")
+async def cafes_page(page: PageDep) -> Response:
+    """The café cycles of the collectivité one acts for, coming and running, then past."""
+    if page.me is None:
+        return page.redirect("/connexion")
+    acting = page.me.acting
+    if acting is None or not acting.validated:
+        return _refused(page, "Cafés élus–techniciens", "Les cafés sont ceux d'une collectivité")
+    try:
+        client = await matching_client(page)
+        cycles = await client.get("/v1/cafes")
+    except DomainError as exc:
+        return failed(page, "Cafés élus–techniciens", exc, "/rencontres", "Mes rencontres")
+    shown = [
+        {
+            **c,
+            "from": day_fr(date.fromisoformat(c["first_day"])),
+            "to": day_fr(date.fromisoformat(c["last_day"])),
+            "status_label": CYCLE_STATUS.get(c["status"], c["status"]),
+        }
+        for c in cycles
+    ]
+    return page.render(
+        "matching/cafes.html",
+        "Les cafés élus–techniciens",
+        current="rencontres",
+        siren=acting.siren,
+        current_cycles=[c for c in shown if c["status"] != "past"],
+        past_cycles=[c for c in shown if c["status"] == "past"],
+        may_organise=_acting(page, CAFE_ORGANISERS) is not None,
+    )
 
 
 @router.get("/cafes/{cycle_id}")
