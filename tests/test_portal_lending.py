@@ -232,6 +232,33 @@ async def test_a_loan_from_offer_to_feedback_over_the_pages(site: Site) -> None:
         assert attestation.status_code == 200
         assert "sandbox" in attestation.headers["content-security-policy"]
 
+    # What the loan adds up to: Crest lent a half-day to Aouste, inside one EPCI.
+    async with site.person(LENDER) as lender:
+        assert "/prets/heures" in (await lender.get(loan_page)).text
+        ledger = shown(await lender.get("/prets/heures"))
+        mine, epci = ledger.split("<h2>Mon intercommunalité")
+        assert "collectivité prêteuse" in mine and "Solde : <strong>-" not in mine
+        assert "Solde : <strong>0 h" not in mine
+        # Loans between communes of one EPCI cancel out there.
+        assert "Solde : <strong>0 h</strong> — intercommunalité à l'équilibre" in epci
+        rows = re.findall(r'<th scope="row">([^<]+)</th><td>([^<]+)</td><td>([^<]+)</td>', epci)
+        assert [(name, position) for name, _, position in rows] == [
+            ("Crest", "prêteuse"),
+            ("Aouste-sur-Sye", "emprunteuse"),
+        ]
+    async with site.person(BORROWER) as borrower:
+        ledger = shown(await borrower.get("/prets/heures"))
+        assert "collectivité emprunteuse" in ledger.split("<h2>Mon intercommunalité")[0]
+        offer_page = await borrower.get(f"/competences/offres/{offer_id}")
+        assert f"/competences/offres/{offer_id}/retours" in offer_page.text
+        results = shown(await borrower.get(f"/competences/offres/{offer_id}/retours"))
+        welcome, origin, agents = results.split("<h2>")[1:]
+        assert welcome.startswith("La collectivité d'accueil")
+        assert "1 questionnaire rempli" in welcome and "4,0 sur 5" in welcome
+        assert "100 % de oui" in origin
+        assert agents.startswith("Les agents") and "Pas encore de réponse" in agents
+        assert (await borrower.get(f"/competences/offres/{uuid4()}/retours")).status_code == 404
+
 
 async def test_a_proposal_from_matching_is_taken_from_propositions_pour_vous(site: Site) -> None:
     async with site.person(LENDER) as lender:
