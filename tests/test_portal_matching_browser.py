@@ -192,6 +192,15 @@ async def test_a_cafe_and_an_evening_are_organised_and_seen_by_clicking(
     click(driver, "Former les binômes")
     accessible(driver)
     assert "Les binômes" in driver.page_source
+    # The topics log: a wrong field first (axe-core on the refusal), then a topic noted.
+    click(driver, "Noter ce sujet")
+    accessible(driver)
+    assert "Indiquez le jour du café" in driver.page_source
+    set_value(driver, "jour", day)
+    fill(driver, "sujet", "La rénovation de l'école")
+    click(driver, "Noter ce sujet")
+    accessible(driver)
+    assert "Le sujet est noté dans le journal du cycle." in driver.page_source
     # Back to the list of the cycles of Crest: the new one is coming.
     press(driver, link("← Les cafés de ma collectivité"))
     accessible(driver)

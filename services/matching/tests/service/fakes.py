@@ -51,6 +51,7 @@ class Store:
     memberships: dict[UUID, MembershipRow] = field(default_factory=dict)
     sessions: list[dict[str, Any]] = field(default_factory=list)
     cafe_cycles: list[dict[str, Any]] = field(default_factory=list)
+    cafe_topics: list[dict[str, Any]] = field(default_factory=list)
     speed_datings: dict[UUID, dict[str, Any]] = field(default_factory=dict)
     marks: dict[UUID, dict[str, list[str]]] = field(default_factory=dict)
     proposals: dict[UUID, MatchProposed] = field(default_factory=dict)
@@ -263,6 +264,13 @@ class FakePlans(PlanRepository):
             if cycle["cycle_id"] == cycle_id:
                 return {"collectivite_siren": cycle["siren"], "plan": cycle["plan"]}
         return None
+
+    async def add_cafe_topic(self, topic: dict[str, Any]) -> None:
+        self.store.cafe_topics.append(topic)
+
+    async def cafe_topics(self, cycle_id: UUID) -> list[dict[str, Any]]:
+        found = [t for t in self.store.cafe_topics if t["cycle_id"] == cycle_id]
+        return sorted(found, key=lambda t: (t["discussed_on"], t["created_at"]))
 
     async def met_in_epci(self, epci_siren: str) -> set[frozenset[str]]:
         return {

@@ -1,6 +1,7 @@
 """The café élus–techniciens and the speed dating entre voisins, over an in-memory unit of work."""
 
 from datetime import date, timedelta
+from uuid import uuid4
 
 import pytest
 from pydantic import ValidationError
@@ -17,6 +18,7 @@ from deformations_matching.domain.errors import (
     NotInvitable,
     OutsideEpci,
     PastSession,
+    UnknownCycle,
     UnknownEpci,
 )
 from deformations_matching.service import cafes, read_models, speed_dating, speed_dating_audit
@@ -208,3 +210,35 @@ async def test_the_cafe_cycles_of_a_collectivite_coming_running_then_past(
     assert await cafes.list_cafes(uow, with_roles("x", "hr", authority="938438454"), 50) == []
     with pytest.raises(NotAllowed):
         await cafes.list_cafes(uow, with_roles("ops", "operator"), 50)
+
+
+async def test_the_topics_log_of_a_cycle_kept_by_its_pairs_and_organisers(
+    uow: FakeUow, store: Store, clock: ManualClock
+) -> None:
+    hr = with_roles("rh-1", "hr", authority=SIREN)
+    first_day = clock.now.date() + timedelta(days=7)
+    out = await cafes.plan_cafe(uow, hr, cafe(first_day))
+    technician = with_roles("tech-a", "agent", authority=SIREN)
+    later = cafes.TopicIn(discussed_on=first_day + timedelta(days=28), topic="Le PCAET")
+    await cafes.log_topic(uow, technician, out.cycle_id, later)
+    first = cafes.TopicIn(discussed_on=first_day, topic="  La cantine bio  ")
+    await cafes.log_topic(uow, hr, out.cycle_id, first)
+    logged = await cafes.cafe_topics(uow, technician, out.cycle_id)
+    assert [(t.topic, t.author) for t in logged] == [
+        ("La cantine bio", "rh-1"),
+        ("Le PCAET", "tech-a"),
+    ]
+    # An agent of Crest who is in no pair reads the log but does not write in it; another
+    # collectivité sees neither.
+    other_agent = with_roles("agent-x", "agent", authority=SIREN)
+    assert len(await cafes.cafe_topics(uow, other_agent, out.cycle_id)) == 2
+    with pytest.raises(NotAllowed):
+        await cafes.log_topic(uow, other_agent, out.cycle_id, first)
+    stranger = with_roles("rh-2", "hr", authority="938438454")
+    with pytest.raises(NotAllowed):
+        await cafes.cafe_topics(uow, stranger, out.cycle_id)
+    with pytest.raises(UnknownCycle):
+        await cafes.log_topic(uow, hr, uuid4(), first)
+    assert len(store.cafe_topics) == 2
+    with pytest.raises(ValidationError):
+        cafes.TopicIn(discussed_on=first_day, topic=" a ")

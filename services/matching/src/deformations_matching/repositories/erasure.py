@@ -37,6 +37,9 @@ class ErasureRepository:
                     WHERE plan::text LIKE '%' || {quoted} || '%'""",
                 person_id,
             )
+        await self.conn.execute(
+            f"UPDATE cafe_topics SET person_id = '{ERASED}' WHERE person_id = $1", person_id
+        )
         await self.conn.execute("DELETE FROM speed_dating_marks WHERE person_id = $1", person_id)
         await self.conn.execute(
             """UPDATE speed_dating_marks SET see_again = array_remove(see_again, $1)

@@ -177,6 +177,28 @@ class PlanRepository:
         )
         return dict(row.items()) if row else None
 
+    async def add_cafe_topic(self, topic: dict[str, Any]) -> None:
+        await self.conn.execute(
+            """INSERT INTO cafe_topics (topic_id, cycle_id, person_id, discussed_on, topic,
+                                        created_at)
+               VALUES ($1, $2, $3, $4, $5, $6)""",
+            topic["topic_id"],
+            topic["cycle_id"],
+            topic["person_id"],
+            topic["discussed_on"],
+            topic["topic"],
+            topic["created_at"],
+        )
+
+    async def cafe_topics(self, cycle_id: UUID) -> list[dict[str, Any]]:
+        """The cycle's topics, in the order they were discussed."""
+        rows = await self.conn.fetch(
+            """SELECT topic_id, cycle_id, person_id, discussed_on, topic, created_at
+               FROM cafe_topics WHERE cycle_id = $1 ORDER BY discussed_on, created_at""",
+            cycle_id,
+        )
+        return [dict(r.items()) for r in rows]
+
     async def met_in_epci(self, epci_siren: str) -> set[frozenset[str]]:
         """Pairs that already met at an earlier gathering of this EPCI (locked until the end of
         the transaction, so that two plans made at once cannot both repeat a meeting)."""
