@@ -23,12 +23,8 @@ from browser import serving
 from fastapi import FastAPI
 from portal_pair import pair_settings
 
-from deformations_common.codec import encode
-from deformations_common.messaging import publish_once
 from deformations_common.service import create_app
 from deformations_common.vocabulary.clock import ManualClock
-from deformations_contracts.events.diagnosis import Availability, DiagnosisCompleted, NextStep
-from deformations_contracts.types import Modality, TimeSlot
 from deformations_devtools.people import person_id as demo_person
 from deformations_devtools.portal import demo
 from deformations_devtools.portal.support import Portal
@@ -54,8 +50,6 @@ MORE = (
     ("adjointe@crest.demo.deformations.fr", demo.CREST),
     ("maire@aouste.demo.deformations.fr", demo.AOUSTE),
 )
-# INSEE code of the communes above, where a diagnosis ties a person to them.
-INSEE = {demo.CREST: "26108", demo.AOUSTE: "26011"}
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
@@ -117,32 +111,10 @@ class Site:
     namespace: str
     database_url: str
 
-    async def diagnose(self, email: str, siren: str) -> None:
-        """A completed diagnosis of this person in the commune, as matching receives it: the
-        tie that lets an organiser invite them (see matching's ``invitable``)."""
-        event = DiagnosisCompleted(
-            response_id=uuid.uuid4(),
-            questionnaire_version="2026.1",
-            person_id=str(person_of(email)),
-            collectivite_siren=siren,
-            commune_insee=INSEE[siren],
-            family="solidaire",
-            clear_cut=0.5,
-            axis_scores={"vision": 60.0, "reseau": 20.0, "echelle": 30.0, "pratique": 30.0},
-            priority_themes=["energie"],
-            availability=Availability(
-                time_slots=[TimeSlot.EVENING], modality=Modality.EITHER, half_days_per_month=1
-            ),
-            next_steps=[
-                NextStep(recipe_code="t06_cafe_elus_techniciens", format="cafe", label="Un café")
-            ],
-            completed_at=datetime.now(UTC),
-        )
-        await publish_once(
-            self.amqp_url,
-            f"deformations.events.{self.namespace}",
-            [encode(event, source=event.producer)],
-        )
+    async def member_known(self, email: str, siren: str) -> None:
+        """Wait until matching holds this person's validated membership of the collectivité,
+        published by the portal (``membership.changed.v1``): what lets an organiser invite
+        them (see matching's ``invitable``)."""
         person = str(person_of(email))
 
         async def stored() -> bool:
@@ -150,13 +122,16 @@ class Site:
             conn = await asyncpg.connect(self.database_url)
             try:
                 found = await conn.fetchval(
-                    "SELECT count(*) FROM matching.diagnoses WHERE person_id = $1", person
+                    """SELECT count(*) FROM matching.memberships
+                        WHERE person_id = $1 AND siren = $2 AND status = 'validated'""",
+                    person,
+                    siren,
                 )
             finally:
                 await conn.close()
             return bool(found)
 
-        await wait_until(stored, what=f"the diagnosis of {email}")
+        await wait_until(stored, what=f"the membership of {email} in matching")
 
     @asynccontextmanager
     async def person(self, email: str) -> AsyncIterator[httpx.AsyncClient]:

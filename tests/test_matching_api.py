@@ -21,6 +21,12 @@ from test_matching_helpers import (
 
 from deformations_common.service import create_app
 from deformations_common.vocabulary.clock import ManualClock
+from deformations_contracts.events.diagnosis import DiagnosisCompleted
+from deformations_contracts.events.people import (
+    MembershipChanged,
+    MembershipRole,
+    MembershipStatus,
+)
 from deformations_contracts.events.training import (
     RebondAnswered,
     RebondKind,
@@ -33,15 +39,35 @@ from deformations_devtools.testing import running, wait_until
 pytestmark = pytest.mark.integration
 
 
-async def with_diagnoses(platform: Platform, people: dict[str, Any]) -> None:
+async def with_diagnoses(
+    platform: Platform, people: dict[str, Any], *, members: bool = True
+) -> None:
+    """Their diagnoses and, unless told otherwise, their validated membership of the commune
+    of the diagnosis, as the portal publishes it: what lets an organiser invite them."""
     for event in people.values():
         await publish(platform, event)
+        if members:
+            await publish(platform, membership_of(event))
     pool = platform.services["matching"].runtime.pool
 
     async def stored() -> bool:
-        return await pool.fetchval("SELECT count(*) FROM diagnoses") == len(people)
+        diagnoses = await pool.fetchval("SELECT count(*) FROM diagnoses")
+        known = await pool.fetchval("SELECT count(*) FROM memberships")
+        return diagnoses == len(people) and known == (len(people) if members else 0)
 
-    await wait_until(stored, what="the diagnoses")
+    await wait_until(stored, what="the diagnoses and memberships")
+
+
+def membership_of(diagnosis: DiagnosisCompleted) -> MembershipChanged:
+    assert diagnosis.person_id and diagnosis.collectivite_siren
+    return MembershipChanged(
+        membership_id=uuid4(),
+        person_id=diagnosis.person_id,
+        siren=diagnosis.collectivite_siren,
+        role=MembershipRole.ELECTED,
+        status=MembershipStatus.VALIDATED,
+        changed_at=diagnosis.completed_at,
+    )
 
 
 def elected(service: RunningService, person: str, siren: str | None = None) -> dict[str, str]:

@@ -6,6 +6,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from platform_harness import Platform
+from test_matching_api import membership_of
 from test_matching_helpers import (
     AOUSTE,
     CREST,
@@ -151,14 +152,16 @@ async def test_a_request_about_an_unknown_place_is_stored_without_proposal(
 async def test_erasure_removes_the_person_everywhere(platform: Platform) -> None:
     matching = await platform.start("matching")
     person = f"elu-{uuid4().hex[:8]}"
-    await publish(platform, diagnosed(person))
-    await publish(platform, diagnosed("other", SAILLANS))  # known: so it may be invited
+    for diagnosis in (diagnosed(person), diagnosed("other", SAILLANS)):
+        await publish(platform, diagnosis)
+        await publish(platform, membership_of(diagnosis))  # a member: so it may be invited
 
     async def known() -> bool:
         return (
             await count(platform, "SELECT count(*) FROM diagnoses WHERE person_id = $1", person)
             == 1
             and await count(platform, "SELECT count(*) FROM diagnoses") == 2
+            and await count(platform, "SELECT count(*) FROM memberships") == 2
         )
 
     await wait_until(known, what="the diagnosis")
@@ -195,6 +198,9 @@ async def test_erasure_removes_the_person_everywhere(platform: Platform) -> None
 
     await wait_until(erased, what="the erasure")
     assert await count(platform, "SELECT count(*) FROM diagnoses WHERE person_id = $1", person) == 0
+    assert (
+        await count(platform, "SELECT count(*) FROM memberships WHERE person_id = $1", person) == 0
+    )
     # Kept, anonymous, for statistics.
     assert await count(platform, "SELECT count(*) FROM diagnoses WHERE person_id IS NULL") == 1
     stored = await matching.client.get(

@@ -7,11 +7,20 @@ from uuid import UUID, uuid4
 import pytest
 from platform_harness import Platform, RunningService
 from test_matching_api import cafe_body, with_diagnoses
-from test_matching_helpers import AOUSTE, CREST, EPCI, MIRABEL, SAILLANS, diagnosed, drain
+from test_matching_helpers import (
+    AOUSTE,
+    CREST,
+    EPCI,
+    MIRABEL,
+    SAILLANS,
+    diagnosed,
+    drain,
+    publish,
+)
 
 from deformations_common.service import create_app
 from deformations_common.vocabulary.clock import ManualClock
-from deformations_devtools.testing import running
+from deformations_devtools.testing import running, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -277,17 +286,26 @@ async def test_a_cafe_listing_someone_twice_is_a_clear_422(platform: Platform) -
     assert stored == 0
 
 
-async def test_a_cafe_or_an_evening_refuses_people_matching_cannot_tie_to_it(
+async def test_a_cafe_or_an_evening_refuses_people_who_are_not_validated_members(
     platform: Platform,
 ) -> None:
     matching = await platform.start("matching")
     await with_diagnoses(platform, {"elu-a": diagnosed("elu-a")})
+    # A diagnosis taken in Crest makes nobody a member of Crest.
+    await publish(platform, diagnosed("tech-b"))
+    pool = matching.runtime.pool
+
+    async def both_diagnosed() -> bool:
+        return await pool.fetchval("SELECT count(*) FROM diagnoses") == 2
+
+    await wait_until(both_diagnosed, what="the diagnosis of tech-b")
     hr = matching.auth("rh-crest", authority=CREST[1], roles=("hr",))
     first_day = date.today() + timedelta(days=30)
     forged = await matching.client.post(
         "/v1/cafes", json=cafe_body(first_day, CAFE_PEOPLE), headers=hr
     )
     assert forged.status_code == 403, forged.text
+    assert forged.headers["content-type"].startswith("application/problem+json")
     assert forged.json()["code"] == "not_invitable"
     assert forged.json()["participants"] == ["tech-b"]
     evening = await matching.client.post(
@@ -306,3 +324,38 @@ async def test_a_cafe_or_an_evening_refuses_people_matching_cannot_tie_to_it(
     )
     assert evening.status_code == 403 and evening.json()["participants"] == ["n-importe-qui"]
     assert await matching.runtime.pool.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+async def test_joining_a_call_opens_one_join_and_refuses_what_cannot_be_joined(
+    platform: Platform,
+) -> None:
+    matching = await platform.start("matching")
+
+    def person(sub: str) -> dict[str, str]:
+        return matching.auth(sub, roles=("elected",))
+
+    posted = await matching.client.post(
+        "/v1/peer-calls",
+        json={"theme": "alimentation", "problem": "Comment passer la cantine en bio local ?"},
+        headers=person("elu-auteur"),
+    )
+    call_id = posted.json()["call_id"]
+    path = f"/v1/peer-calls/{call_id}/join"
+    first = await matching.client.post(path, headers=person("elu-a"))
+    assert first.status_code == 201, first.text
+    assert first.json()["joins"] == call_id and first.json()["caller"] == "elu-a"
+    again = await matching.client.post(path, headers=person("elu-a"))
+    assert again.status_code == 200 and again.json()["call_id"] == first.json()["call_id"]
+    pool = matching.runtime.pool
+    assert await pool.fetchval("SELECT count(*) FROM peer_calls") == 2
+    for headers, status, code in (
+        (person("elu-auteur"), 409, "own_call"),
+        (matching.auth("agent", roles=("agent",)), 403, None),
+    ):
+        refused = await matching.client.post(path, headers=headers)
+        assert refused.status_code == status, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert code is None or refused.json()["code"] == code
+    unknown = await matching.client.post(f"/v1/peer-calls/{uuid4()}/join", headers=person("elu-a"))
+    assert unknown.status_code == 404 and unknown.json()["code"] == "unknown_call"
+    assert await pool.fetchval("SELECT count(*) FROM peer_calls") == 2

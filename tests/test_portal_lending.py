@@ -232,6 +232,86 @@ async def test_a_loan_from_offer_to_feedback_over_the_pages(site: Site) -> None:
         assert attestation.status_code == 200
         assert "sandbox" in attestation.headers["content-security-policy"]
 
+    # What the loan adds up to: Crest lent a half-day to Aouste, inside one EPCI.
+    async with site.person(LENDER) as lender:
+        assert "/prets/heures" in (await lender.get(loan_page)).text
+        ledger = shown(await lender.get("/prets/heures"))
+        mine, epci = ledger.split("<h2>Mon intercommunalité")
+        assert "collectivité prêteuse" in mine and "Solde : <strong>-" not in mine
+        assert "Solde : <strong>0 h" not in mine
+        # Loans between communes of one EPCI cancel out there.
+        assert "Solde : <strong>0 h</strong> — intercommunalité à l'équilibre" in epci
+        rows = re.findall(r'<th scope="row">([^<]+)</th><td>([^<]+)</td><td>([^<]+)</td>', epci)
+        assert [(name, position) for name, _, position in rows] == [
+            ("Crest", "prêteuse"),
+            ("Aouste-sur-Sye", "emprunteuse"),
+        ]
+    async with site.person(BORROWER) as borrower:
+        ledger = shown(await borrower.get("/prets/heures"))
+        assert "collectivité emprunteuse" in ledger.split("<h2>Mon intercommunalité")[0]
+        offer_page = await borrower.get(f"/competences/offres/{offer_id}")
+        assert f"/competences/offres/{offer_id}/retours" in offer_page.text
+        results = shown(await borrower.get(f"/competences/offres/{offer_id}/retours"))
+        welcome, origin, agents = results.split("<h2>")[1:]
+        assert welcome.startswith("La collectivité d'accueil")
+        assert "1 questionnaire rempli" in welcome and "4,0 sur 5" in welcome
+        assert "100 % de oui" in origin
+        assert agents.startswith("Les agents") and "Pas encore de réponse" in agents
+        assert (await borrower.get(f"/competences/offres/{uuid4()}/retours")).status_code == 404
+
+
+async def test_who_may_not_approve_sees_no_button_and_a_forged_post_changes_nothing(
+    site: Site,
+) -> None:
+    async with site.person(LENDER) as lender:
+        published = await post(
+            lender, "/competences/proposer", "/competences/proposer", offer_form(site)
+        )
+        offer_id = re.findall(UUID, published.headers["location"])[0]
+    day = next_monday(site.clock(), 14)
+    async with site.person(BORROWER) as borrower:
+        offer_page = f"/competences/offres/{offer_id}"
+        ask = {
+            "demi_journees": "2",
+            "du": (day - timedelta(days=7)).isoformat(),
+            "au": (day + timedelta(days=30)).isoformat(),
+            "perimetre": "Diagnostic de l'école et de la mairie.",
+            "modalite": "on_site",
+        }
+        asked = await post(borrower, offer_page, f"{offer_page}/demande", ask)
+        loan_page = f"/prets/{re.findall(UUID, asked.headers['location'])[0]}"
+        # The élu of Aouste may not approve for Crest: no button, and lending refuses.
+        page = await borrower.get(loan_page)
+        assert "Donner l'accord" not in shown(page)
+        forged = await borrower.post(f"{loan_page}/accord", data={"csrf": csrf(page)})
+        assert forged.status_code == 403, shown(forged)
+
+    async with site.person(AGENT) as agent:
+        # The agent sees the loan but neither the HR's approval nor the consent the HR records.
+        page = await agent.get(loan_page)
+        assert page.status_code == 200
+        assert "Donner l'accord" not in shown(page)
+        assert "Enregistrer l'accord de l'agent" not in shown(page)
+        as_hr = await agent.post(f"{loan_page}/accord", data={"csrf": csrf(page)})
+        assert as_hr.status_code == 403
+        assert "Votre rôle ne donne pas d'accord" in shown(as_hr)
+        own_consent = await agent.post(
+            f"{loan_page}/accord-agent",
+            data={
+                "csrf": csrf(page),
+                "formulaire": "agent",
+                "agent": str(UUID_(int=0)),
+                "consentement": "oui",
+            },
+        )
+        assert own_consent.status_code == 403, shown(own_consent)
+
+    # Nothing changed: the élue of Crest still has the first approval to give.
+    async with site.person(LENDER) as lender:
+        page = shown(await lender.get(loan_page))
+        assert "Donner l'accord de l'élu·e de la collectivité d'origine" in page
+        assert "en attente des accords" in page
+
 
 async def test_a_proposal_from_matching_is_taken_from_propositions_pour_vous(site: Site) -> None:
     async with site.person(LENDER) as lender:

@@ -201,3 +201,15 @@ async def test_four_people_agree_a_loan_and_end_it_by_clicking(site: Site, brows
     accessible(driver)
     assert "Merci : votre avis est enregistré." in text(driver)
     assert "Donner votre avis sur ce prêt" not in text(driver)
+
+    # What it adds up to, from the loan page: the hours ledger, then the offer's results
+    # (one agent's answers stay hidden: fewer than three).
+    press(driver, link("Le grand livre des heures"))
+    accessible(driver)
+    assert "collectivité prêteuse" in text(driver)
+    sign_in_as(driver, site, BORROWER)
+    open_the_loan(driver)
+    press(driver, link("Les retours des prêts de cette offre"))
+    accessible(driver)
+    assert "4,0 sur 5" in text(driver) and "100 % de oui" in text(driver)
+    assert "1 réponse : moins de trois, les résultats ne sont pas montrés." in text(driver)

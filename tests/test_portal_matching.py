@@ -5,6 +5,7 @@ Every bad input gets a French message and changes nothing."""
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 
 import httpx
@@ -20,6 +21,47 @@ __all__ = ["site"]
 
 def call_ids(page: httpx.Response) -> list[str]:
     return re.findall(rf"/pairs/nouveau\?appel=({UUID})", page.text)
+
+
+async def test_joining_an_appel_once_by_its_button_and_what_cannot_be_joined(
+    site: Site,
+) -> None:
+    async with site.person(ELUE) as elue:
+        posted = await post_call(elue)
+        assert posted.status_code == 303
+        mine = await elue.get("/pairs")
+        call_id = re.findall(rf"/pairs/appels/({UUID})/groupe", seen(mine))[0]
+        # Her own call offers no join, and a forged one is refused in French.
+        assert f"/pairs/appels/{call_id}/rejoindre" not in mine.text
+        own = await elue.post(f"/pairs/appels/{call_id}/rejoindre", data={"csrf": csrf(mine)})
+        assert own.status_code == 409 and "C'est votre propre appel" in seen(own)
+
+    async with site.person(ELU) as elu:
+        listed = await elu.get("/pairs")
+        assert f"/pairs/appels/{call_id}/rejoindre" in listed.text
+        no_token = await elu.post(f"/pairs/appels/{call_id}/rejoindre", data={})
+        assert no_token.status_code == 403 and "Ce formulaire a expiré" in seen(no_token)
+        for _ in range(2):  # a second press (a double click, a reload) joins once
+            joined = await elu.post(
+                f"/pairs/appels/{call_id}/rejoindre", data={"csrf": csrf(listed)}
+            )
+            assert joined.status_code == 303 and joined.headers["location"] == (
+                "/pairs?notice=rejoint"
+            )
+        page = await elu.get(joined.headers["location"])
+        assert "Vous avez rejoint l'appel" in seen(page)
+        assert seen(page).count("Vous avez rejoint cet appel") == 2  # in mine, and on the call
+        assert f"/pairs/appels/{call_id}/rejoindre" not in page.text
+        unknown = await elu.post(
+            f"/pairs/appels/{uuid.uuid4()}/rejoindre", data={"csrf": csrf(listed)}
+        )
+        assert unknown.status_code == 404
+
+    async with site.person(ELUE) as elue:
+        # The élue sees her call only: the join repeats her words, it is not listed again.
+        assert seen(await elue.get("/pairs")).count(PROBLEM) == 1
+    async with site.person(MORE[0][0]) as other:
+        assert seen(await other.get("/pairs")).count(PROBLEM) == 1
 
 
 async def test_an_appel_a_pairs_becomes_a_group_that_fixes_its_sessions(site: Site) -> None:

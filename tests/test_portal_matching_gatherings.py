@@ -60,32 +60,79 @@ async def test_the_rh_of_crest_pairs_elus_and_technicians_for_a_monthly_cafe(sit
         assert nobody.status_code == 422 and "au moins un·e élu·e et un·e technicien·ne" in seen(
             nobody
         )
-        # Matching only invites people it knows in Crest (their diagnosis, until the
-        # memberships reach it): refused, nothing planned.
-        strangers = await rh.post("/cafes", data=data)
-        assert strangers.status_code == 403
-        assert "ne sont pas connues comme membres" in seen(strangers)
+        # The portal offers only Crest's validated members: a forged field naming the élu
+        # of Aouste is not sent to matching.
+        data[f"role_{person_of(ELU)}"] = "elu"
 
+    # Matching invites only the members the portal published to it.
     for email in (ELUE, AGENT, MORE[0][0]):
-        await site.diagnose(email, demo.CREST)
+        await site.member_known(email, demo.CREST)
     async with site.person(RH) as rh:
         form = await rh.get("/cafes/nouveau")
         planned = await rh.post("/cafes", data={**data, "csrf": csrf(form)})
+        # Planned, not refused: the forged élu of Aouste never reached matching.
         assert planned.status_code == 303, seen(planned)
         cafe = await rh.get(planned.headers["location"])
         assert "Les binômes" in seen(cafe) and "Sans binôme ce cycle" in seen(cafe)
         assert "Sujets : Énergie" in seen(cafe)
+        cycle_id = planned.headers["location"].removeprefix("/cafes/")
+        # The topics log: a wrong field is shown beside it and nothing is noted.
+        short = await rh.post(
+            f"/cafes/{cycle_id}/sujets", data={"csrf": csrf(cafe), "jour": day, "sujet": "a"}
+        )
+        assert short.status_code == 422 and 'id="sujet-erreur"' in short.text
+        assert "Aucun sujet noté pour le moment." in seen(short)
+        noted = await rh.post(
+            f"/cafes/{cycle_id}/sujets",
+            data={"csrf": csrf(cafe), "jour": day, "sujet": "Le chauffage de l'école"},
+        )
+        assert noted.status_code == 303, seen(noted)
+        log = seen(await rh.get(noted.headers["location"]))
+        assert "Le sujet est noté dans le journal du cycle." in log
+        assert "Le chauffage de l'école" in log
 
     async with site.person(AGENT) as technician:
+        # Every member of Crest finds the cycles of Crest; the cycle is coming.
+        cycles = await technician.get("/cafes")
+        assert cycles.status_code == 200
+        coming, past = seen(cycles).split("<h2>Passés</h2>")
+        assert f"/cafes/{cycle_id}" in coming and "1 binôme · 1 sans binôme · à venir" in coming
+        assert "Aucun cycle de cafés terminé." in past
         meetings = await technician.get("/rencontres")
         assert "Énergie : sobriété" in seen(meetings)
         assert "Petit café élu–technicien (1/3)" in seen(meetings)
         assert (await technician.get("/cafes/nouveau")).status_code == 403
+        # The technician of a pair notes a topic too.
+        page = await technician.get(f"/cafes/{cycle_id}")
+        assert "Le chauffage de l'école" in seen(page)
+        noted = await technician.post(
+            f"/cafes/{cycle_id}/sujets",
+            data={"csrf": csrf(page), "jour": day, "sujet": "Le plan vélo"},
+        )
+        assert noted.status_code == 303
+    site.clock.advance(timedelta(days=120))  # matching's: past the third café
+    async with site.person(RH) as rh:
+        coming, past = seen(await rh.get("/cafes")).split("<h2>Passés</h2>")
+        assert "Aucun cycle de cafés à venir." in coming
+        assert f"/cafes/{cycle_id}" in past and "terminé" in past
+    async with site.person(ELU) as elu:
+        # The élu of Aouste sees Aouste's cycles: none; nor Crest's café, nor can he write.
+        assert f"/cafes/{cycle_id}" not in (await elu.get("/cafes")).text
+        page = await elu.get("/cafes")
+        assert (await elu.get(f"/cafes/{cycle_id}")).status_code == 403
+        forged = await elu.post(
+            f"/cafes/{cycle_id}/sujets",
+            data={"csrf": csrf(page), "jour": day, "sujet": "Un sujet d'ailleurs"},
+        )
+        assert forged.status_code == 403
+    async with site.person(RH) as rh:
+        log = seen(await rh.get(f"/cafes/{cycle_id}"))
+        assert "Le plan vélo" in log and "Un sujet d'ailleurs" not in log
 
 
 async def test_an_evening_of_the_crestois_is_drawn_then_marked(site: Site) -> None:
     for email, siren in ((ELUE, demo.CREST), (ELU, demo.AOUSTE), *MORE):
-        await site.diagnose(email, siren)
+        await site.member_known(email, siren)
     day = as_paris(site.clock()) + timedelta(days=3)
     async with site.person(ELUE) as elue:
         # An élue of a commune takes part; the evening is the EPCI's to organise.

@@ -28,6 +28,11 @@ from deformations_contracts.events.lending import (
     SkillRequested,
     SkillVisibility,
 )
+from deformations_contracts.events.people import (
+    MembershipChanged,
+    MembershipRole,
+    MembershipStatus,
+)
 from deformations_contracts.types import Modality, TimeSlot
 from deformations_contracts.values import CollectiviteRef, Period, WeekdayHalfDay
 from deformations_devtools.demo import DemoContext
@@ -111,6 +116,18 @@ def _diagnosis(person: str, commune: tuple[str, str, str]) -> DiagnosisCompleted
     )
 
 
+def _membership(person: str, commune: tuple[str, str, str]) -> MembershipChanged:
+    """A validated membership of the commune, as the portal publishes it."""
+    return MembershipChanged(
+        membership_id=uuid4(),
+        person_id=person,
+        siren=commune[1],
+        role=MembershipRole.ELECTED,
+        status=MembershipStatus.VALIDATED,
+        changed_at=datetime.now(UTC),
+    )
+
+
 async def _proposals(
     client: httpx.AsyncClient, headers: dict[str, str], **params: str
 ) -> list[dict[str, Any]]:
@@ -157,8 +174,9 @@ async def play(ctx: DemoContext) -> None:
             strict=True,
         )
     }
-    # The neighbours of the speed-dating evening: matching invites only people it can tie
-    # to the EPCI (their diagnosis), on a theme that keeps them out of the peer group below.
+    # The neighbours of the speed-dating evening: matching invites only validated members
+    # of the EPCI's communes (their memberships, as the portal publishes them), on a theme
+    # that keeps them out of the peer group below.
     voisins = {
         f"demo-voisin-{run}-{i}": c
         for i, c in enumerate([CREST, CREST, SAILLANS, AOUSTE, MIRABEL, PIEGROS, AUREL])
@@ -167,9 +185,12 @@ async def play(ctx: DemoContext) -> None:
         _diagnosis(p, c).model_copy(update={"priority_themes": ["energie"]})
         for p, c in voisins.items()
     ]
+    memberships: list[EventData] = [_membership(p, c) for p, c in voisins.items()]
     await _publish(
-        ctx, [*offers, *[_diagnosis(p, c) for p, c in people.items()], *neighbours, *requests]
+        ctx,
+        [*offers, *[_diagnosis(p, c) for p, c in people.items()], *neighbours, *requests],
     )
+    await _publish(ctx, memberships)
 
     async with ctx.client("matching") as client:
         ids = [str(r.request_id) for r in requests] + _shared_request_ids(ctx)
@@ -263,7 +284,7 @@ async def play(ctx: DemoContext) -> None:
         planned: list[httpx.Response] = []
 
         async def evening_planned() -> bool:
-            # 403 not_invitable until matching has read the neighbours' diagnoses.
+            # 403 not_invitable until matching has read the neighbours' memberships.
             response = await client.post(
                 "/v1/speed-datings",
                 json=evening,
@@ -274,7 +295,7 @@ async def play(ctx: DemoContext) -> None:
             planned.append(response)
             return True
 
-        await _until(evening_planned, "the neighbours' diagnoses")
+        await _until(evening_planned, "the neighbours' memberships")
         plan = planned[0]
         plan.raise_for_status()
         say("Speed dating entre voisins (CC du Crestois et de Pays de Saillans) :")

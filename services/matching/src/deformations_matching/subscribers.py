@@ -12,7 +12,7 @@ from deformations_contracts.events.lending import (
     SkillOffered,
     SkillRequested,
 )
-from deformations_contracts.events.people import PersonErasureRequested
+from deformations_contracts.events.people import MembershipChanged, PersonErasureRequested
 from deformations_contracts.events.training import RebondAnswered, RebondProposed
 from deformations_matching.service import read_models
 from deformations_matching.service.uow import MatchingUow
@@ -70,6 +70,11 @@ async def rebond_proposed(event: RebondProposed, ctx: Context, conn: Connection)
 @handlers.on(RebondAnswered, batchable=True)
 async def rebond_answered(event: RebondAnswered, ctx: Context, conn: Connection) -> None:
     await read_models.record_rebond_answered(ctx.unit_of_work(MatchingUow, conn), event)
+
+
+@handlers.on(MembershipChanged, batchable=True)
+async def membership_changed(event: MembershipChanged, ctx: Context, conn: Connection) -> None:
+    await read_models.record_membership(ctx.unit_of_work(MatchingUow, conn), event)
 
 
 @handlers.on(PersonErasureRequested, batchable=True)

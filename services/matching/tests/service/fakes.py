@@ -7,7 +7,7 @@ order), not the SQL. Emitted events are kept in ``store.emitted``, in order.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -25,6 +25,7 @@ from deformations_contracts.events.sessions import (
 from deformations_devtools.erasure import InMemoryErasedPeople
 from deformations_matching.repositories.diagnoses import DiagnosisRepository, DiagnosisRow
 from deformations_matching.repositories.erasure import ErasureRepository
+from deformations_matching.repositories.memberships import MembershipRepository, MembershipRow
 from deformations_matching.repositories.offers import Changes, OfferRepository, OfferRow
 from deformations_matching.repositories.peers import CallRow, GroupRow, PeerRepository
 from deformations_matching.repositories.plans import PlanRepository, SessionRow
@@ -47,8 +48,10 @@ class Store:
     groups: dict[UUID, GroupRow] = field(default_factory=dict)
     closed_groups: set[UUID] = field(default_factory=set)
     diagnoses: list[tuple[datetime, DiagnosisRow]] = field(default_factory=list)
+    memberships: dict[UUID, MembershipRow] = field(default_factory=dict)
     sessions: list[dict[str, Any]] = field(default_factory=list)
     cafe_cycles: list[dict[str, Any]] = field(default_factory=list)
+    cafe_topics: list[dict[str, Any]] = field(default_factory=list)
     speed_datings: dict[UUID, dict[str, Any]] = field(default_factory=dict)
     marks: dict[UUID, dict[str, list[str]]] = field(default_factory=dict)
     proposals: dict[UUID, MatchProposed] = field(default_factory=dict)
@@ -94,6 +97,16 @@ class FakePeers(PeerRepository):
     async def set_hidden(self, call_id: UUID, reason: str | None, at: datetime | None) -> None:
         call = self.store.calls[call_id]
         self.store.calls[call_id] = replace(call, hidden_reason=reason, hidden_at=at)
+
+    async def join_of(self, call_id: UUID, person_id: str) -> CallRow | None:
+        found = [
+            c for c in self.store.calls.values() if c.joins == call_id and c.person_id == person_id
+        ]
+        return found[0] if found else None
+
+    async def open_joins(self, call_id: UUID) -> list[CallRow]:
+        found = [c for c in self.store.calls.values() if c.joins == call_id and c.status == "open"]
+        return sorted(found, key=lambda c: (c.created_at, c.call_id))
 
     async def busy_people(self, theme: str) -> list[str]:
         return sorted(
@@ -246,14 +259,13 @@ class FakePlans(PlanRepository):
             return set()
         return {frozenset(pair) for pair in cycles[-1]["pairs"]}
 
-    async def cafe_people(self, siren: str) -> set[str]:
-        return {
-            p
-            for c in self.store.cafe_cycles
-            if c["siren"] == siren
-            for pair in c["pairs"]
-            for p in pair
-        }
+    async def cafe_cycles_of(self, siren: str, limit: int) -> list[dict[str, Any]]:
+        cycles = [c for c in self.store.cafe_cycles if c["siren"] == siren]
+        cycles.sort(key=lambda c: c["first_day"], reverse=True)
+        return [
+            {"cycle_id": c["cycle_id"], "first_day": c["first_day"], "plan": c["plan"]}
+            for c in cycles[:limit]
+        ]
 
     async def insert_cafe_cycle(self, **cycle: Any) -> None:
         self.store.cafe_cycles.append(cycle)
@@ -263,6 +275,13 @@ class FakePlans(PlanRepository):
             if cycle["cycle_id"] == cycle_id:
                 return {"collectivite_siren": cycle["siren"], "plan": cycle["plan"]}
         return None
+
+    async def add_cafe_topic(self, topic: dict[str, Any]) -> None:
+        self.store.cafe_topics.append(topic)
+
+    async def cafe_topics(self, cycle_id: UUID) -> list[dict[str, Any]]:
+        found = [t for t in self.store.cafe_topics if t["cycle_id"] == cycle_id]
+        return sorted(found, key=lambda t: (t["discussed_on"], t["created_at"]))
 
     async def met_in_epci(self, epci_siren: str) -> set[frozenset[str]]:
         return {
@@ -351,6 +370,24 @@ class FakeDiagnoses(DiagnosisRepository):
         return [row for _, row in found[:limit]]
 
 
+class FakeMemberships(MembershipRepository):
+    def __init__(self, store: Store) -> None:
+        super().__init__(NO_CONNECTION)
+        self.store = store
+
+    async def upsert(self, row: MembershipRow) -> None:
+        known = self.store.memberships.get(row.membership_id)
+        if known is None or known.changed_at < row.changed_at:
+            self.store.memberships[row.membership_id] = row
+
+    async def validated_members(self, sirens: Collection[str], people: Collection[str]) -> set[str]:
+        return {
+            m.person_id
+            for m in self.store.memberships.values()
+            if m.status == "validated" and m.siren in sirens and m.person_id in people
+        }
+
+
 class FakeOffers(OfferRepository):
     """Offers only: no loans, so every standing is neutral."""
 
@@ -428,6 +465,10 @@ class FakeUow(MatchingUow):
     @property
     def diagnoses(self) -> DiagnosisRepository:
         return FakeDiagnoses(self.store)
+
+    @property
+    def memberships(self) -> MembershipRepository:
+        return FakeMemberships(self.store)
 
     @property
     def offers(self) -> OfferRepository:

@@ -1,10 +1,15 @@
 """Élus of the CC du Crestois et de Pays de Saillans, and their diagnoses, for use-case tests."""
 
 from datetime import datetime
-from uuid import uuid4
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from deformations_common.auth import Principal
 from deformations_contracts.events.diagnosis import Availability, DiagnosisCompleted, NextStep
+from deformations_contracts.events.people import (
+    MembershipChanged,
+    MembershipRole,
+    MembershipStatus,
+)
 from deformations_contracts.types import Modality, TimeSlot
 
 EPCI = "200040509"
@@ -49,4 +54,24 @@ def diagnosis(
         ),
         next_steps=[NextStep(recipe_code="t07_groupe_entraide", format="groupe", label="Pairs")],
         completed_at=at,
+    )
+
+
+def membership(
+    person: str,
+    siren: str,
+    at: datetime,
+    *,
+    status: MembershipStatus = MembershipStatus.VALIDATED,
+    role: MembershipRole = MembershipRole.ELECTED,
+    membership_id: UUID | None = None,
+) -> MembershipChanged:
+    """A membership as the portal publishes it."""
+    return MembershipChanged(
+        membership_id=membership_id or uuid5(NAMESPACE_URL, f"{person}@{siren}"),
+        person_id=person,
+        siren=siren,
+        role=role,
+        status=status,
+        changed_at=at,
     )

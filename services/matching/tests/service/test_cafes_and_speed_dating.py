@@ -1,6 +1,7 @@
 """The café élus–techniciens and the speed dating entre voisins, over an in-memory unit of work."""
 
 from datetime import date, timedelta
+from uuid import uuid4
 
 import pytest
 from pydantic import ValidationError
@@ -17,6 +18,7 @@ from deformations_matching.domain.errors import (
     NotInvitable,
     OutsideEpci,
     PastSession,
+    UnknownCycle,
     UnknownEpci,
 )
 from deformations_matching.service import cafes, read_models, speed_dating, speed_dating_audit
@@ -24,7 +26,7 @@ from deformations_matching.service.cafes import CafeIn
 from deformations_matching.service.speed_dating import SpeedDatingIn
 
 from .fakes import FakeUow, Store
-from .people import AOUSTE, CREST, EPCI, MIRABEL, SAILLANS, diagnosis, with_roles
+from .people import AOUSTE, CREST, EPCI, MIRABEL, SAILLANS, diagnosis, membership, with_roles
 
 SIREN = CREST[1]
 VOISINS = [CREST, CREST, SAILLANS, AOUSTE, MIRABEL]
@@ -32,11 +34,12 @@ VOISINS = [CREST, CREST, SAILLANS, AOUSTE, MIRABEL]
 
 @pytest.fixture(autouse=True)
 async def known_people(uow: FakeUow) -> None:
-    """Matching knows whom it may invite from their diagnoses (the membership hook)."""
+    """Validated members of their commune, as the portal published them, with a diagnosis."""
     people = [(p, CREST) for p in ("elu-a", "elu-b", "tech-a", "tech-b")]
     people += [(f"voisin-{i}", c) for i, c in enumerate(VOISINS)]
     for person, commune in people:
         await read_models.record_diagnosis(uow, diagnosis(person, commune, uow.now()))
+        await read_models.record_membership(uow, membership(person, commune[1], uow.now()))
 
 
 def cafe(first_day: date, **changes: object) -> CafeIn:
@@ -187,3 +190,55 @@ async def test_a_gathering_that_breaks_a_rule_changes_nothing(
         await speed_dating.plan(uow, trainer, gathering(clock, participants=unknown))
     assert forged.value.details == {"participants": ["forged"]}
     assert not store.emitted and not store.speed_datings
+
+
+async def test_the_cafe_cycles_of_a_collectivite_coming_running_then_past(
+    uow: FakeUow, clock: ManualClock
+) -> None:
+    hr = with_roles("rh-1", "hr", authority=SIREN)
+    first_day = clock.now.date() + timedelta(days=7)
+    out = await cafes.plan_cafe(uow, hr, cafe(first_day))
+    elue = with_roles("elu-a", "elected", authority=SIREN)
+    [cycle] = await cafes.list_cafes(uow, elue, 50)
+    assert (cycle.cycle_id, cycle.pairs, cycle.unpaired) == (out.cycle_id, 2, 0)
+    assert cycle.first_day == first_day and cycle.status == "coming"
+    assert (cycle.last_day - cycle.first_day).days > 50  # three monthly cafés
+    clock.advance(timedelta(days=30))
+    assert [c.status for c in await cafes.list_cafes(uow, elue, 50)] == ["running"]
+    clock.advance(timedelta(days=90))
+    assert [c.status for c in await cafes.list_cafes(uow, elue, 50)] == ["past"]
+    assert await cafes.list_cafes(uow, with_roles("x", "hr", authority="938438454"), 50) == []
+    with pytest.raises(NotAllowed):
+        await cafes.list_cafes(uow, with_roles("ops", "operator"), 50)
+
+
+async def test_the_topics_log_of_a_cycle_kept_by_its_pairs_and_organisers(
+    uow: FakeUow, store: Store, clock: ManualClock
+) -> None:
+    hr = with_roles("rh-1", "hr", authority=SIREN)
+    first_day = clock.now.date() + timedelta(days=7)
+    out = await cafes.plan_cafe(uow, hr, cafe(first_day))
+    technician = with_roles("tech-a", "agent", authority=SIREN)
+    later = cafes.TopicIn(discussed_on=first_day + timedelta(days=28), topic="Le PCAET")
+    await cafes.log_topic(uow, technician, out.cycle_id, later)
+    first = cafes.TopicIn(discussed_on=first_day, topic="  La cantine bio  ")
+    await cafes.log_topic(uow, hr, out.cycle_id, first)
+    logged = await cafes.cafe_topics(uow, technician, out.cycle_id)
+    assert [(t.topic, t.author) for t in logged] == [
+        ("La cantine bio", "rh-1"),
+        ("Le PCAET", "tech-a"),
+    ]
+    # An agent of Crest who is in no pair reads the log but does not write in it; another
+    # collectivité sees neither.
+    other_agent = with_roles("agent-x", "agent", authority=SIREN)
+    assert len(await cafes.cafe_topics(uow, other_agent, out.cycle_id)) == 2
+    with pytest.raises(NotAllowed):
+        await cafes.log_topic(uow, other_agent, out.cycle_id, first)
+    stranger = with_roles("rh-2", "hr", authority="938438454")
+    with pytest.raises(NotAllowed):
+        await cafes.cafe_topics(uow, stranger, out.cycle_id)
+    with pytest.raises(UnknownCycle):
+        await cafes.log_topic(uow, hr, uuid4(), first)
+    assert len(store.cafe_topics) == 2
+    with pytest.raises(ValidationError):
+        cafes.TopicIn(discussed_on=first_day, topic=" a ")

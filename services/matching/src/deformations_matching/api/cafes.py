@@ -2,12 +2,12 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from deformations_common.auth import CurrentPrincipal
 from deformations_matching.api.deps import RuntimeDep
 from deformations_matching.service import cafes
-from deformations_matching.service.cafes import CafeIn, CafeOut
+from deformations_matching.service.cafes import CafeCycleOut, CafeIn, CafeOut, TopicIn, TopicOut
 from deformations_matching.service.uow import MatchingUow
 
 router = APIRouter(prefix="/v1", tags=["café élus–techniciens"])
@@ -21,7 +21,34 @@ async def plan_cafe(body: CafeIn, runtime: RuntimeDep, principal: CurrentPrincip
         return await cafes.plan_cafe(uow, principal, body)
 
 
+@router.get("/cafes")
+async def list_cafes(
+    runtime: RuntimeDep, principal: CurrentPrincipal, limit: int = Query(default=50, ge=1, le=200)
+) -> list[CafeCycleOut]:
+    """The café cycles of the collectivité you act for, past and coming, latest first."""
+    async with runtime.begin(MatchingUow) as uow:
+        return await cafes.list_cafes(uow, principal, limit)
+
+
 @router.get("/cafes/{cycle_id}")
 async def get_cafe(cycle_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal) -> CafeOut:
     async with runtime.begin(MatchingUow) as uow:
         return await cafes.get_cafe(uow, principal, cycle_id)
+
+
+@router.get("/cafes/{cycle_id}/topics")
+async def cafe_topics(
+    cycle_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal
+) -> list[TopicOut]:
+    """The log of the topics the cycle's cafés discussed."""
+    async with runtime.begin(MatchingUow) as uow:
+        return await cafes.cafe_topics(uow, principal, cycle_id)
+
+
+@router.post("/cafes/{cycle_id}/topics", status_code=status.HTTP_201_CREATED)
+async def log_topic(
+    cycle_id: UUID, body: TopicIn, runtime: RuntimeDep, principal: CurrentPrincipal
+) -> TopicOut:
+    """Note a topic discussed at a café of the cycle (its pairs and organisers)."""
+    async with runtime.begin(MatchingUow) as uow:
+        return await cafes.log_topic(uow, principal, cycle_id, body)

@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from deformations_common.auth import CurrentPrincipal
 from deformations_contracts.themes import ThemeCode
@@ -50,6 +50,21 @@ async def form_group(call_id: UUID, runtime: RuntimeDep, principal: CurrentPrinc
 async def get_group(group_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal) -> GroupOut:
     async with runtime.begin(MatchingUow) as uow:
         return await peer_groups.get_group(uow, principal, group_id)
+
+
+@router.post(
+    "/peer-calls/{call_id}/join",
+    responses={status.HTTP_201_CREATED: {"model": PeerCallOut, "description": "Joined now."}},
+)
+async def join_call(
+    call_id: UUID, response: Response, runtime: RuntimeDep, principal: CurrentPrincipal
+) -> PeerCallOut:
+    """Join someone's open appel à pairs (201; 200 when already joined, nothing changed):
+    your anonymous call on its theme, from your diagnosis, that its group recruits first."""
+    async with runtime.begin(MatchingUow) as uow:
+        joined, opened = await peer_calls.join_call(uow, principal, call_id)
+    response.status_code = status.HTTP_201_CREATED if opened else status.HTTP_200_OK
+    return joined
 
 
 @router.post("/peer-calls/{call_id}/withdraw")

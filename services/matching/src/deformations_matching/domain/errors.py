@@ -55,6 +55,10 @@ class NotHidden(ConflictError):
     code = "not_hidden"
 
 
+class OwnCall(ConflictError):
+    code = "own_call"
+
+
 class TooFewPeers(ConflictError):
     code = "too_few_peers"
 

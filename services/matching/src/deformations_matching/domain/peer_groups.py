@@ -25,6 +25,8 @@ from deformations_matching.domain.slots import MODALITY_LABELS, common_slots, sl
 
 _MODALITY_BITS = {Modality.ON_SITE: 1, Modality.REMOTE: 2, Modality.EITHER: 3}
 _ALL = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
+# Above any sum of the other affinity terms (at most 2.5): a joiner who fits comes first.
+PREFERRED_BONUS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +58,12 @@ class PeerGrouping:
 class _Pool:
     """The candidates of one theme as arrays."""
 
-    def __init__(self, candidates: Sequence[PeerCandidate], seed: int) -> None:
+    def __init__(
+        self, candidates: Sequence[PeerCandidate], seed: int, preferred: Collection[str] = ()
+    ) -> None:
         self.candidates = candidates
+        # Who joined the call: recruited before anyone else who fits.
+        self.preferred = np.array([c.person_id in preferred for c in candidates], dtype=bool)
         keys = sorted({s for c in candidates for s in c.availability.slots})
         if len(keys) > 64:
             raise ValueError("at most 64 distinct slot keys are supported")
@@ -108,7 +114,8 @@ class _Pool:
             centre = self.axes[members].mean(axis=0)
             closeness = 1.0 - np.abs(self.axes - centre).mean(axis=1)
             affinity = (
-                (self.family == self.family[seed]) * 1.0
+                self.preferred * PREFERRED_BONUS
+                + (self.family == self.family[seed]) * 1.0
                 + closeness
                 + (~self.in_network) * 0.5
                 - np.isin(self.commune, self.commune[members]) * 0.3
@@ -181,10 +188,14 @@ def recruit_peers(
     size: int = 5,
     min_size: int = 4,
     seed: int = 0,
+    preferred: Collection[str] = (),
 ) -> PeerGroup | None:
-    """Peers for one "appel à pairs": the caller plus up to ``size - 1`` others, or None."""
+    """Peers for one "appel à pairs": the caller plus up to ``size - 1`` others, or None.
+
+    The ``preferred`` (who joined the call) are recruited first, as long as they share a
+    slot and a modality with the group."""
     others = [c for c in candidates if c.person_id != caller.person_id and c.theme == caller.theme]
-    pool = _Pool([caller, *sorted(others, key=lambda c: c.person_id)], seed)
+    pool = _Pool([caller, *sorted(others, key=lambda c: c.person_id)], seed, preferred)
     pool.remaining[0] = False
     members = pool.grow(0, size)
     if len(members) < min_size:

@@ -17,6 +17,7 @@ class ErasureRepository:
         await self.conn.execute(
             "UPDATE diagnoses SET person_id = NULL WHERE person_id = $1", person_id
         )
+        await self.conn.execute("DELETE FROM memberships WHERE person_id = $1", person_id)
         await self.conn.execute("DELETE FROM peer_group_members WHERE person_id = $1", person_id)
         await self.conn.execute("DELETE FROM peer_calls WHERE person_id = $1", person_id)
         await self.conn.execute("DELETE FROM trainer_rebonds WHERE person_id = $1", person_id)
@@ -37,6 +38,9 @@ class ErasureRepository:
                     WHERE plan::text LIKE '%' || {quoted} || '%'""",
                 person_id,
             )
+        await self.conn.execute(
+            f"UPDATE cafe_topics SET person_id = '{ERASED}' WHERE person_id = $1", person_id
+        )
         await self.conn.execute("DELETE FROM speed_dating_marks WHERE person_id = $1", person_id)
         await self.conn.execute(
             """UPDATE speed_dating_marks SET see_again = array_remove(see_again, $1)

@@ -22,6 +22,7 @@ class CallRow:
     in_network: bool
     status: str
     created_at: datetime
+    joins: UUID | None = None  # the call this one answers, by « Rejoindre »
     # Set while an operator keeps the call out of public lists and recruitment.
     hidden_reason: str | None = None
     hidden_at: datetime | None = None
@@ -47,7 +48,8 @@ class GroupRow:
 
 
 _CALL = """call_id, person_id, theme, problem, anonymous, commune_insee, family, axes,
-           time_slots, modality, in_network, status, created_at, hidden_reason, hidden_at"""
+           time_slots, modality, in_network, status, created_at, joins, hidden_reason,
+           hidden_at"""
 
 
 class PeerRepository:
@@ -60,8 +62,8 @@ class PeerRepository:
         await self.conn.execute(
             """INSERT INTO peer_calls (call_id, person_id, theme, problem, anonymous, commune_insee,
                                        family, axes, time_slots, modality, in_network, status,
-                                       created_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)""",
+                                       created_at, joins)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)""",
             call.call_id,
             call.person_id,
             call.theme,
@@ -75,6 +77,7 @@ class PeerRepository:
             call.in_network,
             call.status,
             call.created_at,
+            call.joins,
         )
 
     async def get_call(self, call_id: UUID, *, lock: bool = False) -> CallRow | None:
@@ -116,6 +119,24 @@ class PeerRepository:
             reason,
             at,
         )
+
+    async def join_of(self, call_id: UUID, person_id: str) -> CallRow | None:
+        """The call by which ``person_id`` joined ``call_id``, whatever its status."""
+        row = await self.conn.fetchrow(
+            f"SELECT {_CALL} FROM peer_calls WHERE joins = $1 AND person_id = $2",
+            call_id,
+            person_id,
+        )
+        return CallRow(**dict(row.items())) if row else None
+
+    async def open_joins(self, call_id: UUID) -> list[CallRow]:
+        """The open calls joining ``call_id``, first joined first."""
+        rows = await self.conn.fetch(
+            f"""SELECT {_CALL} FROM peer_calls WHERE joins = $1 AND status = 'open'
+                ORDER BY created_at, call_id""",
+            call_id,
+        )
+        return [CallRow(**dict(r.items())) for r in rows]
 
     async def busy_people(self, theme: str) -> list[str]:
         """People already in a group of this theme that did not decline."""

@@ -161,20 +161,43 @@ class PlanRepository:
             [(cycle_id, elu, tech) for elu, tech in pairs],
         )
 
-    async def cafe_people(self, siren: str) -> set[str]:
-        """Everyone paired in a café of the collectivité."""
+    async def cafe_cycles_of(self, siren: str, limit: int) -> list[dict[str, Any]]:
+        """The collectivité's café cycles, the latest first day first."""
         rows = await self.conn.fetch(
-            """SELECT elu_id, technician_id FROM cafe_pairs JOIN cafe_cycles USING (cycle_id)
-               WHERE collectivite_siren = $1""",
+            """SELECT cycle_id, first_day, plan FROM cafe_cycles WHERE collectivite_siren = $1
+               ORDER BY first_day DESC, created_at DESC LIMIT $2""",
             siren,
+            limit,
         )
-        return {p for r in rows for p in (r["elu_id"], r["technician_id"])}
+        return [dict(r.items()) for r in rows]
 
     async def get_cafe_cycle(self, cycle_id: UUID) -> dict[str, Any] | None:
         row = await self.conn.fetchrow(
             "SELECT collectivite_siren, plan FROM cafe_cycles WHERE cycle_id = $1", cycle_id
         )
         return dict(row.items()) if row else None
+
+    async def add_cafe_topic(self, topic: dict[str, Any]) -> None:
+        await self.conn.execute(
+            """INSERT INTO cafe_topics (topic_id, cycle_id, person_id, discussed_on, topic,
+                                        created_at)
+               VALUES ($1, $2, $3, $4, $5, $6)""",
+            topic["topic_id"],
+            topic["cycle_id"],
+            topic["person_id"],
+            topic["discussed_on"],
+            topic["topic"],
+            topic["created_at"],
+        )
+
+    async def cafe_topics(self, cycle_id: UUID) -> list[dict[str, Any]]:
+        """The cycle's topics, in the order they were discussed."""
+        rows = await self.conn.fetch(
+            """SELECT topic_id, cycle_id, person_id, discussed_on, topic, created_at
+               FROM cafe_topics WHERE cycle_id = $1 ORDER BY discussed_on, created_at""",
+            cycle_id,
+        )
+        return [dict(r.items()) for r in rows]
 
     async def met_in_epci(self, epci_siren: str) -> set[frozenset[str]]:
         """Pairs that already met at an earlier gathering of this EPCI (locked until the end of

@@ -2,7 +2,7 @@
 
 from collections import Counter
 from datetime import date, datetime, time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -203,6 +203,41 @@ async def _propose_pair(
         )
 
 
+class CafeCycleOut(BaseModel):
+    cycle_id: UUID
+    first_day: date
+    last_day: date
+    pairs: int
+    unpaired: int
+    status: Literal["coming", "running", "past"]
+
+
+def _cycle_out(row: dict[str, Any], today: date) -> CafeCycleOut:
+    plan = CafeOut.model_validate(row["plan"])
+    days = [s.astimezone(PARIS).date() for p in plan.pairs for s in p.sessions]
+    first, last = min(days, default=row["first_day"]), max(days, default=row["first_day"])
+    status: Literal["coming", "running", "past"] = (
+        "coming" if first > today else "past" if last < today else "running"
+    )
+    return CafeCycleOut(
+        cycle_id=plan.cycle_id,
+        first_day=first,
+        last_day=last,
+        pairs=len(plan.pairs),
+        unpaired=len(plan.unpaired),
+        status=status,
+    )
+
+
+async def list_cafes(uow: MatchingUow, principal: Principal, limit: int) -> list[CafeCycleOut]:
+    """The café cycles of the collectivité one acts for, past and coming, latest first."""
+    if principal.authority is None:
+        raise NotAllowed("Choisissez la collectivité pour laquelle vous agissez.")
+    today = uow.now().astimezone(PARIS).date()
+    rows = await uow.plans.cafe_cycles_of(principal.authority, limit)
+    return [_cycle_out(row, today) for row in rows]
+
+
 async def get_cafe(uow: MatchingUow, principal: Principal, cycle_id: UUID) -> CafeOut:
     found = await uow.plans.get_cafe_cycle(cycle_id)
     if found is None:
@@ -210,3 +245,70 @@ async def get_cafe(uow: MatchingUow, principal: Principal, cycle_id: UUID) -> Ca
     if not principal.has_role(Role.OPERATOR) and principal.authority != found["collectivite_siren"]:
         raise NotAllowed("Ce cycle concerne une autre collectivité.")
     return CafeOut.model_validate(found["plan"])
+
+
+class TopicIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    discussed_on: date
+    topic: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+
+
+class TopicOut(BaseModel):
+    topic_id: UUID
+    discussed_on: date
+    topic: str
+    author: str
+    created_at: datetime
+
+
+def _may_log(principal: Principal, siren: str, plan: CafeOut) -> bool:
+    """A member of a pair of the cycle, or who may organise the collectivité's cafés."""
+    paired = {p for pair in plan.pairs for p in (pair.elu, pair.technicien)}
+    if principal.sub in paired or principal.has_role(Role.OPERATOR):
+        return True
+    return principal.authority == siren and principal.has_role(Role.HR, Role.ELECTED)
+
+
+async def _cycle(uow: MatchingUow, principal: Principal, cycle_id: UUID) -> tuple[str, CafeOut]:
+    found = await uow.plans.get_cafe_cycle(cycle_id)
+    if found is None:
+        raise UnknownCycle("Ce cycle de cafés n'existe pas.")
+    siren = str(found["collectivite_siren"])
+    plan = CafeOut.model_validate(found["plan"])
+    paired = {p for pair in plan.pairs for p in (pair.elu, pair.technicien)}
+    if (
+        not principal.has_role(Role.OPERATOR)
+        and principal.authority != siren
+        and principal.sub not in paired
+    ):
+        raise NotAllowed("Ce cycle concerne une autre collectivité.")
+    return siren, plan
+
+
+async def cafe_topics(uow: MatchingUow, principal: Principal, cycle_id: UUID) -> list[TopicOut]:
+    """The log of the topics the cycle's cafés discussed, in their order."""
+    await _cycle(uow, principal, cycle_id)
+    return [
+        TopicOut.model_validate(t | {"author": t["person_id"]})
+        for t in await uow.plans.cafe_topics(cycle_id)
+    ]
+
+
+async def log_topic(
+    uow: MatchingUow, principal: Principal, cycle_id: UUID, body: TopicIn
+) -> TopicOut:
+    """Note a topic discussed at a café of the cycle (its pairs and organisers only)."""
+    siren, plan = await _cycle(uow, principal, cycle_id)
+    if not _may_log(principal, siren, plan):
+        raise NotAllowed("Seuls les binômes du cycle et ses organisateurs tiennent ce journal.")
+    topic = {
+        "topic_id": uuid4(),
+        "cycle_id": cycle_id,
+        "person_id": principal.sub,
+        "discussed_on": body.discussed_on,
+        "topic": body.topic,
+        "created_at": uow.now(),
+    }
+    await uow.plans.add_cafe_topic(topic)
+    return TopicOut.model_validate(topic | {"author": principal.sub})

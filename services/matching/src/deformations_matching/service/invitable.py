@@ -1,43 +1,35 @@
 """Whom an organiser may invite to a café or a speed-dating evening of a collectivité.
 
-HOOK: the portal's ``membership.changed.v1`` (validated members of a commune or EPCI) does
-not reach matching yet. Until it does, a person may be invited for a collectivité only when
-matching's own read model ties them to it: their latest diagnosis was taken in one of its
-communes, or they already took part in a café of that collectivité. When memberships
-arrive, replace :func:`tied_to` with a read of them; callers stay as they are.
+Only validated members, as the portal publishes them (``membership.changed.v1``): of the
+collectivité itself, or for an EPCI, of the EPCI or one of its communes. A diagnosis taken
+in a commune, or an earlier café there, is no membership: it does not count.
 """
 
 from collections.abc import Sequence
 
 from deformations_common.geography import Geography
-from deformations_common.geography.loader import UnknownCollectiviteError
 from deformations_matching.domain.errors import NotInvitable
 from deformations_matching.service.uow import MatchingUow
 
 
-def communes_of(geography: Geography, siren: str) -> set[str]:
-    """INSEE codes of a commune (by its SIREN) or of the communes of an EPCI."""
-    if siren in geography.epcis:
-        return set(geography.members(siren))
-    try:
-        return {geography.commune_by_siren(siren).insee}
-    except UnknownCollectiviteError:
-        return set()
+def sirens_of(geography: Geography, siren: str) -> set[str]:
+    """The collectivité and, for an EPCI, the SIREN of each of its communes."""
+    if siren not in geography.epcis:
+        return {siren}
+    communes = (geography.find_commune(insee) for insee in geography.members(siren))
+    return {siren} | {c.siren for c in communes if c is not None and c.siren}
 
 
-async def tied_to(uow: MatchingUow, siren: str, people: Sequence[str]) -> set[str]:
-    communes = communes_of(uow.geography, siren)
-    diagnosed = await uow.diagnoses.latest_diagnoses(list(people))
-    tied = {p for p, row in diagnosed.items() if row.commune_insee in communes}
-    return tied | (await uow.plans.cafe_people(siren) & set(people))
+async def members_among(uow: MatchingUow, siren: str, people: Sequence[str]) -> set[str]:
+    return await uow.memberships.validated_members(sirens_of(uow.geography, siren), people)
 
 
 async def refuse_strangers(uow: MatchingUow, siren: str, people: Sequence[str]) -> None:
-    """Refuse (403, nothing changed) any participant the collectivité does not know."""
-    strangers = sorted(set(people) - await tied_to(uow, siren, people))
+    """Refuse (403, nothing changed) anyone who is not a validated member there."""
+    strangers = sorted(set(people) - await members_among(uow, siren, people))
     if strangers:
         raise NotInvitable(
-            "Ces personnes ne sont pas connues comme membres de la collectivité : "
+            "Ces personnes ne sont pas membres validés de la collectivité : "
             + ", ".join(strangers),
             participants=strangers,
         )

@@ -18,6 +18,7 @@ from deformations_matching.domain.errors import (
     CallHidden,
     CallWithdrawn,
     NotAllowed,
+    OwnCall,
     TooFewPeers,
     UnknownCall,
 )
@@ -62,6 +63,9 @@ class PeerCallOut(BaseModel):
     created_at: datetime
     hidden: bool = Field(default=False, description="Hidden by an operator (its author only).")
     hidden_reason: str | None = Field(default=None, description="Why, told to its author.")
+    joins: UUID | None = Field(
+        default=None, description="The call this one joined (« Rejoindre cet appel »)."
+    )
 
 
 def call_out(call: CallRow, viewer: str | None) -> PeerCallOut:
@@ -77,6 +81,7 @@ def call_out(call: CallRow, viewer: str | None) -> PeerCallOut:
         created_at=call.created_at,
         hidden=call.hidden and mine,
         hidden_reason=call.hidden_reason if mine else None,
+        joins=call.joins,
     )
 
 
@@ -96,14 +101,22 @@ def axes(diagnosis: DiagnosisRow | None) -> list[float]:
 async def post_call(uow: MatchingUow, principal: Principal, body: PeerCallIn) -> PeerCallOut:
     """Post an appel à pairs, openly or anonymously; the diagnosis fills what is omitted."""
     principal.require(Role.ELECTED)
-    diagnosis = (await uow.diagnoses.latest_diagnoses([principal.sub])).get(principal.sub)
+    call = await _new_call(uow, principal.sub, body)
+    await uow.peers.insert_call(call)
+    return call_out(call, principal.sub)
+
+
+async def _new_call(
+    uow: MatchingUow, person_id: str, body: PeerCallIn, joins: UUID | None = None
+) -> CallRow:
+    diagnosis = (await uow.diagnoses.latest_diagnoses([person_id])).get(person_id)
     slots = body.time_slots
     if slots is None:
         slots = [TimeSlot(s) for s in diagnosis.time_slots] if diagnosis else []
     modality = body.modality or (Modality(diagnosis.modality) if diagnosis else Modality.EITHER)
-    call = CallRow(
+    return CallRow(
         call_id=uuid4(),
-        person_id=principal.sub,
+        person_id=person_id,
         theme=body.theme,
         problem=body.problem,
         anonymous=body.anonymous,
@@ -115,18 +128,50 @@ async def post_call(uow: MatchingUow, principal: Principal, body: PeerCallIn) ->
         in_network=body.in_network if body.in_network is not None else in_network(diagnosis),
         status="open",
         created_at=uow.now(),
+        joins=joins,
     )
-    await uow.peers.insert_call(call)
-    return call_out(call, principal.sub)
+
+
+async def join_call(
+    uow: MatchingUow, principal: Principal, call_id: UUID
+) -> tuple[PeerCallOut, bool]:
+    """Join someone's open appel à pairs: one's own anonymous call on its theme, from one's
+    diagnosis, that its group recruits first. Joining again changes nothing; after
+    withdrawing, it opens again. Returns the joiner's call and whether it was opened now."""
+    principal.require(Role.ELECTED)
+    call = await uow.peers.get_call(call_id, lock=True)  # one join at a time per call
+    if call is None or (call.joins is not None and call.person_id != principal.sub):
+        raise UnknownCall("Cet appel à pairs n'existe pas.")
+    if call.person_id == principal.sub:
+        raise OwnCall("C'est votre propre appel : constituez le groupe quand vous le souhaitez.")
+    joined = await uow.peers.join_of(call_id, principal.sub)
+    if joined is not None and joined.status != "withdrawn":
+        return call_out(joined, principal.sub), False
+    if call.status == "withdrawn":
+        raise CallWithdrawn("Cet appel a été retiré par son auteur.")
+    if call.status != "open":
+        raise AlreadyGrouped(
+            "Un groupe est déjà formé pour cet appel : lancez le vôtre sur ce thème."
+        )
+    if joined is not None:
+        await uow.peers.set_call_status([joined.call_id], "open")
+        return call_out(replace(joined, status="open"), principal.sub), True
+    body = PeerCallIn(theme=call.theme, problem=call.problem)
+    mine = await _new_call(uow, principal.sub, body, joins=call_id)
+    await uow.peers.insert_call(mine)
+    return call_out(mine, principal.sub), True
 
 
 async def list_calls(
     uow: MatchingUow, principal: Principal, theme: str | None, limit: int
 ) -> list[PeerCallOut]:
     """Open appels à pairs; the author of an anonymous call is not shown. A call hidden by an
-    operator is listed to its author only, marked with the reason."""
+    operator is listed to its author only, marked with the reason; a call joining another is
+    shown to its author only: to others, it is the call it joined."""
     calls = await uow.peers.open_calls(theme, limit, shown_to=principal.sub)
-    return [call_out(c, principal.sub) for c in calls]
+    return [
+        call_out(c, principal.sub) for c in calls if c.joins is None or c.person_id == principal.sub
+    ]
 
 
 async def withdraw_call(uow: MatchingUow, principal: Principal, call_id: UUID) -> PeerCallOut:
@@ -142,7 +187,9 @@ async def withdraw_call(uow: MatchingUow, principal: Principal, call_id: UUID) -
         raise AlreadyGrouped(
             "Un groupe est déjà proposé pour cet appel : quittez le groupe plutôt."
         )
-    await uow.peers.set_call_status([call_id], "withdrawn")
+    # Its joiners' calls repeat its words: they go with it.
+    joins = [j.call_id for j in await uow.peers.open_joins(call_id)]
+    await uow.peers.set_call_status([call_id, *joins], "withdrawn")
     return call_out(replace(call, status="withdrawn"), principal.sub)
 
 
@@ -196,7 +243,10 @@ async def form_group(uow: MatchingUow, principal: Principal, call_id: UUID) -> G
         call.theme, departement, exclude=exclude, limit=MAX_CANDIDATES
     )
     candidates += [_diagnosed(d, call.theme) for d in diagnosed]
-    group = recruit_peers(candidate_of(call), candidates, seed=zlib.crc32(call_id.bytes))
+    joiners = {j.person_id for j in await uow.peers.open_joins(call_id)}
+    group = recruit_peers(
+        candidate_of(call), candidates, seed=zlib.crc32(call_id.bytes), preferred=joiners
+    )
     if group is None:
         raise TooFewPeers(
             "Pas encore assez d'élus disponibles sur ce thème avec un créneau commun : "

@@ -16,10 +16,11 @@ from deformations_contracts.events.lending import (
     SkillOffered,
     SkillRequested,
 )
-from deformations_contracts.events.people import PersonErasureRequested
+from deformations_contracts.events.people import MembershipChanged, PersonErasureRequested
 from deformations_contracts.events.training import RebondAnswered, RebondProposed
 from deformations_matching.domain.locate import departement_of
 from deformations_matching.domain.model import half_day_key
+from deformations_matching.repositories.memberships import MembershipRow
 from deformations_matching.service.proposing import propose_for_request
 from deformations_matching.service.uow import MatchingUow
 
@@ -146,6 +147,23 @@ async def record_rebond_answered(uow: MatchingUow, event: RebondAnswered) -> Non
         theme=event.theme,
         taken=event.taken,
         answered_at=event.answered_at,
+    )
+
+
+async def record_membership(uow: MatchingUow, event: MembershipChanged) -> None:
+    """The latest state of a membership; none is kept for a person already erased."""
+    if await uow.erased_people.is_erased(event.person_id):
+        log.info("matching.membership_of_erased_person_skipped")
+        return
+    await uow.memberships.upsert(
+        MembershipRow(
+            membership_id=event.membership_id,
+            person_id=event.person_id,
+            siren=event.siren,
+            role=event.role.value,
+            status=event.status.value,
+            changed_at=event.changed_at,
+        )
     )
 
 

@@ -4,6 +4,7 @@ from deformations_common.geography import Geography
 from deformations_common.unit_of_work import UnitOfWork
 from deformations_matching.repositories.diagnoses import DiagnosisRepository
 from deformations_matching.repositories.erasure import ErasureRepository
+from deformations_matching.repositories.memberships import MembershipRepository
 from deformations_matching.repositories.offers import OfferRepository
 from deformations_matching.repositories.peers import PeerRepository
 from deformations_matching.repositories.plans import PlanRepository
@@ -28,6 +29,10 @@ class MatchingUow(UnitOfWork[MatchingSettings]):
     @property
     def diagnoses(self) -> DiagnosisRepository:
         return DiagnosisRepository(self.conn)
+
+    @property
+    def memberships(self) -> MembershipRepository:
+        return MembershipRepository(self.conn)
 
     @property
     def peers(self) -> PeerRepository:

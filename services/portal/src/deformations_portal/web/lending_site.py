@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
-from deformations_portal.web import lending, lending_loans
+from deformations_portal.web import lending, lending_loans, lending_results
 
-routers: list[APIRouter] = [lending.router, lending_loans.router]
+# The ledger's fixed path comes before the loan page's /prets/{loan_id}.
+routers: list[APIRouter] = [lending_results.router, lending.router, lending_loans.router]

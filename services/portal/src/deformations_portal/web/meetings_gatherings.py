@@ -8,6 +8,7 @@ evening and, after it, marks whom they would see again."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
@@ -16,7 +17,7 @@ from fastapi.responses import Response
 from deformations_common.geography import load_geography
 from deformations_common.geography.loader import UnknownCollectiviteError
 from deformations_common.vocabulary.errors import DomainError, InvalidInput
-from deformations_common.vocabulary.french import date_fr, time_fr
+from deformations_common.vocabulary.french import date_fr, day_fr, time_fr
 from deformations_common.vocabulary.roles import Role
 from deformations_contracts.themes import label as theme_label
 from deformations_portal.domain.memberships import Membership
@@ -156,21 +157,76 @@ async def plan_cafe(page: PageDep) -> Response:
     return page.redirect(f"/cafes/{cafe['cycle_id']}")
 
 
-@router.get("/cafes/{cycle_id}")
-async def cafe_page(page: PageDep, cycle_id: str) -> Response:
+CYCLE_STATUS = {"coming": "à venir", "running": "en cours", "past": "terminé"}
+
+
+@router.get("/cafes")
+async def cafes_page(page: PageDep) -> Response:
+    """The café cycles of the collectivité one acts for, coming and running, then past."""
     if page.me is None:
         return page.redirect("/connexion")
-    if not _uuid(cycle_id):
-        return not_found(page)
+    acting = page.me.acting
+    if acting is None or not acting.validated:
+        return _refused(page, "Cafés élus–techniciens", "Les cafés sont ceux d'une collectivité")
+    try:
+        client = await matching_client(page)
+        cycles = await client.get("/v1/cafes")
+    except DomainError as exc:
+        return failed(page, "Cafés élus–techniciens", exc, "/rencontres", "Mes rencontres")
+    shown = [
+        {
+            **c,
+            "from": day_fr(date.fromisoformat(c["first_day"])),
+            "to": day_fr(date.fromisoformat(c["last_day"])),
+            "status_label": CYCLE_STATUS.get(c["status"], c["status"]),
+        }
+        for c in cycles
+    ]
+    return page.render(
+        "matching/cafes.html",
+        "Les cafés élus–techniciens",
+        current="rencontres",
+        siren=acting.siren,
+        current_cycles=[c for c in shown if c["status"] != "past"],
+        past_cycles=[c for c in shown if c["status"] == "past"],
+        may_organise=_acting(page, CAFE_ORGANISERS) is not None,
+    )
+
+
+TOPIC_NOTICE = "Le sujet est noté dans le journal du cycle."
+
+
+def _may_log(page: Page, cafe: dict[str, Any]) -> bool:
+    """Mirrors matching's rule, only to show the form: a member of a pair of the cycle,
+    or the collectivité's RH or élu·e, or an operator."""
+    paired = {p for pair in cafe["pairs"] for p in (pair["elu"], pair["technicien"])}
+    if page.me is not None and str(page.me.person_id) in paired:
+        return True
+    acting = _acting(page, CAFE_ORGANISERS)
+    return acting is not None and (
+        acting.role is Role.OPERATOR or acting.siren == cafe["collectivite_siren"]
+    )
+
+
+async def _cafe_page(
+    page: Page,
+    cycle_id: str,
+    *,
+    notice: str = "",
+    given: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     try:
         client = await matching_client(page)
         cafe = await client.get(f"/v1/cafes/{cycle_id}")
+        topics = await client.get(f"/v1/cafes/{cycle_id}/topics")
     except DomainError as exc:
         if exc.status == 404:
             return not_found(page)
         return failed(page, "Café élus–techniciens", exc, "/rencontres", "Mes rencontres")
     people = [p for pair in cafe["pairs"] for p in (pair["elu"], pair["technicien"])]
-    labels = await names(page, [*people, *cafe["unpaired"]])
+    labels = await names(page, [*people, *cafe["unpaired"], *(t["author"] for t in topics)])
     pairs = [
         {
             "elu": labels[p["elu"]],
@@ -182,14 +238,72 @@ async def cafe_page(page: PageDep, cycle_id: str) -> Response:
         for p in cafe["pairs"]
     ]
     unpaired = [(labels[p], why) for p, why in cafe["unpaired"].items()]
+    log = [
+        {
+            "day": day_fr(date.fromisoformat(t["discussed_on"])),
+            "topic": t["topic"],
+            "author": labels[t["author"]],
+        }
+        for t in topics
+    ]
     return page.render(
         "matching/cafe.html",
         "Café élus–techniciens",
+        status=status,
         current="rencontres",
         cafe=cafe,
         pairs=pairs,
         unpaired=unpaired,
+        topics=log,
+        may_log=_may_log(page, cafe),
+        notice=notice,
+        given=given or {},
+        errors=errors or {},
     )
+
+
+@router.get("/cafes/{cycle_id}")
+async def cafe_page(page: PageDep, cycle_id: str, notice: str = "") -> Response:
+    if page.me is None:
+        return page.redirect("/connexion")
+    if not _uuid(cycle_id):
+        return not_found(page)
+    return await _cafe_page(page, cycle_id, notice=TOPIC_NOTICE if notice == "sujet" else "")
+
+
+def _topic_body(given: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    errors = {}
+    topic = given.get("sujet", "").strip()
+    if not 3 <= len(topic) <= 500:
+        errors["sujet"] = "Décrivez le sujet en 3 à 500 caractères."
+    try:
+        day = date.fromisoformat(given.get("jour", "").strip()).isoformat()
+    except ValueError:
+        errors["jour"] = "Indiquez le jour du café au format jj/mm/aaaa."
+        day = ""
+    return {"discussed_on": day, "topic": topic}, errors
+
+
+@router.post("/cafes/{cycle_id}/sujets")
+async def log_topic(page: PageDep, cycle_id: str) -> Response:
+    if page.me is None:
+        return page.redirect("/connexion")
+    if not _uuid(cycle_id):
+        return not_found(page)
+    form = await page.request.form()
+    given = {k: str(v) for k, v in form.items()}
+    page.check_csrf(given.get("csrf"))
+    body, errors = _topic_body(given)
+    if errors:
+        return await _cafe_page(page, cycle_id, given=given, errors=errors, status=422)
+    try:
+        client = await matching_client(page)
+        await client.post(f"/v1/cafes/{cycle_id}/topics", body)
+    except DomainError as exc:
+        if exc.status == 404:
+            return not_found(page)
+        return failed(page, "Journal des sujets", exc, f"/cafes/{cycle_id}", "Revenir au café")
+    return page.redirect(f"/cafes/{cycle_id}?notice=sujet#journal")
 
 
 # ---- Speed dating -----------------------------------------------------------------------

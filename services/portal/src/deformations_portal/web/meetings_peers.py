@@ -1,7 +1,8 @@
 """Appels à pairs and groupes d'entraide, by clicking.
 
-Answering someone's appel is posting one's own on the same theme: matching recruits a
-group among the open calls of a theme that share a slot, when the author (or an
+Joining someone's appel takes one click (matching recruits the joiners of a call first);
+answering it in one's own words posts one's own call on the same theme. Matching recruits
+a group among the open calls of a theme that share a slot, when the author (or an
 operator) asks for it. Then each member accepts or declines; names stay hidden until
 everyone still in has accepted; an accepted member fixes the sessions."""
 
@@ -42,6 +43,7 @@ CsrfField = Annotated[str | None, Form()]
 NOTICES = {
     "appel": "Votre appel à pairs est publié. Vous serez prévenu·e quand un groupe se forme.",
     "retire": "Votre appel à pairs est retiré.",
+    "rejoint": "Vous avez rejoint l'appel : vous serez invité·e dans le groupe qui se forme.",
     "forme": "Le groupe est proposé : chacun et chacune reçoit l'invitation à accepter.",
     "accepte": "Vous avez accepté votre place dans le groupe.",
     "decline": "Vous avez décliné : votre place revient à quelqu'un d'autre.",
@@ -75,12 +77,14 @@ async def calls_page(page: PageDep, theme: str = "", notice: str = "") -> Respon
         return failed(page, "Appels à pairs", exc, "/espace", "Revenir à mon espace")
     mine = [c for c in calls if is_me(page, c.get("caller"))]
     others = [c for c in calls if not is_me(page, c.get("caller"))]
+    joined = {c["joins"] for c in mine if c.get("joins")}
     return page.render(
         "matching/calls.html",
         "Appels à pairs",
         current="rencontres",
         mine=mine,
         others=others,
+        joined=joined,
         acting_operator=_operator(page),
         call_status=CALL_STATUS,
         themes=THEMES,
@@ -178,6 +182,21 @@ async def withdraw(page: PageDep, call_id: str, csrf: CsrfField = None) -> Respo
     except DomainError as exc:
         return failed(page, "Retirer l'appel", exc, "/pairs", "Revenir aux appels à pairs")
     return page.redirect("/pairs?notice=retire")
+
+
+@router.post("/pairs/appels/{call_id}/rejoindre")
+async def join(page: PageDep, call_id: str, csrf: CsrfField = None) -> Response:
+    if page.me is None:
+        return page.redirect("/connexion")
+    page.check_csrf(csrf)
+    try:
+        if not _uuid(call_id):
+            raise InvalidInput("Cette adresse ne désigne aucun appel à pairs.")
+        client = await matching_client(page)
+        await client.post(f"/v1/peer-calls/{call_id}/join", {})
+    except DomainError as exc:
+        return failed(page, "Rejoindre l'appel", exc, "/pairs", "Revenir aux appels à pairs")
+    return page.redirect("/pairs?notice=rejoint")
 
 
 @router.post("/pairs/appels/{call_id}/groupe")

@@ -102,6 +102,7 @@ async def meetings(page: PageDep) -> Response:
         evenings=evenings,
         sessions=[session_view(s) for s in upcoming],
         may_cafe=organises(page, Role.HR, Role.ELECTED, Role.OPERATOR),
+        acting_member=organises(page, *Role),
         may_evening=evening_epci(page) is not None,
     )
 

@@ -1,0 +1,52 @@
+"""Memberships of collectivités, as the portal published them (a read model)."""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from deformations_common.db import Connection
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipRow:
+    membership_id: UUID
+    person_id: str
+    siren: str
+    role: str
+    status: str
+    changed_at: datetime
+
+
+class MembershipRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def upsert(self, row: MembershipRow) -> None:
+        """Keep the latest change of a membership: an older one arriving late is ignored."""
+        await self.conn.execute(
+            """INSERT INTO memberships (membership_id, person_id, siren, role, status, changed_at)
+               VALUES ($1, $2, $3, $4, $5, $6)
+               ON CONFLICT (membership_id) DO UPDATE
+                  SET person_id = excluded.person_id, siren = excluded.siren,
+                      role = excluded.role, status = excluded.status,
+                      changed_at = excluded.changed_at
+                WHERE memberships.changed_at < excluded.changed_at""",
+            row.membership_id,
+            row.person_id,
+            row.siren,
+            row.role,
+            row.status,
+            row.changed_at,
+        )
+
+    async def validated_members(self, sirens: Collection[str], people: Collection[str]) -> set[str]:
+        """Which of ``people`` hold a validated membership of one of ``sirens``."""
+        rows = await self.conn.fetch(
+            """SELECT DISTINCT person_id FROM memberships
+                WHERE status = 'validated' AND siren = ANY($1::text[])
+                  AND person_id = ANY($2::text[])""",
+            list(sirens),
+            list(people),
+        )
+        return {r["person_id"] for r in rows}
