@@ -18,6 +18,7 @@ from deformations_notifications.domain.errors import (
     NotRelayAddress,
     NotYourReplyToken,
     RelayLimitReached,
+    ReplyTokenExpired,
     UnknownThread,
 )
 from deformations_notifications.domain.planning import IncomingEvent
@@ -25,6 +26,7 @@ from deformations_notifications.domain.relay import (
     RelayThread,
     compose,
     over_limit,
+    reply_lapsed,
     resolve_reply_token,
     token_from_address,
 )
@@ -115,6 +117,10 @@ async def reply(
     thread = await uow.relay.thread(route.thread_id)
     if thread is None:
         raise UnknownThread()
+    last = await uow.relay.last_message_at(thread.id)
+    days = uow.settings.relay_reply_days
+    if last is not None and reply_lapsed(last, uow.now(), days):
+        raise ReplyTokenExpired(days)
     replier = thread.replier(route.side)
     if signed_in is not None and signed_in != replier:
         raise NotYourReplyToken()
