@@ -332,6 +332,27 @@ async def test_the_relay_limits_what_one_person_sends(
     clock.advance(timedelta(hours=1, minutes=1))
     assert (await answer("Re 4")).status_code == 201
 
+    # A conversation quiet for longer than RELAY_REPLY_DAYS takes no more replies by token.
+    clock.advance(timedelta(days=service.settings.relay_reply_days, minutes=1))
+    lapsed = await answer("Re 5")
+    assert lapsed.status_code == 410, lapsed.text
+    assert lapsed.headers["content-type"] == "application/problem+json"
+    assert lapsed.json()["code"] == "reply_token_expired"
+    assert "expiré" in lapsed.json()["detail"]
+    assert (
+        await pool.fetchval("SELECT count(*) FROM relay_messages WHERE thread_id = $1", thread) == 4
+    )
+    # The « Répondre » form of the mail says so in French, and keeps nothing either.
+    form = await service.client.post(
+        f"/v1/relay/reply?token={token}",
+        content=urlencode({"subject": "Re 6", "body": "Toujours là ?"}).encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert form.status_code == 410 and "Lien de réponse expiré" in form.text
+    assert (
+        await pool.fetchval("SELECT count(*) FROM relay_messages WHERE thread_id = $1", thread) == 4
+    )
+
 
 async def test_a_recipient_reports_a_sender_whom_an_operator_blocks(
     platform: Platform, smtp: MailCatcher
@@ -340,6 +361,7 @@ async def test_a_recipient_reports_a_sender_whom_an_operator_blocks(
     pest, elue = f"elu-{uuid4().hex[:6]}", f"elue-{uuid4().hex[:6]}"
     await register(service, pest)
     await register(service, elue)
+    await paired(platform, service, smtp, pest, elue)
     operator = service.auth("ops", roles=("operator",))
 
     async def write(subject: str) -> Any:

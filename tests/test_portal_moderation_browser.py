@@ -20,8 +20,10 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
+import asyncpg
 import httpx
 import pytest
 from browser import PHONE, Open, accessible, click, fill, link, press, serving
@@ -29,9 +31,12 @@ from matching_site import ELU, ELUE, OPERATOR, csrf, person_of, post_call
 from portal_pair import pair_settings
 
 from deformations_common.auth import DEV_JWT_ISSUER, issue_dev_token
+from deformations_common.codec import encode
+from deformations_common.messaging import publish_once
 from deformations_common.service import create_app
 from deformations_common.settings import Environment
 from deformations_common.vocabulary.clock import ManualClock
+from deformations_contracts.events.matching import MatchProposed
 from deformations_devtools.notifications.catchers import MailCatcher
 from deformations_devtools.portal import demo
 from deformations_devtools.portal.support import Portal, axe_violations
@@ -73,6 +78,7 @@ class Platform:
     url: str
     smtp: MailCatcher
     notifications: NotificationsSettings
+    amqp_url: str
 
 
 @pytest.fixture
@@ -122,12 +128,47 @@ async def platform(infra: Infra, database_url: str, namespace: str) -> AsyncIter
             await stack.enter_async_context(serving(app, app_port, name))
         await Portal(portal).run(demo.create_accounts)
         try:
-            yield Platform(pair.url, smtp, notifications)
+            yield Platform(pair.url, smtp, notifications, infra.amqp_url)
         finally:
             for app, _, settings in apps.values():
                 handlers = app.state.definition.handlers
                 subscriptions = handlers.subscriptions if handlers else []
                 await delete_broker_objects(infra.amqp_url, settings, subscriptions)
+
+
+async def paired(platform: Platform, first: str, second: str) -> None:
+    """Matching proposes the two as an élu–technicien pair: the relay's shared context.
+    Returns once notifications took it in."""
+    proposal = MatchProposed.model_validate(
+        {
+            "proposal_id": str(uuid4()),
+            "kind": "elu_technicien_pair",
+            "score": 0.8,
+            "reasons": ["Même thème prioritaire"],
+            "theme": "alimentation",
+            "members": [first, second],
+            "proposed_at": "2026-11-26T09:00:00Z",
+        }
+    )
+    settings = platform.notifications
+    await publish_once(
+        platform.amqp_url, settings.events_exchange, [encode(proposal, source="matching")]
+    )
+    conn = await asyncpg.connect(
+        settings.database_url, server_settings={"search_path": settings.schema_name}
+    )
+    try:
+
+        async def known() -> bool:
+            count = await conn.fetchval(
+                "SELECT count(*) FROM relay_contexts WHERE context = $1",
+                f"match:{proposal.proposal_id}",
+            )
+            return bool(count == 2)
+
+        await wait_until(known, what="the pair known to the relay")
+    finally:
+        await conn.close()
 
 
 def dev_auth(platform: Platform, email: str) -> dict[str, str]:
@@ -244,6 +285,7 @@ async def test_an_operator_hides_a_call_retries_its_mail_and_blocks_a_reported_s
     # The contact relay: the élu writes to her, she reports him from the relayed mail.
     insult = {"to": elue_id, "subject": "Votre appel", "body": "Vous êtes une incapable."}
     await register(platform, ELU)
+    await paired(platform, str(person_of(ELU)), elue_id)
     sent = await notifications(platform, "POST", "/v1/relay/messages", insult, ELU)
     assert sent.status_code == 201, sent.text
     await wait_until(lambda: len(smtp.to(ELUE)) == 2, what="the relayed message")

@@ -11,6 +11,7 @@ CATALOGUE = {
     "offer.withdrawn.v1": "lending",
     "request.withdrawn.v1": "lending",
     "match.proposed.v1": "matching",
+    "speed_dating.mutual_mark.v1": "matching",
     "loan.agreed.v1": "lending",
     "loan.completed.v1": "lending",
     "loan.cancelled.v1": "lending",

@@ -16,7 +16,7 @@ from deformations_contracts.events.lending import (
     SkillOffered,
     SkillRequested,
 )
-from deformations_contracts.events.matching import MatchProposed
+from deformations_contracts.events.matching import MatchProposed, SpeedDatingMutualMark
 from deformations_contracts.events.moderation import ContentHidden
 from deformations_contracts.events.people import MembershipChanged, PersonErasureRequested
 from deformations_contracts.events.programmes import ProgrammeInvited, ProgrammeReviewDue
@@ -44,6 +44,7 @@ _MODELS: list[type[EventData]] = [
     OfferWithdrawn,
     RequestWithdrawn,
     MatchProposed,
+    SpeedDatingMutualMark,
     LoanAgreed,
     LoanCompleted,
     LoanCancelled,

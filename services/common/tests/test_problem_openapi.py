@@ -7,7 +7,18 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from deformations_common.errors import PROBLEM_JSON, install_problem_handlers
+from deformations_common.errors import (
+    PROBLEM_JSON,
+    Conflict,
+    Forbidden,
+    Gone,
+    NotFound,
+    ProblemError,
+    TooManyRequests,
+    Unauthorized,
+    Unprocessable,
+    install_problem_handlers,
+)
 from deformations_common.problem_openapi import document_problems
 from deformations_common.validation_fr import MESSAGES, french_message
 
@@ -18,6 +29,17 @@ class Loan(BaseModel):
     modality: Literal["on_site", "remote"]
 
 
+ERRORS: list[ProblemError] = [
+    Unauthorized("Jeton absent."),
+    Forbidden("Pas pour vous."),
+    NotFound("Rien ici."),
+    Conflict("Déjà fait."),
+    Gone("Parti."),
+    Unprocessable("Incohérent."),
+    TooManyRequests("Doucement.", retry_after_s=3),
+]
+
+
 def app() -> FastAPI:
     api = FastAPI(title="test")
     install_problem_handlers(api)
@@ -26,6 +48,10 @@ def app() -> FastAPI:
     @api.post("/loans", status_code=201)
     async def lend(loan: Loan) -> Loan:
         return loan
+
+    @api.get("/refused/{status}")
+    async def refused(status: int) -> None:
+        raise {e.status: e for e in ERRORS}[status]
 
     @api.get("/page", response_class=HTMLResponse, responses={404: {"content": {"text/html": {}}}})
     async def page(token: str) -> str:
@@ -100,3 +126,38 @@ def test_openapi_documents_errors_as_the_one_problem_schema() -> None:
             if s[0] in "45"
         }
     )
+
+
+ENGLISH_TITLES = {
+    "Bad request",
+    "Unauthorized",
+    "Forbidden",
+    "Not found",
+    "Not Found",
+    "Conflict",
+    "Gone",
+    "Unprocessable content",
+    "Too many requests",
+    "Method Not Allowed",
+}
+
+
+async def test_every_problem_title_is_french() -> None:
+    titles = {}
+    for error in ERRORS:
+        answer = await call(app(), "GET", f"/refused/{error.status}")
+        assert answer.status_code == error.status
+        assert answer.headers["content-type"] == PROBLEM_JSON
+        titles[error.status] = answer.json()["title"]
+    # The framework's own refusals (no such route, wrong method) too.
+    for method, path in (("GET", "/nowhere"), ("DELETE", "/loans")):
+        answer = await call(app(), method, path)
+        assert answer.status_code in (404, 405)
+        titles[answer.status_code + 1000] = answer.json()["title"]
+    validation = await call(app(), "POST", "/loans", json={})
+    titles[422] = validation.json()["title"]
+    assert not set(titles.values()) & ENGLISH_TITLES, titles
+    assert titles[404] == titles[1404] == "Introuvable"
+    assert titles[1405] == "Méthode non autorisée"
+    assert titles[422] == "Contenu non traitable"
+    assert titles[429] == "Trop de requêtes"

@@ -144,3 +144,28 @@ class MatchProposed(EventData):
 
     def subject(self) -> str:
         return str(self.proposal_id)
+
+
+class SpeedDatingMutualMark(EventData):
+    """Two people of a speed-dating evening marked each other (« atomes crochus »).
+
+    Published when a mark becomes mutual, so that the contact relay lets the two write to
+    each other; the evening itself puts nobody in touch (everyone met everyone). A mark
+    withdrawn and given again publishes it again: consumers treat it as idempotent.
+    """
+
+    routing_key: ClassVar[str] = "speed_dating.mutual_mark.v1"
+    producer: ClassVar[str] = "matching"
+
+    gathering_id: UUID = Field(description="The speed-dating evening (its gathering).")
+    people: list[PersonId] = Field(min_length=2, max_length=2, description="Sorted.")
+    marked_at: Instant
+
+    @model_validator(mode="after")
+    def _two_different_people(self) -> Self:
+        if self.people[0] == self.people[1]:
+            raise ValueError("a mutual mark is between two different people")
+        return self
+
+    def subject(self) -> str:
+        return str(self.gathering_id)

@@ -31,7 +31,8 @@ class DatabaseUnavailable(Exception):
 
 # Errors that say the server is away, restarting or out of connections. Not a statement
 # timeout (57014, QueryCanceledError), not a constraint or syntax error: those are the
-# work's own failures.
+# work's own failures. A database that does not exist (3D000, dropped or not yet
+# created by the operator) is away too: nothing a request or a message did caused it.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     DatabaseUnavailable,
     asyncpg.PostgresConnectionError,
@@ -39,6 +40,7 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
     asyncpg.TooManyConnectionsError,
+    asyncpg.InvalidCatalogNameError,
 )
 
 
@@ -57,6 +59,13 @@ def is_unavailable(exc: BaseException) -> bool:
             return True
         current = current.__cause__ or current.__context__
     return False
+
+
+def _error_kind(exc: BaseException) -> str:
+    """What failed, at the root: the probe logs again when it changes."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return type(exc).__name__
 
 
 class TimedPool(asyncpg.Pool):
@@ -139,6 +148,9 @@ class DatabaseGate:
     are dead, and must not fail the first pieces of work after it.
     """
 
+    # How often a probe that keeps failing says so again.
+    REMINDER_S = 60.0
+
     def __init__(
         self,
         pool: Callable[[], Pool],
@@ -178,21 +190,50 @@ class DatabaseGate:
     async def _until_up(self) -> bool:
         pause = self._first_s
         was_down = False
+        down_since = 0.0
+        attempts = 0
+        last_kind = ""
+        next_reminder = 0.0
+        loop = asyncio.get_running_loop()
         await self._pool().expire_connections()
         while True:
             try:
                 async with self._pool().acquire(timeout=self._probe_timeout_s) as conn:
                     await conn.fetchval("SELECT 1", timeout=self._probe_timeout_s)
             except Exception as exc:
+                attempts += 1
+                now = loop.time()
                 if not was_down:
-                    log.warning("db.database_unavailable", service=self._service, error=repr(exc))
+                    down_since, next_reminder = now, now + self.REMINDER_S
+                kind = _error_kind(exc)
+                # Logged when it starts, when its cause changes, then once a minute: a
+                # long outage stays visible without a line per attempt. An error that is
+                # not an outage (a refused password, a bug) is the operator's to fix:
+                # said as an error, still probed, since fixing it needs no restart.
+                if not was_down or kind != last_kind or now >= next_reminder:
+                    level = log.warning if is_unavailable(exc) else log.error
+                    level(
+                        "db.database_unavailable" if not was_down else "db.still_unavailable",
+                        service=self._service,
+                        error=repr(exc)[:300],
+                        attempts=attempts,
+                        down_for_s=round(now - down_since, 1),
+                    )
+                    if now >= next_reminder:
+                        next_reminder = now + self.REMINDER_S
+                last_kind = kind
                 was_down = True
                 self._set(False)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, self._max_s)
                 continue
             if was_down:
-                log.info("db.database_back", service=self._service)
+                log.info(
+                    "db.database_back",
+                    service=self._service,
+                    attempts=attempts,
+                    down_for_s=round(loop.time() - down_since, 1),
+                )
             self._set(True)
             return was_down
 

@@ -17,7 +17,7 @@ class ProblemError(Exception):
     """Base of every error a request can end with. Subclasses set status and title."""
 
     status: int = 400
-    title: str = "Bad request"
+    title: str = "Requête invalide"
     type_slug: str = "bad-request"
 
     def __init__(self, detail: str, **extensions: Any) -> None:
@@ -39,56 +39,67 @@ class ProblemError(Exception):
 
 
 class NotFound(ProblemError):
-    status, title, type_slug = 404, "Not found", "not-found"
+    status, title, type_slug = 404, "Introuvable", "not-found"
 
 
 class Conflict(ProblemError):
-    status, title, type_slug = 409, "Conflict", "conflict"
+    status, title, type_slug = 409, "Conflit", "conflict"
 
 
 class Unauthorized(ProblemError):
-    status, title, type_slug = 401, "Unauthorized", "unauthorized"
+    status, title, type_slug = 401, "Authentification requise", "unauthorized"
 
 
 class Forbidden(ProblemError):
-    status, title, type_slug = 403, "Forbidden", "forbidden"
+    status, title, type_slug = 403, "Accès refusé", "forbidden"
 
 
 class Unprocessable(ProblemError):
-    status, title, type_slug = 422, "Unprocessable content", "unprocessable"
+    status, title, type_slug = 422, "Contenu non traitable", "unprocessable"
 
 
 class Gone(ProblemError):
-    status, title, type_slug = 410, "Gone", "gone"
+    status, title, type_slug = 410, "Plus disponible", "gone"
 
 
 class TooManyRequests(ProblemError):
     """A limit reached; ``retry_after_s`` also goes in the Retry-After header."""
 
-    status, title, type_slug = 429, "Too many requests", "too-many-requests"
+    status, title, type_slug = 429, "Trop de requêtes", "too-many-requests"
 
     def __init__(self, detail: str, *, retry_after_s: int, **extensions: Any) -> None:
         super().__init__(detail, retry_after_s=retry_after_s, **extensions)
 
 
+# French titles by status (RFC 9457 "title": a short summary, the same for every
+# occurrence of the problem), for domain errors and framework errors alike.
 _TITLES = {
-    400: "Bad request",
-    403: "Forbidden",
-    404: "Not found",
-    409: "Conflict",
-    410: "Gone",
-    422: "Unprocessable content",
-    413: "Content too large",
-    429: "Too many requests",
-    503: "Service unavailable",
+    400: "Requête invalide",
+    401: "Authentification requise",
+    403: "Accès refusé",
+    404: "Introuvable",
+    405: "Méthode non autorisée",
+    409: "Conflit",
+    410: "Plus disponible",
+    413: "Contenu trop volumineux",
+    415: "Type de contenu non pris en charge",
+    422: "Contenu non traitable",
+    429: "Trop de requêtes",
+    500: "Erreur interne",
+    503: "Service momentanément indisponible",
 }
+
+
+def french_title(status: int) -> str:
+    """The French title of a status, for any problem details the services answer."""
+    return _TITLES.get(status, "Erreur")
 
 
 def domain_problem(error: DomainError, instance: str | None = None) -> dict[str, Any]:
     """A domain error as problem details: its French message, code and details."""
     body: dict[str, Any] = {
         "type": f"https://deformations.fr/problems/{error.code.replace('_', '-')}",
-        "title": _TITLES.get(error.status, "Error"),
+        "title": french_title(error.status),
         "status": error.status,
         "detail": error.message,
         "code": error.code,
@@ -131,9 +142,11 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        # Starlette's own details ("Not Found", "Method Not Allowed") are English: the
+        # title is the French one of the status, whatever raised it.
         body = {
             "type": "about:blank",
-            "title": str(exc.detail),
+            "title": french_title(exc.status_code),
             "status": exc.status_code,
             "instance": str(request.url.path),
         }

@@ -498,7 +498,7 @@ def _install_unstorable_text_handler(app: FastAPI) -> None:
         log.info("service.unstorable_text", path=request.url.path, error=repr(exc)[:300])
         body = {
             "type": "https://deformations.fr/problems/unstorable-text",
-            "title": "Unprocessable content",
+            "title": "Contenu non traitable",
             "status": 422,
             "detail": (
                 "Le texte envoyé contient un caractère qui ne peut pas être enregistré "

@@ -248,6 +248,14 @@ async def test_a_trainer_sees_the_results_of_their_own_campaigns_only(platform: 
     assert listed.json()[0]["shared_responses"] == 3
     stranger = diagnosis.auth("maire-crest", roles=("elected",), authority="212601082")
     assert (await diagnosis.client.get("/v1/campaigns", headers=stranger)).json() == []
+    # Roles of Cluny that the single read refuses do not get the campaign (and its token)
+    # from the list either.
+    for role in ("trainer", "hr", "partner"):
+        headers = diagnosis.auth(f"{role}-cluny", roles=(role,), authority=CLUNY_SIREN)
+        single = await diagnosis.client.get(f"/v1/campaigns/{campaign['id']}", headers=headers)
+        assert single.status_code == 403, (role, single.text)
+        listed = await diagnosis.client.get("/v1/campaigns", headers=headers)
+        assert listed.status_code == 200 and listed.json() == [], role
 
 
 async def test_an_intercommunality_campaign_pools_small_communes(platform: Platform) -> None:

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from deformations_common.vocabulary.clock import ManualClock
+from deformations_contracts.events.matching import SpeedDatingMutualMark
 from deformations_matching.domain.errors import EveningNotOver, NotAllowed, NotMet
 from deformations_matching.service import speed_dating, speed_dating_marks
 from deformations_matching.service.speed_dating import SpeedDatingOut
@@ -82,3 +83,26 @@ async def test_only_mutual_marks_are_revealed_and_to_both(
             uow, with_roles("x", "elected"), plan.gathering_id, MarksIn(see_again=[a])
         )
     assert store.marks[plan.gathering_id][a] == [b]
+
+
+async def test_a_mark_becoming_mutual_is_published_once_for_the_relay(
+    uow: FakeUow, store: Store, clock: ManualClock
+) -> None:
+    plan = await speed_dating.plan(uow, TRAINER, gathering(clock))
+    a, b = plan.rounds[0].pairs[0]
+    clock.set(plan.rounds[-1].ends_at + timedelta(minutes=1))
+    await speed_dating_marks.mark(
+        uow, with_roles(a, "elected"), plan.gathering_id, MarksIn(see_again=[b])
+    )
+    assert store.emitted_of(SpeedDatingMutualMark) == []  # one-sided: nobody is told
+    await speed_dating_marks.mark(
+        uow, with_roles(b, "elected"), plan.gathering_id, MarksIn(see_again=[a])
+    )
+    [event] = store.emitted_of(SpeedDatingMutualMark)
+    assert event.gathering_id == plan.gathering_id and event.people == sorted((a, b))
+    assert event.marked_at == clock.now
+    # Marking the same person again is no news.
+    await speed_dating_marks.mark(
+        uow, with_roles(a, "elected"), plan.gathering_id, MarksIn(see_again=[b])
+    )
+    assert len(store.emitted_of(SpeedDatingMutualMark)) == 1

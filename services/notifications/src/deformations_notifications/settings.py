@@ -57,6 +57,9 @@ class NotificationsSettings(ServiceSettings):
     # The contact relay's limits per sender (against spam under the platform's name).
     relay_messages_per_hour: int = Field(default=30, ge=1)
     relay_new_threads_per_day: int = Field(default=20, ge=1)
+    # A reply token works until its conversation has been quiet this long: a link in an
+    # old mail, forwarded or leaked, does not keep writing to someone for ever.
+    relay_reply_days: int = Field(default=90, ge=1)
     # A team's collective result mails each person at most once per this period.
     team_update_min_interval_s: float = Field(default=3_600.0, ge=0)
     # How often the notifications-by-status gauge is recounted.

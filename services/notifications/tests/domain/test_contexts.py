@@ -9,7 +9,11 @@ import pytest
 from deformations_contracts.base import EventData
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
 from deformations_contracts.events.lending import LoanCancelled
-from deformations_contracts.events.matching import MatchProposed, ProposalKind
+from deformations_contracts.events.matching import (
+    MatchProposed,
+    ProposalKind,
+    SpeedDatingMutualMark,
+)
 from deformations_contracts.events.programmes import ProgrammeInvited
 from deformations_contracts.events.sessions import SessionKind, SessionScheduled
 from deformations_contracts.events.training import EnrolmentWaitlisted, RebondProposed
@@ -50,6 +54,18 @@ def test_a_speed_dating_evening_alone_opens_nothing() -> None:
     assert shared_context_of(rotation) is None
     session = example(SessionScheduled).model_copy(update={"kind": SessionKind.SPEED_DATING_ROUND})
     assert shared_context_of(session) is None
+
+
+def test_a_mutual_mark_puts_its_two_people_together_and_no_one_else() -> None:
+    mark = example(SpeedDatingMutualMark)
+    context = shared_context_of(mark)
+    assert context is not None
+    assert context.people == frozenset(mark.people) and len(context.people) == 2
+    assert context.sirens == frozenset()
+    # One context per pair: another mutual mark of the evening does not join it.
+    other = mark.model_copy(update={"people": [mark.people[0], "quelqu-un-d-autre"]})
+    other_context = shared_context_of(other)
+    assert other_context is not None and other_context.key != context.key
 
 
 def test_sessions_loans_programmes_training_and_teams() -> None:

@@ -342,6 +342,12 @@ class FakeRelay(RelayRepository):
         found = self.threads.get(thread_id)
         return None if found is None else found[0]
 
+    async def last_message_at(self, thread_id: str) -> datetime | None:
+        if thread_id not in self.threads:
+            return None
+        sent = [m.sent_at for m in self.messages.values() if m.thread_id == thread_id]
+        return max(sent, default=self.threads[thread_id][1])
+
     async def recent_activity(self, sender: str, now: datetime) -> tuple[int, int]:
         sent = [m for m in self.messages.values() if m.sender == sender]
         opened = [at for t, at in self.threads.values() if t.initiator == sender]

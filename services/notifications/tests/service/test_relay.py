@@ -14,6 +14,7 @@ from deformations_notifications.domain.errors import (
     NotRelayAddress,
     NotYourReplyToken,
     RelayLimitReached,
+    ReplyTokenExpired,
 )
 from deformations_notifications.domain.relay import RelayError, reply_address
 from deformations_notifications.service import relay
@@ -115,3 +116,21 @@ async def test_erasure_takes_the_person_out_of_her_contexts(uow: FakeUow) -> Non
     await uow.relay.erase_person("elu-2")
     with pytest.raises(NoSharedContext):
         await relay.write(uow, "elu-1", None, "elu-2", "Bonjour", "Encore là ?")
+
+
+async def test_a_reply_token_lapses_once_the_conversation_was_quiet_too_long(
+    uow: FakeUow, clock: ManualClock
+) -> None:
+    days = uow.settings.relay_reply_days
+    await together(uow, "elu-aouste", "rh-crest")
+    await relay.write(uow, "elu-aouste", None, "rh-crest", "Bonjour", "Une question")
+    token = next(iter(uow.relay.messages.values())).reply_token
+    clock.advance(timedelta(days=days - 1))
+    await relay.reply(uow, token, "Re", "Volontiers")  # a reply keeps the thread alive
+    clock.advance(timedelta(days=days - 1))
+    await relay.reply(uow, token, "Re", "Encore moi")
+    clock.advance(timedelta(days=days, minutes=1))
+    with pytest.raises(ReplyTokenExpired) as lapsed:
+        await relay.reply(uow, token, "Re", "Trop tard")
+    assert lapsed.value.status == 410 and "expiré" in lapsed.value.message
+    assert len(uow.relay.messages) == 3 and len(uow.notifications.of("elu-aouste")) == 2

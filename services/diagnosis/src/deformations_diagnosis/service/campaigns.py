@@ -14,6 +14,7 @@ from deformations_diagnosis.domain.access import (
     check_may_open,
     check_may_view,
     check_opening_role,
+    may_view_collective,
     sees_every_campaign,
 )
 from deformations_diagnosis.domain.campaigns import (
@@ -84,7 +85,14 @@ async def visible_campaigns(uow: DiagnosisUnitOfWork, principal: Principal) -> l
         person=principal.sub,
         authority=principal.authority,
     )
-    return [await _view(uow, c) for c in campaigns]
+    # The list shows (with their tokens) only what the single read would: the query finds
+    # campaigns by collectivité, whatever the reader's role there.
+    seen = [
+        c
+        for c in campaigns
+        if may_view_collective(principal.roles, principal.authority, principal.sub, c)
+    ]
+    return [await _view(uow, c) for c in seen]
 
 
 async def campaign_link(uow: DiagnosisUnitOfWork, token: str) -> Campaign:

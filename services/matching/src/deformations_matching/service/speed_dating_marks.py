@@ -1,8 +1,9 @@
 """After a speed-dating evening: the rotation to print, and the « atomes crochus ».
 
 Each participant marks whom they would like to see again among the people they met; a
-mark is only revealed when it is mutual, to both, through ``GET …/mutual``: the portal's
-contact relay puts them in touch from there.
+mark is only revealed when it is mutual, to both, through ``GET …/mutual``; becoming
+mutual publishes ``speed_dating.mutual_mark.v1``, which lets the contact relay (in
+notifications) put the two in touch.
 """
 
 from datetime import datetime
@@ -11,6 +12,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from deformations_common.auth import Principal
+from deformations_contracts.events.matching import SpeedDatingMutualMark
 from deformations_contracts.types import PersonId
 from deformations_matching.domain.errors import EveningNotOver, NotAllowed, NotMet
 from deformations_matching.domain.speed_dating import Round, mutual_marks, partners_of
@@ -97,13 +99,22 @@ async def mark(
             "Vous ne pouvez marquer que des personnes rencontrées pendant la soirée.",
             participants=strangers,
         )
+    before = await uow.plans.marks_of(gathering_id)
+    was_mutual = set(mutual_marks({k: set(v) for k, v in before.items()}, principal.sub))
     await uow.plans.set_marks(gathering_id, principal.sub, wanted, now)
     marks = await uow.plans.marks_of(gathering_id)
-    return MarksOut(
-        gathering_id=gathering_id,
-        see_again=wanted,
-        mutual=mutual_marks({k: set(v) for k, v in marks.items()}, principal.sub),
-    )
+    mutual = mutual_marks({k: set(v) for k, v in marks.items()}, principal.sub)
+    # Each mark that became mutual now lets the two people write through the relay.
+    for other in mutual:
+        if other not in was_mutual:
+            await uow.emit(
+                SpeedDatingMutualMark(
+                    gathering_id=gathering_id,
+                    people=sorted((principal.sub, other)),
+                    marked_at=now,
+                )
+            )
+    return MarksOut(gathering_id=gathering_id, see_again=wanted, mutual=mutual)
 
 
 async def my_marks(uow: MatchingUow, principal: Principal, gathering_id: UUID) -> MarksOut:

@@ -8,7 +8,7 @@ need↔offer match, a programme (with its facilitator), a training offer they ar
 in, a rebond with its trainer, a diagnosis campaign's team.
 
 A speed-dating evening is not enough: its participants meet everyone, and only a mutual
-mark (« atomes crochus », kept by matching, with no event yet) should open the relay.
+mark (« atomes crochus », ``speed_dating.mutual_mark.v1``) puts its two people together.
 
 A context is never withdrawn (a cancelled loan still lets its parties settle it); erasure
 removes the person from every context.
@@ -21,7 +21,11 @@ from dataclasses import dataclass
 from deformations_contracts.base import EventData
 from deformations_contracts.events.diagnosis import DiagnosisCompleted
 from deformations_contracts.events.lending import LoanAgreed, LoanCancelled, LoanCompleted
-from deformations_contracts.events.matching import MatchProposed, ProposalKind
+from deformations_contracts.events.matching import (
+    MatchProposed,
+    ProposalKind,
+    SpeedDatingMutualMark,
+)
 from deformations_contracts.events.programmes import ProgrammeInvited
 from deformations_contracts.events.sessions import (
     SessionCancelled,
@@ -61,6 +65,11 @@ def shared_context_of(event: EventData) -> SharedContext | None:
     match event:
         case MatchProposed():
             return _match(event)
+        case SpeedDatingMutualMark():
+            first, second = event.people
+            return SharedContext(
+                f"speed-dating:{event.gathering_id}:{first}:{second}", frozenset(event.people)
+            )
         case SessionScheduled() | SessionRescheduled() | SessionCancelled():
             if event.kind is SessionKind.SPEED_DATING_ROUND:
                 return None

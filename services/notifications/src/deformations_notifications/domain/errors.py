@@ -6,6 +6,7 @@ from __future__ import annotations
 from deformations_common.vocabulary.errors import (
     DomainError,
     ForbiddenAction,
+    GoneError,
     InvalidInput,
     NotFoundError,
 )
@@ -91,6 +92,17 @@ class NoSharedContext(ForbiddenAction):
         super().__init__(
             "Le relais ne vous permet d'écrire qu'aux personnes avec qui vous partagez un "
             "groupe, un café, un prêt, une formation, un programme ou une équipe."
+        )
+
+
+class ReplyTokenExpired(GoneError):
+    code = "reply_token_expired"
+
+    def __init__(self, days: int) -> None:
+        super().__init__(
+            f"Ce lien de réponse a expiré : la conversation est restée sans message plus de "
+            f"{days} jours. Écrivez à nouveau depuis la plateforme.",
+            expired_after_days=days,
         )
 
 

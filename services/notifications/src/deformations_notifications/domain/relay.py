@@ -8,7 +8,7 @@ the thread and the side that replies, so a reply always reaches the other partic
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from deformations_common.vocabulary.errors import InvalidInput
 
@@ -109,6 +109,12 @@ def resolve_reply_token(token: str, secret: bytes) -> ReplyRoute | None:
     if not sep or side not in ("a", "b"):
         return None
     return ReplyRoute(thread_id=thread_id, side=side)
+
+
+def reply_lapsed(last_message_at: datetime, now: datetime, days: int) -> bool:
+    """Whether a conversation quiet since ``last_message_at`` no longer takes replies by
+    token: the token itself carries no date (it must fit an e-mail local part)."""
+    return now - last_message_at > timedelta(days=days)
 
 
 def reply_address(token: str, domain: str) -> str:

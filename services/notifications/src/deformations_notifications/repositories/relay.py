@@ -33,6 +33,16 @@ class RelayRepository:
             return None
         return RelayThread(row["id"], row["initiator"], row["counterpart"])
 
+    async def last_message_at(self, thread_id: str) -> datetime | None:
+        """When the thread's latest message was sent (its opening if none)."""
+        latest: datetime | None = await self.conn.fetchval(
+            """SELECT coalesce(max(m.sent_at), t.created_at)
+               FROM relay_threads t LEFT JOIN relay_messages m ON m.thread_id = t.id
+               WHERE t.id = $1 GROUP BY t.created_at""",
+            thread_id,
+        )
+        return latest
+
     async def recent_activity(self, sender: str, now: datetime) -> tuple[int, int]:
         """(messages sent in the last hour, conversations opened in the last day) by
         ``sender``; the sender's other requests wait until this transaction ends, so that

@@ -19,6 +19,7 @@ from deformations_notifications.domain.errors import (
     NotRelayAddress,
     NotYourReplyToken,
     RelayLimitReached,
+    ReplyTokenExpired,
     SenderBlocked,
     UnknownReport,
     UnknownThread,
@@ -28,6 +29,7 @@ from deformations_notifications.domain.relay import (
     RelayThread,
     compose,
     over_limit,
+    reply_lapsed,
     resolve_reply_token,
     token_from_address,
 )
@@ -120,6 +122,10 @@ async def reply(
     thread = await uow.relay.thread(route.thread_id)
     if thread is None:
         raise UnknownThread()
+    last = await uow.relay.last_message_at(thread.id)
+    days = uow.settings.relay_reply_days
+    if last is not None and reply_lapsed(last, uow.now(), days):
+        raise ReplyTokenExpired(days)
     replier = thread.replier(route.side)
     if signed_in is not None and signed_in != replier:
         raise NotYourReplyToken()

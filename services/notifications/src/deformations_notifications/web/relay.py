@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from deformations_common.vocabulary.errors import DomainError
 from deformations_notifications.api.deps import RuntimeDep
 from deformations_notifications.api.relay import MessageBody
-from deformations_notifications.domain.errors import RelayLimitReached
+from deformations_notifications.domain.errors import RelayLimitReached, ReplyTokenExpired
 from deformations_notifications.domain.relay import MAX_BODY, MAX_SUBJECT, resolve_reply_token
 from deformations_notifications.service import relay
 from deformations_notifications.service.uow import NotificationsUow
@@ -39,6 +39,8 @@ async def reply_form(token: str, request: Request, runtime: RuntimeDep) -> HTMLR
             await relay.reply(uow, token, body.subject, body.body)
     except RelayLimitReached as exc:
         return notice("Trop de messages", exc.message, 429)
+    except ReplyTokenExpired as exc:
+        return notice("Lien de réponse expiré", exc.message, 410)
     return notice("Réponse envoyée", "Votre réponse a été transmise.")
 
 
