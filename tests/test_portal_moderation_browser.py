@@ -286,10 +286,11 @@ async def test_an_operator_hides_a_call_retries_its_mail_and_blocks_a_reported_s
     insult = {"to": elue_id, "subject": "Votre appel", "body": "Vous êtes une incapable."}
     await register(platform, ELU)
     await paired(platform, str(person_of(ELU)), elue_id)
+    await wait_until(lambda: len(smtp.to(ELUE)) == 2, what="the pair's proposal")
     sent = await notifications(platform, "POST", "/v1/relay/messages", insult, ELU)
     assert sent.status_code == 201, sent.text
-    await wait_until(lambda: len(smtp.to(ELUE)) == 2, what="the relayed message")
-    relayed = smtp.to(ELUE)[1].get_body(("plain",))
+    await wait_until(lambda: len(smtp.to(ELUE)) == 3, what="the relayed message")
+    relayed = smtp.to(ELUE)[2].get_body(("plain",))
     assert relayed is not None
     report_link = re.search(r"https?://\S+/v1/relay/report\?token=\S+", relayed.get_content())
     assert report_link, relayed.get_content()
