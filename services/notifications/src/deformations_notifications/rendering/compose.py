@@ -20,6 +20,7 @@ from deformations_contracts.events.sessions import (
 from deformations_notifications.domain.digest import DigestEntry, group_digest
 from deformations_notifications.domain.preferences import RecipientPreferences
 from deformations_notifications.domain.relay import reply_address
+from deformations_notifications.domain.reminders import REMINDER, when_fr
 from deformations_notifications.domain.sessions import SessionCalendar
 from deformations_notifications.domain.unsubscribe import UnsubscribeClaim
 from deformations_notifications.rendering.contexts import Links, Namer, context_for, parse_event
@@ -95,6 +96,8 @@ class Composer:
             token = row["payload"]["reply_token"]
             reply_to = reply_address(token, self.settings.mail_domain)
             ctx["reply_url"] = f"{self.settings.relay_reply_url}?{urlencode({'token': token})}"
+        if row["template"] == REMINDER:
+            ctx["when"] = when_fr(datetime.fromisoformat(row["payload"]["starts_at"]), now)
         rendered = self.renderer.render(row["template"], {**ctx, **self._footer(prefs.person_id)})
         return self._email(
             rendered,
@@ -108,6 +111,8 @@ class Composer:
     def _calendar(
         self, row: Row, ctx: Mapping[str, Any], prefs: RecipientPreferences, now: datetime
     ) -> CalendarPart | None:
+        if row["template"] == REMINDER:
+            return None  # the invitation put it in the calendar already
         event = parse_event(row["event_type"], row["payload"])
         if not isinstance(event, SessionScheduled | SessionRescheduled | SessionCancelled):
             return None

@@ -4,8 +4,10 @@ and erasing one's own contact details."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from deformations_notifications.domain.errors import NotRegistered
@@ -17,8 +19,12 @@ from deformations_notifications.domain.preferences import (
     QuietHours,
     RecipientPreferences,
 )
+from deformations_notifications.domain.reminders import REMINDER, reminder_time, wants_reminders
 from deformations_notifications.domain.scheduling import is_batched, send_time
 from deformations_notifications.service.uow import NotificationsUow
+
+# A waiting reminder whose time has passed (or that the person opted out of) never goes.
+REMINDER_NOT_DUE = "reminder_not_due"
 
 CONSENT_WORDING = (
     "J'accepte que (Dé)formations m'écrive à cette adresse pour me prévenir de ce qui me "
@@ -50,6 +56,16 @@ class Recipient:
     created: bool = False
 
 
+def _reminder_time(
+    uow: NotificationsUow, row: Mapping[str, Any], prefs: RecipientPreferences, now: datetime
+) -> datetime | None:
+    """A session's reminder, planned again under the person's current preferences."""
+    if not wants_reminders(prefs):
+        return None
+    start = datetime.fromisoformat(row["payload"]["starts_at"])
+    return reminder_time(start, timedelta(hours=uow.settings.reminder_lead_h), now, prefs)
+
+
 async def schedule_waiting(
     uow: NotificationsUow, prefs: RecipientPreferences, now: datetime
 ) -> int:
@@ -57,15 +73,25 @@ async def schedule_waiting(
     that waited for them, and those planned under older quiet hours or digest rhythm.
     Returns how many are planned."""
     groups: dict[tuple[datetime, bool], list[UUID]] = defaultdict(list)
+    too_late: list[UUID] = []
     for row in await uow.notifications.unsent_for(prefs.person_id):
         family = row["event_type"].split(".", 1)[0]
         if skip_reason(prefs, Channel.EMAIL, family) is not None:
             continue  # waits (no consent yet); the sender skips it if it was planned
+        if row["template"] == REMINDER:
+            reminder = _reminder_time(uow, row, prefs, now)
+            if reminder is None:
+                too_late.append(row["id"])
+            else:
+                groups[(reminder, False)].append(row["id"])
+            continue
         digestible = row["template"] not in NOT_DIGESTIBLE | CALENDAR_EVENTS
         at = send_time(now, prefs, digestible=digestible)
         groups[(at, is_batched(prefs, digestible=digestible))].append(row["id"])
     for (at, batched), ids in groups.items():
         await uow.notifications.schedule(ids, at, batched)
+    if too_late:
+        await uow.notifications.mark_skipped(too_late, REMINDER_NOT_DUE)
     return sum(len(ids) for ids in groups.values())
 
 
