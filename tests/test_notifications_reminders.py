@@ -194,3 +194,20 @@ async def test_a_crash_while_reminding_resends_that_reminder_once_with_its_messa
     assert Counter(m["Message-ID"] for m in sent) == {sent[0]["Message-ID"]: 2}
     found = await notifications_of(service, person)
     assert {n["template"]: n["status"] for n in found}["session.reminder"] == "sent"
+
+
+async def test_someone_who_turned_reminders_off_gets_none(
+    platform: Platform, smtp: MailCatcher
+) -> None:
+    clock = ManualClock(MORNING)
+    service = await start_notifications(platform, clock, smtp)
+    person = f"elue-{uuid4().hex[:8]}"
+    await register(service, person)
+    await scheduled(platform, smtp, person, START)  # planned while she still wanted them
+    assert (await register(service, person, reminders=False))["reminders"] is False
+    assert (await register(service, person))["reminders"] is False  # left out: unchanged
+    clock.set(DUE)
+    await idle_rounds(service, 5)
+    assert len(smtp.received) == 1
+    found = await notifications_of(service, person)
+    assert {n["template"]: n["skip_reason"] for n in found}["session.reminder"] == "muted"

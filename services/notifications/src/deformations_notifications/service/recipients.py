@@ -11,7 +11,12 @@ from typing import Any
 from uuid import UUID
 
 from deformations_notifications.domain.errors import NotRegistered
-from deformations_notifications.domain.planning import CALENDAR_EVENTS, NOT_DIGESTIBLE, skip_reason
+from deformations_notifications.domain.planning import (
+    CALENDAR_EVENTS,
+    NOT_DIGESTIBLE,
+    SkipReason,
+    skip_reason,
+)
 from deformations_notifications.domain.preferences import (
     Channel,
     Consent,
@@ -19,11 +24,16 @@ from deformations_notifications.domain.preferences import (
     QuietHours,
     RecipientPreferences,
 )
-from deformations_notifications.domain.reminders import REMINDER, reminder_time, wants_reminders
+from deformations_notifications.domain.reminders import (
+    REMINDER,
+    REMINDERS_OPT_OUT,
+    reminder_time,
+    wants_reminders,
+)
 from deformations_notifications.domain.scheduling import is_batched, send_time
 from deformations_notifications.service.uow import NotificationsUow
 
-# A waiting reminder whose time has passed (or that the person opted out of) never goes.
+# A waiting reminder whose time has passed by the time the person registers never goes.
 REMINDER_NOT_DUE = "reminder_not_due"
 
 CONSENT_WORDING = (
@@ -46,6 +56,8 @@ class Registration:
     consent: bool
     # The collectivité the person's token names: they hear of its news.
     authority: str | None = None
+    # Reminders of sessions wanted or not; None keeps the earlier choice.
+    reminders: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +70,14 @@ class Recipient:
 
 def _reminder_time(
     uow: NotificationsUow, row: Mapping[str, Any], prefs: RecipientPreferences, now: datetime
-) -> datetime | None:
-    """A session's reminder, planned again under the person's current preferences."""
+) -> datetime | str:
+    """A session's reminder, planned again under the person's current preferences; or why
+    it will not go."""
     if not wants_reminders(prefs):
-        return None
+        return SkipReason.MUTED.value
     start = datetime.fromisoformat(row["payload"]["starts_at"])
-    return reminder_time(start, timedelta(hours=uow.settings.reminder_lead_h), now, prefs)
+    due = reminder_time(start, timedelta(hours=uow.settings.reminder_lead_h), now, prefs)
+    return REMINDER_NOT_DUE if due is None else due
 
 
 async def schedule_waiting(
@@ -73,15 +87,15 @@ async def schedule_waiting(
     that waited for them, and those planned under older quiet hours or digest rhythm.
     Returns how many are planned."""
     groups: dict[tuple[datetime, bool], list[UUID]] = defaultdict(list)
-    too_late: list[UUID] = []
+    not_sent: dict[str, list[UUID]] = defaultdict(list)
     for row in await uow.notifications.unsent_for(prefs.person_id):
         family = row["event_type"].split(".", 1)[0]
         if skip_reason(prefs, Channel.EMAIL, family) is not None:
             continue  # waits (no consent yet); the sender skips it if it was planned
         if row["template"] == REMINDER:
             reminder = _reminder_time(uow, row, prefs, now)
-            if reminder is None:
-                too_late.append(row["id"])
+            if isinstance(reminder, str):
+                not_sent[reminder].append(row["id"])
             else:
                 groups[(reminder, False)].append(row["id"])
             continue
@@ -90,8 +104,8 @@ async def schedule_waiting(
         groups[(at, is_batched(prefs, digestible=digestible))].append(row["id"])
     for (at, batched), ids in groups.items():
         await uow.notifications.schedule(ids, at, batched)
-    if too_late:
-        await uow.notifications.mark_skipped(too_late, REMINDER_NOT_DUE)
+    for reason, ids in not_sent.items():
+        await uow.notifications.mark_skipped(ids, reason)
     return sum(len(ids) for ids in groups.values())
 
 
@@ -103,6 +117,16 @@ def _consent(
     if previous is not None and previous.consent is not None:
         return previous.consent  # the wording accepted first stays on record
     return Consent(given_at=now, wording=CONSENT_WORDING)
+
+
+def _with_reminders(
+    prefs: RecipientPreferences, previous: RecipientPreferences | None, wanted: bool | None
+) -> RecipientPreferences:
+    if wanted is None:
+        wanted = previous is None or wants_reminders(previous)
+    if wanted:
+        return replace(prefs, muted=prefs.muted - {REMINDERS_OPT_OUT})
+    return prefs.mute(REMINDERS_OPT_OUT)
 
 
 async def register(uow: NotificationsUow, request: Registration) -> Recipient:
@@ -123,6 +147,7 @@ async def register(uow: NotificationsUow, request: Registration) -> Recipient:
     if request.consent and prefs.unsubscribed_at is not None:
         # Consenting again, signed in, is the way back after an unsubscribe.
         prefs = replace(prefs, unsubscribed_at=None, muted=frozenset())
+    prefs = _with_reminders(prefs, previous, request.reminders)
     await uow.recipients.save(prefs, now)
     if request.authority is not None:
         await uow.recipients.add_collectivite(prefs.person_id, request.authority)
