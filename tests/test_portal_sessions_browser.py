@@ -138,6 +138,7 @@ async def test_reminders_of_sessions_are_turned_off_in_the_preferences(
     phone.get(f"{url}/preferences")
     accessible(phone)
     assert phone.find_element("id", "rappels").is_selected()  # on unless turned off
+    fill(phone, "email", ELUE)
     phone.find_element("id", "rappels").click()
     phone.find_element("id", "consent").click()
     click(phone, "Enregistrer mes préférences")
