@@ -91,13 +91,13 @@ class Composer:
 
     def single(self, row: Row, prefs: RecipientPreferences, now: datetime) -> EmailMessage:
         ctx = self.context(row)
+        if row["template"] == REMINDER:
+            ctx["when"] = when_fr(datetime.fromisoformat(row["payload"]["starts_at"]), now)
         reply_to = None
         if row["template"] == "relay.message":
             token = row["payload"]["reply_token"]
             reply_to = reply_address(token, self.settings.mail_domain)
             ctx["reply_url"] = f"{self.settings.relay_reply_url}?{urlencode({'token': token})}"
-        if row["template"] == REMINDER:
-            ctx["when"] = when_fr(datetime.fromisoformat(row["payload"]["starts_at"]), now)
         rendered = self.renderer.render(row["template"], {**ctx, **self._footer(prefs.person_id)})
         return self._email(
             rendered,
