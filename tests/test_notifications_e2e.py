@@ -296,8 +296,12 @@ async def test_session_events_end_as_mails_with_invitations_parsed_back(
     assert mails[2]["Subject"].startswith("Annulé")
     assert mails[0]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     await idle_rounds(service)  # the round that sent the last mail has committed
-    statuses = {n["status"] for n in await notifications_of(service, person)}
-    assert statuses == {"sent"}
+    found = await notifications_of(service, person)
+    assert {n["status"] for n in found if n["template"] != "session.reminder"} == {"sent"}
+    # Each change superseded the reminder of the time before; the cancel left none.
+    assert {n["skip_reason"] for n in found if n["template"] == "session.reminder"} == {
+        "superseded"
+    }
 
 
 async def test_one_click_unsubscribe_from_the_mail_header(

@@ -127,3 +127,23 @@ async def test_an_address_for_notifications_is_used_once_confirmed(
     accessible(phone)
     assert site.notifications.recipient is not None
     assert site.notifications.recipient["email"] == new
+
+
+async def test_reminders_of_sessions_are_turned_off_in_the_preferences(
+    site: Site, browsers: Any
+) -> None:
+    url = site.url
+    phone = browsers(window=PHONE)
+    sign_in(phone, url, ELUE)
+    phone.get(f"{url}/preferences")
+    accessible(phone)
+    assert phone.find_element("id", "rappels").is_selected()  # on unless turned off
+    fill(phone, "email", ELUE)
+    phone.find_element("id", "rappels").click()
+    phone.find_element("id", "consent").click()
+    click(phone, "Enregistrer mes préférences")
+    assert phone.current_url == f"{url}/preferences?notice=enregistre"
+    assert site.notifications.recipient is not None
+    assert site.notifications.recipient["reminders"] is False
+    assert not phone.find_element("id", "rappels").is_selected()
+    accessible(phone)

@@ -79,6 +79,15 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "join_url": "https://visio.example/cafe",
         "session_url": "https://deformations.example/seances/11",
     },
+    "session.reminder": {
+        "title": "Café élus-techniciens",
+        "when": "demain à 18 h",
+        "start": START,
+        "end": END,
+        "modality": "remote",
+        "join_url": "https://visio.example/cafe",
+        "session_url": "https://deformations.example/seances/11",
+    },
     "session.cancelled": {
         "title": "Café élus-techniciens",
         "start": START,

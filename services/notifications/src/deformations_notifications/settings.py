@@ -62,6 +62,8 @@ class NotificationsSettings(ServiceSettings):
     relay_reply_days: int = Field(default=90, ge=1)
     # A team's collective result mails each person at most once per this period.
     team_update_min_interval_s: float = Field(default=3_600.0, ge=0)
+    # Each attendee of a session is reminded of it this many hours before it starts.
+    reminder_lead_h: float = Field(default=24.0, gt=0)
     # How often the notifications-by-status gauge is recounted.
     metrics_refresh_s: float = Field(default=15.0, ge=0)
 

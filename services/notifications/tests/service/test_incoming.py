@@ -258,3 +258,35 @@ async def test_events_put_people_in_contexts_for_the_relay(uow: FakeUow) -> None
     late = event(LoanAgreed, agent_person_id="elu-1", loan_id=uuid4())
     await incoming.handle_event(uow, late, attributes(late))
     assert not await uow.relay.share_a_context("elu-1", [], "rh", [late.lender_siren])
+
+
+async def test_a_reminder_waits_for_registration_then_goes_the_lead_time_before(
+    uow: FakeUow, clock: ManualClock
+) -> None:
+    start = MORNING + timedelta(days=3)
+    soon = MORNING + timedelta(hours=30)  # its reminder is past by the time she registers
+    for session_id, at in ((str(uuid4()), start), (str(uuid4()), soon)):
+        scheduled = event(
+            SessionScheduled,
+            session_id=session_id,
+            participants=["elu-1"],
+            starts_at=at.isoformat(),
+            ends_at=(at + timedelta(hours=2)).isoformat(),
+        )
+        await incoming.handle_event(uow, scheduled, attributes(scheduled))
+    waiting = [n for n in uow.notifications.of("elu-1") if n["template"] == "session.reminder"]
+    assert [(n["send_at"], n["skip_reason"]) for n in waiting] == [(None, "not_registered")] * 2
+    clock.advance(timedelta(hours=8))
+    await registered(uow, "elu-1")
+    prefs = await uow.recipients.get("elu-1")
+    assert prefs is not None
+    await recipients.schedule_waiting(uow, prefs, uow.now())
+    reminders = sorted(
+        (n["send_at"] is None, n["status"], n["send_at"], n["skip_reason"])
+        for n in uow.notifications.of("elu-1")
+        if n["template"] == "session.reminder"
+    )
+    assert reminders == [
+        (False, "pending", start - timedelta(hours=24), None),
+        (True, "skipped", None, "reminder_not_due"),
+    ]

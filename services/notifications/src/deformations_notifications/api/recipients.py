@@ -17,6 +17,7 @@ from deformations_notifications.domain.preferences import (
     DigestSchedule,
     QuietHours,
 )
+from deformations_notifications.domain.reminders import wants_reminders
 from deformations_notifications.service import recipients
 from deformations_notifications.service.recipients import CONSENT_WORDING, Recipient, Registration
 from deformations_notifications.service.uow import NotificationsUow
@@ -59,6 +60,10 @@ class RecipientBody(BaseModel):
     quiet_hours: QuietHoursBody | None = Field(default_factory=QuietHoursBody)
     digest: DigestBody = Field(default_factory=DigestBody)
     consent: bool = Field(description="Accepte le texte de GET /v1/recipients/consent.")
+    reminders: bool | None = Field(
+        default=None,
+        description="Rappel de chaque séance avant qu'elle commence ; absent : inchangé.",
+    )
 
     def registration(self, person_id: str, authority: str | None) -> Registration:
         quiet, digest = self.quiet_hours, self.digest
@@ -71,6 +76,7 @@ class RecipientBody(BaseModel):
             digest=DigestSchedule(digest.frequency, digest.send_time, digest.weekday),
             consent=self.consent,
             authority=authority,
+            reminders=self.reminders,
         )
 
 
@@ -89,6 +95,7 @@ class RecipientOut(BaseModel):
     consent: ConsentOut | None
     unsubscribed_at: datetime | None
     muted: list[str]
+    reminders: bool
     collectivites: list[str]
     scheduled: int = Field(default=0, description="Notifications en attente désormais planifiées.")
 
@@ -113,6 +120,7 @@ def _out(recipient: Recipient) -> RecipientOut:
         else None,
         unsubscribed_at=prefs.unsubscribed_at,
         muted=sorted(prefs.muted),
+        reminders=wants_reminders(prefs),
         collectivites=recipient.collectivites,
         scheduled=recipient.scheduled,
     )

@@ -20,6 +20,7 @@ from deformations_contracts.events.sessions import (
 from deformations_notifications.domain.digest import DigestEntry, group_digest
 from deformations_notifications.domain.preferences import RecipientPreferences
 from deformations_notifications.domain.relay import reply_address
+from deformations_notifications.domain.reminders import REMINDER, when_fr
 from deformations_notifications.domain.sessions import SessionCalendar
 from deformations_notifications.domain.unsubscribe import UnsubscribeClaim
 from deformations_notifications.rendering.contexts import Links, Namer, context_for, parse_event
@@ -90,6 +91,8 @@ class Composer:
 
     def single(self, row: Row, prefs: RecipientPreferences, now: datetime) -> EmailMessage:
         ctx = self.context(row)
+        if row["template"] == REMINDER:
+            ctx["when"] = when_fr(datetime.fromisoformat(row["payload"]["starts_at"]), now)
         reply_to = None
         if row["template"] == "relay.message":
             token = row["payload"]["reply_token"]
@@ -110,6 +113,8 @@ class Composer:
     def _calendar(
         self, row: Row, ctx: Mapping[str, Any], prefs: RecipientPreferences, now: datetime
     ) -> CalendarPart | None:
+        if row["template"] == REMINDER:
+            return None  # the invitation put it in the calendar already
         event = parse_event(row["event_type"], row["payload"])
         if not isinstance(event, SessionScheduled | SessionRescheduled | SessionCancelled):
             return None

@@ -24,6 +24,7 @@ from deformations_notifications.domain.contexts import shared_context_of, withou
 from deformations_notifications.domain.planning import IncomingEvent
 from deformations_notifications.service.recipients import erase_person
 from deformations_notifications.service.recording import record_plan, record_webhooks, resolve
+from deformations_notifications.service.reminders import record_reminders
 from deformations_notifications.service.uow import NotificationsUow
 
 log = get_logger()
@@ -71,7 +72,10 @@ async def record_notifications(
     if not people:
         return 0
     superseded = await _superseded(uow, event, message)
-    return await record_plan(uow, message, people, uow.now(), superseded=superseded)
+    recorded = await record_plan(uow, message, people, uow.now(), superseded=superseded)
+    if isinstance(event, SessionScheduled | SessionRescheduled) and not superseded:
+        recorded += await record_reminders(uow, event, message, people)
+    return recorded
 
 
 async def handle_event(

@@ -24,6 +24,7 @@ from deformations_notifications import metrics
 from deformations_notifications.domain.outcome import AttemptResult, Outcome
 from deformations_notifications.domain.planning import skip_reason
 from deformations_notifications.domain.preferences import Channel, RecipientPreferences
+from deformations_notifications.domain.reminders import REMINDER, wants_reminders
 from deformations_notifications.domain.retry import DeliveryStatus, RetryPolicy
 from deformations_notifications.rendering.compose import Composer
 from deformations_notifications.service.deliveries import bounded, delivery_state
@@ -78,6 +79,8 @@ def _still_wanted(
     reason = skip_reason(person, Channel.EMAIL, family)
     if reason is not None or person is None:
         return reason.value if reason else "not_registered"
+    if row["template"] == REMINDER and not wants_reminders(person):
+        return "muted"
     return person
 
 

@@ -89,6 +89,7 @@ async def save_preferences(
     quiet_end: Annotated[str, Form()] = "07:00",
     frequency: Annotated[str, Form()] = "immediate",
     consent: Annotated[str | None, Form()] = None,
+    rappels: Annotated[str | None, Form()] = None,
 ) -> Response:
     if page.me is None:
         return to_sign_in(page)
@@ -98,6 +99,7 @@ async def save_preferences(
         "quiet_hours": {"start": quiet_start, "end": quiet_end} if quiet else None,
         "digest": {"frequency": frequency},
         "consent": consent == "oui",
+        "reminders": rappels == "oui",
     }
     return await save(page, email, preferences)
 
