@@ -18,7 +18,7 @@ from deformations_devtools.portal.support import Portal
 from deformations_devtools.testing import Infra, isolated_settings, running
 from deformations_portal.app import definition
 from deformations_portal.settings import PortalSettings
-from deformations_portal.web.public import SITE_MAP
+from deformations_portal.web.public import SITE_MAP, load_report
 
 PUBLIC_PAGES = {
     "/accessibilite": "Déclaration d'accessibilité",
@@ -112,6 +112,18 @@ async def test_both_demo_platforms_render_every_public_page(
             "Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07",
         ):
             assert part in statement, part
+        # The figures are the committed report's, which the browser test measures.
+        report = load_report()
+        assert report.pages and report.version != "0"
+        assert f"Résultats d'axe-core {report.version} par page" in statement
+        assert f"Sur les {len(report.pages)} pages publiques vérifiées" in statement
+        for result in report.pages:
+            row = (
+                f'<tr><th scope="row"><a href="{result.path}">{escape(result.title)}</a></th>'
+                f"<td>{result.critical}</td><td>{result.serious}</td><td>{result.moderate}</td>"
+                f"<td>{result.minor}</td><td>{result.passes}</td></tr>"
+            )
+            assert row in statement, row
         privacy = (await client.get("/donnees-personnelles")).text
         assert "portal_session" in privacy and "portal_csrf" in privacy
         assert "Aucun cookie de mesure d'audience" in privacy
