@@ -128,10 +128,32 @@ async def test_both_demo_platforms_render_every_public_page(
         assert "portal_session" in privacy and "portal_csrf" in privacy
         assert "Aucun cookie de mesure d'audience" in privacy
         assert "dpo@" in privacy and "Base légale" in privacy
+        assert "lien de connexion envoyé par courriel : 15 minutes" in privacy
+        assert "chaque service garde 90 jours" in privacy
+
         assert str(escape("Relais de messagerie de l'hébergeur")) in privacy
         helped = (await client.get("/aide")).text
         assert "Un autodiagnostic individuel et collectif" in helped
         assert f"région {region}" in helped
+
+
+async def test_the_retention_published_is_the_configured_one(
+    infra: Infra, database_url: str, namespace: str
+) -> None:
+    settings = settings_for(
+        infra,
+        database_url,
+        namespace,
+        AUVERGNE_RHONE_ALPES,
+        erased_people_retention_days=45,
+        sign_in_link_minutes=10,
+        session_hours=8,
+    )
+    async with running(create_app(definition(settings))) as client:
+        privacy = (await client.get("/donnees-personnelles")).text
+    assert "Session de connexion : 8 heures au plus" in privacy
+    assert "lien de connexion envoyé par courriel : 10 minutes" in privacy
+    assert "chaque service garde 45 jours" in privacy
 
 
 async def test_the_site_map_lists_the_pages_the_site_serves(

@@ -183,6 +183,9 @@ async def personal_data(page: PageDep) -> Response:
         "Données personnelles et cookies",
         current="donnees",
         session_hours=page.settings.session_hours,
+        link_minutes=page.settings.sign_in_link_minutes,
+        # One value for every service (deploy/README.md, common settings).
+        erased_days=page.settings.erased_people_retention_days,
     )
 
 
