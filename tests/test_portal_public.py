@@ -14,8 +14,8 @@ from deformations_common.service import create_app
 from deformations_common.settings import Environment
 from deformations_devtools.portal import demo
 from deformations_devtools.portal.platforms import AUVERGNE_RHONE_ALPES, ILE_DE_FRANCE
-from deformations_devtools.portal.support import Portal
-from deformations_devtools.testing import Infra, isolated_settings, running
+from deformations_devtools.portal.support import Portal, smtp_catcher
+from deformations_devtools.testing import Infra, isolated_settings, running, wait_until
 from deformations_portal.app import definition
 from deformations_portal.settings import PortalSettings
 from deformations_portal.web.public import SITE_MAP, load_report
@@ -40,9 +40,7 @@ def settings_for(
         database_url,
         namespace,
         "portal",
-        smtp_port=1,
-        platform_file=str(platform),
-        **overrides,
+        **{"smtp_port": 1, "platform_file": str(platform), **overrides},
     )
 
 
@@ -154,6 +152,34 @@ async def test_the_retention_published_is_the_configured_one(
     assert "Session de connexion : 8 heures au plus" in privacy
     assert "lien de connexion envoyé par courriel : 10 minutes" in privacy
     assert "chaque service garde 45 jours" in privacy
+
+
+@pytest.mark.parametrize(
+    ("platform", "brand", "contact"),
+    [
+        (AUVERGNE_RHONE_ALPES, "Déformations Auvergne-Rhône-Alpes", "contact@aura."),
+        (ILE_DE_FRANCE, "Déformations Île-de-France", "contact@idf."),
+    ],
+)
+async def test_the_sign_in_mail_speaks_for_the_platform(
+    infra: Infra, database_url: str, namespace: str, platform: Path, brand: str, contact: str
+) -> None:
+    with smtp_catcher() as (inbox, smtp_port):
+        settings = settings_for(infra, database_url, namespace, platform, smtp_port=smtp_port)
+        async with running(create_app(definition(settings))) as client:
+            form = await client.get("/connexion")
+            await client.post(
+                "/connexion/lien", data={"email": "elue@example.org", "csrf": csrf_of(form)}
+            )
+            await wait_until(lambda: inbox.to("elue@example.org"), what="the sign-in mail")
+    [sent] = inbox.to("elue@example.org")
+    assert sent["From"].addresses[0].display_name == brand
+    assert sent["From"].addresses[0].addr_spec == "ne-pas-repondre@deformations.example.org"
+    assert sent["Subject"] == f"Votre lien de connexion à {brand}"
+    body = sent.get_content()
+    assert f"Pour vous connecter à la plateforme {brand}, ouvrez ce lien" in body
+    assert body.rstrip().splitlines()[-2:][0] == brand
+    assert f"Contact : {contact}" in body
 
 
 async def test_the_site_map_lists_the_pages_the_site_serves(

@@ -224,6 +224,7 @@ async def tell_decision(page: Page, decided: Membership, addresses: list[str]) -
         try:
             await mail.send(
                 page.settings,
+                page.platform,
                 address,
                 f"Votre demande pour {name}",
                 mail.decision_text(
@@ -253,6 +254,7 @@ async def revoke(
         try:
             await mail.send(
                 page.settings,
+                page.platform,
                 address,
                 f"Votre adhésion à {name}",
                 mail.revocation_text(
@@ -287,12 +289,14 @@ async def invite(
         try:
             await mail.send(
                 page.settings,
+                page.platform,
                 link.email,
                 f"Invitation à rejoindre {collectivite_name(invitation.membership.siren)}",
                 mail.invitation_text(
                     url,
                     collectivite_name(invitation.membership.siren),
                     page.settings.sign_in_link_minutes,
+                    page.platform.name,
                 ),
             )
         except OSError as exc:
