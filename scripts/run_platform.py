@@ -15,6 +15,10 @@
 5. The demo of each service (``deformations_devtools.<service>.demo.play``), which publishes
    events, then the portal's demo accounts: the same people the demos acted as
    (``deformations_devtools.people``), with how to act as each person.
+
+The platform is one of the demo Régions: ``PLATFORM=auvergne-rhone-alpes`` (the default,
+around Crest) or ``PLATFORM=ile-de-france``; its TOML file names the portal's platform and
+gives the notifications their name and colour.
 """
 
 import asyncio
@@ -29,6 +33,7 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 from types import ModuleType
 
@@ -39,6 +44,7 @@ from deformations_common.preflight import Unreachable, check_all, masked
 from deformations_common.settings import Environment
 from deformations_devtools.demo import DemoContext
 from deformations_devtools.portal import demo as portal_demo
+from deformations_devtools.portal.platforms import FOLDER as PLATFORMS
 from deformations_portal.settings import PortalSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,6 +130,7 @@ def service_env(
     return {
         **env,
         **tokens_env(name, address),
+        **platform_env(name, env.get("PLATFORM", "auvergne-rhone-alpes")),
         "SERVICE_NAME": name,
         # A local run with the dev issuer and dev secrets: never the default (fail closed).
         "ENVIRONMENT": "dev",
@@ -138,6 +145,24 @@ def portal_issuer(address: str | None) -> str:
     """The ``iss`` of the portal's tokens: its public address."""
     public = one_address.public_url("portal", address) if address else None
     return public or f"http://127.0.0.1:{SERVICES['portal']}"
+
+
+def platform_env(name: str, platform: str) -> dict[str, str]:
+    """The demo Région ``platform`` (a TOML file's stem) for the service ``name``."""
+    path = PLATFORMS / f"{platform}.toml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in PLATFORMS.glob("*.toml")))
+        raise SystemExit(f"PLATFORM={platform} is not a demo platform ({known})")
+    if name == "portal":
+        return {"PLATFORM_FILE": str(path)}
+    if name == "notifications":
+        with path.open("rb") as source:
+            described = tomllib.load(source)
+        return {
+            "PLATFORM_NAME": described["name"],
+            "PLATFORM_COLOUR": described["palette"]["primary"],
+        }
+    return {}
 
 
 def tokens_env(name: str, address: str | None) -> dict[str, str]:

@@ -14,11 +14,11 @@ from deformations_common.service import create_app
 from deformations_common.settings import Environment
 from deformations_devtools.portal import demo
 from deformations_devtools.portal.platforms import AUVERGNE_RHONE_ALPES, ILE_DE_FRANCE
-from deformations_devtools.portal.support import Portal
-from deformations_devtools.testing import Infra, isolated_settings, running
+from deformations_devtools.portal.support import Portal, smtp_catcher
+from deformations_devtools.testing import Infra, isolated_settings, running, wait_until
 from deformations_portal.app import definition
 from deformations_portal.settings import PortalSettings
-from deformations_portal.web.public import SITE_MAP
+from deformations_portal.web.public import SITE_MAP, load_report
 
 PUBLIC_PAGES = {
     "/accessibilite": "Déclaration d'accessibilité",
@@ -40,9 +40,7 @@ def settings_for(
         database_url,
         namespace,
         "portal",
-        smtp_port=1,
-        platform_file=str(platform),
-        **overrides,
+        **{"smtp_port": 1, "platform_file": str(platform), **overrides},
     )
 
 
@@ -112,14 +110,76 @@ async def test_both_demo_platforms_render_every_public_page(
             "Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07",
         ):
             assert part in statement, part
+        # The figures are the committed report's, which the browser test measures.
+        report = load_report()
+        assert report.pages and report.version != "0"
+        assert f"Résultats d'axe-core {report.version} par page" in statement
+        assert f"Sur les {len(report.pages)} pages publiques vérifiées" in statement
+        for result in report.pages:
+            row = (
+                f'<tr><th scope="row"><a href="{result.path}">{escape(result.title)}</a></th>'
+                f"<td>{result.critical}</td><td>{result.serious}</td><td>{result.moderate}</td>"
+                f"<td>{result.minor}</td><td>{result.passes}</td></tr>"
+            )
+            assert row in statement, row
         privacy = (await client.get("/donnees-personnelles")).text
         assert "portal_session" in privacy and "portal_csrf" in privacy
         assert "Aucun cookie de mesure d'audience" in privacy
         assert "dpo@" in privacy and "Base légale" in privacy
+        assert "lien de connexion envoyé par courriel : 15 minutes" in privacy
+        assert "chaque service garde 90 jours" in privacy
+
         assert str(escape("Relais de messagerie de l'hébergeur")) in privacy
         helped = (await client.get("/aide")).text
         assert "Un autodiagnostic individuel et collectif" in helped
         assert f"région {region}" in helped
+
+
+async def test_the_retention_published_is_the_configured_one(
+    infra: Infra, database_url: str, namespace: str
+) -> None:
+    settings = settings_for(
+        infra,
+        database_url,
+        namespace,
+        AUVERGNE_RHONE_ALPES,
+        erased_people_retention_days=45,
+        sign_in_link_minutes=10,
+        session_hours=8,
+    )
+    async with running(create_app(definition(settings))) as client:
+        privacy = (await client.get("/donnees-personnelles")).text
+    assert "Session de connexion : 8 heures au plus" in privacy
+    assert "lien de connexion envoyé par courriel : 10 minutes" in privacy
+    assert "chaque service garde 45 jours" in privacy
+
+
+@pytest.mark.parametrize(
+    ("platform", "brand", "contact"),
+    [
+        (AUVERGNE_RHONE_ALPES, "Déformations Auvergne-Rhône-Alpes", "contact@aura."),
+        (ILE_DE_FRANCE, "Déformations Île-de-France", "contact@idf."),
+    ],
+)
+async def test_the_sign_in_mail_speaks_for_the_platform(
+    infra: Infra, database_url: str, namespace: str, platform: Path, brand: str, contact: str
+) -> None:
+    with smtp_catcher() as (inbox, smtp_port):
+        settings = settings_for(infra, database_url, namespace, platform, smtp_port=smtp_port)
+        async with running(create_app(definition(settings))) as client:
+            form = await client.get("/connexion")
+            await client.post(
+                "/connexion/lien", data={"email": "elue@example.org", "csrf": csrf_of(form)}
+            )
+            await wait_until(lambda: inbox.to("elue@example.org"), what="the sign-in mail")
+    [sent] = inbox.to("elue@example.org")
+    assert sent["From"].addresses[0].display_name == brand
+    assert sent["From"].addresses[0].addr_spec == "ne-pas-repondre@deformations.example.org"
+    assert sent["Subject"] == f"Votre lien de connexion à {brand}"
+    body = sent.get_content()
+    assert f"Pour vous connecter à la plateforme {brand}, ouvrez ce lien" in body
+    assert body.rstrip().splitlines()[-2:][0] == brand
+    assert f"Contact : {contact}" in body
 
 
 async def test_the_site_map_lists_the_pages_the_site_serves(

@@ -3,10 +3,16 @@
 axe-core on every public page (0 serious, 0 critical), the platform's colours applied
 through the CSS custom properties, no sideways scrolling on a phone, and keyboard use:
 the skip link comes first and leads to the content, the focus is always visible.
+axe-core's figures per page are the ones the accessibility statement publishes
+(``accessibility_report.json``); ``WRITE_ACCESSIBILITY_REPORT=1`` rewrites that report when
+the pages change.
 """
 
 from __future__ import annotations
 
+import json
+import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,24 +21,56 @@ from browser import Open, accessible, serving
 
 from deformations_common.service import create_app
 from deformations_devtools.portal.platforms import AUVERGNE_RHONE_ALPES, ILE_DE_FRANCE
-from deformations_devtools.portal.support import free_port
+from deformations_devtools.portal.support import axe_summary, free_port
 from deformations_devtools.testing import Infra, isolated_settings, wait_until
 from deformations_portal.app import definition
 from deformations_portal.settings import PortalSettings
+from deformations_portal.web.public import AUTOMATED_REPORT
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-PAGES = (
-    "/",
-    "/thematiques",
-    "/connexion",
-    "/accessibilite",
-    "/mentions-legales",
-    "/donnees-personnelles",
-    "/plan-du-site",
-    "/aide",
-    "/contact",
-)
+PAGES = {
+    "/": "Accueil",
+    "/thematiques": "Les 11 thématiques",
+    "/connexion": "Se connecter",
+    "/accessibilite": "Déclaration d'accessibilité",
+    "/mentions-legales": "Mentions légales",
+    "/donnees-personnelles": "Données personnelles",
+    "/plan-du-site": "Plan du site",
+    "/aide": "Aide",
+    "/contact": "Contact",
+}
+
+
+def check_report(measured: dict[str, dict[str, Any]]) -> None:
+    """The committed report holds the figures just measured (or is rewritten with them)."""
+    committed = json.loads(AUTOMATED_REPORT.read_text(encoding="utf-8"))
+    [version] = {summary["version"] for summary in measured.values()}
+    pages = [
+        {
+            "path": path,
+            "title": PAGES[path],
+            "violations": summary["violations"],
+            "passes": summary["passes"],
+        }
+        for path, summary in measured.items()
+    ]
+    if committed["version"] == version and committed["pages"] == pages:
+        return
+    if os.environ.get("WRITE_ACCESSIBILITY_REPORT") != "1":
+        pytest.fail(
+            "the accessibility statement's figures are out of date: rerun this test with "
+            "WRITE_ACCESSIBILITY_REPORT=1 and commit accessibility_report.json"
+        )
+    report = {
+        "tool": "axe-core",
+        "version": version,
+        "checked_on": datetime.now(UTC).date().isoformat(),
+        "pages": pages,
+    }
+    AUTOMATED_REPORT.write_text(
+        json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 def rgb(colour: str) -> str:
@@ -83,6 +121,7 @@ async def test_every_public_page_is_accessible_on_both_platforms(
     browser = browsers()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    measured: dict[str, dict[str, Any]] = {}
     async with serving(create_app(definition(settings)), port, "portal"):
         for path in PAGES:
             browser.get(url + path)
@@ -92,6 +131,7 @@ async def test_every_public_page_is_accessible_on_both_platforms(
             footer = browser.find_element(By.CSS_SELECTOR, "footer.site nav")
             assert len(footer.find_elements(By.TAG_NAME, "a")) == 6, path
             accessible(browser)
+            measured[path] = axe_summary(browser)
 
         # Keyboard: the skip link comes first, shows itself and leads to the content.
         browser.get(url + "/aide")
@@ -117,3 +157,5 @@ async def test_every_public_page_is_accessible_on_both_platforms(
             if element.text == "Contact" and element.find_elements(By.XPATH, "ancestor::footer"):
                 break
         assert "Mentions légales" in reached and reached[-1] == "Contact"
+    # The platform changes colours and names only: both give the published figures.
+    check_report(measured)

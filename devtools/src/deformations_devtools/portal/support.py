@@ -141,6 +141,34 @@ def axe_violations(driver: Any, impacts: Sequence[str] = ("serious", "critical")
     return [v for v in found if v["impact"] in impacts]
 
 
+AXE_SUMMARY = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ['violations']}).then(r => done({
+  version: r.testEngine.version,
+  passes: r.passes.length,
+  violations: r.violations.map(v => v.impact),
+}));
+"""
+
+IMPACTS = ("critical", "serious", "moderate", "minor")
+
+
+def axe_summary(driver: Any) -> dict[str, Any]:
+    """axe-core's figures for the page open in ``driver``: its version, the number of rules
+    the page passes and its violations counted by impact (what the accessibility statement
+    publishes)."""
+    source = (npm_installed() / "node_modules" / "axe-core" / "axe.min.js").read_text()
+    driver.execute_script(source)
+    driver.set_script_timeout(30)
+    found: dict[str, Any] = driver.execute_async_script(AXE_SUMMARY)
+    impacts = list(found["violations"])
+    return {
+        "version": found["version"],
+        "passes": found["passes"],
+        "violations": {impact: impacts.count(impact) for impact in IMPACTS},
+    }
+
+
 class Portal:
     """The portal's use cases over its own database, as a test or the demo sets people up."""
 

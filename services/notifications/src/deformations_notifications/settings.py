@@ -35,6 +35,10 @@ class NotificationsSettings(ServiceSettings):
     mail_domain: str = "deformations.example.org"
     # Where the links of the mails lead (the platform's web front).
     app_url: str = "https://deformations.example.org"
+    # The Région's platform the mails speak for: the portal's PLATFORM_FILE `name` and
+    # `palette.primary` (the sender's name, the heading and the buttons of the mails).
+    platform_name: str = Field(default="(Dé)formations", min_length=1, max_length=120)
+    platform_colour: str = Field(default="#3f7d4e", pattern=r"^#[0-9a-fA-F]{6}$")
     # Signs unsubscribe links and relay reply tokens.
     token_secret: SecretStr | None = None
 

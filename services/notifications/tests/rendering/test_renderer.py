@@ -8,11 +8,13 @@ import pytest
 
 from deformations_common.vocabulary import french
 from deformations_notifications.domain.digest import DigestEntry, group_digest
+from deformations_notifications.rendering.compose import Composer
 from deformations_notifications.rendering.renderer import (
     TEMPLATE_NAMES,
     Renderer,
     UnknownTemplateError,
 )
+from deformations_notifications.settings import NotificationsSettings
 
 renderer = Renderer(defaults={"unsubscribe_url": "https://deformations.example/u?token=t"})
 
@@ -121,3 +123,28 @@ def test_french_formats() -> None:
     assert french.hours_fr(3.5) == "3 h 30"
     with pytest.raises(ValueError, match="time zone"):
         french.date_fr("2026-08-01T12:00:00")
+
+
+@pytest.mark.parametrize("name", sorted(n for n in TEMPLATE_NAMES if n != "digest"))
+def test_every_mail_speaks_for_the_configured_platform(
+    name: str, samples: dict[str, dict[str, Any]]
+) -> None:
+    """Each Région's platform signs its mails with its own name and colour."""
+    idf = Renderer(
+        defaults={
+            "unsubscribe_url": "https://idf.example/u?token=t",
+            "platform_name": "Déformations Île-de-France",
+            "platform_colour": "#6b2d7b",
+        }
+    )
+    msg = idf.render(name, samples[name])
+    assert "Déformations Île-de-France" in msg.html
+    assert "#6b2d7b" in msg.html and "#3f7d4e" not in msg.html
+    assert "(Dé)formations" not in msg.html + msg.text
+
+
+def test_the_sender_is_the_configured_platform() -> None:
+    settings = NotificationsSettings(platform_name="Déformations Île-de-France")
+    composer = Composer(settings)
+    assert composer.sender.display_name == "Déformations Île-de-France"
+    assert composer.sender.addr_spec == settings.mail_from

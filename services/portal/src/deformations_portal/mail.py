@@ -2,47 +2,62 @@
 
 from __future__ import annotations
 
+from email.headerregistry import Address
 from email.message import EmailMessage
+from email.utils import parseaddr
 
 import aiosmtplib
 
+from deformations_portal.domain.platform import Platform
 from deformations_portal.settings import PortalSettings
 
 
-async def send(settings: PortalSettings, to: str, subject: str, text: str) -> None:
+def sender(settings: PortalSettings, platform: Platform) -> Address:
+    """MAIL_FROM's address under the platform's name: people see the Région's platform."""
+    _, address = parseaddr(settings.mail_from)
+    return Address(platform.name, addr_spec=address)
+
+
+def signature(platform: Platform) -> str:
+    return f"\n-- \n{platform.name}\nContact : {platform.contact_email}\n"
+
+
+async def send(
+    settings: PortalSettings, platform: Platform, to: str, subject: str, text: str
+) -> None:
     message = EmailMessage()
-    message["From"] = settings.mail_from
+    message["From"] = sender(settings, platform)
     message["To"] = to
     message["Subject"] = subject
-    message.set_content(text)
+    message.set_content(text + signature(platform))
     await aiosmtplib.send(message, hostname=settings.smtp_host, port=settings.smtp_port)
 
 
-def sign_in_text(link: str, minutes: int) -> str:
+def sign_in_text(link: str, minutes: int, platform: str) -> str:
     return (
         "Bonjour,\n\n"
-        "Pour vous connecter à la plateforme Déformations, ouvrez ce lien :\n\n"
+        f"Pour vous connecter à la plateforme {platform}, ouvrez ce lien :\n\n"
         f"{link}\n\n"
         f"Il est valable {minutes} minutes et ne sert qu'une fois. "
         "Si vous n'avez rien demandé, ignorez ce message.\n"
     )
 
 
-def address_check_text(link: str) -> str:
+def address_check_text(link: str, platform: str) -> str:
     return (
         "Bonjour,\n\n"
         "Vous avez indiqué cette adresse pour recevoir les notifications de la plateforme "
-        "Déformations. Pour la confirmer, ouvrez ce lien (connecté à votre compte) :\n\n"
+        f"{platform}. Pour la confirmer, ouvrez ce lien (connecté à votre compte) :\n\n"
         f"{link}\n\n"
         "Il est valable 24 heures et ne sert qu'une fois. Tant que l'adresse n'est pas "
         "confirmée, rien ne lui est envoyé. Si vous n'avez rien demandé, ignorez ce message.\n"
     )
 
 
-def invitation_text(link: str, collectivite: str, minutes: int) -> str:
+def invitation_text(link: str, collectivite: str, minutes: int, platform: str) -> str:
     return (
         "Bonjour,\n\n"
-        f"Vous êtes invité·e à rejoindre {collectivite} sur la plateforme Déformations, "
+        f"Vous êtes invité·e à rejoindre {collectivite} sur la plateforme {platform}, "
         "qui aide les élu·es à se former aux transitions.\n\n"
         f"Pour accepter, connectez-vous avec ce lien (valable {minutes} minutes) :\n\n"
         f"{link}\n\n"

@@ -26,7 +26,7 @@ from deformations_notifications.domain.unsubscribe import UnsubscribeClaim
 from deformations_notifications.rendering.contexts import Links, Namer, context_for, parse_event
 from deformations_notifications.rendering.email import CalendarPart, UnsubscribeLinks, build_email
 from deformations_notifications.rendering.invites import InviteDetails, build_cancel, build_request
-from deformations_notifications.rendering.renderer import PLATFORM_NAME, Renderer
+from deformations_notifications.rendering.renderer import Renderer
 from deformations_notifications.settings import NotificationsSettings
 
 Row = Mapping[str, Any]
@@ -35,10 +35,20 @@ Row = Mapping[str, Any]
 @dataclass
 class Composer:
     settings: NotificationsSettings
-    renderer: Renderer = field(default_factory=Renderer)
+    renderer: Renderer | None = None
     name: Namer = collectivite_name
     # Refreshed by the sender from the read model before each round.
     family_labels: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.renderer is None:
+            self.renderer = Renderer(
+                defaults={
+                    "platform_name": self.settings.platform_name,
+                    "platform_colour": self.settings.platform_colour,
+                }
+            )
+        self._renderer: Renderer = self.renderer
 
     @property
     def links(self) -> Links:
@@ -54,7 +64,7 @@ class Composer:
 
     @property
     def sender(self) -> Address:
-        return Address(PLATFORM_NAME, addr_spec=self.settings.mail_from)
+        return Address(self.settings.platform_name, addr_spec=self.settings.mail_from)
 
     def _footer(self, person_id: str) -> dict[str, Any]:
         return {
@@ -100,7 +110,7 @@ class Composer:
             query = urlencode({"token": token})
             ctx["reply_url"] = f"{self.settings.relay_reply_url}?{query}"
             ctx["report_url"] = f"{self.settings.relay_report_url}?{query}"
-        rendered = self.renderer.render(row["template"], {**ctx, **self._footer(prefs.person_id)})
+        rendered = self._renderer.render(row["template"], {**ctx, **self._footer(prefs.person_id)})
         return self._email(
             rendered,
             prefs,
@@ -125,6 +135,7 @@ class Composer:
         details = InviteDetails(
             title=ctx["title"],
             organizer_email=self.settings.mail_from,
+            organizer_name=self.settings.platform_name,
             # Only this recipient: one mail per person, nobody sees the others' addresses.
             attendee_emails=[prefs.email],
             uid_domain=self.settings.mail_domain,
@@ -141,11 +152,11 @@ class Composer:
         entries = []
         for row in rows:
             ctx = self.context(row)
-            title = self.renderer.render(row["template"], ctx).subject
+            title = self._renderer.render(row["template"], ctx).subject
             entries.append(
                 DigestEntry(row["item_key"], title, row["template"], row["occurred_at"], ctx)
             )
-        rendered = self.renderer.render_digest(
+        rendered = self._renderer.render_digest(
             group_digest(entries),
             prefs.digest.frequency.value,
             {"platform_url": self.settings.app_url, **self._footer(prefs.person_id)},

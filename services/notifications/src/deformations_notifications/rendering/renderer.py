@@ -20,6 +20,7 @@ from deformations_notifications.domain.digest import DigestGroup
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 PLATFORM_NAME = "(Dé)formations"
+PLATFORM_COLOUR = "#3f7d4e"
 
 _SUBJECTS: dict[str, str] = {
     "diagnosis.completed": "Votre autodiagnostic : {{ family_label }}",
@@ -53,7 +54,7 @@ _SUBJECTS: dict[str, str] = {
         "Votre récapitulatif {{ 'de la semaine' if frequency == 'weekly' else 'du jour' }}"
         " : {{ groups | length }} sujet{{ 's' if groups | length > 1 }}"
     ),
-    "relay.message": "Message via (Dé)formations : {{ subject }}",
+    "relay.message": "Message via {{ platform_name }} : {{ subject }}",
 }
 
 # One line per notification inside a digest.
@@ -140,6 +141,7 @@ class Renderer:
         )
         self._defaults: dict[str, Any] = {
             "platform_name": PLATFORM_NAME,
+            "platform_colour": PLATFORM_COLOUR,
             "recipient_name": None,
             "preferences_url": None,
             "unsubscribe_url": None,

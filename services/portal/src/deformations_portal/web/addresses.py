@@ -61,9 +61,10 @@ async def save(page: Page, email: str, preferences: dict[str, Any]) -> Response:
         try:
             await mail.send(
                 page.settings,
+                page.platform,
                 decision.check.email,
-                "Confirmez votre adresse pour Déformations",
-                mail.address_check_text(url),
+                f"Confirmez votre adresse pour {page.platform.name}",
+                mail.address_check_text(url, page.platform.name),
             )
         except OSError as exc:
             log.warning("portal.mail_failed", error=type(exc).__name__)

@@ -227,6 +227,7 @@ async def tell_decision(
         try:
             await mail.send(
                 page.settings,
+                page.platform,
                 address,
                 f"Votre demande pour {name}",
                 mail.decision_text(
@@ -260,6 +261,7 @@ async def revoke(
         try:
             await mail.send(
                 page.settings,
+                page.platform,
                 address,
                 f"Votre adhésion à {name}",
                 mail.revocation_text(
@@ -294,12 +296,14 @@ async def invite(
         try:
             await mail.send(
                 page.settings,
+                page.platform,
                 link.email,
                 f"Invitation à rejoindre {collectivite_name(invitation.membership.siren)}",
                 mail.invitation_text(
                     url,
                     collectivite_name(invitation.membership.siren),
                     page.settings.sign_in_link_minutes,
+                    page.platform.name,
                 ),
             )
         except OSError as exc:

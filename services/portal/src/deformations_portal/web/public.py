@@ -7,8 +7,11 @@ the site because the content security policy forbids inline styles).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 from fastapi import APIRouter
 from fastapi.responses import Response
@@ -36,19 +39,70 @@ AUTOMATED_CHECKS = (
 # No RGAA audit has been made yet: the law then calls the site « non conforme ».
 COMPLIANCE = "non conforme"
 STATEMENT_DATE = "1er décembre 2026"
-# The pages the automated checks run on.
-CHECKED_PAGES = (
-    "Accueil",
-    "Se connecter",
-    "Les 11 thématiques",
-    "Déclaration d'accessibilité",
-    "Mentions légales",
-    "Données personnelles",
-    "Plan du site",
-    "Aide",
-    "Contact",
-    "Mon espace, Mes collectivités, Rejoindre une collectivité, Demandes à valider, Mon compte",
+# axe-core's figures per public page, written and verified by the browser test of the public
+# pages (tests/test_portal_public_browser.py): the statement publishes what was measured.
+AUTOMATED_REPORT = Path(__file__).with_name("accessibility_report.json")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 )
+IMPACTS = ("critical", "serious", "moderate", "minor")
+
+
+@dataclass(frozen=True)
+class PageResult:
+    path: str
+    title: str
+    critical: int
+    serious: int
+    moderate: int
+    minor: int
+    passes: int
+
+
+@dataclass(frozen=True)
+class AutomatedReport:
+    tool: str
+    version: str
+    checked_on: date
+    pages: tuple[PageResult, ...]
+
+    @property
+    def checked_on_fr(self) -> str:
+        day = "1er" if self.checked_on.day == 1 else str(self.checked_on.day)
+        return f"{day} {MONTHS[self.checked_on.month - 1]} {self.checked_on.year}"
+
+    def total(self, impact: str) -> int:
+        return sum(int(getattr(page, impact)) for page in self.pages)
+
+
+def load_report(path: Path = AUTOMATED_REPORT) -> AutomatedReport:
+    """The committed report of the automated checks (its JSON as the browser test writes it)."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return AutomatedReport(
+        tool=raw["tool"],
+        version=raw["version"],
+        checked_on=date.fromisoformat(raw["checked_on"]),
+        pages=tuple(
+            PageResult(
+                path=page["path"],
+                title=page["title"],
+                passes=page["passes"],
+                **{impact: page["violations"][impact] for impact in IMPACTS},
+            )
+            for page in raw["pages"]
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -105,7 +159,7 @@ async def accessibility(page: PageDep) -> Response:
         "Déclaration d'accessibilité",
         current="accessibilite",
         checks=AUTOMATED_CHECKS,
-        checked_pages=CHECKED_PAGES,
+        report=load_report(),
         compliance=COMPLIANCE,
         statement_date=STATEMENT_DATE,
         site_url=page.settings.app_url,
@@ -129,6 +183,9 @@ async def personal_data(page: PageDep) -> Response:
         "Données personnelles et cookies",
         current="donnees",
         session_hours=page.settings.session_hours,
+        link_minutes=page.settings.sign_in_link_minutes,
+        # One value for every service (deploy/README.md, common settings).
+        erased_days=page.settings.erased_people_retention_days,
     )
 
 

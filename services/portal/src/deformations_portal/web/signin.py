@@ -130,9 +130,10 @@ async def ask_link(
         try:
             await mail.send(
                 page.settings,
+                page.platform,
                 link.email,
-                "Votre lien de connexion à Déformations",
-                mail.sign_in_text(url, page.settings.sign_in_link_minutes),
+                f"Votre lien de connexion à {page.platform.name}",
+                mail.sign_in_text(url, page.settings.sign_in_link_minutes, page.platform.name),
             )
         except OSError as exc:
             log.warning("portal.mail_failed", error=type(exc).__name__)

@@ -1,0 +1,56 @@
+"""``make run`` runs one of the two demo Régions, the portal and the mails alike."""
+
+from __future__ import annotations
+
+import importlib.util
+import tomllib
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from deformations_devtools.portal.platforms import AUVERGNE_RHONE_ALPES, ILE_DE_FRANCE
+from deformations_notifications.settings import NotificationsSettings
+from deformations_portal.settings import PortalSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def launcher() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "run_platform", ROOT / "scripts" / "run_platform.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("chosen", "file", "brand"),
+    [
+        (None, AUVERGNE_RHONE_ALPES, "Déformations Auvergne-Rhône-Alpes"),
+        ("ile-de-france", ILE_DE_FRANCE, "Déformations Île-de-France"),
+    ],
+)
+def test_the_portal_and_the_mails_follow_the_chosen_platform(
+    chosen: str | None, file: Path, brand: str
+) -> None:
+    run = launcher()
+    env = {"PLATFORM": chosen} if chosen else {}
+    portal = run.service_env(env, "portal", 8005)
+    assert Path(portal["PLATFORM_FILE"]) == file
+    assert PortalSettings(platform_file=portal["PLATFORM_FILE"]).load_platform().name == brand
+    mails = run.service_env(env, "notifications", 8004)
+    settings = NotificationsSettings(
+        platform_name=mails["PLATFORM_NAME"], platform_colour=mails["PLATFORM_COLOUR"]
+    )
+    with file.open("rb") as source:
+        primary = tomllib.load(source)["palette"]["primary"]
+    assert (settings.platform_name, settings.platform_colour) == (brand, primary)
+    assert "PLATFORM_FILE" not in run.service_env(env, "matching", 8002)
+
+
+def test_an_unknown_platform_is_refused_naming_the_known_ones() -> None:
+    with pytest.raises(SystemExit, match="auvergne-rhone-alpes, ile-de-france"):
+        launcher().service_env({"PLATFORM": "bretagne"}, "portal", 8005)
