@@ -140,7 +140,6 @@ async def submit(page: PageDep) -> Response:
     answers, problems = read_answers(questionnaire, fields)
     commune = _first(fields, "commune") or None
     share = _first(fields, "partage") == "oui"
-    shown = {"campaign": campaign, "commune": commune, "share": share}
     if problems:
         return _quiz(
             page,
@@ -149,7 +148,9 @@ async def submit(page: PageDep) -> Response:
             answers=answers,
             problems=problems,
             status=422,
-            **shown,
+            campaign=campaign,
+            commune=commune,
+            share=share,
         )
     body: dict[str, Any] = {
         "submission_id": submission_id,
@@ -180,7 +181,9 @@ async def submit(page: PageDep) -> Response:
             answers=answers,
             problems=[problem],
             status=422,
-            **shown,
+            campaign=campaign,
+            commune=commune,
+            share=share,
         )
     return page.message("Autodiagnostic", _UNAVAILABLE, status=503, error=True, link=BACK)
 
