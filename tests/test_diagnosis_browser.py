@@ -133,7 +133,11 @@ async def test_an_elu_answers_a_campaign_link_shares_and_reaches_the_collective_
     async with httpx.AsyncClient(base_url=served.url) as http:
         opened = await http.post(
             "/v1/campaigns",
-            json={"team_kind": "intercommunality", "collectivite_siren": "200040293"},
+            json={
+                "team_kind": "intercommunality",
+                "collectivite_siren": "200040293",
+                "signed_in_only": False,
+            },
             headers={"Authorization": f"Bearer {token}"},
         )
     assert opened.status_code == 201, opened.text

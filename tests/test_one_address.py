@@ -492,7 +492,11 @@ async def test_a_campaign_made_through_the_api_prefix_opens_at_the_one_address(
     async with httpx.AsyncClient() as client:
         opened = await client.post(
             f"{address}/api/diagnosis/v1/campaigns",
-            json={"team_kind": "intercommunality", "collectivite_siren": "200040293"},
+            json={
+                "team_kind": "intercommunality",
+                "collectivite_siren": "200040293",
+                "signed_in_only": False,
+            },
             headers={"Authorization": f"Bearer {token}"},
         )
         assert opened.status_code == 201, opened.text

@@ -11,7 +11,7 @@ import html
 import re
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC
+from datetime import UTC, datetime
 
 import asyncpg
 import httpx
@@ -29,10 +29,15 @@ from my_space_support import (
     seed_agenda,
 )
 
+from deformations_common.vocabulary.roles import Role
 from deformations_devtools.diagnosis.synthetic import synthetic_submissions
+from deformations_devtools.portal import demo
+from deformations_devtools.portal.support import Portal
 from deformations_devtools.testing import Infra, wait_until
 from deformations_diagnosis.content.loader import load_questionnaire
 from deformations_portal import space as space_lines
+from deformations_portal.domain.memberships import Membership, Status
+from deformations_portal.service import tokens
 
 pytestmark = pytest.mark.integration
 
@@ -194,3 +199,69 @@ async def test_her_agenda_gathers_matching_and_training_and_says_what_is_missing
     async with httpx.AsyncClient(base_url=site.url) as anonymous:
         signed_out = await anonymous.get("/espace/agenda.ics")
     assert signed_out.status_code == 303 and signed_out.headers["location"] == "/connexion"
+
+
+async def open_signed_in_campaign(site: Site) -> str:
+    """An intercommunality campaign (signed-in answers only, the default) opened by an
+    operator on diagnosis's own API; its link token."""
+    now = datetime.now(UTC)
+    issuer = await Portal(site.settings).run(tokens.load_issuer)
+    operator = Membership(
+        uuid.uuid4(), uuid.uuid4(), demo.CRESTOIS, Role.OPERATOR, Status.VALIDATED, now
+    )
+    token = issuer.issue(operator.person_id, operator, "diagnosis", now)
+    async with httpx.AsyncClient(base_url=site.settings.service_urls["diagnosis"]) as api:
+        opened = await api.post(
+            "/v1/campaigns",
+            json={"team_kind": "intercommunality", "collectivite_siren": demo.CRESTOIS},
+            headers={"authorization": f"Bearer {token}"},
+        )
+    assert opened.status_code == 201, opened.text
+    campaign = opened.json()
+    assert campaign["quiz_page"] == f"/espace/autodiagnostic?campagne={campaign['token']}"
+    return str(campaign["token"])
+
+
+async def test_she_answers_a_signed_in_campaign_in_her_space(site: Site, database_url: str) -> None:
+    token = await open_signed_in_campaign(site)
+    link = f"/espace/autodiagnostic?campagne={token}"
+    async with site.person(ELUE) as elue:
+        quiz = await elue.get(link)
+        assert quiz.status_code == 200, quiz.text
+        text = html.unescape(quiz.text)
+        assert "Campagne :" in text and "ne compte que les réponses de personnes connectées" in text
+        assert f'name="campagne" value="{token}"' in quiz.text
+        communes = re.findall(r'<option value="(\d[\dAB]\d{3})"', quiz.text)
+        assert communes, "an intercommunality asks for her commune"
+        fields = {"csrf": [csrf(quiz)], "campagne": [token], **quiz_answers(2)}
+
+        # No commune: diagnosis's French problem beside the form, nothing stored.
+        missing = await elue.post("/espace/autodiagnostic", data=fields)
+        assert missing.status_code == 422
+        assert "Indiquez votre commune" in html.unescape(missing.text)
+        assert await stored_people(database_url) == []
+
+        posted = await elue.post(
+            "/espace/autodiagnostic",
+            data={**fields, "commune": [communes[0]], "partage": ["oui"]},
+        )
+        assert posted.status_code == 303, posted.text
+    conn = await asyncpg.connect(database_url)
+    try:
+        row = await conn.fetchrow(
+            "SELECT person_id, commune_insee, shared, campaign_id IS NOT NULL AS in_campaign"
+            " FROM diagnosis.responses"
+        )
+    finally:
+        await conn.close()
+    assert row is not None
+    assert dict(row) == {
+        "person_id": str(ELUE_ID),
+        "commune_insee": communes[0],
+        "shared": True,
+        "in_campaign": True,
+    }
+    async with site.person(ELUE) as elue:
+        unknown = await elue.get("/espace/autodiagnostic?campagne=pas-une-campagne")
+        assert unknown.status_code == 404
+        assert "Ce lien de campagne n'existe pas." in html.unescape(unknown.text)

@@ -8,6 +8,7 @@ import pytest
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
+from deformations_common.auth import issue_dev_token
 from deformations_common.limits import RateLimit, TokenBuckets
 from deformations_common.service import ServiceDefinition, create_app
 from deformations_common.settings import Environment, ServiceSettings
@@ -43,10 +44,23 @@ async def get_link(token: str) -> dict[str, str]:
     return {"token": token}
 
 
-def client_of(client_ip: str = "203.0.113.7", **overrides: Any) -> httpx.AsyncClient:
-    settings = ServiceSettings(
+@router.get("/whoami")
+async def whoami(request: Request) -> dict[str, str]:
+    return {"address": request.client.host if request.client else "unknown"}
+
+
+def settings_of(**overrides: Any) -> ServiceSettings:
+    return ServiceSettings(
         environment=Environment.TEST, service_name="limited", max_body_bytes=2_048, **overrides
     )
+
+
+def token_of(sub: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_dev_token(settings_of(), sub)}"}
+
+
+def client_of(client_ip: str = "203.0.113.7", **overrides: Any) -> httpx.AsyncClient:
+    settings = settings_of(**overrides)
     app = create_app(
         ServiceDefinition(
             settings=settings,
@@ -129,3 +143,50 @@ def test_a_bucket_refills_with_time() -> None:
     assert buckets.take("a") == 1
     now[0] += 60.0
     assert [buckets.take("a") for _ in range(3)] == [0, 0, 1], "never more than the burst"
+
+
+async def test_signed_in_people_behind_one_address_each_have_their_own_limit() -> None:
+    # The portal sends every signed-in person's submissions from its own address.
+    async with client_of("10.0.0.5") as portal:
+        statuses = [
+            (await portal.post(f"/c/{n}", headers=token_of(f"person-{n}"))).status_code
+            for n in range(30)
+        ]
+        assert statuses == [200] * 30
+        one = token_of("person-0")
+        assert (await portal.post("/c/again", headers=one)).status_code == 200
+        refused = await portal.post("/c/again", headers=one)
+        assert refused.status_code == 429, "one person past her burst is refused"
+        assert refused.headers["retry-after"] == "10"
+        assert refused.json()["code"] == "too_many_requests"
+        # Her refusal neither spends nor blocks the address's own anonymous bucket.
+        anonymous = [(await portal.post("/c/anon")).status_code for _ in range(3)]
+        assert anonymous == [200, 200, 429]
+    assert calls.count("again") == 1
+
+
+async def test_a_forged_token_counts_against_its_address() -> None:
+    forged = {"Authorization": "Bearer not.a.token"}
+    async with client_of() as client:
+        statuses = [
+            (await client.post("/c/abc", headers=headers)).status_code
+            for headers in (forged, {}, forged)
+        ]
+    assert statuses == [200, 200, 429]
+
+
+async def test_the_forwarded_address_is_read_only_from_a_trusted_proxy() -> None:
+    people = [{"X-Forwarded-For": f"198.51.100.{n}"} for n in range(1, 6)]
+    async with client_of("10.0.0.2", forwarded_allow_ips="10.0.0.0/24") as proxy:
+        seen = (await proxy.get("/whoami", headers=people[0])).json()["address"]
+        assert seen == "198.51.100.1"
+        statuses = [(await proxy.post("/c/abc", headers=h)).status_code for h in people]
+        assert statuses == [200] * 5, "each client behind the proxy has her own limit"
+        repeated = [(await proxy.post("/c/abc", headers=people[1])).status_code for _ in range(2)]
+        assert repeated == [200, 429]
+    # Anyone else claiming an address is the address it speaks from (the safe default).
+    async with client_of("203.0.113.7") as stranger:
+        seen = (await stranger.get("/whoami", headers=people[0])).json()["address"]
+        assert seen == "203.0.113.7"
+        statuses = [(await stranger.post("/c/abc", headers=h)).status_code for h in people[:3]]
+        assert statuses == [200, 200, 429]

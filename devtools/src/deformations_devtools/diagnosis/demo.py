@@ -26,7 +26,12 @@ async def play(ctx: DemoContext) -> None:
     async with ctx.client("diagnosis") as http:
         opened = await http.post(
             "/v1/campaigns",
-            json={"team_kind": "intercommunality", "collectivite_siren": CLUNISOIS},
+            json={
+                "team_kind": "intercommunality",
+                "collectivite_siren": CLUNISOIS,
+                # The demo shows anonymous answers beside signed-in ones.
+                "signed_in_only": False,
+            },
             headers=trainer,
         )
         opened.raise_for_status()

@@ -14,6 +14,7 @@ import jwt
 import jwt.types
 from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict
+from starlette.types import Scope
 
 from deformations_common.errors import Forbidden, Unauthorized
 from deformations_common.settings import DEV_JWT_ISSUER, Environment, ServiceSettings
@@ -135,7 +136,25 @@ def issue_dev_token(
 
 
 def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
+    return _bearer_of(request.headers.get("authorization", ""))
+
+
+def bearer_person(verifier: TokenVerifier, scope: Scope) -> str | None:
+    """The ``sub`` of the request's bearer token if it is valid, else None (rate limits
+    count a signed-in person apart from the address she shares with others)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            token = _bearer_of(value.decode("latin-1"))
+            if token is None:
+                return None
+            try:
+                return verifier.verify(token).sub
+            except Unauthorized:
+                return None
+    return None
+
+
+def _bearer_of(header: str) -> str | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         return None

@@ -77,6 +77,8 @@ def run(
         port=settings.http_port,
         log_config=None,
         access_log=False,
+        # The app reads X-Forwarded-For itself (FORWARDED_ALLOW_IPS): not twice.
+        proxy_headers=False,
     )
     return 0
 

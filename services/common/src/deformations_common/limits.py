@@ -2,10 +2,13 @@
 
 ``BodyLimit`` refuses a body larger than ``MAX_BODY_BYTES`` with 413 before it is read:
 at once from its ``Content-Length``, or as soon as the bytes received pass the limit
-(a chunked body). ``RateLimits`` answers 429 with ``Retry-After`` to a client (its IP
-address) that exceeds the limit of a route a service declared (``RateLimit`` in its
+(a chunked body). ``RateLimits`` answers 429 with ``Retry-After`` to a client that
+exceeds the limit of a route a service declared (``RateLimit`` in its
 ``ServiceDefinition``): an in-process token bucket per route pattern and client, so
-each replica counts on its own. Both answer as RFC 9457 problem details in French.
+each replica counts on its own. A client is the person of a valid bearer token when
+there is one (the portal sends every signed-in person's requests from one address), else
+the client address (the proxy's ``X-Forwarded-For`` is read only from trusted proxies:
+``ServiceSettings.forwarded_allow_ips``). Both answer as RFC 9457 problem details in French.
 """
 
 import math
@@ -61,7 +64,7 @@ def too_many_problem(retry_after_s: int, path: str) -> dict[str, Any]:
         "title": "Trop de requêtes",
         "status": 429,
         "detail": (
-            "Trop de requêtes depuis votre adresse : réessayez dans "
+            "Trop de requêtes : réessayez dans "
             f"{retry_after_s} seconde{'s' if retry_after_s > 1 else ''}."
         ),
         "code": "too_many_requests",
@@ -166,6 +169,20 @@ class TokenBuckets:
                 del self.buckets[client]
 
 
+# The person a request speaks for (``sub`` of a valid bearer token), or None.
+Identify = Callable[[Scope], str | None]
+
+
+def client_key(scope: Scope, identify: Identify | None) -> str:
+    """Whom a request counts against: its person when signed, else its address. The two
+    never share a bucket, and a forged token counts against its address."""
+    person = identify(scope) if identify is not None else None
+    if person is not None:
+        return f"person:{person}"
+    client = scope.get("client")
+    return f"address:{client[0] if client else 'unknown'}"
+
+
 class RateLimits:
     """ASGI middleware: 429 with Retry-After once a client exceeds a declared limit."""
 
@@ -176,8 +193,10 @@ class RateLimits:
         *,
         multiplier: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        identify: Identify | None = None,
     ) -> None:
         self.app = app
+        self.identify = identify
         self._routes = [
             (limit.pattern(), TokenBuckets(limit, multiplier, clock)) for limit in limits
         ]
@@ -187,8 +206,7 @@ class RateLimits:
             path, method = scope.get("path", ""), scope.get("method", "GET")
             for pattern, buckets in self._routes:
                 if method in buckets.limit.methods and pattern.match(path):
-                    client = scope.get("client")
-                    wait = buckets.take(client[0] if client else "unknown")
+                    wait = buckets.take(client_key(scope, self.identify))
                     if wait:
                         response = problem_response(429, too_many_problem(wait, path))
                         await response(scope, receive, send)

@@ -23,9 +23,10 @@ from faststream.rabbit import RabbitBroker
 from faststream.specification import AsyncAPI
 from opentelemetry.trace import TracerProvider
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from deformations_common import db, dead_letters_api, metrics, migrations, outbox, tracing
-from deformations_common.auth import TokenVerifier
+from deformations_common.auth import TokenVerifier, bearer_person
 from deformations_common.consumer import EventHandlers, MessageProcessor
 from deformations_common.db import Connection, Pool
 from deformations_common.erasure import ErasedPeopleRepository, prune_tombstones
@@ -81,7 +82,8 @@ class ServiceDefinition(Generic[S]):
     # The time every unit of work reads; tests give a ManualClock, a deployed service
     # always runs on the system clock (nothing in its configuration can change it).
     clock: Clock = system_clock
-    # Rate limits of the service's anonymous endpoints (per client IP, per route):
+    # Rate limits of the service's anonymous endpoints (per route, per person when the
+    # request has a valid bearer token, else per client address):
     # e.g. ``RateLimit("/c/{token}", per_minute=10)``. Scaled or turned off by settings.
     rate_limits: Sequence[RateLimit] = ()
 
@@ -365,7 +367,7 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.definition = definition
-    app.state.token_verifier = TokenVerifier(settings)
+    app.state.token_verifier = verifier = TokenVerifier(settings)
     install_problem_handlers(app)
     document_problems(app)
     _install_outage_handlers(app, runtime)
@@ -378,10 +380,15 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
     app.add_exception_handler(BodyTooLarge, on_too_large)
     if definition.rate_limits and settings.rate_limits_enabled:
         app.add_middleware(
-            RateLimits, limits=definition.rate_limits, multiplier=settings.rate_limit_multiplier
+            RateLimits,
+            limits=definition.rate_limits,
+            multiplier=settings.rate_limit_multiplier,
+            identify=functools.partial(bearer_person, verifier),
         )
-    # Added last, so outermost: a body too large is refused before anything else runs.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Added last, so outermost: every middleware and route sees the real client address,
+    # read from X-Forwarded-For only when the peer is a trusted proxy.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     if tracer_provider is not None:
         tracing.instrument_http(app, tracer_provider)
     app.include_router(_operations_router(definition, runtime))

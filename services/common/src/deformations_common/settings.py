@@ -92,6 +92,10 @@ class ServiceSettings(BaseSettings):
     # a factor on every declared rate and burst (2.0 allows twice as many requests).
     rate_limits_enabled: bool = True
     rate_limit_multiplier: float = Field(default=1.0, gt=0)
+    # The proxies whose X-Forwarded-For gives the client address (comma-separated
+    # addresses or networks, or "*"): Caddy's or the Ingress controller's. Only the local
+    # host by default: an untrusted peer could otherwise pick any address it likes.
+    forwarded_allow_ips: str = "127.0.0.1"
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=0, le=65_535)

@@ -49,6 +49,8 @@ async def open_campaign(
     **team: Any,
 ) -> dict[str, Any]:
     team = team or {"team_kind": "municipal_council", "collectivite_siren": CLUNY_SIREN}
+    # Most tests answer through the anonymous link; signed-in-only ones say so.
+    team.setdefault("signed_in_only", False)
     response = await diagnosis.client.post(
         "/v1/campaigns", json=team, headers=diagnosis.auth(sub, **(claims or OPERATOR))
     )
@@ -135,6 +137,8 @@ async def test_who_may_open_a_campaign_and_for_what(
 ) -> None:
     diagnosis = await platform.start("diagnosis")
     team = team or {"team_kind": "municipal_council", "collectivite_siren": CLUNY_SIREN}
+    # Most tests answer through the anonymous link; signed-in-only ones say so.
+    team.setdefault("signed_in_only", False)
     response = await diagnosis.client.post(
         "/v1/campaigns", json=team, headers=diagnosis.auth("someone", **claims)
     )
@@ -382,3 +386,65 @@ async def test_a_campaign_ends_when_the_services_clock_reaches_its_expiry(
     )
     assert read.json()["expired"] is True
     assert read.json()["responses"] == 1
+
+
+async def test_a_new_campaign_counts_only_signed_in_people_and_refuses_anonymous_answers(
+    platform: Platform,
+) -> None:
+    diagnosis = await platform.start("diagnosis")
+    response = await diagnosis.client.post(
+        "/v1/campaigns",
+        json={"team_kind": "municipal_council", "collectivite_siren": CLUNY_SIREN},
+        headers=diagnosis.auth("operator-1", **OPERATOR),
+    )
+    assert response.status_code == 201, response.text
+    campaign = response.json()
+    token = campaign["token"]
+    assert campaign["signed_in_only"] is True, "on unless turned off"
+    assert campaign["quiz_page"] == f"/espace/autodiagnostic?campagne={token}"
+    public = (await diagnosis.client.get(f"/v1/campaigns/by-token/{token}")).json()
+    assert public["signed_in_only"] is True and public["quiz_page"] == campaign["quiz_page"]
+
+    for seed in range(3):
+        refused = await diagnosis.client.post(
+            "/v1/responses", json=body(seed, campaign_token=token, share_with_team=True)
+        )
+        assert refused.status_code == 403, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        problem = refused.json()
+        assert problem["code"] == "signed_in_only"
+        assert "personnes connectées" in problem["detail"]
+    assert await diagnosis.runtime.pool.fetchval("SELECT count(*) FROM responses") == 0
+    # The anonymous link leads to the portal's quiz; a forged form post is refused too.
+    link = await diagnosis.client.get(f"/c/{token}", follow_redirects=False)
+    assert link.status_code == 303 and link.headers["location"] == campaign["quiz_page"]
+    posted = await diagnosis.client.post(f"/c/{token}", data={"page": "0"})
+    assert posted.status_code == 403 and "personnes connectées" in posted.text
+
+    for n in range(3):
+        signed = await diagnosis.client.post(
+            "/v1/responses",
+            json=body(n, campaign_token=token, share_with_team=True),
+            headers=diagnosis.auth(f"elu-{n}", roles=("elected",)),
+        )
+        assert signed.status_code == 201, signed.text
+    collective = await diagnosis.client.get(
+        f"/v1/campaigns/{campaign['id']}/collective",
+        headers=diagnosis.auth("operator-1", **OPERATOR),
+    )
+    assert collective.status_code == 200, collective.text
+    assert collective.json()["signed_in_only"] is True
+    page = await diagnosis.client.get(f"/c/{token}/collectif")
+    assert "ne compte que des réponses de personnes connectées" in page.text
+
+
+async def test_a_campaign_may_still_take_anonymous_answers_when_asked(
+    platform: Platform,
+) -> None:
+    diagnosis = await platform.start("diagnosis")
+    campaign = await open_campaign(diagnosis)
+    assert campaign["signed_in_only"] is False
+    assert campaign["quiz_page"] == f"/c/{campaign['token']}"
+    await respond(diagnosis, campaign["token"], 1, share_with_team=True)
+    page = await diagnosis.client.get(f"/c/{campaign['token']}/collectif")
+    assert "compte aussi des réponses anonymes" in page.text

@@ -170,3 +170,35 @@ async def test_operators_get_a_calibration_report_from_enough_responses(
     out, _ = await process.communicate()
     assert process.returncode == 0
     assert json.loads(out) == report.json()
+
+
+async def test_signed_in_submissions_are_limited_per_person_not_per_address(
+    platform: Platform,
+) -> None:
+    # Every signed-in quiz comes through the portal, from one address.
+    diagnosis = await platform.start("diagnosis", rate_limits_enabled=True)
+    submitted = bodies(52)
+    statuses = [
+        (
+            await diagnosis.client.post(
+                "/v1/responses", json=body, headers=diagnosis.auth(f"elu-{n}")
+            )
+        ).status_code
+        for n, body in enumerate(submitted[:30])
+    ]
+    assert statuses == [201] * 30, "a room of élus answering together"
+    busy = diagnosis.auth("elu-busy")
+    mine = [
+        (await diagnosis.client.post("/v1/responses", json=b, headers=busy)).status_code
+        for b in submitted[30:41]
+    ]
+    assert mine == [201] * 10 + [429], "one person past her burst of 10"
+    refused = await diagnosis.client.post("/v1/responses", json=submitted[41], headers=busy)
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    assert refused.json()["code"] == "too_many_requests"
+    anonymous = [
+        (await diagnosis.client.post("/v1/responses", json=b)).status_code for b in submitted[41:52]
+    ]
+    assert anonymous == [201] * 10 + [429], "anonymous answers: per address, as before"
+    stored = await diagnosis.runtime.pool.fetchval("SELECT count(*) FROM responses")
+    assert stored == 50

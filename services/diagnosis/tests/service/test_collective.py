@@ -36,6 +36,7 @@ async def campaign_with(uow: FakeUnitOfWork, shared: int, private: int = 0) -> t
         commune_insee=None,
         expires_at=None,
         questionnaire_version=Q.version,
+        signed_in_only=False,
     )
     panel = synthetic_submissions(Q, shared + private, seed=5)
     for n, (_, s) in enumerate(panel):

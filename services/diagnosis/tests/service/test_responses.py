@@ -66,6 +66,7 @@ async def council_campaign(uow: FakeUnitOfWork) -> str:
         commune_insee=None,
         expires_at=None,
         questionnaire_version=Q.version,
+        signed_in_only=False,
     )
     return view.campaign.token
 
@@ -158,6 +159,7 @@ async def test_an_intercommunality_response_needs_its_commune(uow: FakeUnitOfWor
         commune_insee=None,
         expires_at=None,
         questionnaire_version=Q.version,
+        signed_in_only=False,
     )
     with pytest.raises(CommuneRequiredError):
         await answer(uow, campaign_token=view.campaign.token)

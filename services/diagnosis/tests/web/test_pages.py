@@ -108,7 +108,8 @@ async def test_posting_the_last_page_twice_shows_the_stored_result(platform: Pla
     assert await diagnosis.runtime.pool.fetchval("SELECT count(*) FROM responses") == 1
 
 
-async def open_campaign(diagnosis: RunningService, **team: str) -> dict[str, Any]:
+async def open_campaign(diagnosis: RunningService, **team: Any) -> dict[str, Any]:
+    team.setdefault("signed_in_only", False)
     response = await diagnosis.client.post(
         "/v1/campaigns", json=team, headers=diagnosis.auth("op", roles=("operator",))
     )

@@ -34,6 +34,15 @@ class CampaignIn(BaseModel):
     questionnaire_version: str | None = Field(
         default=None, max_length=40, description="Default: the current version."
     )
+    signed_in_only: bool = Field(
+        default=True,
+        description=(
+            "Count only signed-in people's answers (« réponses de personnes connectées "
+            "seulement »): the link leads to the portal's signed-in quiz and anonymous "
+            "answers are refused (403), so nobody can fake answers to reach the collective "
+            "result's threshold, and each person counts once. On unless turned off."
+        ),
+    )
 
 
 class MemberOut(BaseModel):
@@ -51,6 +60,7 @@ class CampaignPublic(BaseModel):
     questionnaire_version: str
     expires_at: datetime
     expired: bool
+    signed_in_only: bool
     quiz_page: str
 
 
@@ -82,7 +92,8 @@ def _public(view: CampaignView) -> dict[str, Any]:
         "questionnaire_version": campaign.questionnaire_version,
         "expires_at": campaign.expires_at,
         "expired": view.expired,
-        "quiz_page": f"/c/{campaign.token}",
+        "signed_in_only": campaign.signed_in_only,
+        "quiz_page": campaign.quiz_page,
     }
 
 
@@ -123,6 +134,7 @@ async def open_campaign(
             commune_insee=body.commune_insee,
             expires_at=body.expires_at,
             questionnaire_version=body.questionnaire_version,
+            signed_in_only=body.signed_in_only,
         )
     return _out(view)
 
@@ -183,5 +195,6 @@ async def collective(
     return {
         "campaign_id": str(team.campaign.id),
         "team_label": team.campaign.team.label,
+        "signed_in_only": team.campaign.signed_in_only,
         **_team_json(team.result),
     }

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from deformations_common.vocabulary.errors import (
     ConflictError,
+    ForbiddenAction,
     GoneError,
     InvalidInput,
     NotFoundError,
@@ -56,9 +57,17 @@ class Campaign:
     created_by: str | None
     created_at: datetime
     expires_at: datetime
+    # Only signed-in people may answer (their link leads to the portal's quiz): an
+    # anonymous answer can be faked to reach the collective result's threshold.
+    signed_in_only: bool = False
 
     def is_expired(self, now: datetime) -> bool:
         return now >= self.expires_at
+
+    @property
+    def quiz_page(self) -> str:
+        """Where the campaign's link leads: the portal's signed-in quiz, or the anonymous one."""
+        return signed_in_quiz_page(self.token) if self.signed_in_only else f"/c/{self.token}"
 
 
 class CampaignError(DiagnosisError, InvalidInput):
@@ -131,6 +140,18 @@ class CampaignExpiredError(DiagnosisError, GoneError):
         )
 
 
+class SignedInOnlyError(DiagnosisError, ForbiddenAction):
+    code = "signed_in_only"
+
+    def __init__(self, quiz_page: str) -> None:
+        super().__init__(
+            "Cette campagne ne compte que les réponses de personnes connectées : "
+            "connectez-vous à votre espace pour répondre.",
+            "the campaign takes answers of signed-in people only",
+            quiz_page=quiz_page,
+        )
+
+
 class TokenTakenError(DiagnosisError, ConflictError):
     """Two campaigns drew the same link token: astronomically rare, worth a retry."""
 
@@ -155,6 +176,16 @@ def open_or_fail(campaign: Campaign | None, now: datetime) -> Campaign:
     if campaign.is_expired(now):
         raise CampaignExpiredError(campaign.expires_at)
     return campaign
+
+
+def signed_in_quiz_page(token: str) -> str:
+    """The portal's signed-in quiz for a campaign (at the platform's one address)."""
+    return f"/espace/autodiagnostic?campagne={token}"
+
+
+def check_respondent(campaign: Campaign, person_id: str | None) -> None:
+    if campaign.signed_in_only and person_id is None:
+        raise SignedInOnlyError(signed_in_quiz_page(campaign.token))
 
 
 def respondent_commune(team: Team, given: str | None) -> str:

@@ -33,6 +33,7 @@ def _campaign(row: Record) -> Campaign:
         created_by=row["created_by"],
         created_at=row["created_at"],
         expires_at=row["expires_at"],
+        signed_in_only=row["signed_in_only"],
     )
 
 
@@ -46,8 +47,8 @@ class CampaignRepository:
                 """INSERT INTO campaigns (id, token, team_kind, collectivite_siren,
                                           commune_insee, team_label, members,
                                           questionnaire_version, created_by, created_at,
-                                          expires_at)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
+                                          expires_at, signed_in_only)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""",
                 campaign.id,
                 campaign.token,
                 campaign.team.kind.value,
@@ -59,6 +60,7 @@ class CampaignRepository:
                 campaign.created_by,
                 campaign.created_at,
                 campaign.expires_at,
+                campaign.signed_in_only,
             )
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == "campaigns_token_key":

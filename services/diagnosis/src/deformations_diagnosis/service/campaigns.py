@@ -54,6 +54,7 @@ async def open_campaign(
     commune_insee: str | None,
     expires_at: datetime | None,
     questionnaire_version: str | None,
+    signed_in_only: bool = True,
 ) -> CampaignView:
     """Open a campaign for a municipal council or an intercommunality (operator, trainer,
     or an élu for their own collectivité) on the current questionnaire unless a version is
@@ -73,6 +74,7 @@ async def open_campaign(
         created_by=principal.sub,
         created_at=now,
         expires_at=ends,
+        signed_in_only=signed_in_only,
     )
     await uow.campaigns.add(campaign)
     return CampaignView(campaign, expired=False)

@@ -10,6 +10,7 @@ from deformations_diagnosis import events
 from deformations_diagnosis.domain.campaigns import (
     Campaign,
     ShareWithoutCampaignError,
+    check_respondent,
     open_or_fail,
     respondent_commune,
 )
@@ -74,6 +75,7 @@ async def submit(
     commune = None
     if campaign_token is not None:
         campaign = open_or_fail(await uow.campaigns.by_token(campaign_token, for_update=True), now)
+        check_respondent(campaign, person_id)
         if campaign.questionnaire_version != q.version:
             raise WrongVersionError(q.version, campaign.questionnaire_version)
         commune = respondent_commune(campaign.team, commune_insee)

@@ -22,7 +22,7 @@ from deformations_diagnosis.content.loader import (
     load_questionnaire,
 )
 from deformations_diagnosis.content.model import Questionnaire
-from deformations_diagnosis.domain.campaigns import Campaign
+from deformations_diagnosis.domain.campaigns import Campaign, check_respondent
 from deformations_diagnosis.domain.errors import SubmissionReplayedError
 from deformations_diagnosis.domain.submission import Submission, submission_problems
 from deformations_diagnosis.service import campaigns, questionnaires, responses
@@ -110,13 +110,14 @@ def _commune_param(campaign: Campaign, given: str | None) -> str | None:
 
 
 @router.get("/c/{token}")
-async def campaign_start(
-    token: str, runtime: RuntimeDep, commune: str | None = None
-) -> HTMLResponse:
+async def campaign_start(token: str, runtime: RuntimeDep, commune: str | None = None) -> Response:
     try:
         campaign = await _campaign(runtime, token)
     except DomainError as exc:
         return stopped(exc)
+    if campaign.signed_in_only:
+        # Only signed-in answers count: the portal's quiz, where she signs in first.
+        return RedirectResponse(campaign.quiz_page, status_code=303)
     action = f"/c/{token}"
     insee = _commune_param(campaign, commune)
     if insee is None:
@@ -133,6 +134,7 @@ async def campaign_post(
 ) -> Response:
     try:
         campaign = await _campaign(runtime, token)
+        check_respondent(campaign, _sub(principal))
     except DomainError as exc:
         return stopped(exc)
     form = await _form(request)

@@ -176,9 +176,11 @@ def render_collective_result(
     communes: Sequence[CommuneRow] = (),
     missing: int = 0,
     quiz_link: str | None = None,
+    signed_in_only: bool = False,
 ) -> str:
     """The collective page for a presentation session; ``None`` = not enough responses yet."""
     context: dict[str, object] = {
+        "signed_in_only": signed_in_only,
         "team_name": team_name,
         "result": result,
         "minimum": q.min_collective_responses,

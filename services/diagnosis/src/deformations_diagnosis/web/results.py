@@ -69,12 +69,19 @@ def _render(page: CollectivePage, token: str) -> str:
     campaign, result = page.campaign, page.result
     q = load_questionnaire(campaign.questionnaire_version)
     if result is None:
-        quiz_link = f"/c/{token}" if page.open else None
+        quiz_link = campaign.quiz_page if page.open else None
         return render_collective_result(
-            q, None, team_name=campaign.team.label, missing=page.missing, quiz_link=quiz_link
+            q,
+            None,
+            team_name=campaign.team.label,
+            missing=page.missing,
+            quiz_link=quiz_link,
+            signed_in_only=campaign.signed_in_only,
         )
     if not isinstance(result, IntercommunalityResult):
-        return render_collective_result(q, result, team_name=campaign.team.label)
+        return render_collective_result(
+            q, result, team_name=campaign.team.label, signed_in_only=campaign.signed_in_only
+        )
     rows: list[CommuneRow] = []
     for commune in result.communes:
         member = campaign.team.member(commune.insee)
@@ -93,7 +100,13 @@ def _render(page: CollectivePage, token: str) -> str:
                 _most_present(result.others),
             )
         )
-    return render_collective_result(q, result.total, team_name=campaign.team.label, communes=rows)
+    return render_collective_result(
+        q,
+        result.total,
+        team_name=campaign.team.label,
+        communes=rows,
+        signed_in_only=campaign.signed_in_only,
+    )
 
 
 def _most_present(result: CollectiveResult) -> str:

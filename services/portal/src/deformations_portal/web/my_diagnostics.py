@@ -4,12 +4,16 @@ The quiz is diagnosis's questionnaire shown in the portal's layout; the answers 
 diagnosis's ``POST /v1/responses`` with the person's short token, so the response is
 recorded under her ``person_id`` without the token ever reaching the browser (diagnosis's
 own ``/quiz`` stays the anonymous one). Her results come from ``GET /v1/me/responses``.
+With ``?campagne=<token>`` she answers a campaign (a campaign that counts only signed-in
+people sends its link here): her commune in an intercommunality, and whether her result
+counts in the team's.
 """
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter
@@ -38,6 +42,21 @@ async def _questionnaire(page: Page, version: str | None = None) -> dict[str, An
     return answer.body if answer.ok and isinstance(answer.body, dict) else None
 
 
+async def _campaign(page: Page, token: str) -> dict[str, Any] | Response:
+    """The campaign a link names (what anyone holding it may know), or the page saying why
+    it can't be answered."""
+    answer = await call(page, "diagnosis", "GET", f"/v1/campaigns/by-token/{quote(token)}")
+    if answer.ok and isinstance(answer.body, dict):
+        return {**answer.body, "token": token}
+    if answer.status == 404:
+        text, status = "Ce lien de campagne n'existe pas.", 404
+    elif answer.status == 410:
+        text, status = "Cette campagne est terminée : elle n'accepte plus de réponses.", 410
+    else:
+        return page.message("Autodiagnostic", _UNAVAILABLE, status=503, error=True, link=BACK)
+    return page.message("Autodiagnostic", text, status=status, error=True, link=BACK)
+
+
 def _quiz(
     page: Page,
     questionnaire: dict[str, Any],
@@ -46,6 +65,9 @@ def _quiz(
     answers: dict[str, list[str]] | None = None,
     problems: list[Problem] | None = None,
     status: int = 200,
+    campaign: dict[str, Any] | None = None,
+    commune: str | None = None,
+    share: bool = False,
 ) -> Response:
     problems = problems or []
     return page.render(
@@ -59,17 +81,27 @@ def _quiz(
         answers=answers or {},
         problems=problems,
         item_errors={p.item: p.message for p in problems},
+        campaign=campaign,
+        commune=commune,
+        share=share,
     )
 
 
 @router.get(QUIZ)
-async def quiz(page: PageDep) -> Response:
+async def quiz(page: PageDep, campagne: str | None = None) -> Response:
     if page.me is None:
         return to_sign_in(page)
-    questionnaire = await _questionnaire(page)
+    campaign = None
+    if campagne:
+        found = await _campaign(page, campagne)
+        if isinstance(found, Response):
+            return found
+        campaign = found
+    version = campaign["questionnaire_version"] if campaign else None
+    questionnaire = await _questionnaire(page, version)
     if questionnaire is None:
         return page.message("Autodiagnostic", _UNAVAILABLE, status=503, error=True, link=BACK)
-    return _quiz(page, questionnaire, submission_id=str(uuid.uuid4()))
+    return _quiz(page, questionnaire, submission_id=str(uuid.uuid4()), campaign=campaign)
 
 
 def _first(fields: dict[str, list[str]], name: str) -> str | None:
@@ -93,12 +125,21 @@ async def submit(page: PageDep) -> Response:
     page.check_csrf(csrf if isinstance(csrf, str) else None)
     fields = {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form}
     version = _first(fields, "questionnaire_version")
+    campaign = None
+    token = _first(fields, "campagne")
+    if token:
+        found = await _campaign(page, token)
+        if isinstance(found, Response):
+            return found
+        campaign = found
     questionnaire = await _questionnaire(page, version)
     if questionnaire is None:
         return page.message("Autodiagnostic", _UNAVAILABLE, status=503, error=True, link=BACK)
     # The same id on every post of one filled quiz: diagnosis stores it once.
     submission_id = _submission_id(_first(fields, "submission_id"))
     answers, problems = read_answers(questionnaire, fields)
+    commune = _first(fields, "commune") or None
+    share = _first(fields, "partage") == "oui"
     if problems:
         return _quiz(
             page,
@@ -107,18 +148,29 @@ async def submit(page: PageDep) -> Response:
             answers=answers,
             problems=problems,
             status=422,
+            campaign=campaign,
+            commune=commune,
+            share=share,
         )
-    body = {
+    body: dict[str, Any] = {
         "submission_id": submission_id,
         "questionnaire_version": questionnaire["version"],
         "answers": answers,
     }
+    if campaign is not None:
+        body |= {"campaign_token": campaign["token"], "share_with_team": share}
+        if commune:
+            body["commune_insee"] = commune
     answer = await call(page, "diagnosis", "POST", "/v1/responses", body)
     if answer.status == 201 and isinstance(answer.body, dict):
         return page.redirect(f"/espace/diagnostics/{answer.body['response_id']}")
     if answer.status == 409:
         # Posted twice (back button, double click): the first post is in her list.
         return page.redirect("/espace/diagnostics")
+    if answer.status in (403, 404, 410) and campaign is not None:
+        detail = answer.body.get("detail") if isinstance(answer.body, dict) else None
+        text = detail if isinstance(detail, str) else "Cette campagne n'accepte pas de réponse."
+        return page.message("Autodiagnostic", text, status=answer.status, error=True, link=BACK)
     if answer.status == 422:
         detail = answer.body.get("detail") if isinstance(answer.body, dict) else None
         problem = Problem("", detail if isinstance(detail, str) else "Vérifiez vos réponses.")
@@ -129,6 +181,9 @@ async def submit(page: PageDep) -> Response:
             answers=answers,
             problems=[problem],
             status=422,
+            campaign=campaign,
+            commune=commune,
+            share=share,
         )
     return page.message("Autodiagnostic", _UNAVAILABLE, status=503, error=True, link=BACK)
 
