@@ -162,6 +162,51 @@ BODY_EXTRAS: dict[tuple[str, str, str], dict[str, Any]] = {
     ("matching", "POST", "/v1/peer-groups/{group_id}/sessions"): {"remote": True},
 }
 
+# Things another collectivité (CREST) owns, created before the walk over them:
+# service → (method, path, body or None for the route's example, role, id parameter).
+OWNED: dict[str, list[tuple[str, str, dict[str, Any] | None, str, str]]] = {
+    "diagnosis": [
+        (
+            "POST",
+            "/v1/campaigns",
+            {"team_kind": "municipal_council", "collectivite_siren": CREST},
+            "elected",
+            "campaign_id",
+        )
+    ],
+    "lending": [
+        ("POST", "/v1/offers", None, "hr", "offer_id"),
+        ("POST", "/v1/requests", None, "hr", "request_id"),
+    ],
+    "matching": [("POST", "/v1/peer-calls", None, "elected", "call_id")],
+}
+
+# On what another collectivité owns, the roles of a third that may still act, and why.
+OWNED_OPEN_TO: dict[tuple[str, str, str], tuple[frozenset[str], str]] = {
+    ("diagnosis", "PATCH", "/v1/campaigns/{campaign_id}"): (OPERATOR, "the operator, for all"),
+    ("diagnosis", "POST", "/v1/campaigns/{campaign_id}/close"): (OPERATOR, "the operator"),
+    ("matching", "POST", "/v1/peer-calls/{call_id}/join"): (
+        frozenset({"elected"}),
+        "an elected of any collectivité answers an appel à pairs: that is what it is for",
+    ),
+    ("matching", "POST", "/v1/peer-calls/{call_id}/group"): (
+        OPERATOR,
+        "the operator forms a group for the author",
+    ),
+    ("matching", "POST", "/v1/peer-calls/{call_id}/withdraw"): (
+        OPERATOR,
+        "the operator may withdraw any appel à pairs",
+    ),
+    ("matching", "POST", "/v1/operations/moderation/peer-calls/{call_id}/hide"): (
+        OPERATOR,
+        "the operator moderates",
+    ),
+    ("matching", "POST", "/v1/operations/moderation/peer-calls/{call_id}/show"): (
+        OPERATOR,
+        "the operator moderates",
+    ),
+}
+
 # A valid token of a role without the right, on routes that need a role (a sample: the
 # full matrices live with each service's policy tests). (method, path, body, roles, SIREN)
 ROLE_CASES: dict[str, list[tuple[str, str, dict[str, Any] | None, tuple[str, ...], str]]] = {
@@ -353,6 +398,56 @@ async def test_every_role_of_a_third_collectivite_is_refused_and_changes_nothing
             what = f"{name} {route.method} {route.path} as {role or 'no role'}: OPEN_TO"
             assert response.status_code not in (401, 403), f"{what} but {response.text[:300]}"
             assert response.status_code < 500, f"{what}: {response.text[:300]}"
+
+
+@integration
+@pytest.mark.parametrize("name", sorted(OWNED))
+async def test_every_role_of_a_third_collectivite_is_refused_on_what_another_owns(
+    platform: Platform, name: str
+) -> None:
+    """The same walk over things that exist, so that a 404 is not the only answer: each
+    route that names one of them, under each role of the third collectivité."""
+    service = await start(platform, name)
+    ids: dict[str, str] = {}
+    for method, path, body, role, parameter in OWNED[name]:
+        created = await service.client.request(
+            method,
+            path,
+            json=request_body(service.app, method, path) if body is None else body,
+            headers=service.auth("walk-owner", authority=CREST, roles=(role,)),
+        )
+        assert created.status_code == 201, f"{name} {path}: {created.text}"
+        ids[parameter] = created.json().get("id") or created.json()[parameter]
+    routes = [r for r in mutating_routes(service.app) if any(f"{{{k}}}" in r.path for k in ids)]
+    open_to = {(m, p): roles for (s, m, p), (roles, _) in OWNED_OPEN_TO.items() if s == name}
+    assert open_to.keys() <= {r.key for r in routes}, f"{name}: OWNED_OPEN_TO lists gone routes"
+    allowed_calls = []
+    before = await fingerprint(service.runtime)
+    for route in routes:
+        path = route.path
+        for parameter, value in ids.items():
+            path = path.replace(f"{{{parameter}}}", value)
+        path = concrete(path)
+        body = request_body(service.app, route.method, route.path)
+        allowed = open_to.get(route.key, frozenset())
+        for roles in EVERY_ROLE_AND_NONE:
+            if "".join(roles) in allowed:
+                allowed_calls.append((route, path, body, roles))
+                continue
+            headers = service.auth("walk-third", authority=THIRD, roles=roles)
+            response = await service.client.request(route.method, path, json=body, headers=headers)
+            what = f"{name} {route.method} {route.path} as {roles or 'no role'} of {THIRD}"
+            assert response.status_code in (403, 404), (
+                f"{what}, on what {CREST} owns: {response.status_code} {response.text[:300]}"
+            )
+    assert await fingerprint(service.runtime) == before, f"{name}: a refused request wrote"
+    # Last, as they may change what they act on: the listed roles get past authorisation.
+    for route, path, body, roles in allowed_calls:
+        headers = service.auth("walk-third", authority=THIRD, roles=roles)
+        response = await service.client.request(route.method, path, json=body, headers=headers)
+        what = f"{name} {route.method} {route.path} as {roles}: OWNED_OPEN_TO"
+        assert response.status_code not in (401, 403), f"{what} but {response.text[:300]}"
+        assert response.status_code < 500, f"{what}: {response.text[:300]}"
 
 
 def test_the_walk_sees_routes_of_nested_routers_and_tells_protected_from_not() -> None:
