@@ -4,7 +4,7 @@ service's database to tell that nothing changed."""
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -73,6 +73,8 @@ A_UUID = "00000000-0000-4000-8000-00000000000a"
 
 
 def _sample(name: str) -> str:
+    if name == "respondent":
+        return "borrower"
     if name.endswith("id"):
         return A_UUID
     if name.endswith("siren"):
@@ -141,3 +143,85 @@ async def fingerprint(runtime: Runtime[Any]) -> dict[str, str]:
                 )
             digests[table] = await conn.fetchval(query)
     return digests
+
+
+def _resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        node: Any = document
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            node = node[part]
+        schema = node
+    return schema
+
+
+# A month ahead: far enough to be a future date, near enough for any bounded horizon.
+_SOON = datetime.now(UTC) + timedelta(days=30)
+_STRINGS = {
+    "uuid": A_UUID,
+    "date-time": _SOON.isoformat(timespec="seconds"),
+    "date": _SOON.date().isoformat(),
+    "time": "10:00:00",
+    "email": "walk@example.org",
+    "uri": "https://example.org/walk",
+}
+
+
+# Values for the patterns the services declare (SIREN, INSEE code, département, time of
+# day, address, URL, theme code, slug): the first one a pattern accepts is taken.
+_PATTERNED = (
+    CREST,
+    "26011",
+    "26",
+    "10:00",
+    "walk@example.org",
+    "https://example.org/walk",
+    "t01_walk",
+    "walk",
+)
+
+
+def example(schema: dict[str, Any], document: dict[str, Any], name: str = "") -> Any:
+    """A value the schema accepts, so that a request passes validation and meets the
+    service's authorisation (the first of each choice, the least of each range)."""
+    schema = _resolve(schema, document)
+    if "const" in schema:
+        return schema["const"]
+    if "enum" in schema:
+        return schema["enum"][0]
+    for choice in ("anyOf", "oneOf", "allOf"):
+        if choice in schema:
+            options = [o for o in schema[choice] if _resolve(o, document).get("type") != "null"]
+            return example((options or schema[choice])[0], document, name)
+    if "default" in schema and schema["default"] is not None:
+        return schema["default"]
+    kind = schema.get("type", "object")
+    if kind == "object":
+        return {
+            key: example(value, document, key)
+            for key, value in schema.get("properties", {}).items()
+            if key in schema.get("required", ())
+        }
+    if kind == "array":
+        return [example(schema.get("items", {}), document, name)] * schema.get("minItems", 0)
+    if kind == "boolean":
+        return False
+    if kind in ("integer", "number"):
+        least = schema.get("minimum", schema.get("exclusiveMinimum", 0) + 1)
+        return max(least, 1)
+    if schema.get("format") in _STRINGS:
+        return _STRINGS[schema["format"]]
+    if "pattern" in schema:
+        return next(c for c in (_sample(name), *_PATTERNED) if re.search(schema["pattern"], c))
+    if name == "event_types":
+        return "*"
+    text = _sample(name)
+    least, most = schema.get("minLength", 0), schema.get("maxLength", 200)
+    return (text * (least // len(text) + 1))[: max(least, min(len(text), most))]
+
+
+def request_body(app: FastAPI, method: str, path: str) -> Any:
+    """A body the route's own schema accepts (``{}`` where it takes none)."""
+    document = app.openapi()
+    operation = document["paths"].get(path, {}).get(method.lower(), {})
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    return example(content["schema"], document) if content else {}

@@ -7,8 +7,17 @@ no token, an expired token, a token for another audience, a forged, an unsigned 
 subject-less one answer 401 (problem details, ``WWW-Authenticate: Bearer``), and the
 service's whole schema (outbox included) is the same afterwards. The routes that are
 public on purpose are listed below with their reason; a new public route fails the walk
-until it is listed. A sample of role checks, one or more per service, shows a valid
-token of a role without the right answering 403 with nothing changed.
+until it is listed.
+
+Then every mutating route is called with a valid token of a third collectivité (one that
+owns nothing) under each role in turn, and under none, with a body its own schema
+accepts: it answers 403, or 404 where the service hides what exists (the ids exist
+nowhere here), and the schema is the same afterwards, unless ``OPEN_TO`` lists the role
+with the reason it may act there; a listed role must indeed get past authorisation. The
+services check roles in their domain rather than in route dependencies, so the walk
+cannot read them off the routes: a new route that lets a role through fails it until it
+is listed. A sample of role checks, one or more per service, shows a valid token of a
+role without the right answering 403 with nothing changed.
 
 The portal's forms are walked the same way (no session, a forged one, a session without
 the form's CSRF token). Last, the production path: training and lending verify the
@@ -19,23 +28,26 @@ issuer and one that would live a day.
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import jwt
 import pytest
 from authorization_walk_support import (
     A_UUID,
+    ALL_ROLES,
     CREST,
     bearer,
     concrete,
     fingerprint,
     mutating_routes,
+    request_body,
     untrusted_tokens,
 )
 from browser import serving
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import APIRouter, FastAPI
 from platform_harness import Platform, RunningService
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 from test_lending_support import offer_body
 
 from deformations_common.auth import CurrentPrincipal, OptionalPrincipal
@@ -52,6 +64,9 @@ from deformations_portal.settings import PortalSettings
 integration = pytest.mark.integration
 
 SERVICES = ("diagnosis", "lending", "matching", "notifications", "training")
+# Statistics writes only through its operations API (dead letters); the portal's bearer
+# routes are that same API, its forms are walked with sessions below.
+BEARER_APPS = (*SERVICES, "statistics", "portal")
 AOUSTE = "212600118"
 
 # (service, method, path) → why anyone may call it. Nothing else may be called anonymously.
@@ -71,6 +86,124 @@ PUBLIC: dict[tuple[str, str, str], str] = {
     ),
     ("notifications", "POST", "/v1/relay/reply"): (
         "the reply form linked from a relayed e-mail: authorised by its reply token"
+    ),
+    ("notifications", "POST", "/v1/relay/report"): (
+        "the report form linked from a relayed e-mail: authorised by its reply token"
+    ),
+}
+
+THIRD = "200046977"  # a collectivité of its own: it owns nothing in any service
+NO_ROLE: tuple[str, ...] = ()
+EVERY_ROLE_AND_NONE = (*((r,) for r in ALL_ROLES), NO_ROLE)
+OPERATOR = frozenset({"operator"})
+EVERYONE = frozenset(ALL_ROLES) | {""}
+DEAD_LETTERS = "the operator redrives or discards dead letters, for the whole platform"
+
+# (service, method, path) → (the roles that may act there for a third collectivité, why).
+# "" stands for a token without roles. Every other role must be refused (403/404).
+OPEN_TO: dict[tuple[str, str, str], tuple[frozenset[str], str]] = {
+    **{
+        (s, "POST", f"/v1/operations/dead-letters/{a}"): (OPERATOR, DEAD_LETTERS)
+        for s in BEARER_APPS
+        for a in ("redrive", "discard")
+    },
+    ("diagnosis", "POST", "/v1/campaigns"): (
+        frozenset({"elected", "trainer", "operator"}),
+        "an elected opens campaigns for their own commune, a trainer or operator for any",
+    ),
+    ("diagnosis", "POST", "/v1/questionnaire-versions"): (OPERATOR, "the operator edits"),
+    ("lending", "POST", "/v1/offers"): (
+        frozenset({"elected", "hr"}),
+        "an elected or HR offers a skill of their own collectivité",
+    ),
+    ("lending", "POST", "/v1/requests"): (
+        frozenset({"elected", "hr"}),
+        "an elected or HR asks for a skill for their own collectivité",
+    ),
+    ("matching", "POST", "/v1/operator/rematch"): (OPERATOR, "the operator reruns matching"),
+    ("matching", "POST", "/v1/peer-calls"): (
+        frozenset({"elected"}),
+        "an elected posts their own appel à pairs",
+    ),
+    ("matching", "POST", "/v1/cafes"): (OPERATOR, "the operator plans cafés"),
+    ("matching", "POST", "/v1/speed-datings"): (
+        frozenset({"trainer", "operator"}),
+        "a trainer or the operator plans a speed dating",
+    ),
+    ("matching", "POST", "/v1/common-slots"): (
+        frozenset({"hr", "trainer", "operator"}),
+        "those who organise find common slots (it computes, stores nothing)",
+    ),
+    ("notifications", "PUT", "/v1/me/recipient"): (EVERYONE, "one's own address, signed in"),
+    ("notifications", "DELETE", "/v1/me/recipient"): (EVERYONE, "forgetting one's own address"),
+    ("notifications", "POST", "/v1/webhooks"): (OPERATOR, "the operator subscribes webhooks"),
+    ("notifications", "POST", "/v1/relay/inbound"): (
+        OPERATOR,
+        "the mail gateway's inbound hook, with the operator's token",
+    ),
+    ("training", "POST", "/v1/bodies"): (OPERATOR, "the operator registers training bodies"),
+    ("training", "POST", "/v1/bodies/{body_siren}/offers"): (
+        OPERATOR,
+        "the operator publishes offers on a body's behalf",
+    ),
+    ("training", "POST", "/v1/offers/{offer_id}/groups"): (
+        frozenset({"hr", "operator"}),
+        "HR enrols a group of its own collectivité, the operator any",
+    ),
+    ("training", "PUT", "/v1/collectivites/{siren}/budgets/{year}"): (
+        OPERATOR,
+        "the operator, platform-wide, may record any collectivité's budget",
+    ),
+}
+
+# Optional fields a route needs to get as far as its authorisation (the example body
+# holds only the required ones).
+BODY_EXTRAS: dict[tuple[str, str, str], dict[str, Any]] = {
+    ("matching", "POST", "/v1/peer-groups/{group_id}/sessions"): {"remote": True},
+}
+
+# Things another collectivité (CREST) owns, created before the walk over them:
+# service → (method, path, body or None for the route's example, role, id parameter).
+OWNED: dict[str, list[tuple[str, str, dict[str, Any] | None, str, str]]] = {
+    "diagnosis": [
+        (
+            "POST",
+            "/v1/campaigns",
+            {"team_kind": "municipal_council", "collectivite_siren": CREST},
+            "elected",
+            "campaign_id",
+        )
+    ],
+    "lending": [
+        ("POST", "/v1/offers", None, "hr", "offer_id"),
+        ("POST", "/v1/requests", None, "hr", "request_id"),
+    ],
+    "matching": [("POST", "/v1/peer-calls", None, "elected", "call_id")],
+}
+
+# On what another collectivité owns, the roles of a third that may still act, and why.
+OWNED_OPEN_TO: dict[tuple[str, str, str], tuple[frozenset[str], str]] = {
+    ("diagnosis", "PATCH", "/v1/campaigns/{campaign_id}"): (OPERATOR, "the operator, for all"),
+    ("diagnosis", "POST", "/v1/campaigns/{campaign_id}/close"): (OPERATOR, "the operator"),
+    ("matching", "POST", "/v1/peer-calls/{call_id}/join"): (
+        frozenset({"elected"}),
+        "an elected of any collectivité answers an appel à pairs: that is what it is for",
+    ),
+    ("matching", "POST", "/v1/peer-calls/{call_id}/group"): (
+        OPERATOR,
+        "the operator forms a group for the author",
+    ),
+    ("matching", "POST", "/v1/peer-calls/{call_id}/withdraw"): (
+        OPERATOR,
+        "the operator may withdraw any appel à pairs",
+    ),
+    ("matching", "POST", "/v1/operations/moderation/peer-calls/{call_id}/hide"): (
+        OPERATOR,
+        "the operator moderates",
+    ),
+    ("matching", "POST", "/v1/operations/moderation/peer-calls/{call_id}/show"): (
+        OPERATOR,
+        "the operator moderates",
     ),
 }
 
@@ -168,13 +301,13 @@ async def start(platform: Platform, name: str) -> RunningService:
 
 
 @integration
-@pytest.mark.parametrize("name", SERVICES)
+@pytest.mark.parametrize("name", [*SERVICES, "statistics"])
 async def test_every_mutating_route_refuses_a_caller_it_cannot_trust(
     platform: Platform, name: str
 ) -> None:
     service = await start(platform, name)
     routes = mutating_routes(service.app)
-    assert len(routes) >= 5, f"{name}: the walk found only {routes}"
+    assert len(routes) >= (2 if name == "statistics" else 5), f"{name}: found only {routes}"
     listed = {(m, p) for (s, m, p) in PUBLIC if s == name}
     assert listed <= {r.key for r in routes}, f"{name}: PUBLIC lists routes that are gone"
     tokens = untrusted_tokens(service.settings)
@@ -226,6 +359,97 @@ async def test_a_role_without_the_right_is_forbidden_and_changes_nothing(
         assert await fingerprint(service.runtime) != before
 
 
+@integration
+@pytest.mark.parametrize("name", BEARER_APPS)
+async def test_every_role_of_a_third_collectivite_is_refused_and_changes_nothing(
+    platform: Platform, name: str
+) -> None:
+    service = await start(platform, name)
+    routes = {r.key: r for r in mutating_routes(service.app)}
+    open_to = {(m, p): roles for (s, m, p), (roles, _) in OPEN_TO.items() if s == name}
+    assert open_to.keys() <= routes.keys(), f"{name}: OPEN_TO lists routes that are gone"
+    public = {(m, p) for (s, m, p) in PUBLIC if s == name}
+    assert len(routes) >= 2, f"{name}: the walk found only {routes}"
+    for key, route in routes.items():
+        if key in public or not route.reads_token:
+            continue
+        body = request_body(service.app, route.method, route.path)
+        body |= BODY_EXTRAS.get((name, *key), {})
+        path = concrete(route.path)
+        allowed = open_to.get(key, frozenset())
+        before = await fingerprint(service.runtime)
+        for roles in EVERY_ROLE_AND_NONE:
+            if "".join(roles) in allowed:
+                continue
+            headers = service.auth("walk-third", authority=THIRD, roles=roles)
+            response = await service.client.request(route.method, path, json=body, headers=headers)
+            what = f"{name} {route.method} {route.path} as {roles or 'no role'} of {THIRD}"
+            assert response.status_code in (403, 404), (
+                f"{what}: {response.status_code} {response.text[:300]} — refuse it, or list "
+                "the role in OPEN_TO with the reason it may act there"
+            )
+            assert response.headers["content-type"].startswith("application/problem+json"), what
+        after = await fingerprint(service.runtime)
+        assert after == before, f"{name} {route.method} {route.path}: a refused request wrote"
+        # The allow-list stays true: a listed role does get past the authorisation.
+        for role in sorted(allowed):
+            headers = service.auth("walk-third", authority=THIRD, roles=(role,) if role else ())
+            response = await service.client.request(route.method, path, json=body, headers=headers)
+            what = f"{name} {route.method} {route.path} as {role or 'no role'}: OPEN_TO"
+            assert response.status_code not in (401, 403), f"{what} but {response.text[:300]}"
+            assert response.status_code < 500, f"{what}: {response.text[:300]}"
+
+
+@integration
+@pytest.mark.parametrize("name", sorted(OWNED))
+async def test_every_role_of_a_third_collectivite_is_refused_on_what_another_owns(
+    platform: Platform, name: str
+) -> None:
+    """The same walk over things that exist, so that a 404 is not the only answer: each
+    route that names one of them, under each role of the third collectivité."""
+    service = await start(platform, name)
+    ids: dict[str, str] = {}
+    for method, path, body, role, parameter in OWNED[name]:
+        created = await service.client.request(
+            method,
+            path,
+            json=request_body(service.app, method, path) if body is None else body,
+            headers=service.auth("walk-owner", authority=CREST, roles=(role,)),
+        )
+        assert created.status_code == 201, f"{name} {path}: {created.text}"
+        ids[parameter] = created.json().get("id") or created.json()[parameter]
+    routes = [r for r in mutating_routes(service.app) if any(f"{{{k}}}" in r.path for k in ids)]
+    open_to = {(m, p): roles for (s, m, p), (roles, _) in OWNED_OPEN_TO.items() if s == name}
+    assert open_to.keys() <= {r.key for r in routes}, f"{name}: OWNED_OPEN_TO lists gone routes"
+    allowed_calls = []
+    before = await fingerprint(service.runtime)
+    for route in routes:
+        path = route.path
+        for parameter, value in ids.items():
+            path = path.replace(f"{{{parameter}}}", value)
+        path = concrete(path)
+        body = request_body(service.app, route.method, route.path)
+        allowed = open_to.get(route.key, frozenset())
+        for roles in EVERY_ROLE_AND_NONE:
+            if "".join(roles) in allowed:
+                allowed_calls.append((route, path, body, roles))
+                continue
+            headers = service.auth("walk-third", authority=THIRD, roles=roles)
+            response = await service.client.request(route.method, path, json=body, headers=headers)
+            what = f"{name} {route.method} {route.path} as {roles or 'no role'} of {THIRD}"
+            assert response.status_code in (403, 404), (
+                f"{what}, on what {CREST} owns: {response.status_code} {response.text[:300]}"
+            )
+    assert await fingerprint(service.runtime) == before, f"{name}: a refused request wrote"
+    # Last, as they may change what they act on: the listed roles get past authorisation.
+    for route, path, body, roles in allowed_calls:
+        headers = service.auth("walk-third", authority=THIRD, roles=roles)
+        response = await service.client.request(route.method, path, json=body, headers=headers)
+        what = f"{name} {route.method} {route.path} as {roles}: OWNED_OPEN_TO"
+        assert response.status_code not in (401, 403), f"{what} but {response.text[:300]}"
+        assert response.status_code < 500, f"{what}: {response.text[:300]}"
+
+
 def test_the_walk_sees_routes_of_nested_routers_and_tells_protected_from_not() -> None:
     """Without a live service: what makes the walk fail on a new unprotected route."""
     inner, outer, app = APIRouter(prefix="/inner"), APIRouter(prefix="/v1"), FastAPI()
@@ -251,6 +475,32 @@ def test_the_walk_sees_routes_of_nested_routers_and_tells_protected_from_not() -
         ("PUT", "/v1/maybe"): (True, False),
     }
     assert concrete("/v1/inner/{thing_id}/x/{siren}") == f"/v1/inner/{A_UUID}/x/{CREST}"
+
+
+def test_the_example_bodies_pass_the_schemas_they_come_from() -> None:
+    """A body that fails validation would be refused before any authorisation: the walk
+    would prove nothing. The examples follow patterns, bounds and required fields."""
+
+    class Inner(BaseModel):
+        insee: Annotated[str, StringConstraints(pattern=r"^(?:[0-9]{2}|2A|2B)[0-9]{3}$")]
+
+    class Body(BaseModel):
+        theme: Annotated[str, StringConstraints(pattern=r"^t(0[1-9]|1[01])_[a-z0-9_]{2,35}$")]
+        title: Annotated[str, StringConstraints(min_length=12)]
+        seats: Annotated[int, Field(ge=3)]
+        at: AwareDatetime
+        people: Annotated[list[Inner], Field(min_length=2)]
+        note: str | None = None
+
+    app = FastAPI()
+
+    @app.post("/things")
+    async def create(body: Body) -> None: ...
+
+    sample = request_body(app, "POST", "/things")
+    Body.model_validate(sample)
+    assert "note" not in sample
+    assert request_body(app, "DELETE", "/things") == {}
 
 
 # The portal's forms: (method, path) → why they are open without a session.
