@@ -72,6 +72,9 @@ PUBLIC: dict[tuple[str, str, str], str] = {
     ("notifications", "POST", "/v1/relay/reply"): (
         "the reply form linked from a relayed e-mail: authorised by its reply token"
     ),
+    ("notifications", "POST", "/v1/relay/report"): (
+        "the « Signaler » form linked from a relayed e-mail: authorised by its reply token"
+    ),
 }
 
 # A valid token of a role without the right, on routes that need a role (a sample: the
