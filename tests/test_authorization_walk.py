@@ -136,6 +136,10 @@ OPEN_TO: dict[tuple[str, str, str], tuple[frozenset[str], str]] = {
     ),
     ("notifications", "PUT", "/v1/me/recipient"): (EVERYONE, "one's own address, signed in"),
     ("notifications", "DELETE", "/v1/me/recipient"): (EVERYONE, "forgetting one's own address"),
+    ("notifications", "DELETE", "/v1/me/unsubscribe-links"): (
+        EVERYONE,
+        "revoking one's own unsubscribe links",
+    ),
     ("notifications", "POST", "/v1/webhooks"): (OPERATOR, "the operator subscribes webhooks"),
     ("notifications", "POST", "/v1/relay/inbound"): (
         OPERATOR,

@@ -31,6 +31,7 @@ from deformations_devtools.notifications.catchers import MailCatcher
 from deformations_devtools.notifications.demo import AOUSTE, play
 from deformations_devtools.people import subject as demo_subject
 from deformations_devtools.testing import wait_until
+from deformations_notifications.domain.relay import RelayThread
 from deformations_notifications.service.recipients import CONSENT_WORDING
 
 pytestmark = pytest.mark.integration
@@ -422,3 +423,29 @@ async def test_a_recipient_reports_a_sender_whom_an_operator_blocks(
         "/v1/relay/replies", json={"token": token, "subject": "Re", "body": "Stop."}
     )
     assert answered.status_code == 201
+
+
+async def test_the_reply_form_answers_a_page_for_a_bad_token_or_a_gone_conversation(
+    platform: Platform, smtp: MailCatcher
+) -> None:
+    service = await start_notifications(platform, ManualClock(MORNING), smtp)
+    secret = service.settings.secret()
+    gone = RelayThread(id=uuid4().hex[:24], initiator="elu-a", counterpart="elue-b")
+
+    async def post_form(token: str) -> httpx.Response:
+        return await service.client.post(
+            f"/v1/relay/reply?token={token}",
+            content=urlencode({"subject": "Re", "body": "Bonjour"}).encode(),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+
+    forged = await post_form("bm9wZQ.AAAAAAAAAAAAAAAAAAAA")
+    assert forged.status_code == 403
+    assert forged.headers["content-type"].startswith("text/html")
+    assert "Réponse impossible" in forged.text and "pas valide" in forged.text
+    unknown = await post_form(gone.reply_token("elue-b", secret))
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"].startswith("text/html")
+    assert "Cette conversation n&#39;existe plus." in unknown.text
+    kept = "SELECT count(*) FROM relay_messages WHERE thread_id = $1"
+    assert await service.runtime.pool.fetchval(kept, gone.id) == 0

@@ -650,3 +650,45 @@ async def test_the_running_service_sends_over_smtps_when_smtp_tls_is_set(
     await wait_until(lambda: len(smtps.received) == 1, what="the mail over SMTPS")
     assert smtps.recipients == [[f"{person}@example.org"]]
     assert smtps.tls[0] is not None and smtps.tls[0].startswith("TLS")
+
+
+async def test_an_expired_or_revoked_unsubscribe_link_explains_and_changes_nothing(
+    platform: Platform, smtp: MailCatcher
+) -> None:
+    clock = ManualClock(MORNING)
+    service = await start_notifications(platform, clock, smtp)
+    person = f"elu-{uuid4().hex[:8]}"
+    await register(service, person)
+    await publish(platform, diagnosis_completed(person), source="diagnosis")
+    await wait_until(lambda: len(smtp.received) == 1, what="the diagnosis mail")
+    url = str(smtp.messages()[0]["List-Unsubscribe"]).split(",")[0].strip("<> ")
+    path = url.removeprefix(service.settings.public_url)
+    form = {"content-type": "application/x-www-form-urlencoded"}
+
+    async def unsubscribed_at() -> Any:
+        me = await service.client.get("/v1/me/recipient", headers=service.auth(person))
+        return me.json()["unsubscribed_at"]
+
+    # Revoked from « Mes préférences »: the link of the mail sent before no longer acts.
+    clock.advance(timedelta(seconds=1))
+    revoked = await service.client.delete("/v1/me/unsubscribe-links", headers=service.auth(person))
+    assert revoked.status_code == 204
+    page = await service.client.get(path)
+    assert page.status_code == 410 and page.headers["content-type"].startswith("text/html")
+    assert "révoqué" in page.text and "Mes préférences" in page.text
+    one_click = await service.client.post(path, content=b"List-Unsubscribe=One-Click", headers=form)
+    assert one_click.status_code == 410 and "Mes préférences" in one_click.text
+    assert await unsubscribed_at() is None
+
+    # A link of a mail sent after works, until its lifetime is over.
+    await publish(platform, diagnosis_completed(person), source="diagnosis")
+    await wait_until(lambda: len(smtp.received) == 2, what="the second mail")
+    url = str(smtp.messages()[1]["List-Unsubscribe"]).split(",")[0].strip("<> ")
+    path = url.removeprefix(service.settings.public_url)
+    assert (await service.client.get(path)).status_code == 200
+    clock.advance(timedelta(days=service.settings.unsubscribe_token_days))
+    page = await service.client.get(path)
+    assert page.status_code == 410 and "expiré" in page.text
+    one_click = await service.client.post(path, content=b"List-Unsubscribe=One-Click", headers=form)
+    assert one_click.status_code == 410
+    assert await unsubscribed_at() is None

@@ -80,7 +80,7 @@ async def send_demo(config: SmtpConfig, to: str) -> int:
     contexts = _contexts()
     messages: list[tuple[str, RenderedMessage]] = []
     for name, ctx in contexts.items():
-        unsubscribe_url = links.url(UnsubscribeClaim("demo-person"))
+        unsubscribe_url = links.url(UnsubscribeClaim("demo-person", issued_at=now))
         messages.append((name, renderer.render(name, {**ctx, "unsubscribe_url": unsubscribe_url})))
     entries = [
         DigestEntry(
@@ -106,7 +106,7 @@ async def send_demo(config: SmtpConfig, to: str) -> int:
                 to=to,
                 now=now,
                 message_id_domain=DOMAIN,
-                unsubscribe=(links, UnsubscribeClaim("demo-person")),
+                unsubscribe=(links, UnsubscribeClaim("demo-person", issued_at=now)),
                 calendar=_calendar(name, details, now),
             )
             result = await smtp.send(msg)

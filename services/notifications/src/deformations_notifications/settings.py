@@ -64,6 +64,8 @@ class NotificationsSettings(ServiceSettings):
     # A reply token works until its conversation has been quiet this long: a link in an
     # old mail, forwarded or leaked, does not keep writing to someone for ever.
     relay_reply_days: int = Field(default=90, ge=1)
+    # An unsubscribe link works this long: a year, since people act on mails they kept.
+    unsubscribe_token_days: int = Field(default=365, ge=1, le=3_650)
     # A team's collective result mails each person at most once per this period.
     team_update_min_interval_s: float = Field(default=3_600.0, ge=0)
     # Each attendee of a session is reminded of it this many hours before it starts.

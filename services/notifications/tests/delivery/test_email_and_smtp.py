@@ -64,7 +64,7 @@ def session_mail(
         to="elue@example.org",
         now=NOW,
         message_id_domain="deformations.example",
-        unsubscribe=(LINKS, UnsubscribeClaim(person)),
+        unsubscribe=(LINKS, UnsubscribeClaim(person, issued_at=NOW)),
         calendar=part,
     )
 
@@ -100,14 +100,14 @@ def test_unsubscribe_headers_follow_rfc_8058(samples: dict[str, dict[str, Any]])
         to="elue@example.org",
         now=NOW,
         message_id_domain="deformations.example",
-        unsubscribe=(LINKS, UnsubscribeClaim("elue-1")),
+        unsubscribe=(LINKS, UnsubscribeClaim("elue-1", issued_at=NOW)),
     )
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     https, mailto = [p.strip().strip("<>") for p in msg["List-Unsubscribe"].split(",")]
     url = urlparse(https)
     assert url.scheme == "https"
     token = parse_qs(url.query)["token"][0]
-    assert verify_unsubscribe_token(token, SECRET) == UnsubscribeClaim("elue-1")
+    assert verify_unsubscribe_token(token, SECRET) == UnsubscribeClaim("elue-1", issued_at=NOW)
     assert mailto.startswith("mailto:desabonnement@deformations.example?subject=")
     assert msg.get_content_type() == "multipart/alternative"
     assert msg["Auto-Submitted"] == "auto-generated"

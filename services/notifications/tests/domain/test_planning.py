@@ -167,21 +167,23 @@ def test_replanning_a_redelivered_event_gives_the_same_keys() -> None:
 
 
 def test_scoped_unsubscribe_mutes_one_family_only() -> None:
-    p = apply_unsubscribe(prefs("elu"), UnsubscribeClaim("elu", "match"), NOW)
-    p = apply_unsubscribe(p, UnsubscribeClaim("elu", "match"), NOW)  # clients may POST twice
+    p = apply_unsubscribe(prefs("elu"), UnsubscribeClaim("elu", "match", issued_at=NOW), NOW)
+    p = apply_unsubscribe(
+        p, UnsubscribeClaim("elu", "match", issued_at=NOW), NOW
+    )  # clients may POST twice
     match = IncomingEvent("matching", "e1", "match.proposed.v1", NOW, {})
     loan = IncomingEvent("lending", "e2", "loan.agreed.v1", NOW, {})
     planned, skipped = plan(match, ["elu"], {"elu": p}, NOW)
     assert planned == []
     assert skipped[0].reason is SkipReason.MUTED
     assert len(plan(loan, ["elu"], {"elu": p}, NOW)[0]) == 1
-    gone = apply_unsubscribe(p, UnsubscribeClaim("elu"), NOW)
+    gone = apply_unsubscribe(p, UnsubscribeClaim("elu", issued_at=NOW), NOW)
     assert plan(loan, ["elu"], {"elu": gone}, NOW)[1][0].reason is SkipReason.UNSUBSCRIBED
 
 
 def test_unsubscribe_token_of_someone_else_is_refused() -> None:
     with pytest.raises(ValueError, match="someone else"):
-        apply_unsubscribe(prefs("elu"), UnsubscribeClaim("other"), NOW)
+        apply_unsubscribe(prefs("elu"), UnsubscribeClaim("other", issued_at=NOW), NOW)
 
 
 def test_webhook_plan_follows_subscriptions() -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -16,8 +16,10 @@ from deformations_notifications.domain.relay import (
     token_from_address,
 )
 from deformations_notifications.domain.unsubscribe import (
+    TokenStanding,
     UnsubscribeClaim,
     make_unsubscribe_token,
+    standing,
     verify_unsubscribe_token,
 )
 from deformations_notifications.domain.webhooks import WebhookSubscription, subscribers_for
@@ -88,8 +90,10 @@ def test_tampered_tokens_are_refused() -> None:
 
 
 def test_unsubscribe_token() -> None:
-    token = make_unsubscribe_token(UnsubscribeClaim("person-1", "match"), SECRET)
-    assert verify_unsubscribe_token(token, SECRET) == UnsubscribeClaim("person-1", "match")
+    token = make_unsubscribe_token(UnsubscribeClaim("person-1", "match", issued_at=NOW), SECRET)
+    assert verify_unsubscribe_token(token, SECRET) == UnsubscribeClaim(
+        "person-1", "match", issued_at=NOW
+    )
     assert verify_unsubscribe_token(token, b"wrong") is None
     relay_token = RelayThread("t1", "a", "b").reply_token("a", SECRET)
     assert verify_unsubscribe_token(relay_token, SECRET) is None
@@ -135,3 +139,24 @@ def test_relay_refuses_outsiders_forgeries_and_empty_messages() -> None:
     token = thread.reply_token("elu-1", SECRET)
     assert resolve_reply_token(token[:-2] + "AA", SECRET) is None
     assert resolve_reply_token(token, b"other") is None
+
+
+def test_an_unsubscribe_token_lapses_after_its_lifetime_or_once_links_are_renewed() -> None:
+    claim = verify_unsubscribe_token(
+        make_unsubscribe_token(UnsubscribeClaim("p", issued_at=NOW), SECRET), SECRET
+    )
+    assert claim is not None and claim.issued_at == NOW
+    year = timedelta(days=365)
+    assert standing(claim, NOW + year - timedelta(seconds=1), year, None) is TokenStanding.VALID
+    assert standing(claim, NOW + year, year, None) is TokenStanding.EXPIRED
+    # Links renewed in the very second it was issued keep it (tokens carry whole seconds).
+    same_second = NOW + timedelta(microseconds=500)
+    assert standing(claim, NOW, year, same_second) is TokenStanding.VALID
+    assert standing(claim, NOW, year, NOW + timedelta(seconds=1)) is TokenStanding.REVOKED
+
+
+def test_a_first_version_unsubscribe_token_is_recognised_as_expired() -> None:
+    old = tokens.sign("unsubscribe/v1", "p\nall", SECRET)
+    claim = verify_unsubscribe_token(old, SECRET)
+    assert claim is not None and claim.person_id == "p"
+    assert standing(claim, NOW, timedelta(days=365), None) is TokenStanding.EXPIRED

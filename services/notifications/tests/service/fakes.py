@@ -38,6 +38,7 @@ class FakeRecipients(RecipientRepository):
         self.people: dict[str, RecipientPreferences] = {}
         self.collectivites: set[tuple[str, str]] = set()  # (siren, person)
         self.members: set[tuple[str, str]] = set()  # (campaign, person)
+        self.links_from: dict[str, datetime] = {}
 
     async def preferences_of(self, person_ids: Iterable[str]) -> dict[str, RecipientPreferences]:
         return {p: self.people[p] for p in person_ids if p in self.people}
@@ -49,7 +50,17 @@ class FakeRecipients(RecipientRepository):
         return self.people.get(person_id)
 
     async def save(self, prefs: RecipientPreferences, now: datetime) -> None:
+        self.links_from.setdefault(prefs.person_id, now)
         self.people[prefs.person_id] = prefs
+
+    async def unsubscribe_links_from(self, person_id: str) -> datetime | None:
+        return self.links_from.get(person_id)
+
+    async def renew_unsubscribe_links(self, person_id: str, now: datetime) -> bool:
+        if person_id not in self.people:
+            return False
+        self.links_from[person_id] = now
+        return True
 
     async def add_collectivite(self, person_id: str, siren: str) -> None:
         self.collectivites.add((siren, person_id))
@@ -70,6 +81,7 @@ class FakeRecipients(RecipientRepository):
 
     async def erase(self, person_id: str) -> None:
         self.people.pop(person_id, None)
+        self.links_from.pop(person_id, None)
         self.members = {(c, p) for c, p in self.members if p != person_id}
 
 

@@ -13,6 +13,7 @@ from deformations_notifications.domain.errors import (
     InvalidUnsubscribeToken,
     NotificationNotFailed,
     UnknownSubscription,
+    UnsubscribeTokenLapsed,
 )
 from deformations_notifications.domain.planning import IncomingEvent
 from deformations_notifications.domain.preferences import Consent, RecipientPreferences
@@ -39,7 +40,7 @@ async def test_a_failed_notification_is_retried_from_now(uow: FakeUow, clock: Ma
 async def test_one_click_unsubscribes_at_the_clocks_time(uow: FakeUow) -> None:
     prefs = RecipientPreferences("p", "p@example.org", consent=Consent(MORNING, "ok"))
     await uow.recipients.save(prefs, MORNING)
-    token = make_unsubscribe_token(UnsubscribeClaim("p"), uow.settings.secret())
+    token = make_unsubscribe_token(UnsubscribeClaim("p", issued_at=MORNING), uow.settings.secret())
     claim = await unsubscribe.unsubscribe(uow, token)
     assert claim.person_id == "p"
     assert uow.recipients.people["p"].unsubscribed_at == MORNING
@@ -48,7 +49,9 @@ async def test_one_click_unsubscribes_at_the_clocks_time(uow: FakeUow) -> None:
 
 
 async def test_unsubscribing_an_erased_person_changes_nothing(uow: FakeUow) -> None:
-    token = make_unsubscribe_token(UnsubscribeClaim("gone"), uow.settings.secret())
+    token = make_unsubscribe_token(
+        UnsubscribeClaim("gone", issued_at=uow.now()), uow.settings.secret()
+    )
     assert (await unsubscribe.unsubscribe(uow, token)).person_id == "gone"
     assert uow.recipients.people == {}
 
@@ -67,3 +70,25 @@ async def test_a_subscription_gets_a_secret_and_the_configured_failure_threshold
             await use_case(uow, row["id"])
     with pytest.raises(UnknownSubscription):
         await webhooks.deliveries(uow, row["id"], 10)
+
+
+async def test_a_lapsed_or_revoked_unsubscribe_link_changes_nothing(
+    uow: FakeUow, clock: ManualClock
+) -> None:
+    prefs = RecipientPreferences("p", "p@example.org", consent=Consent(MORNING, "ok"))
+    await uow.recipients.save(prefs, MORNING)
+    secret = uow.settings.secret()
+    token = make_unsubscribe_token(UnsubscribeClaim("p", issued_at=MORNING), secret)
+    clock.advance(timedelta(days=uow.settings.unsubscribe_token_days))
+    with pytest.raises(UnsubscribeTokenLapsed) as expired:
+        await unsubscribe.unsubscribe(uow, token)
+    assert expired.value.status == 410 and "Mes préférences" in expired.value.message
+    fresh = make_unsubscribe_token(UnsubscribeClaim("p", issued_at=clock()), secret)
+    clock.advance(timedelta(seconds=1))
+    await unsubscribe.renew_links(uow, "p")
+    with pytest.raises(UnsubscribeTokenLapsed, match="révoqué"):
+        await unsubscribe.unsubscribe(uow, fresh)
+    assert uow.recipients.people["p"].unsubscribed_at is None
+    renewed = make_unsubscribe_token(UnsubscribeClaim("p", issued_at=clock()), secret)
+    assert (await unsubscribe.unsubscribe(uow, renewed)).person_id == "p"
+    assert uow.recipients.people["p"].unsubscribed_at == clock()

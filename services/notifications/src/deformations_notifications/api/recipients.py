@@ -18,7 +18,7 @@ from deformations_notifications.domain.preferences import (
     QuietHours,
 )
 from deformations_notifications.domain.reminders import wants_reminders
-from deformations_notifications.service import recipients
+from deformations_notifications.service import recipients, unsubscribe
 from deformations_notifications.service.recipients import CONSENT_WORDING, Recipient, Registration
 from deformations_notifications.service.uow import NotificationsUow
 
@@ -152,6 +152,14 @@ async def register_me(
         )
     response.status_code = 201 if registered.created else 200
     return _out(registered)
+
+
+@router.delete("/me/unsubscribe-links", status_code=204)
+async def revoke_my_unsubscribe_links(principal: CurrentPrincipal, runtime: RuntimeDep) -> Response:
+    """Revoke the unsubscribe links of the mails sent so far (« Mes préférences »)."""
+    async with runtime.begin(NotificationsUow) as uow:
+        await unsubscribe.renew_links(uow, principal.sub)
+    return Response(status_code=204)
 
 
 @router.delete("/me/recipient", status_code=204)

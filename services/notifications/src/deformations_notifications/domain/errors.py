@@ -73,6 +73,21 @@ class InvalidUnsubscribeToken(ForbiddenAction):
         super().__init__("Ce lien de désabonnement n'est pas valide.")
 
 
+class UnsubscribeTokenLapsed(GoneError):
+    """A genuine link, expired or revoked: nothing changes; preferences are the way."""
+
+    code = "unsubscribe_token_lapsed"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            "Ce lien de désabonnement n'est plus valable"
+            + (" : il a expiré." if reason == "expired" else " : il a été révoqué.")
+            + " Connectez-vous à la plateforme et choisissez vos notifications dans « Mes "
+            "préférences », depuis votre espace.",
+            reason=reason,
+        )
+
+
 class InvalidReplyToken(ForbiddenAction):
     code = "invalid_reply_token"
 

@@ -66,9 +66,10 @@ class Composer:
     def sender(self) -> Address:
         return Address(self.settings.platform_name, addr_spec=self.settings.mail_from)
 
-    def _footer(self, person_id: str) -> dict[str, Any]:
+    def _footer(self, person_id: str, now: datetime) -> dict[str, Any]:
+        claim = UnsubscribeClaim(person_id, issued_at=now)
         return {
-            "unsubscribe_url": self.unsubscribe_links.url(UnsubscribeClaim(person_id)),
+            "unsubscribe_url": self.unsubscribe_links.url(claim),
             "preferences_url": self.links.to("preferences"),
         }
 
@@ -93,7 +94,7 @@ class Composer:
             to=prefs.email,
             now=now,
             message_id_domain=self.settings.mail_domain,
-            unsubscribe=(self.unsubscribe_links, UnsubscribeClaim(prefs.person_id)),
+            unsubscribe=(self.unsubscribe_links, UnsubscribeClaim(prefs.person_id, issued_at=now)),
             reply_to=reply_to,
             calendar=calendar,
             notification_id=notification_id,
@@ -110,7 +111,9 @@ class Composer:
             query = urlencode({"token": token})
             ctx["reply_url"] = f"{self.settings.relay_reply_url}?{query}"
             ctx["report_url"] = f"{self.settings.relay_report_url}?{query}"
-        rendered = self._renderer.render(row["template"], {**ctx, **self._footer(prefs.person_id)})
+        rendered = self._renderer.render(
+            row["template"], {**ctx, **self._footer(prefs.person_id, now)}
+        )
         return self._email(
             rendered,
             prefs,
@@ -159,6 +162,6 @@ class Composer:
         rendered = self._renderer.render_digest(
             group_digest(entries),
             prefs.digest.frequency.value,
-            {"platform_url": self.settings.app_url, **self._footer(prefs.person_id)},
+            {"platform_url": self.settings.app_url, **self._footer(prefs.person_id, now)},
         )
         return self._email(rendered, prefs, now)

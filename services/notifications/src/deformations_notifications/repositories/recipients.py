@@ -69,8 +69,10 @@ class RecipientRepository:
         await self.conn.execute(
             """INSERT INTO recipients (person_id, email, language, channels, quiet_start, quiet_end,
                     timezone, digest_frequency, digest_time, digest_weekday, consent_given_at,
-                    consent_wording, unsubscribed_at, muted, created_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+                    consent_wording, unsubscribed_at, muted, created_at, updated_at,
+                    unsubscribe_links_from)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15,
+                    $15)
                ON CONFLICT (person_id) DO UPDATE SET
                     email = EXCLUDED.email, language = EXCLUDED.language,
                     channels = EXCLUDED.channels, quiet_start = EXCLUDED.quiet_start,
@@ -97,6 +99,22 @@ class RecipientRepository:
             sorted(prefs.muted),
             now,
         )
+
+    async def unsubscribe_links_from(self, person_id: str) -> datetime | None:
+        """Since when the person's unsubscribe links stand (older ones are revoked)."""
+        found: datetime | None = await self.conn.fetchval(
+            "SELECT unsubscribe_links_from FROM recipients WHERE person_id = $1", person_id
+        )
+        return found
+
+    async def renew_unsubscribe_links(self, person_id: str, now: datetime) -> bool:
+        """Revoke every link issued so far; False when the person is not registered."""
+        done = await self.conn.execute(
+            "UPDATE recipients SET unsubscribe_links_from = $2 WHERE person_id = $1",
+            person_id,
+            now,
+        )
+        return str(done) != "UPDATE 0"
 
     async def add_collectivite(self, person_id: str, siren: str) -> None:
         await self.conn.execute(

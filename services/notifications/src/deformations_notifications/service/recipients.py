@@ -149,6 +149,9 @@ async def register(uow: NotificationsUow, request: Registration) -> Recipient:
         prefs = replace(prefs, unsubscribed_at=None, muted=frozenset())
     prefs = _with_reminders(prefs, previous, request.reminders)
     await uow.recipients.save(prefs, now)
+    if previous is not None and previous.email != prefs.email:
+        # Old mails went to the old address, which may now be someone else's.
+        await uow.recipients.renew_unsubscribe_links(prefs.person_id, now)
     if request.authority is not None:
         await uow.recipients.add_collectivite(prefs.person_id, request.authority)
     scheduled = await schedule_waiting(uow, prefs, now)

@@ -41,6 +41,9 @@ async def reply_form(token: str, request: Request, runtime: RuntimeDep) -> HTMLR
         return notice("Trop de messages", exc.message, 429)
     except ReplyTokenExpired as exc:
         return notice("Lien de réponse expiré", exc.message, 410)
+    except DomainError as exc:
+        # A bad token or a conversation erased since the mail: a page, as a person clicked.
+        return notice("Réponse impossible", exc.message, exc.status)
     return notice("Réponse envoyée", "Votre réponse a été transmise.")
 
 

@@ -11,8 +11,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from deformations_notifications.api.deps import RuntimeDep
-from deformations_notifications.domain.errors import NotOneClick
-from deformations_notifications.domain.unsubscribe import verify_unsubscribe_token
+from deformations_notifications.domain.errors import (
+    InvalidUnsubscribeToken,
+    NotOneClick,
+    UnsubscribeTokenLapsed,
+)
 from deformations_notifications.service import unsubscribe as use_cases
 from deformations_notifications.service.uow import NotificationsUow
 from deformations_notifications.web.pages import notice, page
@@ -23,14 +26,13 @@ ONE_CLICK = "One-Click"
 
 @router.get("/unsubscribe", response_class=HTMLResponse)
 async def confirm_page(token: str, runtime: RuntimeDep) -> HTMLResponse:
-    claim = verify_unsubscribe_token(token, runtime.settings.secret())
-    if claim is None:
-        return notice(
-            "Lien de désabonnement invalide",
-            "Ce lien n'est pas valide ou a été modifié. Vous pouvez changer vos préférences "
-            "depuis votre espace sur la plateforme.",
-            status=400,
-        )
+    try:
+        async with runtime.begin(NotificationsUow) as uow:
+            claim = await use_cases.claim_of(uow, token)
+    except InvalidUnsubscribeToken:
+        return _invalid(400)
+    except UnsubscribeTokenLapsed as exc:
+        return _lapsed(exc)
     return page("unsubscribe.html.j2", token=token, scope=claim.scope, one_click=ONE_CLICK)
 
 
@@ -40,6 +42,24 @@ async def one_click(token: str, request: Request, runtime: RuntimeDep) -> HTMLRe
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     if form.get("List-Unsubscribe") != [ONE_CLICK]:
         raise NotOneClick()
-    async with runtime.begin(NotificationsUow) as uow:
-        claim = await use_cases.unsubscribe(uow, token)
+    try:
+        async with runtime.begin(NotificationsUow) as uow:
+            claim = await use_cases.unsubscribe(uow, token)
+    except InvalidUnsubscribeToken as exc:
+        return _invalid(exc.status)
+    except UnsubscribeTokenLapsed as exc:
+        return _lapsed(exc)
     return page("unsubscribed.html.j2", scope=claim.scope)
+
+
+def _invalid(status: int) -> HTMLResponse:
+    return notice(
+        "Lien de désabonnement invalide",
+        "Ce lien n'est pas valide ou a été modifié. Vous pouvez changer vos préférences "
+        "depuis votre espace sur la plateforme.",
+        status,
+    )
+
+
+def _lapsed(exc: UnsubscribeTokenLapsed) -> HTMLResponse:
+    return notice("Lien de désabonnement expiré", exc.message, exc.status)
