@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from platform_harness import Platform, RunningService
 from test_matching_api import cafe_body, with_diagnoses
-from test_matching_helpers import CREST, diagnosed
+from test_matching_helpers import CREST, diagnosed, publish
 
 from deformations_common.service import create_app
 from deformations_common.vocabulary.clock import ManualClock
-from deformations_devtools.testing import running
+from deformations_contracts.events.people import PersonErasureRequested
+from deformations_devtools.testing import running, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -81,5 +82,19 @@ async def test_the_review_of_a_cafe_cycle(platform: Platform) -> None:
     roles = next(q for q in shared["questions"] if q["code"] == "roles")
     assert roles["counts"] == {"1": 0, "2": 0, "3": 0, "4": 2, "5": 1}
     assert "Jamais montré" not in str(shared)
-    rows = await service.runtime.pool.fetchval("SELECT count(*) FROM cafe_reviews")
-    assert rows == 4  # one per person, the replaced answer gone
+    pool = service.runtime.pool
+    assert await pool.fetchval("SELECT count(*) FROM cafe_reviews") == 4  # the first one replaced
+
+    # An erased person's answers go, shared ones included.
+    await publish(
+        platform,
+        PersonErasureRequested(person_id="elu-a", requested_at=clock.now),
+        source="portal",
+    )
+
+    async def erased() -> bool:
+        return await pool.fetchval("SELECT count(*) FROM cafe_reviews") == 3
+
+    await wait_until(erased, what="the erasure of the answers")
+    shared = (await client.get(f"/v1/cafes/{cycle}/review", headers=hr)).json()
+    assert shared["shared"] == 2 and shared["texts"] == []
