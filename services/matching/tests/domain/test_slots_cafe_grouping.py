@@ -1,10 +1,12 @@
 from datetime import date, time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deformations_contracts.types import Modality, TimeSlot
 from deformations_matching.domain.cafe import CafeParticipant, monthly_days, pair_cafe
+from deformations_matching.domain.cafe_review import review_opens
 from deformations_matching.domain.grouping import group_similar_needs
 from deformations_matching.domain.model import Availability
 from deformations_matching.domain.slots import common_slots, slot_label
@@ -115,3 +117,15 @@ def test_grouped_needs_are_near_duplicates_from_nearby_communes(world) -> None:
         assert group.reasons
         combined = group.as_request(requests)
         assert combined.request_id == group.group_id
+
+
+@pytest.mark.parametrize(
+    ("first", "opens"),
+    [
+        (date(2026, 1, 12), date(2026, 4, 12)),
+        (date(2026, 11, 30), date(2027, 2, 28)),  # a shorter month: its last day
+        (date(2027, 10, 5), date(2028, 1, 5)),
+    ],
+)
+def test_the_review_opens_three_months_after_the_first_cafe(first: date, opens: date) -> None:
+    assert review_opens(first) == opens

@@ -52,6 +52,7 @@ class Store:
     sessions: list[dict[str, Any]] = field(default_factory=list)
     cafe_cycles: list[dict[str, Any]] = field(default_factory=list)
     cafe_topics: list[dict[str, Any]] = field(default_factory=list)
+    cafe_reviews: dict[tuple[UUID, str], dict[str, Any]] = field(default_factory=dict)
     speed_datings: dict[UUID, dict[str, Any]] = field(default_factory=dict)
     marks: dict[UUID, dict[str, list[str]]] = field(default_factory=dict)
     proposals: dict[UUID, MatchProposed] = field(default_factory=dict)
@@ -273,7 +274,11 @@ class FakePlans(PlanRepository):
     async def get_cafe_cycle(self, cycle_id: UUID) -> dict[str, Any] | None:
         for cycle in self.store.cafe_cycles:
             if cycle["cycle_id"] == cycle_id:
-                return {"collectivite_siren": cycle["siren"], "plan": cycle["plan"]}
+                return {
+                    "collectivite_siren": cycle["siren"],
+                    "first_day": cycle["first_day"],
+                    "plan": cycle["plan"],
+                }
         return None
 
     async def add_cafe_topic(self, topic: dict[str, Any]) -> None:
@@ -282,6 +287,13 @@ class FakePlans(PlanRepository):
     async def cafe_topics(self, cycle_id: UUID) -> list[dict[str, Any]]:
         found = [t for t in self.store.cafe_topics if t["cycle_id"] == cycle_id]
         return sorted(found, key=lambda t: (t["discussed_on"], t["created_at"]))
+
+    async def save_cafe_review(self, cycle_id: UUID, review: dict[str, Any]) -> None:
+        self.store.cafe_reviews[cycle_id, review["person_id"]] = dict(review)
+
+    async def cafe_reviews(self, cycle_id: UUID) -> list[dict[str, Any]]:
+        found = [r for (c, _), r in self.store.cafe_reviews.items() if c == cycle_id]
+        return sorted(found, key=lambda r: r["person_id"])
 
     async def met_in_epci(self, epci_siren: str) -> set[frozenset[str]]:
         return {

@@ -6,7 +6,13 @@ from fastapi import APIRouter, Query, status
 
 from deformations_common.auth import CurrentPrincipal
 from deformations_matching.api.deps import RuntimeDep
-from deformations_matching.service import cafes
+from deformations_matching.service import cafe_reviews, cafes
+from deformations_matching.service.cafe_reviews import (
+    MyReviewOut,
+    ReviewIn,
+    ReviewOut,
+    SharedReviewOut,
+)
 from deformations_matching.service.cafes import CafeCycleOut, CafeIn, CafeOut, TopicIn, TopicOut
 from deformations_matching.service.uow import MatchingUow
 
@@ -52,3 +58,32 @@ async def log_topic(
     """Note a topic discussed at a café of the cycle (its pairs and organisers)."""
     async with runtime.begin(MatchingUow) as uow:
         return await cafes.log_topic(uow, principal, cycle_id, body)
+
+
+@router.get("/cafes/{cycle_id}/review/mine")
+async def my_review(
+    cycle_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal
+) -> MyReviewOut:
+    """The three-month review's questions, when it opens, and your own answers (only yours)."""
+    async with runtime.begin(MatchingUow) as uow:
+        return await cafe_reviews.my_review(uow, principal, cycle_id)
+
+
+@router.put("/cafes/{cycle_id}/review/mine")
+async def answer_review(
+    cycle_id: UUID, body: ReviewIn, runtime: RuntimeDep, principal: CurrentPrincipal
+) -> ReviewOut:
+    """Answer the review once the cycle is three months old (a pair's members only); answering
+    again replaces your answers. 409 before it opens."""
+    async with runtime.begin(MatchingUow) as uow:
+        return await cafe_reviews.answer_review(uow, principal, cycle_id, body)
+
+
+@router.get("/cafes/{cycle_id}/review")
+async def shared_review(
+    cycle_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal
+) -> SharedReviewOut:
+    """The shared review: answers of those who shared them, counted from three of them, and
+    the free texts their authors chose to show."""
+    async with runtime.begin(MatchingUow) as uow:
+        return await cafe_reviews.shared_review(uow, principal, cycle_id)

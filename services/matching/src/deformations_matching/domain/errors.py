@@ -141,3 +141,9 @@ class NotAMember(ConflictError):
 
 class NotInvitable(ForbiddenAction):
     code = "not_invitable"
+
+
+class ReviewNotOpen(ConflictError):
+    """The three-month review of a café cycle opens only once the cycle is three months old."""
+
+    code = "review_not_open"

@@ -24,6 +24,7 @@ class ErasureRepository:
         await self.conn.execute(
             "DELETE FROM cafe_pairs WHERE elu_id = $1 OR technician_id = $1", person_id
         )
+        await self.conn.execute("DELETE FROM cafe_reviews WHERE person_id = $1", person_id)
         quoted = "to_jsonb($1::text)::text"
         placeholder = f"to_jsonb('{ERASED}'::text)::text"
         await self.conn.execute(

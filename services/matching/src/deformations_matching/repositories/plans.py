@@ -173,7 +173,8 @@ class PlanRepository:
 
     async def get_cafe_cycle(self, cycle_id: UUID) -> dict[str, Any] | None:
         row = await self.conn.fetchrow(
-            "SELECT collectivite_siren, plan FROM cafe_cycles WHERE cycle_id = $1", cycle_id
+            "SELECT collectivite_siren, first_day, plan FROM cafe_cycles WHERE cycle_id = $1",
+            cycle_id,
         )
         return dict(row.items()) if row else None
 
@@ -195,6 +196,33 @@ class PlanRepository:
         rows = await self.conn.fetch(
             """SELECT topic_id, cycle_id, person_id, discussed_on, topic, created_at
                FROM cafe_topics WHERE cycle_id = $1 ORDER BY discussed_on, created_at""",
+            cycle_id,
+        )
+        return [dict(r.items()) for r in rows]
+
+    async def save_cafe_review(self, cycle_id: UUID, review: dict[str, Any]) -> None:
+        """One review per participant and cycle: answering again replaces it."""
+        await self.conn.execute(
+            """INSERT INTO cafe_reviews (cycle_id, person_id, scores, free_text, shared,
+                                         share_text, answered_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7)
+               ON CONFLICT (cycle_id, person_id) DO UPDATE SET
+                   scores = EXCLUDED.scores, free_text = EXCLUDED.free_text,
+                   shared = EXCLUDED.shared, share_text = EXCLUDED.share_text,
+                   answered_at = EXCLUDED.answered_at""",
+            cycle_id,
+            review["person_id"],
+            review["scores"],
+            review["free_text"],
+            review["shared"],
+            review["share_text"],
+            review["answered_at"],
+        )
+
+    async def cafe_reviews(self, cycle_id: UUID) -> list[dict[str, Any]]:
+        rows = await self.conn.fetch(
+            """SELECT person_id, scores, free_text, shared, share_text, answered_at
+               FROM cafe_reviews WHERE cycle_id = $1 ORDER BY person_id""",
             cycle_id,
         )
         return [dict(r.items()) for r in rows]

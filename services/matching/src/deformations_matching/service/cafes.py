@@ -270,7 +270,10 @@ def _may_log(principal: Principal, siren: str, plan: CafeOut) -> bool:
     return principal.authority == siren and principal.has_role(Role.HR, Role.ELECTED)
 
 
-async def _cycle(uow: MatchingUow, principal: Principal, cycle_id: UUID) -> tuple[str, CafeOut]:
+async def cafe_cycle(
+    uow: MatchingUow, principal: Principal, cycle_id: UUID
+) -> tuple[dict[str, Any], CafeOut]:
+    """The cycle's row and plan, for its pairs, its collectivité's members and operators."""
     found = await uow.plans.get_cafe_cycle(cycle_id)
     if found is None:
         raise UnknownCycle("Ce cycle de cafés n'existe pas.")
@@ -283,7 +286,12 @@ async def _cycle(uow: MatchingUow, principal: Principal, cycle_id: UUID) -> tupl
         and principal.sub not in paired
     ):
         raise NotAllowed("Ce cycle concerne une autre collectivité.")
-    return siren, plan
+    return found, plan
+
+
+async def _cycle(uow: MatchingUow, principal: Principal, cycle_id: UUID) -> tuple[str, CafeOut]:
+    found, plan = await cafe_cycle(uow, principal, cycle_id)
+    return str(found["collectivite_siren"]), plan
 
 
 async def cafe_topics(uow: MatchingUow, principal: Principal, cycle_id: UUID) -> list[TopicOut]:

@@ -23,6 +23,7 @@ from deformations_contracts.themes import label as theme_label
 from deformations_portal.domain.memberships import Membership
 from deformations_portal.service.meeting_people import members_of
 from deformations_portal.service.uow import PortalUow
+from deformations_portal.web.cafe_review_forms import REVIEW_NOTICE, SCALE, shared_view
 from deformations_portal.web.context import Page, PageDep, not_found
 from deformations_portal.web.matching_forms import (
     CAFE_ROLES,
@@ -208,19 +209,28 @@ def _may_log(page: Page, cafe: dict[str, Any]) -> bool:
     )
 
 
-async def _cafe_page(
+def valid_cycle_id(value: str) -> bool:
+    return _uuid(value) is not None
+
+
+async def cafe_page_of(
     page: Page,
     cycle_id: str,
     *,
     notice: str = "",
     given: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    review_errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
+    """The café's pairs, its topics log and its three-month review (one's own answers, and
+    the shared ones)."""
     try:
         client = await matching_client(page)
         cafe = await client.get(f"/v1/cafes/{cycle_id}")
         topics = await client.get(f"/v1/cafes/{cycle_id}/topics")
+        mine = await client.get(f"/v1/cafes/{cycle_id}/review/mine")
+        shared = await client.get(f"/v1/cafes/{cycle_id}/review")
     except DomainError as exc:
         if exc.status == 404:
             return not_found(page)
@@ -259,6 +269,11 @@ async def _cafe_page(
         notice=notice,
         given=given or {},
         errors=errors or {},
+        review=mine,
+        opens_on=day_fr(date.fromisoformat(mine["opens_on"])),
+        scale=SCALE,
+        shared=shared_view(shared),
+        review_errors=review_errors or {},
     )
 
 
@@ -268,7 +283,8 @@ async def cafe_page(page: PageDep, cycle_id: str, notice: str = "") -> Response:
         return page.redirect("/connexion")
     if not _uuid(cycle_id):
         return not_found(page)
-    return await _cafe_page(page, cycle_id, notice=TOPIC_NOTICE if notice == "sujet" else "")
+    notices = {"sujet": TOPIC_NOTICE, "bilan": REVIEW_NOTICE}
+    return await cafe_page_of(page, cycle_id, notice=notices.get(notice, ""))
 
 
 def _topic_body(given: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -295,7 +311,7 @@ async def log_topic(page: PageDep, cycle_id: str) -> Response:
     page.check_csrf(given.get("csrf"))
     body, errors = _topic_body(given)
     if errors:
-        return await _cafe_page(page, cycle_id, given=given, errors=errors, status=422)
+        return await cafe_page_of(page, cycle_id, given=given, errors=errors, status=422)
     try:
         client = await matching_client(page)
         await client.post(f"/v1/cafes/{cycle_id}/topics", body)

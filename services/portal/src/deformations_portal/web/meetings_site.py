@@ -2,10 +2,16 @@
 
 from fastapi import APIRouter
 
-from deformations_portal.web import meetings_gatherings, meetings_peers, meetings_sessions
+from deformations_portal.web import (
+    meetings_cafe_review,
+    meetings_gatherings,
+    meetings_peers,
+    meetings_sessions,
+)
 
 routers: list[APIRouter] = [
     meetings_peers.router,
     meetings_sessions.router,
     meetings_gatherings.router,
+    meetings_cafe_review.router,
 ]
