@@ -4,11 +4,13 @@ the HTTP boundary (they verify the token the portal sends; here we read its clai
 import json
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import jwt
 
+from deformations_common.action_links import LoanAction, action_claim, make_action_token
 from deformations_common.service import create_app
 from deformations_common.settings import Environment
 from deformations_devtools.people import person_id
@@ -175,10 +177,6 @@ def test_the_return_path_stays_on_this_site() -> None:
 async def test_a_signed_action_link_readies_the_action_and_a_bad_one_changes_nothing(
     infra: Infra, database_url: str, namespace: str
 ) -> None:
-    from datetime import UTC, datetime, timedelta
-
-    from deformations_common.action_links import LoanAction, action_claim, make_action_token
-
     settings = isolated_settings(
         PortalSettings,
         infra,
