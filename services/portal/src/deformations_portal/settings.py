@@ -23,7 +23,11 @@ DEFAULT_SERVICE_URLS = {
 
 
 class PortalSettings(ServiceSettings):
-    required_secrets: ClassVar[tuple[str, ...]] = ("session_secret", "token_signing_key")
+    required_secrets: ClassVar[tuple[str, ...]] = (
+        "session_secret",
+        "token_signing_key",
+        "link_signing_key",
+    )
     service_name: str = Field(default="portal", pattern=r"^[a-z][a-z0-9_]*$")
     http_port: int = 8005
     public_url: str = "http://127.0.0.1:8005"
