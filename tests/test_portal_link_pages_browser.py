@@ -8,14 +8,22 @@ boundary (``deformations_devtools.portal.fakes``)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from browser import DESKTOP, PHONE, Open, accessible, click, serving
 
+from deformations_common.action_links import (
+    DEV_LINK_SIGNING_KEY,
+    LoanAction,
+    action_claim,
+    make_action_token,
+)
 from deformations_common.service import create_app
 from deformations_common.settings import Environment
+from deformations_devtools.people import person_id
 from deformations_devtools.portal import demo
 from deformations_devtools.portal.fakes import FakeServices
 from deformations_devtools.portal.support import Portal, free_port
@@ -83,3 +91,34 @@ async def test_the_mailed_pages_open_signed_in_and_are_accessible(site: Any, dri
         driver.get(url + path)
         assert driver.current_url == url + path
         accessible(driver)
+
+
+async def test_a_signed_approval_link_readies_the_approval_and_an_old_one_is_refused(
+    site: Any, driver: Any
+) -> None:
+    url, fakes = site
+
+    def link(issued: datetime) -> str:
+        claim = action_claim(fakes.loan_id, LoanAction.APPROVE, person_id("rh-crest"), issued)
+        token = make_action_token(claim, DEV_LINK_SIGNING_KEY)
+        return f"{url}/prets/{fakes.loan_id}?action=accord&jeton={token}"
+
+    fresh = link(datetime.now(UTC))
+    driver.get(fresh)
+    assert driver.current_url == f"{url}/connexion"
+    driver.get(f"{url}/connexion/dev")
+    click(driver, "Agir en tant que rh@crest.demo.deformations.fr")
+    assert driver.current_url == fresh
+    accessible(driver)
+    assert "Vous êtes invité·e à approuver ce prêt" in driver.page_source
+    driver.get(link(datetime.now(UTC) - timedelta(days=8)))
+    accessible(driver)
+    assert "Ce lien a expiré" in driver.page_source
+    assert "Vous êtes invité·e" not in driver.page_source
+    assert {method for method, *_ in fakes.calls} == {"GET"}
+    driver.get(fresh)
+    click(driver, "Valider au titre des ressources humaines")
+    assert driver.current_url == f"{url}/prets/{fakes.loan_id}?fait=accord"
+    assert [c[1] for c in fakes.calls if c[0] == "POST"] == [
+        f"/v1/loans/{fakes.loan_id}/approvals/hr"
+    ]

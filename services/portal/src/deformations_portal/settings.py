@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from pydantic import Field, SecretStr
 
+from deformations_common.action_links import DEV_LINK_SIGNING_KEY
 from deformations_common.settings import Environment, ServiceSettings
 from deformations_portal.domain.platform import Platform
 
@@ -22,7 +23,11 @@ DEFAULT_SERVICE_URLS = {
 
 
 class PortalSettings(ServiceSettings):
-    required_secrets: ClassVar[tuple[str, ...]] = ("session_secret", "token_signing_key")
+    required_secrets: ClassVar[tuple[str, ...]] = (
+        "session_secret",
+        "token_signing_key",
+        "link_signing_key",
+    )
     service_name: str = Field(default="portal", pattern=r"^[a-z][a-z0-9_]*$")
     http_port: int = 8005
     public_url: str = "http://127.0.0.1:8005"
@@ -44,6 +49,8 @@ class PortalSettings(ServiceSettings):
     # one is generated once and kept in the portal's schema.
     token_signing_key: SecretStr | None = None
     token_issuer: str | None = None
+    # Shared with notifications: verifies the signed action links of the loan mails.
+    link_signing_key: SecretStr | None = None
     token_ttl_s: int = Field(default=300, ge=30, le=300)
     service_urls: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_SERVICE_URLS))
     # Audience per service when it differs from the service's name.
@@ -100,6 +107,13 @@ class PortalSettings(ServiceSettings):
 
     def audience_of(self, service: str) -> str:
         return self.service_audiences.get(service, service)
+
+    def link_key(self) -> bytes:
+        if self.link_signing_key is not None:
+            return self.link_signing_key.get_secret_value().encode()
+        if self.environment is Environment.PRODUCTION:
+            raise RuntimeError("LINK_SIGNING_KEY is required in production")
+        return DEV_LINK_SIGNING_KEY
 
     def hmac_key(self) -> bytes:
         if self.session_secret is not None:

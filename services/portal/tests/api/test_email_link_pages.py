@@ -4,11 +4,13 @@ the HTTP boundary (they verify the token the portal sends; here we read its clai
 import json
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import jwt
 
+from deformations_common.action_links import LoanAction, action_claim, make_action_token
 from deformations_common.service import create_app
 from deformations_common.settings import Environment
 from deformations_devtools.people import person_id
@@ -170,3 +172,62 @@ def test_the_return_path_stays_on_this_site() -> None:
     assert safe_return("/prets/1?x=2") == "/prets/1?x=2"
     for bad in ("//evil.example/x", "https://evil.example/", "/\\evil", None, ""):
         assert safe_return(bad) is None
+
+
+async def test_a_signed_action_link_readies_the_action_and_a_bad_one_changes_nothing(
+    infra: Infra, database_url: str, namespace: str
+) -> None:
+    settings = isolated_settings(
+        PortalSettings,
+        infra,
+        database_url,
+        namespace,
+        "portal",
+        smtp_port=1,
+        environment=Environment.DEV,
+    )
+    hr_id = person_id("rh-crest")
+
+    def link(person: uuid.UUID = hr_id, *, issued: datetime | None = None, key: bytes = b"") -> str:
+        claim = action_claim(LOAN, LoanAction.APPROVE, person, issued or datetime.now(UTC))
+        token = make_action_token(claim, key or settings.link_key())
+        return f"/prets/{LOAN}?action=accord&jeton={token}"
+
+    services = Services()
+    app = create_app(definition(settings))
+    async with running(app) as client:
+        app.state.clients._http = httpx.AsyncClient(transport=httpx.MockTransport(services.handle))
+        await Portal(settings).run(demo.create_accounts)
+        fresh = link()
+        # Signed out: sign-in first, then back to the very link, token included.
+        assert (await client.get(fresh)).headers["location"] == "/connexion"
+        signin = await client.get("/connexion/dev")
+        hr = demo.ACCOUNTS[2]
+        signed = await client.post(
+            "/connexion/dev", data={"email": hr.email, "csrf": csrf_of(signin)}
+        )
+        assert signed.status_code == 303 and signed.headers["location"] == fresh
+        page = await client.get(fresh)
+        assert page.status_code == 200, page.text
+        assert "Vous êtes invité·e à approuver ce prêt" in page.text
+        # The one confirm button, at the top, autofocused: not a second one further down.
+        assert page.text.count('action="/prets/' + str(LOAN) + '/accord"') == 1
+        assert page.text.index("invitation-titre") < page.text.index("Accords de la collectivité")
+        # Lapsed, forged, or someone else's: the French notice and the normal page.
+        for bad in (
+            link(issued=datetime.now(UTC) - timedelta(days=8)),
+            link(key=b"une-autre-cle-de-signature-bien-longue"),
+            link(person_id("elue-crest")),
+            f"/prets/{LOAN}?action=accepter&jeton=" + fresh.rsplit("=", 1)[1],
+        ):
+            shown = await client.get(bad)
+            assert shown.status_code == 200, shown.text
+            assert "Ce lien a expiré ou n&#39;est pas valable pour vous" in shown.text
+            assert "Vous êtes invité·e" not in shown.text
+            assert "Valider au titre des ressources humaines" in shown.text
+        assert all(method == "GET" for method, *_ in services.calls)  # GET never acts
+        done = await client.post(f"/prets/{LOAN}/accord", data={"csrf": csrf_of(page)})
+        assert done.status_code == 303 and done.headers["location"] == f"/prets/{LOAN}?fait=accord"
+        assert [c[1] for c in services.calls if c[0] == "POST"] == [
+            f"/v1/loans/{LOAN}/approvals/hr"
+        ]

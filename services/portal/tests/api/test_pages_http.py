@@ -85,7 +85,8 @@ async def test_the_jwks_verifies_the_tokens_of_the_portal(
 
 def test_production_has_no_secret_defaults() -> None:
     with pytest.raises(
-        ValueError, match=r"SESSION_SECRET is required.*TOKEN_SIGNING_KEY is required"
+        ValueError,
+        match=r"SESSION_SECRET is required.*TOKEN_SIGNING_KEY is required.*LINK_SIGNING_KEY",
     ):
         PortalSettings(environment=Environment.PRODUCTION, jwt_jwks_url="http://x/jwks")
     assert not PortalSettings(app_url="http://127.0.0.1:8005").secure_cookies

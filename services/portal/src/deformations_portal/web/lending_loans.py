@@ -11,6 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from deformations_common.action_links import LinkCheck, LoanAction, check_action_link
 from deformations_common.vocabulary.errors import DomainError, InvalidInput
 from deformations_portal.service import people
 from deformations_portal.service.uow import PortalUow
@@ -46,6 +47,17 @@ DONE = {
     "effectuee": "La demi-journée est déclarée effectuée.",
     "termine": "Le prêt est terminé : merci pour votre avis.",
     "avis": "Merci : votre avis est enregistré.",
+}
+# Said the same way whatever the reason (lapsed, altered, another person's): a link that
+# is not honoured tells nothing about who it was for.
+LINK_REFUSED = (
+    "Ce lien a expiré ou n'est pas valable pour vous : rien n'a changé. "
+    "Les actions que votre rôle permet restent ci-dessous."
+)
+INVITATIONS = {
+    LoanAction.ACCEPT.value: "Vous êtes invité·e à accepter ce prêt",
+    LoanAction.APPROVE.value: "Vous êtes invité·e à approuver ce prêt",
+    LoanAction.AGENT_CONSENT.value: "Vous êtes invité·e à enregistrer l'accord écrit de l'agent",
 }
 SIDES = {"lender": "Votre collectivité prête", "borrower": "Votre collectivité accueille"}
 DOCUMENTS = {
@@ -104,6 +116,7 @@ async def _loan_page(
     errors: dict[str, str] | None = None,
     given: dict[str, str] | None = None,
     status: int = 200,
+    link: tuple[str, str] | None = None,
 ) -> Response:
     try:
         client = await lending_client(page)
@@ -112,6 +125,9 @@ async def _loan_page(
         return _unavailable(page, exc)
     assert page.me is not None
     view = loan_view(loan, page.me.acting)
+    invited = ""
+    if link is not None:
+        invited, error = _invitation(page, loan_id, view, *link)
     return page.render(
         "lending/loan.html",
         "Mise à disposition",
@@ -133,7 +149,35 @@ async def _loan_page(
         error=error,
         errors=errors or {},
         given=given or {},
+        invited=invited,
+        invitations=INVITATIONS,
     )
+
+
+def _invitation(page: Page, loan_id: UUID, view: Any, action: str, token: str) -> tuple[str, str]:
+    """The action a mail's signed link readies on the page, or why it does not.
+
+    Only readies: the person still confirms with the form's POST (and its CSRF token).
+    """
+    assert page.me is not None
+    check = check_action_link(
+        token,
+        page.settings.link_key(),
+        loan_id=loan_id,
+        action=action,
+        person_id=page.me.person_id,
+        now=page.runtime.clock(),
+    )
+    if check is not LinkCheck.VALID:
+        return "", LINK_REFUSED
+    still_to_do = {
+        LoanAction.ACCEPT: view.accept,
+        LoanAction.APPROVE: bool(view.approve),
+        LoanAction.AGENT_CONSENT: view.agent_consent,
+    }
+    if not still_to_do[LoanAction(action)]:
+        return "", "Cette action n'est plus à faire avec votre rôle actuel : rien n'a changé."
+    return action, ""
 
 
 def _unavailable(page: Page, exc: DomainError) -> Response:
@@ -153,12 +197,16 @@ def _unavailable(page: Page, exc: DomainError) -> Response:
 
 
 @router.get("/prets/{loan_id}")
-async def loan_page(page: PageDep, loan_id: UUID, fait: str = "") -> Response:
+async def loan_page(
+    page: PageDep, loan_id: UUID, fait: str = "", action: str = "", jeton: str = ""
+) -> Response:
+    """``action`` and ``jeton``: a mail's signed link, which readies an action (never does it)."""
     if page.me is None:
         return to_sign_in(page)
     if page.me.acting is None:
         return _needs_membership(page, "Mise à disposition")
-    return await _loan_page(page, loan_id, notice=DONE.get(fait, ""))
+    link = (action, jeton) if action or jeton else None
+    return await _loan_page(page, loan_id, notice=DONE.get(fait, ""), link=link)
 
 
 async def _act(
