@@ -348,7 +348,7 @@ async def broker_outage(
         await wait_until(all_there, timeout_s=180, interval_s=0.05, what="every event")
         flow_again_s = round(time.monotonic() - back, 2)
         await setup.wait_handled(events)
-        return {"flow_again_s": flow_again_s, **await setup.tally(ids)}
+        return {"outage_s": outage_s, "flow_again_s": flow_again_s, **await setup.tally(ids)}
 
 
 async def consumer_killed(infra: Infra, n: int, kills: int) -> dict[str, Any]:
