@@ -49,7 +49,7 @@ contracts: install ## check the committed schemas and their backward compatibili
 bench: install ## benchmarks of the backbone (last line: one JSON object)
 	@scripts/with-services uv run --frozen python bench/run.py
 
-faults: install ## database and broker outages on servers of its own (last line: one JSON object)
+faults: install ## outages and SIGKILLed consumer/relay on servers of its own: lost, duplicated, dead_lettered (last line: JSON)
 	@scripts/with-services uv run --frozen python bench/faults.py
 
 bench-matching: install ## matching at national scale (last line: one JSON object)
