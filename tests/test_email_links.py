@@ -60,6 +60,8 @@ def contexts(fakes: FakeServices) -> dict[str, dict[str, Any]]:
         "details_url": links.to("propositions", fakes.proposal_id),
         "loan_url": links.to("prets", fakes.loan_id),
         "feedback_url": links.to("prets", fakes.loan_id, "avis"),
+        # Signed for its recipient when composed; a token not theirs still opens the page.
+        "action_url": f"{links.to('prets', fakes.loan_id)}?action=accord&jeton=sample",
         "session_url": links.to("seances", fakes.session_id),
         "platform_url": SITE,
         "reply_url": f"{SITE}/v1/relay/reply?token=sample",

@@ -12,6 +12,7 @@ CATALOGUE = {
     "request.withdrawn.v1": "lending",
     "match.proposed.v1": "matching",
     "speed_dating.mutual_mark.v1": "matching",
+    "loan.action_requested.v1": "lending",
     "loan.agreed.v1": "lending",
     "loan.completed.v1": "lending",
     "loan.cancelled.v1": "lending",

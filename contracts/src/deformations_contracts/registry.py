@@ -8,6 +8,7 @@ from typing import Any
 from deformations_contracts.base import EventData
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
 from deformations_contracts.events.lending import (
+    LoanActionRequested,
     LoanAgreed,
     LoanCancelled,
     LoanCompleted,
@@ -45,6 +46,7 @@ _MODELS: list[type[EventData]] = [
     RequestWithdrawn,
     MatchProposed,
     SpeedDatingMutualMark,
+    LoanActionRequested,
     LoanAgreed,
     LoanCompleted,
     LoanCancelled,

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from pydantic import SecretStr, ValidationError
 
+from deformations_common.action_links import DEV_LINK_SIGNING_KEY
 from deformations_common.settings import Environment
 from deformations_notifications.settings import DEV_TOKEN_SECRET, NotificationsSettings
 
@@ -21,9 +22,20 @@ def test_production_needs_its_own_token_secret() -> None:
         environment=Environment.PRODUCTION,
         **AUTH,
         token_secret=SecretStr("a-long-random-secret"),
+        link_signing_key=SecretStr("another-long-random-key"),
     )
     assert settings.secret() == b"a-long-random-secret"
     assert NotificationsSettings(environment=Environment.DEV).secret() == DEV_TOKEN_SECRET.encode()
+
+
+def test_production_needs_the_portal_s_link_signing_key() -> None:
+    with pytest.raises(ValidationError, match="LINK_SIGNING_KEY"):
+        NotificationsSettings(
+            environment=Environment.PRODUCTION,
+            **AUTH,
+            token_secret=SecretStr("a-long-random-secret"),
+        )
+    assert NotificationsSettings(environment=Environment.DEV).link_key() == DEV_LINK_SIGNING_KEY
 
 
 def test_smtp_and_retry_settings() -> None:

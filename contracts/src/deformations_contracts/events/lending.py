@@ -164,6 +164,46 @@ class LoanAgreed(_LoanEvent):
     agreed_at: Instant
 
 
+class LoanAction(StrEnum):
+    """What a person is asked to do on a loan (the portal's codes for these actions)."""
+
+    ACCEPT = "accepter"
+    APPROVE = "accord"
+    AGENT_CONSENT = "accord-agent"
+
+
+class ActingRole(StrEnum):
+    """The role, within the collectivité, of the people who may do the action."""
+
+    ELECTED = "elected"
+    HR = "hr"
+
+
+class LoanActionRequested(_LoanEvent):
+    """A loan waits for a collectivité's people to act: the borrower to accept it, the
+    lender's élu or RH to approve it, the lender's RH to record the agent's consent.
+
+    Lending knows the collectivités and the roles, not the people who hold them: those
+    registered for ``collectivite_siren`` are told; the portal lets only the right role act.
+    """
+
+    routing_key: ClassVar[str] = "loan.action_requested.v1"
+    producer: ClassVar[str] = "lending"
+
+    action: LoanAction
+    party: LoanParty = Field(description="The side that must act: lender or borrower.")
+    collectivite_siren: Siren
+    roles: list[ActingRole] = Field(min_length=1, max_length=2)
+    requested_at: Instant
+
+    @model_validator(mode="after")
+    def _a_side_of_the_loan(self) -> Self:
+        side = {LoanParty.LENDER: self.lender_siren, LoanParty.BORROWER: self.borrower_siren}
+        if side.get(self.party) != self.collectivite_siren:
+            raise ValueError("the collectivité asked to act is not that side of the loan")
+        return self
+
+
 class FeedbackRating(ValueModel):
     """One party's feedback on a loan, on 1–5 scales."""
 

@@ -40,6 +40,15 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "reasons": ["Collectivités voisines", "Disponibilités communes le mardi"],
         "details_url": "https://deformations.example/propositions/9",
     },
+    "loan.action_requested": {
+        "skill_label": "Technicien alimentation",
+        "lender_name": "CC du Pays d'Évian",
+        "borrower_name": "Commune d'Abondance",
+        "half_days": 2,
+        "action_label": "donner l'accord de la collectivité qui prête",
+        "loan_url": "https://deformations.example/prets/3",
+        "action_url": "https://deformations.example/prets/3?action=accord&jeton=exemple",
+    },
     "loan.agreed": {
         "skill_label": "Technicien alimentation",
         "lender_name": "CC du Pays d'Évian",

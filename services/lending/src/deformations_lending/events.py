@@ -20,7 +20,7 @@ from deformations_lending.domain import events as domain
 from deformations_lending.domain.calendar import HalfDay, Period, WeeklyHalfDay
 from deformations_lending.domain.collectivites import Collectivite
 from deformations_lending.domain.feedback import Respondent
-from deformations_lending.domain.loan_model import LoanStatus, Session
+from deformations_lending.domain.loan_model import Approval, LoanStatus, Session
 from deformations_lending.domain.offers import Offer, ReimbursementBasis, SkillRequest
 from deformations_lending.repositories.loan_records import LoanRecord, SessionPlace
 
@@ -38,6 +38,7 @@ PRODUCED: tuple[type[EventData], ...] = (
     contract.SkillRequested,
     contract.OfferWithdrawn,
     contract.RequestWithdrawn,
+    contract.LoanActionRequested,
     contract.LoanAgreed,
     contract.LoanCompleted,
     contract.LoanCancelled,
@@ -123,6 +124,54 @@ def stage_of(record: LoanRecord) -> contract.LoanStage:
     return contract.LoanStage.PROPOSED
 
 
+_ELECTED, _HR = contract.ActingRole.ELECTED, contract.ActingRole.HR
+
+
+def action_requests(record: LoanRecord, at: datetime) -> list[contract.LoanActionRequested]:
+    """Who must act next on a loan that just became proposed or accepted.
+
+    Lending knows the collectivités and the roles (``domain.policy``), not who holds them:
+    the event names the collectivité and the roles, notifications writes to its people.
+    Asked once, when the loan enters the state, not again after each approval."""
+    loan = record.loan
+    common = {
+        "loan_id": loan.id,
+        "offer_id": loan.offer_id,
+        "request_id": loan.request_id,
+        "lender_siren": loan.lender,
+        "borrower_siren": loan.borrower,
+        "agent_role": loan.agent_role,
+        "theme": loan.theme,
+        "half_days_agreed": loan.half_days,
+        "requested_at": at,
+    }
+    asked: list[tuple[contract.LoanAction, contract.LoanParty, list[contract.ActingRole]]] = []
+    if loan.status is LoanStatus.PROPOSED:
+        asked.append((contract.LoanAction.ACCEPT, contract.LoanParty.BORROWER, [_ELECTED, _HR]))
+    elif loan.status is LoanStatus.ACCEPTED:
+        missing = loan.missing_approvals
+        approvers = [
+            role
+            for approval, role in ((Approval.ELECTED, _ELECTED), (Approval.HR, _HR))
+            if approval in missing
+        ]
+        if approvers:
+            asked.append((contract.LoanAction.APPROVE, contract.LoanParty.LENDER, approvers))
+        if Approval.AGENT in missing:
+            # The agent's written consent is recorded by the lender's HR.
+            asked.append((contract.LoanAction.AGENT_CONSENT, contract.LoanParty.LENDER, [_HR]))
+    return [
+        contract.LoanActionRequested(
+            **common,
+            action=action,
+            party=party,
+            collectivite_siren=loan.lender if party is contract.LoanParty.LENDER else loan.borrower,
+            roles=roles,
+        )
+        for action, party, roles in asked
+    ]
+
+
 def for_loan(
     happened: Iterable[domain.DomainEvent],
     record: LoanRecord,
@@ -140,6 +189,9 @@ def for_loan(
     builder = _LoanEvents(record, offer, borrower, stage_before, acted_by, note)
     built: list[EventData] = []
     for event in happened:
+        if isinstance(event, domain.LoanProposed | domain.LoanAccepted):
+            built.extend(action_requests(record, event.occurred_at))
+            continue
         if event.routing_key is None:
             continue
         built.append(builder.build(event))

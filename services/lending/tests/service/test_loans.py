@@ -54,8 +54,41 @@ async def test_a_loan_proposed_and_accepted_at_once_records_who_accepted(
     assert stored.people.accepted_by == "borrower-elected"
     assert stored.loan.proposed_at == NOW
     assert set(uow.fake_collectivites.known) == {LENDER.siren, BORROWER.siren}
-    # Proposing and accepting are not on the wire: only the agreement is.
-    assert uow.routing_keys() == ["skill.offered.v1"]
+    # Accepted at once: the lender is asked for its approvals and the agent's consent.
+    assert uow.routing_keys() == ["skill.offered.v1"] + ["loan.action_requested.v1"] * 2
+    asked = [e for e in uow.emitted if isinstance(e, contract.LoanActionRequested)]
+    assert [(e.action, e.collectivite_siren, e.roles) for e in asked] == [
+        (
+            contract.LoanAction.APPROVE,
+            LENDER.siren,
+            [contract.ActingRole.ELECTED, contract.ActingRole.HR],
+        ),
+        (contract.LoanAction.AGENT_CONSENT, LENDER.siren, [contract.ActingRole.HR]),
+    ]
+    assert {e.party for e in asked} == {contract.LoanParty.LENDER}
+
+
+async def test_a_proposed_loan_asks_the_borrower_then_accepting_asks_the_lender(
+    uow: FakeUnitOfWork,
+) -> None:
+    record = await _propose(uow, accept=False)
+    proposed = uow.emitted[-1]
+    assert isinstance(proposed, contract.LoanActionRequested)
+    assert (proposed.action, proposed.party, proposed.collectivite_siren) == (
+        contract.LoanAction.ACCEPT,
+        contract.LoanParty.BORROWER,
+        BORROWER.siren,
+    )
+    before = len(uow.emitted)
+
+    await loans.accept(uow, actor(BORROWER.siren, "hr"), record.loan.id)
+
+    asked = uow.emitted[before:]
+    assert [(e.action, e.party) for e in asked if isinstance(e, contract.LoanActionRequested)] == [
+        (contract.LoanAction.APPROVE, contract.LoanParty.LENDER),
+        (contract.LoanAction.AGENT_CONSENT, contract.LoanParty.LENDER),
+    ]
+    assert len(asked) == 2
 
 
 async def test_the_third_approval_agrees_the_loan_and_announces_it(

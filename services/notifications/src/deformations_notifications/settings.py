@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from pydantic import Field, SecretStr, model_validator
 
+from deformations_common.action_links import DEV_LINK_SIGNING_KEY
 from deformations_common.settings import Environment, ServiceSettings
 from deformations_notifications.delivery.smtp import SmtpConfig
 from deformations_notifications.domain.relay import RelayLimits
@@ -16,7 +17,7 @@ DEV_TOKEN_SECRET = "deformations-dev-token-secret-not-for-production"  # noqa: S
 
 
 class NotificationsSettings(ServiceSettings):
-    required_secrets: ClassVar[tuple[str, ...]] = ("token_secret",)
+    required_secrets: ClassVar[tuple[str, ...]] = ("token_secret", "link_signing_key")
     service_name: str = Field(default="notifications", pattern=r"^[a-z][a-z0-9_]*$")
     http_port: int = 8004
     public_url: str = "http://127.0.0.1:8004"
@@ -41,6 +42,8 @@ class NotificationsSettings(ServiceSettings):
     platform_colour: str = Field(default="#3f7d4e", pattern=r"^#[0-9a-fA-F]{6}$")
     # Signs unsubscribe links and relay reply tokens.
     token_secret: SecretStr | None = None
+    # Shared with the portal: signs the action links of the loan mails it verifies.
+    link_signing_key: SecretStr | None = None
 
     sender_poll_interval_s: float = Field(default=1.0, gt=0)
     sender_batch_size: int = Field(default=50, ge=1, le=1_000)
@@ -98,6 +101,13 @@ class NotificationsSettings(ServiceSettings):
         if self.token_secret is not None:
             return self.token_secret.get_secret_value().encode()
         return DEV_TOKEN_SECRET.encode()
+
+    def link_key(self) -> bytes:
+        if self.link_signing_key is not None:
+            return self.link_signing_key.get_secret_value().encode()
+        if self.environment is Environment.PRODUCTION:
+            raise RuntimeError("LINK_SIGNING_KEY is required in production")
+        return DEV_LINK_SIGNING_KEY
 
     def smtp(self) -> SmtpConfig:
         return SmtpConfig(

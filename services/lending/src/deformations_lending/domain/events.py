@@ -53,12 +53,18 @@ class RequestWithdrawn(DomainEvent):
 
 @dataclass(frozen=True, slots=True)
 class LoanProposed(DomainEvent):
+    """Announced as who must act next (the borrower's acceptance), not as itself."""
+
+    routing_key: ClassVar[str | None] = lending.LoanActionRequested.routing_key
     loan_id: UUID
     offer_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
 class LoanAccepted(DomainEvent):
+    """Announced as who must act next (the lender's approvals and the agent's consent)."""
+
+    routing_key: ClassVar[str | None] = lending.LoanActionRequested.routing_key
     loan_id: UUID
 
 

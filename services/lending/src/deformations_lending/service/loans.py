@@ -1,9 +1,11 @@
 """Loan use cases: propose (from an offer or a match proposal), accept, the lender's
 three approvals, decline, cancel, and the loans a collectivité can see."""
 
+from datetime import datetime
 from uuid import UUID, uuid4
 
 from deformations_contracts.types import Modality
+from deformations_lending import events
 from deformations_lending.domain import loans as rules
 from deformations_lending.domain.calendar import Period
 from deformations_lending.domain.errors import (
@@ -36,6 +38,13 @@ async def _open_request(uow: LendingUnitOfWork, request_id: UUID, borrower: str)
 async def _stored(uow: LendingUnitOfWork, loan_id: UUID) -> LoanRecord:
     record = await uow.loans.get_loan(loan_id)
     assert record is not None
+    return record
+
+
+async def _asking(uow: LendingUnitOfWork, loan_id: UUID, now: datetime) -> LoanRecord:
+    """The new loan, once those who must act next are asked (outbox, same transaction)."""
+    record = await _stored(uow, loan_id)
+    await uow.emit_many(events.action_requests(record, now))
     return record
 
 
@@ -74,7 +83,7 @@ async def propose_loan(
     loan = rules.accept(outcome.loan, now=now).loan if accept else outcome.loan
     await uow.collectivites.remember(offer.lender, borrower)
     await uow.loans.insert_loan(loan, People(accepted_by=actor.person_id if accept else None))
-    return await _stored(uow, loan.id)
+    return await _asking(uow, loan.id, now)
 
 
 async def loan_from_proposal(
@@ -108,7 +117,7 @@ async def loan_from_proposal(
     loan = rules.accept(outcome.loan, now=now).loan
     await uow.collectivites.remember(offer.lender, request.requester)
     await uow.loans.insert_loan(loan, People(accepted_by=actor.person_id))
-    return await _stored(uow, loan.id)
+    return await _asking(uow, loan.id, now)
 
 
 async def my_loans(uow: LendingUnitOfWork, actor: Actor, status: str | None) -> list[LoanRecord]:

@@ -14,7 +14,12 @@ from dataclasses import dataclass
 
 from deformations_contracts.base import EventData
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
-from deformations_contracts.events.lending import LoanAgreed, LoanCancelled, LoanCompleted
+from deformations_contracts.events.lending import (
+    LoanActionRequested,
+    LoanAgreed,
+    LoanCancelled,
+    LoanCompleted,
+)
 from deformations_contracts.events.matching import MatchProposed, ProposalKind
 from deformations_contracts.events.moderation import ContentHidden
 from deformations_contracts.events.programmes import ProgrammeInvited, ProgrammeReviewDue
@@ -72,6 +77,11 @@ def audience_of(event: EventData) -> Audience:
                 people=frozenset(agent),
                 sirens=frozenset({event.lender_siren, event.borrower_siren}),
             )
+        case LoanActionRequested():
+            # Lending names the collectivité and the roles, not people; notifications does
+            # not know who holds which role: each person registered for it gets a link bound
+            # to them, and the portal lets act only those whose role allows.
+            return Audience(sirens=frozenset({event.collectivite_siren}))
         case SessionScheduled() | SessionRescheduled() | SessionCancelled():
             return Audience(people=frozenset(event.participants))
         case (

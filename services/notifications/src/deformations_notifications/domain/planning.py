@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from deformations_contracts.events.lending import LoanActionRequested
 from deformations_contracts.events.sessions import (
     SessionCancelled,
     SessionRescheduled,
@@ -39,9 +40,16 @@ RELAY_MESSAGE = "relay.message"
 CALENDAR_EVENTS = frozenset(
     template_of(k) for k in routing_keys(SessionScheduled, SessionRescheduled, SessionCancelled)
 )
-# Changes to what is already in someone's calendar cannot wait for a weekly digest either.
+# Changes to what is already in someone's calendar cannot wait for a weekly digest either,
+# nor a request to act on a loan: its signed link lapses in a week, and it is personal.
 NOT_DIGESTIBLE = frozenset(
-    {*(template_of(k) for k in routing_keys(SessionRescheduled, SessionCancelled)), RELAY_MESSAGE}
+    {
+        *(
+            template_of(k)
+            for k in routing_keys(SessionRescheduled, SessionCancelled, LoanActionRequested)
+        ),
+        RELAY_MESSAGE,
+    }
 )
 _ITEM_FIELDS = (
     "session_id",

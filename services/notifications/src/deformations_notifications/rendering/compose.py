@@ -9,7 +9,9 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlencode
+from uuid import UUID
 
+from deformations_common.action_links import LoanAction, action_claim, make_action_token
 from deformations_common.settings import Environment
 from deformations_common.vocabulary.collectivites import collectivite_name
 from deformations_contracts.events.sessions import (
@@ -30,6 +32,7 @@ from deformations_notifications.rendering.renderer import Renderer
 from deformations_notifications.settings import NotificationsSettings
 
 Row = Mapping[str, Any]
+ACTION_REQUESTED = "loan.action_requested"
 
 
 @dataclass
@@ -100,11 +103,29 @@ class Composer:
             notification_id=notification_id,
         )
 
+    def _action_url(self, payload: Mapping[str, Any], person_id: str, now: datetime) -> str:
+        """The loan's page with the action ready, signed for this person only (the portal
+        checks it is theirs, still valid, and still to do; nothing happens until they POST)."""
+        loan_id = UUID(str(payload["loan_id"]))
+        action = LoanAction(payload["action"])
+        try:
+            person = UUID(person_id)
+        except ValueError:
+            # Not a person the portal signs in (ids are UUIDs there): the plain page.
+            return self.links.to("prets", loan_id)
+        claim = action_claim(loan_id, action, person, now)
+        query = urlencode(
+            {"action": action.value, "jeton": make_action_token(claim, self.settings.link_key())}
+        )
+        return f"{self.links.to('prets', loan_id)}?{query}"
+
     def single(self, row: Row, prefs: RecipientPreferences, now: datetime) -> EmailMessage:
         ctx = self.context(row)
         if row["template"] == REMINDER:
             ctx["when"] = when_fr(datetime.fromisoformat(row["payload"]["starts_at"]), now)
         reply_to = None
+        if row["template"] == ACTION_REQUESTED:
+            ctx["action_url"] = self._action_url(row["payload"], prefs.person_id, now)
         if row["template"] == "relay.message":
             token = row["payload"]["reply_token"]
             reply_to = reply_address(token, self.settings.mail_domain)

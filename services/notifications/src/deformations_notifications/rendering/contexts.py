@@ -17,7 +17,13 @@ from deformations_contracts.events.diagnosis import (
     DiagnosisCompleted,
     DiagnosisTeamUpdated,
 )
-from deformations_contracts.events.lending import LoanAgreed, LoanCancelled, LoanCompleted
+from deformations_contracts.events.lending import (
+    LoanAction,
+    LoanActionRequested,
+    LoanAgreed,
+    LoanCancelled,
+    LoanCompleted,
+)
 from deformations_contracts.events.matching import MatchProposed, ProposalKind
 from deformations_contracts.events.moderation import ContentHidden, ContentKind
 from deformations_contracts.events.programmes import ProgrammeInvited, ProgrammeReviewDue
@@ -145,6 +151,26 @@ def _loan(event: LoanAgreed | LoanCompleted | LoanCancelled, links: Links, name:
     return ctx
 
 
+# What the mail asks, in the words of the loan's page.
+ACTION_LABELS = {
+    LoanAction.ACCEPT: "accepter la proposition de mise à disposition",
+    LoanAction.APPROVE: "donner l'accord de la collectivité qui prête",
+    LoanAction.AGENT_CONSENT: "enregistrer l'accord écrit de l'agent",
+}
+
+
+def _action(event: LoanActionRequested, links: Links, name: Namer) -> dict[str, Any]:
+    """The per-person signed link is added when the mail is composed (``Composer``)."""
+    return {
+        "skill_label": f"{event.agent_role} – {theme_label(event.theme)}",
+        "lender_name": name(event.lender_siren),
+        "borrower_name": name(event.borrower_siren),
+        "half_days": event.half_days_agreed,
+        "action_label": ACTION_LABELS[event.action],
+        "loan_url": links.to("prets", event.loan_id),
+    }
+
+
 SessionEvent = SessionScheduled | SessionRescheduled | SessionCancelled
 
 
@@ -216,6 +242,8 @@ def context_for(
             return _match(event, links, name)
         case LoanAgreed() | LoanCompleted() | LoanCancelled():
             return dict(_loan(event, links, name))
+        case LoanActionRequested():
+            return _action(event, links, name)
         case SessionScheduled() | SessionRescheduled() | SessionCancelled():
             return _session(event, links, name)
         case (

@@ -32,6 +32,7 @@ _SUBJECTS: dict[str, str] = {
         "{% else %}Une rencontre vous est proposée{% endif %}"
         "{% if theme is defined %} : {{ theme }}{% endif %}"
     ),
+    "loan.action_requested": "Un prêt attend votre accord : {{ skill_label }}",
     "loan.agreed": "Mise à disposition convenue : {{ skill_label }}",
     "loan.completed": "Mise à disposition terminée : {{ skill_label }}",
     "loan.cancelled": "Mise à disposition annulée : {{ skill_label }}",
@@ -62,6 +63,7 @@ _SUMMARIES: dict[str, str] = {
     "diagnosis.completed": "Votre autodiagnostic est prêt : {{ family_label }}.",
     "diagnosis.team_updated": "Le résultat collectif compte {{ respondents }} réponse(s).",
     "match.proposed": "Nouvelle proposition{% if theme is defined %} ({{ theme }}){% endif %}.",
+    "loan.action_requested": "Un prêt attend votre accord : {{ action_label }}.",
     "loan.agreed": "Mise à disposition convenue ({{ half_days }} demi-journée(s)).",
     "loan.completed": "Mise à disposition terminée : {{ hours | hours_fr }}.",
     "loan.cancelled": "Mise à disposition annulée.",
@@ -86,6 +88,7 @@ _OPTIONAL: dict[str, tuple[str, ...]] = {
     "diagnosis.completed": ("family_description", "priority_themes", "next_steps"),
     "diagnosis.team_updated": ("families", "priority_themes"),
     "match.proposed": ("reasons", "group_size", "partner_label"),
+    "loan.action_requested": ("action_url",),
     "loan.agreed": ("agent_label",),
     "loan.cancelled": ("reason",),
     "session.scheduled": ("location", "join_url", "modality"),
