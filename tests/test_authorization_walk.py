@@ -55,6 +55,7 @@ from deformations_common.service import create_app
 from deformations_common.vocabulary.roles import Role
 from deformations_devtools.portal.support import Portal
 from deformations_devtools.testing import free_port
+from deformations_matching.domain.cafe_review import QUESTIONS as CAFE_REVIEW_QUESTIONS
 from deformations_portal.app import definition as portal_definition
 from deformations_portal.domain.memberships import Membership, Status
 from deformations_portal.service import people, tokens
@@ -164,6 +165,9 @@ OPEN_TO: dict[tuple[str, str, str], tuple[frozenset[str], str]] = {
 # holds only the required ones).
 BODY_EXTRAS: dict[tuple[str, str, str], dict[str, Any]] = {
     ("matching", "POST", "/v1/peer-groups/{group_id}/sessions"): {"remote": True},
+    ("matching", "PUT", "/v1/cafes/{cycle_id}/review/mine"): {
+        "scores": dict.fromkeys(CAFE_REVIEW_QUESTIONS, 3)
+    },
 }
 
 # Things another collectivité (CREST) owns, created before the walk over them:

@@ -196,6 +196,7 @@ def test_near_me_is_the_departement_or_the_epci_of_the_collectivite_acted_for() 
 def _render_loan(loan: dict[str, Any], acting: Membership) -> str:
     from deformations_portal.domain.platform import Platform
     from deformations_portal.web.lending_forms import PARTS
+    from deformations_portal.web.lending_loans import INVITATIONS
     from deformations_portal.web.render import page
 
     view = loan_view(loan, acting)
@@ -218,6 +219,8 @@ def _render_loan(loan: dict[str, Any], acting: Membership) -> str:
         error="",
         errors={"agent": "Choisissez l'agent mis à disposition."},
         given={"formulaire": "agent"},
+        invited="",
+        invitations=INVITATIONS,
     )
 
 

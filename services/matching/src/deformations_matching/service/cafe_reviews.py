@@ -36,7 +36,9 @@ class ReviewIn(BaseModel):
     @model_validator(mode="after")
     def _every_question(self) -> "ReviewIn":
         if set(self.scores) != set(QUESTIONS):
-            raise ValueError("answer each question of the review once: " + ", ".join(QUESTIONS))
+            raise ValueError(
+                "répondez une fois à chaque question du bilan : " + ", ".join(QUESTIONS)
+            )
         return self
 
 
