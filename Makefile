@@ -5,7 +5,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
 export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help install run test test-fast fuzz lint format typecheck schemas contracts bench bench-matching faults clean
+.PHONY: help install run test test-cluster test-fast fuzz lint format typecheck schemas contracts bench bench-matching faults clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -18,7 +18,10 @@ run: install ## the platform at http://127.0.0.1:8000 (Caddy in front), demo, un
 	@uv run --frozen python scripts/run_platform.py
 
 test: install ## run the whole suite (real RabbitMQ and PostgreSQL)
-	@scripts/run-tests
+	@scripts/run-tests -m "not cluster"
+
+test-cluster: install ## a three-node RabbitMQ cluster of its own loses a node mid-flood
+	@scripts/with-services uv run --frozen pytest tests/test_cluster.py -q -p no:cacheprovider
 
 fuzz: install ## every service's HTTP API fuzzed from its OpenAPI (real RabbitMQ and PostgreSQL)
 	@scripts/with-services uv run --frozen pytest tests/test_api_fuzz.py -q -p no:cacheprovider

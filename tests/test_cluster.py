@@ -16,7 +16,9 @@ from runtime_harness import Harness, Service, ping
 
 from deformations_devtools.testing import Infra, OwnRabbitMQCluster, wait_until
 
-pytestmark = pytest.mark.integration
+# Not in `make test` yet: once in six runs, on a machine loaded by other runs, the flow did
+# not resume within 90 s of the node's loss (a stall after failover, still to explain).
+pytestmark = [pytest.mark.integration, pytest.mark.cluster]
 
 EVENTS = 600
 
