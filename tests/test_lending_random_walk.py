@@ -261,4 +261,6 @@ async def test_random_commands_never_break_an_invariant(platform: Platform, seed
 
     await wait_until(all_published, what=f"the events {dict(expected)}")
     del seen["session.rescheduled.v1"]  # a session may move several times
+    # Who must act next is asked at each stage a loan reaches; its own tests count them.
+    del seen["loan.action_requested.v1"]
     assert +seen == expected
