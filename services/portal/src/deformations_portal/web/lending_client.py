@@ -10,6 +10,7 @@ from deformations_common.vocabulary.errors import (
     InvalidInput,
 )
 from deformations_common.vocabulary.errors import NotFoundError as _NotFound
+from deformations_portal.settings import DEFAULT_SERVICE_URLS
 from deformations_portal.web.context import Page
 from deformations_portal.web.pages import issuer_of
 from deformations_portal.web.service_client import Service, ServiceClient
@@ -37,7 +38,7 @@ class LendingUnavailable(DomainError):
 
 LENDING = Service(
     name="lending",
-    default_url="http://127.0.0.1:8003",
+    default_url=DEFAULT_SERVICE_URLS["lending"],
     what="des prêts de compétences",
     errors={
         400: LendingInvalid,

@@ -13,6 +13,7 @@ from deformations_common.vocabulary.errors import (
     InvalidInput,
 )
 from deformations_common.vocabulary.errors import NotFoundError as _NotFound
+from deformations_portal.settings import DEFAULT_SERVICE_URLS
 from deformations_portal.web import service_client
 from deformations_portal.web.service_client import Service, ServiceClient
 
@@ -43,7 +44,7 @@ class MatchingUnavailable(DomainError):
 
 MATCHING = Service(
     name="matching",
-    default_url="http://127.0.0.1:8002",
+    default_url=DEFAULT_SERVICE_URLS["matching"],
     what="de mise en relation",
     errors={
         400: MatchingInvalid,

@@ -10,6 +10,7 @@ from deformations_common.vocabulary.errors import (
     NotFoundError,
 )
 from deformations_portal.domain.memberships import Membership
+from deformations_portal.settings import DEFAULT_SERVICE_URLS
 from deformations_portal.web.context import Page
 from deformations_portal.web.pages import issuer_of
 from deformations_portal.web.service_client import Service, ServiceClient
@@ -35,7 +36,7 @@ class NotificationsUnavailable(DomainError):
 
 NOTIFICATIONS = Service(
     name="notifications",
-    default_url="http://127.0.0.1:8004",
+    default_url=DEFAULT_SERVICE_URLS["notifications"],
     what="de notifications",
     errors={
         400: NotificationsRefused,
