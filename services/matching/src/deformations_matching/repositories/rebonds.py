@@ -2,9 +2,22 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from deformations_common.db import Connection
+
+
+@dataclass(frozen=True)
+class TrainerRebond:
+    """A rebond as both of its events tell it: whose, after which offer, what it is."""
+
+    rebond_id: UUID
+    person_id: str
+    after_offer_id: UUID
+    kind: str
+    offer_id: UUID | None
+    theme: str
 
 
 @dataclass(frozen=True)
@@ -26,65 +39,43 @@ class RebondRepository:
         self.conn = conn
 
     async def record_proposed(
-        self,
-        *,
-        rebond_id: UUID,
-        person_id: str,
-        after_offer_id: UUID,
-        kind: str,
-        offer_id: UUID | None,
-        theme: str,
-        occasion: str,
-        proposed_at: datetime,
+        self, rebond: TrainerRebond, occasion: str, proposed_at: datetime
     ) -> None:
-        await self.conn.execute(
-            """INSERT INTO trainer_rebonds (rebond_id, person_id, after_offer_id, kind,
-                                            offer_id, theme, occasion, proposed_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-               ON CONFLICT (rebond_id) DO UPDATE SET
-                   occasion = CASE WHEN trainer_rebonds.proposed_at IS NULL
-                                     OR EXCLUDED.proposed_at > trainer_rebonds.proposed_at
-                                   THEN EXCLUDED.occasion ELSE trainer_rebonds.occasion END,
-                   proposed_at = GREATEST(trainer_rebonds.proposed_at, EXCLUDED.proposed_at)""",
-            rebond_id,
-            person_id,
-            after_offer_id,
-            kind,
-            offer_id,
-            theme,
-            occasion,
-            proposed_at,
-        )
+        await self._record_newer(rebond, "occasion", occasion, "proposed_at", proposed_at)
 
     async def record_answered(
-        self,
-        *,
-        rebond_id: UUID,
-        person_id: str,
-        after_offer_id: UUID,
-        kind: str,
-        offer_id: UUID | None,
-        theme: str,
-        taken: bool,
-        answered_at: datetime,
+        self, rebond: TrainerRebond, taken: bool, answered_at: datetime
     ) -> None:
+        await self._record_newer(rebond, "taken", taken, "answered_at", answered_at)
+
+    async def _record_newer(
+        self,
+        rebond: TrainerRebond,
+        column: Literal["occasion", "taken"],
+        value: object,
+        moment: Literal["proposed_at", "answered_at"],
+        at: datetime,
+    ) -> None:
+        """The rebond with ``column`` set as of ``at``, unless the row already holds a later
+        one of that kind (the other kind's pair of columns is left as it is). The column
+        names come from the Literal types above, never from input."""
         await self.conn.execute(
-            """INSERT INTO trainer_rebonds (rebond_id, person_id, after_offer_id, kind,
-                                            offer_id, theme, taken, answered_at)
+            f"""INSERT INTO trainer_rebonds (rebond_id, person_id, after_offer_id, kind,
+                                            offer_id, theme, {column}, {moment})
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                ON CONFLICT (rebond_id) DO UPDATE SET
-                   taken = CASE WHEN trainer_rebonds.answered_at IS NULL
-                                  OR EXCLUDED.answered_at > trainer_rebonds.answered_at
-                                THEN EXCLUDED.taken ELSE trainer_rebonds.taken END,
-                   answered_at = GREATEST(trainer_rebonds.answered_at, EXCLUDED.answered_at)""",
-            rebond_id,
-            person_id,
-            after_offer_id,
-            kind,
-            offer_id,
-            theme,
-            taken,
-            answered_at,
+                   {column} = CASE WHEN trainer_rebonds.{moment} IS NULL
+                                     OR EXCLUDED.{moment} > trainer_rebonds.{moment}
+                                   THEN EXCLUDED.{column} ELSE trainer_rebonds.{column} END,
+                   {moment} = GREATEST(trainer_rebonds.{moment}, EXCLUDED.{moment})""",
+            rebond.rebond_id,
+            rebond.person_id,
+            rebond.after_offer_id,
+            rebond.kind,
+            rebond.offer_id,
+            rebond.theme,
+            value,
+            at,
         )
 
     async def standing_for(self, person_id: str, limit: int) -> list[TrainerRebondRow]:

@@ -21,6 +21,7 @@ from deformations_contracts.events.training import RebondAnswered, RebondPropose
 from deformations_matching.domain.locate import departement_of
 from deformations_matching.domain.model import half_day_key
 from deformations_matching.repositories.memberships import MembershipRow
+from deformations_matching.repositories.rebonds import TrainerRebond
 from deformations_matching.service.proposing import propose_for_request
 from deformations_matching.service.uow import MatchingUow
 
@@ -120,34 +121,27 @@ async def record_diagnosis(uow: MatchingUow, event: DiagnosisCompleted) -> None:
     )
 
 
-async def record_rebond_proposed(uow: MatchingUow, event: RebondProposed) -> None:
-    if await uow.erased_people.is_erased(event.person_id):
-        return
-    await uow.rebonds.record_proposed(
+def _rebond(event: RebondProposed | RebondAnswered) -> TrainerRebond:
+    return TrainerRebond(
         rebond_id=event.rebond_id,
         person_id=event.person_id,
         after_offer_id=event.after_offer_id,
         kind=event.kind.value,
         offer_id=event.offer_id,
         theme=event.theme,
-        occasion=event.occasion.value,
-        proposed_at=event.proposed_at,
     )
+
+
+async def record_rebond_proposed(uow: MatchingUow, event: RebondProposed) -> None:
+    if await uow.erased_people.is_erased(event.person_id):
+        return
+    await uow.rebonds.record_proposed(_rebond(event), event.occasion.value, event.proposed_at)
 
 
 async def record_rebond_answered(uow: MatchingUow, event: RebondAnswered) -> None:
     if await uow.erased_people.is_erased(event.person_id):
         return
-    await uow.rebonds.record_answered(
-        rebond_id=event.rebond_id,
-        person_id=event.person_id,
-        after_offer_id=event.after_offer_id,
-        kind=event.kind.value,
-        offer_id=event.offer_id,
-        theme=event.theme,
-        taken=event.taken,
-        answered_at=event.answered_at,
-    )
+    await uow.rebonds.record_answered(_rebond(event), event.taken, event.answered_at)
 
 
 async def record_membership(uow: MatchingUow, event: MembershipChanged) -> None:
