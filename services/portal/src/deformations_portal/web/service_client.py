@@ -19,6 +19,8 @@ from deformations_common.vocabulary.errors import DomainError
 from deformations_portal.domain.memberships import Membership
 from deformations_portal.service.tokens import TokenIssuer
 from deformations_portal.settings import PortalSettings
+from deformations_portal.web.context import Page
+from deformations_portal.web.pages import issuer_of
 
 
 @dataclass(frozen=True)
@@ -146,3 +148,17 @@ class ServiceClient:
             response.headers.get("content-type", "application/octet-stream"),
             response.headers.get("content-disposition"),
         )
+
+
+async def client_for(page: Page, service: Service, acting: Membership) -> ServiceClient:
+    """``service`` called by the signed-in person as ``acting`` (one of her memberships: the
+    operator's, for the back-office), whatever she acts for on the other pages."""
+    return ServiceClient(
+        service,
+        page.settings,
+        await issuer_of(page),
+        page.request.app.state.clients.http,
+        acting.person_id,
+        acting,
+        page.runtime.clock(),
+    )
