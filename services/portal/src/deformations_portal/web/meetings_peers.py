@@ -9,6 +9,7 @@ everyone still in has accepted; an accepted member fixes the sessions."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form
@@ -169,8 +170,16 @@ async def post_call(page: PageDep) -> Response:
     return page.redirect("/pairs?notice=appel")
 
 
-@router.post("/pairs/appels/{call_id}/retrait")
-async def withdraw(page: PageDep, call_id: str, csrf: CsrfField = None) -> Response:
+async def _act_on_call(
+    page: Page,
+    call_id: str,
+    csrf: str | None,
+    action: str,
+    title: str,
+    then: Callable[[Any], str],
+) -> Response:
+    """Post ``action`` on the call its address names, then go where ``then`` says from
+    matching's answer; a refusal is told on a page of its own, back to the calls."""
     if page.me is None:
         return page.redirect("/connexion")
     page.check_csrf(csrf)
@@ -178,40 +187,36 @@ async def withdraw(page: PageDep, call_id: str, csrf: CsrfField = None) -> Respo
         if not _uuid(call_id):
             raise InvalidInput("Cette adresse ne désigne aucun appel à pairs.")
         client = await matching_client(page)
-        await client.post(f"/v1/peer-calls/{call_id}/withdraw", {})
+        answer = await client.post(f"/v1/peer-calls/{call_id}/{action}", {})
     except DomainError as exc:
-        return failed(page, "Retirer l'appel", exc, "/pairs", "Revenir aux appels à pairs")
-    return page.redirect("/pairs?notice=retire")
+        return failed(page, title, exc, "/pairs", "Revenir aux appels à pairs")
+    return page.redirect(then(answer))
+
+
+@router.post("/pairs/appels/{call_id}/retrait")
+async def withdraw(page: PageDep, call_id: str, csrf: CsrfField = None) -> Response:
+    return await _act_on_call(
+        page, call_id, csrf, "withdraw", "Retirer l'appel", lambda _: "/pairs?notice=retire"
+    )
 
 
 @router.post("/pairs/appels/{call_id}/rejoindre")
 async def join(page: PageDep, call_id: str, csrf: CsrfField = None) -> Response:
-    if page.me is None:
-        return page.redirect("/connexion")
-    page.check_csrf(csrf)
-    try:
-        if not _uuid(call_id):
-            raise InvalidInput("Cette adresse ne désigne aucun appel à pairs.")
-        client = await matching_client(page)
-        await client.post(f"/v1/peer-calls/{call_id}/join", {})
-    except DomainError as exc:
-        return failed(page, "Rejoindre l'appel", exc, "/pairs", "Revenir aux appels à pairs")
-    return page.redirect("/pairs?notice=rejoint")
+    return await _act_on_call(
+        page, call_id, csrf, "join", "Rejoindre l'appel", lambda _: "/pairs?notice=rejoint"
+    )
 
 
 @router.post("/pairs/appels/{call_id}/groupe")
 async def form_group(page: PageDep, call_id: str, csrf: CsrfField = None) -> Response:
-    if page.me is None:
-        return page.redirect("/connexion")
-    page.check_csrf(csrf)
-    try:
-        if not _uuid(call_id):
-            raise InvalidInput("Cette adresse ne désigne aucun appel à pairs.")
-        client = await matching_client(page)
-        group = await client.post(f"/v1/peer-calls/{call_id}/group", {})
-    except DomainError as exc:
-        return failed(page, "Constituer le groupe", exc, "/pairs", "Revenir aux appels à pairs")
-    return page.redirect(f"/pairs/groupes/{group['group_id']}?notice=forme")
+    return await _act_on_call(
+        page,
+        call_id,
+        csrf,
+        "group",
+        "Constituer le groupe",
+        lambda group: f"/pairs/groupes/{group['group_id']}?notice=forme",
+    )
 
 
 async def _group_page(
