@@ -12,13 +12,13 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from deformations_common.vocabulary.errors import DomainError, InvalidInput
-from deformations_portal.domain import operator as rules
 from deformations_portal.domain.memberships import Membership
 from deformations_portal.domain.quiz import items_by_section
 from deformations_portal.service import content
 from deformations_portal.service.uow import PortalUow
 from deformations_portal.web.context import Page, PageDep
 from deformations_portal.web.diagnosis_client import diagnosis_client
+from deformations_portal.web.operator_access import action_refused, operator_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,26 +32,6 @@ _NOTICES = {
     "depose": "La version est déposée en brouillon : vérifiez l'aperçu avant de la publier.",
     "publie": "La version est publiée : les nouvelles réponses l'utilisent.",
 }
-
-
-def _operator(page: Page) -> Membership | Response:
-    if page.me is None:
-        return page.redirect("/connexion")
-    try:
-        return rules.require_operator(page.me.memberships)
-    except DomainError as error:
-        return page.message("Accès réservé", error.message, status=error.status, error=True)
-
-
-def _refused(page: Page, error: DomainError) -> Response:
-    """A form that cannot be trusted (its token): refused, nothing done."""
-    return page.message(
-        "Action impossible",
-        error.message,
-        status=error.status,
-        error=True,
-        link={"href": BASE, "text": "Revenir aux questionnaires"},
-    )
 
 
 def _render_list(
@@ -88,7 +68,7 @@ async def _versions(page: Page, acting: Membership) -> tuple[list[dict[str, Any]
 
 @router.get(BASE)
 async def versions(page: PageDep, notice: str = "") -> Response:
-    acting = _operator(page)
+    acting = operator_of(page)
     if not isinstance(acting, Membership):
         return acting
     found, unavailable = await _versions(page, acting)
@@ -115,7 +95,7 @@ async def _posted_source(page: Page) -> tuple[str, str | None]:
 
 @router.post(BASE)
 async def upload(page: PageDep) -> Response:
-    acting = _operator(page)
+    acting = operator_of(page)
     if not isinstance(acting, Membership):
         return acting
     source = ""
@@ -127,7 +107,7 @@ async def upload(page: PageDep) -> Response:
     try:
         page.check_csrf(csrf)
     except DomainError as error:
-        return _refused(page, error)
+        return action_refused(page, error, BASE, "Revenir aux questionnaires")
     try:
         if not source.strip():
             raise InvalidInput("Choisissez un fichier ou collez le contenu du questionnaire.")
@@ -181,7 +161,7 @@ async def _preview(
 
 @router.get(BASE + "/{version}")
 async def preview(page: PageDep, version: str, notice: str = "") -> Response:
-    acting = _operator(page)
+    acting = operator_of(page)
     if not isinstance(acting, Membership):
         return acting
     return await _preview(page, acting, version, notice=_NOTICES.get(notice, ""))
@@ -189,7 +169,7 @@ async def preview(page: PageDep, version: str, notice: str = "") -> Response:
 
 @router.post(BASE + "/{version}/publier")
 async def publish(page: PageDep, version: str) -> Response:
-    acting = _operator(page)
+    acting = operator_of(page)
     if not isinstance(acting, Membership):
         return acting
     form = await page.request.form()
@@ -197,7 +177,7 @@ async def publish(page: PageDep, version: str) -> Response:
     try:
         page.check_csrf(csrf if isinstance(csrf, str) else None)
     except DomainError as error:
-        return _refused(page, error)
+        return action_refused(page, error, BASE, "Revenir aux questionnaires")
     try:
         if form.get("confirmation") != "oui":
             raise InvalidInput("Cochez la confirmation pour publier cette version.")

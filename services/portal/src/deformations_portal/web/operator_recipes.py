@@ -11,12 +11,12 @@ from fastapi import APIRouter, Form
 from fastapi.responses import Response
 
 from deformations_common.vocabulary.errors import DomainError
-from deformations_portal.domain import operator as rules
 from deformations_portal.domain import recipes
 from deformations_portal.domain.memberships import Membership
 from deformations_portal.service import content
 from deformations_portal.service.uow import PortalUow
 from deformations_portal.web.context import Page, PageDep
+from deformations_portal.web.operator_access import action_refused, operator_of
 from deformations_portal.web.pages import CsrfField
 
 router = APIRouter(include_in_schema=False)
@@ -25,28 +25,9 @@ BASE = "/operateur/recettes"
 Field = Annotated[str, Form()]
 
 
-def _operator(page: Page) -> Membership | Response:
-    if page.me is None:
-        return page.redirect("/connexion")
-    try:
-        return rules.require_operator(page.me.memberships)
-    except DomainError as error:
-        return page.message("Accès réservé", error.message, status=error.status, error=True)
-
-
-def _refused(page: Page, error: DomainError) -> Response:
-    return page.message(
-        "Action impossible",
-        error.message,
-        status=error.status,
-        error=True,
-        link={"href": BASE, "text": "Revenir aux recettes"},
-    )
-
-
 @router.get(BASE)
 async def listing(page: PageDep, notice: str = "") -> Response:
-    acting = _operator(page)
+    acting = operator_of(page)
     if not isinstance(acting, Membership):
         return acting
     async with page.runtime.begin(PortalUow) as uow:
@@ -81,14 +62,14 @@ def _form(
 
 @router.get(BASE + "/{code}")
 async def edit_form(page: PageDep, code: str) -> Response:
-    acting = _operator(page)
+    acting = operator_of(page)
     if not isinstance(acting, Membership):
         return acting
     try:
         async with page.runtime.begin(PortalUow) as uow:
             found = await content.editable_recipe(uow, acting.person_id, code)
     except DomainError as error:
-        return _refused(page, error)
+        return action_refused(page, error, BASE, "Revenir aux recettes")
     recipe = found.recipe
     given = {
         "titre": recipe.title,
@@ -109,7 +90,7 @@ async def save(
     content_: Annotated[str, Form(alias="content")] = "",
     csrf: CsrfField = None,
 ) -> Response:
-    acting = _operator(page)
+    acting = operator_of(page)
     if not isinstance(acting, Membership):
         return acting
     given = {"titre": titre, "resume": resume, "etapes": etapes, "content": content_}
@@ -123,5 +104,5 @@ async def save(
                 return _form(page, found, given, invalid.errors)
             await content.edit_recipe(uow, acting.person_id, code, text)
     except DomainError as error:
-        return _refused(page, error)
+        return action_refused(page, error, BASE, "Revenir aux recettes")
     return page.redirect(f"{BASE}?notice=enregistre")
