@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from deformations_common.vocabulary.errors import DomainError, InvalidInput
-from deformations_portal.web.context import Page, PageDep, failed, not_found
-from deformations_portal.web.links import to_sign_in
+from deformations_common.vocabulary.errors import InvalidInput
+from deformations_portal.web.context import Page, PageDep
+from deformations_portal.web.programme_space import Feedback, SpacePage, act, show
 from deformations_portal.web.training import training_client
 from deformations_portal.web.training_client import TrainingClient
-from deformations_portal.web.training_programmes import load_programme, programme_uuid
 
 router = APIRouter(include_in_schema=False)
 
@@ -82,24 +80,11 @@ def _siren(given: dict[str, str], space: dict[str, Any]) -> str:
     return chosen
 
 
-async def _load(page: Page, programme_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    programme = await load_programme(page, programme_id)
-    if programme["recipe_code"] != BOUSSOLE:
-        raise InvalidInput("Ce programme n'est pas une boussole de la participation.")
-    client = await training_client(page)
-    found: dict[str, Any] = await client.get(f"/v1/programmes/{programme['id']}/boussole")
-    return programme, found
-
-
 async def _render(
     page: Page,
     programme: dict[str, Any],
     space: dict[str, Any],
-    *,
-    notice: str = "",
-    error: tuple[str, str] | None = None,
-    given: dict[str, str] | None = None,
-    status: int = 200,
+    said: Feedback,
 ) -> Response:
     points: list[dict[str, Any]] = []
     if len(space["surveyed"]) >= MIN_SURVEYED:
@@ -108,7 +93,7 @@ async def _render(
     return page.render(
         "programmes/boussole.html",
         f"{programme['title']} : la boussole",
-        status=status,
+        status=said.status,
         current="formations",
         programme=programme,
         space=space,
@@ -120,50 +105,25 @@ async def _render(
         side=SIDE,
         scale=SCALE,
         trial=TRIAL,
-        notice=notice,
-        error_for=error[0] if error else "",
-        error=error[1] if error else "",
-        given=given or {},
+        **said.shown(),
     )
+
+
+BOUSSOLE_PAGE = SpacePage(
+    recipe=BOUSSOLE,
+    not_this="Ce programme n'est pas une boussole de la participation.",
+    title="Boussole de la participation",
+    path="boussole",
+    api="boussole",
+    done=DONE,
+    anchors=ANCHOR,
+    render=_render,
+)
 
 
 @router.get("/programmes/{programme_id}/boussole")
 async def boussole_page(page: PageDep, programme_id: str, fait: str = "") -> Response:
-    if page.me is None:
-        return to_sign_in(page)
-    try:
-        programme, space = await _load(page, programme_id)
-        return await _render(page, programme, space, notice=DONE.get(fait, ""))
-    except DomainError as exc:
-        if exc.status == 404 or isinstance(exc, InvalidInput):
-            return not_found(page)
-        return failed(page, "Boussole de la participation", exc, f"/programmes/{programme_id}")
-
-
-Action = Callable[[TrainingClient, str, dict[str, str], dict[str, Any]], Awaitable[object]]
-
-
-async def _act(page: Page, programme_id: str, done: str, action: Action) -> Response:
-    if page.me is None:
-        return page.redirect("/connexion")
-    form = await page.request.form()
-    given = {k: str(v) for k, v in form.items()}
-    back = f"/programmes/{programme_id}/boussole"
-    try:
-        page.check_csrf(given.get("csrf"))
-        programme, space = await _load(page, programme_uuid(programme_id))
-    except DomainError as exc:
-        return failed(page, "Boussole de la participation", exc, back)
-    base = f"/v1/programmes/{programme['id']}/boussole"
-    try:
-        await action(await training_client(page), base, given, space)
-    except DomainError as exc:
-        if exc.status in (401, 403):
-            return failed(page, "Boussole de la participation", exc, back)
-        return await _render(
-            page, programme, space, error=(done, exc.message), given=given, status=exc.status
-        )
-    return page.redirect(f"{back}?fait={done}#{ANCHOR[done]}")
+    return await show(page, BOUSSOLE_PAGE, programme_id, fait)
 
 
 async def _survey(c: TrainingClient, base: str, f: dict[str, str], _: Any) -> None:
@@ -210,19 +170,19 @@ PATH = "/programmes/{programme_id}/boussole"
 
 @router.post(f"{PATH}/collectivites")
 async def survey(page: PageDep, programme_id: str) -> Response:
-    return await _act(page, programme_id, "collectivite", _survey)
+    return await act(page, BOUSSOLE_PAGE, programme_id, "collectivite", _survey)
 
 
 @router.post(f"{PATH}/dispositifs")
 async def dispositif(page: PageDep, programme_id: str) -> Response:
-    return await _act(page, programme_id, "dispositif", _dispositif)
+    return await act(page, BOUSSOLE_PAGE, programme_id, "dispositif", _dispositif)
 
 
 @router.post(f"{PATH}/feuilles")
 async def roadmap(page: PageDep, programme_id: str) -> Response:
-    return await _act(page, programme_id, "feuille", _roadmap)
+    return await act(page, BOUSSOLE_PAGE, programme_id, "feuille", _roadmap)
 
 
 @router.post(f"{PATH}/suivi")
 async def follow_up(page: PageDep, programme_id: str) -> Response:
-    return await _act(page, programme_id, "suivi", _follow_up)
+    return await act(page, BOUSSOLE_PAGE, programme_id, "suivi", _follow_up)

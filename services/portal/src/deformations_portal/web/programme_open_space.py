@@ -10,20 +10,17 @@ a refusal is shown beside that form, with what was typed, and nothing changes.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from deformations_common.vocabulary.errors import DomainError, InvalidInput
+from deformations_common.vocabulary.errors import InvalidInput
 from deformations_common.vocabulary.french import PARIS, as_paris, time_fr
-from deformations_portal.web.context import Page, PageDep, failed, not_found
-from deformations_portal.web.links import to_sign_in
-from deformations_portal.web.training import training_client
+from deformations_portal.web.context import Page, PageDep
+from deformations_portal.web.programme_space import Action, Feedback, SpacePage, act, show
 from deformations_portal.web.training_client import TrainingClient
-from deformations_portal.web.training_programmes import load_programme, programme_uuid
 
 router = APIRouter(include_in_schema=False)
 
@@ -160,78 +157,38 @@ async def _render(
     page: Page,
     programme: dict[str, Any],
     space: dict[str, Any],
-    *,
-    notice: str = "",
-    error: tuple[str, str] | None = None,
-    given: dict[str, str] | None = None,
-    status: int = 200,
+    said: Feedback,
 ) -> Response:
     assert page.me is not None
     me = str(page.me.person_id)
     return page.render(
         "programmes/non_conference.html",
         f"{programme['title']} : la demi-journée",
-        status=status,
+        status=said.status,
         current="formations",
         programme=programme,
         facilitator=programme["facilitator_id"] == me,
         day=_day_of(programme, space),
-        notice=notice,
-        error_for=error[0] if error else "",
-        error=error[1] if error else "",
-        given=given or {},
+        **said.shown(),
         **_view(space, me),
     )
 
 
-async def _load(page: Page, programme_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    programme = await load_programme(page, programme_id)
-    if programme["recipe_code"] != NON_CONFERENCE:
-        raise InvalidInput("Ce programme n'est pas une non-conférence.")
-    client = await training_client(page)
-    space: dict[str, Any] = await client.get(f"/v1/programmes/{programme['id']}/open-space")
-    return programme, space
+NON_CONFERENCE_PAGE = SpacePage(
+    recipe=NON_CONFERENCE,
+    not_this="Ce programme n'est pas une non-conférence.",
+    title="Non-conférence",
+    path="non-conference",
+    api="open-space",
+    done=DONE,
+    anchors=ANCHOR,
+    render=_render,
+)
 
 
 @router.get("/programmes/{programme_id}/non-conference")
 async def open_space_page(page: PageDep, programme_id: str, fait: str = "") -> Response:
-    if page.me is None:
-        return to_sign_in(page)
-    try:
-        programme, space = await _load(page, programme_id)
-    except DomainError as exc:
-        if exc.status == 404 or isinstance(exc, InvalidInput):
-            return not_found(page)
-        return failed(page, "Non-conférence", exc, f"/programmes/{programme_id}")
-    return await _render(page, programme, space, notice=DONE.get(fait, ""))
-
-
-Action = Callable[[TrainingClient, str, dict[str, str], dict[str, Any]], Awaitable[object]]
-
-
-async def _act(page: Page, programme_id: str, done: str, action: Action) -> Response:
-    """Check the form, call training, and come back beside the form (or show why not)."""
-    if page.me is None:
-        return page.redirect("/connexion")
-    form = await page.request.form()
-    given = {k: str(v) for k, v in form.items()}
-    back = f"/programmes/{programme_id}/non-conference"
-    try:
-        page.check_csrf(given.get("csrf"))
-        programme, space = await _load(page, programme_uuid(programme_id))
-    except DomainError as exc:
-        return failed(page, "Non-conférence", exc, back)
-    base = f"/v1/programmes/{programme['id']}/open-space"
-    try:
-        await action(await training_client(page), base, given, space)
-    except DomainError as exc:
-        if exc.status in (401, 403):
-            # Not this person's to do: the form is not on her page to show it beside.
-            return failed(page, "Non-conférence", exc, back)
-        return await _render(
-            page, programme, space, error=(done, exc.message), given=given, status=exc.status
-        )
-    return page.redirect(f"{back}?fait={done}#{ANCHOR[done]}")
+    return await show(page, NON_CONFERENCE_PAGE, programme_id, fait)
 
 
 async def _contribute(c: TrainingClient, base: str, f: dict[str, str], _: Any) -> None:
@@ -314,49 +271,51 @@ PATH = "/programmes/{programme_id}/non-conference"
 
 @router.post(f"{PATH}/contributions")
 async def contribute(page: PageDep, programme_id: str) -> Response:
-    return await _act(page, programme_id, "contribution", _contribute)
+    return await act(page, NON_CONFERENCE_PAGE, programme_id, "contribution", _contribute)
 
 
 @router.post(f"{PATH}/appel")
 async def close_call(page: PageDep, programme_id: str) -> Response:
-    return await _act(page, programme_id, "appel", _close_call)
+    return await act(page, NON_CONFERENCE_PAGE, programme_id, "appel", _close_call)
 
 
 @router.post(f"{PATH}/cadre")
 async def frame(page: PageDep, programme_id: str) -> Response:
-    return await _act(page, programme_id, "cadre", _frame)
+    return await act(page, NON_CONFERENCE_PAGE, programme_id, "cadre", _frame)
 
 
 @router.post(f"{PATH}/propositions")
 async def propose(page: PageDep, programme_id: str) -> Response:
-    return await _act(page, programme_id, "proposition", _propose)
+    return await act(page, NON_CONFERENCE_PAGE, programme_id, "proposition", _propose)
 
 
 @router.post(f"{PATH}/votes")
 async def vote(page: PageDep, programme_id: str) -> Response:
-    return await _act(page, programme_id, "vote", _vote)
+    return await act(page, NON_CONFERENCE_PAGE, programme_id, "vote", _vote)
 
 
 @router.post(f"{PATH}/agenda")
 async def build_agenda(page: PageDep, programme_id: str) -> Response:
-    return await _act(page, programme_id, "agenda", _agenda)
+    return await act(page, NON_CONFERENCE_PAGE, programme_id, "agenda", _agenda)
 
 
 @router.post(f"{PATH}/deplacer")
 async def move(page: PageDep, programme_id: str) -> Response:
-    return await _act(page, programme_id, "deplace", _move)
+    return await act(page, NON_CONFERENCE_PAGE, programme_id, "deplace", _move)
 
 
 @router.post(f"{PATH}/rejoindre")
 async def join(page: PageDep, programme_id: str) -> Response:
-    return await _act(page, programme_id, "rejoint", _join)
+    return await act(page, NON_CONFERENCE_PAGE, programme_id, "rejoint", _join)
 
 
 @router.post(f"{PATH}/notes")
 async def note(page: PageDep, programme_id: str) -> Response:
-    return await _act(page, programme_id, "note", _note)
+    return await act(page, NON_CONFERENCE_PAGE, programme_id, "note", _note)
 
 
 @router.post(f"{PATH}/demonstrateurs")
 async def demonstrator(page: PageDep, programme_id: str) -> Response:
-    return await _act(page, programme_id, "demonstrateur", _demonstrator_of(page))
+    return await act(
+        page, NON_CONFERENCE_PAGE, programme_id, "demonstrateur", _demonstrator_of(page)
+    )
