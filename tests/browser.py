@@ -125,6 +125,12 @@ def button(text: str) -> str:
     return f"//button[normalize-space()={quote(text)}]"
 
 
+def labelled(text: str) -> str:
+    """XPath of the button named ``text`` by its aria-label (where several buttons of a page
+    read the same, each says which item it acts on)."""
+    return f"//button[@aria-label={quote(text)}]"
+
+
 def link(text: str) -> str:
     """XPath of the link whose visible text is ``text``."""
     return f"//a[normalize-space()={quote(text)}]"
@@ -141,6 +147,12 @@ def press(driver: Any, xpath: str) -> None:
     WebDriverWait(driver, 20).until(
         lambda d: d.execute_script("return document.readyState") == "complete"
     )
+
+
+def dev_sign_in(driver: Any, url: str, email: str) -> None:
+    """Signed in as ``email`` on the portal at ``url``, by its development sign-in page."""
+    driver.get(f"{url}/connexion/dev")
+    press(driver, button(f"Agir en tant que {email}"))
 
 
 def left(element: Any) -> bool:

@@ -7,11 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import PHONE, Open, accessible, button, click, fill, link, press, quote
+from browser import PHONE, Open, accessible, click, dev_sign_in, fill, labelled, link, press
 from test_portal_programmes import Facilitator, said
 from test_portal_training import ELU, ELUE, TRAINER, Site, csrf, site
-
-from deformations_devtools.people import person_id
 
 pytestmark = pytest.mark.integration
 __all__ = ["site"]  # the fixture, used by name
@@ -34,17 +32,9 @@ SURVEYED = {
 
 async def boussole(site: Site, *people: str) -> tuple[Facilitator, str]:
     facilitator = Facilitator(site)
-    started = await facilitator.call(
-        "POST",
-        "/v1/programmes",
-        {"recipe_code": "t09_boussole_participation", "territory_siren": DROME},
-    )
-    programme = str(started["id"])
-    invited = [{"person_id": str(person_id(p))} for p in people]
-    if invited:
-        await facilitator.call(
-            "POST", f"/v1/programmes/{programme}/invitations", {"people": invited}
-        )
+    programme = await facilitator.start("t09_boussole_participation", DROME)
+    if people:
+        await facilitator.invite(programme, *people)
     return facilitator, programme
 
 
@@ -98,8 +88,7 @@ async def test_in_a_browser_ten_collectivites_end_in_the_grid_and_a_roadmap(
 
     facilitator, programme = await boussole(site, "elue-crest")
     elue = browsers(window=PHONE)
-    elue.get(f"{site.url}/connexion/dev")
-    press(elue, button(f"Agir en tant que {ELUE}"))
+    dev_sign_in(elue, site.url, ELUE)
     elue.get(f"{site.url}/programmes/{programme}")
     click(elue, "Je rejoins le programme")
     press(elue, link("La boussole : enquête, grille, feuilles de route"))
@@ -140,8 +129,8 @@ async def test_in_a_browser_ten_collectivites_end_in_the_grid_and_a_roadmap(
     fill(elue, "feuille-conseils", "Commencer par une commission, tirer au sort la moitié.")
     click(elue, "Ajouter à la feuille de route")
     assert "La feuille de route a une étape de plus." in elue.page_source
-    follow_up = "//button[@aria-label={}]".format(
-        quote("Enregistrer le suivi : Commissions participatives ouvertes aux habitants, Crest")
+    follow_up = labelled(
+        "Enregistrer le suivi : Commissions participatives ouvertes aux habitants, Crest"
     )
     item = re.findall(r'name="etape" value="([0-9a-f-]+)"', elue.page_source)[0]
     Select(elue.find_element(By.ID, f"statut-{item}")).select_by_value("tried")

@@ -8,12 +8,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from browser import PHONE, Open, accessible, button, click, fill, link, press, quote
-from test_portal_programmes import CLUNISOIS, Facilitator, said
+from browser import PHONE, Open, accessible, click, dev_sign_in, fill, labelled, link, press
+from test_portal_programmes import CLUNISOIS, Facilitator, accept, said
 from test_portal_training import ELU, ELUE, RH, TRAINER, Site, csrf, site
 
 from deformations_common.vocabulary.french import PARIS, date_fr
-from deformations_devtools.people import person_id
 
 pytestmark = pytest.mark.integration
 __all__ = ["site"]  # the fixture, used by name
@@ -21,47 +20,24 @@ __all__ = ["site"]  # the fixture, used by name
 PRIVATE = "Compte rendu du conseil communautaire"
 
 
-def labelled(text: str) -> str:
-    return f"//button[@aria-label={quote(text)}]"
-
-
 async def carnet(site: Site, *people: str) -> tuple[Facilitator, str]:
     """A carnet de bord with three monthly coaching appointments, these people invited."""
     facilitator = Facilitator(site)
-    started = await facilitator.call(
-        "POST",
-        "/v1/programmes",
-        {"recipe_code": "t02_carnet_de_bord", "territory_siren": CLUNISOIS},
-    )
-    programme = str(started["id"])
+    programme = await facilitator.start("t02_carnet_de_bord", CLUNISOIS)
     first = (datetime.now(PARIS) + timedelta(days=7)).replace(
         hour=18, minute=0, second=0, microsecond=0
     )
     for month in range(3):
-        start = first + timedelta(days=30 * month)
-        await facilitator.call(
-            "POST",
-            f"/v1/programmes/{programme}/sessions",
-            {
-                "step_key": "coaching",
-                "title": f"Rendez-vous de coaching n° {month + 1}",
-                "starts_at": start.isoformat(),
-                "ends_at": (start + timedelta(hours=1)).isoformat(),
-                "remote": True,
-            },
+        await facilitator.plan(
+            programme,
+            "coaching",
+            f"Rendez-vous de coaching n° {month + 1}",
+            first + timedelta(days=30 * month),
+            timedelta(hours=1),
+            remote=True,
         )
-    invited = [{"person_id": str(person_id(p))} for p in people]
-    await facilitator.call("POST", f"/v1/programmes/{programme}/invitations", {"people": invited})
+    await facilitator.invite(programme, *people)
     return facilitator, programme
-
-
-async def accept(site: Site, email: str, programme: str) -> None:
-    async with site.person(email) as client:
-        page = await client.get(f"/programmes/{programme}")
-        answered = await client.post(
-            f"/programmes/{programme}/invitation", data={"csrf": csrf(page), "choix": "accepter"}
-        )
-        assert answered.status_code == 303
 
 
 async def test_bad_entries_are_refused_beside_the_form_and_strangers_see_nothing(
@@ -119,8 +95,7 @@ async def test_in_a_browser_a_carnet_over_three_months_with_one_entry_shared(
         assert written.status_code == 303
 
     elue = browsers(window=PHONE)
-    elue.get(f"{site.url}/connexion/dev")
-    press(elue, button(f"Agir en tant que {ELUE}"))
+    dev_sign_in(elue, site.url, ELUE)
     elue.get(f"{site.url}/programmes/{programme}")
     click(elue, "Je rejoins le programme")
     press(elue, link("Le carnet de bord"))
@@ -163,8 +138,7 @@ async def test_in_a_browser_a_carnet_over_three_months_with_one_entry_shared(
     accessible(elue)
 
     coach = browsers(window=PHONE)
-    coach.get(f"{site.url}/connexion/dev")
-    press(coach, button(f"Agir en tant que {TRAINER}"))
+    dev_sign_in(coach, site.url, TRAINER)
     coach.get(f"{site.url}/programmes/{programme}/carnet")
     accessible(coach)
     text = coach.find_element(By.TAG_NAME, "main").text

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from browser import PHONE, Open, accessible, button, click, fill, link, press, quote
-from test_portal_programmes import CLUNISOIS, Facilitator, said
+from browser import PHONE, Open, accessible, click, dev_sign_in, fill, labelled, link, press
+from test_portal_programmes import CLUNISOIS, Facilitator, accept, said
 from test_portal_training import ELU, ELUE, TRAINER, Site, csrf, site
 
 from deformations_common.vocabulary.french import PARIS
@@ -23,46 +23,18 @@ CONTRIBUTION = "Cantines : acheter local sans se ruiner"
 OTHER = "Mutualiser un agent énergie entre communes"
 
 
-def labelled(text: str) -> str:
-    """XPath of the button named ``text`` (several buttons of a page read the same)."""
-    return f"//button[@aria-label={quote(text)}]"
-
-
 async def non_conference(site: Site, *people: str) -> tuple[Facilitator, str]:
     """A non-conférence in the CC du Clunisois, its half-day planned, these people invited."""
     facilitator = Facilitator(site)
-    started = await facilitator.call(
-        "POST",
-        "/v1/programmes",
-        {"recipe_code": "t10_non_conference", "territory_siren": CLUNISOIS},
-    )
-    programme = str(started["id"])
+    programme = await facilitator.start("t10_non_conference", CLUNISOIS)
     day = (datetime.now(PARIS) + timedelta(days=20)).replace(
         hour=14, minute=0, second=0, microsecond=0
     )
-    await facilitator.call(
-        "POST",
-        f"/v1/programmes/{programme}/sessions",
-        {
-            "step_key": "jour_j",
-            "title": "La demi-journée",
-            "starts_at": day.isoformat(),
-            "ends_at": (day + timedelta(hours=4)).isoformat(),
-            "place_insee": "71137",
-        },
+    await facilitator.plan(
+        programme, "jour_j", "La demi-journée", day, timedelta(hours=4), place_insee="71137"
     )
-    invited = [{"person_id": str(person_id(p))} for p in people]
-    await facilitator.call("POST", f"/v1/programmes/{programme}/invitations", {"people": invited})
+    await facilitator.invite(programme, *people)
     return facilitator, programme
-
-
-async def accept(site: Site, email: str, programme: str) -> None:
-    async with site.person(email) as client:
-        page = await client.get(f"/programmes/{programme}")
-        answered = await client.post(
-            f"/programmes/{programme}/invitation", data={"csrf": csrf(page), "choix": "accepter"}
-        )
-        assert answered.status_code == 303
 
 
 async def test_bad_input_is_refused_beside_its_form_and_strangers_see_nothing(site: Site) -> None:
@@ -132,8 +104,7 @@ async def test_in_a_browser_a_non_conference_from_its_call_to_the_agenda_and_its
 
     # Before the day: the élue joins, then answers the call for contributions.
     elue = browsers(window=PHONE)
-    elue.get(f"{site.url}/connexion/dev")
-    press(elue, button(f"Agir en tant que {ELUE}"))
+    dev_sign_in(elue, site.url, ELUE)
     # Her programmes are one link away from the training pages.
     elue.get(f"{site.url}/formations")
     press(elue, link("Mes programmes"))
@@ -151,8 +122,7 @@ async def test_in_a_browser_a_non_conference_from_its_call_to_the_agenda_and_its
 
     # The facilitator closes the call and sets the frame of the day (its date prefilled).
     trainer = browsers(window=PHONE)
-    trainer.get(f"{site.url}/connexion/dev")
-    press(trainer, button(f"Agir en tant que {TRAINER}"))
+    dev_sign_in(trainer, site.url, TRAINER)
     trainer.get(f"{url}/non-conference")
     accessible(trainer)
     click(trainer, "Clore l'appel à contributions")

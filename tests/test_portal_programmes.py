@@ -7,12 +7,12 @@ from __future__ import annotations
 import html
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from browser import PHONE, Open, accessible, button, click, fill, press
+from browser import PHONE, Open, accessible, click, dev_sign_in, fill
 from test_portal_training import BODY, ELU, ELUE, TRAINER, Site, csrf, site
 
 from deformations_common.vocabulary.roles import Role
@@ -51,19 +51,52 @@ class Facilitator:
         assert answer.status_code < 300, answer.text
         return answer.json()
 
+    async def start(self, recipe: str, territory: str) -> str:
+        """A programme of ``recipe`` in the territory of this SIREN: its id."""
+        started = await self.call(
+            "POST", "/v1/programmes", {"recipe_code": recipe, "territory_siren": territory}
+        )
+        return str(started["id"])
+
+    async def plan(
+        self,
+        programme: str,
+        step: str,
+        title: str,
+        starts: datetime,
+        lasting: timedelta,
+        **where: Any,
+    ) -> None:
+        """A session of the programme's ``step``; ``where``: remote, place_insee…"""
+        session = {
+            "step_key": step,
+            "title": title,
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + lasting).isoformat(),
+            **where,
+        }
+        await self.call("POST", f"/v1/programmes/{programme}/sessions", session)
+
+    async def invite(self, programme: str, *people: str) -> None:
+        """These people (devtools' names) invited to the programme."""
+        invited = [{"person_id": str(person_id(p))} for p in people]
+        await self.call("POST", f"/v1/programmes/{programme}/invitations", {"people": invited})
+
+
+async def accept(site: Site, email: str, programme: str) -> None:
+    """The invitation accepted on the programme's page, as its invitee clicks."""
+    async with site.person(email) as client:
+        page = await client.get(f"/programmes/{programme}")
+        answered = await client.post(
+            f"/programmes/{programme}/invitation", data={"csrf": csrf(page), "choix": "accepter"}
+        )
+        assert answered.status_code == 303
+
 
 async def test_an_elue_joins_a_programme_then_answers_its_review(site: Site) -> None:
     facilitator = Facilitator(site)
-    started = await facilitator.call(
-        "POST",
-        "/v1/programmes",
-        {"recipe_code": "t10_non_conference", "territory_siren": CLUNISOIS},
-    )
-    programme = started["id"]
-    elue = str(person_id("elue-crest"))
-    await facilitator.call(
-        "POST", f"/v1/programmes/{programme}/invitations", {"people": [{"person_id": elue}]}
-    )
+    programme = await facilitator.start("t10_non_conference", CLUNISOIS)
+    await facilitator.invite(programme, "elue-crest")
     page_url = f"/programmes/{programme}"
 
     async with site.person(ELUE) as client:
@@ -142,20 +175,10 @@ async def test_in_a_browser_the_programme_page_is_accessible_on_a_phone(
     from selenium.webdriver.common.by import By
 
     facilitator = Facilitator(site)
-    started = await facilitator.call(
-        "POST",
-        "/v1/programmes",
-        {"recipe_code": "t10_non_conference", "territory_siren": CLUNISOIS},
-    )
-    programme = started["id"]
-    await facilitator.call(
-        "POST",
-        f"/v1/programmes/{programme}/invitations",
-        {"people": [{"person_id": str(person_id("elue-crest"))}]},
-    )
+    programme = await facilitator.start("t10_non_conference", CLUNISOIS)
+    await facilitator.invite(programme, "elue-crest")
     elue = browsers(window=PHONE)
-    elue.get(f"{site.url}/connexion/dev")
-    press(elue, button(f"Agir en tant que {ELUE}"))
+    dev_sign_in(elue, site.url, ELUE)
     elue.get(f"{site.url}/programmes/{programme}")
     accessible(elue)
     click(elue, "Je rejoins le programme")

@@ -8,12 +8,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from browser import PHONE, Open, accessible, button, click, fill, link, press, quote
+from browser import PHONE, Open, accessible, click, dev_sign_in, fill, labelled, link, press
 from test_portal_programmes import Facilitator, said
 from test_portal_training import ELU, ELUE, TRAINER, Site, site
 
 from deformations_common.vocabulary.french import PARIS
-from deformations_devtools.people import person_id
 
 pytestmark = pytest.mark.integration
 __all__ = ["site"]  # the fixture, used by name
@@ -25,18 +24,9 @@ CORMATIN = "217101450"
 
 async def started(site: Site, recipe: str, territory: str, invite: bool = True) -> str:
     facilitator = Facilitator(site)
-    programme = str(
-        (
-            await facilitator.call(
-                "POST", "/v1/programmes", {"recipe_code": recipe, "territory_siren": territory}
-            )
-        )["id"]
-    )
+    programme = await facilitator.start(recipe, territory)
     if invite:
-        people = [{"person_id": str(person_id("elue-crest"))}]
-        await facilitator.call(
-            "POST", f"/v1/programmes/{programme}/invitations", {"people": people}
-        )
+        await facilitator.invite(programme, "elue-crest")
     return programme
 
 
@@ -58,16 +48,8 @@ async def toolbox_and_codev(site: Site) -> tuple[str, str]:
     start = (datetime.now(PARIS) + timedelta(days=10)).replace(
         hour=9, minute=0, second=0, microsecond=0
     )
-    await facilitator.call(
-        "POST",
-        f"/v1/programmes/{codev}/sessions",
-        {
-            "step_key": "seance",
-            "title": "Séance de co-développement",
-            "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(hours=2)).isoformat(),
-            "remote": True,
-        },
+    await facilitator.plan(
+        codev, "seance", "Séance de co-développement", start, timedelta(hours=2), remote=True
     )
     return workshop, codev
 
@@ -103,8 +85,7 @@ async def test_in_a_browser_the_toolbox_and_the_codev_pages_are_accessible_on_a_
 ) -> None:
     workshop, codev = await toolbox_and_codev(site)
     trainer = browsers(window=PHONE)
-    trainer.get(f"{site.url}/connexion/dev")
-    press(trainer, button(f"Agir en tant que {TRAINER}"))
+    dev_sign_in(trainer, site.url, TRAINER)
     trainer.get(f"{site.url}/programmes/{workshop}")
     press(trainer, link("La boîte à outils territoriale"))
     assert "Les communes voisines de l'intercommunalité" in trainer.page_source
@@ -136,14 +117,13 @@ async def test_in_a_browser_an_elue_notes_an_interview_and_shares_a_learning(
         {"collectivite_siren": CORMATIN, "whom": "Le maire", "place": "La mairie"},
     )
     elue = browsers(window=PHONE)
-    elue.get(f"{site.url}/connexion/dev")
-    press(elue, button(f"Agir en tant que {ELUE}"))
+    dev_sign_in(elue, site.url, ELUE)
     elue.get(f"{site.url}/programmes/{enquiry}")
     click(elue, "Je rejoins le programme")
     press(elue, link("L'enquête : terrain, entretiens, apprentissages"))
     assert "Qui a porté le projet ?" in elue.page_source
     accessible(elue)
-    save = f"//button[@aria-label={quote('Enregistrer les notes : Cormatin')}]"
+    save = labelled("Enregistrer les notes : Cormatin")
     press(elue, save)  # empty notes: refused beside the form
     assert 'id="entretien-erreur"' in elue.page_source
     fill(elue, f"notes-{entry['id']}", "Un collectif d'agriculteurs, la commune en appui.")
