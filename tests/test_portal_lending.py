@@ -223,7 +223,7 @@ async def test_a_loan_from_offer_to_feedback_over_the_pages(site: Site) -> None:
         given = await lender.post(f"{loan_page}/avis", data={**answers, "csrf": csrf(form)})
         assert given.headers["location"] == f"{loan_page}?fait=avis"
         after = await lender.get(f"{loan_page}/avis")
-        assert "pas de questionnaire à remplir" in after.text
+        assert "L&#39;avis de votre collectivité est déjà donné : merci." in after.text
 
     async with site.person(AGENT) as agent:
         page = await agent.get(loan_page)

@@ -145,11 +145,11 @@ async def test_four_people_agree_a_loan_and_end_it_by_clicking(site: Site, brows
     accessible(driver)
     assert "convenu" in text(driver)
 
-    # The agent sees the loan agreed, with the documents that are theirs.
+    # The agent sees the loan agreed; their attestation comes once a half-day is held.
     sign_in_as(driver, site, AGENT)
     open_the_loan(driver)
     assert "Accord écrit de l'agent : donné" in text(driver)
-    assert "L'attestation des demi-journées effectuées (PDF)" in text(driver)
+    assert "L'attestation des demi-journées effectuées" not in text(driver)
 
     # A half-day: the borrower proposes it, the lender confirms it.
     sign_in_as(driver, site, BORROWER)
@@ -192,6 +192,7 @@ async def test_four_people_agree_a_loan_and_end_it_by_clicking(site: Site, brows
     # The agent answers their own questionnaire, shown only in aggregate.
     sign_in_as(driver, site, AGENT)
     open_the_loan(driver)
+    assert "L'attestation des demi-journées effectuées (PDF)" in text(driver)
     press(driver, link("Donner votre avis sur ce prêt"))
     accessible(driver)
     for question in ("interest", "recognition", "conditions"):

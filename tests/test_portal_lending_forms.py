@@ -160,6 +160,7 @@ def test_each_role_sees_only_the_actions_lending_allows_it() -> None:
     borrower = loan_view(agreed, _member(AOUSTE, Role.ELECTED))
     assert borrower.schedule and borrower.complete and borrower.convention
     assert not borrower.attestation
+    assert not loan_view(agreed, _member(CREST, Role.AGENT)).attestation  # nothing held yet
     (session,) = borrower.sessions
     assert session.held and session.move and not session.confirm
     (lender_session,) = loan_view(agreed, _member(CREST, Role.HR)).sessions
@@ -168,7 +169,10 @@ def test_each_role_sees_only_the_actions_lending_allows_it() -> None:
     completed = _loan("completed")
     assert loan_view(completed, _member(CREST, Role.ELECTED)).feedback == "lender"
     assert loan_view(completed, _member(CREST, Role.AGENT)).feedback == "agent"
+    assert not loan_view(completed, _member(CREST, Role.AGENT)).attestation
+    completed["sessions"][0]["status"] = "held"
     assert loan_view(completed, _member(CREST, Role.AGENT)).attestation
+    assert loan_view(completed, _member(CREST, Role.HR)).attestation
     assert loan_view(completed, _member(AOUSTE, Role.ELECTED)).feedback is None
 
 

@@ -183,8 +183,9 @@ class LoanActionRequested(_LoanEvent):
     """A loan waits for a collectivité's people to act: the borrower to accept it, the
     lender's élu or RH to approve it, the lender's RH to record the agent's consent.
 
-    Lending knows the collectivités and the roles, not the people who hold them: those
-    registered for ``collectivite_siren`` are told; the portal lets only the right role act.
+    Lending knows the collectivités and the roles, not the people who hold them: the
+    validated members of ``collectivite_siren`` holding one of ``roles`` are told (as
+    ``membership.changed.v1`` said); the portal lets only the right role act.
     """
 
     routing_key: ClassVar[str] = "loan.action_requested.v1"

@@ -1,5 +1,6 @@
 """Events notifications reads: every event of the catalogue (people are told of some, other
-systems may subscribe to all through webhooks) and erasure requests. One use case each."""
+systems may subscribe to all through webhooks), memberships and erasure requests. One use
+case each."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from deformations_common.consumer import EventContext, EventHandlers
 from deformations_common.db import Connection
 from deformations_contracts.base import EventData
 from deformations_contracts.events.diagnosis import DiagnosisCompleted
-from deformations_contracts.events.people import PersonErasureRequested
+from deformations_contracts.events.people import MembershipChanged, PersonErasureRequested
 from deformations_contracts.registry import EVENTS
 from deformations_notifications.service import incoming
 from deformations_notifications.service.uow import NotificationsUow
@@ -15,7 +16,11 @@ from deformations_notifications.settings import NotificationsSettings
 
 Context = EventContext[NotificationsSettings]
 # Events with a use case of their own; every other one of the catalogue is told as it is.
-OWN_HANDLERS: tuple[type[EventData], ...] = (DiagnosisCompleted, PersonErasureRequested)
+OWN_HANDLERS: tuple[type[EventData], ...] = (
+    DiagnosisCompleted,
+    MembershipChanged,
+    PersonErasureRequested,
+)
 CONSUMED: tuple[type[EventData], ...] = tuple(
     model for model in EVENTS.values() if model not in OWN_HANDLERS
 )
@@ -36,6 +41,12 @@ for _model in CONSUMED:
 async def on_diagnosis_completed(event: DiagnosisCompleted, ctx: Context, conn: Connection) -> None:
     uow = ctx.unit_of_work(NotificationsUow, conn)
     await incoming.handle_diagnosis_completed(uow, event, ctx.attributes)
+
+
+@handlers.on(MembershipChanged, batchable=True)
+async def on_membership_changed(event: MembershipChanged, ctx: Context, conn: Connection) -> None:
+    uow = ctx.unit_of_work(NotificationsUow, conn)
+    await incoming.handle_membership_changed(uow, event, ctx.attributes)
 
 
 @handlers.on(PersonErasureRequested, batchable=True)

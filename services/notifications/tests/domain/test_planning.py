@@ -11,7 +11,13 @@ from deformations_contracts.events.lending import LoanAgreed
 from deformations_contracts.events.moderation import ContentHidden
 from deformations_contracts.events.sessions import SessionScheduled
 from deformations_contracts.registry import examples
-from deformations_notifications.domain.audience import Audience, audience_of, team_membership
+from deformations_notifications.domain.audience import (
+    Audience,
+    RoleHolders,
+    audience_of,
+    holders_among,
+    team_membership,
+)
 from deformations_notifications.domain.planning import (
     IncomingEvent,
     SkipReason,
@@ -206,3 +212,12 @@ def test_a_hidden_text_is_told_to_its_author_or_its_collectivite_only() -> None:
     call, offer = (ContentHidden.model_validate(e) for e in examples("content.hidden.v1"))
     assert audience_of(call) == Audience(people=frozenset({call.person_id or ""}))
     assert audience_of(offer) == Audience(sirens=frozenset({"212601082"}))
+
+
+def test_the_holders_of_a_role_then_the_referents_then_nobody() -> None:
+    wanted = RoleHolders("212601082", frozenset({"elected"}))
+    members = {("elue", "elected"), ("rh", "hr"), ("sec", "secretary"), ("agent", "agent")}
+    assert holders_among(wanted, members) == {"elue"}
+    assert holders_among(wanted, members - {("elue", "elected")}) == {"rh", "sec"}
+    assert holders_among(wanted, {("agent", "agent")}) == frozenset()
+    assert not Audience(holders=wanted).empty

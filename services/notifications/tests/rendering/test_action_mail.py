@@ -18,7 +18,7 @@ from deformations_contracts.events.lending import (
     LoanActionRequested,
     LoanParty,
 )
-from deformations_notifications.domain.audience import audience_of
+from deformations_notifications.domain.audience import Audience, RoleHolders, audience_of
 from deformations_notifications.domain.preferences import RecipientPreferences
 from deformations_notifications.rendering.compose import Composer
 from deformations_notifications.settings import NotificationsSettings
@@ -64,8 +64,10 @@ def _link(mail: EmailMessage) -> str:
     return found.group(1)
 
 
-def test_the_collectivite_asked_to_act_is_the_audience() -> None:
-    assert audience_of(_event()).sirens == frozenset({LENDER})
+def test_the_roles_asked_to_act_in_the_collectivite_are_the_audience() -> None:
+    assert audience_of(_event()) == Audience(
+        holders=RoleHolders(LENDER, frozenset({"elected", "hr"}))
+    )
 
 
 def test_the_mailed_link_readies_this_action_for_this_person_only() -> None:

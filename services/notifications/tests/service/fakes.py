@@ -20,6 +20,10 @@ from deformations_notifications.domain.dedup import DedupKey
 from deformations_notifications.domain.preferences import RecipientPreferences
 from deformations_notifications.domain.relay import RelayMessage, RelayThread
 from deformations_notifications.domain.webhooks import WebhookSubscription
+from deformations_notifications.repositories.memberships import (
+    MembershipRepository,
+    MembershipRow,
+)
 from deformations_notifications.repositories.notifications import (
     NewNotification,
     NotificationRepository,
@@ -269,6 +273,27 @@ class FakeReadModels(ReadModelRepository):
         return dict(self.labels)
 
 
+class FakeMemberships(MembershipRepository):
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.rows: dict[UUID, MembershipRow] = {}
+
+    async def upsert(self, row: MembershipRow) -> None:
+        known = self.rows.get(row.membership_id)
+        if known is None or known.changed_at < row.changed_at:
+            self.rows[row.membership_id] = row
+
+    async def validated_of(self, siren: str) -> set[tuple[str, str]]:
+        return {
+            (r.person_id, r.role)
+            for r in self.rows.values()
+            if r.siren == siren and r.status == "validated"
+        }
+
+    async def erase_person(self, person_id: str) -> None:
+        self.rows = {k: r for k, r in self.rows.items() if r.person_id != person_id}
+
+
 class FakeWebhooks(WebhookRepository):
     def __init__(self) -> None:
         super().__init__(None)
@@ -389,6 +414,7 @@ class FakeUow(NotificationsUow):
         self.fake_recipients = FakeRecipients()
         self.fake_notifications = FakeNotifications()
         self.fake_read_models = FakeReadModels()
+        self.fake_memberships = FakeMemberships()
         self.fake_webhooks = FakeWebhooks()
         self.fake_relay = FakeRelay()
         self._erased_people = InMemoryErasedPeople()
@@ -420,6 +446,10 @@ class FakeUow(NotificationsUow):
     @property
     def read_models(self) -> FakeReadModels:
         return self.fake_read_models
+
+    @property
+    def memberships(self) -> FakeMemberships:
+        return self.fake_memberships
 
     @property
     def webhooks(self) -> FakeWebhooks:

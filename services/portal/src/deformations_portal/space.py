@@ -54,7 +54,15 @@ SECTIONS = (
     ),
     Section("prets", "Les prêts de ma collectivité", "lending", "/v1/loans", True),
     Section("notifications", "Mes notifications", "notifications", "/v1/me/notifications"),
-    Section("preferences", "Mes préférences", "notifications", "/v1/me/recipient"),
+    # The form is the only way to be told by mail (a loan waiting for one's approval…):
+    # reachable from here, not only from the mails' footer.
+    Section(
+        "preferences",
+        "Mes préférences",
+        "notifications",
+        "/v1/me/recipient",
+        more=(("/preferences", "Choisir où et quand être prévenu·e"),),
+    ),
 )
 
 

@@ -4,12 +4,14 @@ Events carry identifiers only, never contact details. An ``Audience`` names the 
 event designates directly (the élu of a diagnosis, the agent of a loan, the participants
 of a session, the élu of an enrolment, a rebond, a questionnaire or a programme's
 invitation and review), the collectivités whose registered people are concerned (both
-sides of a loan) and the campaigns whose team is concerned. The service layer resolves SIRENs and
-campaigns to people with its read models.
+sides of a loan), the campaigns whose team is concerned, and the roles awaited in a
+collectivité (a loan's action request). The service layer resolves SIRENs, campaigns and
+roles to people with its read models.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from deformations_contracts.base import EventData
@@ -37,16 +39,41 @@ from deformations_contracts.events.training import (
     RebondProposed,
 )
 
+# Who validates a collectivité's memberships (the portal's REFERENT_ROLES): they answer
+# for it when nobody holds the role an action awaits.
+REFERENT_ROLES = frozenset({"hr", "secretary"})
+
+
+@dataclass(frozen=True, slots=True)
+class RoleHolders:
+    """The validated members of a collectivité who hold one of ``roles``."""
+
+    siren: str
+    roles: frozenset[str]
+
 
 @dataclass(frozen=True, slots=True)
 class Audience:
     people: frozenset[str] = frozenset()
     sirens: frozenset[str] = frozenset()
     campaigns: frozenset[str] = frozenset()
+    holders: RoleHolders | None = None
 
     @property
     def empty(self) -> bool:
-        return not (self.people or self.sirens or self.campaigns)
+        return not (self.people or self.sirens or self.campaigns or self.holders)
+
+
+def holders_among(wanted: RoleHolders, members: Iterable[tuple[str, str]]) -> frozenset[str]:
+    """Of the collectivité's validated ``(person, role)`` members: those holding an awaited
+    role; failing them, its référents, who can pass the word on. Empty when neither is
+    known: the caller then falls back to everyone registered for it."""
+    held = list(members)
+    for roles in (wanted.roles, REFERENT_ROLES):
+        found = frozenset(person for person, role in held if role in roles)
+        if found:
+            return found
+    return frozenset()
 
 
 _COLLECTIVE_PROPOSALS = (ProposalKind.NEED_OFFER, ProposalKind.GROUPED_OFFER)
@@ -78,10 +105,10 @@ def audience_of(event: EventData) -> Audience:
                 sirens=frozenset({event.lender_siren, event.borrower_siren}),
             )
         case LoanActionRequested():
-            # Lending names the collectivité and the roles, not people; notifications does
-            # not know who holds which role: each person registered for it gets a link bound
-            # to them, and the portal lets act only those whose role allows.
-            return Audience(sirens=frozenset({event.collectivite_siren}))
+            # Lending names the collectivité and the roles, not people: the memberships the
+            # portal publishes say who holds them. Each gets a link bound to them.
+            roles = frozenset(role.value for role in event.roles)
+            return Audience(holders=RoleHolders(event.collectivite_siren, roles))
         case SessionScheduled() | SessionRescheduled() | SessionCancelled():
             return Audience(people=frozenset(event.participants))
         case (

@@ -1,5 +1,6 @@
 """What an incoming event causes: notifications for the people concerned, webhook
-deliveries, and the read models that later events need (teams, family labels).
+deliveries, and the read models that later events need (teams, family labels, who holds
+which role in which collectivité).
 
 Each use case runs in the consumer's unit of work (the inbox transaction): a redelivered
 event records nothing twice, since every row has a unique dedup key.
@@ -12,7 +13,7 @@ from deformations_common.vocabulary.erasure import still_present
 from deformations_contracts.base import EventData
 from deformations_contracts.cloudevents import CloudEventAttributes
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
-from deformations_contracts.events.people import PersonErasureRequested
+from deformations_contracts.events.people import MembershipChanged, PersonErasureRequested
 from deformations_contracts.events.sessions import (
     SessionCancelled,
     SessionRescheduled,
@@ -22,6 +23,7 @@ from deformations_contracts.registry import routing_keys
 from deformations_notifications.domain.audience import audience_of, team_membership
 from deformations_notifications.domain.contexts import shared_context_of, without
 from deformations_notifications.domain.planning import IncomingEvent
+from deformations_notifications.repositories.memberships import MembershipRow
 from deformations_notifications.service.recipients import erase_person
 from deformations_notifications.service.recording import record_plan, record_webhooks, resolve
 from deformations_notifications.service.reminders import record_reminders
@@ -109,6 +111,27 @@ async def handle_diagnosis_completed(
     await handle_event(uow, event, attributes)
 
 
+async def handle_membership_changed(
+    uow: NotificationsUow, event: MembershipChanged, attributes: CloudEventAttributes
+) -> None:
+    """Keeps who holds which role where (none for a person already erased), then tells
+    subscribed systems as any event."""
+    if await uow.erased_people.is_erased(event.person_id):
+        log.info("notifications.membership_of_erased_person_skipped")
+    else:
+        await uow.memberships.upsert(
+            MembershipRow(
+                membership_id=event.membership_id,
+                person_id=event.person_id,
+                siren=event.siren,
+                role=event.role.value,
+                status=event.status.value,
+                changed_at=event.changed_at,
+            )
+        )
+    await handle_event(uow, event, attributes)
+
+
 async def handle_erasure_requested(
     uow: NotificationsUow, event: PersonErasureRequested, attributes: CloudEventAttributes
 ) -> None:
@@ -116,5 +139,8 @@ async def handle_erasure_requested(
     The tombstone (not kept when a person only removes their contact details) keeps late
     events from notifying them again."""
     await erase_person(uow, event.person_id)
+    # Not with one's contact details (``erase_person``): removing them leaves the person a
+    # member of their collectivité, whose role mails wait for them to register again.
+    await uow.memberships.erase_person(event.person_id)
     await uow.erased_people.record(event.person_id, uow.now())
     await record_webhooks(uow, incoming(event, attributes), attributes)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from deformations_contracts.cloudevents import CloudEventAttributes
-from deformations_notifications.domain.audience import Audience
+from deformations_notifications.domain.audience import Audience, RoleHolders, holders_among
 from deformations_notifications.domain.dedup import DedupKey
 from deformations_notifications.domain.planning import (
     IncomingEvent,
@@ -72,7 +72,19 @@ async def resolve(uow: NotificationsUow, audience: Audience) -> set[str]:
         people |= await uow.recipients.people_of(audience.sirens)
     if audience.campaigns:
         people |= await uow.recipients.members_of(audience.campaigns)
+    if audience.holders is not None:
+        people |= await _role_holders(uow, audience.holders)
     return people
+
+
+async def _role_holders(uow: NotificationsUow, wanted: RoleHolders) -> set[str]:
+    found = holders_among(wanted, await uow.memberships.validated_of(wanted.siren))
+    if found:
+        return set(found)
+    # Nobody known holds the role nor validates for the collectivité (its memberships not
+    # received yet, or all revoked): the mail must not be lost, so everyone registered for
+    # it gets it, and the portal lets act only those whose role allows.
+    return await uow.recipients.people_of({wanted.siren})
 
 
 def _rows(

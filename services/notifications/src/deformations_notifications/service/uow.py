@@ -6,6 +6,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from deformations_common.unit_of_work import UnitOfWork
+from deformations_notifications.repositories.memberships import MembershipRepository
 from deformations_notifications.repositories.notifications import NotificationRepository
 from deformations_notifications.repositories.read_models import ReadModelRepository
 from deformations_notifications.repositories.recipients import RecipientRepository
@@ -24,6 +25,10 @@ class NotificationsUow(UnitOfWork[NotificationsSettings]):
     @property
     def notifications(self) -> NotificationRepository:
         return NotificationRepository(self.conn)
+
+    @property
+    def memberships(self) -> MembershipRepository:
+        return MembershipRepository(self.conn)
 
     @property
     def read_models(self) -> ReadModelRepository:

@@ -379,6 +379,7 @@ def _feedback_page(
         respondent=respondent,
         questionnaire=questionnaire,
         scale=ANSWER_SCALE,
+        answered=loan_view(loan, page.me.acting).answered if page.me else None,
         given=given or {},
         errors=errors or {},
         error=error,

@@ -63,6 +63,7 @@ class LoanView:
     schedule: bool = False
     complete: bool = False
     feedback: str | None = None  # the respondent whose questionnaire the person may fill
+    answered: str | None = None  # the respondent the person answers as, who already did
     convention: bool = False
     attestation: bool = False
     sessions: list[SessionActions] = field(default_factory=list)
@@ -112,8 +113,14 @@ def loan_view(loan: dict[str, Any], acting: Membership | None) -> LoanView:
             view.feedback = "lender"
         elif side == "lender" and role == "agent" and "agent" not in done:
             view.feedback = "agent"
+        mine = {"borrower": "borrower", "lender": "lender" if party else role}.get(side or "")
+        # The end's mail asks everyone for their feedback: those whose side already gave
+        # it are told so, not that there is nothing for them.
+        view.answered = mine if mine in done else None
     view.convention = side is not None and party
-    view.attestation = side == "lender" and role in ("hr", "agent")
+    # Lending draws the attestation up once a half-day is held: no link to an error before.
+    held = any(s.get("status") == "held" for s in loan.get("sessions", []))
+    view.attestation = side == "lender" and role in ("hr", "agent") and held
     for s in loan.get("sessions", []):
         pending = s.get("status") in ("scheduled", "confirmed") and status == "agreed"
         place = "à distance" if s.get("remote") else (s.get("place_label") or "mairie d'accueil")
