@@ -74,4 +74,4 @@ def test_the_demo_platforms_cover_their_region() -> None:
 def test_without_a_file_the_platform_covers_the_whole_country() -> None:
     platform = PortalSettings().load_platform()
     assert platform == Platform()
-    assert platform.scope is None and platform.covers(PARIS) and platform.covers(CREST)
+    assert platform.territory.everywhere and platform.covers(PARIS) and platform.covers(CREST)
