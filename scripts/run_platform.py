@@ -17,8 +17,9 @@
    (``deformations_devtools.people``), with how to act as each person.
 
 The platform is one of the demo Régions: ``PLATFORM=auvergne-rhone-alpes`` (the default,
-around Crest) or ``PLATFORM=ile-de-france``; its TOML file names the portal's platform and
-gives the notifications their name and colour.
+around Crest) or ``PLATFORM=ile-de-france``; its TOML file names the portal's platform, is
+the territory matching proposes in and the statistics count, and gives the notifications
+their name and colour.
 """
 
 import asyncio
@@ -59,6 +60,9 @@ SERVICES = {
     "statistics": 8007,
 }
 DEMO_ORDER = ("lending", "diagnosis", "matching", "notifications", "training")
+# Who reads the platform's file: the portal all of it, matching and the statistics its
+# territory (the Région's collectivités); notifications takes its name and colour instead.
+TERRITORIAL = ("portal", "matching", "statistics")
 # The one address of make run; each service also stays on its own port (docs, metrics).
 ONE_ADDRESS = ("127.0.0.1", 8000)
 CADDYFILE = ROOT / "deploy" / "caddy" / "Caddyfile"
@@ -153,7 +157,7 @@ def platform_env(name: str, platform: str) -> dict[str, str]:
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in PLATFORMS.glob("*.toml")))
         raise SystemExit(f"PLATFORM={platform} is not a demo platform ({known})")
-    if name == "portal":
+    if name in TERRITORIAL:
         return {"PLATFORM_FILE": str(path)}
     if name == "notifications":
         with path.open("rb") as source:
