@@ -10,8 +10,15 @@ from types import ModuleType
 
 import pytest
 
+from deformations_common.geography import load_geography
 from deformations_common.settings import ServiceSettings
-from deformations_devtools.portal.platforms import AUVERGNE_RHONE_ALPES, ILE_DE_FRANCE
+from deformations_devtools.matching import demo
+from deformations_devtools.portal.platforms import (
+    AUVERGNE_RHONE_ALPES,
+    DEMO_PLATFORMS,
+    FOLDER,
+    ILE_DE_FRANCE,
+)
 from deformations_notifications.settings import NotificationsSettings
 from deformations_portal.settings import PortalSettings
 
@@ -66,3 +73,18 @@ def settings_of(env: dict[str, str]) -> dict[str, str]:
 def test_an_unknown_platform_is_refused_naming_the_known_ones() -> None:
     with pytest.raises(SystemExit, match="auvergne-rhone-alpes, ile-de-france"):
         launcher().service_env({"PLATFORM": "bretagne"}, "portal", 8005)
+
+
+@pytest.mark.parametrize("platform", [p.stem for p in DEMO_PLATFORMS])
+def test_the_matching_demo_plays_inside_each_demo_region(platform: str) -> None:
+    """Matching proposes nothing outside the platform's territory: its demo's communes are
+    those of the Région ``make run`` plays."""
+    region = launcher().platform_region(platform)
+    here = demo.neighbourhood(region)
+    assert here.region == region
+    scope = PortalSettings(platform_file=str(FOLDER / f"{platform}.toml")).load_platform()
+    geography = load_geography()
+    for commune in (*here.communes(), *here.voisins()):
+        assert scope.territory.covers_commune(geography, commune[0]), commune
+        assert geography.commune(commune[0]).siren == commune[1]
+        assert geography.commune(commune[0]).epci_siren == here.epci
