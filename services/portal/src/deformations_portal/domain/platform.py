@@ -199,10 +199,7 @@ class Platform:
         return self.territory.covers_collectivite(load_geography(), siren)
 
     def require_in_scope(self, siren: str, *, operator: bool = False) -> None:
-        if self.outside_allowed or operator or self.covers(siren.strip()):
-            return
-        raise OutsideScope(
-            f"Cette plateforme accueille les collectivités de la région {self.region_name}. "
-            "Pour une autre région, adressez-vous à la plateforme de celle-ci.",
-            siren=siren,
-        )
+        """Refuse a collectivité elsewhere, unless the platform welcomes them or an operator
+        acts (``OutsideScope``, as matching refuses to organise anything there)."""
+        if not operator:
+            self.territory.require_proposable(load_geography(), siren.strip())
