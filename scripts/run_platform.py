@@ -17,8 +17,9 @@
    (``deformations_devtools.people``), with how to act as each person.
 
 The platform is one of the demo Régions: ``PLATFORM=auvergne-rhone-alpes`` (the default,
-around Crest) or ``PLATFORM=ile-de-france``; its TOML file names the portal's platform and
-gives the notifications their name and colour.
+around Crest) or ``PLATFORM=ile-de-france``; its TOML file names the portal's platform, is
+the territory matching proposes in and the statistics count, and gives the notifications
+their name and colour.
 """
 
 import asyncio
@@ -59,6 +60,10 @@ SERVICES = {
     "statistics": 8007,
 }
 DEMO_ORDER = ("lending", "diagnosis", "matching", "notifications", "training")
+DEFAULT_PLATFORM = "auvergne-rhone-alpes"
+# Who reads the platform's file: the portal all of it, matching and the statistics its
+# territory (the Région's collectivités); notifications takes its name and colour instead.
+TERRITORIAL = ("portal", "matching", "statistics")
 # The one address of make run; each service also stays on its own port (docs, metrics).
 ONE_ADDRESS = ("127.0.0.1", 8000)
 CADDYFILE = ROOT / "deploy" / "caddy" / "Caddyfile"
@@ -130,7 +135,7 @@ def service_env(
     return {
         **env,
         **tokens_env(name, address),
-        **platform_env(name, env.get("PLATFORM", "auvergne-rhone-alpes")),
+        **platform_env(name, env.get("PLATFORM", DEFAULT_PLATFORM)),
         "SERVICE_NAME": name,
         # A local run with the dev issuer and dev secrets: never the default (fail closed).
         "ENVIRONMENT": "dev",
@@ -147,13 +152,25 @@ def portal_issuer(address: str | None) -> str:
     return public or f"http://127.0.0.1:{SERVICES['portal']}"
 
 
-def platform_env(name: str, platform: str) -> dict[str, str]:
-    """The demo Région ``platform`` (a TOML file's stem) for the service ``name``."""
+def platform_file(platform: str) -> Path:
+    """The TOML file of the demo Région ``platform`` (its stem)."""
     path = PLATFORMS / f"{platform}.toml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in PLATFORMS.glob("*.toml")))
         raise SystemExit(f"PLATFORM={platform} is not a demo platform ({known})")
-    if name == "portal":
+    return path
+
+
+def platform_region(platform: str) -> str:
+    """The COG code of the demo Région's région: the demos play inside it."""
+    with platform_file(platform).open("rb") as source:
+        return str(tomllib.load(source).get("region", ""))
+
+
+def platform_env(name: str, platform: str) -> dict[str, str]:
+    """The demo Région ``platform`` (a TOML file's stem) for the service ``name``."""
+    path = platform_file(platform)
+    if name in TERRITORIAL:
         return {"PLATFORM_FILE": str(path)}
     if name == "notifications":
         with path.open("rb") as source:
@@ -255,8 +272,8 @@ async def check_one_address(address: str) -> None:
         say(f"warning: {address}/quiz answers {answer.status_code} (see var/caddy/caddy.log)")
 
 
-async def play_demos(urls: dict[str, str]) -> None:
-    context = DemoContext(urls=urls, say=lambda m: print(f"[demo] {m}", flush=True))
+async def play_demos(urls: dict[str, str], region: str) -> None:
+    context = DemoContext(urls=urls, say=lambda m: print(f"[demo] {m}", flush=True), region=region)
     for name in DEMO_ORDER:
         module = demo_module(name)
         if module is None or not hasattr(module, "play"):
@@ -312,7 +329,7 @@ async def main() -> int:
         await wait_ready(urls, processes)
         if address:
             await check_one_address(address)
-        await play_demos(urls)
+        await play_demos(urls, platform_region(env.get("PLATFORM", DEFAULT_PLATFORM)))
         await portal_demo.play(
             # People sign in where they browse: the one address when Caddy is up.
             PortalSettings(

@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import subprocess
+import tomllib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import ModuleType
@@ -30,6 +31,8 @@ from deformations_common.settings import Environment, ServiceSettings
 from deformations_common.topology import Subscription, Topology
 from deformations_contracts.registry import EVENTS
 from deformations_devtools.testing import OwnRabbitMQ
+from deformations_portal.domain.platform import Platform
+from deformations_portal.settings import PortalSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -561,6 +564,58 @@ def test_nothing_deployed_turns_dev_on() -> None:
             env = {e["name"]: e.get("value") for e in container["env"]}
             assert env.get("ENVIRONMENT") == "production", container["name"]
     assert '"ENVIRONMENT": "dev"' in (ROOT / "scripts" / "run_platform.py").read_text("utf-8")
+
+
+# --- One platform per Région: compose and Kubernetes give every service the same one ---
+
+
+def _compose_platform_file(service: str) -> Path:
+    """The host file compose mounts where ``service`` reads PLATFORM_FILE."""
+    assert _env(service)["PLATFORM_FILE"] == gen.PLATFORM_MOUNT
+    mounts = [v.split(":") for v in COMPOSE["services"][service].get("volumes", [])]
+    (host,) = [m[0] for m in mounts if m[1] == gen.PLATFORM_MOUNT and m[2:] == ["ro"]]
+    return ROOT / host
+
+
+def test_compose_gives_the_portal_matching_and_statistics_one_platform_file() -> None:
+    files = {_compose_platform_file(service) for service in gen.PLATFORM_READERS}
+    assert files == {gen.PLATFORM_SOURCE}
+    for service in set(SERVICES) - set(gen.PLATFORM_READERS):
+        assert "PLATFORM_FILE" not in _env(service), service
+    mails = _env("notifications")
+    values = gen.platform_values()
+    assert {k: mails[k] for k in values} == values
+    territory = PortalSettings(platform_file=str(gen.PLATFORM_SOURCE)).load_platform().territory
+    assert territory.region == "84" and territory.departements
+
+
+def test_kubernetes_mounts_the_platform_configmap_where_the_services_read_it() -> None:
+    (configmap,) = yaml.safe_load_all(gen.PLATFORM_CONFIGMAP.read_text("utf-8"))
+    name = configmap["metadata"]["name"]
+    data = configmap["data"]
+    assert data["platform.toml"] == gen.PLATFORM_SOURCE.read_text("utf-8")
+    platform = Platform.from_mapping(tomllib.loads(data["platform.toml"]))
+    assert (data["PLATFORM_NAME"], data["PLATFORM_COLOUR"]) == (
+        platform.name,
+        platform.palette.primary,
+    )
+    folder, file = gen.PLATFORM_MOUNT.rsplit("/", 1)
+    for service in gen.PLATFORM_READERS:
+        pod = _manifests(service)["Deployment"]["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        assert env["PLATFORM_FILE"] == gen.PLATFORM_MOUNT, service
+        (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == folder]
+        assert mount["readOnly"] is True
+        (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+        assert volume["configMap"]["name"] == name
+        assert volume["configMap"]["items"] == [{"key": "platform.toml", "path": file}]
+    pod = _manifests("notifications")["Deployment"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    refs = {
+        e["name"]: e["valueFrom"]["configMapKeyRef"] for e in container["env"] if "valueFrom" in e
+    }
+    assert refs == {key: {"name": name, "key": key} for key in ("PLATFORM_NAME", "PLATFORM_COLOUR")}
 
 
 # --- with a Docker engine -------------------------------------------------------------

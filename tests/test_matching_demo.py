@@ -13,6 +13,7 @@ from platform_harness import Platform
 
 from deformations_devtools.demo import DemoContext
 from deformations_devtools.matching import demo
+from deformations_devtools.portal.platforms import ILE_DE_FRANCE
 
 pytestmark = pytest.mark.integration
 
@@ -42,6 +43,29 @@ async def test_the_demo_plays_twice_on_one_database(platform: Platform) -> None:
     first, second = played
     assert first["matching.peer_group_id"] != second["matching.peer_group_id"]
     assert first["matching.gathering_id"] != second["matching.gathering_id"]
+
+
+async def test_the_demo_plays_inside_an_ile_de_france_platform(platform: Platform) -> None:
+    """Matching proposes nothing outside its territory: the demo plays in its Région."""
+    matching = await platform.start("matching", platform_file=str(ILE_DE_FRANCE))
+
+    class InProcess(DemoContext):
+        def client(self, service: str) -> httpx.AsyncClient:
+            transport = httpx.ASGITransport(app=matching.app)
+            return httpx.AsyncClient(transport=transport, base_url="http://matching")
+
+    lines: list[str] = []
+    ctx = InProcess(
+        urls={"matching": "http://matching"},
+        settings=matching.settings,
+        say=lines.append,
+        region="11",
+    )
+    await demo.play(ctx)
+    text = "\n".join(lines)
+    assert "Offre groupée pour 3 communes" in text
+    assert "Groupe d'entraide (confirmed)" in text
+    assert "Speed dating entre voisins (CC Gâtinais Val de Loing)" in text
 
 
 class Mailbox:

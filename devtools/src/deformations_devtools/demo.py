@@ -22,6 +22,9 @@ class DemoContext:
         default_factory=lambda: ServiceSettings(environment=Environment.DEV)
     )
     say: Callable[[str], None] = print
+    # The COG code of the platform's Région (PLATFORM_FILE's ``region``): demos whose
+    # service keeps to the territory (matching) play inside it.
+    region: str = ""
     # What demos leave for the ones after them (ids of a campaign, an offer…).
     shared: dict[str, object] = field(default_factory=dict)
 

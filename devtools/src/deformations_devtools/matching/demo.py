@@ -1,4 +1,6 @@
-"""Demo of the matching service for ``make run``, on real communes of the Drôme.
+"""Demo of the matching service for ``make run``, on real communes of the platform's Région:
+around Crest (Drôme) for Auvergne-Rhône-Alpes, in the Gâtinais (Seine-et-Marne) for
+Île-de-France, since matching proposes nothing outside the platform's territory.
 
 Publishes a few offers, requests and diagnoses as lending and diagnosis would (events on
 the broker), then shows: need ↔ offer proposals (also for the requests of lending's demo
@@ -12,6 +14,7 @@ earlier plays (whose members are taken, whose pairs have met) never stand in its
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -37,6 +40,41 @@ from deformations_contracts.types import Modality, TimeSlot
 from deformations_contracts.values import CollectiviteRef, Period, WeekdayHalfDay
 from deformations_devtools.demo import DemoContext
 
+Commune = tuple[str, str, str]  # INSEE code, SIREN, name
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """An EPCI and six of its communes, each with its part in the demo."""
+
+    region: str
+    epci: str
+    epci_name: str
+    lends_food: Commune
+    asks_food: tuple[Commune, Commune, Commune]
+    lends_energy: Commune
+    asks_energy: Commune
+    hall: str
+
+    def elus(self) -> dict[str, Commune]:
+        """The élus of the groupe d'entraide, by a short name of their commune."""
+        communes = (self.lends_food, *self.asks_food[:2], self.lends_energy, self.asks_energy)
+        return {_slug(c): c for c in communes}
+
+    def voisins(self) -> list[Commune]:
+        """The communes of the speed-dating's neighbours: all six, two élus in the first."""
+        first, second, third = self.asks_food
+        lends, asks = self.lends_food, self.asks_energy
+        return [lends, lends, first, second, self.lends_energy, third, asks]
+
+    def communes(self) -> list[Commune]:
+        return [self.lends_food, *self.asks_food, self.lends_energy, self.asks_energy]
+
+
+def _slug(commune: Commune) -> str:
+    return commune[2].split("-")[0].lower().replace("â", "a").replace("é", "e")
+
+
 # CC du Crestois et de Pays de Saillans Cœur de Drôme and some of its communes.
 EPCI = "200040509"
 CREST = ("26108", "212601082", "Crest")
@@ -45,6 +83,38 @@ AOUSTE = ("26011", "212600118", "Aouste-sur-Sye")
 MIRABEL = ("26183", "212601835", "Mirabel-et-Blacons")
 PIEGROS = ("26234", "212602346", "Piégros-la-Clastre")
 AUREL = ("26019", "212600191", "Aurel")
+DROME = Neighbourhood(
+    "84",
+    EPCI,
+    "CC du Crestois et de Pays de Saillans",
+    CREST,
+    (SAILLANS, AOUSTE, PIEGROS),
+    MIRABEL,
+    AUREL,
+    "Salle des fêtes de Saillans",
+)
+GATINAIS = Neighbourhood(
+    "11",
+    "200023919",
+    "CC Gâtinais Val de Loing",
+    ("77458", "217704584", "Souppes-sur-Loing"),
+    (
+        ("77168", "217701689", "Égreville"),
+        ("77027", "217700277", "Beaumont-du-Gâtinais"),
+        ("77261", "217702612", "Lorrez-le-Bocage-Préaux"),
+    ),
+    ("77099", "217700996", "Château-Landon"),
+    ("77045", "217700459", "Bougligny"),
+    "Salle des fêtes d'Égreville",
+)
+NEIGHBOURHOODS = {n.region: n for n in (DROME, GATINAIS)}
+
+
+def neighbourhood(region: str) -> Neighbourhood:
+    """The demo's communes in the platform's Région (the Drôme's when it has none)."""
+    return NEIGHBOURHOODS.get(region, DROME)
+
+
 NEED = "Introduire des produits bio et locaux à la cantine de l'école, avec les producteurs."
 
 
@@ -62,14 +132,14 @@ async def _until(check: Callable[[], Awaitable[bool]], what: str, timeout_s: flo
         await asyncio.sleep(0.2)
 
 
-def _where(commune: tuple[str, str, str]) -> CollectiviteRef:
-    return CollectiviteRef(siren=commune[1], insee_code=commune[0], epci_siren=EPCI)
+def _where(commune: Commune, epci: str) -> CollectiviteRef:
+    return CollectiviteRef(siren=commune[1], insee_code=commune[0], epci_siren=epci)
 
 
-def _offer(commune: tuple[str, str, str], theme: str, description: str, role: str) -> SkillOffered:
+def _offer(commune: Commune, epci: str, theme: str, description: str, role: str) -> SkillOffered:
     return SkillOffered(
         offer_id=uuid4(),
-        collectivite=_where(commune),
+        collectivite=_where(commune, epci),
         theme=theme,
         description=description,
         agent_role=role,
@@ -83,10 +153,10 @@ def _offer(commune: tuple[str, str, str], theme: str, description: str, role: st
     )
 
 
-def _request(commune: tuple[str, str, str], theme: str, need: str) -> SkillRequested:
+def _request(commune: Commune, epci: str, theme: str, need: str) -> SkillRequested:
     return SkillRequested(
         request_id=uuid4(),
-        collectivite=_where(commune),
+        collectivite=_where(commune, epci),
         theme=theme,
         need=need,
         period=Period(start=date.today(), end=date.today() + timedelta(days=90)),
@@ -97,7 +167,7 @@ def _request(commune: tuple[str, str, str], theme: str, need: str) -> SkillReque
     )
 
 
-def _diagnosis(person: str, commune: tuple[str, str, str]) -> DiagnosisCompleted:
+def _diagnosis(person: str, commune: Commune) -> DiagnosisCompleted:
     return DiagnosisCompleted(
         response_id=uuid4(),
         questionnaire_version="demo",
@@ -116,7 +186,7 @@ def _diagnosis(person: str, commune: tuple[str, str, str]) -> DiagnosisCompleted
     )
 
 
-def _membership(person: str, commune: tuple[str, str, str]) -> MembershipChanged:
+def _membership(person: str, commune: Commune) -> MembershipChanged:
     """A validated membership of the commune, as the portal publishes it."""
     return MembershipChanged(
         membership_id=uuid4(),
@@ -146,41 +216,39 @@ async def play(ctx: DemoContext) -> None:
     say = ctx.say
     run = uuid4().hex[:6]
     operator = ctx.auth("demo-operateur", roles=("operator",))
+    here = neighbourhood(ctx.region)
     offers = [
         _offer(
-            CREST,
+            here.lends_food,
+            here.epci,
             "alimentation",
             "Notre technicienne de la cuisine centrale accompagne "
             "l'introduction de produits bio et locaux en restauration scolaire.",
             "Technicienne restauration collective",
         ),
         _offer(
-            MIRABEL,
+            here.lends_energy,
+            here.epci,
             "energie",
             "Notre économe de flux aide à suivre les consommations "
             "d'énergie des bâtiments communaux et l'éclairage public.",
             "Économe de flux",
         ),
     ]
-    requests = [_request(c, "alimentation", NEED) for c in (SAILLANS, AOUSTE, PIEGROS)]
+    requests = [_request(c, here.epci, "alimentation", NEED) for c in here.asks_food]
     requests.append(
-        _request(AUREL, "energie", "Réduire la facture d'éclairage public et de chauffage.")
-    )
-    people = {
-        f"demo-elu-{slug}-{run}": c
-        for slug, c in zip(
-            ("crest", "saillans", "aouste", "mirabel", "aurel"),
-            (CREST, SAILLANS, AOUSTE, MIRABEL, AUREL),
-            strict=True,
+        _request(
+            here.asks_energy,
+            here.epci,
+            "energie",
+            "Réduire la facture d'éclairage public et de chauffage.",
         )
-    }
+    )
+    people = {f"demo-elu-{slug}-{run}": c for slug, c in here.elus().items()}
     # The neighbours of the speed-dating evening: matching invites only validated members
     # of the EPCI's communes (their memberships, as the portal publishes them), on a theme
     # that keeps them out of the peer group below.
-    voisins = {
-        f"demo-voisin-{run}-{i}": c
-        for i, c in enumerate([CREST, CREST, SAILLANS, AOUSTE, MIRABEL, PIEGROS, AUREL])
-    }
+    voisins = {f"demo-voisin-{run}-{i}": c for i, c in enumerate(here.voisins())}
     neighbours = [
         _diagnosis(p, c).model_copy(update={"priority_themes": ["energie"]})
         for p, c in voisins.items()
@@ -274,11 +342,11 @@ async def play(ctx: DemoContext) -> None:
 
         participants = [{"person_id": p, "commune_insee": c[0]} for p, c in voisins.items()]
         evening = {
-            "epci_siren": EPCI,
+            "epci_siren": here.epci,
             "rounds": 4,
             "seed": 2026,
             "starts_at": (datetime.now(UTC) + timedelta(days=21)).isoformat(),
-            "place_label": "Salle des fêtes de Saillans",
+            "place_label": here.hall,
             "participants": participants,
         }
         planned: list[httpx.Response] = []
@@ -298,7 +366,7 @@ async def play(ctx: DemoContext) -> None:
         await _until(evening_planned, "the neighbours' memberships")
         plan = planned[0]
         plan.raise_for_status()
-        say("Speed dating entre voisins (CC du Crestois et de Pays de Saillans) :")
+        say(f"Speed dating entre voisins ({here.epci_name}) :")
         for round_out in plan.json()["rounds"]:
             pairs = ", ".join(f"{a}–{b}" for a, b in round_out["pairs"])
             say(f"  Tour {round_out['number']} : {pairs}")

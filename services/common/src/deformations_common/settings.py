@@ -1,11 +1,17 @@
 """Service settings, read from the environment (12-factor)."""
 
 import re
+import tomllib
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from deformations_common.geography import load_geography
+from deformations_common.scope import PlatformMisconfigured, PlatformScope
 
 DEV_JWT_SECRET = "deformations-dev-secret-not-for-production"  # noqa: S105 - dev issuer only
 DEV_JWT_ISSUER = "deformations-dev"
@@ -103,6 +109,11 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    # The TOML file of the platform of one Région (PLATFORM_FILE): the portal reads all of it
+    # (name, look, legal entity), matching and the statistics its territory (region,
+    # departements, outside_allowed). Without it: the whole country, no restriction.
+    platform_file: str | None = None
+
     jwt_secret: SecretStr | None = None
     jwt_jwks_url: str | None = None
     jwt_issuer: str = DEV_JWT_ISSUER
@@ -115,6 +126,11 @@ class ServiceSettings(BaseSettings):
     @property
     def schema_name(self) -> str:
         return self.db_schema or self.service_name
+
+    def platform_scope(self) -> PlatformScope:
+        """The territory of PLATFORM_FILE, checked against the COG (raises when wrong);
+        read once per file and process."""
+        return _scope_of(self.platform_file) if self.platform_file else PlatformScope()
 
     @property
     def dead_letter_exchange(self) -> str:
@@ -174,3 +190,15 @@ class ServiceSettings(BaseSettings):
             elif name in self.required_secrets and len(secret) < MIN_SECRET_LENGTH:
                 problems.append(f"{name.upper()} needs at least {MIN_SECRET_LENGTH} characters")
         return problems
+
+
+@cache
+def _scope_of(path: str) -> PlatformScope:
+    try:
+        with Path(path).open("rb") as source:
+            data = tomllib.load(source)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise PlatformMisconfigured(
+            f"Le fichier de la plateforme {path} est illisible : {error}", path=path
+        ) from error
+    return PlatformScope.from_mapping(data, load_geography())

@@ -15,8 +15,11 @@ def definition(
     settings: MatchingSettings | None = None, *, clock: Clock = system_clock
 ) -> ServiceDefinition[MatchingSettings]:
     """The service; tests give a ``ManualClock``, a deployed one runs on the system clock."""
+    settings = settings or MatchingSettings()
+    # A wrong territory (PLATFORM_FILE) stops the start, not the first event about it.
+    settings.platform_scope()
     return ServiceDefinition(
-        settings=settings or MatchingSettings(),
+        settings=settings,
         title="deformations — matching",
         description=(
             "Mise en relation : besoins ↔ offres de compétences, groupes d'entraide, "

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from deformations_common.geography import Geography, load_geography
+from deformations_common.scope import PlatformScope
 from deformations_common.vocabulary.clock import Clock, ManualClock
 from deformations_contracts.base import EventData
 from deformations_contracts.events.matching import MatchProposed
@@ -63,9 +64,9 @@ class Store:
     versions: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     book: OfferBook | None = None
 
-    def offer_book(self) -> OfferBook:
-        if self.book is None:
-            self.book = OfferBook(self.geography)
+    def offer_book(self, scope: PlatformScope) -> OfferBook:
+        if self.book is None or self.book.scope != scope:
+            self.book = OfferBook(self.geography, scope)
         return self.book
 
     def emitted_of(self, kind: type[EventData]) -> list[Any]:
@@ -370,16 +371,38 @@ class FakeDiagnoses(DiagnosisRepository):
         return {p: row for p, (_, row) in self._latest().items() if p in person_ids}
 
     async def diagnosed_on_theme(
-        self, theme: str, departement: str | None, *, exclude: list[str], limit: int
+        self,
+        theme: str,
+        departement: str | None,
+        *,
+        exclude: list[str],
+        limit: int,
+        within: list[str] | None = None,
     ) -> list[DiagnosisRow]:
         found = [
             (at, row)
             for person, (at, row) in self._latest().items()
-            if person not in exclude and theme in row.priority_themes
+            if person not in exclude
+            and theme in row.priority_themes
+            and (within is None or row.departement is None or row.departement in within)
         ]
         found.sort(key=lambda d: d[1].person_id)
         found.sort(key=lambda d: (d[1].departement == departement, d[0]), reverse=True)
         return [row for _, row in found[:limit]]
+
+    async def theme_statistics(
+        self, departement: str | None, within: list[str] | None = None
+    ) -> list[dict[str, Any]]:
+        counts: dict[str, int] = {}
+        for _, row in self.store.diagnoses:
+            if departement is not None and row.departement != departement:
+                continue
+            if within is not None and row.departement not in within:
+                continue
+            for theme in row.priority_themes:
+                counts[theme] = counts.get(theme, 0) + 1
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        return [{"theme": theme, "diagnoses": n} for theme, n in ranked]
 
 
 class FakeMemberships(MembershipRepository):
@@ -496,7 +519,7 @@ class FakeUow(MatchingUow):
 
     @property
     def book(self) -> OfferBook:
-        return self.store.offer_book()
+        return self.store.offer_book(self.scope)
 
 
 __all__ = ["FakeUow", "ManualClock", "Store"]

@@ -71,13 +71,11 @@ class PortalSettings(ServiceSettings):
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     # The collectivité an operator made by `create-operator` acts for.
     operator_siren: str = Field(default="200040509", pattern=r"^[0-9]{9}$")
-    # A TOML file describing the platform of one Région: name, logo, colours, legal
-    # entity, contacts and the départements it covers. Without it, a neutral platform
-    # covering the whole country.
-    platform_file: str | None = None
 
     def load_platform(self) -> Platform:
-        """The platform, checked (WCAG AA palette, known région): raises when misconfigured."""
+        """The platform of PLATFORM_FILE (name, logo, colours, legal entity, contacts and
+        territory; without it, a neutral one covering the whole country), checked (WCAG AA
+        palette, known région): raises when misconfigured."""
         if not self.platform_file:
             platform = Platform()
             platform.check()

@@ -10,8 +10,11 @@ from deformations_statistics.subscribers import handlers
 def definition(
     settings: StatisticsSettings | None = None, *, clock: Clock = system_clock
 ) -> ServiceDefinition[StatisticsSettings]:
+    settings = settings or StatisticsSettings()
+    # A wrong territory (PLATFORM_FILE) stops the start, not the first event about it.
+    settings.platform_scope()
     return ServiceDefinition(
-        settings=settings or StatisticsSettings(),
+        settings=settings,
         title="deformations — statistics",
         description=(
             "Statistiques pour la Région et ses partenaires : autodiagnostics, campagnes, "

@@ -47,6 +47,12 @@ class Geography:
             if commune.epci_siren:
                 members.setdefault(commune.epci_siren, []).append(commune.insee)
         self._members = {siren: tuple(codes) for siren, codes in members.items()}
+        # An EPCI may straddle départements (and, rarely, régions): it lies in each of them.
+        spans: dict[str, set[str]] = {}
+        for commune in communes:
+            if commune.epci_siren:
+                spans.setdefault(commune.epci_siren, set()).add(commune.departement)
+        self._epci_departements = {siren: frozenset(codes) for siren, codes in spans.items()}
 
     @property
     def communes(self) -> Mapping[str, Commune]:
@@ -99,6 +105,23 @@ class Geography:
 
     def region_of(self, insee: str) -> Region | None:
         return self._regions.get(self.commune(insee).region)
+
+    def departements_of_region(self, region: str) -> frozenset[str]:
+        """The codes of the départements of a région (none for an unknown code)."""
+        return frozenset(d.code for d in self._departements.values() if d.region == region)
+
+    def departements_of_collectivite(self, siren: str) -> frozenset[str]:
+        """Where a commune (by its SIREN) or an EPCI lies: its département, or each
+        département of its member communes; empty for a SIREN the geography does not know."""
+        commune = self._by_siren.get(siren)
+        if commune is not None:
+            return frozenset({commune.departement})
+        return self._epci_departements.get(siren, frozenset())
+
+    def regions_of_collectivite(self, siren: str) -> frozenset[str]:
+        """The région(s) of a commune or an EPCI, by its SIREN; empty when unknown."""
+        found = (self._departements.get(code) for code in self.departements_of_collectivite(siren))
+        return frozenset(d.region for d in found if d is not None)
 
     def population(self, insee: str) -> int:
         return self.commune(insee).population

@@ -147,3 +147,19 @@ class ReviewNotOpen(ConflictError):
     """The three-month review of a café cycle opens only once the cycle is three months old."""
 
     code = "review_not_open"
+
+
+class ParticipantsOutsideScope(InvalidInput):
+    """People from a commune the platform does not cover (its Région)."""
+
+    code = "participants_outside_scope"
+
+
+class CommuneOutsideScope(InvalidInput):
+    code = "commune_outside_scope"
+
+
+class CallOutsideScope(ConflictError):
+    """A call stored before the platform's territory was set, from elsewhere."""
+
+    code = "call_outside_scope"

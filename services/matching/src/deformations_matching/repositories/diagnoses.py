@@ -80,31 +80,45 @@ class DiagnosisRepository:
         return {r["person_id"]: DiagnosisRow(**dict(r.items())) for r in rows}
 
     async def diagnosed_on_theme(
-        self, theme: str, departement: str | None, *, exclude: list[str], limit: int
+        self,
+        theme: str,
+        departement: str | None,
+        *,
+        exclude: list[str],
+        limit: int,
+        within: list[str] | None = None,
     ) -> list[DiagnosisRow]:
-        """Élus whose latest diagnosis puts ``theme`` first among priorities, neighbours first."""
+        """Élus whose latest diagnosis puts ``theme`` first among priorities, neighbours first;
+        ``within``: only from these départements (or of no known département)."""
         rows = await self.conn.fetch(
             f"""SELECT * FROM (
                     SELECT DISTINCT ON (person_id) {_DIAGNOSIS_COLUMNS}, completed_at FROM diagnoses
                     WHERE person_id IS NOT NULL AND NOT person_id = ANY($3::text[])
                     ORDER BY person_id, completed_at DESC) latest
                 WHERE $1 = ANY(priority_themes)
+                  AND ($5::text[] IS NULL OR departement IS NULL OR departement = ANY($5))
                 ORDER BY (departement IS NOT DISTINCT FROM $2) DESC, completed_at DESC, person_id
                 LIMIT $4""",
             theme,
             departement,
             exclude,
             limit,
+            within,
         )
         return [DiagnosisRow(**{k: v for k, v in r.items() if k != "completed_at"}) for r in rows]
 
-    async def theme_statistics(self, departement: str | None) -> list[dict[str, Any]]:
-        """How many diagnoses (anonymous ones included) put each theme among their priorities."""
+    async def theme_statistics(
+        self, departement: str | None, within: list[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """How many diagnoses (anonymous ones included) put each theme among their priorities;
+        ``within``: only those of these départements."""
         rows = await self.conn.fetch(
             """SELECT theme, count(*) AS diagnoses
                FROM diagnoses, unnest(priority_themes) AS theme
-               WHERE $1::text IS NULL OR departement = $1
+               WHERE ($1::text IS NULL OR departement = $1)
+                 AND ($2::text[] IS NULL OR departement = ANY($2))
                GROUP BY theme ORDER BY count(*) DESC, theme""",
             departement,
+            within,
         )
         return [dict(r.items()) for r in rows]

@@ -4,6 +4,10 @@ The database is the source of truth: the index is rebuilt from it at start and t
 catches up with every offer or loan change committed since (by this replica's handlers
 or another's), before each use. Nothing enters the index before it is committed, so a
 rolled-back handler leaves no trace in it.
+
+Needs and offers of collectivités outside the platform's territory are never read into
+the book (unless the platform allows them), so no need ↔ offer proposal, one at a time,
+global or grouped, can involve them.
 """
 
 import asyncio
@@ -14,11 +18,13 @@ from uuid import UUID
 
 from deformations_common.geography import Geography, load_geography
 from deformations_common.logging import get_logger
+from deformations_common.scope import PlatformScope
 from deformations_common.settings import ServiceSettings
 from deformations_contracts.types import Modality
 from deformations_matching.domain.index import OfferIndex
 from deformations_matching.domain.locate import locate
 from deformations_matching.domain.model import Availability, SkillOffer, SkillRequest, Standing
+from deformations_matching.domain.territory import collectivite_proposable
 from deformations_matching.domain.text import TextModel
 from deformations_matching.repositories.offers import OfferRepository, OfferRow
 from deformations_matching.repositories.requests import RequestRow
@@ -38,6 +44,7 @@ def standing_of(row: dict[str, object]) -> Standing:
 @dataclass
 class OfferBook:
     geography: Geography
+    scope: PlatformScope = field(default_factory=PlatformScope)
     index: OfferIndex | None = None
     horizon: int = 0
     _seen: dict[UUID, OfferRow] = field(default_factory=dict)
@@ -49,6 +56,8 @@ class OfferBook:
     def offer_of(self, row: OfferRow) -> SkillOffer | None:
         place = locate(self.geography, row.siren, row.insee_code, row.epci_siren)
         if place is None or row.theme is None or row.description is None:
+            return None
+        if not collectivite_proposable(self.scope, self.geography, row.siren, place):
             return None
         return SkillOffer(
             offer_id=str(row.offer_id),
@@ -63,6 +72,8 @@ class OfferBook:
     def request_of(self, row: RequestRow) -> SkillRequest | None:
         place = locate(self.geography, row.siren, row.insee_code, row.epci_siren)
         if place is None or row.theme is None or row.need is None:
+            return None
+        if not collectivite_proposable(self.scope, self.geography, row.siren, place):
             return None
         return SkillRequest(
             request_id=str(row.request_id),
@@ -112,13 +123,15 @@ def _lendable(row: OfferRow, today: date) -> bool:
     return row.status == "open" and (row.period_end is None or row.period_end >= today)
 
 
-_books: dict[tuple[str, str], OfferBook] = {}
+_books: dict[tuple[str, str, PlatformScope], OfferBook] = {}
 
 
 def book_for(settings: ServiceSettings) -> OfferBook:
-    """The book of this process for a database schema (one cache per source of truth)."""
-    key = (settings.database_url, settings.schema_name)
+    """The book of this process for a database schema and a territory (one cache per
+    source of truth and what may be read from it)."""
+    scope = settings.platform_scope()
+    key = (settings.database_url, settings.schema_name, scope)
     book = _books.get(key)
     if book is None:
-        book = _books[key] = OfferBook(load_geography())
+        book = _books[key] = OfferBook(load_geography(), scope)
     return book

@@ -109,10 +109,12 @@ def _cafe_out(cycle_id: UUID, siren: str, plan: CafePlan) -> CafeOut:
 
 async def plan_cafe(uow: MatchingUow, principal: Principal, body: CafeIn) -> CafeOut:
     """Pair élus and technicians sharing a subject for a monthly café (default 8h–9h, three
-    months); a pair of the previous cycle is not formed again."""
+    months); a pair of the previous cycle is not formed again. Only for a collectivité of
+    the platform's territory (unless it welcomes others)."""
     principal.require(Role.HR, Role.ELECTED, Role.OPERATOR)
     if not principal.has_role(Role.OPERATOR) and principal.authority != body.collectivite_siren:
         raise NotAllowed("Vous ne pouvez organiser le café que pour votre collectivité.")
+    uow.scope.require_proposable(uow.geography, body.collectivite_siren)
     if not body.remote and body.place_label is None:
         raise PlaceRequired("Un café sur place a besoin d'un lieu.")
     doubled = body.duplicates()

@@ -16,7 +16,9 @@ from deformations_matching import events
 from deformations_matching.domain.errors import (
     AlreadyGrouped,
     CallHidden,
+    CallOutsideScope,
     CallWithdrawn,
+    CommuneOutsideScope,
     NotAllowed,
     OwnCall,
     TooFewPeers,
@@ -25,6 +27,7 @@ from deformations_matching.domain.errors import (
 from deformations_matching.domain.locate import departement_of
 from deformations_matching.domain.model import Availability
 from deformations_matching.domain.peer_groups import PeerCandidate, recruit_peers
+from deformations_matching.domain.territory import peers_within
 from deformations_matching.repositories.diagnoses import DiagnosisRow
 from deformations_matching.repositories.peers import CallRow, GroupRow
 from deformations_matching.service.peer_groups import GroupOut, group_out
@@ -102,8 +105,22 @@ async def post_call(uow: MatchingUow, principal: Principal, body: PeerCallIn) ->
     """Post an appel à pairs, openly or anonymously; the diagnosis fills what is omitted."""
     principal.require(Role.ELECTED)
     call = await _new_call(uow, principal.sub, body)
+    if not uow.scope.may_propose_person_at(uow.geography, call.commune_insee):
+        raise CommuneOutsideScope(
+            "Les appels à pairs réunissent des élus de la région "
+            f"{uow.scope.region_name(uow.geography)} : votre commune n'en est pas.",
+            commune_insee=call.commune_insee,
+        )
     await uow.peers.insert_call(call)
     return call_out(call, principal.sub)
+
+
+def _require_in_scope(uow: MatchingUow, call: CallRow) -> None:
+    if not uow.scope.may_propose_person_at(uow.geography, call.commune_insee):
+        raise CallOutsideScope(
+            "Cet appel vient d'une commune hors de la région "
+            f"{uow.scope.region_name(uow.geography)} : la plateforme n'y propose pas de groupe."
+        )
 
 
 async def _new_call(
@@ -153,6 +170,7 @@ async def join_call(
         raise AlreadyGrouped(
             "Un groupe est déjà formé pour cet appel : lancez le vôtre sur ce thème."
         )
+    _require_in_scope(uow, call)
     if joined is not None:
         await uow.peers.set_call_status([joined.call_id], "open")
         return call_out(replace(joined, status="open"), principal.sub), True
@@ -167,10 +185,15 @@ async def list_calls(
 ) -> list[PeerCallOut]:
     """Open appels à pairs; the author of an anonymous call is not shown. A call hidden by an
     operator is listed to its author only, marked with the reason; a call joining another is
-    shown to its author only: to others, it is the call it joined."""
+    shown to its author only: to others, it is the call it joined. A call from outside the
+    platform's territory is shown to its author only."""
     calls = await uow.peers.open_calls(theme, limit, shown_to=principal.sub)
+    scope, geography = uow.scope, uow.geography
     return [
-        call_out(c, principal.sub) for c in calls if c.joins is None or c.person_id == principal.sub
+        call_out(c, principal.sub)
+        for c in calls
+        if c.person_id == principal.sub
+        or (c.joins is None and scope.may_propose_person_at(geography, c.commune_insee))
     ]
 
 
@@ -232,6 +255,7 @@ async def form_group(uow: MatchingUow, principal: Principal, call_id: UUID) -> G
         raise AlreadyGrouped("Un groupe est déjà proposé pour cet appel.")
     if call.hidden:
         raise CallHidden("Cet appel est masqué par l'équipe de la plateforme : aucun groupe.")
+    _require_in_scope(uow, call)
     busy = await uow.peers.busy_people(call.theme)
     callers = await uow.peers.open_calls(call.theme, MAX_CANDIDATES)
     candidates = list(
@@ -239,10 +263,16 @@ async def form_group(uow: MatchingUow, principal: Principal, call_id: UUID) -> G
     )
     exclude = [*busy, *(c.person_id for c in callers)]
     departement = departement_of(uow.geography, call.commune_insee)
+    scope = uow.scope
     diagnosed = await uow.diagnoses.diagnosed_on_theme(
-        call.theme, departement, exclude=exclude, limit=MAX_CANDIDATES
+        call.theme,
+        departement,
+        exclude=exclude,
+        limit=MAX_CANDIDATES,
+        within=sorted(scope.departements) if scope.limits_proposals else None,
     )
     candidates += [_diagnosed(d, call.theme) for d in diagnosed]
+    candidates = peers_within(scope, uow.geography, candidates)
     joiners = {j.person_id for j in await uow.peers.open_joins(call_id)}
     group = recruit_peers(
         candidate_of(call), candidates, seed=zlib.crc32(call_id.bytes), preferred=joiners

@@ -13,6 +13,7 @@ from deformations_matching.domain.errors import NotAllowed, NotAMember, UnknownG
 from deformations_matching.domain.invitations import InvitationError
 from deformations_matching.domain.peer_groups import replacements
 from deformations_matching.domain.scoring import Reason
+from deformations_matching.domain.territory import peers_within
 from deformations_matching.service.peer_calls import MAX_CANDIDATES, candidate_of
 from deformations_matching.service.peer_groups import GroupOut, group_out, invitation_of
 from deformations_matching.service.uow import MatchingUow
@@ -37,8 +38,10 @@ async def leave(uow: MatchingUow, principal: Principal, group_id: UUID) -> Group
     if needed > 0:
         busy = set(await uow.peers.busy_people(group.theme)) | set(group.answers)
         open_calls = await uow.peers.open_calls(group.theme, MAX_CANDIDATES)
-        candidates = list(
-            {c.person_id: candidate_of(c) for c in open_calls if c.person_id not in busy}.values()
+        candidates = peers_within(
+            uow.scope,
+            uow.geography,
+            {c.person_id: candidate_of(c) for c in open_calls if c.person_id not in busy}.values(),
         )
         modalities = [Modality(m) for m in group.modalities]
         chosen = replacements(group.slots, modalities, candidates, needed)

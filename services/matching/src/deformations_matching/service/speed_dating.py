@@ -17,6 +17,7 @@ from deformations_matching.domain.errors import (
     NoRound,
     NotAllowed,
     OutsideEpci,
+    ParticipantsOutsideScope,
     PlaceRequired,
     UnknownEpci,
 )
@@ -26,6 +27,7 @@ from deformations_matching.domain.speed_dating import (
     SpeedDatingPlan,
     plan_speed_dating,
 )
+from deformations_matching.domain.territory import people_outside
 from deformations_matching.service import sessions
 from deformations_matching.service.invitable import refuse_strangers
 from deformations_matching.service.uow import MatchingUow
@@ -102,12 +104,23 @@ def _check(uow: MatchingUow, principal: Principal, body: SpeedDatingIn) -> None:
     geography = uow.geography
     if body.epci_siren not in geography.epcis:
         raise UnknownEpci(f"L'EPCI {body.epci_siren} est inconnu du référentiel.")
+    uow.scope.require_proposable(geography, body.epci_siren)
     members = set(geography.members(body.epci_siren))
     outside = sorted(p.person_id for p in body.participants if p.commune_insee not in members)
     if outside:
         raise OutsideEpci(
             "Ces participants ne sont pas élus d'une commune de l'EPCI : " + ", ".join(outside),
             participants=outside,
+        )
+    # An EPCI may straddle the Région's border: its communes beyond it stay out.
+    elsewhere = people_outside(
+        uow.scope, geography, [(p.person_id, p.commune_insee) for p in body.participants]
+    )
+    if elsewhere:
+        raise ParticipantsOutsideScope(
+            "Ces participants sont élus d'une commune hors de la région "
+            f"{uow.scope.region_name(geography)} : " + ", ".join(elsewhere),
+            participants=elsewhere,
         )
     ids = [p.person_id for p in body.participants]
     if len(ids) != len(set(ids)):

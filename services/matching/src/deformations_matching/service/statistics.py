@@ -16,8 +16,11 @@ class ThemeCount(BaseModel):
 
 
 async def themes(uow: MatchingUow, departement: str | None) -> list[ThemeCount]:
-    """Priority themes of the élus' diagnoses, most shared first (groups under 3 hidden)."""
-    rows = await uow.diagnoses.theme_statistics(departement)
+    """Priority themes of the élus' diagnoses, most shared first (groups under 3 hidden);
+    only those of the platform's territory, as every statistic of the Région."""
+    scope = uow.scope
+    within = None if scope.everywhere else sorted(scope.departements)
+    rows = await uow.diagnoses.theme_statistics(departement, within)
     return [
         ThemeCount(theme=r["theme"], label=label(r["theme"]), diagnoses=r["diagnoses"])
         for r in rows

@@ -1,6 +1,7 @@
 """The unit of work of matching: its repositories over one transaction, and the offer book."""
 
 from deformations_common.geography import Geography
+from deformations_common.scope import PlatformScope
 from deformations_common.unit_of_work import UnitOfWork
 from deformations_matching.repositories.diagnoses import DiagnosisRepository
 from deformations_matching.repositories.erasure import ErasureRepository
@@ -62,3 +63,8 @@ class MatchingUow(UnitOfWork[MatchingSettings]):
     @property
     def geography(self) -> Geography:
         return self.book.geography
+
+    @property
+    def scope(self) -> PlatformScope:
+        """The platform's territory: matching proposes nothing outside it."""
+        return self.settings.platform_scope()

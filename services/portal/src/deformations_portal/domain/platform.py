@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from deformations_common.geography import load_geography
-from deformations_common.vocabulary.errors import ForbiddenAction, InvalidInput
+from deformations_common.scope import OutsideScope, PlatformMisconfigured, PlatformScope
 
 # WCAG 2.1 AA: normal text needs 4.5:1 against its background.
 AA_NORMAL_TEXT = 4.5
@@ -21,13 +21,17 @@ AA_NORMAL_TEXT = 4.5
 AA_NON_TEXT = 3.0
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
-
-class PlatformMisconfigured(InvalidInput):
-    code = "platform_misconfigured"
-
-
-class OutsideScope(ForbiddenAction):
-    code = "collectivite_outside_scope"
+# The territory's errors are the shared ones (matching refuses with the same codes).
+__all__ = [
+    "Host",
+    "LegalEntity",
+    "OutsideScope",
+    "Palette",
+    "Platform",
+    "PlatformMisconfigured",
+    "contrast",
+    "luminance",
+]
 
 
 def _channel(value: int) -> float:
@@ -171,61 +175,31 @@ class Platform:
             )
         if self.logo and not self.logo_alt:
             raise PlatformMisconfigured("Le logo doit avoir un texte alternatif (logo_alt).")
-        geo = load_geography()
-        if self.region and geo.region(self.region) is None:
-            raise PlatformMisconfigured(
-                f"La région « {self.region} » n'existe pas dans le COG.", region=self.region
-            )
-        for code in self.departements:
-            dep = geo.departement(code)
-            if dep is None or (self.region and dep.region != self.region):
-                raise PlatformMisconfigured(
-                    f"Le département « {code} » n'est pas dans la région de la plateforme.",
-                    departement=code,
-                )
+        _ = self.territory  # checks the région and its départements against the COG
 
     @cached_property
+    def territory(self) -> PlatformScope:
+        """The collectivités covered, as matching and the statistics read them too."""
+        return PlatformScope.of(
+            load_geography(),
+            region=self.region,
+            departements=self.departements,
+            outside_allowed=self.outside_allowed,
+        )
+
+    @property
     def covered_departements(self) -> frozenset[str]:
-        if self.departements:
-            return frozenset(self.departements)
-        geo = load_geography()
-        if self.region:
-            return frozenset(
-                c.departement for c in geo.communes.values() if c.region == self.region
-            )
-        return frozenset()
+        return self.territory.departements
 
     @property
     def region_name(self) -> str:
-        if not self.region:
-            return "France entière"
-        region = load_geography().region(self.region)
-        return region.name if region else self.region
-
-    @cached_property
-    def scope(self) -> frozenset[str] | None:
-        """The SIRENs of the communes and EPCIs covered; None: every collectivité."""
-        departements = self.covered_departements
-        if not departements:
-            return None
-        sirens: set[str] = set()
-        for commune in load_geography().communes.values():
-            if commune.departement in departements:
-                if commune.siren:
-                    sirens.add(commune.siren)
-                if commune.epci_siren:
-                    sirens.add(commune.epci_siren)
-        return frozenset(sirens)
+        return self.territory.region_name(load_geography())
 
     def covers(self, siren: str) -> bool:
-        scope = self.scope
-        return scope is None or siren in scope
+        return self.territory.covers_collectivite(load_geography(), siren)
 
     def require_in_scope(self, siren: str, *, operator: bool = False) -> None:
-        if self.outside_allowed or operator or self.covers(siren.strip()):
-            return
-        raise OutsideScope(
-            f"Cette plateforme accueille les collectivités de la région {self.region_name}. "
-            "Pour une autre région, adressez-vous à la plateforme de celle-ci.",
-            siren=siren,
-        )
+        """Refuse a collectivité elsewhere, unless the platform welcomes them or an operator
+        acts (``OutsideScope``, as matching refuses to organise anything there)."""
+        if not operator:
+            self.territory.require_proposable(load_geography(), siren.strip())

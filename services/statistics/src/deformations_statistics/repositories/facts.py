@@ -52,16 +52,18 @@ class FactRepository:
             "DELETE FROM facts WHERE indicator = $1 AND key = $2", indicator.value, key
         )
 
-    async def tallies(self, indicator: Indicator) -> list[Tally]:
+    async def tallies(self, indicator: Indicator, within: list[str] | None = None) -> list[Tally]:
+        """``within``: only the facts of these départements."""
         rows = await self.conn.fetch(
             """
             SELECT commune_insee, region, departement, epci, size, category,
                    max(category_label) AS category_label,
                    count(*) AS n, coalesce(sum(value), 0) AS total
-            FROM facts WHERE indicator = $1
+            FROM facts WHERE indicator = $1 AND ($2::text[] IS NULL OR departement = ANY($2))
             GROUP BY commune_insee, region, departement, epci, size, category
             """,
             indicator.value,
+            within,
         )
         return [
             Tally(

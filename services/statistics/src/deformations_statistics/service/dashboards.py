@@ -14,7 +14,15 @@ class UnknownPlace(InvalidInput):
 
 
 async def statistics(uow: StatisticsUow, indicator: Indicator) -> Statistics:
-    return compute(indicator, await uow.facts.tallies(indicator))
+    """The indicator's figures of the platform's territory only (its Région, or its
+    départements), whatever ``outside_allowed`` says: they are the Région's statistics.
+
+    Facts from elsewhere are kept but never counted: filtering when reading covers the facts
+    recorded before the territory was set and follows a change of it without a replay, and
+    the k ≥ 3 suppression is computed on exactly what is shown."""
+    scope = uow.scope
+    within = None if scope.everywhere else sorted(scope.departements)
+    return compute(indicator, await uow.facts.tallies(indicator, within))
 
 
 async def table(
