@@ -83,6 +83,16 @@ class Offer:
     committed_half_days: int = 0
     status: OfferStatus = OfferStatus.OPEN
     withdrawal_reason: str | None = None
+    hidden_reason: str | None = None  # set by an operator (see ``moderation``)
+    hidden_at: datetime | None = None
+
+    @property
+    def owner(self) -> str:
+        return self.lender
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_at is not None
 
     @property
     def remaining_half_days(self) -> int:
@@ -177,6 +187,16 @@ class SkillRequest:
     published_at: datetime
     status: RequestStatus = RequestStatus.OPEN
     withdrawal_reason: str | None = None
+    hidden_reason: str | None = None  # set by an operator (see ``moderation``)
+    hidden_at: datetime | None = None
+
+    @property
+    def owner(self) -> str:
+        return self.requester
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 def publish_request(
