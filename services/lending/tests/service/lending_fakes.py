@@ -66,11 +66,11 @@ class FakeOffers:
     async def mark_request_withdrawn(self, request: SkillRequest, at: datetime) -> None:
         self.requests[request.id] = request
 
-    async def set_offer_hidden(self, offer: Offer) -> None:
-        self.offers[offer.id] = offer
-
-    async def set_request_hidden(self, request: SkillRequest) -> None:
-        self.requests[request.id] = request
+    async def set_hidden(self, item: Offer | SkillRequest) -> None:
+        if isinstance(item, Offer):
+            self.offers[item.id] = item
+        else:
+            self.requests[item.id] = item
 
     async def recent_offers(self, limit: int) -> list[Offer]:
         return sorted(self.offers.values(), key=lambda o: o.published_at, reverse=True)[:limit]

@@ -64,8 +64,19 @@ def _text(value: str, what: str, limit: int = MAX_TEXT) -> str:
     return cleaned
 
 
+class Hideable:
+    """A text an operator may hide (see ``moderation``): offers and requests."""
+
+    __slots__ = ()
+    hidden_at: datetime | None
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
 @dataclass(frozen=True, slots=True)
-class Offer:
+class Offer(Hideable):
     id: UUID
     lender: str  # SIREN
     theme: str
@@ -89,10 +100,6 @@ class Offer:
     @property
     def owner(self) -> str:
         return self.lender
-
-    @property
-    def hidden(self) -> bool:
-        return self.hidden_at is not None
 
     @property
     def remaining_half_days(self) -> int:
@@ -173,7 +180,7 @@ class RequestStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class SkillRequest:
+class SkillRequest(Hideable):
     """« Élu de petite commune avec peu d'agents cherche mise à niveau au sujet de… »"""
 
     id: UUID
@@ -193,10 +200,6 @@ class SkillRequest:
     @property
     def owner(self) -> str:
         return self.requester
-
-    @property
-    def hidden(self) -> bool:
-        return self.hidden_at is not None
 
 
 def publish_request(

@@ -164,14 +164,15 @@ class OfferRepository:
             at,
         )
 
-    async def set_offer_hidden(self, offer: Offer) -> None:
+    async def set_hidden(self, item: Offer | SkillRequest) -> None:
         """Store the operator's latest decision: hidden with its reason, or shown."""
+        table = "offers" if isinstance(item, Offer) else "skill_requests"
         await self._db.execute(
-            """UPDATE offers SET hidden_reason = $2, hidden_at = $3, version = version + 1
-               WHERE id = $1""",
-            offer.id,
-            offer.hidden_reason,
-            offer.hidden_at,
+            f"""UPDATE {table} SET hidden_reason = $2, hidden_at = $3, version = version + 1
+                WHERE id = $1""",
+            item.id,
+            item.hidden_reason,
+            item.hidden_at,
         )
 
     async def recent_offers(self, limit: int) -> list[Offer]:
@@ -216,16 +217,6 @@ class OfferRepository:
             request.status.value,
             request.withdrawal_reason,
             at,
-        )
-
-    async def set_request_hidden(self, request: SkillRequest) -> None:
-        await self._db.execute(
-            """UPDATE skill_requests SET hidden_reason = $2, hidden_at = $3,
-                   version = version + 1
-               WHERE id = $1""",
-            request.id,
-            request.hidden_reason,
-            request.hidden_at,
         )
 
     async def recent_requests(self, limit: int) -> list[SkillRequest]:

@@ -70,7 +70,7 @@ async def _request(uow: LendingUnitOfWork, request_id: UUID) -> SkillRequest:
 
 async def _hide(uow: LendingUnitOfWork, item: Moderated, reason: str) -> Moderated:
     hidden, _ = rules.hide(item, reason=reason, now=uow.now())
-    await _store(uow, hidden)
+    await uow.offers.set_hidden(hidden)
     await uow.emit(events.content_hidden(hidden))
     log.info("lending.content_hidden", content_id=str(item.id), owner=item.owner)
     return hidden
@@ -79,14 +79,7 @@ async def _hide(uow: LendingUnitOfWork, item: Moderated, reason: str) -> Moderat
 async def _show(uow: LendingUnitOfWork, item: Moderated) -> Moderated:
     now = uow.now()
     shown, _ = rules.show(item, now=now)
-    await _store(uow, shown)
+    await uow.offers.set_hidden(shown)
     await uow.emit(events.content_shown(shown, now))
     log.info("lending.content_shown", content_id=str(item.id), owner=item.owner)
     return shown
-
-
-async def _store(uow: LendingUnitOfWork, item: Offer | SkillRequest) -> None:
-    if isinstance(item, Offer):
-        await uow.offers.set_offer_hidden(item)
-    else:
-        await uow.offers.set_request_hidden(item)
