@@ -13,7 +13,7 @@ from deformations_common.vocabulary.errors import NotFoundError as _NotFound
 from deformations_portal.domain.memberships import Membership
 from deformations_portal.settings import DEFAULT_SERVICE_URLS
 from deformations_portal.web.context import Page
-from deformations_portal.web.pages import issuer_of
+from deformations_portal.web.pages import client_as
 from deformations_portal.web.service_client import Service, ServiceClient
 
 
@@ -55,12 +55,4 @@ DIAGNOSIS = Service(
 
 async def diagnosis_client(page: Page, acting: Membership) -> ServiceClient:
     """Diagnosis called as ``acting`` (the operator's membership, for the back-office)."""
-    return ServiceClient(
-        DIAGNOSIS,
-        page.settings,
-        await issuer_of(page),
-        page.request.app.state.clients.http,
-        acting.person_id,
-        acting,
-        page.runtime.clock(),
-    )
+    return await client_as(page, DIAGNOSIS, acting)

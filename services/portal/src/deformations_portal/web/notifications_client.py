@@ -12,7 +12,7 @@ from deformations_common.vocabulary.errors import (
 from deformations_portal.domain.memberships import Membership
 from deformations_portal.settings import DEFAULT_SERVICE_URLS
 from deformations_portal.web.context import Page
-from deformations_portal.web.pages import issuer_of
+from deformations_portal.web.pages import client_as
 from deformations_portal.web.service_client import Service, ServiceClient
 
 
@@ -51,12 +51,4 @@ NOTIFICATIONS = Service(
 
 async def as_operator(page: Page, acting: Membership) -> ServiceClient:
     """Notifications in the operator's name (her operator membership)."""
-    return ServiceClient(
-        NOTIFICATIONS,
-        page.settings,
-        await issuer_of(page),
-        page.request.app.state.clients.http,
-        acting.person_id,
-        acting,
-        page.runtime.clock(),
-    )
+    return await client_as(page, NOTIFICATIONS, acting)

@@ -26,6 +26,7 @@ from deformations_portal.service import memberships, people
 from deformations_portal.service.tokens import TokenIssuer, load_issuer
 from deformations_portal.service.uow import PortalUow
 from deformations_portal.web.context import SESSION_COOKIE, Page, PageDep
+from deformations_portal.web.service_client import Service, ServiceClient
 
 log = get_logger()
 router = APIRouter(include_in_schema=False)
@@ -55,6 +56,20 @@ async def issuer_of(page: Page) -> TokenIssuer:
             issuer = await load_issuer(uow)
         state.issuer = issuer
     return issuer
+
+
+async def client_as(page: Page, service: Service, acting: Membership) -> ServiceClient:
+    """``service`` called in the name of ``acting``: in the back-office, the operator's
+    membership, whatever collectivité she acts for elsewhere."""
+    return ServiceClient(
+        service,
+        page.settings,
+        await issuer_of(page),
+        page.request.app.state.clients.http,
+        acting.person_id,
+        acting,
+        page.runtime.clock(),
+    )
 
 
 @router.get("/")
