@@ -213,6 +213,14 @@ OWNED_OPEN_TO: dict[tuple[str, str, str], tuple[frozenset[str], str]] = {
         OPERATOR,
         "the operator moderates",
     ),
+    **{
+        ("lending", "POST", f"/v1/operations/moderation/{texts}/{{{key}}}/{action}"): (
+            OPERATOR,
+            "the operator moderates every collectivité's offers and requests",
+        )
+        for texts, key in (("offers", "offer_id"), ("requests", "request_id"))
+        for action in ("hide", "show")
+    },
 }
 
 # A valid token of a role without the right, on routes that need a role (a sample: the
@@ -236,7 +244,17 @@ ROLE_CASES: dict[str, list[tuple[str, str, dict[str, Any] | None, tuple[str, ...
         ("POST", "/v1/questionnaire-versions", {"source": "version: x"}, ("trainer",), CREST),
         ("POST", "/v1/questionnaire-versions/2031-01-v1/publish", None, ("elected",), CREST),
     ],
-    "lending": [("POST", "/v1/offers", offer_body(), ("agent",), CREST)],
+    "lending": [
+        ("POST", "/v1/offers", offer_body(), ("agent",), CREST),
+        # Even its own élue and HR may not hide their offer: moderation is the platform's.
+        (
+            "POST",
+            f"/v1/operations/moderation/offers/{A_UUID}/hide",
+            {"reason": "Un motif"},
+            ("elected", "hr"),
+            CREST,
+        ),
+    ],
     "matching": [("POST", "/v1/operator/rematch", None, ("elected", "hr"), CREST)],
     "notifications": [
         (

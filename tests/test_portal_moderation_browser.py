@@ -10,15 +10,20 @@ at first: the operator finds it among the failed deliveries and, the server fixe
 calls, where hers is marked hidden with the reason. Then the élu of Aouste writes to her
 through the contact relay; she reports him from the link of the relayed mail; the operator
 finds the report in the moderation queue and blocks him, and the relay refuses his next
-message. axe-core on every page."""
+message. axe-core on every page.
+
+Lending's offers are in the same queue: the élue of Crest publishes one, the operator
+hides it with a reason; it leaves the élu of Aouste's list, the élue is mailed the reason
+and finds it among her collectivité's publications, marked hidden; the journal files the
+decision under Crest."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 from zoneinfo import ZoneInfo
@@ -47,6 +52,8 @@ from deformations_devtools.testing import (
     isolated_settings,
     wait_until,
 )
+from deformations_lending.app import definition as lending_definition
+from deformations_lending.settings import LendingSettings
 from deformations_matching.app import definition as matching_definition
 from deformations_matching.settings import MatchingSettings
 from deformations_notifications.app import definition as notifications_definition
@@ -55,6 +62,11 @@ from deformations_portal.app import definition as portal_definition
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
+CREST = "212601082"
+ADVERT = (
+    "Notre technicienne vous présente les chaudières de la société Chauffe-Tout, à prix réduit."
+)
+SELLING = "Publicité pour un prestataire privé"
 RUDE = "Les élus de la commune voisine sont des incapables, qui veut en parler ?"
 REASON = "Propos blessants envers une autre commune"
 # A weekday morning in Paris: outside notifications' quiet hours, whatever the real time.
@@ -84,14 +96,26 @@ class Platform:
 @pytest.fixture
 async def platform(infra: Infra, database_url: str, namespace: str) -> AsyncIterator[Platform]:
     pair = pair_settings(infra, database_url, namespace, "matching", MatchingSettings)
-    port = free_port()
+    port, lending_port = free_port(), free_port()
     portal = pair.portal.model_copy(
         update={
             "service_urls": {
                 **pair.portal.service_urls,
                 "notifications": f"http://127.0.0.1:{port}",
+                "lending": f"http://127.0.0.1:{lending_port}",
             }
         }
+    )
+    lending = isolated_settings(
+        LendingSettings,
+        infra,
+        database_url,
+        namespace,
+        "lending",
+        http_port=lending_port,
+        jwt_jwks_url=f"{pair.url}/.well-known/jwks.json",
+        jwt_issuer=portal.issuer,
+        jwt_audience="lending",
     )
     async with MailCatcher.running() as smtp, AsyncExitStack() as stack:
         notifications = isolated_settings(
@@ -123,6 +147,7 @@ async def platform(infra: Infra, database_url: str, namespace: str) -> AsyncIter
                 port,
                 notifications,
             ),
+            "lending": (create_app(lending_definition(lending)), lending_port, lending),
         }
         for name, (app, app_port, _) in apps.items():
             await stack.enter_async_context(serving(app, app_port, name))
@@ -171,20 +196,26 @@ async def paired(platform: Platform, first: str, second: str) -> None:
         await conn.close()
 
 
-def dev_auth(platform: Platform, email: str) -> dict[str, str]:
+def dev_auth(platform: Platform, email: str, authority: str | None = None) -> dict[str, str]:
     """A token of the dev issuer (accepted beside the portal's JWKS in dev only)."""
     dev = platform.notifications.model_copy(update={"jwt_issuer": DEV_JWT_ISSUER})
-    return {"Authorization": f"Bearer {issue_dev_token(dev, str(person_of(email)))}"}
+    token = issue_dev_token(dev, str(person_of(email)), authority=authority)
+    return {"Authorization": f"Bearer {token}"}
 
 
-async def notifications(platform: Platform, method: str, path: str, body: Any, email: str) -> Any:
+async def notifications(
+    platform: Platform, method: str, path: str, body: Any, email: str, authority: str | None = None
+) -> Any:
     async with httpx.AsyncClient(base_url=platform.notifications.public_url) as client:
-        return await client.request(method, path, json=body, headers=dev_auth(platform, email))
+        headers = dev_auth(platform, email, authority)
+        return await client.request(method, path, json=body, headers=headers)
 
 
-async def register(platform: Platform, email: str) -> None:
+async def register(platform: Platform, email: str, authority: str | None = None) -> None:
+    """Her address for notifications; with ``authority``, as one of that collectivité's
+    people (told of what concerns it)."""
     body = {"email": email, "consent": True}
-    registered = await notifications(platform, "PUT", "/v1/me/recipient", body, email)
+    registered = await notifications(platform, "PUT", "/v1/me/recipient", body, email, authority)
     assert registered.status_code in (200, 201), registered.text
 
 
@@ -195,10 +226,7 @@ async def test_an_operator_hides_a_call_retries_its_mail_and_blocks_a_reported_s
     elue_id = str(person_of(ELUE))
     await register(platform, ELUE)
     smtp.refuse_with = "550 5.2.1 mailbox disabled"
-    async with httpx.AsyncClient(base_url=url, timeout=30) as author:
-        page = await author.get("/connexion/dev")
-        signed = await author.post("/connexion/dev", data={"email": ELUE, "csrf": csrf(page)})
-        assert signed.status_code == 303
+    async with signed_in(url, ELUE) as author:
         posted = await post_call(author, probleme=RUDE)
         assert posted.status_code == 303, posted.text
 
@@ -323,3 +351,90 @@ async def test_an_operator_hides_a_call_retries_its_mail_and_blocks_a_reported_s
 
     again = await notifications(platform, "POST", "/v1/relay/messages", insult, ELU)
     assert again.status_code == 403 and "bloqué vos messages" in again.json()["detail"]
+
+
+@asynccontextmanager
+async def signed_in(url: str, email: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        page = await client.get("/connexion/dev")
+        signed = await client.post("/connexion/dev", data={"email": email, "csrf": csrf(page)})
+        assert signed.status_code == 303, signed.text
+        yield client
+
+
+async def publish_offer(client: httpx.AsyncClient) -> str:
+    """The offer's id, published through the portal's form."""
+    form = await client.get("/competences/proposer")
+    start = date.today() + timedelta(days=1)
+    published = await client.post(
+        "/competences/proposer",
+        data={
+            "csrf": csrf(form),
+            "theme": "energie",
+            "agent_role": "Technicienne énergie",
+            "description": ADVERT,
+            "visibilite": "visible",
+            "agent_ref": "M-042",
+            "capacite": "6",
+            "du": start.isoformat(),
+            "au": (start + timedelta(days=120)).isoformat(),
+            "modalite": "either",
+            "remboursement": "full_salary",
+            "creneau": ["1:am", "2:pm"],
+        },
+    )
+    assert published.status_code == 303, published.text
+    found = re.search(r"/competences/offres/([0-9a-f-]{36})", published.headers["location"])
+    assert found, published.headers["location"]
+    return found.group(1)
+
+
+async def test_an_operator_hides_an_offer_its_collectivite_is_told_and_still_sees_it(
+    platform: Platform, browsers: Open
+) -> None:
+    url, smtp = platform.url, platform.smtp
+    await register(platform, ELUE, authority=CREST)
+    async with signed_in(url, ELUE) as lender, signed_in(url, ELU) as borrower:
+        offer_id = await publish_offer(lender)
+        assert f"/competences/offres/{offer_id}" in (await borrower.get("/competences")).text
+
+        driver = browsers(window=PHONE)
+        sign_in(driver, url, OPERATOR)
+        press(driver, link("Opérateur"))
+        press(driver, link("Modération"))
+        accessible(driver)
+        assert "Offre de compétence" in driver.page_source and ADVERT in driver.page_source
+        assert "Par Crest" in driver.page_source
+        fill(driver, "motif-1", SELLING)
+        click(driver, "Masquer")
+        accessible(driver)
+        assert "Le texte est masqué ; son auteur est prévenu" in driver.page_source
+        assert f"Motif : {SELLING}" in driver.page_source
+        driver.get(f"{url}/operateur/journal?siren={CREST}")
+        accessible(driver)
+        assert "publication masquée" in driver.page_source
+        assert f"lending:offer:{offer_id}" in driver.page_source
+        driver.delete_all_cookies()
+
+        # Out of the public list; its page is no one else's.
+        assert f"/competences/offres/{offer_id}" not in (await borrower.get("/competences")).text
+        assert (await borrower.get(f"/competences/offres/{offer_id}")).status_code == 404
+
+    await wait_until(lambda: bool(smtp.to(ELUE)), what="the mail to Crest's élue")
+    [mail] = smtp.to(ELUE)
+    text = mail.get_body(("plain",))
+    assert text is not None
+    body = text.get_content()
+    assert SELLING in body and "votre offre de compétence" in body
+    link_in_mail = re.search(rf"{re.escape(url)}/\S+", body)
+    assert link_in_mail, body
+    sign_in(driver, url, ELUE)
+    driver.get(link_in_mail.group(0))
+    accessible(driver)
+    assert "Les publications de ma collectivité" in driver.page_source
+    assert "masquée</strong> par l'équipe de la plateforme" in driver.page_source
+    assert SELLING in driver.page_source
+    driver.get(f"{url}/competences/offres/{offer_id}")
+    accessible(driver)
+    assert "Cette offre est masquée par l'équipe de la plateforme" in driver.page_source
+    assert SELLING in driver.page_source and ADVERT in driver.page_source

@@ -32,6 +32,7 @@ CATALOGUE = {
     "programme.invited.v1": "training",
     "programme.review_due.v1": "training",
     "content.hidden.v1": "matching",
+    "content.shown.v1": "matching",
 }
 SERVICES = {"diagnosis", "lending", "matching", "notifications", "portal", "training"}
 

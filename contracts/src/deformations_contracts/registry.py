@@ -18,7 +18,7 @@ from deformations_contracts.events.lending import (
     SkillRequested,
 )
 from deformations_contracts.events.matching import MatchProposed, SpeedDatingMutualMark
-from deformations_contracts.events.moderation import ContentHidden
+from deformations_contracts.events.moderation import ContentHidden, ContentShown
 from deformations_contracts.events.people import MembershipChanged, PersonErasureRequested
 from deformations_contracts.events.programmes import ProgrammeInvited, ProgrammeReviewDue
 from deformations_contracts.events.sessions import (
@@ -66,6 +66,7 @@ _MODELS: list[type[EventData]] = [
     ProgrammeInvited,
     ProgrammeReviewDue,
     ContentHidden,
+    ContentShown,
 ]
 
 EVENTS: Mapping[str, type[EventData]] = {model.routing_key: model for model in _MODELS}

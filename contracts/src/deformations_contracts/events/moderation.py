@@ -47,3 +47,24 @@ class ContentHidden(EventData):
 
     def subject(self) -> str:
         return str(self.content_id)
+
+
+class ContentShown(EventData):
+    """An operator showed again a text hidden before (``content.hidden.v1``).
+
+    Published by the service that owns the text, like the hiding, so that whoever keeps a
+    copy of it (matching, of lending's offers) offers it again. Nobody is told: the text
+    is simply back in public lists. A consumer keeps the latest of the hiding and the
+    showing by their times, whatever order they arrive in.
+    """
+
+    routing_key: ClassVar[str] = "content.shown.v1"
+    producer: ClassVar[str] = "matching"
+    other_producers: ClassVar[tuple[str, ...]] = ("lending",)
+
+    content_id: UUID
+    kind: ContentKind
+    shown_at: Instant
+
+    def subject(self) -> str:
+        return str(self.content_id)

@@ -3,7 +3,7 @@ half-day sessions, feedback and the hours ledger between collectivités."""
 
 from deformations_common.service import ServiceDefinition
 from deformations_common.vocabulary.clock import Clock, system_clock
-from deformations_lending.api import catalogue, documents, ledger, loans, sessions
+from deformations_lending.api import catalogue, documents, ledger, loans, moderation, sessions
 from deformations_lending.events import PRODUCED
 from deformations_lending.settings import LendingSettings
 from deformations_lending.subscribers import handlers
@@ -22,7 +22,14 @@ def definition(
         ),
         migrations_package="deformations_lending.migrations",
         handlers=handlers,
-        routers=[catalogue.router, loans.router, sessions.router, documents.router, ledger.router],
+        routers=[
+            catalogue.router,
+            loans.router,
+            sessions.router,
+            documents.router,
+            ledger.router,
+            moderation.router,
+        ],
         produces=PRODUCED,
         clock=clock,
     )

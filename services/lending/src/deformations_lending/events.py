@@ -11,6 +11,7 @@ from uuid import UUID
 
 from deformations_contracts.base import EventData
 from deformations_contracts.events import lending as contract
+from deformations_contracts.events import moderation as moderation_contract
 from deformations_contracts.events import sessions as session_contract
 from deformations_contracts.themes import label as theme_label
 from deformations_contracts.values import HALF_DAY_MINUTES, WeekdayHalfDay
@@ -45,6 +46,8 @@ PRODUCED: tuple[type[EventData], ...] = (
     session_contract.SessionScheduled,
     session_contract.SessionRescheduled,
     session_contract.SessionCancelled,
+    moderation_contract.ContentHidden,
+    moderation_contract.ContentShown,
 )
 
 # Stands for a person whose id was erased, where a contract needs someone.
@@ -112,6 +115,29 @@ def request_withdrawn(request: SkillRequest, at: datetime) -> contract.RequestWi
         reason=_short(request.withdrawal_reason) if request.withdrawal_reason else None,
         withdrawn_at=at,
     )
+
+
+def _kind(item: Offer | SkillRequest) -> moderation_contract.ContentKind:
+    if isinstance(item, Offer):
+        return moderation_contract.ContentKind.OFFER
+    return moderation_contract.ContentKind.REQUEST
+
+
+def content_hidden(item: Offer | SkillRequest) -> moderation_contract.ContentHidden:
+    """Tells the collectivité that published the text (its registered people) why."""
+    assert item.hidden_reason is not None
+    assert item.hidden_at is not None
+    return moderation_contract.ContentHidden(
+        content_id=item.id,
+        kind=_kind(item),
+        collectivite_siren=item.owner,
+        reason=item.hidden_reason,
+        hidden_at=item.hidden_at,
+    )
+
+
+def content_shown(item: Offer | SkillRequest, at: datetime) -> moderation_contract.ContentShown:
+    return moderation_contract.ContentShown(content_id=item.id, kind=_kind(item), shown_at=at)
 
 
 def stage_of(record: LoanRecord) -> contract.LoanStage:

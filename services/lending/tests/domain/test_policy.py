@@ -45,6 +45,8 @@ EXPECTED: dict[Command, tuple[set[str], set[str]] | None] = {
     Command.AGENT_FEEDBACK: ({"lender"}, {"agent"}),
     Command.DOWNLOAD_CONVENTION: ({"lender", "borrower"}, BOTH),
     Command.DOWNLOAD_ATTESTATION: ({"lender"}, {"hr", "agent"}),
+    # The platform's operators, whatever collectivité they act for (or none).
+    Command.MODERATE: (set(WHERE), {"operator"}),
 }
 
 

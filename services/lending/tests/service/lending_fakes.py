@@ -66,6 +66,18 @@ class FakeOffers:
     async def mark_request_withdrawn(self, request: SkillRequest, at: datetime) -> None:
         self.requests[request.id] = request
 
+    async def set_hidden(self, item: Offer | SkillRequest) -> None:
+        if isinstance(item, Offer):
+            self.offers[item.id] = item
+        else:
+            self.requests[item.id] = item
+
+    async def recent_offers(self, limit: int) -> list[Offer]:
+        return sorted(self.offers.values(), key=lambda o: o.published_at, reverse=True)[:limit]
+
+    async def recent_requests(self, limit: int) -> list[SkillRequest]:
+        return sorted(self.requests.values(), key=lambda r: r.published_at, reverse=True)[:limit]
+
     async def browse_offers(self, filters: Browse) -> list[Offer]:
         found = [
             o
@@ -73,6 +85,7 @@ class FakeOffers:
             if (filters.include_closed or o.status is OfferStatus.OPEN)
             and filters.theme in (None, o.theme)
             and filters.owner in (None, o.lender)
+            and (not o.hidden or o.lender == filters.viewer)
         ]
         return found[filters.offset : filters.offset + filters.limit]
 
@@ -83,6 +96,7 @@ class FakeOffers:
             if (filters.include_closed or r.status is RequestStatus.OPEN)
             and filters.theme in (None, r.theme)
             and filters.owner in (None, r.requester)
+            and (not r.hidden or r.requester == filters.viewer)
         ]
         return found[filters.offset : filters.offset + filters.limit]
 

@@ -113,7 +113,7 @@ async def test_an_unknown_offer_is_not_found(uow: FakeUnitOfWork) -> None:
     from uuid import uuid4
 
     with pytest.raises(OfferNotFoundError) as missing:
-        await catalogue.get_offer(uow, uuid4())
+        await catalogue.get_offer(uow, actor(BORROWER.siren, "hr"), uuid4())
 
     assert (missing.value.code, missing.value.status) == ("offer_not_found", 404)
 
@@ -145,8 +145,10 @@ async def test_browsing_shows_open_offers_only_unless_asked(uow: FakeUnitOfWork)
     [first] = [o for o in uow.fake_offers.offers.values() if o.id != kept.id]
     await catalogue.withdraw_offer(uow, actor(LENDER.siren, "hr"), first.id, "Fin.")
 
-    open_ones = await catalogue.browse_offers(uow, Browse())
-    every = await catalogue.browse_offers(uow, Browse(include_closed=True))
+    open_ones = await catalogue.browse_offers(uow, actor(BORROWER.siren, "hr"), Browse())
+    every = await catalogue.browse_offers(
+        uow, actor(BORROWER.siren, "hr"), Browse(include_closed=True)
+    )
 
     assert [o.id for o in open_ones] == [kept.id]
     assert {o.id for o in every} == {kept.id, first.id}

@@ -3,7 +3,7 @@
 from deformations_common.service import ServiceDefinition
 from deformations_common.vocabulary.clock import Clock, system_clock
 from deformations_contracts.events.matching import MatchProposed, SpeedDatingMutualMark
-from deformations_contracts.events.moderation import ContentHidden
+from deformations_contracts.events.moderation import ContentHidden, ContentShown
 from deformations_contracts.events.sessions import SessionScheduled
 from deformations_matching.api import routers
 from deformations_matching.jobs import rematch_periodically, warm_index
@@ -29,7 +29,13 @@ def definition(
         migrations_package="deformations_matching.migrations",
         handlers=handlers,
         routers=routers,
-        produces=[MatchProposed, SessionScheduled, ContentHidden, SpeedDatingMutualMark],
+        produces=[
+            MatchProposed,
+            SessionScheduled,
+            ContentHidden,
+            ContentShown,
+            SpeedDatingMutualMark,
+        ],
         background=[warm_index, rematch_periodically],
         clock=clock,
     )

@@ -12,6 +12,7 @@ from deformations_contracts.events.lending import (
     SkillOffered,
     SkillRequested,
 )
+from deformations_contracts.events.moderation import ContentHidden, ContentShown
 from deformations_contracts.events.people import MembershipChanged, PersonErasureRequested
 from deformations_contracts.events.training import RebondAnswered, RebondProposed
 from deformations_matching.service import read_models
@@ -30,6 +31,16 @@ async def offer_received(event: SkillOffered, ctx: Context, conn: Connection) ->
 @handlers.on(OfferWithdrawn, batchable=True)
 async def offer_withdrawn(event: OfferWithdrawn, ctx: Context, conn: Connection) -> None:
     await read_models.withdraw_offer(ctx.unit_of_work(MatchingUow, conn), event)
+
+
+@handlers.on(ContentHidden, batchable=True)
+async def content_hidden(event: ContentHidden, ctx: Context, conn: Connection) -> None:
+    await read_models.moderate_offer(ctx.unit_of_work(MatchingUow, conn), event)
+
+
+@handlers.on(ContentShown, batchable=True)
+async def content_shown(event: ContentShown, ctx: Context, conn: Connection) -> None:
+    await read_models.moderate_offer(ctx.unit_of_work(MatchingUow, conn), event)
 
 
 @handlers.on(SkillRequested)

@@ -5,7 +5,7 @@ unit of work."""
 import pytest
 
 from deformations_common.errors import Forbidden
-from deformations_contracts.events.moderation import ContentHidden, ContentKind
+from deformations_contracts.events.moderation import ContentHidden, ContentKind, ContentShown
 from deformations_matching.domain.errors import AlreadyHidden, CallHidden, NotHidden
 from deformations_matching.service import moderation, peer_calls
 from deformations_matching.service.moderation import HideIn
@@ -51,7 +51,9 @@ async def test_a_hidden_call_leaves_public_lists_and_its_author_is_told(
     assert again.call_id == call.call_id and not again.hidden and again.hidden_reason is None
     with pytest.raises(NotHidden):
         await moderation.show(uow, OPERATOR, call.call_id)
-    assert len(store.emitted_of(ContentHidden)) == 1  # showing again tells nobody
+    assert len(store.emitted_of(ContentHidden)) == 1  # showing again tells nobody…
+    [announced] = store.emitted_of(ContentShown)  # …but is announced, once
+    assert (announced.content_id, announced.kind) == (call.call_id, ContentKind.PEER_CALL)
 
 
 async def test_only_operators_moderate(uow: FakeUow, store: Store) -> None:

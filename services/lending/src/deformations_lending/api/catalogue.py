@@ -57,19 +57,20 @@ async def browse_offers(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[OfferOut]:
-    """Parcourir les offres ouvertes (toute personne connectée)."""
+    """Parcourir les offres ouvertes (toute personne connectée) ; une offre masquée par
+    l'équipe de la plateforme n'est listée que pour sa collectivité."""
     filters = Browse(
         theme, epci, departement, start, end, collectivite, include_closed, limit, offset
     )
     async with work.begin() as uow:
-        found = await catalogue.browse_offers(uow, filters)
+        found = await catalogue.browse_offers(uow, actor, filters)
     return [OfferOut.of(o) for o in found]
 
 
 @router.get("/offers/{offer_id}")
 async def get_offer(offer_id: UUID, work: WorkDep, actor: CurrentActor) -> OfferOut:
     async with work.begin() as uow:
-        offer = await catalogue.get_offer(uow, offer_id)
+        offer = await catalogue.get_offer(uow, actor, offer_id)
     return OfferOut.of(offer)
 
 
@@ -119,14 +120,14 @@ async def browse_requests(
         theme, epci, departement, start, end, collectivite, include_closed, limit, offset
     )
     async with work.begin() as uow:
-        found = await catalogue.browse_requests(uow, filters)
+        found = await catalogue.browse_requests(uow, actor, filters)
     return [RequestOut.of(r) for r in found]
 
 
 @router.get("/requests/{request_id}")
 async def get_request(request_id: UUID, work: WorkDep, actor: CurrentActor) -> RequestOut:
     async with work.begin() as uow:
-        request = await catalogue.get_request(uow, request_id)
+        request = await catalogue.get_request(uow, actor, request_id)
     return RequestOut.of(request)
 
 

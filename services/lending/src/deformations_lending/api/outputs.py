@@ -5,6 +5,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from deformations_contracts.events.moderation import ContentKind
 from deformations_contracts.themes import label as theme_label
 from deformations_contracts.types import HalfDayPart, Modality
 from deformations_lending.domain.calendar import Period, WeeklyHalfDay
@@ -76,6 +77,10 @@ class OfferOut(BaseModel):
     status: str
     withdrawal_reason: str | None
     published_at: datetime
+    hidden_reason: str | None = Field(
+        default=None, description="Pourquoi l'équipe de la plateforme l'a masquée"
+    )
+    hidden_at: datetime | None = None
 
     @classmethod
     def of(cls, o: Offer) -> "OfferOut":
@@ -99,6 +104,8 @@ class OfferOut(BaseModel):
             status=o.status.value,
             withdrawal_reason=o.withdrawal_reason,
             published_at=o.published_at,
+            hidden_reason=o.hidden_reason,
+            hidden_at=o.hidden_at,
         )
 
 
@@ -115,6 +122,10 @@ class RequestOut(BaseModel):
     status: str
     withdrawal_reason: str | None
     published_at: datetime
+    hidden_reason: str | None = Field(
+        default=None, description="Pourquoi l'équipe de la plateforme l'a masquée"
+    )
+    hidden_at: datetime | None = None
 
     @classmethod
     def of(cls, r: SkillRequest) -> "RequestOut":
@@ -131,6 +142,38 @@ class RequestOut(BaseModel):
             status=r.status.value,
             withdrawal_reason=r.withdrawal_reason,
             published_at=r.published_at,
+            hidden_reason=r.hidden_reason,
+            hidden_at=r.hidden_at,
+        )
+
+
+class ModeratedOut(BaseModel):
+    """An offer's or a request's text as operators moderate it."""
+
+    content_id: UUID
+    kind: ContentKind
+    collectivite: CollectiviteOut
+    theme: str
+    theme_label: str
+    text: str
+    status: str
+    created_at: datetime
+    hidden_reason: str | None
+    hidden_at: datetime | None
+
+    @classmethod
+    def of(cls, item: Offer | SkillRequest) -> "ModeratedOut":
+        return cls(
+            content_id=item.id,
+            kind=ContentKind.OFFER if isinstance(item, Offer) else ContentKind.REQUEST,
+            collectivite=CollectiviteOut.of(describe(item.owner)),
+            theme=item.theme,
+            theme_label=theme_label(item.theme),
+            text=item.description if isinstance(item, Offer) else item.need,
+            status=item.status.value,
+            created_at=item.published_at,
+            hidden_reason=item.hidden_reason,
+            hidden_at=item.hidden_at,
         )
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import ClassVar
 from uuid import UUID
 
-from deformations_contracts.events import lending, sessions
+from deformations_contracts.events import lending, moderation, sessions
 
 from .calendar import HalfDay
 
@@ -49,6 +49,21 @@ class RequestWithdrawn(DomainEvent):
     routing_key: ClassVar[str | None] = lending.RequestWithdrawn.routing_key
     request_id: UUID
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextHidden(DomainEvent):
+    """An operator hid an offer or a request (``content_id``) with a reason."""
+
+    routing_key: ClassVar[str | None] = moderation.ContentHidden.routing_key
+    content_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextShown(DomainEvent):
+    routing_key: ClassVar[str | None] = moderation.ContentShown.routing_key
+    content_id: UUID
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,11 @@ def propose_loan(
         raise InvalidTransitionError(
             "L'offre a été retirée : elle ne peut plus donner lieu à un prêt."
         )
+    if offer.hidden:
+        raise InvalidTransitionError(
+            "L'offre est masquée par l'équipe de la plateforme : elle ne peut pas donner "
+            "lieu à un prêt."
+        )
     if borrower == offer.lender:
         raise InvalidInputError("Une collectivité ne peut pas emprunter son propre agent.")
     if half_days < 1:
@@ -123,6 +128,11 @@ def propose_from_match(
     *, loan_id: UUID, match_id: UUID, offer: Offer, request: SkillRequest, now: datetime
 ) -> LoanOutcome:
     """Turns a need↔offer match into a proposal the borrower can accept."""
+    if request.hidden:
+        raise InvalidTransitionError(
+            "La demande est masquée par l'équipe de la plateforme : elle ne peut pas donner "
+            "lieu à un prêt."
+        )
     start = max(offer.period.start, request.period.start, now.date())
     end = min(offer.period.end, request.period.end)
     if end < start:

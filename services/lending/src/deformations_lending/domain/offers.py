@@ -64,8 +64,19 @@ def _text(value: str, what: str, limit: int = MAX_TEXT) -> str:
     return cleaned
 
 
+class Hideable:
+    """A text an operator may hide (see ``moderation``): offers and requests."""
+
+    __slots__ = ()
+    hidden_at: datetime | None
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
 @dataclass(frozen=True, slots=True)
-class Offer:
+class Offer(Hideable):
     id: UUID
     lender: str  # SIREN
     theme: str
@@ -83,6 +94,12 @@ class Offer:
     committed_half_days: int = 0
     status: OfferStatus = OfferStatus.OPEN
     withdrawal_reason: str | None = None
+    hidden_reason: str | None = None  # set by an operator (see ``moderation``)
+    hidden_at: datetime | None = None
+
+    @property
+    def owner(self) -> str:
+        return self.lender
 
     @property
     def remaining_half_days(self) -> int:
@@ -163,7 +180,7 @@ class RequestStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class SkillRequest:
+class SkillRequest(Hideable):
     """« Élu de petite commune avec peu d'agents cherche mise à niveau au sujet de… »"""
 
     id: UUID
@@ -177,6 +194,12 @@ class SkillRequest:
     published_at: datetime
     status: RequestStatus = RequestStatus.OPEN
     withdrawal_reason: str | None = None
+    hidden_reason: str | None = None  # set by an operator (see ``moderation``)
+    hidden_at: datetime | None = None
+
+    @property
+    def owner(self) -> str:
+        return self.requester
 
 
 def publish_request(

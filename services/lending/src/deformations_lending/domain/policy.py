@@ -2,7 +2,8 @@
 
 Only a collectivité's ``elected`` or ``hr`` people act for it; which of the two depends on
 the command (the lender's HR approval needs ``hr``, its political approval ``elected``).
-Any signed-in person browses open offers and requests.
+Any signed-in person browses open offers and requests; the platform's operators moderate
+them, whatever collectivité they act for.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Side(StrEnum):
     LENDER = "lender"
     BORROWER = "borrower"
     EITHER = "either"  # lender or borrower
+    PLATFORM = "platform"  # the platform's own team, whatever collectivité it acts for
 
 
 class Command(StrEnum):
@@ -51,6 +53,7 @@ class Command(StrEnum):
     DOWNLOAD_CONVENTION = "download_convention"
     DOWNLOAD_ATTESTATION = "download_attestation"
     VIEW_LEDGER = "view_ledger"
+    MODERATE = "moderate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,8 @@ RULES: dict[Command, Rule] = {
     Command.AGENT_FEEDBACK: Rule(Side.LENDER, frozenset({Role.AGENT})),
     Command.DOWNLOAD_CONVENTION: Rule(Side.EITHER, _BOTH),
     Command.DOWNLOAD_ATTESTATION: Rule(Side.LENDER, frozenset({Role.HR, Role.AGENT})),
+    # Operators hide and show the texts of every collectivité (see ``moderation``).
+    Command.MODERATE: Rule(Side.PLATFORM, frozenset({Role.OPERATOR})),
 }
 
 
@@ -124,6 +129,7 @@ _ROLE_NAMES = {
     Role.ELECTED: "élu ou élue",
     Role.HR: "ressources humaines",
     Role.AGENT: "agent",
+    Role.OPERATOR: "opérateur de la plateforme",
 }
 
 
@@ -140,13 +146,20 @@ def authorize(actor: Actor, command: Command, parties: Parties) -> None:
     rule = RULES[command]
     if rule.side is Side.ANYONE:
         return
+    if rule.side is Side.PLATFORM:
+        _require_role(actor, rule.roles)
+        return
     sides = _sides(rule.side, parties)
     if not sides:
         raise ForbiddenError("La collectivité concernée par cette action est inconnue.")
     if actor.authority is None or actor.authority not in sides:
         raise ForbiddenError("Vous n'agissez pas pour une collectivité concernée par cette action.")
-    if not rule.roles & {Role(r) for r in actor.roles if r in Role.__members__.values()}:
-        needed = " ou ".join(_ROLE_NAMES[r] for r in sorted(rule.roles))
+    _require_role(actor, rule.roles)
+
+
+def _require_role(actor: Actor, roles: frozenset[Role]) -> None:
+    if not roles & {Role(r) for r in actor.roles if r in Role.__members__.values()}:
+        needed = " ou ".join(_ROLE_NAMES[r] for r in sorted(roles))
         raise ForbiddenError(f"Cette action est réservée au rôle : {needed}.")
 
 

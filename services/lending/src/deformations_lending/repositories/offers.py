@@ -35,6 +35,8 @@ class Browse:
     include_closed: bool = False
     limit: int = 50
     offset: int = 0
+    # Who browses: a hidden text is listed for its own collectivité only.
+    viewer: str | None = None
 
 
 def _codes(half_days: frozenset[WeeklyHalfDay]) -> list[str]:
@@ -64,6 +66,8 @@ def offer_from(row: Record) -> Offer:
         committed_half_days=row["committed_half_days"],
         status=OfferStatus(row["status"]),
         withdrawal_reason=row["withdrawal_reason"],
+        hidden_reason=row["hidden_reason"],
+        hidden_at=row["hidden_at"],
     )
 
 
@@ -80,6 +84,8 @@ def request_from(row: Record) -> SkillRequest:
         published_at=row["published_at"],
         status=RequestStatus(row["status"]),
         withdrawal_reason=row["withdrawal_reason"],
+        hidden_reason=row["hidden_reason"],
+        hidden_at=row["hidden_at"],
     )
 
 
@@ -93,6 +99,10 @@ def _where(filters: Browse, owner_column: str) -> tuple[str, list[Any]]:
 
     if not filters.include_closed:
         clauses.append("t.status = 'open'")
+    if filters.viewer is None:
+        clauses.append("t.hidden_at IS NULL")
+    else:
+        add(f"(t.hidden_at IS NULL OR t.{owner_column} = {{}})", filters.viewer)
     if filters.theme is not None:
         add("t.theme = {}", filters.theme)
     if filters.epci is not None:
@@ -154,6 +164,24 @@ class OfferRepository:
             at,
         )
 
+    async def set_hidden(self, item: Offer | SkillRequest) -> None:
+        """Store the operator's latest decision: hidden with its reason, or shown."""
+        table = "offers" if isinstance(item, Offer) else "skill_requests"
+        await self._db.execute(
+            f"""UPDATE {table} SET hidden_reason = $2, hidden_at = $3, version = version + 1
+                WHERE id = $1""",
+            item.id,
+            item.hidden_reason,
+            item.hidden_at,
+        )
+
+    async def recent_offers(self, limit: int) -> list[Offer]:
+        """The newest offers, hidden, withdrawn or not (the operators' queue)."""
+        rows = await self._db.fetch(
+            "SELECT * FROM offers ORDER BY published_at DESC, id LIMIT $1", limit
+        )
+        return [offer_from(r) for r in rows]
+
     async def insert_request(self, request: SkillRequest) -> None:
         await self._db.execute(
             """INSERT INTO skill_requests (id, requester_siren, theme, need, period_start,
@@ -190,6 +218,12 @@ class OfferRepository:
             request.withdrawal_reason,
             at,
         )
+
+    async def recent_requests(self, limit: int) -> list[SkillRequest]:
+        rows = await self._db.fetch(
+            "SELECT * FROM skill_requests ORDER BY published_at DESC, id LIMIT $1", limit
+        )
+        return [request_from(r) for r in rows]
 
     async def browse_offers(self, filters: Browse) -> list[Offer]:
         where, args = _where(filters, "lender_siren")

@@ -65,8 +65,12 @@ class ProposalRepository:
         )
 
     async def for_borrower(self, siren: str, *, limit: int = 50) -> list[Proposal]:
+        """The borrower's proposals; one of a hidden offer only once it led to a loan."""
         rows = await self._db.fetch(
-            f"{_SELECT} WHERE p.borrower_siren = $1 ORDER BY p.proposed_at DESC LIMIT $2",
+            f"""{_SELECT} WHERE p.borrower_siren = $1
+                AND (l.id IS NOT NULL OR NOT EXISTS (
+                    SELECT 1 FROM offers o WHERE o.id = p.offer_id AND o.hidden_at IS NOT NULL))
+                ORDER BY p.proposed_at DESC LIMIT $2""",
             siren,
             limit,
         )

@@ -1,6 +1,6 @@
 """Offers and requests: publish, browse, look up, withdraw."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID, uuid4
 
 from deformations_common.logging import get_logger
@@ -8,6 +8,7 @@ from deformations_contracts.events.lending import LoanParty
 from deformations_contracts.types import Modality
 from deformations_lending import events
 from deformations_lending.domain import loans as loan_rules
+from deformations_lending.domain import moderation
 from deformations_lending.domain import offers as offer_rules
 from deformations_lending.domain.calendar import Period, WeeklyHalfDay
 from deformations_lending.domain.collectivites import describe
@@ -81,13 +82,14 @@ async def publish_offer(uow: LendingUnitOfWork, actor: Actor, draft: OfferDraft)
     return offer
 
 
-async def browse_offers(uow: LendingUnitOfWork, filters: Browse) -> list[Offer]:
-    return await uow.offers.browse_offers(filters)
+async def browse_offers(uow: LendingUnitOfWork, actor: Actor, filters: Browse) -> list[Offer]:
+    return await uow.offers.browse_offers(replace(filters, viewer=actor.authority))
 
 
-async def get_offer(uow: LendingUnitOfWork, offer_id: UUID) -> Offer:
+async def get_offer(uow: LendingUnitOfWork, actor: Actor, offer_id: UUID) -> Offer:
+    """An offer; a hidden one only for its lender's people and the operators."""
     offer = await uow.offers.get_offer(offer_id)
-    if offer is None:
+    if offer is None or not moderation.may_see(actor, offer):
         raise OfferNotFoundError("Cette offre n'existe pas.")
     return offer
 
@@ -150,13 +152,16 @@ async def publish_request(
     return request
 
 
-async def browse_requests(uow: LendingUnitOfWork, filters: Browse) -> list[SkillRequest]:
-    return await uow.offers.browse_requests(filters)
+async def browse_requests(
+    uow: LendingUnitOfWork, actor: Actor, filters: Browse
+) -> list[SkillRequest]:
+    return await uow.offers.browse_requests(replace(filters, viewer=actor.authority))
 
 
-async def get_request(uow: LendingUnitOfWork, request_id: UUID) -> SkillRequest:
+async def get_request(uow: LendingUnitOfWork, actor: Actor, request_id: UUID) -> SkillRequest:
+    """A request; a hidden one only for its requester's people and the operators."""
     request = await uow.offers.get_request(request_id)
-    if request is None:
+    if request is None or not moderation.may_see(actor, request):
         raise RequestNotFoundError("Cette demande n'existe pas.")
     return request
 

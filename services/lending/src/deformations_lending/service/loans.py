@@ -33,6 +33,11 @@ async def _open_request(uow: LendingUnitOfWork, request_id: UUID, borrower: str)
         raise RequestNotFoundError("Cette demande n'existe pas pour votre collectivité.")
     if request.status is not RequestStatus.OPEN:
         raise InvalidTransitionError("Cette demande a été retirée.")
+    if request.hidden:
+        raise InvalidTransitionError(
+            "Cette demande est masquée par l'équipe de la plateforme : elle ne peut pas "
+            "donner lieu à un prêt."
+        )
 
 
 async def _stored(uow: LendingUnitOfWork, loan_id: UUID) -> LoanRecord:

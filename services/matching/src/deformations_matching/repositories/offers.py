@@ -12,7 +12,7 @@ from deformations_contracts.values import HALF_DAY_HOURS
 @dataclass(frozen=True)
 class OfferRow:
     offer_id: UUID
-    status: str
+    status: str  # open, withdrawn, or hidden by lending's operators (see offer_moderation)
     siren: str
     insee_code: str | None
     epci_siren: str | None
@@ -110,6 +110,22 @@ class OfferRepository:
             withdrawn_at,
         )
 
+    async def moderate_offer(self, offer_id: UUID, *, hidden: bool, at: datetime) -> None:
+        """Keep the latest of lending's hide and show decisions; the offer, if known, is
+        marked changed so that every replica's index catches up with it."""
+        await self.conn.execute(
+            """INSERT INTO offer_moderation (offer_id, hidden, decided_at) VALUES ($1, $2, $3)
+               ON CONFLICT (offer_id) DO UPDATE SET
+                   hidden = EXCLUDED.hidden, decided_at = EXCLUDED.decided_at
+               WHERE offer_moderation.decided_at < EXCLUDED.decided_at""",
+            offer_id,
+            hidden,
+            at,
+        )
+        await self.conn.execute(
+            "UPDATE offers SET changed_xid = pg_current_xact_id() WHERE offer_id = $1", offer_id
+        )
+
     async def record_loan(
         self,
         *,
@@ -172,10 +188,12 @@ class OfferRepository:
                      standings AS ({_STANDINGS})
                 SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon,
                        (SELECT coalesce(json_agg(o), '[]') FROM (
-                            SELECT offer_id, status, siren, insee_code, epci_siren, theme,
-                                   description, capacity_half_days, half_days, modality,
-                                   period_end
-                            FROM offers WHERE changed_xid >= $1::text::xid8) o) AS offers,
+                            SELECT o.offer_id,
+                                   CASE WHEN m.hidden THEN 'hidden' ELSE o.status END AS status,
+                                   siren, insee_code, epci_siren, theme, description,
+                                   capacity_half_days, half_days, modality, period_end
+                            FROM offers o LEFT JOIN offer_moderation m USING (offer_id)
+                            WHERE o.changed_xid >= $1::text::xid8) o) AS offers,
                        (SELECT coalesce(json_agg(s), '[]') FROM standings s) AS standings,
                        (SELECT coalesce(json_agg(b), '[]') FROM (
                             SELECT offer_id,

@@ -1,7 +1,8 @@
 """Moderation of appels à pairs by operators: the recent ones, hide with a reason, show.
 
 Hiding takes a call out of public lists and recruitment; its author still sees it with the
-reason and is told (``content.hidden.v1``). Showing it again tells nobody."""
+reason and is told (``content.hidden.v1``). Showing it again tells nobody; it is announced
+(``content.shown.v1``) for whoever keeps a copy."""
 
 from dataclasses import replace
 from datetime import datetime
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from deformations_common.auth import Principal
 from deformations_common.vocabulary.roles import Role
-from deformations_contracts.events.moderation import ContentHidden, ContentKind
+from deformations_contracts.events.moderation import ContentHidden, ContentKind, ContentShown
 from deformations_contracts.themes import label
 from deformations_matching.domain.errors import AlreadyHidden, NotHidden, UnknownCall
 from deformations_matching.repositories.peers import CallRow
@@ -95,4 +96,5 @@ async def show(uow: MatchingUow, principal: Principal, call_id: UUID) -> Moderat
     if not call.hidden:
         raise NotHidden("Cet appel n'est pas masqué.")
     await uow.peers.set_hidden(call_id, None, None)
+    await uow.emit(ContentShown(content_id=call_id, kind=ContentKind.PEER_CALL, shown_at=uow.now()))
     return moderated(replace(call, hidden_reason=None, hidden_at=None))

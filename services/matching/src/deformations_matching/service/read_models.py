@@ -16,6 +16,7 @@ from deformations_contracts.events.lending import (
     SkillOffered,
     SkillRequested,
 )
+from deformations_contracts.events.moderation import ContentHidden, ContentKind, ContentShown
 from deformations_contracts.events.people import MembershipChanged, PersonErasureRequested
 from deformations_contracts.events.training import RebondAnswered, RebondProposed
 from deformations_matching.domain.locate import departement_of
@@ -46,6 +47,19 @@ async def record_offer(uow: MatchingUow, event: SkillOffered) -> None:
 
 async def withdraw_offer(uow: MatchingUow, event: OfferWithdrawn) -> None:
     await uow.offers.withdraw_offer(event.offer_id, event.collectivite_siren, event.withdrawn_at)
+
+
+async def moderate_offer(uow: MatchingUow, event: ContentHidden | ContentShown) -> None:
+    """A hidden offer is proposed to nobody until shown again; other texts are not ours
+    to copy (an appel à pairs is matching's own, a request is proposed for once)."""
+    if event.kind is not ContentKind.OFFER:
+        return
+    if isinstance(event, ContentHidden):
+        hidden, at = True, event.hidden_at
+    else:
+        hidden, at = False, event.shown_at
+    await uow.offers.moderate_offer(event.content_id, hidden=hidden, at=at)
+    log.info("matching.offer_moderated", offer_id=str(event.content_id), hidden=hidden)
 
 
 async def receive_request(uow: MatchingUow, event: SkillRequested) -> None:

@@ -25,12 +25,19 @@ async def authors(uow: PortalUow, actor: uuid.UUID, person_ids: Iterable[str]) -
 
 
 async def record(
-    uow: PortalUow, actor: uuid.UUID, subject: str, *, hidden: bool, reason: str | None
+    uow: PortalUow,
+    actor: uuid.UUID,
+    subject: str,
+    *,
+    hidden: bool,
+    reason: str | None,
+    siren: str | None = None,
 ) -> None:
-    """One journal line: ``subject`` is ``<service>:<kind>:<id>``."""
+    """One journal line: ``subject`` is ``<service>:<kind>:<id>``; ``siren`` the
+    collectivité that published the text, when one did (the journal filters by it)."""
     await require(uow, actor)
     action = JournalAction.CONTENT_HIDDEN if hidden else JournalAction.CONTENT_SHOWN
-    await uow.journal.add(JournalEntry(uow.now(), actor, action, subject, None, reason))
+    await uow.journal.add(JournalEntry(uow.now(), actor, action, subject, siren, reason))
 
 
 async def record_retry(uow: PortalUow, actor: uuid.UUID, subject: str) -> None:

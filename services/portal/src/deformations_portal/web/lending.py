@@ -249,7 +249,10 @@ def _offer_page(
         modality=MODALITIES.get(offer["modality"], offer["modality"]),
         visibility=VISIBILITIES.get(offer["visibility"], ""),
         own=siren is not None and siren == lender,
-        may_ask=siren is not None and siren != lender and offer["status"] == "open",
+        may_ask=siren is not None
+        and siren != lender
+        and offer["status"] == "open"
+        and not offer.get("hidden_reason"),
         modalities=MODALITIES,
         given=given
         or {

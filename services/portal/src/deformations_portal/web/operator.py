@@ -4,6 +4,7 @@ the journal of decisions. Operators only (a 403 page for anyone else)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -53,6 +54,27 @@ def _refused(page: Page, title: str, error: DomainError, back: str) -> Response:
     )
 
 
+async def operator_form(
+    page: Page,
+    csrf: str | None,
+    step: Callable[[Membership], Awaitable[Response]],
+    *,
+    title: str,
+    back: str,
+) -> Response:
+    """An operator's form: her operator membership, the form's CSRF token, then ``step``
+    in her name. Any refusal on the way is the page ``title`` saying why, with a link
+    ``back``; ``step`` raises before it changes anything."""
+    acting = _operator(page)
+    if not isinstance(acting, Membership):
+        return acting
+    try:
+        page.check_csrf(csrf)
+        return await step(acting)
+    except DomainError as error:
+        return _refused(page, title, error, back)
+
+
 @router.get("/operateur")
 async def home(page: PageDep, q: str = "", notice: str = "") -> Response:
     acting = _operator(page)
@@ -89,11 +111,8 @@ async def decide(
     motif: Field = "",
     csrf: CsrfField = None,
 ) -> Response:
-    acting = _operator(page)
-    if not isinstance(acting, Membership):
-        return acting
-    try:
-        page.check_csrf(csrf)
+
+    async def step(acting: Membership) -> Response:
         async with page.runtime.begin(PortalUow) as uow:
             decided = await operator.decide(
                 uow,
@@ -103,11 +122,11 @@ async def decide(
                 why=motif,
             )
             addresses = await people.emails_of(uow, decided.person_id)
-    except DomainError as error:
-        return _refused(page, "Décision impossible", error, "/operateur")
-    why = None if decided.validated else rules.reason(motif, required=False)
-    await tell_decision(page, decided, addresses, why)
-    return page.redirect(f"/operateur?notice={'accepte' if decided.validated else 'refuse'}")
+        why = None if decided.validated else rules.reason(motif, required=False)
+        await tell_decision(page, decided, addresses, why)
+        return page.redirect(f"/operateur?notice={'accepte' if decided.validated else 'refuse'}")
+
+    return await operator_form(page, csrf, step, title="Décision impossible", back="/operateur")
 
 
 @router.post("/operateur/retirer")
@@ -118,16 +137,13 @@ async def revoke(
     q: Field = "",
     csrf: CsrfField = None,
 ) -> Response:
-    acting = _operator(page)
-    if not isinstance(acting, Membership):
-        return acting
-    try:
-        page.check_csrf(csrf)
+
+    async def step(acting: Membership) -> Response:
         async with page.runtime.begin(PortalUow) as uow:
             await operator.revoke(uow, acting.person_id, _membership_id(adhesion), motif)
-    except DomainError as error:
-        return _refused(page, "Retrait impossible", error, "/operateur")
-    return page.redirect("/operateur?" + _query({"q": q, "notice": "retire"}))
+        return page.redirect("/operateur?" + _query({"q": q, "notice": "retire"}))
+
+    return await operator_form(page, csrf, step, title="Retrait impossible", back="/operateur")
 
 
 @router.get("/operateur/collectivites")
@@ -171,28 +187,28 @@ async def act_on_letter(
     action: Field = "",
     csrf: CsrfField = None,
 ) -> Response:
-    acting = _operator(page)
-    if not isinstance(acting, Membership):
-        return acting
     redrive = action == "relancer"
-    try:
-        page.check_csrf(csrf)
+
+    async def step(acting: Membership) -> Response:
         done = await operator_letters.act(page, acting, service, redrive=redrive, ce_id=message)
         async with page.runtime.begin(PortalUow) as uow:
             await operator.record_dead_letters(
                 uow, acting.person_id, service, redriven=redrive, ids=done
             )
-    except DomainError as error:
-        return _refused(page, "Action impossible", error, "/operateur/lettres-mortes")
-    if not done:
-        return page.message(
-            "Rien à faire",
-            "Ce message n'est plus dans la file : un autre opérateur a pu agir avant vous.",
-            status=409,
-            error=True,
-            link={"href": "/operateur/lettres-mortes", "text": "Revenir aux lettres mortes"},
-        )
-    return page.redirect(f"/operateur/lettres-mortes?notice={'relance' if redrive else 'ecarte'}")
+        if not done:
+            return page.message(
+                "Rien à faire",
+                "Ce message n'est plus dans la file : un autre opérateur a pu agir avant vous.",
+                status=409,
+                error=True,
+                link={"href": "/operateur/lettres-mortes", "text": "Revenir aux lettres mortes"},
+            )
+        notice = "relance" if redrive else "ecarte"
+        return page.redirect(f"/operateur/lettres-mortes?notice={notice}")
+
+    return await operator_form(
+        page, csrf, step, title="Action impossible", back="/operateur/lettres-mortes"
+    )
 
 
 @router.get("/operateur/journal")

@@ -17,7 +17,7 @@ from deformations_portal.service.uow import PortalUow
 from deformations_portal.web import notifications_client
 from deformations_portal.web.context import PageDep
 from deformations_portal.web.notifications_client import NotificationsNotFound
-from deformations_portal.web.operator import _operator, _refused
+from deformations_portal.web.operator import _operator, operator_form
 from deformations_portal.web.pages import CsrfField
 
 router = APIRouter(include_in_schema=False)
@@ -67,30 +67,31 @@ async def deliveries_page(page: PageDep, notice: str = "") -> Response:
 async def retry(
     page: PageDep, kind: Field = "", envoi: Field = "", csrf: CsrfField = None
 ) -> Response:
-    acting = _operator(page)
-    if not isinstance(acting, Membership):
-        return acting
-    try:
-        page.check_csrf(csrf)
+
+    async def step(acting: Membership) -> Response:
         path = _RETRY.get(kind)
         delivery = _uuid(envoi)
         if path is None or delivery is None:
             raise InvalidInput("Cet envoi n'est pas connu du portail.")
-        await (await notifications_client.as_operator(page, acting)).post(path.format(delivery), {})
-    except NotificationsNotFound:
-        return page.message(
-            "Rien à faire",
-            "Cet envoi n'est plus en échec : il a déjà été relancé, par vous ou un autre "
-            "opérateur.",
-            status=409,
-            error=True,
-            link={"href": "/operateur/envois", "text": "Revenir aux envois"},
-        )
-    except DomainError as error:
-        return _refused(page, "Relance impossible", error, "/operateur/envois")
-    async with page.runtime.begin(PortalUow) as uow:
-        await moderation.record_retry(uow, acting.person_id, f"{kind}:{delivery}")
-    return page.redirect("/operateur/envois?notice=relance")
+        client = await notifications_client.as_operator(page, acting)
+        try:
+            await client.post(path.format(delivery), {})
+        except NotificationsNotFound:
+            return page.message(
+                "Rien à faire",
+                "Cet envoi n'est plus en échec : il a déjà été relancé, par vous ou un autre "
+                "opérateur.",
+                status=409,
+                error=True,
+                link={"href": "/operateur/envois", "text": "Revenir aux envois"},
+            )
+        async with page.runtime.begin(PortalUow) as uow:
+            await moderation.record_retry(uow, acting.person_id, f"{kind}:{delivery}")
+        return page.redirect("/operateur/envois?notice=relance")
+
+    return await operator_form(
+        page, csrf, step, title="Relance impossible", back="/operateur/envois"
+    )
 
 
 def _uuid(value: str) -> uuid.UUID | None:

@@ -1,6 +1,7 @@
 """The moderation queue of the back-office: the free text people post, across the services
-that own it, newest first; an operator hides a text with a reason (its author is told by
-the owning service's event) or shows it again. Every action goes to the journal."""
+that own it (matching's appels à pairs, lending's offers and requests), newest first; an
+operator hides a text with a reason (its author, a person or a collectivité's people, is
+told by the owning service's event) or shows it again. Every action goes to the journal."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ from deformations_portal.service import moderation
 from deformations_portal.service.uow import PortalUow
 from deformations_portal.web import notifications_client
 from deformations_portal.web.context import Page, PageDep
-from deformations_portal.web.matching_client import MATCHING, MatchingClient
-from deformations_portal.web.operator import _operator, _refused
-from deformations_portal.web.pages import CsrfField, issuer_of
+from deformations_portal.web.lending_client import LENDING
+from deformations_portal.web.matching_client import MATCHING
+from deformations_portal.web.operator import _operator, operator_form
+from deformations_portal.web.pages import CsrfField
+from deformations_portal.web.service_client import Service, client_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,36 +37,60 @@ _NOTICES = {
     "classe": "Le signalement est classé.",
 }
 REPORTS = "/v1/relay/reports"
+BACK = "/operateur/moderation"
 
 
 @dataclass(frozen=True)
 class Source:
     """A kind of free text and where its owning service moderates it."""
 
-    service: str
+    service: Service
     kind: str
     label: str  # « Appel à pairs »
     path: str  # the operator API of the owning service
+    id_key: str  # the text's id in that API's answers
+
+    def item(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A row of the owning service as the queue shows it: written by a person (an
+        appel à pairs), else published by a collectivité (an offer, a request)."""
+        collectivite = row.get("collectivite") or {}
+        return {
+            **row,
+            "service": self.service.name,
+            "kind_label": self.label,
+            "content_id": row[self.id_key],
+            "person_id": row.get("person_id"),
+            "siren": collectivite.get("siren"),
+            "author": collectivite.get("name"),
+        }
 
 
 SOURCES = {
-    ("matching", "peer_call"): Source(
-        "matching", "peer_call", "Appel à pairs", "/v1/operations/moderation/peer-calls"
-    ),
-}
-
-
-async def _client(page: Page, acting: Membership) -> MatchingClient:
-    """Matching in the operator's name (her operator membership, whatever she acts for)."""
-    return MatchingClient(
-        MATCHING,
-        page.settings,
-        await issuer_of(page),
-        page.request.app.state.clients.http,
-        acting.person_id,
-        acting,
-        page.runtime.clock(),
+    (s.service.name, s.kind): s
+    for s in (
+        Source(
+            MATCHING,
+            "peer_call",
+            "Appel à pairs",
+            "/v1/operations/moderation/peer-calls",
+            "call_id",
+        ),
+        Source(
+            LENDING,
+            "offer",
+            "Offre de compétence",
+            "/v1/operations/moderation/offers",
+            "content_id",
+        ),
+        Source(
+            LENDING,
+            "request",
+            "Demande de compétence",
+            "/v1/operations/moderation/requests",
+            "content_id",
+        ),
     )
+}
 
 
 @dataclass
@@ -78,24 +105,25 @@ async def _queue(page: Page, acting: Membership) -> Queue:
     items: list[dict[str, Any]] = []
     problems = []
     for source in SOURCES.values():
+        client = await client_for(page, source.service, acting)
         try:
-            found = await (await _client(page, acting)).get(source.path, {"limit": QUEUE_SIZE})
+            found = await client.get(source.path, {"limit": QUEUE_SIZE})
         except DomainError as error:
             problems.append(f"{source.label} : {error.message}")
             continue
-        for row in found:
-            items.append({**row, "service": source.service, "kind_label": source.label})
+        items.extend(source.item(row) for row in found)
     reports: list[dict[str, Any]] = []
     try:
         reports = await (await notifications_client.as_operator(page, acting)).get(REPORTS)
     except DomainError as error:
         problems.append(f"Signalements du relais : {error.message}")
-    people = [i["person_id"] for i in items]
+    people = [i["person_id"] for i in items if i["person_id"]]
     people += [p for r in reports for p in (r["reporter"], r["reported"])]
     async with page.runtime.begin(PortalUow) as uow:
         names = await moderation.authors(uow, acting.person_id, people)
     for item in items:
-        item["author"] = names[item["person_id"]]
+        if item["person_id"]:
+            item["author"] = names[item["person_id"]]
     for report in reports:
         report["reporter_name"] = names[report["reporter"]]
         report["reported_name"] = names[report["reported"]]
@@ -134,6 +162,14 @@ async def queue_page(page: PageDep, notice: str = "") -> Response:
     return _render(page, await _queue(page, acting), notice=notice)
 
 
+async def _again(
+    page: Page, acting: Membership, failed: str, error: ReasonRequired, reason: str
+) -> Response:
+    """The queue again, the error beside the field of the item concerned, the reason kept."""
+    queue = await _queue(page, acting)
+    return _render(page, queue, failed=failed, error=error.message, reason=reason)
+
+
 @router.post("/operateur/moderation")
 async def act(
     page: PageDep,
@@ -144,38 +180,32 @@ async def act(
     motif: Field = "",
     csrf: CsrfField = None,
 ) -> Response:
-    acting = _operator(page)
-    if not isinstance(acting, Membership):
-        return acting
     hide = action == "masquer"
-    try:
-        page.check_csrf(csrf)
+
+    async def step(acting: Membership) -> Response:
         source = SOURCES.get((service, kind))
         content_id = _uuid(contenu)
         if source is None or content_id is None:
             raise InvalidInput("Ce texte n'est pas connu du portail.")
-        reason = rules.hide_reason(motif) if hide else None
-    except ReasonRequired as error:
-        # Beside the field of the text concerned, the motive kept; nothing is hidden.
-        queue = await _queue(page, acting)
-        return _render(page, queue, failed=contenu, error=error.message, reason=motif)
-    except DomainError as error:
-        return _refused(page, "Action impossible", error, "/operateur/moderation")
-    try:
-        client = await _client(page, acting)
+        try:
+            reason = rules.hide_reason(motif) if hide else None
+        except ReasonRequired as error:
+            return await _again(page, acting, contenu, error, motif)
+        client = await client_for(page, source.service, acting)
         target = f"{source.path}/{content_id}/{'hide' if hide else 'show'}"
-        await client.post(target, {"reason": reason} if hide else {})
+        done = source.item(await client.post(target, {"reason": reason} if hide else {}))
         async with page.runtime.begin(PortalUow) as uow:
             await moderation.record(
                 uow,
                 acting.person_id,
-                f"{source.service}:{source.kind}:{content_id}",
+                f"{source.service.name}:{source.kind}:{content_id}",
                 hidden=hide,
                 reason=reason,
+                siren=done["siren"],
             )
-    except DomainError as error:
-        return _refused(page, "Action impossible", error, "/operateur/moderation")
-    return page.redirect(f"/operateur/moderation?notice={'masque' if hide else 'reaffiche'}")
+        return page.redirect(f"/operateur/moderation?notice={'masque' if hide else 'reaffiche'}")
+
+    return await operator_form(page, csrf, step, title="Action impossible", back=BACK)
 
 
 @router.post("/operateur/moderation/signalements")
@@ -187,22 +217,16 @@ async def handle_report(
     csrf: CsrfField = None,
 ) -> Response:
     """Block the reported sender (with a reason) or dismiss the report."""
-    acting = _operator(page)
-    if not isinstance(acting, Membership):
-        return acting
     block = action == "bloquer"
-    try:
-        page.check_csrf(csrf)
+
+    async def step(acting: Membership) -> Response:
         report_id = _uuid(signalement)
         if report_id is None:
             raise InvalidInput("Ce signalement n'est pas connu.")
-        reason = rules.block_reason(motif) if block else None
-    except ReasonRequired as error:
-        queue = await _queue(page, acting)
-        return _render(page, queue, failed=signalement, error=error.message, reason=motif)
-    except DomainError as error:
-        return _refused(page, "Action impossible", error, "/operateur/moderation")
-    try:
+        try:
+            reason = rules.block_reason(motif) if block else None
+        except ReasonRequired as error:
+            return await _again(page, acting, signalement, error, motif)
         client = await notifications_client.as_operator(page, acting)
         if block:
             done = await client.post(f"{REPORTS}/{report_id}/block", {"reason": reason})
@@ -214,9 +238,9 @@ async def handle_report(
             await moderation.record_report(
                 uow, acting.person_id, subject, blocked=block, reason=reason
             )
-    except DomainError as error:
-        return _refused(page, "Action impossible", error, "/operateur/moderation")
-    return page.redirect(f"/operateur/moderation?notice={'bloque' if block else 'classe'}")
+        return page.redirect(f"/operateur/moderation?notice={'bloque' if block else 'classe'}")
+
+    return await operator_form(page, csrf, step, title="Action impossible", back=BACK)
 
 
 def _uuid(value: str) -> uuid.UUID | None:
