@@ -107,7 +107,9 @@ def accessible(driver: Any) -> None:
     from selenium.webdriver.common.by import By
 
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
-    assert driver.title.endswith("— Déformations"), driver.title
+    # Titled under the platform's name, the one its header shows (PLATFORM_FILE's).
+    brand = driver.find_element(By.CSS_SELECTOR, "a.marque").text.strip()
+    assert brand and driver.title.endswith(f"— {brand}"), (driver.title, brand)
     assert axe_violations(driver) == [], driver.current_url
     overflow = driver.execute_script(
         "return document.documentElement.scrollWidth - window.innerWidth"

@@ -3,6 +3,7 @@ DLQ handled end to end with its metrics, and the alert rules shipped in ``deploy
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import io
 import json
@@ -10,17 +11,22 @@ import os
 import re
 import shutil
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import asyncpg
 import pytest
+import structlog
 import yaml
-from platform_harness import SERVICES, Platform
+from platform_harness import SERVICES, Platform, RunningService
 from prometheus_client import REGISTRY
 
-from deformations_common import cli, dlq_cli, queue_metrics
+from deformations_common import cli, dead_letters, dlq_cli, queue_metrics
 from deformations_common.codec import OutgoingMessage
+from deformations_common.dead_letters import DeadLetter, DeadLetters, Selection
+from deformations_common.topology import Subscription
 from deformations_contracts.events.matching import MatchProposed
 from deformations_devtools.testing import wait_until
 
@@ -169,3 +175,173 @@ async def test_a_real_services_dead_letter_is_listed_redriven_and_discarded(
     metrics = (await lending.client.get("/metrics")).text
     assert f'deformations_dead_letters{{queue="{dlq}",service="lending"}}' in metrics
     assert 'deformations_outbox_oldest_age_seconds{service="lending"}' in metrics
+
+
+# ---- the bound of a dead-letter queue (DLQ_MAX_LENGTH) --------------------------------
+
+# A quorum queue checks its bound before each enqueue: the one that crosses it is taken.
+QUORUM_TOLERANCE = 1
+PROPOSALS = Subscription("lending", MatchProposed.routing_key)
+
+
+async def _poison(platform: Platform) -> str:
+    """An invalid proposal for lending, as a broken producer would publish it; its ce-id."""
+    ce_id = str(uuid4())
+    await platform.publish(
+        OutgoingMessage(
+            uuid4(),
+            MatchProposed.routing_key,
+            {
+                "ce-id": ce_id,
+                "ce-source": "matching",
+                "ce-type": f"fr.deformations.{MatchProposed.routing_key}",
+                "ce-specversion": "1.0",
+                "ce-time": datetime.now(UTC).isoformat(),
+            },
+            b'{"not": "a proposal"}',
+        )
+    )
+    return ce_id
+
+
+async def _dead_letters(lending: RunningService) -> list[DeadLetter]:
+    handlers = lending.app.state.definition.handlers
+    return await dead_letters.show(
+        lending.settings, handlers.subscriptions, Selection(queue=MatchProposed.routing_key)
+    )
+
+
+async def _depth(lending: RunningService) -> int:
+    handlers = lending.app.state.definition.handlers
+    async with DeadLetters(lending.settings, handlers.subscriptions) as letters:
+        return await letters.depth(PROPOSALS)
+
+
+async def _depth_is(lending: RunningService, expected: int) -> bool:
+    return await _depth(lending) == expected
+
+
+def _requeued(lines: list[dict[str, Any]]) -> int:
+    """How many times lending's consumer handed a proposal back to its queue."""
+    return sum(
+        line["event"] == "consumer.message_requeued" and line["queue"] == PROPOSALS.name
+        for line in lines
+    )
+
+
+async def _gauges(lending: RunningService, dlq: str) -> tuple[float | None, float | None]:
+    """The DLQ's depth and oldest age as lending's queue monitor reports them."""
+    handlers = lending.app.state.definition.handlers
+    monitor = queue_metrics.QueueMonitor(lending.settings, handlers.subscriptions)
+    labels = {"service": "lending", "queue": dlq}
+    before = REGISTRY.get_sample_value("deformations_dead_letter_oldest_age_seconds", labels)
+    refreshing = asyncio.create_task(monitor.run())
+    try:
+
+        def refreshed() -> bool:
+            age = REGISTRY.get_sample_value("deformations_dead_letter_oldest_age_seconds", labels)
+            return age is not None and age != before
+
+        await wait_until(refreshed, what="the queue monitor's refresh")
+    finally:
+        refreshing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await refreshing
+    return (
+        REGISTRY.get_sample_value("deformations_dead_letters", labels),
+        REGISTRY.get_sample_value("deformations_dead_letter_oldest_age_seconds", labels),
+    )
+
+
+async def test_a_full_dlq_refuses_and_the_refused_event_waits_in_its_queue(
+    platform: Platform,
+) -> None:
+    """Past DLQ_MAX_LENGTH the broker nacks the consumer's dead-letter publish: the event
+    goes back to its own queue and is tried again; once an operator makes room, it lands
+    in the DLQ with its reason. Nothing is dropped, and the gauges show the full DLQ."""
+    # A delivery limit out of reach: the refused event stays with the consumer (the broker's
+    # own dead-lettering at the limit is the next test).
+    lending = await platform.start("lending", dlq_max_length=1, delivery_limit=100_000)
+    dlq = f"{platform.namespace}.lending.{MatchProposed.routing_key}.dlq"
+    bound = lending.settings.dlq_max_length + QUORUM_TOLERANCE
+
+    first = await _poison(platform)
+    await wait_until(lambda: _depth_is(lending, 1), what="the first dead letter")
+    second = await _poison(platform)
+    await wait_until(lambda: _depth_is(lending, bound), what="the DLQ at its bound")
+    with structlog.testing.capture_logs() as lines:
+        refused = await _poison(platform)
+        await wait_until(lambda: _requeued(lines) >= 3, what="the third event refused, again")
+        assert await _depth(lending) == bound
+        depth, age = await _gauges(lending, dlq)
+        assert depth == bound
+        assert age is not None and 0 < age < 120
+
+        # The operator discards what the full DLQ held (by id: the refused event, still
+        # going round its own queue, is dead-lettered at its next attempt, which may come
+        # while the discard walks the DLQ), and it lands there.
+        discarded = await dead_letters.discard(
+            lending.settings,
+            lending.app.state.definition.handlers.subscriptions,
+            Selection(queue=dlq, ids=frozenset({first, second})),
+            "ops",
+        )
+        assert sorted(letter.ce_id or "" for letter in discarded) == sorted([first, second])
+
+        async def refused_arrived() -> bool:
+            return [letter.ce_id for letter in await _dead_letters(lending)] == [refused]
+
+        await wait_until(refused_arrived, what="the refused event in the DLQ")
+    [letter] = await _dead_letters(lending)
+    assert letter.kind == "schema" and letter.reason  # its own reason, not the bound's
+    depth, age = await _gauges(lending, dlq)
+    assert depth == 1 and age is not None and 0 < age < 120
+
+
+# RabbitMQ's dead_letter_worker_publisher_confirm_timeout (3.10's default): how often the
+# broker offers a DLQ again what it refused.
+BROKER_REDELIVERY_S = 180
+
+
+async def test_at_the_delivery_limit_the_broker_holds_what_a_full_dlq_refused(
+    platform: Platform,
+) -> None:
+    """The consumer hands a refused dead letter back until the queue's delivery limit; the
+    broker then dead-letters it itself, at least once: it stays in its source queue, out
+    of the consumer's reach, and is offered to the DLQ again until the DLQ takes it. This
+    waits for the broker's next offer: about three minutes, idle."""
+    lending = await platform.start("lending", dlq_max_length=1, delivery_limit=2)
+    dlq = f"{platform.namespace}.lending.{MatchProposed.routing_key}.dlq"
+    bound = lending.settings.dlq_max_length + QUORUM_TOLERANCE
+    held = [await _poison(platform)]
+    await wait_until(lambda: _depth_is(lending, 1), what="the first dead letter")
+    held.append(await _poison(platform))
+    await wait_until(lambda: _depth_is(lending, bound), what="the DLQ at its bound")
+    with structlog.testing.capture_logs() as lines:
+        refused = await _poison(platform)
+        # Delivered once, then again up to the limit: each time refused and handed back.
+        deliveries = lending.settings.delivery_limit + 1
+        await wait_until(lambda: _requeued(lines) == deliveries, what="the delivery limit")
+        assert await _depth(lending) == bound
+        discarded = await dead_letters.discard(
+            lending.settings,
+            lending.app.state.definition.handlers.subscriptions,
+            Selection(queue=dlq, ids=frozenset(held)),
+            "ops",
+        )
+        assert sorted(letter.ce_id or "" for letter in discarded) == sorted(held)
+
+        async def refused_arrived() -> bool:
+            return [letter.ce_id for letter in await _dead_letters(lending)] == [refused]
+
+        await wait_until(
+            refused_arrived,
+            timeout_s=BROKER_REDELIVERY_S + 30,
+            interval_s=1.0,
+            what="the broker's dead letter once the DLQ has room",
+        )
+        # The broker had it all along: the consumer never saw it again.
+        assert _requeued(lines) == deliveries
+    [letter] = await _dead_letters(lending)
+    assert letter.kind == "delivery_limit"
+    assert letter.reason == "dead-lettered by the broker (delivery_limit)"

@@ -32,7 +32,7 @@ from deformations_devtools.notifications.demo import AOUSTE, play
 from deformations_devtools.people import subject as demo_subject
 from deformations_devtools.testing import wait_until
 from deformations_notifications.domain.relay import RelayThread
-from deformations_notifications.service.recipients import CONSENT_WORDING
+from deformations_notifications.service.recipients import consent_wording
 
 pytestmark = pytest.mark.integration
 
@@ -70,12 +70,13 @@ async def test_notifications_wait_for_registration_and_consent(
     assert waiting["skip_reason"] == "not_registered"
 
     wording = await service.client.get("/v1/recipients/consent")
-    assert wording.json() == {"wording": CONSENT_WORDING}
+    # Without PLATFORM_NAME, the portal's neutral platform asks for the consent.
+    assert wording.json() == {"wording": consent_wording("Déformations")}
     without = await register(service, person, consent=False)
     assert without["consent"] is None and without["scheduled"] == 0
     registered = await register(service, person, authority=CREST)
     assert registered["scheduled"] == 1
-    assert registered["consent"]["wording"] == CONSENT_WORDING
+    assert registered["consent"]["wording"] == consent_wording("Déformations")
     assert datetime.fromisoformat(registered["consent"]["given_at"]) == MORNING
     assert registered["collectivites"] == [CREST]
     await wait_until(lambda: len(smtp.received) == 1, what="the mail once registered")
@@ -117,7 +118,9 @@ async def test_bad_registrations_are_refused_and_erasure_on_request(
 
 
 async def test_the_relay_hides_addresses_both_ways(platform: Platform, smtp: MailCatcher) -> None:
-    service = await start_notifications(platform, ManualClock(MORNING), smtp)
+    service = await start_notifications(
+        platform, ManualClock(MORNING), smtp, platform_name="Déformations Île-de-France"
+    )
     elue, rh = f"elue-{uuid4().hex[:6]}", f"rh-{uuid4().hex[:6]}"
     await register(service, elue, authority=CREST)
     await register(service, rh)
@@ -137,7 +140,7 @@ async def test_the_relay_hides_addresses_both_ways(platform: Platform, smtp: Mai
     assert written.status_code == 201, written.text
     await wait_until(lambda: len(smtp.received) == 1, what="the relayed message")
     [mail] = smtp.messages()
-    assert mail["Subject"] == "Message via (Dé)formations : Prêt d'une technicienne"
+    assert mail["Subject"] == "Message via Déformations Île-de-France : Prêt d'une technicienne"
     assert f"{elue}@example.org" not in smtp.received[0].decode()
     assert "Une personne de Crest" in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     reply_to = str(mail["Reply-To"])
@@ -156,6 +159,8 @@ async def test_the_relay_hides_addresses_both_ways(platform: Platform, smtp: Mai
     await wait_until(lambda: len(smtp.received) == 2, what="the reply")
     assert smtp.recipients[1] == [f"{elue}@example.org"]
     assert f"{rh}@example.org" not in smtp.received[1].decode()
+    reply = smtp.messages()[1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Votre correspondant·e sur Déformations Île-de-France" in reply
 
     # She answers from the « Répondre » page of her mail, a plain HTML form.
     text = smtp.messages()[1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
@@ -164,6 +169,7 @@ async def test_the_relay_hides_addresses_both_ways(platform: Platform, smtp: Mai
     path = link.group(1).removeprefix(service.settings.public_url)
     page = await service.client.get(path)
     assert page.status_code == 200 and "<textarea" in page.text
+    assert "<title>Répondre – Déformations Île-de-France</title>" in page.text
     posted = await service.client.post(
         path,
         content=urlencode({"subject": "Re : jeudi", "body": "Parfait, à jeudi !"}).encode(),
@@ -382,6 +388,7 @@ async def test_a_recipient_reports_a_sender_whom_an_operator_blocks(
     # Opening the link reports nothing; an empty reason is refused beside its field.
     page = await service.client.get(path)
     assert page.status_code == 200 and "<textarea" in page.text
+    assert "<title>Signaler une conversation – Déformations</title>" in page.text
     assert (await service.client.get("/v1/relay/reports", headers=operator)).json() == []
     form = {"content-type": "application/x-www-form-urlencoded"}
     empty = await service.client.post(path, content=b"reason=+", headers=form)

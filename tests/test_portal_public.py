@@ -89,10 +89,12 @@ async def test_both_demo_platforms_render_every_public_page(
             assert page.status_code == 200, path
             assert f'<a class="marque" href="/">{brand}</a>' in page.text, path
             if title:
-                assert f"<title>{escape(title)} — Déformations</title>" in page.text, path
+                assert f"<title>{escape(title)} — {brand}</title>" in page.text, path
             for footer_link in PUBLIC_PAGES:
                 assert f'href="{footer_link}"' in page.text, (path, footer_link)
             assert "Accessibilité : non conforme" in page.text
+        home = (await client.get("/")).text
+        assert f"<p>{brand} aide les élu·es" in home and "<p>Déformations aide" not in home
         legal = (await client.get("/mentions-legales")).text
         assert (
             str(escape(publisher)) in legal and "Directeur ou directrice de la publication" in legal
@@ -133,6 +135,18 @@ async def test_both_demo_platforms_render_every_public_page(
         helped = (await client.get("/aide")).text
         assert "Un autodiagnostic individuel et collectif" in helped
         assert f"région {region}" in helped
+
+
+async def test_without_a_platform_file_the_pages_name_the_neutral_platform(
+    infra: Infra, database_url: str, namespace: str
+) -> None:
+    settings = isolated_settings(
+        PortalSettings, infra, database_url, namespace, "portal", smtp_port=1
+    )
+    async with running(create_app(definition(settings))) as client:
+        home = (await client.get("/")).text
+    assert "<title>Accueil — Déformations</title>" in home
+    assert "<p>Déformations aide les élu·es" in home
 
 
 async def test_the_retention_published_is_the_configured_one(

@@ -36,7 +36,7 @@ from deformations_notifications.domain.sessions import SessionCalendar
 from deformations_notifications.domain.unsubscribe import UnsubscribeClaim
 from deformations_notifications.rendering.email import CalendarPart, UnsubscribeLinks, build_email
 from deformations_notifications.rendering.invites import InviteDetails, build_cancel, build_request
-from deformations_notifications.rendering.renderer import RenderedMessage, Renderer
+from deformations_notifications.rendering.renderer import PLATFORM_NAME, RenderedMessage, Renderer
 from deformations_notifications.settings import NotificationsSettings
 
 DOMAIN = "deformations.localhost"
@@ -102,7 +102,7 @@ async def send_demo(config: SmtpConfig, to: str) -> int:
         for name, rendered in messages:
             msg = build_email(
                 rendered,
-                sender=Address("(Dé)formations", "ne-pas-repondre", DOMAIN),
+                sender=Address(PLATFORM_NAME, "ne-pas-repondre", DOMAIN),
                 to=to,
                 now=now,
                 message_id_domain=DOMAIN,

@@ -60,8 +60,13 @@ async def test_the_quiz_leads_to_a_result_page_with_a_radar(platform: Platform) 
     assert "Votre famille" in page.text
     assert 'class="chart radar"' in page.text
     assert '<html lang="fr">' in page.text
-    # Its next step links the booklet's recipe, a page of the portal at the same address.
-    assert re.search(r'Recette du cahier \(Dé\)formations : <a href="/recettes/t\d\d_', page.text)
+    # Its next step links the booklet's recipe, a page of the portal at the same address;
+    # the booklet is cited by its title, not taken for the platform's name.
+    assert re.search(
+        r"Recette du cahier « \(Dé\)formations — élus/élues en transition » : "
+        r'<a href="/recettes/t\d\d_',
+        page.text,
+    )
     assert await diagnosis.runtime.pool.fetchval("SELECT count(*) FROM responses") == 1
 
 

@@ -11,6 +11,7 @@ from deformations_common.settings import Environment, ServiceSettings
 from deformations_notifications.delivery.smtp import SmtpConfig
 from deformations_notifications.domain.relay import RelayLimits
 from deformations_notifications.domain.retry import RetryPolicy
+from deformations_notifications.rendering.renderer import PLATFORM_COLOUR, PLATFORM_NAME
 
 # Dev and tests only: production must set TOKEN_SECRET (see the validator).
 DEV_TOKEN_SECRET = "deformations-dev-token-secret-not-for-production"  # noqa: S105
@@ -37,9 +38,10 @@ class NotificationsSettings(ServiceSettings):
     # Where the links of the mails lead (the platform's web front).
     app_url: str = "https://deformations.example.org"
     # The Région's platform the mails speak for: the portal's PLATFORM_FILE `name` and
-    # `palette.primary` (the sender's name, the heading and the buttons of the mails).
-    platform_name: str = Field(default="(Dé)formations", min_length=1, max_length=120)
-    platform_colour: str = Field(default="#3f7d4e", pattern=r"^#[0-9a-fA-F]{6}$")
+    # `palette.primary`: the sender's name, the heading and the buttons of the mails, the
+    # pages their links open, the relay's labels and the consent people give.
+    platform_name: str = Field(default=PLATFORM_NAME, min_length=1, max_length=120)
+    platform_colour: str = Field(default=PLATFORM_COLOUR, pattern=r"^#[0-9a-fA-F]{6}$")
     # Signs unsubscribe links and relay reply tokens.
     token_secret: SecretStr | None = None
     # Shared with the portal: signs the action links of the loan mails it verifies.

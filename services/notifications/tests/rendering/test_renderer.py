@@ -10,6 +10,7 @@ from deformations_common.vocabulary import french
 from deformations_notifications.domain.digest import DigestEntry, group_digest
 from deformations_notifications.rendering.compose import Composer
 from deformations_notifications.rendering.renderer import (
+    PLATFORM_NAME,
     TEMPLATE_NAMES,
     Renderer,
     UnknownTemplateError,
@@ -139,8 +140,10 @@ def test_every_mail_speaks_for_the_configured_platform(
     )
     msg = idf.render(name, samples[name])
     assert "Déformations Île-de-France" in msg.html
-    assert "#6b2d7b" in msg.html and "#3f7d4e" not in msg.html
-    assert "(Dé)formations" not in msg.html + msg.text
+    assert "#6b2d7b" in msg.html and "#1b5e40" not in msg.html
+    # Nowhere the default name, nor the booklet's title standing for the platform.
+    rest = (msg.html + msg.text).replace("Déformations Île-de-France", "")
+    assert PLATFORM_NAME not in rest and "(Dé)formations" not in rest
 
 
 def test_the_sender_is_the_configured_platform() -> None:

@@ -17,8 +17,9 @@ from deformations_notifications.domain.preferences import (
     QuietHours,
 )
 from deformations_notifications.service import recipients
-from deformations_notifications.service.recipients import CONSENT_WORDING, Registration
+from deformations_notifications.service.recipients import Registration, consent_wording
 from deformations_notifications.service.recording import record_plan
+from deformations_notifications.settings import NotificationsSettings
 
 from .conftest import MORNING
 from .fakes import FakeUow
@@ -49,9 +50,19 @@ async def test_registering_with_consent_records_the_wording_and_the_time(uow: Fa
     registered = await recipients.register(uow, registration(authority=CREST))
     assert registered.created
     consent = registered.preferences.consent
-    assert consent is not None and (consent.given_at, consent.wording) == (MORNING, CONSENT_WORDING)
+    assert consent is not None and (consent.given_at, consent.wording) == (
+        MORNING,
+        consent_wording("Déformations"),
+    )
     assert registered.collectivites == [CREST]
     assert uow.emitted == []
+
+
+async def test_the_consent_names_the_platform_that_will_write(clock: ManualClock) -> None:
+    uow = FakeUow(NotificationsSettings(platform_name="Déformations Île-de-France"), clock)
+    consent = (await recipients.register(uow, registration())).preferences.consent
+    assert consent is not None
+    assert consent.wording.startswith("J'accepte que Déformations Île-de-France m'écrive")
 
 
 async def test_the_first_consent_stays_on_record(uow: FakeUow, clock: ManualClock) -> None:

@@ -18,6 +18,7 @@ from deformations_notifications.domain.errors import (
 )
 from deformations_notifications.domain.relay import RelayError, reply_address
 from deformations_notifications.service import relay
+from deformations_notifications.settings import NotificationsSettings
 
 from .fakes import FakeUow
 
@@ -53,6 +54,30 @@ async def test_the_replier_is_the_other_side_of_the_thread(uow: FakeUow) -> None
     assert len(uow.notifications.of("elu-aouste")) == 1
     with pytest.raises(NotYourReplyToken):
         await relay.reply(uow, token, "Re", "Moi aussi", signed_in="intrus")
+
+
+async def test_the_labels_of_nameless_writers_name_the_configured_platform(
+    clock: ManualClock,
+) -> None:
+    uow = FakeUow(NotificationsSettings(platform_name="Déformations Île-de-France"), clock)
+    await together(uow, "elu-aouste", "rh-crest")
+    await relay.write(uow, "elu-aouste", None, "rh-crest", "Bonjour", "Une question")
+    token = next(iter(uow.relay.messages.values())).reply_token
+    await relay.reply(uow, token, "Re", "Volontiers", signed_in="rh-crest")
+    [written] = uow.notifications.of("rh-crest")
+    [answered] = uow.notifications.of("elu-aouste")
+    assert written["payload"]["sender_label"] == (
+        "Une personne inscrite sur Déformations Île-de-France"
+    )
+    assert answered["payload"]["sender_label"] == (
+        "Votre correspondant·e sur Déformations Île-de-France"
+    )
+
+
+def test_without_a_configured_name_the_labels_name_the_neutral_platform() -> None:
+    assert relay.sender_label(None, NotificationsSettings().platform_name) == (
+        "Une personne inscrite sur Déformations"
+    )
 
 
 async def test_past_the_hourly_limit_nothing_is_kept_until_the_hour_passed(

@@ -19,7 +19,7 @@ from deformations_notifications.domain.preferences import (
 )
 from deformations_notifications.domain.reminders import wants_reminders
 from deformations_notifications.service import recipients, unsubscribe
-from deformations_notifications.service.recipients import CONSENT_WORDING, Recipient, Registration
+from deformations_notifications.service.recipients import Recipient, Registration
 from deformations_notifications.service.uow import NotificationsUow
 
 router = APIRouter(prefix="/v1", tags=["recipients"])
@@ -127,9 +127,9 @@ def _out(recipient: Recipient) -> RecipientOut:
 
 
 @router.get("/recipients/consent")
-async def consent_wording() -> dict[str, str]:
+async def consent_wording(runtime: RuntimeDep) -> dict[str, str]:
     """The wording a person accepts by registering with ``consent: true``."""
-    return {"wording": CONSENT_WORDING}
+    return {"wording": recipients.consent_wording(runtime.settings.platform_name)}
 
 
 @router.get("/me/recipient")

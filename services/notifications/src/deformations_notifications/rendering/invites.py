@@ -21,6 +21,7 @@ from deformations_common.vocabulary.calendar import session_uid
 from deformations_common.vocabulary.french import PARIS
 from deformations_contracts.values import PLATFORM_TIMEZONE
 from deformations_notifications.domain.sessions import SessionCalendar
+from deformations_notifications.rendering.renderer import PLATFORM_NAME
 
 PRODID = "-//deformations.fr//Notifications//FR"
 
@@ -31,7 +32,7 @@ class InviteDetails:
     organizer_email: str
     attendee_emails: Sequence[str]
     uid_domain: str
-    organizer_name: str = "(Dé)formations"
+    organizer_name: str = PLATFORM_NAME
     description: str = ""
     location: str = ""
     url: str = ""

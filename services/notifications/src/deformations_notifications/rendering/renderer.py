@@ -19,8 +19,9 @@ from deformations_common.vocabulary import french
 from deformations_notifications.domain.digest import DigestGroup
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-PLATFORM_NAME = "(Dé)formations"
-PLATFORM_COLOUR = "#3f7d4e"
+# Without PLATFORM_NAME/PLATFORM_COLOUR: the portal's neutral platform, as its pages say.
+PLATFORM_NAME = "Déformations"
+PLATFORM_COLOUR = "#1b5e40"
 
 _SUBJECTS: dict[str, str] = {
     "diagnosis.completed": "Votre autodiagnostic : {{ family_label }}",

@@ -36,11 +36,14 @@ from deformations_notifications.service.uow import NotificationsUow
 # A waiting reminder whose time has passed by the time the person registers never goes.
 REMINDER_NOT_DUE = "reminder_not_due"
 
-CONSENT_WORDING = (
-    "J'accepte que (Dé)formations m'écrive à cette adresse pour me prévenir de ce qui me "
-    "concerne (résultats, propositions, prêts de compétences, séances), aux heures et au "
-    "rythme que j'ai choisis. Je peux me désabonner à tout moment, en un clic."
-)
+
+def consent_wording(platform_name: str) -> str:
+    """What a person accepts by registering: the platform that writes is named."""
+    return (
+        f"J'accepte que {platform_name} m'écrive à cette adresse pour me prévenir de ce qui "
+        "me concerne (résultats, propositions, prêts de compétences, séances), aux heures et "
+        "au rythme que j'ai choisis. Je peux me désabonner à tout moment, en un clic."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +113,13 @@ async def schedule_waiting(
 
 
 def _consent(
-    previous: RecipientPreferences | None, accepted: bool, now: datetime
+    previous: RecipientPreferences | None, accepted: bool, now: datetime, wording: str
 ) -> Consent | None:
     if not accepted:
         return None
     if previous is not None and previous.consent is not None:
         return previous.consent  # the wording accepted first stays on record
-    return Consent(given_at=now, wording=CONSENT_WORDING)
+    return Consent(given_at=now, wording=wording)
 
 
 def _with_reminders(
@@ -140,7 +143,9 @@ async def register(uow: NotificationsUow, request: Registration) -> Recipient:
         channels=request.channels,
         quiet_hours=request.quiet_hours,
         digest=request.digest,
-        consent=_consent(previous, request.consent, now),
+        consent=_consent(
+            previous, request.consent, now, consent_wording(uow.settings.platform_name)
+        ),
         muted=previous.muted if previous else frozenset(),
         unsubscribed_at=previous.unsubscribed_at if previous else None,
     )

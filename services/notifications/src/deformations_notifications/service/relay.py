@@ -37,7 +37,6 @@ from deformations_notifications.service.recording import record_plan
 from deformations_notifications.service.uow import NotificationsUow
 
 SOURCE = "notifications.relay"
-REPLIER_LABEL = "Votre correspondant·e sur (Dé)formations"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +46,16 @@ class Sent:
     sent_at: datetime
 
 
-def sender_label(authority: str | None) -> str:
+def sender_label(authority: str | None, platform_name: str) -> str:
     """How the recipient sees a first message's author: never by name nor address."""
     if authority:
         return f"Une personne {of(collectivite_name(authority))}"
-    return "Une personne inscrite sur (Dé)formations"
+    return f"Une personne inscrite sur {platform_name}"
+
+
+def replier_label(platform_name: str) -> str:
+    """How a reply's author is seen: the other side of the conversation, nameless."""
+    return f"Votre correspondant·e sur {platform_name}"
 
 
 async def _send(
@@ -104,7 +108,7 @@ async def write(
     recipient_sirens = await uow.recipients.collectivites_of(to)
     if not await uow.relay.share_a_context(sender, sender_sirens, to, recipient_sirens):
         raise NoSharedContext()
-    label = sender_label(authority)
+    label = sender_label(authority, uow.settings.platform_name)
     return await _send(uow, thread, sender, label, subject, body, new_thread=True)
 
 
@@ -129,7 +133,8 @@ async def reply(
     replier = thread.replier(route.side)
     if signed_in is not None and signed_in != replier:
         raise NotYourReplyToken()
-    return await _send(uow, thread, replier, REPLIER_LABEL, subject, body)
+    label = replier_label(uow.settings.platform_name)
+    return await _send(uow, thread, replier, label, subject, body)
 
 
 async def reply_by_mail(uow: NotificationsUow, to: str, subject: str, body: str) -> Sent:

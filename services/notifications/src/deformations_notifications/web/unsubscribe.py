@@ -18,26 +18,28 @@ from deformations_notifications.domain.errors import (
 )
 from deformations_notifications.service import unsubscribe as use_cases
 from deformations_notifications.service.uow import NotificationsUow
-from deformations_notifications.web.pages import notice, page
+from deformations_notifications.web.pages import Pages, PagesDep
 
 router = APIRouter(prefix="/v1", tags=["unsubscribe"])
 ONE_CLICK = "One-Click"
 
 
 @router.get("/unsubscribe", response_class=HTMLResponse)
-async def confirm_page(token: str, runtime: RuntimeDep) -> HTMLResponse:
+async def confirm_page(token: str, runtime: RuntimeDep, pages: PagesDep) -> HTMLResponse:
     try:
         async with runtime.begin(NotificationsUow) as uow:
             claim = await use_cases.claim_of(uow, token)
     except InvalidUnsubscribeToken:
-        return _invalid(400)
+        return _invalid(pages, 400)
     except UnsubscribeTokenLapsed as exc:
-        return _lapsed(exc)
-    return page("unsubscribe.html.j2", token=token, scope=claim.scope, one_click=ONE_CLICK)
+        return _lapsed(pages, exc)
+    return pages.page("unsubscribe.html.j2", token=token, scope=claim.scope, one_click=ONE_CLICK)
 
 
 @router.post("/unsubscribe", response_class=HTMLResponse)
-async def one_click(token: str, request: Request, runtime: RuntimeDep) -> HTMLResponse:
+async def one_click(
+    token: str, request: Request, runtime: RuntimeDep, pages: PagesDep
+) -> HTMLResponse:
     """RFC 8058 one-click POST; idempotent, as mail clients may send it more than once."""
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     if form.get("List-Unsubscribe") != [ONE_CLICK]:
@@ -46,14 +48,14 @@ async def one_click(token: str, request: Request, runtime: RuntimeDep) -> HTMLRe
         async with runtime.begin(NotificationsUow) as uow:
             claim = await use_cases.unsubscribe(uow, token)
     except InvalidUnsubscribeToken as exc:
-        return _invalid(exc.status)
+        return _invalid(pages, exc.status)
     except UnsubscribeTokenLapsed as exc:
-        return _lapsed(exc)
-    return page("unsubscribed.html.j2", scope=claim.scope)
+        return _lapsed(pages, exc)
+    return pages.page("unsubscribed.html.j2", scope=claim.scope)
 
 
-def _invalid(status: int) -> HTMLResponse:
-    return notice(
+def _invalid(pages: Pages, status: int) -> HTMLResponse:
+    return pages.notice(
         "Lien de désabonnement invalide",
         "Ce lien n'est pas valide ou a été modifié. Vous pouvez changer vos préférences "
         "depuis votre espace sur la plateforme.",
@@ -61,5 +63,5 @@ def _invalid(status: int) -> HTMLResponse:
     )
 
 
-def _lapsed(exc: UnsubscribeTokenLapsed) -> HTMLResponse:
-    return notice("Lien de désabonnement expiré", exc.message, exc.status)
+def _lapsed(pages: Pages, exc: UnsubscribeTokenLapsed) -> HTMLResponse:
+    return pages.notice("Lien de désabonnement expiré", exc.message, exc.status)
