@@ -168,9 +168,10 @@ async def proposal_page(page: PageDep, proposal_id: UUID) -> Response:
     items = answer.body if isinstance(answer.body, list) else answer.body.get("items", [])
     for item in items:
         if str(item.get("proposal_id") or item.get("id")) == str(proposal_id):
-            # A peer group's proposal bears the group's id, a rotation the evening's.
+            # A peer group's proposal names its group (a replacement's has an id of its
+            # own), a rotation bears the evening's id.
             if item.get("kind") == "peer_group":
-                return page.redirect(f"/pairs/groupes/{proposal_id}")
+                return page.redirect(f"/pairs/groupes/{item.get('group_id') or proposal_id}")
             if item.get("kind") == "speed_dating_rotation":
                 return page.redirect(f"/speed-dating/{proposal_id}")
             rows = [("Proposition", str(item.get("kind", "mise en relation")))]
