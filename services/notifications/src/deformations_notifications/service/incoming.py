@@ -22,6 +22,7 @@ from deformations_contracts.registry import routing_keys
 from deformations_notifications.domain.audience import audience_of, team_membership
 from deformations_notifications.domain.contexts import shared_context_of, without
 from deformations_notifications.domain.planning import IncomingEvent
+from deformations_notifications.service.marks import record_marks_prompts
 from deformations_notifications.service.recipients import erase_person
 from deformations_notifications.service.recording import record_plan, record_webhooks, resolve
 from deformations_notifications.service.reminders import record_reminders
@@ -75,6 +76,7 @@ async def record_notifications(
     recorded = await record_plan(uow, message, people, uow.now(), superseded=superseded)
     if isinstance(event, SessionScheduled | SessionRescheduled) and not superseded:
         recorded += await record_reminders(uow, event, message, people)
+        recorded += await record_marks_prompts(uow, event, message, people)
     return recorded
 
 
