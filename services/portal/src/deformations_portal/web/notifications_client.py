@@ -1,5 +1,6 @@
-"""The portal's client for notifications' operator API (failed deliveries, relay reports):
-the one ``ServiceClient`` with notifications' errors, in an operator's name."""
+"""The portal's client for notifications: the one ``ServiceClient`` with notifications'
+errors, in an operator's name (failed deliveries, relay reports) or a person's (writing
+through the contact relay)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,12 @@ class NotificationsNotFound(NotFoundError):
     code = "notifications_not_found"
 
 
+class NotificationsLimited(DomainError):
+    """Past the sender's relay limits: the service says when to try again."""
+
+    code, status = "notifications_limited", 429
+
+
 class NotificationsUnavailable(DomainError):
     code, status = "notifications_unavailable", 503
 
@@ -44,6 +51,7 @@ NOTIFICATIONS = Service(
         403: NotificationsForbidden,
         404: NotificationsNotFound,
         422: NotificationsRefused,
+        429: NotificationsLimited,
     },
     unavailable=NotificationsUnavailable,
 )
@@ -58,5 +66,19 @@ async def as_operator(page: Page, acting: Membership) -> ServiceClient:
         page.request.app.state.clients.http,
         acting.person_id,
         acting,
+        page.runtime.clock(),
+    )
+
+
+async def as_person(page: Page) -> ServiceClient:
+    """Notifications in the signed-in person's name, acting as they act now."""
+    assert page.me is not None
+    return ServiceClient(
+        NOTIFICATIONS,
+        page.settings,
+        await issuer_of(page),
+        page.request.app.state.clients.http,
+        page.me.person_id,
+        page.me.acting,
         page.runtime.clock(),
     )
