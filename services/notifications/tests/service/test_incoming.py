@@ -353,3 +353,40 @@ def test_a_rotation_mails_nobody_the_evenings_invitation_does() -> None:
         }
     )
     assert audience_of(rotation).empty
+
+
+async def test_a_replacement_in_a_peer_group_is_told_and_not_those_already_in(
+    uow: FakeUow,
+) -> None:
+    members = ["elu-1", "elu-2", "elu-3", "elu-4"]
+    for person in [*members, "elu-5"]:
+        await registered(uow, person)
+    call = str(uuid4())
+    group = {
+        "kind": "peer_group",
+        "members": members,
+        "peer_call_id": call,
+        "requests": [],
+        "offer": None,
+    }
+    first = event(MatchProposed, **group)
+    await incoming.handle_event(uow, first, attributes(first, "matching"))
+    # elu-4 left; elu-5 takes the place: the proposal names everyone still in.
+    refill = event(
+        MatchProposed, **{**group, "proposal_id": str(uuid4()), "members": [*members[:3], "elu-5"]}
+    )
+    await incoming.handle_event(uow, refill, attributes(refill, "matching"))
+    told = {
+        person: [n["payload"]["proposal_id"] for n in uow.notifications.of(person)]
+        for person in [*members, "elu-5"]
+    }
+    assert told == {
+        **{person: [str(first.proposal_id)] for person in members},
+        "elu-5": [str(refill.proposal_id)],
+    }
+    # Another appel's group is news to the same people.
+    other = event(
+        MatchProposed, **{**group, "proposal_id": str(uuid4()), "peer_call_id": str(uuid4())}
+    )
+    await incoming.handle_event(uow, other, attributes(other, "matching"))
+    assert len(uow.notifications.of("elu-1")) == 2
