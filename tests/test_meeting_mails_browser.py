@@ -100,6 +100,21 @@ class Site:
         )
         return self.mails(to, subject)[count - 1]
 
+    async def notified(self, email: str, template: str) -> int:
+        """How many notifications of this template notifications recorded for the person
+        (sent or not): recorded with the event, so none is still to come."""
+        conn = await asyncpg.connect(self.database_url)
+        try:
+            found = await conn.fetchval(
+                """SELECT count(*) FROM notifications.notifications
+                    WHERE recipient_id = $1 AND template = $2""",
+                str(person_of(email)),
+                template,
+            )
+        finally:
+            await conn.close()
+        return int(found)
+
     async def handled(self, routing_key: str) -> int:
         """How many events of this type notifications has handled (its inbox)."""
         conn = await asyncpg.connect(self.database_url)
@@ -354,7 +369,9 @@ async def test_a_peer_group_is_formed_accepted_from_the_mails_left_and_refilled(
     accessible(driver)
     press(driver, link(THEME))
     assert driver.current_url.removeprefix(site.url) == group_path
-    assert site.mails(leaver, PROPOSED) and len(site.mails(leaver, PROPOSED)) == 1
+    # The replacement's proposal names everyone still in: only she was told of it.
+    for email in (ELUE, ELU, MORE[0][0], leaver):
+        assert await site.notified(email, "match.proposed") == 1, email
 
 
 async def test_a_cafe_cycle_is_planned_by_invitation_then_a_session_moved_and_one_cancelled(
