@@ -411,7 +411,14 @@ async def test_a_cafe_cycle_is_planned_by_invitation_then_a_session_moved_and_on
             assert number is not None
             assert uids.setdefault(number.group(1), ics["UID"]) == ics["UID"]
     assert len(set(uids.values())) == 3
-    # The agent follows one: the café's session page.
+    # The pair's mail says the invitations follow, and its page lists the three cafés.
+    pair = await site.mail(AGENT, "Un binôme vous est proposé")
+    assert "répondu" not in text_of(pair)
+    follow(driver, link_in(pair, "/propositions/[0-9a-f-]{36}"), site, AGENT)
+    assert "Un binôme élu·e–technicien·ne pour un petit café mensuel" in page_text(driver)
+    assert "Énergie" in page_text(driver)
+    assert len(driver.find_elements(By.XPATH, "//a[contains(., 'Petit café')]")) == 3
+    # The agent follows one invitation: the café's session page.
     follow(driver, link_in(first, "/seances/[0-9a-f-]{36}"), site, AGENT)
     assert "Petit café élu–technicien" in driver.page_source
 
