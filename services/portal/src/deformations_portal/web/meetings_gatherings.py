@@ -295,7 +295,7 @@ async def cafe_page_of(
 @router.get("/cafes/{cycle_id}")
 async def cafe_page(page: PageDep, cycle_id: str, notice: str = "") -> Response:
     if page.me is None:
-        return page.redirect("/connexion")
+        return to_sign_in(page)
     if not _uuid(cycle_id):
         return not_found(page)
     notices = {"sujet": TOPIC_NOTICE, "bilan": REVIEW_NOTICE}

@@ -19,6 +19,7 @@ from deformations_common.vocabulary.errors import DomainError, InvalidInput
 from deformations_common.vocabulary.roles import Role
 from deformations_contracts.themes import label as theme_label
 from deformations_portal.web.context import Page, PageDep, not_found
+from deformations_portal.web.links import to_sign_in
 from deformations_portal.web.matching_client import MatchingClient
 from deformations_portal.web.matching_forms import cancel_body, reschedule_body
 from deformations_portal.web.meetings import (
@@ -159,7 +160,7 @@ async def _session_page(
 @router.get("/rencontres/seances/{session_id}")
 async def session_page(page: PageDep, session_id: str, notice: str = "") -> Response:
     if page.me is None:
-        return page.redirect("/connexion")
+        return to_sign_in(page)
     return await _session_page(page, session_id, notice=notice)
 
 
