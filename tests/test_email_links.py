@@ -27,7 +27,7 @@ from deformations_devtools.portal import demo
 from deformations_devtools.portal.fakes import FakeServices
 from deformations_devtools.portal.support import Portal
 from deformations_devtools.testing import Infra, isolated_settings, running
-from deformations_notifications.rendering.contexts import Links
+from deformations_notifications.rendering.contexts import Links, marks_url
 from deformations_notifications.rendering.renderer import TEMPLATE_NAMES, Renderer
 from deformations_portal.app import definition
 from deformations_portal.settings import PortalSettings
@@ -70,6 +70,7 @@ def contexts(fakes: FakeServices) -> dict[str, dict[str, Any]]:
         "rebond_url": links.to("formations", "parcours"),
         "evaluation_url": links.to("formations", "questionnaires", fakes.evaluation_id),
         "programme_url": links.to("programmes", fakes.programme_id),
+        "marks_url": marks_url(links, {"related_id": fakes.gathering_id}),
     }
     footer = {
         "preferences_url": links.to("preferences"),
@@ -168,7 +169,7 @@ async def test_no_e_mail_link_is_dead(portal: Any) -> None:
             followed[url] = status
     paths = {urlsplit(u).path.strip("/").split("/")[0] for u in followed}
     assert {"prets", "seances", "propositions", "preferences", "campagnes"} <= paths
-    assert {"diagnostic", "", "formations", "programmes"} <= paths
+    assert {"diagnostic", "", "formations", "programmes", "speed-dating"} <= paths
     training = {urlsplit(u).path for u in followed if u.startswith(f"{SITE}/formations")}
     assert {
         f"/formations/{fakes.offer_id}",

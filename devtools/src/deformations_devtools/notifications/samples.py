@@ -97,6 +97,11 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "join_url": "https://visio.example/cafe",
         "session_url": "https://deformations.example/seances/11",
     },
+    "speed_dating.marks_due": {
+        "title": "Speed dating entre voisins — soirée de 3 tour(s)",
+        "start": START,
+        "marks_url": "https://deformations.example/speed-dating/12#atomes-crochus",
+    },
     "session.cancelled": {
         "title": "Café élus-techniciens",
         "start": START,

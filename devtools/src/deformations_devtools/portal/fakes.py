@@ -25,6 +25,7 @@ class FakeServices:
         self.offer_id = uuid.uuid4()
         self.evaluation_id = uuid.uuid4()
         self.programme_id = uuid.uuid4()
+        self.gathering_id = uuid.uuid4()
         self.calls: list[tuple[str, str, dict[str, Any], Any]] = []
         self.recipient: dict[str, Any] | None = None
 
@@ -144,6 +145,29 @@ class FakeServices:
             "reviews_received": 0,
         }
 
+    def evening(self, path: str) -> httpx.Response | None:
+        """A speed-dating evening of two rounds (matching's GETs of its page), over."""
+        base = f"/v1/speed-datings/{self.gathering_id}"
+        if path == f"{base}/rotation":
+            rounds = [
+                {
+                    "number": n,
+                    "starts_at": f"2026-12-01T17:{n}0:00Z",
+                    "ends_at": f"2026-12-01T17:{n}8:00Z",
+                }
+                for n in (1, 2)
+            ]
+            table = [{"person_id": str(uuid.uuid4()), "partners": [None, None]}]
+            return httpx.Response(
+                200, json={"gathering_id": str(self.gathering_id), "rounds": rounds, "table": table}
+            )
+        if path == f"{base}/marks":
+            marks = {"gathering_id": str(self.gathering_id), "see_again": [], "mutual": []}
+            return httpx.Response(200, json=marks)
+        if path == "/v1/sessions":
+            return httpx.Response(200, json=[])
+        return None
+
     def handle(self, request: httpx.Request) -> httpx.Response:
         token = request.headers["authorization"].removeprefix("Bearer ")
         claims = jwt.decode(token, options={"verify_signature": False})
@@ -171,6 +195,8 @@ class FakeServices:
             return httpx.Response(200, json=[])
         if method == "GET" and (training := self.training(path)) is not None:
             return training
+        if method == "GET" and (evening := self.evening(path)) is not None:
+            return evening
         if path == "/v1/me/recipient" and method == "GET":
             if self.recipient is None:
                 return httpx.Response(404, json={"detail": "inconnu"})

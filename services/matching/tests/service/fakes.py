@@ -138,6 +138,9 @@ class FakePeers(PeerRepository):
     async def get_group(self, group_id: UUID, *, lock: bool = False) -> GroupRow | None:
         return self.store.groups.get(group_id)
 
+    async def groups_of_calls(self, call_ids: list[UUID]) -> dict[UUID, UUID]:
+        return {g.call_id: g.group_id for g in self.store.groups.values() if g.call_id in call_ids}
+
     async def set_answer(self, group_id: UUID, person_id: str, answer: str) -> None:
         group = self.store.groups[group_id]
         answers = {**group.answers, person_id: answer}

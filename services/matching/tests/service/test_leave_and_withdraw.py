@@ -11,7 +11,7 @@ from deformations_matching.domain.errors import (
     NotAllowed,
     NotAMember,
 )
-from deformations_matching.service import peer_calls, peer_groups, peer_membership
+from deformations_matching.service import peer_calls, peer_groups, peer_membership, proposals
 from deformations_matching.service.peer_calls import PeerCallIn
 from deformations_matching.service.peer_groups import AnswerIn, GroupOut
 
@@ -67,6 +67,14 @@ async def test_a_member_leaves_and_a_replacement_is_proposed_from_open_calls(
     [proposal] = store.emitted_of(MatchProposed)[proposals_before:]
     assert proposal.kind is ProposalKind.PEER_GROUP and proposal.peer_call_id == group.call_id
     assert sorted(proposal.members) == sorted([caller, *others[1:], newcomer])
+    # The replacement's proposal bears its own id; its listing leads to the group.
+    assert proposal.proposal_id != group.group_id
+    listed = await proposals.list_proposals(
+        uow, elected(newcomer), kind=None, request_id=None, offer_id=None, limit=10
+    )
+    by_id = {p["proposal_id"]: p for p in listed}
+    assert by_id[str(proposal.proposal_id)]["group_id"] == str(group.group_id)
+    assert by_id[str(group.group_id)]["group_id"] == str(group.group_id)
 
     # Names are hidden again until the newcomer accepted, from the newcomer first of all.
     pending = await peer_groups.get_group(uow, elected(newcomer), group.group_id)

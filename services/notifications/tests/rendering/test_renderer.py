@@ -55,6 +55,10 @@ def test_match_kinds_have_their_own_wording(samples: dict[str, dict[str, Any]]) 
         "match.proposed", {**base, "kind": "pair", "partner_label": "une technicienne voisine"}
     )
     assert pair.subject.startswith("Un binôme vous est proposé")
+    # A café pair has nothing to answer: its cafés' invitations follow.
+    assert "messages séparés" in pair.text and "répondu" not in pair.text
+    assert "messages séparés" in pair.html and "répondu" not in pair.html
+    assert "répondu" in peer.text
     need = renderer.render("match.proposed", base)
     assert "Besoin : Monter un projet alimentaire territorial" in need.text
 

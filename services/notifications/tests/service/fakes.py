@@ -120,6 +120,16 @@ class FakeNotifications(NotificationRepository):
     async def list_for_recipient(self, recipient_id: str) -> list[dict[str, Any]]:
         return self.of(recipient_id)
 
+    async def told_of_peer_call(self, people: Iterable[str], call_id: str) -> set[str]:
+        wanted = set(people)
+        return {
+            r["recipient_id"]
+            for r in self.rows.values()
+            if r["recipient_id"] in wanted
+            and r["template"] == "match.proposed"
+            and r["payload"].get("peer_call_id") == call_id
+        }
+
     async def list_by_status(self, status: str, limit: int) -> list[dict[str, Any]]:
         return [r for r in self.rows.values() if r["status"] == status][:limit]
 

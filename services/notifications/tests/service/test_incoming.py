@@ -12,9 +12,12 @@ from deformations_contracts.base import EventData
 from deformations_contracts.cloudevents import CloudEventAttributes, event_type
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
 from deformations_contracts.events.lending import LoanAgreed
+from deformations_contracts.events.matching import MatchProposed
 from deformations_contracts.events.people import PersonErasureRequested
-from deformations_contracts.events.sessions import SessionRescheduled, SessionScheduled
+from deformations_contracts.events.sessions import SessionKind, SessionRescheduled, SessionScheduled
 from deformations_contracts.registry import EVENTS, examples
+from deformations_notifications.domain.audience import audience_of
+from deformations_notifications.domain.marks import MARKS_DUE
 from deformations_notifications.domain.preferences import (
     Consent,
     DigestSchedule,
@@ -290,3 +293,100 @@ async def test_a_reminder_waits_for_registration_then_goes_the_lead_time_before(
         (False, "pending", start - timedelta(hours=24), None),
         (True, "skipped", None, "reminder_not_due"),
     ]
+
+
+async def test_a_speed_dating_evening_asks_its_participants_for_marks_when_it_ends(
+    uow: FakeUow,
+) -> None:
+    for person in ("elu-1", "elu-2"):
+        await registered(uow, person)
+    ends = MORNING + timedelta(days=3, hours=9)  # 19:00 in Paris, before the quiet hours
+    evening = event(
+        SessionScheduled,
+        kind=SessionKind.SPEED_DATING_ROUND,
+        participants=["elu-1", "elu-2", "elu-3"],
+        starts_at=(ends - timedelta(hours=1)).isoformat(),
+        ends_at=ends.isoformat(),
+    )
+    await incoming.handle_event(uow, evening, attributes(evening, "matching"))
+    for person in ("elu-1", "elu-2"):
+        [asked] = [n for n in uow.notifications.of(person) if n["template"] == MARKS_DUE]
+        assert (asked["status"], asked["send_at"]) == ("pending", ends)
+    # Not registered: not asked later either.
+    assert MARKS_DUE not in {n["template"] for n in uow.notifications.of("elu-3")}
+    # Moved: the first evening's question is superseded, the new one is due at its end.
+    moved = event(
+        SessionRescheduled,
+        kind=SessionKind.SPEED_DATING_ROUND,
+        session_id=str(evening.session_id),
+        related_id=str(evening.related_id),
+        participants=["elu-1", "elu-2"],
+        sequence=1,
+        starts_at=(ends + timedelta(days=1, hours=2)).isoformat(),
+        ends_at=(ends + timedelta(days=1, hours=3)).isoformat(),
+        previous_starts_at=evening.starts_at.isoformat(),
+    )
+    await incoming.handle_event(uow, moved, attributes(moved, "matching"))
+    asked = sorted(
+        (n["status"], n["send_at"])
+        for n in uow.notifications.of("elu-1")
+        if n["template"] == MARKS_DUE
+    )
+    # 22:00 is inside her quiet hours: the question waits for the morning.
+    morning_after = (ends + timedelta(days=2)).replace(hour=7, minute=0)
+    assert asked == [("pending", morning_after), ("skipped", ends)]
+    # Another kind of session asks nothing.
+    cafe = event(SessionScheduled, participants=["elu-1"], session_id=str(uuid4()))
+    await incoming.handle_event(uow, cafe, attributes(cafe, "matching"))
+    assert len([n for n in uow.notifications.of("elu-1") if n["template"] == MARKS_DUE]) == 2
+
+
+def test_a_rotation_mails_nobody_the_evenings_invitation_does() -> None:
+    rotation = MatchProposed.model_validate(
+        examples("match.proposed.v1")[0]
+        | {
+            "kind": "speed_dating_rotation",
+            "members": ["a", "b"],
+            "rounds": [{"number": 1, "pairings": [{"first": "a", "second": "b"}]}],
+            "requests": [],
+            "offer": None,
+        }
+    )
+    assert audience_of(rotation).empty
+
+
+async def test_a_replacement_in_a_peer_group_is_told_and_not_those_already_in(
+    uow: FakeUow,
+) -> None:
+    members = ["elu-1", "elu-2", "elu-3", "elu-4"]
+    for person in [*members, "elu-5"]:
+        await registered(uow, person)
+    call = str(uuid4())
+    group = {
+        "kind": "peer_group",
+        "members": members,
+        "peer_call_id": call,
+        "requests": [],
+        "offer": None,
+    }
+    first = event(MatchProposed, **group)
+    await incoming.handle_event(uow, first, attributes(first, "matching"))
+    # elu-4 left; elu-5 takes the place: the proposal names everyone still in.
+    refill = event(
+        MatchProposed, **{**group, "proposal_id": str(uuid4()), "members": [*members[:3], "elu-5"]}
+    )
+    await incoming.handle_event(uow, refill, attributes(refill, "matching"))
+    told = {
+        person: [n["payload"]["proposal_id"] for n in uow.notifications.of(person)]
+        for person in [*members, "elu-5"]
+    }
+    assert told == {
+        **{person: [str(first.proposal_id)] for person in members},
+        "elu-5": [str(refill.proposal_id)],
+    }
+    # Another appel's group is news to the same people.
+    other = event(
+        MatchProposed, **{**group, "proposal_id": str(uuid4()), "peer_call_id": str(uuid4())}
+    )
+    await incoming.handle_event(uow, other, attributes(other, "matching"))
+    assert len(uow.notifications.of("elu-1")) == 2

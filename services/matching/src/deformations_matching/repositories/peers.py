@@ -182,6 +182,14 @@ class PeerRepository:
             [(group.group_id, person, answer) for person, answer in group.answers.items()],
         )
 
+    async def groups_of_calls(self, call_ids: list[UUID]) -> dict[UUID, UUID]:
+        """The group formed from each of these appels à pairs (one group per call)."""
+        rows = await self.conn.fetch(
+            "SELECT call_id, group_id FROM peer_groups WHERE call_id = ANY($1::uuid[])",
+            call_ids,
+        )
+        return {r["call_id"]: r["group_id"] for r in rows}
+
     async def get_group(self, group_id: UUID, *, lock: bool = False) -> GroupRow | None:
         row = await self.conn.fetchrow(
             """SELECT g.group_id, g.call_id, g.theme, g.anonymous, g.min_size, g.slots,

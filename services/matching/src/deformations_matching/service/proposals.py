@@ -45,11 +45,31 @@ async def list_proposals(
         everyone=operator,
         limit=limit,
     )
+    found = await _with_group_ids(uow, found)
     if operator:
         return found
     # Members of a peer group are revealed by the group itself, once all accepted.
     return [
         {**p, "members": [principal.sub]} if p["kind"] == ProposalKind.PEER_GROUP else p
+        for p in found
+    ]
+
+
+async def _with_group_ids(uow: MatchingUow, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each peer group's proposal with the id of its group (``group_id``): a replacement's
+    proposal bears an id of its own, and the group's page is where one answers."""
+    calls = {
+        UUID(p["peer_call_id"])
+        for p in found
+        if p["kind"] == ProposalKind.PEER_GROUP and p.get("peer_call_id")
+    }
+    if not calls:
+        return found
+    groups = await uow.peers.groups_of_calls(sorted(calls))
+    return [
+        {**p, "group_id": str(groups.get(UUID(p["peer_call_id"]), p["proposal_id"]))}
+        if p["kind"] == ProposalKind.PEER_GROUP and p.get("peer_call_id")
+        else p
         for p in found
     ]
 

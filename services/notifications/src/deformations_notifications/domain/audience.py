@@ -80,6 +80,10 @@ _COLLECTIVE_PROPOSALS = (ProposalKind.NEED_OFFER, ProposalKind.GROUPED_OFFER)
 
 
 def _match(event: MatchProposed) -> Audience:
+    if event.kind is ProposalKind.SPEED_DATING_ROTATION:
+        # Nothing to answer: the evening's one invitation (its session) tells each
+        # participant, and the rotation is on the evening's page.
+        return Audience()
     if event.kind in _COLLECTIVE_PROPOSALS:
         # A need↔offer match concerns the collectivités: the people registered for them.
         sirens = {r.collectivite_siren for r in event.requests}

@@ -20,12 +20,19 @@ from deformations_contracts.events.sessions import (
     SessionScheduled,
 )
 from deformations_notifications.domain.digest import DigestEntry, group_digest
+from deformations_notifications.domain.marks import MARKS_DUE
 from deformations_notifications.domain.preferences import RecipientPreferences
 from deformations_notifications.domain.relay import reply_address
 from deformations_notifications.domain.reminders import REMINDER, when_fr
 from deformations_notifications.domain.sessions import SessionCalendar
 from deformations_notifications.domain.unsubscribe import UnsubscribeClaim
-from deformations_notifications.rendering.contexts import Links, Namer, context_for, parse_event
+from deformations_notifications.rendering.contexts import (
+    Links,
+    Namer,
+    context_for,
+    marks_url,
+    parse_event,
+)
 from deformations_notifications.rendering.email import CalendarPart, UnsubscribeLinks, build_email
 from deformations_notifications.rendering.invites import InviteDetails, build_cancel, build_request
 from deformations_notifications.rendering.renderer import Renderer
@@ -123,6 +130,8 @@ class Composer:
         ctx = self.context(row)
         if row["template"] == REMINDER:
             ctx["when"] = when_fr(datetime.fromisoformat(row["payload"]["starts_at"]), now)
+        if row["template"] == MARKS_DUE:
+            ctx["marks_url"] = marks_url(self.links, row["payload"])
         reply_to = None
         if row["template"] == ACTION_REQUESTED:
             ctx["action_url"] = self._action_url(row["payload"], prefs.person_id, now)
@@ -147,7 +156,7 @@ class Composer:
     def _calendar(
         self, row: Row, ctx: Mapping[str, Any], prefs: RecipientPreferences, now: datetime
     ) -> CalendarPart | None:
-        if row["template"] == REMINDER:
+        if row["template"] in (REMINDER, MARKS_DUE):
             return None  # the invitation put it in the calendar already
         event = parse_event(row["event_type"], row["payload"])
         if not isinstance(event, SessionScheduled | SessionRescheduled | SessionCancelled):

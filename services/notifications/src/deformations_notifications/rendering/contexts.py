@@ -184,6 +184,11 @@ def _session_url(event: SessionEvent, links: Links) -> str:
     return links.to("seances", event.session_id)
 
 
+def marks_url(links: Links, payload: Mapping[str, Any]) -> str:
+    """The evening's page, where its participants mark whom they would see again."""
+    return links.to("speed-dating", f"{payload['related_id']}#atomes-crochus")
+
+
 def _session(
     event: SessionScheduled | SessionRescheduled | SessionCancelled, links: Links, name: Namer
 ) -> dict[str, Any]:

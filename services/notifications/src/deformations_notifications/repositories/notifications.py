@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -158,6 +158,17 @@ class NotificationRepository:
             lease_until,
         )
         return sorted((dict(r.items()) for r in rows), key=lambda r: r["occurred_at"], reverse=True)
+
+    async def told_of_peer_call(self, people: Iterable[str], call_id: str) -> set[str]:
+        """Those of ``people`` already told of a peer group formed from this appel à pairs."""
+        rows = await self.conn.fetch(
+            """SELECT DISTINCT recipient_id FROM notifications
+               WHERE recipient_id = ANY($1::text[]) AND template = 'match.proposed'
+                 AND payload->>'peer_call_id' = $2""",
+            sorted(people),
+            call_id,
+        )
+        return {r["recipient_id"] for r in rows}
 
     async def last_sent(self, template: str, item_key: str, recipient_id: str) -> datetime | None:
         """When a mail of this item last went (or started going) to this person."""

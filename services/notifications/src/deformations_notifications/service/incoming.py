@@ -13,6 +13,7 @@ from deformations_common.vocabulary.erasure import still_present
 from deformations_contracts.base import EventData
 from deformations_contracts.cloudevents import CloudEventAttributes
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
+from deformations_contracts.events.matching import MatchProposed, ProposalKind
 from deformations_contracts.events.people import MembershipChanged, PersonErasureRequested
 from deformations_contracts.events.sessions import (
     SessionCancelled,
@@ -24,6 +25,7 @@ from deformations_notifications.domain.audience import audience_of, team_members
 from deformations_notifications.domain.contexts import shared_context_of, without
 from deformations_notifications.domain.planning import IncomingEvent
 from deformations_notifications.repositories.memberships import MembershipRow
+from deformations_notifications.service.marks import record_marks_prompts
 from deformations_notifications.service.recipients import erase_person
 from deformations_notifications.service.recording import record_plan, record_webhooks, resolve
 from deformations_notifications.service.reminders import record_reminders
@@ -64,6 +66,16 @@ async def _superseded_invitation(uow: NotificationsUow, event: EventData) -> boo
     return event.sequence < highest
 
 
+async def _told_before(uow: NotificationsUow, event: EventData, people: set[str]) -> set[str]:
+    """A replacement's proposal names everyone still in the group: only the newcomers are
+    told; the others were by the group's first proposal, and answered on its page."""
+    if not isinstance(event, MatchProposed) or event.kind is not ProposalKind.PEER_GROUP:
+        return set()
+    if event.peer_call_id is None or not people:
+        return set()
+    return await uow.notifications.told_of_peer_call(people, str(event.peer_call_id))
+
+
 async def record_notifications(
     uow: NotificationsUow, event: EventData, message: IncomingEvent
 ) -> int:
@@ -71,12 +83,14 @@ async def record_notifications(
     people = still_present(named, await uow.erased_people.erased_among(named))
     if len(people) < len(named):
         log.info("notifications.erased_people_skipped", event_type=event.routing_key)
+    people -= await _told_before(uow, event, people)
     if not people:
         return 0
     superseded = await _superseded(uow, event, message)
     recorded = await record_plan(uow, message, people, uow.now(), superseded=superseded)
     if isinstance(event, SessionScheduled | SessionRescheduled) and not superseded:
         recorded += await record_reminders(uow, event, message, people)
+        recorded += await record_marks_prompts(uow, event, message, people)
     return recorded
 
 

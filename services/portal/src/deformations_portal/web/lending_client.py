@@ -12,8 +12,7 @@ from deformations_common.vocabulary.errors import (
 from deformations_common.vocabulary.errors import NotFoundError as _NotFound
 from deformations_portal.settings import DEFAULT_SERVICE_URLS
 from deformations_portal.web.context import Page
-from deformations_portal.web.pages import issuer_of
-from deformations_portal.web.service_client import Service, ServiceClient
+from deformations_portal.web.service_client import Service, ServiceClient, my_client
 
 
 class LendingInvalid(InvalidInput):
@@ -53,13 +52,4 @@ LENDING = Service(
 
 
 async def lending_client(page: Page) -> ServiceClient:
-    assert page.me is not None
-    return ServiceClient(
-        LENDING,
-        page.settings,
-        await issuer_of(page),
-        page.request.app.state.clients.http,
-        page.me.person_id,
-        page.me.acting,
-        page.runtime.clock(),
-    )
+    return await my_client(page, LENDING)

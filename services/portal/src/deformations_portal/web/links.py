@@ -19,6 +19,7 @@ from fastapi.responses import Response
 
 from deformations_common.vocabulary.collectivites import collectivite_name
 from deformations_common.vocabulary.french import datetime_fr
+from deformations_contracts.themes import label as theme_label
 from deformations_portal.web.context import Page, PageDep, set_cookie
 from deformations_portal.web.lending_view import SESSION_STATUS
 from deformations_portal.web.pages import issuer_of
@@ -168,18 +169,50 @@ async def proposal_page(page: PageDep, proposal_id: UUID) -> Response:
     items = answer.body if isinstance(answer.body, list) else answer.body.get("items", [])
     for item in items:
         if str(item.get("proposal_id") or item.get("id")) == str(proposal_id):
-            # A peer group's proposal bears the group's id, a rotation the evening's.
+            # A peer group's proposal names its group (a replacement's has an id of its
+            # own), a rotation bears the evening's id.
             if item.get("kind") == "peer_group":
-                return page.redirect(f"/pairs/groupes/{proposal_id}")
+                return page.redirect(f"/pairs/groupes/{item.get('group_id') or proposal_id}")
             if item.get("kind") == "speed_dating_rotation":
                 return page.redirect(f"/speed-dating/{proposal_id}")
-            rows = [("Proposition", str(item.get("kind", "mise en relation")))]
-            if item.get("theme"):
-                rows.append(("Thème", str(item["theme"])))
-            for reason in item.get("reasons", []):
-                rows.append(("Pourquoi", str(reason)))
-            return page.render("thing.html", "Proposition", shown=Shown(rows), notice="")
+            return await _proposal(page, item)
     return _unavailable(page, Answer(404), "Cette proposition")
+
+
+# What a proposal is, in the words of the mail that announced it.
+PROPOSAL_KINDS = {
+    "need_offer": "Une compétence qui correspond à un besoin",
+    "grouped_offer": "Une compétence pour plusieurs collectivités",
+    "elu_technicien_pair": "Un binôme élu·e–technicien·ne pour un petit café mensuel",
+}
+
+
+async def _proposal(page: Page, item: dict[str, Any]) -> Response:
+    """A proposal with nothing to answer here: what it is, why, and a pair's cafés (each
+    one's page, where its invitation can be found again)."""
+    kind = str(item.get("kind", ""))
+    rows = [("Proposition", PROPOSAL_KINDS.get(kind, "Une mise en relation"))]
+    if item.get("theme"):
+        rows.append(("Thème", theme_label(str(item["theme"]))))
+    for reason in item.get("reasons", []):
+        rows.append(("Pourquoi", str(reason)))
+    links = []
+    if kind == "elu_technicien_pair":
+        sessions = await call(
+            page, "matching", "GET", f"/v1/sessions?related_id={item['proposal_id']}"
+        )
+        found = sessions.body if sessions.ok else []
+        for session in sorted(found, key=lambda s: str(s["starts_at"])):
+            state = " (annulé)" if session.get("cancelled") else ""
+            links.append(
+                {
+                    "href": f"/rencontres/seances/{session['session_id']}",
+                    "text": f"{session.get('title') or 'Café'} : {_when(session['starts_at'])}"
+                    + state,
+                }
+            )
+    shown = Shown(rows, links=links)
+    return page.render("thing.html", "Proposition", shown=shown, notice="")
 
 
 @router.get("/diagnostic/resultats/{response_id}")

@@ -7,6 +7,7 @@ evening and, after it, marks whom they would see again."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date
 from typing import Any
@@ -25,6 +26,7 @@ from deformations_portal.service.meeting_people import members_of
 from deformations_portal.service.uow import PortalUow
 from deformations_portal.web.cafe_review_forms import REVIEW_NOTICE, SCALE, shared_view
 from deformations_portal.web.context import Page, PageDep, not_found
+from deformations_portal.web.links import to_sign_in
 from deformations_portal.web.matching_forms import (
     CAFE_ROLES,
     THEMES,
@@ -213,6 +215,10 @@ def valid_cycle_id(value: str) -> bool:
     return _uuid(value) is not None
 
 
+def valid_gathering_id(value: str) -> bool:
+    return _uuid(value) is not None
+
+
 async def cafe_page_of(
     page: Page,
     cycle_id: str,
@@ -231,6 +237,14 @@ async def cafe_page_of(
         topics = await client.get(f"/v1/cafes/{cycle_id}/topics")
         mine = await client.get(f"/v1/cafes/{cycle_id}/review/mine")
         shared = await client.get(f"/v1/cafes/{cycle_id}/review")
+        # Each pair's sessions as they stand (moved, cancelled), for those who may see
+        # them: the participants and the organiser, who moves or cancels them there.
+        planned = await asyncio.gather(
+            *(
+                client.get("/v1/sessions", params={"related_id": p["proposal_id"]})
+                for p in cafe["pairs"]
+            )
+        )
     except DomainError as exc:
         if exc.status == 404:
             return not_found(page)
@@ -243,9 +257,10 @@ async def cafe_page_of(
             "technicien": labels[p["technicien"]],
             "subjects": ", ".join(theme_label(s) for s in p["shared_subjects"]),
             "sessions": [when(s) for s in p["sessions"]],
+            "planned": [session_view(s) for s in sorted(sessions, key=lambda s: str(s["title"]))],
             "reasons": p["reasons"],
         }
-        for p in cafe["pairs"]
+        for p, sessions in zip(cafe["pairs"], planned, strict=True)
     ]
     unpaired = [(labels[p], why) for p, why in cafe["unpaired"].items()]
     log = [
@@ -280,7 +295,7 @@ async def cafe_page_of(
 @router.get("/cafes/{cycle_id}")
 async def cafe_page(page: PageDep, cycle_id: str, notice: str = "") -> Response:
     if page.me is None:
-        return page.redirect("/connexion")
+        return to_sign_in(page)
     if not _uuid(cycle_id):
         return not_found(page)
     notices = {"sujet": TOPIC_NOTICE, "bilan": REVIEW_NOTICE}
@@ -415,10 +430,20 @@ async def _marks(client: Any, gathering_id: str) -> dict[str, Any] | None:
         raise
 
 
+EVENING_NOTICES = {
+    "marques": "Vos choix sont enregistrés.",
+    "message": (
+        "Votre message est transmis par la plateforme : la personne le reçoit par e-mail, "
+        "sans voir votre adresse, et peut vous répondre de même."
+    ),
+}
+
+
 @router.get("/speed-dating/{gathering_id}")
 async def evening_page(page: PageDep, gathering_id: str, notice: str = "") -> Response:
     if page.me is None:
-        return page.redirect("/connexion")
+        # The mail asking for marks leads here: back to this page once signed in.
+        return to_sign_in(page)
     if not _uuid(gathering_id):
         return not_found(page)
     me = str(page.me.person_id)
@@ -459,8 +484,8 @@ async def evening_page(page: PageDep, gathering_id: str, notice: str = "") -> Re
         sessions=[session_view(s) for s in sessions],
         met=[{"id": p, "name": labels[p]} for p in met],
         marks=marks,
-        mutual=[labels.get(p, p) for p in (marks or {}).get("mutual", [])],
-        notice="Vos choix sont enregistrés." if notice == "marques" else "",
+        mutual=[{"id": p, "name": labels.get(p, p)} for p in (marks or {}).get("mutual", [])],
+        notice=EVENING_NOTICES.get(notice, ""),
     )
 
 

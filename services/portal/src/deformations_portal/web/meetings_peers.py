@@ -272,7 +272,7 @@ async def _group_page(
 @router.get("/pairs/groupes/{group_id}")
 async def group_page(page: PageDep, group_id: str, notice: str = "") -> Response:
     if page.me is None:
-        return page.redirect("/connexion")
+        return to_sign_in(page)
     return await _group_page(page, group_id, notice=notice)
 
 

@@ -2,7 +2,8 @@
 where its organiser moves or cancels it.
 
 Matching has no "my meetings" list: they are the proposals where one is a member (a peer
-group's proposal bears the group's id, a rotation the evening's), each with its sessions."""
+group's proposal names its group, a rotation bears the evening's id), each with its
+sessions."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from deformations_common.vocabulary.errors import DomainError, InvalidInput
 from deformations_common.vocabulary.roles import Role
 from deformations_contracts.themes import label as theme_label
 from deformations_portal.web.context import Page, PageDep, not_found
+from deformations_portal.web.links import to_sign_in
 from deformations_portal.web.matching_client import MatchingClient
 from deformations_portal.web.matching_forms import cancel_body, reschedule_body
 from deformations_portal.web.meetings import (
@@ -46,7 +48,7 @@ async def _group(client: MatchingClient, group_id: str) -> dict[str, Any] | None
     try:
         return dict(await client.get(f"/v1/peer-groups/{group_id}"))
     except DomainError as exc:
-        # A replacement's proposal bears its own id, not its group's: nothing to show.
+        # A group one is no longer in (left it), or gone.
         if exc.status in (403, 404):
             return None
         raise
@@ -68,11 +70,13 @@ async def meetings(page: PageDep) -> Response:
         proposals = await client.get("/v1/proposals")
         mine = [p for p in proposals if str(page.me.person_id) in p.get("members", [])]
         mine = mine[:MAX_SHOWN]
+        # A replacement's proposal and the first one name the same group: shown once.
+        group_ids = {
+            p.get("group_id") or p["proposal_id"]: None for p in mine if p["kind"] == "peer_group"
+        }
         groups = [
             g
-            for g in await asyncio.gather(
-                *(_group(client, p["proposal_id"]) for p in mine if p["kind"] == "peer_group")
-            )
+            for g in await asyncio.gather(*(_group(client, g) for g in group_ids))
             if g is not None
         ]
         cafes = [p for p in mine if p["kind"] == "elu_technicien_pair"]
@@ -156,7 +160,7 @@ async def _session_page(
 @router.get("/rencontres/seances/{session_id}")
 async def session_page(page: PageDep, session_id: str, notice: str = "") -> Response:
     if page.me is None:
-        return page.redirect("/connexion")
+        return to_sign_in(page)
     return await _session_page(page, session_id, notice=notice)
 
 

@@ -6,6 +6,7 @@ from deformations_portal.web import (
     meetings_cafe_review,
     meetings_gatherings,
     meetings_peers,
+    meetings_relay,
     meetings_sessions,
 )
 
@@ -14,4 +15,5 @@ routers: list[APIRouter] = [
     meetings_sessions.router,
     meetings_gatherings.router,
     meetings_cafe_review.router,
+    meetings_relay.router,
 ]

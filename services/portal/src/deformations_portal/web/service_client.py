@@ -162,3 +162,17 @@ async def client_for(page: Page, service: Service, acting: Membership) -> Servic
         acting,
         page.runtime.clock(),
     )
+
+
+async def my_client(page: Page, service: Service) -> ServiceClient:
+    """``service`` called by the signed-in person, acting as she acts now on the site."""
+    assert page.me is not None
+    return ServiceClient(
+        service,
+        page.settings,
+        await issuer_of(page),
+        page.request.app.state.clients.http,
+        page.me.person_id,
+        page.me.acting,
+        page.runtime.clock(),
+    )
