@@ -135,7 +135,8 @@ OPEN_TO: dict[tuple[str, str, str], tuple[frozenset[str], str]] = {
         frozenset({"hr", "trainer", "operator"}),
         "those who organise find common slots (it computes, stores nothing)",
     ),
-    ("notifications", "PUT", "/v1/me/recipient"): (EVERYONE, "one's own address, signed in"),
+    # PUT /v1/me/recipient is not listed: anyone signed in registers her own address, but
+    # only with a token vouching for it as proven hers (the walk's tokens vouch for none).
     ("notifications", "DELETE", "/v1/me/recipient"): (EVERYONE, "forgetting one's own address"),
     ("notifications", "DELETE", "/v1/me/unsubscribe-links"): (
         EVERYONE,

@@ -3,7 +3,8 @@
 Production verifies RS256 tokens against the issuer's JWKS; dev and tests use an HS256
 dev issuer. With ENVIRONMENT=dev and a JWKS both are accepted (``make run``: people act
 through the portal's tokens, the demos through the dev issuer's).
-Claims: ``sub`` (person), ``authority`` (SIREN acted for), ``roles``.
+Claims: ``sub`` (person), ``authority`` (SIREN acted for), ``roles``; and ``email`` with
+``email_verified`` where a service must know which address the person proved she reads.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -42,6 +43,11 @@ class Principal(BaseModel):
     sub: str
     authority: str | None = None
     roles: frozenset[str] = frozenset()
+    # The address the issuer vouches for, and whether it was proven to be the person's
+    # (an e-mail link followed, or the identity provider's word): notifications sends to
+    # no address that is not.
+    email: str | None = None
+    email_verified: bool = False
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -109,7 +115,15 @@ class TokenVerifier:
         roles = claims.get("roles", [])
         if isinstance(roles, str):
             roles = roles.split()
-        return Principal(sub=claims["sub"], authority=claims.get("authority"), roles=roles)
+        email = claims.get("email")
+        return Principal(
+            sub=claims["sub"],
+            authority=claims.get("authority"),
+            roles=roles,
+            email=email if isinstance(email, str) and email else None,
+            # Only a JSON true: a provider's "false", "0" or absent claim proves nothing.
+            email_verified=claims.get("email_verified") is True,
+        )
 
 
 def issue_dev_token(
@@ -119,6 +133,8 @@ def issue_dev_token(
     authority: str | None = None,
     roles: list[str] | tuple[str, ...] = (),
     ttl: timedelta = timedelta(hours=8),
+    email: str | None = None,
+    email_verified: bool | None = None,
 ) -> str:
     """A token of the dev issuer, for local runs, the demo and tests."""
     now = datetime.now(UTC)
@@ -132,6 +148,10 @@ def issue_dev_token(
     }
     if authority is not None:
         claims["authority"] = authority
+    if email is not None:
+        claims["email"] = email
+    if email_verified is not None:
+        claims["email_verified"] = email_verified
     return jwt.encode(claims, settings.dev_jwt_secret(), algorithm="HS256")
 
 
