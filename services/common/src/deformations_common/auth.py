@@ -20,6 +20,7 @@ from starlette.types import Scope
 from deformations_common.errors import Forbidden, Unauthorized
 from deformations_common.settings import DEV_JWT_ISSUER, Environment, ServiceSettings
 from deformations_common.vocabulary.erasure import refuse_if_erased
+from deformations_common.vocabulary.roles import Role as RoleName
 
 # The audience of the dev issuer's tokens when nobody chose one (ServiceSettings' default).
 DEV_JWT_AUDIENCE = "deformations"
@@ -55,9 +56,17 @@ class Principal(BaseModel):
     def require(self, *roles: str, authority: str | None = None) -> None:
         """Forbidden unless the principal has one of ``roles`` (for ``authority`` if given)."""
         if roles and not self.has_role(*roles):
-            raise Forbidden(f"this action needs one of the roles: {', '.join(sorted(roles))}")
+            names = ", ".join(sorted(_role_label(r) for r in roles))
+            raise Forbidden(f"Cette action est réservée aux rôles suivants : {names}.")
         if authority is not None and self.authority != authority:
-            raise Forbidden(f"this action must be taken for the collectivité {authority}")
+            raise Forbidden(f"Cette action se fait au nom de la collectivité {authority}.")
+
+
+def _role_label(role: str) -> str:
+    try:
+        return RoleName(role).label
+    except ValueError:
+        return role
 
 
 class TokenVerifier:
@@ -99,7 +108,7 @@ class TokenVerifier:
                 lifetime = claims["exp"] - claims["iat"]
                 if not isinstance(lifetime, int | float) or lifetime > MAX_TOKEN_LIFETIME_S:
                     raise Unauthorized(
-                        f"invalid bearer token: it must live {MAX_TOKEN_LIFETIME_S} s at most"
+                        f"Jeton d'accès refusé : il doit valoir {MAX_TOKEN_LIFETIME_S} s au plus."
                     )
             else:
                 claims = jwt.decode(
@@ -111,7 +120,10 @@ class TokenVerifier:
                     options=options,
                 )
         except jwt.PyJWTError as exc:
-            raise Unauthorized(f"invalid bearer token: {exc}") from exc
+            # PyJWT's reason is English: programs get it apart, people a French sentence.
+            raise Unauthorized(
+                "Jeton d'accès invalide ou expiré : reconnectez-vous.", reason=str(exc)
+            ) from exc
         roles = claims.get("roles", [])
         if isinstance(roles, str):
             roles = roles.split()
@@ -193,7 +205,7 @@ async def _not_erased(request: Request, principal: Principal) -> Principal:
 async def current_principal(request: Request) -> Principal:
     token = _bearer(request)
     if token is None:
-        raise Unauthorized("a bearer token is required")
+        raise Unauthorized("Connectez-vous : cette requête demande un jeton d'accès (Bearer).")
     verifier: TokenVerifier = request.app.state.token_verifier
     return await _not_erased(request, verifier.verify(token))
 
