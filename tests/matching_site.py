@@ -60,7 +60,7 @@ async def add_elected(uow: Any) -> None:
         person_id = person_of(email)
         await uow.persons.add(person_id, uow.now())
         await uow.persons.save_identity(
-            Identity(people.EMAIL_ISSUER, email, person_id, email, None, None), uow.now()
+            Identity(people.EMAIL_ISSUER, email, person_id, email, None, None, True), uow.now()
         )
         asked = await memberships.request_join(uow, person_id, siren, "elected")
         await memberships.decide(uow, operator.person_id, asked.membership_id, accept=True)

@@ -40,8 +40,23 @@ class RunningService:
         runtime: Runtime = self.app.state.runtime
         return runtime
 
-    def token(self, sub: str, *, authority: str | None = None, roles: tuple[str, ...] = ()) -> str:
-        return issue_dev_token(self.settings, sub, authority=authority, roles=roles)
+    def token(
+        self,
+        sub: str,
+        *,
+        authority: str | None = None,
+        roles: tuple[str, ...] = (),
+        email: str | None = None,
+        email_verified: bool | None = None,
+    ) -> str:
+        return issue_dev_token(
+            self.settings,
+            sub,
+            authority=authority,
+            roles=roles,
+            email=email,
+            email_verified=email_verified,
+        )
 
     def auth(self, sub: str, **claims: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(sub, **claims)}"}

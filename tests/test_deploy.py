@@ -8,6 +8,7 @@ an unanchored regular-expression search on the resource name.
 import base64
 import hashlib
 import importlib.util
+import ipaddress
 import json
 import re
 import shutil
@@ -24,6 +25,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from deformations_common.messaging import create_broker, declare_topology
 from deformations_common.producers import DECLARED_PRODUCERS
@@ -885,6 +887,61 @@ def test_compose_proxy_is_caddy_with_the_caddyfile_in_front_of_every_service() -
         assert host in COMPOSE["services"], f"the proxy routes to {host}, not in compose"
         assert _env(host)["HTTP_PORT"] == port
         assert f"{service.variable}" not in proxy["environment"]
+
+
+def _trusted_proxies() -> dict[str, set[str]]:
+    """FORWARDED_ALLOW_IPS of every service, in compose and in each Deployment."""
+    found: dict[str, set[str]] = {"compose": set(), "k8s": set()}
+    for service in SERVICES:
+        found["compose"].add(_env(service).get("FORWARDED_ALLOW_IPS", ""))
+        (container,) = _manifests(service)["Deployment"]["spec"]["template"]["spec"]["containers"]
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        found["k8s"].add(str(env.get("FORWARDED_ALLOW_IPS", "")))
+    return found
+
+
+def test_the_services_believe_the_forwarded_client_of_the_proxy_alone() -> None:
+    """Behind Caddy or the Ingress, every request comes from the proxy: unless the services
+    trust its X-Forwarded-For (and only its own), the anonymous rate limits count the
+    whole world as one client, or let anyone pick the address it is counted under."""
+    trusted = _trusted_proxies()
+    (compose,) = trusted["compose"]
+    (k8s,) = trusted["k8s"]  # one value for every service: one controller in front
+    proxy = COMPOSE["services"]["proxy"]["networks"]["default"]["ipv4_address"]
+    assert compose == proxy, "compose trusts exactly the proxy's fixed address"
+    (network,) = COMPOSE["networks"]["default"]["ipam"]["config"]
+    subnet, dynamic = (
+        ipaddress.ip_network(network["subnet"]),
+        ipaddress.ip_network(network["ip_range"]),
+    )
+    # The proxy's address is the network's, never one Docker may give another container.
+    assert ipaddress.ip_address(proxy) in subnet and ipaddress.ip_address(proxy) not in dynamic
+    assert dynamic.subnet_of(subnet)
+    for value in (compose, k8s):
+        networks = [ipaddress.ip_network(v.strip()) for v in value.split(",")]
+        assert all(n.is_private and not n.is_loopback for n in networks), value
+
+
+@pytest.mark.parametrize("where", ["compose", "k8s"])
+async def test_the_proxy_s_forwarded_client_is_the_one_counted(where: str) -> None:
+    """Through the services' own middleware, with the value deployed: a request the proxy
+    forwards is counted under its client, one from elsewhere under its own address."""
+    (value,) = _trusted_proxies()[where]
+    proxy = next(iter(ipaddress.ip_network(value.split(",")[0]).hosts()))
+    seen: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope["client"][0])
+
+    trusting = ProxyHeadersMiddleware(app, trusted_hosts=value)
+    for peer in (str(proxy), "203.0.113.50"):
+        scope = {
+            "type": "http",
+            "client": (peer, 40_000),
+            "headers": [(b"x-forwarded-for", b"198.51.100.7")],
+        }
+        await trusting(scope, None, None)
+    assert seen == ["198.51.100.7", "203.0.113.50"]
 
 
 @pytest.mark.parametrize("service", SERVICES)

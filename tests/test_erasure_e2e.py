@@ -170,7 +170,9 @@ async def give_her_data_everywhere(
     registered = await notifications.client.put(
         "/v1/me/recipient",
         json={"email": "marie.dupont@example.org", "consent": False},
-        headers=notifications.auth(person, **elected),
+        headers=notifications.auth(
+            person, **elected, email="marie.dupont@example.org", email_verified=True
+        ),
     )
     assert registered.status_code == 201, registered.text
     await agreed_loan(lending, agent=person)

@@ -279,6 +279,12 @@ async def test_cafe_pairs_meet_monthly_and_rotate_the_next_cycle(platform: Platf
     none = await matching.client.post("/v1/cafes", json=cafe_body(later, lonely), headers=hr)
     assert none.status_code == 422 and none.json()["code"] == "no_pair"
     assert none.json()["unpaired"]["elu-a"].startswith("Aucun sujet partagé")
+    backwards = cafe_body(later, people) | {"start": "09:00", "end": "08:00"}
+    refused = await matching.client.post("/v1/cafes", json=backwards, headers=hr)
+    assert refused.status_code == 422, refused.text
+    [error] = refused.json()["errors"]
+    said = "Valeur invalide : l'heure de fin du café doit suivre son heure de début."
+    assert error["msg"] == said
 
 
 async def test_speed_dating_plan_is_sound_reproducible_and_published(platform: Platform) -> None:

@@ -107,6 +107,21 @@ async def test_bad_registrations_are_refused_and_erasure_on_request(
         refused = await service.client.put("/v1/me/recipient", json=body, headers=headers)
         assert refused.status_code == 422, body
         assert refused.headers["content-type"] == "application/problem+json"
+    # Only an address the token vouches for as proven hers: anyone else's mailbox is not
+    # hers to point notifications at.
+    body = {"email": "a@b.fr", "consent": True}
+    for claims in (
+        {},
+        {"email": "a@b.fr"},
+        {"email": "a@b.fr", "email_verified": False},
+        {"email": "autre@b.fr", "email_verified": True},
+    ):
+        refused = await service.client.put(
+            "/v1/me/recipient", json=body, headers=service.auth(person, **claims)
+        )
+        assert refused.status_code == 403, (claims, refused.text)
+        assert refused.json()["code"] == "address_not_proven"
+        assert "n'a pas été vérifiée" in refused.json()["detail"]
     missing = await service.client.get("/v1/me/recipient", headers=headers)
     assert missing.status_code == 404 and missing.json()["code"] == "not_registered"
 

@@ -176,7 +176,9 @@ async def register_preferences(site: Site, address: str) -> None:
             "SELECT person_id FROM login_identities WHERE email = $1", address
         )
         issuer = await tokens.load_issuer(uow)
-        return issuer.issue(person, None, "notifications", uow.now())
+        return issuer.issue(
+            person, None, "notifications", uow.now(), email=address, email_verified=True
+        )
 
     bearer = await site.portal.run(token)
     async with httpx.AsyncClient(base_url=site.notifications_url) as client:

@@ -197,9 +197,12 @@ async def paired(platform: Platform, first: str, second: str) -> None:
 
 
 def dev_auth(platform: Platform, email: str, authority: str | None = None) -> dict[str, str]:
-    """A token of the dev issuer (accepted beside the portal's JWKS in dev only)."""
+    """A token of the dev issuer (accepted beside the portal's JWKS in dev only), vouching
+    for the person's address as the portal's would."""
     dev = platform.notifications.model_copy(update={"jwt_issuer": DEV_JWT_ISSUER})
-    token = issue_dev_token(dev, str(person_of(email)), authority=authority)
+    token = issue_dev_token(
+        dev, str(person_of(email)), authority=authority, email=email, email_verified=True
+    )
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -143,7 +143,9 @@ async def journey_site(
 async def her_address_is_known(site: Site) -> None:
     """Her e-mail and consent, as « Mes préférences » records them in notifications."""
     issuer = await Portal(site.settings).run(tokens.load_issuer)
-    token = issuer.issue(ELUE_ID, None, "notifications", datetime.now(UTC))
+    token = issuer.issue(
+        ELUE_ID, None, "notifications", datetime.now(UTC), email=ELUE, email_verified=True
+    )
     async with httpx.AsyncClient(base_url=site.settings.service_urls["notifications"]) as api:
         answer = await api.put(
             "/v1/me/recipient",

@@ -36,7 +36,21 @@ class DemoContext:
         return subject(name)
 
     def auth(
-        self, sub: str, *, authority: str | None = None, roles: tuple[str, ...] = ()
+        self,
+        sub: str,
+        *,
+        authority: str | None = None,
+        roles: tuple[str, ...] = (),
+        verified_email: str | None = None,
     ) -> dict[str, str]:
-        token = issue_dev_token(self.settings, subject(sub), authority=authority, roles=roles)
+        """``verified_email``: the token vouches for it as the portal's does for an address
+        the person proved (notifications registers no other)."""
+        token = issue_dev_token(
+            self.settings,
+            subject(sub),
+            authority=authority,
+            roles=roles,
+            email=verified_email,
+            email_verified=None if verified_email is None else True,
+        )
         return {"Authorization": f"Bearer {token}"}

@@ -160,9 +160,10 @@ async def play(ctx: DemoContext) -> None:
     async with ctx.client("notifications") as client:
         for person in people:
             person_id, authority = person["person_id"] or "", person["authority"]
-            headers = ctx.auth(person_id, authority=authority)
+            email = f"{person_id}@demo.deformations.example.org"
+            headers = ctx.auth(person_id, authority=authority, verified_email=email)
             body = {
-                "email": f"{person_id}@demo.deformations.example.org",
+                "email": email,
                 "consent": True,
                 # No quiet hours and no digest: the demo mails go out now, day or night.
                 "quiet_hours": None,

@@ -202,6 +202,10 @@ class FakeServices:
                 return httpx.Response(404, json={"detail": "inconnu"})
             return httpx.Response(200, json=self.recipient)
         if path == "/v1/me/recipient" and method == "PUT":
+            # As notifications: only the address the token vouches for as verified.
+            vouched = claims.get("email") if claims.get("email_verified") is True else None
+            if not isinstance(body, dict) or vouched != body.get("email"):
+                return httpx.Response(403, json={"detail": "adresse non vérifiée"})
             self.recipient = body
             return httpx.Response(200, json=body)
         return httpx.Response(404, json={"detail": "introuvable"})

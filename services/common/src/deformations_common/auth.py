@@ -3,7 +3,8 @@
 Production verifies RS256 tokens against the issuer's JWKS; dev and tests use an HS256
 dev issuer. With ENVIRONMENT=dev and a JWKS both are accepted (``make run``: people act
 through the portal's tokens, the demos through the dev issuer's).
-Claims: ``sub`` (person), ``authority`` (SIREN acted for), ``roles``.
+Claims: ``sub`` (person), ``authority`` (SIREN acted for), ``roles``; and ``email`` with
+``email_verified`` where a service must know which address the person proved she reads.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ from starlette.types import Scope
 from deformations_common.errors import Forbidden, Unauthorized
 from deformations_common.settings import DEV_JWT_ISSUER, Environment, ServiceSettings
 from deformations_common.vocabulary.erasure import refuse_if_erased
+from deformations_common.vocabulary.roles import Role as RoleName
 
 # The audience of the dev issuer's tokens when nobody chose one (ServiceSettings' default).
 DEV_JWT_AUDIENCE = "deformations"
@@ -42,6 +44,11 @@ class Principal(BaseModel):
     sub: str
     authority: str | None = None
     roles: frozenset[str] = frozenset()
+    # The address the issuer vouches for, and whether it was proven to be the person's
+    # (an e-mail link followed, or the identity provider's word): notifications sends to
+    # no address that is not.
+    email: str | None = None
+    email_verified: bool = False
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -49,9 +56,17 @@ class Principal(BaseModel):
     def require(self, *roles: str, authority: str | None = None) -> None:
         """Forbidden unless the principal has one of ``roles`` (for ``authority`` if given)."""
         if roles and not self.has_role(*roles):
-            raise Forbidden(f"this action needs one of the roles: {', '.join(sorted(roles))}")
+            names = ", ".join(sorted(_role_label(r) for r in roles))
+            raise Forbidden(f"Cette action est réservée aux rôles suivants : {names}.")
         if authority is not None and self.authority != authority:
-            raise Forbidden(f"this action must be taken for the collectivité {authority}")
+            raise Forbidden(f"Cette action se fait au nom de la collectivité {authority}.")
+
+
+def _role_label(role: str) -> str:
+    try:
+        return RoleName(role).label
+    except ValueError:
+        return role
 
 
 class TokenVerifier:
@@ -93,7 +108,7 @@ class TokenVerifier:
                 lifetime = claims["exp"] - claims["iat"]
                 if not isinstance(lifetime, int | float) or lifetime > MAX_TOKEN_LIFETIME_S:
                     raise Unauthorized(
-                        f"invalid bearer token: it must live {MAX_TOKEN_LIFETIME_S} s at most"
+                        f"Jeton d'accès refusé : il doit valoir {MAX_TOKEN_LIFETIME_S} s au plus."
                     )
             else:
                 claims = jwt.decode(
@@ -105,11 +120,22 @@ class TokenVerifier:
                     options=options,
                 )
         except jwt.PyJWTError as exc:
-            raise Unauthorized(f"invalid bearer token: {exc}") from exc
+            # PyJWT's reason is English: programs get it apart, people a French sentence.
+            raise Unauthorized(
+                "Jeton d'accès invalide ou expiré : reconnectez-vous.", reason=str(exc)
+            ) from exc
         roles = claims.get("roles", [])
         if isinstance(roles, str):
             roles = roles.split()
-        return Principal(sub=claims["sub"], authority=claims.get("authority"), roles=roles)
+        email = claims.get("email")
+        return Principal(
+            sub=claims["sub"],
+            authority=claims.get("authority"),
+            roles=roles,
+            email=email if isinstance(email, str) and email else None,
+            # Only a JSON true: a provider's "false", "0" or absent claim proves nothing.
+            email_verified=claims.get("email_verified") is True,
+        )
 
 
 def issue_dev_token(
@@ -119,6 +145,8 @@ def issue_dev_token(
     authority: str | None = None,
     roles: list[str] | tuple[str, ...] = (),
     ttl: timedelta = timedelta(hours=8),
+    email: str | None = None,
+    email_verified: bool | None = None,
 ) -> str:
     """A token of the dev issuer, for local runs, the demo and tests."""
     now = datetime.now(UTC)
@@ -132,6 +160,10 @@ def issue_dev_token(
     }
     if authority is not None:
         claims["authority"] = authority
+    if email is not None:
+        claims["email"] = email
+    if email_verified is not None:
+        claims["email_verified"] = email_verified
     return jwt.encode(claims, settings.dev_jwt_secret(), algorithm="HS256")
 
 
@@ -173,7 +205,7 @@ async def _not_erased(request: Request, principal: Principal) -> Principal:
 async def current_principal(request: Request) -> Principal:
     token = _bearer(request)
     if token is None:
-        raise Unauthorized("a bearer token is required")
+        raise Unauthorized("Connectez-vous : cette requête demande un jeton d'accès (Bearer).")
     verifier: TokenVerifier = request.app.state.token_verifier
     return await _not_erased(request, verifier.verify(token))
 

@@ -118,6 +118,11 @@ async def test_closing_ends_the_link_and_reopening_brings_it_back(
     assert (await campaigns.campaign_link(uow, c.token)).expires_at == later
     with pytest.raises(BadExpiryError):
         await campaigns.change_expiry(uow, TRAINER, c.id, clock.now - timedelta(days=1))
+    # Rights before the date: whoever may not move it learns nothing from a bad one.
+    with pytest.raises(NotYourCampaignError):
+        await campaigns.change_expiry(uow, MAYOR, c.id, clock.now - timedelta(days=1))
+    with pytest.raises(CampaignNotFoundError):
+        await campaigns.change_expiry(uow, OPERATOR, uuid4(), clock.now - timedelta(days=1))
 
 
 async def test_who_sees_a_campaign(uow: FakeUnitOfWork) -> None:

@@ -1,6 +1,7 @@
 """Answers to a groupe d'entraide and its sessions, over an in-memory unit of work."""
 
 from datetime import timedelta
+from uuid import uuid4
 
 import pytest
 
@@ -13,6 +14,7 @@ from deformations_matching.domain.errors import (
     NotConfirmed,
     PastSession,
     PlaceRequired,
+    UnknownGroup,
 )
 from deformations_matching.service import peer_calls, peer_groups
 from deformations_matching.service.peer_calls import PeerCallIn
@@ -81,6 +83,11 @@ async def test_sessions_follow_the_rhythm_from_a_future_first_one(
     on_site = ScheduleIn(first_session_at=first + timedelta(days=1))
     with pytest.raises(PlaceRequired):
         await peer_groups.schedule(uow, elected(caller), group.group_id, on_site)
+    # Rights before the body: a stranger learns nothing from a bad one.
+    with pytest.raises(NotAllowed):
+        await peer_groups.schedule(uow, elected("stranger"), group.group_id, on_site)
+    with pytest.raises(UnknownGroup):
+        await peer_groups.schedule(uow, elected(caller), uuid4(), on_site)
     assert len(store.emitted) == emitted_before and not store.sessions
 
     clock.set(first - timedelta(days=1))

@@ -113,6 +113,7 @@ class OidcClient:
                 given_name=_text(merged.get("given_name")),
                 usual_name=_text(merged.get("usual_name") or merged.get("family_name")),
                 siret=_text(merged.get("siret")),
+                email_verified=_verified(merged.get("email_verified")),
             ),
             id_token,
         )
@@ -150,3 +151,8 @@ class OidcClient:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _verified(value: object) -> bool:
+    # OIDC says a JSON boolean; some providers send the string. Absent proves nothing.
+    return value is True or value == "true"

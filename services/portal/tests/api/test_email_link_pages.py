@@ -83,6 +83,7 @@ class Services:
                 return httpx.Response(404, json={"detail": "inconnu"})
             return httpx.Response(200, json=self.recipient)
         if path == "/v1/me/recipient" and request.method == "PUT":
+            assert claims["email_verified"] is True and claims["email"] == body["email"]
             self.recipient = {**body, "quiet_hours": body["quiet_hours"]}
             return httpx.Response(200, json=self.recipient)
         return httpx.Response(404, json={"detail": "introuvable"})

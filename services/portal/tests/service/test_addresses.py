@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -87,3 +88,20 @@ async def test_checks_are_limited_per_person_and_hour() -> None:
     assert (await addresses.choose(uow, her, "elue@crest.fr", PREFERENCES, None)).check is None
     uow.manual.advance(timedelta(hours=1, seconds=1))
     assert (await addresses.choose(uow, her, "a5@example.org", PREFERENCES, None)).check
+
+
+async def test_a_provider_s_address_is_proven_only_if_it_says_it_verified_it() -> None:
+    uow = FakeUow()
+    vouched = Claims("https://idp", "sub-1", email="elue@crest.fr", email_verified=True)
+    her = await people.person_for(uow, vouched)
+    assert (await addresses.choose(uow, her, "elue@crest.fr", PREFERENCES, None)).check is None
+    # Unverified by its provider: her address gets a link like any other, nothing is
+    # registered meanwhile.
+    unverified = Claims("https://idp", "sub-2", email="autre@crest.fr")
+    other = await people.person_for(uow, unverified)
+    decision = await addresses.choose(uow, other, "autre@crest.fr", PREFERENCES, None)
+    assert decision.use_now is None
+    assert decision.check is not None and decision.check.email == "autre@crest.fr"
+    # The provider's word is the latest sign-in's.
+    await people.person_for(uow, replace(vouched, email_verified=False))
+    assert (await addresses.choose(uow, her, "elue@crest.fr", PREFERENCES, None)).check

@@ -143,3 +143,17 @@ async def test_a_person_switches_between_validated_memberships_only() -> None:
     signed_in = await people.current(uow, session.secret)
     assert signed_in is not None and signed_in.acting is not None
     assert signed_in.acting.siren == "200040509"
+
+
+async def test_only_the_token_that_registers_an_address_vouches_for_it() -> None:
+    uow = FakeUow()
+    elue = await people.person_for(uow, Claims("email", "e@crest.fr", email="e@crest.fr"))
+    issuer = await tokens.load_issuer(uow)
+    options: dict[str, bool] = {"verify_signature": False}
+    plain = jwt.decode(issuer.issue(elue, None, "notifications", uow.now()), options=options)
+    assert "email" not in plain and "email_verified" not in plain
+    vouching = issuer.issue(
+        elue, None, "notifications", uow.now(), email="e@crest.fr", email_verified=True
+    )
+    claims = jwt.decode(vouching, options=options)
+    assert (claims["email"], claims["email_verified"]) == ("e@crest.fr", True)

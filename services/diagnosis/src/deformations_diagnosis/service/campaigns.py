@@ -127,8 +127,9 @@ async def change_expiry(
     uow: DiagnosisUnitOfWork, principal: Principal, campaign_id: UUID, expires_at: datetime
 ) -> CampaignView:
     """Move the end of a campaign (to extend it, or reopen one that ended)."""
-    check_expiry(uow.now(), expires_at)
+    # Rights first: a stranger learns nothing from the date (404/403 before 422).
     found = await _organised(uow, principal, campaign_id)
+    check_expiry(uow.now(), expires_at)
     await uow.campaigns.set_expiry(campaign_id, expires_at)
     return await _view(uow, replace(found, expires_at=expires_at))
 

@@ -53,7 +53,7 @@ class CafeIn(BaseModel):
     @model_validator(mode="after")
     def _coherent(self) -> "CafeIn":
         if self.end <= self.start:
-            raise ValueError("the café ends after it starts")
+            raise ValueError("l'heure de fin du café doit suivre son heure de début")
         return self
 
     def duplicates(self) -> list[str]:

@@ -132,16 +132,17 @@ async def schedule(
     uow: MatchingUow, principal: Principal, group_id: UUID, body: ScheduleIn
 ) -> GroupOut:
     """The first session and 4–5 follow-ups at the group's rhythm (``session.scheduled.v1``)."""
-    if not body.remote and body.place_label is None:
-        raise PlaceRequired("Une séance sur place a besoin d'un lieu.")
-    now = uow.now()
-    if body.first_session_at <= now:
-        raise PastSession("La première séance doit être dans le futur.")
+    # Rights first: a stranger learns nothing from the body (404/403 before 422).
     group = await uow.peers.get_group(group_id, lock=True)
     if group is None:
         raise UnknownGroup("Ce groupe n'existe pas.")
     if group.answers.get(principal.sub) != Answer.ACCEPTED.value:
         raise NotAllowed("Seul un membre qui a accepté peut fixer les séances.")
+    if not body.remote and body.place_label is None:
+        raise PlaceRequired("Une séance sur place a besoin d'un lieu.")
+    now = uow.now()
+    if body.first_session_at <= now:
+        raise PastSession("La première séance doit être dans le futur.")
     invitation = invitation_of(group)
     if invitation.status is not InvitationStatus.CONFIRMED:
         raise NotConfirmed("Le groupe n'est pas encore confirmé par tous ses membres.")

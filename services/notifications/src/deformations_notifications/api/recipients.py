@@ -11,6 +11,7 @@ from deformations_common.auth import CurrentPrincipal
 from deformations_common.wall_clock import WallClock
 from deformations_contracts.values import PLATFORM_TIMEZONE
 from deformations_notifications.api.deps import RuntimeDep
+from deformations_notifications.domain.addresses import require_proven
 from deformations_notifications.domain.preferences import (
     Channel,
     DigestFrequency,
@@ -145,7 +146,10 @@ async def register_me(
     """Register or update one's e-mail, channels, quiet hours, digest rhythm and consent.
 
     Registering with consent also plans the notifications that waited for this person.
+    The token must vouch for ``email`` as verified (claims ``email``, ``email_verified``):
+    403 otherwise.
     """
+    require_proven(body.email, principal.email, principal.email_verified)
     async with runtime.begin(NotificationsUow) as uow:
         registered = await recipients.register(
             uow, body.registration(principal.sub, principal.authority)

@@ -158,3 +158,13 @@ class WebhookAddressRefused(InvalidInput):
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"Ce webhook ne peut pas être enregistré : {reason}.")
+
+
+class AddressNotProven(ForbiddenAction):
+    code = "address_not_proven"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Cette adresse n'a pas été vérifiée comme la vôtre : enregistrez-la depuis « Mes "
+            "préférences » sur la plateforme, qui vous enverra un lien pour la confirmer."
+        )

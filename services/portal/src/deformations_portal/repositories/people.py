@@ -19,6 +19,9 @@ class Identity:
     email: str | None
     given_name: str | None
     usual_name: str | None
+    # Proven hers: an e-mail link went to it, or her identity provider verified it. An
+    # invitation's identity is not, until she signs in with the link.
+    email_verified: bool = False
 
 
 class PersonRepository:
@@ -54,8 +57,10 @@ class PersonRepository:
     async def save_identity(self, identity: Identity, at: datetime) -> None:
         await self.conn.execute(
             "INSERT INTO login_identities (issuer, subject, person_id, email, given_name,"
-            " usual_name, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)"
+            " usual_name, email_verified, created_at, last_seen_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7)"
             " ON CONFLICT (issuer, subject) DO UPDATE SET email = EXCLUDED.email,"
+            " email_verified = EXCLUDED.email_verified,"
             " given_name = COALESCE(EXCLUDED.given_name, login_identities.given_name),"
             " usual_name = COALESCE(EXCLUDED.usual_name, login_identities.usual_name),"
             " last_seen_at = EXCLUDED.last_seen_at",
@@ -66,6 +71,7 @@ class PersonRepository:
             identity.given_name,
             identity.usual_name,
             at,
+            identity.email_verified,
         )
 
     async def search(self, text: str, limit: int = 20) -> list[UUID]:
@@ -115,5 +121,11 @@ class PersonRepository:
 def _identity(row: object) -> Identity:
     r = dict(row)  # type: ignore[call-overload]
     return Identity(
-        r["issuer"], r["subject"], r["person_id"], r["email"], r["given_name"], r["usual_name"]
+        r["issuer"],
+        r["subject"],
+        r["person_id"],
+        r["email"],
+        r["given_name"],
+        r["usual_name"],
+        r["email_verified"],
     )

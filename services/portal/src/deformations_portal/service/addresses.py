@@ -1,7 +1,8 @@
 """Addresses for notifications: used once proven (see domain/addresses.py).
 
 The portal is the only caller of notifications' ``/v1/me/recipient`` (it alone mints the
-tokens), so the address it registers there is always a proven one.
+tokens), so the address it registers there is always a proven one; its token says so
+(claims ``email`` and ``email_verified``), and notifications registers no other.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ async def choose(
     """The person gives ``email`` for her notifications (``registered``: the address
     notifications has for her now, proven when it was registered)."""
     address = links.normalise_email(email)
-    sign_in = await people.emails_of(uow, person_id)
+    sign_in = await people.proven_emails_of(uow, person_id)
     if address == registered or addresses.proven(address, sign_in):
         return Decision(address, None)
     now = uow.now()

@@ -139,6 +139,7 @@ async def invite(
     memberships.require_decider(held, collectivite.siren)
     identity = await uow.persons.identity("email", address)
     if identity is None:
+        # Not proven hers yet (email_verified false): her first sign-in by link proves it.
         person_id = uuid.uuid4()
         await uow.persons.add(person_id, uow.now())
         await uow.persons.save_identity(

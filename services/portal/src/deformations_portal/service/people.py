@@ -36,6 +36,8 @@ class Claims:
     given_name: str | None = None
     usual_name: str | None = None
     siret: str | None = None
+    # The provider's word that ``email`` is the person's (OIDC's ``email_verified``).
+    email_verified: bool = False
 
     @property
     def siren(self) -> str | None:
@@ -60,6 +62,9 @@ async def person_for(uow: PortalUow, claims: Claims) -> uuid.UUID:
             claims.email,
             claims.given_name,
             claims.usual_name,
+            # An e-mail identity is signed in with by the link mailed to its address.
+            email_verified=claims.email is not None
+            and (claims.email_verified or claims.issuer == EMAIL_ISSUER),
         ),
         uow.now(),
     )
@@ -285,6 +290,12 @@ async def emails_of(uow: PortalUow, person_id: uuid.UUID) -> list[str]:
     """Where to tell a person about their rights: the addresses of their identities."""
     found = {i.email for i in await uow.persons.identities_of(person_id) if i.email}
     return sorted(found)
+
+
+async def proven_emails_of(uow: PortalUow, person_id: uuid.UUID) -> list[str]:
+    """The addresses of her identities proven hers (see Identity.email_verified)."""
+    identities = await uow.persons.identities_of(person_id)
+    return sorted({i.email for i in identities if i.email and i.email_verified})
 
 
 async def agents_of(uow: PortalUow, hr: Membership) -> list[tuple[uuid.UUID, str]]:

@@ -1,7 +1,9 @@
 """The platform's token issuer: RS256 access tokens of at most 5 minutes, one audience each.
 
 Claims: ``sub`` (the pseudonymous person id), ``authority`` (the SIREN of the membership
-the person acts in) and ``roles``. Services verify them against ``/.well-known/jwks.json``.
+the person acts in) and ``roles``; ``email`` and ``email_verified`` only in the token
+that registers an address proven hers with notifications. Services verify them against
+``/.well-known/jwks.json``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,14 @@ class TokenIssuer:
     ttl: timedelta
 
     def issue(
-        self, person_id: uuid.UUID, acting: Membership | None, audience: str, now: datetime
+        self,
+        person_id: uuid.UUID,
+        acting: Membership | None,
+        audience: str,
+        now: datetime,
+        *,
+        email: str | None = None,
+        email_verified: bool = False,
     ) -> str:
         claims: dict[str, Any] = {
             "iss": self.issuer,
@@ -46,6 +55,9 @@ class TokenIssuer:
         }
         if acting is not None:
             claims["authority"] = acting.siren
+        if email is not None:
+            claims["email"] = email
+            claims["email_verified"] = email_verified
         return jwt.encode(claims, self.private_key, algorithm="RS256", headers={"kid": self.kid})
 
     def jwks(self) -> dict[str, Any]:

@@ -70,7 +70,9 @@ async def save(page: Page, email: str, preferences: dict[str, Any]) -> Response:
             log.warning("portal.mail_failed", error=type(exc).__name__)
     if decision.use_now is not None:
         body = {**preferences, "email": decision.use_now}
-        answer = await call(page, "notifications", "PUT", "/v1/me/recipient", body)
+        answer = await call(
+            page, "notifications", "PUT", "/v1/me/recipient", body, proven_email=decision.use_now
+        )
         if not answer.ok:
             return _refused(page, answer)
     if decision.check is None:
@@ -132,7 +134,9 @@ async def confirm_address(
             link={"href": "/preferences", "text": "Revenir aux préférences"},
         )
     body = {**check.preferences, "email": check.email}
-    answer = await call(page, "notifications", "PUT", "/v1/me/recipient", body)
+    answer = await call(
+        page, "notifications", "PUT", "/v1/me/recipient", body, proven_email=check.email
+    )
     if not answer.ok:
         return _refused(page, answer)
     return page.redirect("/preferences?notice=adresse-confirmee")

@@ -72,8 +72,19 @@ class Answer:
         return self.status < 400
 
 
-async def call(page: Page, service: str, method: str, path: str, body: Any | None = None) -> Answer:
-    """The service's API as the signed-in person (a short token for its audience)."""
+async def call(
+    page: Page,
+    service: str,
+    method: str,
+    path: str,
+    body: Any | None = None,
+    *,
+    proven_email: str | None = None,
+) -> Answer:
+    """The service's API as the signed-in person (a short token for its audience).
+
+    ``proven_email``: an address the portal proved hers, which the token vouches for
+    (notifications registers no other)."""
     assert page.me is not None
     base = page.settings.service_urls.get(service)
     if base is None:
@@ -84,6 +95,8 @@ async def call(page: Page, service: str, method: str, path: str, body: Any | Non
         page.me.acting,
         page.settings.audience_of(service),
         page.runtime.clock(),
+        email=proven_email,
+        email_verified=proven_email is not None,
     )
     try:
         response = await page.request.app.state.clients.http.request(
