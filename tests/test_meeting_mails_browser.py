@@ -55,6 +55,7 @@ from deformations_devtools.testing import (
 from deformations_matching.app import definition as matching_definition
 from deformations_matching.settings import MatchingSettings
 from deformations_notifications.app import definition as notifications_definition
+from deformations_notifications.rendering.renderer import PLATFORM_NAME
 from deformations_notifications.settings import NotificationsSettings
 from deformations_portal.app import definition as portal_definition
 from deformations_portal.repositories.people import Identity
@@ -539,7 +540,7 @@ async def test_a_speed_dating_evening_one_invitation_each_then_marks_and_the_rel
     accessible(driver)
     assert "Votre message est transmis par la plateforme" in driver.page_source
 
-    relayed = await site.mail(ELU, "Message via (Dé)formations : Après le speed dating")
+    relayed = await site.mail(ELU, f"Message via {PLATFORM_NAME} : Après le speed dating")
     text = text_of(relayed)
     assert "cantines" in text and other not in text
     driver.delete_all_cookies()
@@ -550,7 +551,7 @@ async def test_a_speed_dating_evening_one_invitation_each_then_marks_and_the_rel
     press(driver, button("Envoyer"))
     assert "Votre réponse a été transmise." in driver.page_source
     assert axe_violations(driver) == []
-    answer = await site.mail(other, "Message via (Dé)formations : Re : votre message")
+    answer = await site.mail(other, f"Message via {PLATFORM_NAME} : Re : votre message")
     assert "jeudi midi" in text_of(answer)
 
     # Exactly one invitation each, none per round, and no separate mail for the rotation.
