@@ -55,8 +55,11 @@ def accounts(here: DemoPlaces) -> tuple[DemoAccount, ...]:
     )
 
 
-# The default Région's (around Crest), which the tests sign in as.
+# The default Région's (around Crest), which the tests sign in as and act for.
 ACCOUNTS = accounts(AUVERGNE_RHONE_ALPES)
+CREST = AUVERGNE_RHONE_ALPES.lender.siren
+AOUSTE = AUVERGNE_RHONE_ALPES.borrower.siren
+CRESTOIS = AUVERGNE_RHONE_ALPES.epci  # CC du Crestois et de Pays de Saillans
 
 
 async def create_accounts(uow: Any, chosen: tuple[DemoAccount, ...] = ACCOUNTS) -> list[str]:
