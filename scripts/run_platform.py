@@ -17,9 +17,10 @@
    (``deformations_devtools.people``), with how to act as each person.
 
 The platform is one of the demo Régions: ``PLATFORM=auvergne-rhone-alpes`` (the default,
-around Crest) or ``PLATFORM=ile-de-france``; its TOML file names the portal's platform, is
-the territory matching proposes in and the statistics count, and gives the notifications
-their name and colour.
+around Crest) or ``PLATFORM=ile-de-france`` (in the Gâtinais, Seine-et-Marne); its TOML file
+names the portal's platform, is the territory matching proposes in and the statistics
+count, and gives the notifications their name and colour. Every demo, the portal's people
+included, plays in its Région (``deformations_devtools.places``).
 """
 
 import asyncio
@@ -329,7 +330,8 @@ async def main() -> int:
         await wait_ready(urls, processes)
         if address:
             await check_one_address(address)
-        await play_demos(urls, platform_region(env.get("PLATFORM", DEFAULT_PLATFORM)))
+        region = platform_region(env.get("PLATFORM", DEFAULT_PLATFORM))
+        await play_demos(urls, region)
         await portal_demo.play(
             # People sign in where they browse: the one address when Caddy is up.
             PortalSettings(
@@ -338,6 +340,7 @@ async def main() -> int:
                 environment=Environment.DEV,  # a local run, like the services it started
             ),
             say=lambda m: print(f"[demo] {m}", flush=True),
+            region=region,
         )
         if address:
             say(

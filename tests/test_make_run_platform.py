@@ -12,7 +12,8 @@ import pytest
 
 from deformations_common.geography import load_geography
 from deformations_common.settings import ServiceSettings
-from deformations_devtools.matching import demo
+from deformations_devtools.places import Commune, places_of
+from deformations_devtools.portal import demo as portal_demo
 from deformations_devtools.portal.platforms import (
     AUVERGNE_RHONE_ALPES,
     DEMO_PLATFORMS,
@@ -75,16 +76,69 @@ def test_an_unknown_platform_is_refused_naming_the_known_ones() -> None:
         launcher().service_env({"PLATFORM": "bretagne"}, "portal", 8005)
 
 
+# The default Région's diagnosis campaign and non-conférence have always been in the
+# CC du Clunisois (Saône-et-Loire); the other Régions' demos keep to their territory.
+ELSEWHERE = {"84": {"71"}}
+
+
 @pytest.mark.parametrize("platform", [p.stem for p in DEMO_PLATFORMS])
-def test_the_matching_demo_plays_inside_each_demo_region(platform: str) -> None:
-    """Matching proposes nothing outside the platform's territory: its demo's communes are
-    those of the Région ``make run`` plays."""
+def test_every_demo_plays_inside_each_demo_region(platform: str) -> None:
+    """Matching proposes nothing outside the platform's territory and the statistics count
+    nothing outside it: the demos' communes are those of the Région ``make run`` plays,
+    with the COG's SIRENs and EPCIs."""
     region = launcher().platform_region(platform)
-    here = demo.neighbourhood(region)
-    assert here.region == region
+    here = places_of(region)
+    assert here.region == here.home.region == region
     scope = PortalSettings(platform_file=str(FOLDER / f"{platform}.toml")).load_platform()
-    geography = load_geography()
-    for commune in (*here.communes(), *here.voisins()):
-        assert scope.territory.covers_commune(geography, commune[0]), commune
-        assert geography.commune(commune[0]).siren == commune[1]
-        assert geography.commune(commune[0]).epci_siren == here.epci
+    territory, geography = scope.territory, load_geography()
+    elsewhere = ELSEWHERE.get(region, set())
+
+    def real(commune: Commune) -> None:
+        assert geography.commune(commune.insee).siren == commune.siren, commune
+        assert geography.commune(commune.insee).name == commune.name, commune
+
+    home = here.home
+    for commune in (
+        *home.communes(),
+        *home.voisins(),
+        here.lender,
+        here.borrower,
+        *here.training.group,
+    ):
+        real(commune)
+        assert territory.covers_commune(geography, commune.insee), commune
+        assert geography.commune(commune.insee).epci_siren == here.epci, commune
+    assert len(set(here.training.group)) == 8 and here.training.group[0] == here.lender
+    training = here.training
+    for room in (training.council, training.evening, training.visit):
+        assert territory.covers_commune(geography, room.insee), room
+    assert geography.commune(training.visit.insee).name == training.visit_town
+    programmes = here.programmes
+    for commune in (*programmes.nc_communes, programmes.interviewed):
+        real(commune)
+    visited = [programmes.nc_place.insee, *here.diagnosis.respondents]
+    visited += [c.insee for c in (*programmes.nc_communes, programmes.interviewed)]
+    for insee in visited:
+        commune = geography.commune(insee)
+        assert territory.covers_commune(geography, insee) or commune.departement in elsewhere
+    for insee in here.diagnosis.respondents:
+        assert geography.commune(insee).epci_siren == here.diagnosis.epci, insee
+    assert geography.commune_by_siren(programmes.enqueteurs_commune).epci_siren == (
+        programmes.enquiry_epci
+    )
+    for epci in (here.epci, here.diagnosis.epci, programmes.nc_epci, programmes.enquiry_epci):
+        assert epci in geography.epcis, epci
+
+
+def test_each_region_has_its_own_demo_people() -> None:
+    """Two Régions played on one database never share a person (nor an e-mail)."""
+    first, second = (places_of(launcher().platform_region(p.stem)) for p in DEMO_PLATFORMS)
+    assert not set(first.people.names()) & set(second.people.names())
+    accounts = [portal_demo.accounts(p) for p in (first, second)]
+    assert not {a.email for a in accounts[0]} & {a.email for a in accounts[1]}
+    assert accounts[0] == portal_demo.ACCOUNTS  # the default's, as the tests know them
+    assert {a.siren for a in accounts[1]} <= {
+        second.lender.siren,
+        second.borrower.siren,
+        second.epci,
+    }

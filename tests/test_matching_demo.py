@@ -14,6 +14,7 @@ from platform_harness import Platform
 from deformations_devtools.demo import DemoContext
 from deformations_devtools.matching import demo
 from deformations_devtools.portal.platforms import ILE_DE_FRANCE
+from deformations_devtools.testing import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -124,3 +125,61 @@ async def test_every_demo_of_make_run_plays_twice_on_one_database(platform: Plat
     finally:
         smtp.close()
         await smtp.wait_closed()
+
+
+async def test_every_demo_of_make_run_plays_in_ile_de_france(platform: Platform) -> None:
+    """``make run PLATFORM=ile-de-france``: every demo plays in the Région, so its statistics
+    (which count only the territory) have loans, enrolments, meetings and diagnoses to show,
+    and nothing any demo published is from elsewhere (the Drôme's Crest…)."""
+    launcher = run_platform()
+    mailbox = Mailbox()
+    loop = asyncio.get_running_loop()
+    smtp = await loop.create_server(lambda: SMTP(mailbox, hostname="mailbox.local"), "127.0.0.1", 0)
+    try:
+        port = smtp.sockets[0].getsockname()[1]
+        apps = {}
+        for name in launcher.SERVICES:
+            overrides: dict[str, object] = {"smtp_port": port} if name == "notifications" else {}
+            if name in launcher.TERRITORIAL:
+                overrides["platform_file"] = str(ILE_DE_FRANCE)
+            apps[name] = (await platform.start(name, **overrides)).app
+        settings = platform.services["matching"].settings
+
+        class InProcess(DemoContext):
+            def client(self, service: str) -> httpx.AsyncClient:
+                transport = httpx.ASGITransport(app=apps[service])
+                return httpx.AsyncClient(transport=transport, base_url=f"http://{service}")
+
+        lines: list[str] = []
+        ctx = InProcess(
+            urls={name: f"http://{name}" for name in apps},
+            settings=settings,
+            say=lines.append,
+            region=launcher.platform_region("ile-de-france"),
+        )
+        for name in launcher.DEMO_ORDER:
+            module = launcher.demo_module(name)
+            assert module is not None, name
+            await module.play(ctx)
+        text = "\n".join(lines)
+        assert "Groupe d'entraide (confirmed)" in text
+        assert "offre groupée du Gâtinais" in text
+        assert "Crest" not in text and "Drôme" not in text
+    finally:
+        smtp.close()
+        await smtp.wait_closed()
+    stats = platform.services["statistics"]
+    indicators = {"prets", "inscriptions", "rencontres", "diagnostics-familles"}
+
+    async def counted() -> bool:
+        found = await stats.runtime.pool.fetch("SELECT DISTINCT indicator FROM facts")
+        return indicators <= {row["indicator"] for row in found}
+
+    await wait_until(counted, timeout_s=60, what="the statistics counted every demo")
+    places = await stats.runtime.pool.fetch("SELECT DISTINCT departement FROM facts")
+    assert [row["departement"] for row in places] == ["77"]  # the Seine-et-Marne only
+    operator = stats.auth("op", roles=("operator",))
+    for indicator in sorted(indicators):
+        answer = await stats.client.get(f"/v1/indicators/{indicator}", headers=operator)
+        assert answer.status_code == 200, answer.text
+        assert [row["name"] for row in answer.json()["rows"]] == ["Seine-et-Marne"], indicator

@@ -1,20 +1,35 @@
 """The programmes demo plays to the end against the real training service: a
-non-conférence in the CC du Clunisois and an élus enquêteurs programme."""
+non-conférence in the CC du Clunisois and an élus enquêteurs programme in the CC du
+Crestois; for Île-de-France, in the CC Pays de Nemours and the CC Gâtinais Val de Loing."""
 
 import pytest
 from training_demo_support import played
 
-from deformations_devtools.people import subject
+from deformations_devtools.people import person_id, subject
+from deformations_devtools.places import places_of
 from deformations_devtools.testing import Infra
-from deformations_devtools.training.programmes_demo import CC_CLUNISOIS, play
+from deformations_devtools.training.programmes_demo import play
 
 pytestmark = pytest.mark.integration
 
 
+@pytest.mark.parametrize(
+    ("region", "territories", "interviewed", "elue"),
+    [
+        ("", ("200040293", "200040509"), "Cormatin", "elue-crest"),
+        ("11", ("200023240", "200023919"), "Larchant", "elue-souppes"),
+    ],
+)
 async def test_the_demo_runs_a_non_conference_and_an_enquiry(
-    infra: Infra, database_url: str, namespace: str
+    infra: Infra,
+    database_url: str,
+    namespace: str,
+    region: str,
+    territories: tuple[str, str],
+    interviewed: str,
+    elue: str,
 ) -> None:
-    async with played(infra, database_url, namespace, play) as demo:
+    async with played(infra, database_url, namespace, play, region) as demo:
         rows = await demo.pool.fetch(
             "SELECT recipe_code, territory_siren, status FROM programmes ORDER BY started_at"
         )
@@ -35,20 +50,24 @@ async def test_the_demo_runs_a_non_conference_and_an_enquiry(
             demo.ctx.shared["programmes_elus_enqueteurs"],
         )
     assert [(r["recipe_code"], r["territory_siren"], r["status"]) for r in rows] == [
-        ("t10_non_conference", CC_CLUNISOIS, "closed"),
-        ("t04_elus_enqueteurs", "200040509", "running"),
+        ("t10_non_conference", territories[0], "closed"),
+        ("t04_elus_enqueteurs", territories[1], "running"),
     ]
     assert len(space["contributions"]) == 4
     assert any(p["notes"] for p in space["proposals"])
     assert space["demonstrators"][0]["title"].startswith("Groupement de commandes")
     titles = [m["title"] for m in enquiry["materials"]]
-    assert "Guide d'entretien" in titles and "Entretien à Cormatin" in titles
-    assert field["field_list"][0]["collectivite"] == "Cormatin"
+    assert "Guide d'entretien" in titles and f"Entretien à {interviewed}" in titles
+    assert field["field_list"][0]["collectivite"] == interviewed
     assert field["field_list"][0]["status"] == "met" and field["learnings"][0]["shared_at"]
     assert len(demo.said) == 3
-    # The demo's élue of Crest is in both, so that signed in as her the pages show them.
-    elue = subject("elue-crest")
+    # The demo's élue of Crest (Souppes-sur-Loing) is in both, so that signed in to the
+    # portal as her (the person the portal knows, by her UUID) the pages show them.
+    assert elue == places_of(region).people.elue
+    joined = str(person_id(elue))
+    assert subject(elue) == joined
     for programme in (nc_state, enquiry):
         assert any(
-            p["person_id"] == elue and p["status"] == "accepted" for p in programme["participants"]
+            p["person_id"] == joined and p["status"] == "accepted"
+            for p in programme["participants"]
         )

@@ -32,9 +32,14 @@ class Played:
 
 @asynccontextmanager
 async def played(
-    infra: Infra, database_url: str, namespace: str, play: Callable[[DemoContext], Awaitable[None]]
+    infra: Infra,
+    database_url: str,
+    namespace: str,
+    play: Callable[[DemoContext], Awaitable[None]],
+    region: str = "",
 ) -> AsyncIterator[Played]:
-    """The demo played to the end; the service still runs while the test reads its tables."""
+    """The demo played to the end in the Région ``region`` (a COG code; the default's when
+    empty); the service still runs while the test reads its tables."""
     settings = isolated_settings(
         TrainingSettings, infra, database_url, namespace, "training", jobs_interval_s=0
     )
@@ -46,6 +51,7 @@ async def played(
                 urls={"training": "http://training"},
                 settings=settings,
                 say=said.append,
+                region=region,
                 shared={"apps": {"training": app}},
             )
             await play(ctx)

@@ -12,6 +12,7 @@ import httpx
 from deformations_common.auth import issue_dev_token
 from deformations_common.settings import Environment, ServiceSettings
 from deformations_devtools.people import subject
+from deformations_devtools.places import DemoPlaces, places_of
 
 
 @dataclass
@@ -22,11 +23,16 @@ class DemoContext:
         default_factory=lambda: ServiceSettings(environment=Environment.DEV)
     )
     say: Callable[[str], None] = print
-    # The COG code of the platform's Région (PLATFORM_FILE's ``region``): demos whose
-    # service keeps to the territory (matching) play inside it.
+    # The COG code of the platform's Région (PLATFORM_FILE's ``region``): every demo plays
+    # inside it, since matching, the statistics and the portal keep to the territory.
     region: str = ""
     # What demos leave for the ones after them (ids of a campaign, an offer…).
     shared: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def places(self) -> DemoPlaces:
+        """The communes, rooms and people of the demo in the platform's Région."""
+        return places_of(self.region)
 
     def client(self, service: str) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.urls[service], timeout=30)

@@ -1,6 +1,8 @@
-"""``make run``'s demo: a trainer opens a campaign for the CC du Clunisois (Saône-et-Loire)
-and élus of five of its communes answer, most of them sharing their result with the team,
-so that both events are published and the collective page has data to show."""
+"""``make run``'s demo: a trainer opens a campaign for an EPCI of the platform's Région
+(``deformations_devtools.places``: the CC du Clunisois by default, the CC Pays de Nemours
+for Île-de-France) and élus of five of its communes answer, most of them sharing their
+result with the team, so that both events are published and the collective page has data
+to show."""
 
 from typing import Any
 from uuid import uuid4
@@ -11,24 +13,21 @@ from deformations_devtools.demo import DemoContext
 from deformations_devtools.diagnosis.synthetic import synthetic_team
 from deformations_diagnosis.content.loader import load_questionnaire
 
-CLUNISOIS = "200040293"
-# Respondents per member commune (INSEE): Cluny, Salornay-sur-Guye, La Guiche, Joncy, Taizé.
-RESPONDENTS = {"71137": 5, "71495": 3, "71231": 3, "71242": 2, "71532": 1}
-TRAINER = "demo-formatrice-clunisois"
-
 
 async def play(ctx: DemoContext) -> None:
     geo = load_geography()
     q = load_questionnaire()
-    team = synthetic_team(q, list(RESPONDENTS), list(RESPONDENTS.values()), seed=2026)
+    here = ctx.places.diagnosis
+    respondents = here.respondents
+    team = synthetic_team(q, list(respondents), list(respondents.values()), seed=2026)
     base = ctx.urls["diagnosis"]
-    trainer = ctx.auth(TRAINER, roles=(Role.TRAINER,))
+    trainer = ctx.auth(here.trainer, roles=(Role.TRAINER,))
     async with ctx.client("diagnosis") as http:
         opened = await http.post(
             "/v1/campaigns",
             json={
                 "team_kind": "intercommunality",
-                "collectivite_siren": CLUNISOIS,
+                "collectivite_siren": here.epci,
                 # The demo shows anonymous answers beside signed-in ones.
                 "signed_in_only": False,
             },
@@ -75,7 +74,7 @@ async def play(ctx: DemoContext) -> None:
     leading = max(total["families"], key=lambda f: f["count"])
     ctx.say(
         f"diagnosis: campagne « {campaign['team_label']} », {total['respondents']} réponses "
-        f"partagées sur {sum(RESPONDENTS.values())} ; famille la plus présente : {leading['name']}"
+        f"partagées sur {sum(respondents.values())} ; famille la plus présente : {leading['name']}"
     )
     ctx.say(f"diagnosis: questionnaire      {base}/quiz")
     ctx.say(f"diagnosis: lien de campagne   {base}{campaign['quiz_page']}")

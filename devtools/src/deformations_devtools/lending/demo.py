@@ -1,6 +1,8 @@
 """``make run``'s lending scenario: a full loan between two neighbouring communes of the
-CC du Crestois et de Pays de Saillans Cœur de Drôme, Crest (26108) lending its
-restauration collective technician to Aouste-sur-Sye (26011).
+platform's Région (``deformations_devtools.places``): in the CC du Crestois et de Pays de
+Saillans Cœur de Drôme, Crest (26108) lending its restauration collective technician to
+Aouste-sur-Sye (26011); in the CC Gâtinais Val de Loing, Souppes-sur-Loing (77458) to
+Beaumont-du-Gâtinais (77027).
 
 Half-days have to be in the past to be declared held: the scenario plays the weeks ahead
 by setting the clock of those requests (``X-Deformations-Now``, refused in production).
@@ -20,8 +22,6 @@ from deformations_devtools.demo import DemoContext
 
 # The header that sets one request's clock outside production (lending's ``api.deps``).
 CLOCK_HEADER = "x-deformations-now"
-CREST = "212601082"
-AOUSTE = "212600118"
 # How long to wait for matching's proposal before choosing the offer directly.
 PROPOSAL_WAIT_S = 10.0
 
@@ -39,10 +39,13 @@ def _body(response: httpx.Response) -> Any:
 async def play(ctx: DemoContext) -> None:
     today = system_clock().astimezone(PARIS).date()
     period = {"start": today.isoformat(), "end": (today + timedelta(days=90)).isoformat()}
-    crest_hr = ctx.auth("demo-rh-crest", authority=CREST, roles=("hr",))
-    crest_elected = ctx.auth("demo-elue-crest", authority=CREST, roles=("elected",))
-    aouste = ctx.auth("demo-elu-aouste", authority=AOUSTE, roles=("elected",))
-    agent = ctx.auth("demo-agent-crest", authority=CREST, roles=("agent",))
+    here = ctx.places
+    lender, borrower, cast = here.lender, here.borrower, here.people
+    # The headers keep the default Région's names (Crest lends, Aouste-sur-Sye borrows).
+    crest_hr = ctx.auth(cast.rh, authority=lender.siren, roles=("hr",))
+    crest_elected = ctx.auth(cast.elue, authority=lender.siren, roles=("elected",))
+    aouste = ctx.auth(cast.elu, authority=borrower.siren, roles=("elected",))
+    agent = ctx.auth(cast.agent, authority=lender.siren, roles=("agent",))
     async with ctx.client("lending") as client:
         offer = _body(
             await client.post(
@@ -68,7 +71,7 @@ async def play(ctx: DemoContext) -> None:
                 },
             )
         )
-        ctx.say(f"Crest prête une {offer['agent_role'].lower()} ({offer['id']}).")
+        ctx.say(f"{lender.name} prête une {offer['agent_role'].lower()} ({offer['id']}).")
         request = _body(
             await client.post(
                 "/v1/requests",
@@ -86,7 +89,7 @@ async def play(ctx: DemoContext) -> None:
                 },
             )
         )
-        ctx.say(f"Aouste-sur-Sye demande deux demi-journées ({request['id']}).")
+        ctx.say(f"{borrower.name} demande deux demi-journées ({request['id']}).")
         loan = await _proposal_or_choice(ctx, client, aouste, offer, request, period)
         base = f"/v1/loans/{loan['id']}"
         _body(await client.post(f"{base}/approvals/elected", headers=crest_elected))
@@ -95,10 +98,10 @@ async def play(ctx: DemoContext) -> None:
             await client.post(
                 f"{base}/approvals/agent",
                 headers=crest_hr,
-                json={"agent_person_id": ctx.person("demo-agent-crest")},
+                json={"agent_person_id": ctx.person(cast.agent)},
             )
         )
-        ctx.say(f"Prêt {loan['status_label']} : élue, RH et agente de Crest ont dit oui.")
+        ctx.say(f"Prêt {loan['status_label']} : élue, RH et agente {of(lender.name)} ont dit oui.")
         days = [_next(1, today), _next(1, _next(1, today))]
         for day in days:
             session = _body(
@@ -159,8 +162,8 @@ async def play(ctx: DemoContext) -> None:
             "lending.offer_id": offer["id"],
             "lending.request_id": request["id"],
             "lending.loan_id": loan["id"],
-            "lending.lender_siren": CREST,
-            "lending.borrower_siren": AOUSTE,
+            "lending.lender_siren": lender.siren,
+            "lending.borrower_siren": borrower.siren,
         }
     )
 
@@ -190,7 +193,7 @@ async def _proposal_or_choice(
         if asyncio.get_running_loop().time() >= deadline:
             break
         await asyncio.sleep(0.5)
-    ctx.say("Pas de proposition à temps : Aouste-sur-Sye choisit l'offre elle-même.")
+    ctx.say(f"Pas de proposition à temps : {ctx.places.borrower.name} choisit l'offre elle-même.")
     return _body(
         await client.post(
             "/v1/loans",

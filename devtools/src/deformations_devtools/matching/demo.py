@@ -1,6 +1,7 @@
 """Demo of the matching service for ``make run``, on real communes of the platform's Région:
 around Crest (Drôme) for Auvergne-Rhône-Alpes, in the Gâtinais (Seine-et-Marne) for
-Île-de-France, since matching proposes nothing outside the platform's territory.
+Île-de-France (``deformations_devtools.places``), since matching proposes nothing outside
+the platform's territory.
 
 Publishes a few offers, requests and diagnoses as lending and diagnosis would (events on
 the broker), then shows: need ↔ offer proposals (also for the requests of lending's demo
@@ -14,7 +15,6 @@ earlier plays (whose members are taken, whose pairs have met) never stand in its
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -39,81 +39,7 @@ from deformations_contracts.events.people import (
 from deformations_contracts.types import Modality, TimeSlot
 from deformations_contracts.values import CollectiviteRef, Period, WeekdayHalfDay
 from deformations_devtools.demo import DemoContext
-
-Commune = tuple[str, str, str]  # INSEE code, SIREN, name
-
-
-@dataclass(frozen=True)
-class Neighbourhood:
-    """An EPCI and six of its communes, each with its part in the demo."""
-
-    region: str
-    epci: str
-    epci_name: str
-    lends_food: Commune
-    asks_food: tuple[Commune, Commune, Commune]
-    lends_energy: Commune
-    asks_energy: Commune
-    hall: str
-
-    def elus(self) -> dict[str, Commune]:
-        """The élus of the groupe d'entraide, by a short name of their commune."""
-        communes = (self.lends_food, *self.asks_food[:2], self.lends_energy, self.asks_energy)
-        return {_slug(c): c for c in communes}
-
-    def voisins(self) -> list[Commune]:
-        """The communes of the speed-dating's neighbours: all six, two élus in the first."""
-        first, second, third = self.asks_food
-        lends, asks = self.lends_food, self.asks_energy
-        return [lends, lends, first, second, self.lends_energy, third, asks]
-
-    def communes(self) -> list[Commune]:
-        return [self.lends_food, *self.asks_food, self.lends_energy, self.asks_energy]
-
-
-def _slug(commune: Commune) -> str:
-    return commune[2].split("-")[0].lower().replace("â", "a").replace("é", "e")
-
-
-# CC du Crestois et de Pays de Saillans Cœur de Drôme and some of its communes.
-EPCI = "200040509"
-CREST = ("26108", "212601082", "Crest")
-SAILLANS = ("26289", "938438454", "Saillans")
-AOUSTE = ("26011", "212600118", "Aouste-sur-Sye")
-MIRABEL = ("26183", "212601835", "Mirabel-et-Blacons")
-PIEGROS = ("26234", "212602346", "Piégros-la-Clastre")
-AUREL = ("26019", "212600191", "Aurel")
-DROME = Neighbourhood(
-    "84",
-    EPCI,
-    "CC du Crestois et de Pays de Saillans",
-    CREST,
-    (SAILLANS, AOUSTE, PIEGROS),
-    MIRABEL,
-    AUREL,
-    "Salle des fêtes de Saillans",
-)
-GATINAIS = Neighbourhood(
-    "11",
-    "200023919",
-    "CC Gâtinais Val de Loing",
-    ("77458", "217704584", "Souppes-sur-Loing"),
-    (
-        ("77168", "217701689", "Égreville"),
-        ("77027", "217700277", "Beaumont-du-Gâtinais"),
-        ("77261", "217702612", "Lorrez-le-Bocage-Préaux"),
-    ),
-    ("77099", "217700996", "Château-Landon"),
-    ("77045", "217700459", "Bougligny"),
-    "Salle des fêtes d'Égreville",
-)
-NEIGHBOURHOODS = {n.region: n for n in (DROME, GATINAIS)}
-
-
-def neighbourhood(region: str) -> Neighbourhood:
-    """The demo's communes in the platform's Région (the Drôme's when it has none)."""
-    return NEIGHBOURHOODS.get(region, DROME)
-
+from deformations_devtools.places import Commune
 
 NEED = "Introduire des produits bio et locaux à la cantine de l'école, avec les producteurs."
 
@@ -216,7 +142,7 @@ async def play(ctx: DemoContext) -> None:
     say = ctx.say
     run = uuid4().hex[:6]
     operator = ctx.auth("demo-operateur", roles=("operator",))
-    here = neighbourhood(ctx.region)
+    here = ctx.places.home
     offers = [
         _offer(
             here.lends_food,

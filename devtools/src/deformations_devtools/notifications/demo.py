@@ -29,6 +29,7 @@ from typing import Any
 from deformations_common.geography import load_geography
 from deformations_devtools.demo import DemoContext
 from deformations_devtools.notifications.samples import END, SAMPLES, START
+from deformations_devtools.places import AUVERGNE_RHONE_ALPES, DemoPlaces
 from deformations_notifications.delivery.smtp import SmtpConfig, SmtpSender
 from deformations_notifications.domain.digest import DigestEntry, group_digest
 from deformations_notifications.domain.outcome import Outcome
@@ -115,19 +116,21 @@ async def send_demo(config: SmtpConfig, to: str) -> int:
     return failures
 
 
-CREST, AOUSTE = "212601082", "212600118"  # the communes of lending's demo loan
+# The communes of lending's demo loan, in the default Région.
+CREST, AOUSTE = AUVERGNE_RHONE_ALPES.lender.siren, AUVERGNE_RHONE_ALPES.borrower.siren
 _DIAGNOSIS_PERSON = re.compile(r"^demo-elu-((?:[0-9]{2}|2A|2B)[0-9]{3})-[0-9]+$")
 
 
-def _lending_people(shared: Mapping[str, object]) -> list[tuple[str, str | None]]:
+def _lending_people(shared: Mapping[str, object], here: DemoPlaces) -> list[tuple[str, str | None]]:
     """The people of lending's demo: both collectivités' contacts and the agent."""
-    lender = str(shared.get("lending.lender_siren", CREST))
-    borrower = str(shared.get("lending.borrower_siren", AOUSTE))
+    lender = str(shared.get("lending.lender_siren", here.lender.siren))
+    borrower = str(shared.get("lending.borrower_siren", here.borrower.siren))
+    cast = here.people
     return [
-        ("demo-elue-crest", lender),
-        ("demo-rh-crest", lender),
-        ("demo-agent-crest", lender),
-        ("demo-elu-aouste", borrower),
+        (f"demo-{cast.elue}", lender),
+        (f"demo-{cast.rh}", lender),
+        (f"demo-{cast.agent}", lender),
+        (f"demo-{cast.elu}", borrower),
     ]
 
 
@@ -137,10 +140,13 @@ def _commune_siren(person_id: str) -> str | None:
     return commune.siren if commune is not None else None
 
 
-def demo_people(shared: Mapping[str, object]) -> list[dict[str, str | None]]:
-    """Who the demo registers: lending's people, the élus who answered diagnosis's campaign
-    signed in (``diagnosis.people``), and ``people`` (ids, or ``{person_id, authority}``)."""
-    people: dict[str, str | None] = dict(_lending_people(shared))
+def demo_people(
+    shared: Mapping[str, object], here: DemoPlaces = AUVERGNE_RHONE_ALPES
+) -> list[dict[str, str | None]]:
+    """Who the demo registers: lending's people (of the Région ``here``), the élus who
+    answered diagnosis's campaign signed in (``diagnosis.people``), and ``people`` (ids, or
+    ``{person_id, authority}``)."""
+    people: dict[str, str | None] = dict(_lending_people(shared, here))
     answered = shared.get("diagnosis.people", [])
     for person in answered if isinstance(answered, list | tuple) else []:
         if isinstance(person, str):
@@ -156,7 +162,8 @@ def demo_people(shared: Mapping[str, object]) -> list[dict[str, str | None]]:
 
 
 async def play(ctx: DemoContext) -> None:
-    people = demo_people(ctx.shared)
+    here = ctx.places
+    people = demo_people(ctx.shared, here)
     async with ctx.client("notifications") as client:
         for person in people:
             person_id, authority = person["person_id"] or "", person["authority"]
@@ -173,14 +180,14 @@ async def play(ctx: DemoContext) -> None:
             response.raise_for_status()
         # The borrower's élu writes to the lender's HR without seeing their address: the
         # relay lets her, as their collectivités share lending's demo loan.
-        borrower = str(ctx.shared.get("lending.borrower_siren", AOUSTE))
+        borrower = str(ctx.shared.get("lending.borrower_siren", here.borrower.siren))
         message = {
-            "to": ctx.person("demo-rh-crest"),
+            "to": ctx.person(here.people.rh),
             "subject": "Prêt d'une technicienne restauration collective",
             "body": "Bonjour, notre cantine passe au bio local : la demi-journée d'appui "
             "de votre technicienne pourrait-elle porter sur les menus ?",
         }
-        headers = ctx.auth("demo-elu-aouste", authority=borrower)
+        headers = ctx.auth(here.people.elu, authority=borrower)
         for _ in range(60):  # the loan's events may still be on their way (30 s at most)
             sent = await client.post("/v1/relay/messages", json=message, headers=headers)
             if sent.status_code != 403:

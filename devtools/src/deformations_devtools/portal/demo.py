@@ -1,5 +1,6 @@
-"""The portal's demo accounts for ``make run``: six people, each signing in from the dev
-sign-in page (``/connexion/dev``, only with ENVIRONMENT=dev) or with an e-mail link."""
+"""The portal's demo accounts for ``make run``: six people of the platform's Région
+(``deformations_devtools.places``), each signing in from the dev sign-in page
+(``/connexion/dev``, only with ENVIRONMENT=dev) or with an e-mail link."""
 
 from __future__ import annotations
 
@@ -7,15 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from deformations_devtools.people import person_id as demo_person
+from deformations_devtools.places import AUVERGNE_RHONE_ALPES, DemoPlaces, places_of, slug, who_of
 from deformations_devtools.portal.support import Portal
 from deformations_portal.domain.memberships import Membership
 from deformations_portal.repositories.people import Identity
 from deformations_portal.service import memberships, people
 from deformations_portal.settings import PortalSettings
-
-CREST = "212601082"
-AOUSTE = "212600118"
-CRESTOIS = "200040509"  # CC du Crestois et du Pays de Saillans
 
 
 @dataclass(frozen=True)
@@ -27,30 +25,49 @@ class DemoAccount:
     name: str  # as the services' demos call this person (deformations_devtools.people)
 
 
-ACCOUNTS = (
-    DemoAccount(
-        "elue@crest.demo.deformations.fr", "l'élue de Crest", CREST, "elected", "elue-crest"
-    ),
-    DemoAccount(
-        "elu@aouste.demo.deformations.fr", "l'élu d'Aouste-sur-Sye", AOUSTE, "elected", "elu-aouste"
-    ),
-    DemoAccount("rh@crest.demo.deformations.fr", "la RH de Crest", CREST, "hr", "rh-crest"),
-    DemoAccount(
-        "agent@crest.demo.deformations.fr", "l'agent prêté de Crest", CREST, "agent", "agent-crest"
-    ),
-    DemoAccount(
-        "formatrice@demo.deformations.fr", "une formatrice", CRESTOIS, "trainer", "formatrice"
-    ),
-    DemoAccount("operateur@demo.deformations.fr", "l'opérateur", CRESTOIS, "operator", "operateur"),
-)
+def accounts(here: DemoPlaces) -> tuple[DemoAccount, ...]:
+    """The lending commune's élue, RH and agent, the borrowing one's élu, and the EPCI's
+    formatrice and operator: the people the services' demos act as."""
+    lender, borrower, cast = here.lender, here.borrower, here.people
+    at_lender = f"{slug(lender)}.demo.deformations.fr"
+    at_borrower = f"{slug(borrower)}.demo.deformations.fr"
+    return (
+        DemoAccount(
+            f"elue@{at_lender}", who_of("l'élue", lender), lender.siren, "elected", cast.elue
+        ),
+        DemoAccount(
+            f"elu@{at_borrower}", who_of("l'élu", borrower), borrower.siren, "elected", cast.elu
+        ),
+        DemoAccount(f"rh@{at_lender}", who_of("la RH", lender), lender.siren, "hr", cast.rh),
+        DemoAccount(
+            f"agent@{at_lender}",
+            who_of("l'agent prêté", lender),
+            lender.siren,
+            "agent",
+            cast.agent,
+        ),
+        DemoAccount(
+            f"formatrice@{cast.domain}", "une formatrice", here.epci, "trainer", cast.formatrice
+        ),
+        DemoAccount(
+            f"operateur@{cast.domain}", "l'opérateur", here.epci, "operator", cast.operateur
+        ),
+    )
 
 
-async def create_accounts(uow: Any) -> list[str]:
+# The default Région's (around Crest), which the tests sign in as and act for.
+ACCOUNTS = accounts(AUVERGNE_RHONE_ALPES)
+CREST = AUVERGNE_RHONE_ALPES.lender.siren
+AOUSTE = AUVERGNE_RHONE_ALPES.borrower.siren
+CRESTOIS = AUVERGNE_RHONE_ALPES.epci  # CC du Crestois et de Pays de Saillans
+
+
+async def create_accounts(uow: Any, chosen: tuple[DemoAccount, ...] = ACCOUNTS) -> list[str]:
     """Each account once, validated by the operator (run again, nothing is added)."""
     created: list[str] = []
     operator = None
     requests: list[Membership] = []
-    for account in ACCOUNTS:
+    for account in chosen:
         if await uow.persons.identity(people.EMAIL_ISSUER, account.email) is not None:
             continue
         # The id the services' demos act as: the same person everywhere.
@@ -74,9 +91,11 @@ async def create_accounts(uow: Any) -> list[str]:
     return created
 
 
-async def play(settings: PortalSettings, say: Any = print) -> None:
-    await Portal(settings).run(create_accounts)
+async def play(settings: PortalSettings, say: Any = print, region: str = "") -> None:
+    """The accounts of the Région ``region`` (a COG code; the default's when empty)."""
+    chosen = accounts(places_of(region))
+    await Portal(settings).run(create_accounts, chosen)
     base = settings.app_url.rstrip("/")
     say(f"portal: {base} — sign in as any demo person at {base}/connexion/dev")
-    for account in ACCOUNTS:
+    for account in chosen:
         say(f"  {account.who}: « Agir en tant que {account.email} »")

@@ -1,5 +1,7 @@
-"""The training demo: a Drôme programme of the booklet's formats, one offre groupée
-filled by élus of the CC du Crestois et de Pays de Saillans, and one rebond.
+"""The training demo: a programme of the booklet's formats in the platform's Région, one
+offre groupée filled by élus of an EPCI of it, and one rebond (``deformations_devtools.places``:
+the Drôme and the CC du Crestois et de Pays de Saillans by default, the Seine-et-Marne and
+the CC Gâtinais Val de Loing for Île-de-France).
 
 ``play(ctx)`` needs a running training service at ``ctx.urls["training"]``.
 """
@@ -10,23 +12,10 @@ from typing import Any
 
 import httpx
 
+from deformations_common.vocabulary.collectivites import of
 from deformations_devtools.demo import DemoContext
+from deformations_devtools.places import Training
 from deformations_devtools.training import programmes_demo
-
-BODY = "775671356"  # Formations Transitions Drôme (demo training body)
-CREST = "212601082"
-CC_CRESTOIS = "200040509"
-# Communes of the CC du Crestois et de Pays de Saillans, by SIREN (COG).
-CRESTOIS_COMMUNES = [
-    "212601082",  # Crest
-    "938438454",  # Saillans
-    "212600118",  # Aouste-sur-Sye
-    "212601835",  # Mirabel-et-Blacons
-    "212602346",  # Piégros-la-Clastre
-    "212600159",  # Aubenasson
-    "212603682",  # Vercheny
-    "212600191",  # Aurel
-]
 
 
 def _at(days: int, hour: int, minute: int = 0) -> datetime:
@@ -42,67 +31,71 @@ def _session(start: datetime, minutes: int) -> dict[str, str]:
     }
 
 
-PROGRAMME: list[dict[str, Any]] = [
-    {
-        "title": "Une cantine bio et locale en régie",
-        "description": "Module socle du cycle « à la carte » : retours d'expérience de Saillans.",
-        "theme": "alimentation",
-        "format": "half_day",
-        "duration_minutes": 210,
-        "capacity": 16,
-        "price_cents": 30_000,
-        "sessions": [_session(_at(21, 9), 210)],
-        "place_insee": "26108",
-        "place_label": "Salle du conseil, mairie de Crest",
-        # « Si vous venez avec 8 élus de votre territoire, le prix est divisé par 2. »
-        "group_tiers": [
-            {"min_group_size": 4, "price_cents": 24_000},
-            {"min_group_size": 8, "price_cents": 15_000},
-        ],
-        "registration_closes_at": _at(14, 18).isoformat(),
-    },
-    {
-        "title": "Café formation : la sobriété énergétique",
-        "theme": "energie",
-        "format": "cafe",
-        "duration_minutes": 60,
-        "capacity": 30,
-        "price_cents": 0,
-        "sessions": [_session(_at(30, 8), 60)],
-        "video_url": "https://visio.deformations.fr/cafe-formation",
-    },
-    {
-        "title": "Soirée : rénover l'école sans se ruiner",
-        "theme": "renovation",
-        "format": "evening",
-        "duration_minutes": 120,
-        "capacity": 25,
-        "price_cents": 8_000,
-        "sessions": [_session(_at(24, 19), 120)],
-        "place_insee": "26113",
-        "place_label": "Salle polyvalente, mairie de Die",
-    },
-    {
-        "title": "Visite de la chaufferie bois de Saillans",
-        "theme": "energie",
-        "format": "visit",
-        "duration_minutes": 150,
-        "capacity": 12,
-        "price_cents": 5_000,
-        "sessions": [_session(_at(35, 14), 150)],
-        "place_insee": "26289",
-        "place_label": "Chaufferie bois, mairie de Saillans",
-    },
-    {
-        "title": "Sobriété foncière : le ZAN en 6 capsules",
-        "theme": "sobriete_fonciere",
-        "format": "e_learning",
-        "duration_minutes": 90,
-        "capacity": 200,
-        "price_cents": 4_000,
-        "video_url": "https://cours.deformations.fr/zan",
-    },
-]
+def programme(here: Training) -> list[dict[str, Any]]:
+    """The body's offers: the half-day's module is the offre groupée's, the visit the
+    rebond's."""
+    visit = of(here.visit_town)
+    return [
+        {
+            "title": "Une cantine bio et locale en régie",
+            "description": f"Module socle du cycle « à la carte » : retours d'expérience {visit}.",
+            "theme": "alimentation",
+            "format": "half_day",
+            "duration_minutes": 210,
+            "capacity": 16,
+            "price_cents": 30_000,
+            "sessions": [_session(_at(21, 9), 210)],
+            "place_insee": here.council.insee,
+            "place_label": here.council.label,
+            # « Si vous venez avec 8 élus de votre territoire, le prix est divisé par 2. »
+            "group_tiers": [
+                {"min_group_size": 4, "price_cents": 24_000},
+                {"min_group_size": 8, "price_cents": 15_000},
+            ],
+            "registration_closes_at": _at(14, 18).isoformat(),
+        },
+        {
+            "title": "Café formation : la sobriété énergétique",
+            "theme": "energie",
+            "format": "cafe",
+            "duration_minutes": 60,
+            "capacity": 30,
+            "price_cents": 0,
+            "sessions": [_session(_at(30, 8), 60)],
+            "video_url": "https://visio.deformations.fr/cafe-formation",
+        },
+        {
+            "title": "Soirée : rénover l'école sans se ruiner",
+            "theme": "renovation",
+            "format": "evening",
+            "duration_minutes": 120,
+            "capacity": 25,
+            "price_cents": 8_000,
+            "sessions": [_session(_at(24, 19), 120)],
+            "place_insee": here.evening.insee,
+            "place_label": here.evening.label,
+        },
+        {
+            "title": f"Visite de la chaufferie bois {visit}",
+            "theme": "energie",
+            "format": "visit",
+            "duration_minutes": 150,
+            "capacity": 12,
+            "price_cents": 5_000,
+            "sessions": [_session(_at(35, 14), 150)],
+            "place_insee": here.visit.insee,
+            "place_label": here.visit.label,
+        },
+        {
+            "title": "Sobriété foncière : le ZAN en 6 capsules",
+            "theme": "sobriete_fonciere",
+            "format": "e_learning",
+            "duration_minutes": 90,
+            "capacity": 200,
+            "price_cents": 4_000,
+            "video_url": "https://cours.deformations.fr/zan",
+        },
+    ]
 
 
 async def _post(client: httpx.AsyncClient, path: str, body: Any, headers: dict[str, str]) -> Any:
@@ -112,45 +105,52 @@ async def _post(client: httpx.AsyncClient, path: str, body: Any, headers: dict[s
 
 
 async def play(ctx: DemoContext) -> None:
-    operator = ctx.auth("operateur-demo", roles=("operator",))
-    trainer = ctx.auth("formatrice-demo", authority=BODY, roles=("trainer",))
-    rh = ctx.auth("rh-crest-demo", authority=CREST, roles=("hr",))
+    here, cast = ctx.places.training, ctx.places.people
+    body, lender = here.body_siren, ctx.places.lender.siren
+    operator = ctx.auth(cast.operateur, roles=("operator",))
+    trainer = ctx.auth(cast.formatrice, authority=body, roles=("trainer",))
+    rh = ctx.auth(cast.rh, authority=lender, roles=("hr",))
     async with ctx.client("training") as client:
         bodies = (await client.get("/v1/bodies", headers=operator)).json()
-        if not any(b["siren"] == BODY for b in bodies):
+        if not any(b["siren"] == body for b in bodies):
             await _post(
                 client,
                 "/v1/bodies",
                 {
-                    "siren": BODY,
-                    "name": "Formations Transitions Drôme",
+                    "siren": body,
+                    "name": here.body_name,
                     "agrement_reference": "Agrément formation des élus (démo)",
                 },
                 operator,
             )
-        offers = [await _post(client, f"/v1/bodies/{BODY}/offers", o, trainer) for o in PROGRAMME]
-        ctx.say(f"training: {len(offers)} formations au programme de la Drôme")
+        offers = [
+            await _post(client, f"/v1/bodies/{body}/offers", o, trainer) for o in programme(here)
+        ]
+        ctx.say(f"training: {len(offers)} formations au programme {here.programme_of}")
 
         group = await _post(
             client,
             f"/v1/offers/{offers[0]['id']}/groups",
             {
-                "territory_siren": CC_CRESTOIS,
+                "territory_siren": ctx.places.epci,
                 "members": [
-                    {"person_id": f"elu-crestois-{i + 1}", "collectivite_siren": siren}
-                    for i, siren in enumerate(CRESTOIS_COMMUNES)
+                    {"person_id": f"{here.member_prefix}-{i + 1}", "collectivite_siren": c.siren}
+                    for i, c in enumerate(here.group)
                 ],
             },
             rh,
         )
         prices = {e["price_cents"] for e in group["enrolments"]}
-        ctx.say(f"training: offre groupée du Crestois, 8 élus à {prices} centimes chacun")
+        ctx.say(
+            f"training: offre groupée {here.group_of}, {len(here.group)} élus"
+            f" à {prices} centimes chacun"
+        )
 
         # A short module that ends within seconds, so that the trainer can write the
         # debrief and rebond of the cycle right away.
         flash = await _post(
             client,
-            f"/v1/bodies/{BODY}/offers",
+            f"/v1/bodies/{body}/offers",
             {
                 "title": "Module éclair : mobiliser les habitants",
                 "theme": "participation",
@@ -168,12 +168,12 @@ async def play(ctx: DemoContext) -> None:
             },
             trainer,
         )
-        elu = "elu-crestois-1"
+        elu = f"{here.member_prefix}-1"
         enrolment = await _post(
             client,
             f"/v1/offers/{flash['id']}/enrolments",
             {},
-            ctx.auth(elu, authority=CREST, roles=("elected",)),
+            ctx.auth(elu, authority=lender, roles=("elected",)),
         )
         ends = datetime.fromisoformat(flash["sessions"][0]["ends_at"])
         # The demo waits for its module to end, as a trainer would.
@@ -191,10 +191,10 @@ async def play(ctx: DemoContext) -> None:
                 "kind": "visit",
                 "offer_id": offers[3]["id"],
                 "debrief": "Envie d'associer les habitants au projet de chaufferie.",
-                "proposal": "Visiter la chaufferie bois de Saillans avec ses élus.",
+                "proposal": f"Visiter la chaufferie bois {of(here.visit_town)} avec ses élus.",
             },
             trainer,
         )
         ctx.shared["training_rebond"] = rebond["id"]
-        ctx.say("training: un rebond proposé après le module éclair (visite à Saillans)")
+        ctx.say(f"training: un rebond proposé après le module éclair (visite à {here.visit_town})")
     await programmes_demo.play(ctx)

@@ -1,4 +1,5 @@
-"""The programmes demo: one non-conférence in the CC du Clunisois, from its call for
+"""The programmes demo: one non-conférence (in the CC du Clunisois by default, the CC Pays
+de Nemours for Île-de-France: ``deformations_devtools.places``), from its call for
 contributions to the agenda of the day, its notes, a demonstrator project and the closing
 review; and one élus enquêteurs programme on méthanisation, its question, interview guide,
 interview notes and learnings shared with the network the enquiry built.
@@ -11,16 +12,8 @@ from typing import Any
 
 import httpx
 
+from deformations_common.vocabulary.collectivites import of
 from deformations_devtools.demo import DemoContext
-
-CC_CLUNISOIS = "200040293"
-# Communes of the CC du Clunisois (COG), by SIREN.
-CLUNISOIS_COMMUNES = {
-    "217101377": "Cluny",
-    "217101450": "Cormatin",
-}
-CC_CRESTOIS = "200040509"
-SAILLANS = "938438454"
 
 
 def _day(days: int, hour: int) -> datetime:
@@ -45,30 +38,35 @@ async def play(ctx: DemoContext) -> None:
 async def _with_demo_elue(
     ctx: DemoContext, client: httpx.AsyncClient, pid: str, coach: dict[str, str]
 ) -> None:
-    """The demo's élue of Crest joins too: signed in as her, the programme's pages show."""
-    crest = "212601082"
+    """The demo's élue of the lending commune (Crest) joins too: signed in as her, the
+    programme's pages show."""
+    crest, name = ctx.places.lender.siren, ctx.places.people.elue
     await _call(
         client,
         "POST",
         f"/v1/programmes/{pid}/invitations",
         coach,
-        {"people": [{"person_id": ctx.person("elue-crest"), "collectivite_siren": crest}]},
+        {"people": [{"person_id": ctx.person(name), "collectivite_siren": crest}]},
     )
-    elue = ctx.auth("elue-crest", authority=crest, roles=("elected",))
+    elue = ctx.auth(name, authority=crest, roles=("elected",))
     await _call(client, "POST", f"/v1/programmes/{pid}/invitation", elue, {"accept": True})
 
 
 async def _non_conference(ctx: DemoContext, client: httpx.AsyncClient) -> None:
-    coach = ctx.auth("animatrice-clunisois", authority=CC_CLUNISOIS, roles=("elected",))
+    here = ctx.places.programmes
+    coach = ctx.auth(here.nc_coach, authority=here.nc_epci, roles=("elected",))
     elus = [
         (
-            f"elu-{name.lower()}-{i}",
-            siren,
-            ctx.auth(f"elu-{name.lower()}-{i}", authority=siren, roles=("elected",)),
+            f"elu-{commune.name.lower()}-{i}",
+            commune.siren,
+            ctx.auth(
+                f"elu-{commune.name.lower()}-{i}", authority=commune.siren, roles=("elected",)
+            ),
         )
-        for siren, name in CLUNISOIS_COMMUNES.items()
+        for commune in here.nc_communes
         for i in (1, 2)
     ]
+    first, second = (c.name for c in here.nc_communes)
     programme = await _call(
         client,
         "POST",
@@ -76,8 +74,8 @@ async def _non_conference(ctx: DemoContext, client: httpx.AsyncClient) -> None:
         coach,
         {
             "recipe_code": "t10_non_conference",
-            "territory_siren": CC_CLUNISOIS,
-            "title": "La non-conférence des élus du Clunisois",
+            "territory_siren": here.nc_epci,
+            "title": here.nc_title,
         },
     )
     pid = programme["id"]
@@ -113,21 +111,21 @@ async def _non_conference(ctx: DemoContext, client: httpx.AsyncClient) -> None:
         coach,
         {
             "step_key": "jour_j",
-            "title": "La non-conférence des élus du Clunisois",
+            "title": here.nc_title,
             "starts_at": day.isoformat(),
             "ends_at": (day + timedelta(hours=4)).isoformat(),
-            "place_label": "Salle des fêtes de Cluny",
-            "place_insee": "71137",
+            "place_label": here.nc_place.label,
+            "place_insee": here.nc_place.insee,
         },
     )
-    ctx.say(f"training: non-conférence du Clunisois, {len(contributions)} contributions reçues")
+    ctx.say(f"training: non-conférence {here.nc_of}, {len(contributions)} contributions reçues")
     await _call(
         client,
         "PUT",
         f"{base}/frame",
         coach,
         {
-            "rooms": ["Salle du conseil", "Cour de l'abbaye"],
+            "rooms": list(here.nc_rooms),
             "slots": [
                 {
                     "starts_at": (day + timedelta(hours=h)).isoformat(),
@@ -161,7 +159,7 @@ async def _non_conference(ctx: DemoContext, client: httpx.AsyncClient) -> None:
         "POST",
         f"{base}/proposals/{first}/notes",
         elus[0][2],
-        {"text": "Cluny et Cormatin achètent ensemble : un groupement de commandes bio."},
+        {"text": f"{first} et {second} achètent ensemble : un groupement de commandes bio."},
     )
     await _call(
         client,
@@ -169,9 +167,9 @@ async def _non_conference(ctx: DemoContext, client: httpx.AsyncClient) -> None:
         f"{base}/proposals/{first}/demonstrators",
         elus[0][2],
         {
-            "title": "Groupement de commandes bio Cluny–Cormatin",
+            "title": f"Groupement de commandes bio {first}–{second}",
             "carriers": [elus[0][0], elus[2][0]],
-            "collectivite_sirens": list(CLUNISOIS_COMMUNES),
+            "collectivite_sirens": [c.siren for c in here.nc_communes],
         },
     )
     await _call(client, "POST", f"/v1/programmes/{pid}/close", coach)
@@ -192,9 +190,11 @@ async def _non_conference(ctx: DemoContext, client: httpx.AsyncClient) -> None:
 
 
 async def _elus_enqueteurs(ctx: DemoContext, client: httpx.AsyncClient) -> None:
-    coach = ctx.auth("animateur-enquete", authority=CC_CRESTOIS, roles=("trainer",))
+    here = ctx.places.programmes
+    home = here.enqueteurs_commune
+    coach = ctx.auth("animateur-enquete", authority=here.enquiry_epci, roles=("trainer",))
     enqueteurs = [
-        (f"enqueteur-{i}", ctx.auth(f"enqueteur-{i}", authority=SAILLANS, roles=("elected",)))
+        (f"enqueteur-{i}", ctx.auth(f"enqueteur-{i}", authority=home, roles=("elected",)))
         for i in (1, 2, 3)
     ]
     pid = (
@@ -205,7 +205,7 @@ async def _elus_enqueteurs(ctx: DemoContext, client: httpx.AsyncClient) -> None:
             coach,
             {
                 "recipe_code": "t04_elus_enqueteurs",
-                "territory_siren": CC_CRESTOIS,
+                "territory_siren": here.enquiry_epci,
                 "title": "Enquête : les communes qui ont fait un méthaniseur",
             },
         )
@@ -215,7 +215,7 @@ async def _elus_enqueteurs(ctx: DemoContext, client: httpx.AsyncClient) -> None:
         "POST",
         f"/v1/programmes/{pid}/invitations",
         coach,
-        {"people": [{"person_id": p, "collectivite_siren": SAILLANS} for p, _ in enqueteurs]},
+        {"people": [{"person_id": p, "collectivite_siren": home} for p, _ in enqueteurs]},
     )
     for _, headers in enqueteurs:
         await _call(client, "POST", f"/v1/programmes/{pid}/invitation", headers, {"accept": True})
@@ -237,7 +237,7 @@ async def _elus_enqueteurs(ctx: DemoContext, client: httpx.AsyncClient) -> None:
                 (
                     "note",
                     "Liste de terrain",
-                    "Trois communes du Diois et deux du Clunisois, avec leurs agriculteurs.",
+                    here.terrain,
                 )
             ],
         ),
@@ -251,7 +251,7 @@ async def _elus_enqueteurs(ctx: DemoContext, client: httpx.AsyncClient) -> None:
                 ),
                 (
                     "note",
-                    "Entretien à Cormatin",
+                    f"Entretien à {here.interviewed.name}",
                     "Le portage par une SAS agricole a rassuré ; les odeurs ont été le débat.",
                 ),
             ],
@@ -290,9 +290,9 @@ async def _elus_enqueteurs(ctx: DemoContext, client: httpx.AsyncClient) -> None:
         f"{base}/field",
         lead,
         {
-            "collectivite_siren": "217101450",
+            "collectivite_siren": here.interviewed.siren,
             "whom": "La maire et l'agriculteur porteur",
-            "place": "Mairie de Cormatin",
+            "place": f"Mairie {of(here.interviewed.name)}",
         },
     )
     await _call(

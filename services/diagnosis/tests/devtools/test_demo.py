@@ -10,6 +10,7 @@ from platform_harness import Platform, RunningService
 from deformations_contracts.events.diagnosis import DiagnosisCompleted, DiagnosisTeamUpdated
 from deformations_devtools.demo import DemoContext
 from deformations_devtools.diagnosis import demo
+from deformations_devtools.places import places_of
 from deformations_devtools.testing import wait_until
 
 pytestmark = pytest.mark.integration
@@ -18,8 +19,10 @@ pytestmark = pytest.mark.integration
 class InProcessDemo(DemoContext):
     """The demo context, its HTTP client bound to the in-process app instead of a port."""
 
-    def __init__(self, service: RunningService, lines: list[str]) -> None:
-        super().__init__({"diagnosis": "http://diagnosis.test"}, service.settings, lines.append)
+    def __init__(self, service: RunningService, lines: list[str], region: str) -> None:
+        super().__init__(
+            {"diagnosis": "http://diagnosis.test"}, service.settings, lines.append, region
+        )
         self._app = service.app
 
     def client(self, service: str) -> httpx.AsyncClient:
@@ -28,16 +31,21 @@ class InProcessDemo(DemoContext):
         )
 
 
-async def test_the_demo_fills_a_campaign_of_the_clunisois(platform: Platform) -> None:
+@pytest.mark.parametrize(("region", "town"), [("", "Cluny"), ("11", "Nemours")])
+async def test_the_demo_fills_a_campaign_of_the_region_s_epci(
+    platform: Platform, region: str, town: str
+) -> None:
+    """The Clunisois by default, the Pays de Nemours for Île-de-France."""
     diagnosis = await platform.start("diagnosis")
     completed = await platform.tap(DiagnosisCompleted.routing_key)
     updated = await platform.tap(DiagnosisTeamUpdated.routing_key)
     lines: list[str] = []
-    ctx = InProcessDemo(diagnosis, lines)
+    ctx = InProcessDemo(diagnosis, lines, region)
     await demo.play(ctx)
 
-    respondents = sum(demo.RESPONDENTS.values())
-    shared = sum(n - n // 4 for n in demo.RESPONDENTS.values())  # rank 3 keeps it private
+    answering = places_of(region).diagnosis.respondents
+    respondents = sum(answering.values())
+    shared = sum(n - n // 4 for n in answering.values())  # rank 3 keeps it private
 
     async def count(queue: aio_pika.abc.AbstractQueue, n: int) -> bool:
         declared = await queue.channel.declare_queue(queue.name, passive=True)
@@ -50,4 +58,4 @@ async def test_the_demo_fills_a_campaign_of_the_clunisois(platform: Platform) ->
     collective_line = next(line for line in lines if "page collective" in line)
     page = await diagnosis.client.get(collective_line.split("http://diagnosis.test")[1])
     assert f"{shared} réponses partagées avec le groupe" in page.text
-    assert "Cluny" in page.text
+    assert town in page.text

@@ -13,7 +13,9 @@ import pytest
 
 from deformations_common.service import create_app
 from deformations_common.settings import Environment
+from deformations_devtools.places import places_of
 from deformations_devtools.portal import demo
+from deformations_devtools.portal.platforms import ILE_DE_FRANCE
 from deformations_devtools.portal.support import Portal
 from deformations_devtools.testing import Infra, isolated_settings, running, tap, wait_until
 from deformations_portal import main
@@ -67,6 +69,38 @@ async def test_dev_sign_in_exists_only_in_dev(
         assert "HttpOnly" in cookie and "SameSite=lax" in cookie
         space = await client.get("/espace")
         assert "Vous agissez pour Crest (élu·e)" in space.text
+
+
+async def test_the_ile_de_france_demo_people_act_for_the_gatinais(
+    infra: Infra, database_url: str, namespace: str
+) -> None:
+    """``make run PLATFORM=ile-de-france``: the portal's demo people are the Région's, beside
+    the default Région's on the same database (no person, no address shared)."""
+    settings = settings_for(
+        infra,
+        database_url,
+        namespace,
+        environment=Environment.DEV,
+        platform_file=str(ILE_DE_FRANCE),
+    )
+    said: list[str] = []
+    async with running(create_app(definition(settings))) as client:
+        await Portal(settings).run(demo.create_accounts)
+        await demo.play(settings, said.append, region="11")
+        told = "\n".join(said)
+        assert "l'élue de Souppes-sur-Loing: « Agir en tant que elue@souppes.demo." in told
+        assert "Crest" not in told
+        page = await client.get("/connexion/dev")
+        for account in (*demo.ACCOUNTS, *demo.accounts(places_of("11"))):
+            assert account.email in page.text
+        signed = await client.post(
+            "/connexion/dev",
+            data={"email": "elue@souppes.demo.deformations.fr", "csrf": csrf_of(page)},
+        )
+        assert signed.status_code == 303
+        space = await client.get("/espace")
+        assert "Vous agissez pour Souppes-sur-Loing (élu·e)" in space.text
+        assert "Crest" not in space.text
 
 
 async def test_the_jwks_verifies_the_tokens_of_the_portal(
