@@ -2,7 +2,8 @@
 
 Only a collectivité's ``elected`` or ``hr`` people act for it; which of the two depends on
 the command (the lender's HR approval needs ``hr``, its political approval ``elected``).
-Any signed-in person browses open offers and requests.
+Any signed-in person browses open offers and requests. The agent's consent is personal:
+only the agent the HR named, signed in as themself, gives or refuses it.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ class Command(StrEnum):
     ACCEPT_LOAN = "accept_loan"
     APPROVE_AS_ELECTED = "approve_as_elected"
     APPROVE_AS_HR = "approve_as_hr"
-    RECORD_AGENT_CONSENT = "record_agent_consent"
+    GIVE_AGENT_CONSENT = "give_agent_consent"
+    REFUSE_AGENT_CONSENT = "refuse_agent_consent"
     DECLINE_LOAN = "decline_loan"
     CANCEL_LOAN = "cancel_loan"
     VIEW_LOAN = "view_loan"
@@ -57,11 +59,13 @@ class Command(StrEnum):
 class Rule:
     side: Side
     roles: frozenset[Role]  # empty with Side.ANYONE: any role
+    personal: bool = False  # only the loan's named agent (``Parties.agent``) in person
 
 
 _BOTH = frozenset({Role.ELECTED, Role.HR})
 _ELECTED = frozenset({Role.ELECTED})
 _HR = frozenset({Role.HR})
+_AGENT = frozenset({Role.AGENT})
 
 RULES: dict[Command, Rule] = {
     Command.BROWSE: Rule(Side.ANYONE, frozenset()),
@@ -74,8 +78,9 @@ RULES: dict[Command, Rule] = {
     Command.ACCEPT_LOAN: Rule(Side.BORROWER, _BOTH),
     Command.APPROVE_AS_ELECTED: Rule(Side.LENDER, _ELECTED),
     Command.APPROVE_AS_HR: Rule(Side.LENDER, _HR),
-    # The agent's written consent is collected and recorded by the lender's HR.
-    Command.RECORD_AGENT_CONSENT: Rule(Side.LENDER, _HR),
+    # The agent consents (or refuses) in person: nobody answers for them, not even the HR.
+    Command.GIVE_AGENT_CONSENT: Rule(Side.LENDER, _AGENT, personal=True),
+    Command.REFUSE_AGENT_CONSENT: Rule(Side.LENDER, _AGENT, personal=True),
     Command.DECLINE_LOAN: Rule(Side.EITHER, _BOTH),
     Command.CANCEL_LOAN: Rule(Side.EITHER, _BOTH),
     Command.VIEW_LOAN: Rule(Side.EITHER, frozenset({Role.ELECTED, Role.HR, Role.AGENT})),
@@ -88,7 +93,7 @@ RULES: dict[Command, Rule] = {
     Command.BORROWER_FEEDBACK: Rule(Side.BORROWER, _BOTH),
     Command.LENDER_FEEDBACK: Rule(Side.LENDER, _BOTH),
     # The agent answers for themself, not for the collectivité: an agent of the lender.
-    Command.AGENT_FEEDBACK: Rule(Side.LENDER, frozenset({Role.AGENT})),
+    Command.AGENT_FEEDBACK: Rule(Side.LENDER, _AGENT),
     Command.DOWNLOAD_CONVENTION: Rule(Side.EITHER, _BOTH),
     Command.DOWNLOAD_ATTESTATION: Rule(Side.LENDER, frozenset({Role.HR, Role.AGENT})),
 }
@@ -98,7 +103,7 @@ RULES: dict[Command, Rule] = {
 APPROVAL_COMMANDS: dict[str, Command] = {
     "elected": Command.APPROVE_AS_ELECTED,
     "hr": Command.APPROVE_AS_HR,
-    "agent": Command.RECORD_AGENT_CONSENT,
+    "agent": Command.GIVE_AGENT_CONSENT,
 }
 
 
@@ -118,6 +123,7 @@ class Parties:
     owner: str | None = None
     lender: str | None = None
     borrower: str | None = None
+    agent: str | None = None  # the person the lender's HR named as the loan's agent
 
 
 _ROLE_NAMES = {
@@ -148,6 +154,11 @@ def authorize(actor: Actor, command: Command, parties: Parties) -> None:
     if not rule.roles & {Role(r) for r in actor.roles if r in Role.__members__.values()}:
         needed = " ou ".join(_ROLE_NAMES[r] for r in sorted(rule.roles))
         raise ForbiddenError(f"Cette action est réservée au rôle : {needed}.")
+    if rule.personal and (parties.agent is None or actor.person_id != parties.agent):
+        raise ForbiddenError(
+            "Seul l'agent désigné par les ressources humaines donne ou refuse son accord, "
+            "en personne."
+        )
 
 
 def _sides(side: Side, parties: Parties) -> set[str]:
