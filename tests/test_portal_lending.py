@@ -461,3 +461,49 @@ async def test_half_days_move_and_loans_are_declined_or_cancelled_with_a_reason(
         assert "Cette offre est retirée" in (await lender.get(offer_page)).text
     async with site.person(BORROWER) as borrower:
         assert offer_page not in (await borrower.get("/competences")).text
+
+
+async def test_the_named_agent_refuses_in_person_with_a_reason(site: Site) -> None:
+    async with site.person(LENDER) as lender:
+        published = await post(
+            lender, "/competences/proposer", "/competences/proposer", offer_form(site)
+        )
+        offer_page = published.headers["location"].split("?")[0]
+    day = next_monday(site.clock(), 14)
+    ask = {
+        "demi_journees": "1",
+        "du": (day - timedelta(days=7)).isoformat(),
+        "au": (day + timedelta(days=30)).isoformat(),
+        "perimetre": "Diagnostic de l'école.",
+        "modalite": "either",
+    }
+    async with site.person(BORROWER) as borrower:
+        asked = await post(borrower, offer_page, f"{offer_page}/demande", ask)
+    loan_page = asked.headers["location"].split("?")[0]
+    async with site.person(HR) as hr:
+        page = await hr.get(loan_page)
+        agent = re.findall(r'<option value="(' + UUID + r')"[^>]*>agent@crest', page.text)[0]
+        named = {"formulaire": "rh", "agent": agent, "csrf": csrf(page)}
+        assert (await hr.post(f"{loan_page}/accord", data=named)).status_code == 303
+        # Nor can the RH refuse for the agent.
+        forged = await hr.post(
+            f"{loan_page}/refus-agent", data={"csrf": csrf(page), "motif": "À sa place."}
+        )
+        assert forged.status_code == 403 and "réservée au rôle : agent" in shown(forged)
+
+    async with site.person(AGENT) as named_agent:
+        page = await named_agent.get(loan_page)
+        blank = await named_agent.post(
+            f"{loan_page}/refus-agent", data={"csrf": csrf(page), "formulaire": "refus-agent"}
+        )
+        assert blank.status_code == 422 and 'id="refus-agent-motif-erreur"' in blank.text
+        assert "en attente des accords" in shown(await named_agent.get(loan_page))
+        refused = await named_agent.post(
+            f"{loan_page}/refus-agent",
+            data={"csrf": csrf(page), "formulaire": "refus-agent", "motif": "Congé parental."},
+        )
+        assert refused.headers["location"] == f"{loan_page}?fait=refus-agent"
+        after = shown(await named_agent.get(refused.headers["location"]))
+        assert "Votre refus est enregistré : le prêt est refusé." in after
+        assert "Refus de l'agent : Congé parental." in after
+        assert "Je donne mon accord" not in after
