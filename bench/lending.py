@@ -93,10 +93,10 @@ class _Bench:
         )
         base = f"/v1/loans/{loan.json()['id']}"
         await self.post(f"{base}/approvals/elected", None, self.who(CREST, "elected"))
-        await self.post(f"{base}/approvals/hr", None, self.who(CREST, "hr"))
-        await self.post(
-            f"{base}/approvals/agent", {"agent_person_id": f"agent-{n}"}, self.who(CREST, "hr")
-        )
+        # The RH names the agent (the bench's agent of Crest), who then consents in person.
+        agent = f"bench-agent-{CREST}"
+        await self.post(f"{base}/approvals/hr", {"agent_person_id": agent}, self.who(CREST, "hr"))
+        await self.post(f"{base}/approvals/agent", None, self.who(CREST, "agent"))
         return base
 
 

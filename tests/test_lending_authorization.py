@@ -27,14 +27,17 @@ pytestmark = pytest.mark.integration
 class Who:
     siren: str | None
     roles: tuple[str, ...]
+    sub: str | None = None  # a given person; else a new one each time
 
     def headers(self, actors: Actors) -> dict[str, str]:
-        return actors.of(self.siren, *self.roles)
+        return actors.of(self.siren, *self.roles, sub=self.sub)
 
 
 LENDER_ELECTED = Who(CREST, ("elected",))
 LENDER_HR = Who(CREST, ("hr",))
 LENDER_AGENT = Who(CREST, ("agent",))
+THE_NAMED_AGENT = Who(CREST, ("agent",), sub="agent-named-1")
+BORROWER_NAMED_AGENT = Who(AOUSTE, ("agent",), sub="agent-named-1")
 BORROWER_ELECTED = Who(AOUSTE, ("elected",))
 BORROWER_HR = Who(AOUSTE, ("hr",))
 BORROWER_AGENT = Who(AOUSTE, ("agent",))
@@ -67,6 +70,22 @@ async def accepted(lending: RunningService) -> str:
     return base
 
 
+NAMED_AGENT = "agent-named-1"
+
+
+async def named(lending: RunningService) -> str:
+    """Accepted, and approved by the RH, who named ``NAMED_AGENT``."""
+    base = await accepted(lending)
+    ok(
+        await lending.client.post(
+            f"{base}/approvals/hr",
+            json={"agent_person_id": NAMED_AGENT},
+            headers=Actors(lending).lender_hr(),
+        )
+    )
+    return base
+
+
 async def no_loan(lending: RunningService) -> str:
     return ""
 
@@ -94,11 +113,23 @@ CASES: list[tuple[Setup, str, str, dict[str, Any] | None, Who | None, int]] = [
     (accepted, "POST", "/approvals/elected", None, LENDER_ELECTED, 200),
     (accepted, "POST", "/approvals/elected", None, LENDER_HR, 403),
     (accepted, "POST", "/approvals/elected", None, BORROWER_ELECTED, 403),
-    (accepted, "POST", "/approvals/hr", None, LENDER_HR, 200),
-    (accepted, "POST", "/approvals/hr", None, LENDER_ELECTED, 403),
-    (accepted, "POST", "/approvals/hr", None, BORROWER_HR, 403),
-    (accepted, "POST", "/approvals/agent", {"agent_person_id": "a-1"}, LENDER_HR, 200),
-    (accepted, "POST", "/approvals/agent", {"agent_person_id": "a-1"}, LENDER_AGENT, 403),
+    (accepted, "POST", "/approvals/hr", {"agent_person_id": "a-1"}, LENDER_HR, 200),
+    (accepted, "POST", "/approvals/hr", {"agent_person_id": "a-1"}, LENDER_ELECTED, 403),
+    (accepted, "POST", "/approvals/hr", {"agent_person_id": "a-1"}, BORROWER_HR, 403),
+    # An agent approving for the RH.
+    (accepted, "POST", "/approvals/hr", {"agent_person_id": "a-1"}, LENDER_AGENT, 403),
+    (accepted, "POST", "/approvals/hr", None, LENDER_HR, 422),
+    # The consent is the named agent's, in person: not the RH's, the élue's, a colleague's.
+    (named, "POST", "/approvals/agent", None, THE_NAMED_AGENT, 200),
+    (named, "POST", "/approvals/agent", None, LENDER_HR, 403),
+    (named, "POST", "/approvals/agent", None, LENDER_ELECTED, 403),
+    (named, "POST", "/approvals/agent", None, LENDER_AGENT, 403),
+    (named, "POST", "/approvals/agent", None, BORROWER_NAMED_AGENT, 403),
+    (named, "POST", "/approvals/agent/refusal", {"reason": "Pas dispo."}, THE_NAMED_AGENT, 200),
+    (named, "POST", "/approvals/agent/refusal", {"reason": "Pas dispo."}, LENDER_HR, 403),
+    (named, "POST", "/approvals/agent/refusal", {"reason": "Pas dispo."}, LENDER_AGENT, 403),
+    # Not named yet: the consent waits for the RH.
+    (accepted, "POST", "/approvals/agent", None, THE_NAMED_AGENT, 403),
     (accepted, "POST", "/decline", {"reason": "Pas disponible."}, LENDER_ELECTED, 200),
     (accepted, "POST", "/decline", {"reason": "Pas disponible."}, NEIGHBOUR_ELECTED, 403),
     (accepted, "POST", "/cancel", {"reason": "Besoin couvert."}, BORROWER_HR, 200),

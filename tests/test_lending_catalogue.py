@@ -147,7 +147,13 @@ async def test_withdrawing_an_offer_cancels_what_is_not_settled(platform: Platfo
 @pytest.mark.parametrize(
     ("path", "body", "status", "code", "says"),
     [
-        ("/approvals/hr", None, 409, "invalid_transition", "le prêt est proposé"),
+        (
+            "/approvals/hr",
+            {"agent_person_id": "agent-1"},
+            409,
+            "invalid_transition",
+            "le prêt est proposé",
+        ),
         ("/complete", {"answers": {}}, 409, "invalid_transition", "le prêt est proposé"),
         (
             "/sessions",
@@ -248,6 +254,7 @@ async def test_the_api_is_documented(platform: Platform) -> None:
         "/v1/requests/{request_id}/withdraw",
         "/v1/proposals/{proposal_id}/loans",
         "/v1/loans/{loan_id}/approvals/agent",
+        "/v1/loans/{loan_id}/approvals/agent/refusal",
         "/v1/loans/{loan_id}/sessions/{session_id}/held",
         "/v1/loans/{loan_id}/convention.{fmt}",
         "/v1/loans/{loan_id}/feedback/{respondent}",

@@ -86,15 +86,19 @@ async def test_parallel_agreements_never_over_commit_an_offer(platform: Platform
         )
         base = f"/v1/loans/{loan['id']}"
         ok(await lending.client.post(f"{base}/approvals/elected", headers=actors.lender_elected()))
-        ok(await lending.client.post(f"{base}/approvals/hr", headers=actors.lender_hr()))
+        ok(
+            await lending.client.post(
+                f"{base}/approvals/hr",
+                json={"agent_person_id": "agent-crest"},
+                headers=actors.lender_hr(),
+            )
+        )
         loans.append(base)
 
     responses = await asyncio.gather(
         *(
             lending.client.post(
-                f"{base}/approvals/agent",
-                json={"agent_person_id": "agent-crest"},
-                headers=actors.lender_hr(),
+                f"{base}/approvals/agent", headers=actors.lender_agent("agent-crest")
             )
             for base in loans
         )

@@ -90,15 +90,22 @@ async def test_a_loan_from_offer_to_feedback(platform: Platform) -> None:
     base = f"/v1/loans/{loan['id']}"
     ok(await client.post(f"{base}/accept", headers=borrower_elected))
     ok(await client.post(f"{base}/approvals/elected", headers=actors.lender_elected()))
-    pending = ok(await client.post(f"{base}/approvals/hr", headers=actors.lender_hr()))
-    assert pending["status"] == "accepted"
-    assert pending["missing_approvals"] == ["l'accord de l'agent"]
-    agreed = ok(
+    pending = ok(
         await client.post(
-            f"{base}/approvals/agent",
+            f"{base}/approvals/hr",
             json={"agent_person_id": "agent-crest"},
             headers=actors.lender_hr(),
         )
+    )
+    assert pending["status"] == "accepted"
+    assert pending["missing_approvals"] == ["l'accord de l'agent"]
+    assert pending["agent_person_id"] == "agent-crest"
+    # The RH cannot answer for the agent: only the agent named, in person.
+    for_them = await client.post(f"{base}/approvals/agent", headers=actors.lender_hr())
+    assert for_them.status_code == 403
+    assert "agent" in for_them.json()["detail"]
+    agreed = ok(
+        await client.post(f"{base}/approvals/agent", headers=actors.lender_agent("agent-crest"))
     )
     assert agreed["status"] == "agreed"
     [agreement] = await take(taps["loan.agreed.v1"], 1)

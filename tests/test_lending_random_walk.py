@@ -50,6 +50,7 @@ WEIGHTS = {
     "cancel": 0.5,
     "withdraw": 0.15,
 }
+AGENT = "agent-1"
 BORROWER_ANSWERS = {"useful": 4, "need_met": 4, "autonomy": 3, "again": True}
 
 
@@ -63,13 +64,22 @@ class Walk:
         # Kept in creation order, so that a seed always replays the same walk.
         self.sessions: list[tuple[str, str, str]] = []  # (loan id, session id, borrower)
         self.statuses: Counter[int] = Counter()
+        self.named: set[str] = set()  # loans whose agent the RH named (``AGENT``)
 
     async def post(
-        self, path: str, body: Any = None, *, siren: str, role: str, at: str | None = None
+        self,
+        path: str,
+        body: Any = None,
+        *,
+        siren: str,
+        role: str,
+        at: str | None = None,
+        sub: str | None = None,
+        expected: tuple[int, ...] = (200, 201, 409, 422),
     ) -> httpx.Response:
-        headers = self.actors.of(siren, role, **({"at": at} if at else {}))
+        headers = self.actors.of(siren, role, sub=sub, **({"at": at} if at else {}))
         response = await self.lending.client.post(path, json=body, headers=headers)
-        assert response.status_code in (200, 201, 409, 422), (path, response.text)
+        assert response.status_code in expected, (path, response.text)
         if response.status_code >= 400:
             assert response.headers["content-type"] == "application/problem+json"
         self.statuses[response.status_code] += 1
@@ -140,10 +150,19 @@ class Walk:
         elif kind == "elected":
             await self.post(f"{base}/approvals/elected", siren=CREST, role="elected")
         elif kind == "hr":
-            await self.post(f"{base}/approvals/hr", siren=CREST, role="hr")
+            response = await self.post(
+                f"{base}/approvals/hr", {"agent_person_id": AGENT}, siren=CREST, role="hr"
+            )
+            if response.status_code == 200:
+                self.named.add(loan_id)
         elif kind == "agent":
+            # Before the RH names them, the agent has no say yet: refused, nothing changes.
             await self.post(
-                f"{base}/approvals/agent", {"agent_person_id": "agent-1"}, siren=CREST, role="hr"
+                f"{base}/approvals/agent",
+                siren=CREST,
+                role="agent",
+                sub=AGENT,
+                expected=(200, 409) if loan_id in self.named else (403,),
             )
         elif kind == "schedule":
             response = await self.post(
@@ -193,6 +212,11 @@ async def check_invariants(lending: RunningService) -> None:
         assert loan["live_half_days"] == loan["live"] <= loan["half_days"], dict(loan)
         if loan["status"] not in ("agreed", "completed", "cancelled"):
             assert loan["live"] == 0
+    unnamed = await pool.fetchval(
+        """SELECT count(*) FROM loans WHERE hr_approved_at IS NOT NULL AND agent_person_id IS NULL
+           OR agent_consented_at IS NOT NULL AND hr_approved_at IS NULL"""
+    )
+    assert unnamed == 0  # the RH's approval names the agent, who consents after it only
     doubles = await pool.fetchval(
         """SELECT count(*) FROM (SELECT agent_ref, day, part FROM sessions
            WHERE status <> 'cancelled' GROUP BY 1, 2, 3 HAVING count(*) > 1) d"""

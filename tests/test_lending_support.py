@@ -57,6 +57,10 @@ class Actors:
     def borrower(self, **kw: Any) -> dict[str, str]:
         return self.of(AOUSTE, "elected", **kw)
 
+    def lender_agent(self, person: str, **kw: Any) -> dict[str, str]:
+        """The agent the RH named, signed in as themself: the only one who consents."""
+        return self.of(CREST, "agent", sub=person, **kw)
+
 
 def offer_body(**changes: Any) -> dict[str, Any]:
     return {
@@ -132,11 +136,13 @@ async def agreed_loan(
     )
     base = f"/v1/loans/{loan['id']}"
     ok(await lending.client.post(f"{base}/approvals/elected", headers=actors.lender_elected()))
-    ok(await lending.client.post(f"{base}/approvals/hr", headers=actors.lender_hr()))
-    agreed = ok(
+    ok(
         await lending.client.post(
-            f"{base}/approvals/agent", json={"agent_person_id": agent}, headers=actors.lender_hr()
+            f"{base}/approvals/hr", json={"agent_person_id": agent}, headers=actors.lender_hr()
         )
+    )
+    agreed = ok(
+        await lending.client.post(f"{base}/approvals/agent", headers=actors.lender_agent(agent))
     )
     assert agreed["status"] == "agreed"
     return agreed

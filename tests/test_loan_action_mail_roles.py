@@ -105,12 +105,14 @@ async def test_the_approval_and_consent_mails_go_to_the_holders_of_the_roles(
 
     loan_id = uuid4()
     await publish(platform, asked(loan_id, LoanAction.APPROVE, [ActingRole.ELECTED, ActingRole.HR]))
-    await publish(platform, asked(loan_id, LoanAction.AGENT_CONSENT, [ActingRole.HR]))
+    # The consent is personal: asked of the agent the RH named, not of a role.
+    consent = asked(loan_id, LoanAction.AGENT_CONSENT, [ActingRole.AGENT])
+    await publish(platform, consent.model_copy(update={"agent_person_id": AGENT}))
     await wait_until(lambda: len(smtp.messages()) >= 3, what="three action mails")
 
     actions: Counter[tuple[str, str]] = Counter()
     for mail in smtp.messages():
-        assert str(mail["Subject"]).startswith("Un prêt attend votre accord")
+        assert str(mail["Subject"]).startswith("Un prêt attend votre")
         body = mail.get_body(("plain",))
         assert body is not None
         found = re.search(rf"/prets/{loan_id}\?action=([a-z-]+)&jeton=", body.get_content())
@@ -119,11 +121,12 @@ async def test_the_approval_and_consent_mails_go_to_the_holders_of_the_roles(
     assert actions == {
         (f"{ELUE}@example.org", "accord"): 1,
         (f"{RH}@example.org", "accord"): 1,
-        (f"{RH}@example.org", "accord-agent"): 1,
+        (f"{AGENT}@example.org", "accord-agent"): 1,
     }
-    # Nothing more is on its way: the agent and Aouste's élu have no notification at all.
+    # Nothing more is on its way: Aouste's élu has no notification at all, the agent only
+    # their own consent.
     recipients = await service.runtime.pool.fetch(
         "SELECT DISTINCT recipient_id FROM notifications WHERE event_type = $1",
         "loan.action_requested.v1",
     )
-    assert {r["recipient_id"] for r in recipients} == {ELUE, RH}
+    assert {r["recipient_id"] for r in recipients} == {ELUE, RH, AGENT}

@@ -151,28 +151,39 @@ async def test_a_loan_from_offer_to_feedback_over_the_pages(site: Site) -> None:
     async with site.person(LENDER) as lender:
         page = await lender.get(loan_page)
         assert "Donner l'accord de l'élu·e de la collectivité d'origine" in shown(page)
-        assert "Enregistrer l'accord de l'agent" not in shown(page)  # the HR's
+        assert "Je donne mon accord" not in shown(page)  # the agent's own
         agreed = await lender.post(f"{loan_page}/accord", data={"csrf": csrf(page)})
         assert agreed.headers["location"] == f"{loan_page}?fait=accord"
 
     async with site.person(HR) as hr:
         page = await hr.get(loan_page)
-        approved = await hr.post(f"{loan_page}/accord", data={"csrf": csrf(page)})
-        assert approved.status_code == 303
-        page = await hr.get(loan_page)
         agent = re.search(r'<option value="(' + UUID + r')"[^>]*>agent@crest', page.text)
         assert agent, page.text
-        unticked = await hr.post(
-            f"{loan_page}/accord-agent",
-            data={"csrf": csrf(page), "formulaire": "agent", "agent": agent.group(1)},
+        unnamed = await hr.post(
+            f"{loan_page}/accord", data={"csrf": csrf(page), "formulaire": "rh"}
         )
-        assert unticked.status_code == 422 and "accord écrit de l'agent recueilli" in shown(
-            unticked
+        assert unnamed.status_code == 422 and "Choisissez l'agent" in shown(unnamed)
+        approved = await hr.post(
+            f"{loan_page}/accord",
+            data={"csrf": csrf(page), "formulaire": "rh", "agent": agent.group(1)},
         )
-        consent = {"formulaire": "agent", "agent": agent.group(1), "consentement": "oui"}
-        recorded = await hr.post(f"{loan_page}/accord-agent", data={**consent, "csrf": csrf(page)})
-        assert recorded.status_code == 303, recorded.text
-        assert "convenu" in (await hr.get(loan_page)).text
+        assert approved.status_code == 303, approved.text
+        page = await hr.get(loan_page)
+        assert "doit maintenant donner son accord, en personne" in shown(page)
+        assert "Je donne mon accord" not in shown(page)
+        # The RH forging the agent's consent: lending refuses, nothing changes.
+        forged = await hr.post(f"{loan_page}/accord-agent", data={"csrf": csrf(page)})
+        assert forged.status_code == 403 and "réservée au rôle : agent" in shown(forged)
+        assert "Accord de l'agent (en personne) : en attente" in shown(forged)
+
+    async with site.person(AGENT) as named:
+        page = await named.get(loan_page)
+        assert "Je donne mon accord" in shown(page)
+        # Their page shows their answer and nothing else to do.
+        assert "Refuser le prêt" not in shown(page) and "Annuler ce prêt" not in shown(page)
+        consented = await named.post(f"{loan_page}/accord-agent", data={"csrf": csrf(page)})
+        assert consented.status_code == 303, consented.text
+        assert "convenu" in (await named.get(loan_page)).text
 
     async with site.person(BORROWER) as borrower:
         page = await borrower.get(loan_page)
@@ -287,24 +298,19 @@ async def test_who_may_not_approve_sees_no_button_and_a_forged_post_changes_noth
         assert forged.status_code == 403, shown(forged)
 
     async with site.person(AGENT) as agent:
-        # The agent sees the loan but neither the HR's approval nor the consent the HR records.
+        # The agent sees the loan but not the approvals; nor their consent before the RH
+        # names them.
         page = await agent.get(loan_page)
         assert page.status_code == 200
         assert "Donner l'accord" not in shown(page)
-        assert "Enregistrer l'accord de l'agent" not in shown(page)
-        as_hr = await agent.post(f"{loan_page}/accord", data={"csrf": csrf(page)})
+        assert "Je donne mon accord" not in shown(page)
+        as_hr = await agent.post(
+            f"{loan_page}/accord", data={"csrf": csrf(page), "agent": str(UUID_(int=0))}
+        )
         assert as_hr.status_code == 403
         assert "Votre rôle ne donne pas d'accord" in shown(as_hr)
-        own_consent = await agent.post(
-            f"{loan_page}/accord-agent",
-            data={
-                "csrf": csrf(page),
-                "formulaire": "agent",
-                "agent": str(UUID_(int=0)),
-                "consentement": "oui",
-            },
-        )
-        assert own_consent.status_code == 403, shown(own_consent)
+        too_soon = await agent.post(f"{loan_page}/accord-agent", data={"csrf": csrf(page)})
+        assert too_soon.status_code == 403, shown(too_soon)
 
     # Nothing changed: the élue of Crest still has the first approval to give.
     async with site.person(LENDER) as lender:
@@ -406,11 +412,13 @@ async def test_half_days_move_and_loans_are_declined_or_cancelled_with_a_reason(
         await lender.post(f"{loan_page}/accord", data={"csrf": csrf(page)})
     async with site.person(HR) as hr:
         page = await hr.get(loan_page)
-        await hr.post(f"{loan_page}/accord", data={"csrf": csrf(page)})
-        page = await hr.get(loan_page)
         agent = re.findall(r'<option value="(' + UUID + r')"', page.text)[0]
-        consent = {"formulaire": "agent", "agent": agent, "consentement": "oui"}
-        await hr.post(f"{loan_page}/accord-agent", data={**consent, "csrf": csrf(page)})
+        named = {"formulaire": "rh", "agent": agent, "csrf": csrf(page)}
+        assert (await hr.post(f"{loan_page}/accord", data=named)).status_code == 303
+    async with site.person(AGENT) as consenting:
+        page = await consenting.get(loan_page)
+        consented = await consenting.post(f"{loan_page}/accord-agent", data={"csrf": csrf(page)})
+        assert consented.status_code == 303
 
     async with site.person(BORROWER) as borrower:
         page = await borrower.get(loan_page)
@@ -453,3 +461,49 @@ async def test_half_days_move_and_loans_are_declined_or_cancelled_with_a_reason(
         assert "Cette offre est retirée" in (await lender.get(offer_page)).text
     async with site.person(BORROWER) as borrower:
         assert offer_page not in (await borrower.get("/competences")).text
+
+
+async def test_the_named_agent_refuses_in_person_with_a_reason(site: Site) -> None:
+    async with site.person(LENDER) as lender:
+        published = await post(
+            lender, "/competences/proposer", "/competences/proposer", offer_form(site)
+        )
+        offer_page = published.headers["location"].split("?")[0]
+    day = next_monday(site.clock(), 14)
+    ask = {
+        "demi_journees": "1",
+        "du": (day - timedelta(days=7)).isoformat(),
+        "au": (day + timedelta(days=30)).isoformat(),
+        "perimetre": "Diagnostic de l'école.",
+        "modalite": "either",
+    }
+    async with site.person(BORROWER) as borrower:
+        asked = await post(borrower, offer_page, f"{offer_page}/demande", ask)
+    loan_page = asked.headers["location"].split("?")[0]
+    async with site.person(HR) as hr:
+        page = await hr.get(loan_page)
+        agent = re.findall(r'<option value="(' + UUID + r')"[^>]*>agent@crest', page.text)[0]
+        named = {"formulaire": "rh", "agent": agent, "csrf": csrf(page)}
+        assert (await hr.post(f"{loan_page}/accord", data=named)).status_code == 303
+        # Nor can the RH refuse for the agent.
+        forged = await hr.post(
+            f"{loan_page}/refus-agent", data={"csrf": csrf(page), "motif": "À sa place."}
+        )
+        assert forged.status_code == 403 and "réservée au rôle : agent" in shown(forged)
+
+    async with site.person(AGENT) as named_agent:
+        page = await named_agent.get(loan_page)
+        blank = await named_agent.post(
+            f"{loan_page}/refus-agent", data={"csrf": csrf(page), "formulaire": "refus-agent"}
+        )
+        assert blank.status_code == 422 and 'id="refus-agent-motif-erreur"' in blank.text
+        assert "en attente des accords" in shown(await named_agent.get(loan_page))
+        refused = await named_agent.post(
+            f"{loan_page}/refus-agent",
+            data={"csrf": csrf(page), "formulaire": "refus-agent", "motif": "Congé parental."},
+        )
+        assert refused.headers["location"] == f"{loan_page}?fait=refus-agent"
+        after = shown(await named_agent.get(refused.headers["location"]))
+        assert "Votre refus est enregistré : le prêt est refusé." in after
+        assert "Refus de l'agent : Congé parental." in after
+        assert "Je donne mon accord" not in after

@@ -1,7 +1,7 @@
 """A skill loan between two villages, every step by clicking in Chromium on a phone's
 screen, axe-core on every page: the élue of Crest proposes a skill, the élu of
-Aouste-sur-Sye asks for it, Crest's élue and HR give their approvals and the HR records the
-agent's written consent, the agent sees the loan, a half-day is proposed and confirmed,
+Aouste-sur-Sye asks for it, Crest's élue and HR give their approvals, the HR naming the
+agent, who gives their own consent, a half-day is proposed and confirmed,
 held, the borrower ends the loan with its feedback and the agent answers theirs.
 
 Four people on one browser, one after the other (sign out, then « Agir en tant que… » on
@@ -127,7 +127,7 @@ async def test_four_people_agree_a_loan_and_end_it_by_clicking(site: Site, brows
     accessible(driver)
     assert "Votre demande est envoyée" in text(driver)
 
-    # Crest's élue gives her approval, then its HR with the agent's written consent.
+    # Crest's élue gives her approval, then its HR, naming the agent, who consents.
     sign_in_as(driver, site, LENDER)
     open_the_loan(driver)
     click(driver, "Donner l'accord de l'élu·e de la collectivité d'origine")
@@ -136,19 +136,23 @@ async def test_four_people_agree_a_loan_and_end_it_by_clicking(site: Site, brows
 
     sign_in_as(driver, site, HR)
     open_the_loan(driver)
-    click(driver, "Valider au titre des ressources humaines")
+    click(driver, "Valider et désigner l'agent")  # nobody chosen: refused, said beside it
     accessible(driver)
-    choose_agent = "//select[@id='accord-agent']/option[contains(., 'agent@crest')]"
-    tick(driver, choose_agent)
-    tick(driver, "//input[@name='consentement']")
-    click(driver, "Enregistrer l'accord de l'agent")
+    assert "Choisissez l'agent mis à disposition." in text(driver)
+    tick(driver, "//select[@id='rh-agent']/option[contains(., 'agent@crest')]")
+    click(driver, "Valider et désigner l'agent")
     accessible(driver)
-    assert "convenu" in text(driver)
+    assert "doit maintenant donner son accord, en personne" in text(driver)
 
-    # The agent sees the loan agreed; their attestation comes once a half-day is held.
+    # The agent gives their own consent; then sees the loan agreed; their attestation
+    # comes once a half-day is held.
     sign_in_as(driver, site, AGENT)
     open_the_loan(driver)
-    assert "Accord écrit de l'agent : donné" in text(driver)
+    click(driver, "Je donne mon accord")
+    accessible(driver)
+    assert "Votre accord est enregistré : merci." in text(driver)
+    assert "convenu" in text(driver)
+    assert "Accord de l'agent (en personne) : donné" in text(driver)
     assert "L'attestation des demi-journées effectuées" not in text(driver)
 
     # A half-day: the borrower proposes it, the lender confirms it.

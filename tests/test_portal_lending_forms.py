@@ -147,12 +147,21 @@ def _loan(status: str, **approvals: str | None) -> dict[str, Any]:
 def test_each_role_sees_only_the_actions_lending_allows_it() -> None:
     accepted = _loan("accepted", elected="2027-01-01T10:00:00+00:00")
     hr = loan_view(accepted, _member(CREST, Role.HR))
-    assert [code for code, _ in hr.approve] == ["hr"] and hr.agent_consent
+    assert [code for code, _ in hr.approve] == ["hr"] and not hr.agent_consent
     assert hr.decline and hr.cancel and not hr.accept
     elected = loan_view(accepted, _member(CREST, Role.ELECTED))
     assert elected.approve == [] and not elected.agent_consent  # already given
-    agent = loan_view(accepted, _member(CREST, Role.AGENT))
+    agent = loan_view(accepted, _member(CREST, Role.AGENT), "agent-1")
     assert not (agent.approve or agent.decline or agent.cancel or agent.convention)
+    assert not agent.agent_consent  # not named yet
+
+    named = _loan("accepted", hr="2027-01-02T10:00:00+00:00") | {"agent_person_id": "agent-1"}
+    assert loan_view(named, _member(CREST, Role.AGENT), "agent-1").agent_consent
+    # Only the agent named, in person: not a colleague, not the RH, not the élue.
+    assert not loan_view(named, _member(CREST, Role.AGENT), "agent-2").agent_consent
+    for role in (Role.HR, Role.ELECTED):
+        assert not loan_view(named, _member(CREST, role), "agent-1").agent_consent
+    assert not loan_view(named, _member(AOUSTE, Role.AGENT), "agent-1").agent_consent
     outsider = loan_view(accepted, _member("200040509", Role.ELECTED))
     assert outsider.side is None and not outsider.cancel
 
@@ -197,13 +206,13 @@ def test_near_me_is_the_departement_or_the_epci_of_the_collectivite_acted_for() 
     assert nearby(None, "epci") == [] and nearby(AOUSTE, "partout") == []
 
 
-def _render_loan(loan: dict[str, Any], acting: Membership) -> str:
+def _render_loan(loan: dict[str, Any], acting: Membership, person: str = "agent-1") -> str:
     from deformations_portal.domain.platform import Platform
     from deformations_portal.web.lending_forms import PARTS
     from deformations_portal.web.lending_loans import INVITATIONS
     from deformations_portal.web.render import page
 
-    view = loan_view(loan, acting)
+    view = loan_view(loan, acting, person)
     return page(
         "lending/loan.html",
         title="Mise à disposition",
@@ -222,7 +231,7 @@ def _render_loan(loan: dict[str, Any], acting: Membership) -> str:
         notice="",
         error="",
         errors={"agent": "Choisissez l'agent mis à disposition."},
-        given={"formulaire": "agent"},
+        given={"formulaire": "rh"},
         invited="",
         invitations=INVITATIONS,
     )
@@ -231,9 +240,15 @@ def _render_loan(loan: dict[str, Any], acting: Membership) -> str:
 @pytest.mark.parametrize("status", ["proposed", "accepted", "agreed", "completed", "cancelled"])
 @pytest.mark.parametrize("role", [Role.ELECTED, Role.HR, Role.AGENT])
 def test_the_loan_page_renders_for_every_state_and_role(status: str, role: Role) -> None:
+    named = {"agent_person_id": "agent-1", "approvals": {"hr": "2027-01-02T10:00:00+00:00"}}
     for siren in (CREST, AOUSTE):
         html = _render_loan(_loan(status), _member(siren, role))
         assert "<h1>Mise à disposition" in html
-        # Only the HR of the lender while the loan waits for its approvals records consent.
-        consent = status == "accepted" and siren == CREST and role is Role.HR
-        assert ("accord-agent" in html) is consent
+        # Only the HR of the lender, while the loan waits for its approvals, names the agent.
+        names = status == "accepted" and siren == CREST and role is Role.HR
+        assert ('id="accord-rh"' in html) is names
+        assert 'id="accord-agent"' not in html
+        # Then only the agent named, signed in as themself, answers.
+        html = _render_loan(_loan(status) | named, _member(siren, role))
+        consent = status == "accepted" and siren == CREST and role is Role.AGENT
+        assert ("Je donne mon accord" in html) is consent

@@ -8,7 +8,8 @@ mail's link in the browser as the person it was sent to: signed out, the link go
 through sign-in and comes back; an action link readies the action and changes nothing
 until the person confirms it with a POST. Every mail the journey sends is caught, was
 meant for that person (nobody else gets « Un prêt attend votre accord »), and its link
-is followed.
+is followed. The agent's consent is theirs: the RH names them, their own mail asks them,
+and a consent the RH forges is refused.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ BUTTONS = re.compile(
     r"(?:Voir et confirmer|Voir la mise à disposition|Voir la séance|Donner mon avis) : (\S+)"
 )
 ASKED = "Un prêt attend votre accord"
+ANSWER = "Un prêt attend votre réponse"  # the agent's own consent
 AGREED = "Mise à disposition convenue"
 INVITED = "Invitation : Prêt de compétences"
 ENDED = "Mise à disposition terminée"
@@ -62,7 +64,7 @@ async def site(
 
 def kind(mail: EmailMessage) -> str:
     subject = str(mail["Subject"])
-    return next(k for k in (ASKED, AGREED, INVITED, ENDED) if subject.startswith(k))
+    return next(k for k in (ASKED, ANSWER, AGREED, INVITED, ENDED) if subject.startswith(k))
 
 
 @dataclass
@@ -242,25 +244,52 @@ async def test_the_loan_is_played_from_the_mails_that_start_each_step(
     assert "Votre accord est enregistré." in text(driver)
     assert "Accord de l'élu·e de la collectivité qui prête : donné" in text(driver)
 
-    # Crest's RH: two mails, the approval and the agent's written consent.
-    approval, consent = sorted(
-        await mails.take(HR, ASKED, count=2), key=lambda m: "accord-agent" in button_of(m)
-    )
+    # Crest's RH, from her one mail, approves and names the agent who will go.
+    [approval] = await mails.take(HR, ASKED)
     browser.follow(approval)
     assert "Vous êtes invité·e à approuver ce prêt" in text(driver)
-    click(driver, "Valider au titre des ressources humaines")
+    assert driver.find_elements("xpath", link("Choisir l'agent et valider"))  # to the form
+    tick(driver, "//select[@id='rh-agent']/option[contains(., 'agent@crest')]")
+    click(driver, "Valider et désigner l'agent")
     accessible(driver)
     assert "Votre accord est enregistré." in text(driver)
-    browser.follow(consent)
-    assert "Vous êtes invité·e à enregistrer l'accord écrit de l'agent" in text(driver)
-    assert "Accord écrit de l'agent : en attente" in text(driver)
-    tick(driver, "//select[@id='accord-agent']/option[contains(., 'agent@crest')]")
-    tick(driver, "//input[@name='consentement']")
-    click(driver, "Enregistrer l'accord de l'agent")
+    assert "doit maintenant donner son accord, en personne" in text(driver)
+    assert "Je donne mon accord" not in text(driver)
+
+    # She cannot consent for the agent: a consent forged from her page (her session, its
+    # CSRF token) is refused by lending, in French, and nothing changes.
+    loan_path = urlsplit(driver.current_url).path
+    driver.execute_script(
+        """const form = document.createElement('form');
+        form.method = 'post';
+        form.action = arguments[0];
+        const csrf = document.createElement('input');
+        csrf.type = 'hidden';
+        csrf.name = 'csrf';
+        csrf.value = document.querySelector('input[name=csrf]').value;
+        const send = document.createElement('button');
+        send.textContent = 'Forger son accord';
+        form.append(csrf, send);
+        document.querySelector('main').append(form);""",
+        f"{loan_path}/accord-agent",
+    )
+    press(driver, button("Forger son accord"))
     accessible(driver)
+    assert "réservée au rôle : agent" in text(driver)
+    assert "Accord de l'agent (en personne) : en attente" in text(driver)
+    assert "convenu" not in text(driver)
+
+    # The agent, asked by a mail of their own, consents personally.
+    [consent] = await mails.take(AGENT, ANSWER)
+    browser.follow(consent)
+    assert "Vous êtes invité·e à donner ou refuser votre accord" in text(driver)
+    assert "Refuser le prêt" not in text(driver) and "Annuler ce prêt" not in text(driver)
+    click(driver, "Je donne mon accord")
+    accessible(driver)
+    assert "Votre accord est enregistré : merci." in text(driver)
     assert "convenu" in text(driver)
 
-    # Nobody else was asked: not the agent, not the other side of the loan.
+    # Nobody else was asked: not the other side of the loan.
     asked_people = await notifications_db.fetch(
         "SELECT DISTINCT recipient_id FROM notifications WHERE event_type = $1",
         "loan.action_requested.v1",
@@ -268,6 +297,7 @@ async def test_the_loan_is_played_from_the_mails_that_start_each_step(
     assert {r["recipient_id"] for r in asked_people} == {
         str(person_id(PEOPLE[LENDER])),
         str(person_id(PEOPLE[HR])),
+        str(person_id(PEOPLE[AGENT])),
     }
 
     # The loan is agreed: the four are told. The RH and the agent see it from the mail.
@@ -276,7 +306,7 @@ async def test_the_loan_is_played_from_the_mails_that_start_each_step(
     assert "convenu" in text(driver)
     [agreed] = await mails.take(AGENT, AGREED)
     browser.follow(agreed)
-    assert "Accord écrit de l'agent : donné" in text(driver)
+    assert "Accord de l'agent (en personne) : donné" in text(driver)
     assert "L'attestation des demi-journées effectuées" not in text(driver)  # none held yet
 
     # From his mail, the élu of Aouste proposes a half-day; its invitation reaches him and
@@ -292,12 +322,23 @@ async def test_the_loan_is_played_from_the_mails_that_start_each_step(
     browser.follow(invited)
     assert "proposée, à confirmer par la collectivité qui prête" in text(driver)
 
-    # The élue of Crest, from the mail that said the loan was agreed, confirms it.
+    # Crest must confirm it: its élue and its RH are each asked by mail. The élue
+    # confirms from hers; the RH's then finds it done.
     [agreed] = await mails.take(LENDER, AGREED)
     browser.follow(agreed)
+    assert "convenu" in text(driver)
+    [confirm] = await mails.take(LENDER, ASKED)
+    browser.follow(confirm)
+    assert "Vous êtes invité·e à confirmer une demi-journée proposée" in text(driver)
+    assert driver.find_elements("xpath", link("Voir les demi-journées à confirmer"))
     click(driver, "Confirmer la demi-journée")
     accessible(driver)
     assert "confirmée" in text(driver)
+    [confirm] = await mails.take(HR, ASKED)
+    browser.follow(confirm)
+    assert "Cette action n'est plus à faire avec votre rôle actuel : rien n'a changé." in text(
+        driver
+    )
     [invited] = await mails.take(AGENT, INVITED)
     browser.follow(invited)
     assert "confirmée" in text(driver)
@@ -351,8 +392,9 @@ async def test_the_loan_is_played_from_the_mails_that_start_each_step(
     await all_sent(notifications_db)
     caught = Counter((str(m["To"]), kind(m)) for m in smtp.messages())
     assert caught == {
-        (LENDER, ASKED): 1,
+        (LENDER, ASKED): 2,  # the approval, the half-day to confirm
         (HR, ASKED): 2,
+        (AGENT, ANSWER): 1,
         **{(person, AGREED): 1 for person in PEOPLE},
         (BORROWER, INVITED): 1,
         (AGENT, INVITED): 1,

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from browser import DESKTOP, PHONE, Open, accessible, click, serving
+from test_portal_lending_browser import tick
 
 from deformations_common.action_links import (
     DEV_LINK_SIGNING_KEY,
@@ -76,7 +77,8 @@ async def test_the_mailed_pages_open_signed_in_and_are_accessible(site: Any, dri
     accessible(driver)
     assert "Aouste-sur-Sye" in driver.page_source
     assert {method for method, *_ in fakes.calls} == {"GET"}
-    click(driver, "Valider au titre des ressources humaines")
+    tick(driver, "//select[@id='rh-agent']/option[contains(., 'agent@crest')]")
+    click(driver, "Valider et désigner l'agent")
     assert driver.current_url == f"{loan}?fait=accord"
     assert [c[1] for c in fakes.calls if c[0] == "POST"] == [
         f"/v1/loans/{fakes.loan_id}/approvals/hr"
@@ -117,7 +119,8 @@ async def test_a_signed_approval_link_readies_the_approval_and_an_old_one_is_ref
     assert "Vous êtes invité·e" not in driver.page_source
     assert {method for method, *_ in fakes.calls} == {"GET"}
     driver.get(fresh)
-    click(driver, "Valider au titre des ressources humaines")
+    tick(driver, "//select[@id='rh-agent']/option[contains(., 'agent@crest')]")
+    click(driver, "Valider et désigner l'agent")
     assert driver.current_url == f"{url}/prets/{fakes.loan_id}?fait=accord"
     assert [c[1] for c in fakes.calls if c[0] == "POST"] == [
         f"/v1/loans/{fakes.loan_id}/approvals/hr"

@@ -74,13 +74,20 @@ def test_a_session_names_its_participants_and_survives_their_erasure() -> None:
     offer = make_offer()
     borrower = describe(BORROWER.siren)
     record, outcome = _agreed_with_session(People(agent="agent-1", accepted_by="elu-1"))
-    [scheduled] = events.for_loan(
+    [scheduled, asked] = events.for_loan(
         outcome.events,
         record,
         offer,
         borrower=borrower,
         stage_before=contract.LoanStage.AGREED,
         acted_by=contract.LoanParty.BORROWER,
+    )
+    # Proposed by the borrower: the lender, who confirms, is asked to.
+    assert isinstance(asked, contract.LoanActionRequested)
+    assert (asked.action, asked.collectivite_siren, asked.session_id) == (
+        contract.LoanAction.CONFIRM_SESSION,
+        record.loan.lender,
+        record.loan.sessions[-1].id,
     )
     data = scheduled.model_dump(mode="json")
     assert data["participants"] == ["agent-1", "elu-1"]
@@ -91,13 +98,14 @@ def test_a_session_names_its_participants_and_survives_their_erasure() -> None:
     assert data["starts_at"].endswith("09:00:00+01:00")
 
     erased, outcome = _agreed_with_session(People())
+    # Proposed by the lender itself: nobody else's word awaited, nobody asked.
     [anonymous] = events.for_loan(
         outcome.events,
         erased,
         offer,
         borrower=borrower,
         stage_before=contract.LoanStage.AGREED,
-        acted_by=contract.LoanParty.BORROWER,
+        acted_by=contract.LoanParty.LENDER,
     )
     assert anonymous.model_dump()["participants"] == [events.ERASED_PERSON]
 

@@ -170,6 +170,7 @@ class LoanAction(StrEnum):
     ACCEPT = "accepter"
     APPROVE = "accord"
     AGENT_CONSENT = "accord-agent"
+    CONFIRM_SESSION = "confirmer-seance"
 
 
 class ActingRole(StrEnum):
@@ -177,15 +178,18 @@ class ActingRole(StrEnum):
 
     ELECTED = "elected"
     HR = "hr"
+    AGENT = "agent"
 
 
 class LoanActionRequested(_LoanEvent):
     """A loan waits for a collectivité's people to act: the borrower to accept it, the
-    lender's élu or RH to approve it, the lender's RH to record the agent's consent.
+    lender's élu or RH to approve it, the agent named by the RH to consent, a side to
+    confirm a proposed half-day.
 
     Lending knows the collectivités and the roles, not the people who hold them: the
     validated members of ``collectivite_siren`` holding one of ``roles`` are told (as
-    ``membership.changed.v1`` said); the portal lets only the right role act.
+    ``membership.changed.v1`` said); the portal lets only the right role act. The agent's
+    consent is personal: ``agent_person_id`` names the one person asked, and only them.
     """
 
     routing_key: ClassVar[str] = "loan.action_requested.v1"
@@ -195,6 +199,12 @@ class LoanActionRequested(_LoanEvent):
     party: LoanParty = Field(description="The side that must act: lender or borrower.")
     collectivite_siren: Siren
     roles: list[ActingRole] = Field(min_length=1, max_length=2)
+    agent_person_id: PersonId | None = Field(
+        default=None, description="The agent asked personally (their consent); else None."
+    )
+    session_id: UUID | None = Field(
+        default=None, description="The proposed half-day to confirm; else None."
+    )
     requested_at: Instant
 
     @model_validator(mode="after")

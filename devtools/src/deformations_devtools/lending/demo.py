@@ -93,14 +93,15 @@ async def play(ctx: DemoContext) -> None:
         loan = await _proposal_or_choice(ctx, client, aouste, offer, request, period)
         base = f"/v1/loans/{loan['id']}"
         _body(await client.post(f"{base}/approvals/elected", headers=crest_elected))
-        _body(await client.post(f"{base}/approvals/hr", headers=crest_hr))
-        loan = _body(
+        # The RH names the agent; she then consents herself, signed in as herself.
+        _body(
             await client.post(
-                f"{base}/approvals/agent",
+                f"{base}/approvals/hr",
                 headers=crest_hr,
                 json={"agent_person_id": ctx.person(cast.agent)},
             )
         )
+        loan = _body(await client.post(f"{base}/approvals/agent", headers=agent))
         ctx.say(f"Prêt {loan['status_label']} : élue, RH et agente {of(lender.name)} ont dit oui.")
         days = [_next(1, today), _next(1, _next(1, today))]
         for day in days:

@@ -27,6 +27,7 @@ class LoanAction(StrEnum):
     ACCEPT = "accepter"
     APPROVE = "accord"
     AGENT_CONSENT = "accord-agent"
+    CONFIRM_SESSION = "confirmer-seance"
 
 
 @dataclass(frozen=True, slots=True)

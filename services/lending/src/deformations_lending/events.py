@@ -153,14 +153,9 @@ def stage_of(record: LoanRecord) -> contract.LoanStage:
 _ELECTED, _HR = contract.ActingRole.ELECTED, contract.ActingRole.HR
 
 
-def action_requests(record: LoanRecord, at: datetime) -> list[contract.LoanActionRequested]:
-    """Who must act next on a loan that just became proposed or accepted.
-
-    Lending knows the collectivités and the roles (``domain.policy``), not who holds them:
-    the event names the collectivité and the roles, notifications writes to its people.
-    Asked once, when the loan enters the state, not again after each approval."""
+def _asking(record: LoanRecord, at: datetime) -> dict[str, object]:
     loan = record.loan
-    common = {
+    return {
         "loan_id": loan.id,
         "offer_id": loan.offer_id,
         "request_id": loan.request_id,
@@ -171,6 +166,16 @@ def action_requests(record: LoanRecord, at: datetime) -> list[contract.LoanActio
         "half_days_agreed": loan.half_days,
         "requested_at": at,
     }
+
+
+def action_requests(record: LoanRecord, at: datetime) -> list[contract.LoanActionRequested]:
+    """Who must act next on a loan that just became proposed or accepted.
+
+    Lending knows the collectivités and the roles (``domain.policy``), not who holds them:
+    the event names the collectivité and the roles, notifications writes to its people.
+    Asked once, when the loan enters the state, not again after each approval. The
+    agent is asked later, once the RH names them (``consent_request``)."""
+    loan = record.loan
     asked: list[tuple[contract.LoanAction, contract.LoanParty, list[contract.ActingRole]]] = []
     if loan.status is LoanStatus.PROPOSED:
         asked.append((contract.LoanAction.ACCEPT, contract.LoanParty.BORROWER, [_ELECTED, _HR]))
@@ -183,18 +188,54 @@ def action_requests(record: LoanRecord, at: datetime) -> list[contract.LoanActio
         ]
         if approvers:
             asked.append((contract.LoanAction.APPROVE, contract.LoanParty.LENDER, approvers))
-        if Approval.AGENT in missing:
-            # The agent's written consent is recorded by the lender's HR.
-            asked.append((contract.LoanAction.AGENT_CONSENT, contract.LoanParty.LENDER, [_HR]))
     return [
         contract.LoanActionRequested(
-            **common,
+            **_asking(record, at),
             action=action,
             party=party,
             collectivite_siren=loan.lender if party is contract.LoanParty.LENDER else loan.borrower,
             roles=roles,
         )
         for action, party, roles in asked
+    ]
+
+
+def consent_request(record: LoanRecord, at: datetime) -> list[contract.LoanActionRequested]:
+    """The agent the RH just named, asked in person for their consent (nobody else)."""
+    loan, agent = record.loan, record.people.agent
+    if loan.status is not LoanStatus.ACCEPTED or Approval.AGENT in loan.approvals or not agent:
+        return []
+    return [
+        contract.LoanActionRequested(
+            **_asking(record, at),
+            action=contract.LoanAction.AGENT_CONSENT,
+            party=contract.LoanParty.LENDER,
+            collectivite_siren=loan.lender,
+            roles=[contract.ActingRole.AGENT],
+            agent_person_id=agent,
+        )
+    ]
+
+
+def confirmation_request(
+    record: LoanRecord, session_id: UUID, by: contract.LoanParty, at: datetime
+) -> list[contract.LoanActionRequested]:
+    """The other side than ``by`` (who proposed or moved the half-day) asked to confirm it.
+
+    Only the lender confirms (``domain.policy``): a half-day the lender proposed itself
+    waits for nobody else's word, so nobody is asked."""
+    loan = record.loan
+    if by is contract.LoanParty.LENDER:
+        return []
+    return [
+        contract.LoanActionRequested(
+            **_asking(record, at),
+            action=contract.LoanAction.CONFIRM_SESSION,
+            party=contract.LoanParty.LENDER,
+            collectivite_siren=loan.lender,
+            roles=[_ELECTED, _HR],
+            session_id=session_id,
+        )
     ]
 
 
@@ -218,9 +259,15 @@ def for_loan(
         if isinstance(event, domain.LoanProposed | domain.LoanAccepted):
             built.extend(action_requests(record, event.occurred_at))
             continue
+        if isinstance(event, domain.LoanApprovalRecorded) and event.approval == Approval.HR:
+            built.extend(consent_request(record, event.occurred_at))
+            continue
         if event.routing_key is None:
             continue
         built.append(builder.build(event))
+        if isinstance(event, domain.SessionScheduled | domain.SessionRescheduled):
+            at = event.occurred_at
+            built.extend(confirmation_request(record, event.session_id, acted_by, at))
     return built
 
 

@@ -33,6 +33,7 @@ from deformations_lending.domain.loans import (
     propose_from_match,
     propose_loan,
     record_feedback,
+    refuse_consent,
     withdraw_offer,
 )
 from deformations_lending.domain.offers import publish_request, withdraw_request
@@ -54,19 +55,55 @@ GOOD_FEEDBACK: dict[str, Answer] = {
 }
 
 
-def test_agreement_needs_elected_hr_and_agent_in_any_order() -> None:
+@pytest.mark.parametrize(
+    "order",
+    [
+        (Approval.HR, Approval.AGENT, Approval.ELECTED),
+        (Approval.ELECTED, Approval.HR, Approval.AGENT),
+        (Approval.HR, Approval.ELECTED, Approval.AGENT),
+    ],
+)
+def test_agreement_needs_elected_hr_and_agent_the_elected_in_any_order(
+    order: tuple[Approval, ...],
+) -> None:
     offer = make_offer()
     loan = accept(make_loan(offer), now=NOW).loan
-    for approval in (Approval.AGENT, Approval.ELECTED):
+    for approval in order[:2]:
         outcome = approve(loan, offer, approval, now=NOW)
         loan, offer = outcome.loan, outcome.offer
         assert loan.status is LoanStatus.ACCEPTED
         assert offer.committed_half_days == 0
-    outcome = approve(loan, offer, Approval.HR, now=NOW)
+    outcome = approve(loan, offer, order[2], now=NOW)
     assert outcome.loan.status is LoanStatus.AGREED
     assert outcome.offer.committed_half_days == 2
     assert any(isinstance(e, LoanAgreed) for e in outcome.events)
     assert LoanAgreed.routing_key == "loan.agreed.v1"
+
+
+def test_the_agent_answers_only_once_named_by_the_hr() -> None:
+    offer = make_offer()
+    loan = accept(make_loan(offer), now=NOW).loan
+    loan = approve(loan, offer, Approval.ELECTED, now=NOW).loan
+    for answer in (
+        lambda: approve(loan, offer, Approval.AGENT, now=NOW),
+        lambda: refuse_consent(loan, reason="Non", now=NOW),
+    ):
+        with pytest.raises(InvalidTransitionError, match="désigné par les ressources humaines"):
+            answer()
+
+
+def test_the_agents_refusal_declines_the_loan_with_their_reason() -> None:
+    offer = make_offer()
+    loan = accept(make_loan(offer), now=NOW).loan
+    loan = approve(loan, offer, Approval.HR, now=NOW).loan
+    with pytest.raises(InvalidInputError, match="motif"):
+        refuse_consent(loan, reason="  ", now=NOW)
+    outcome = refuse_consent(loan, reason="Je pars en congé", now=NOW)
+    assert outcome.loan.status is LoanStatus.DECLINED
+    assert outcome.loan.end_reason == "Refus de l'agent : Je pars en congé"
+    consented = approve(loan, offer, Approval.AGENT, now=NOW).loan
+    with pytest.raises(InvalidTransitionError, match="déjà donné votre accord"):
+        refuse_consent(consented, reason="Finalement non", now=NOW)
 
 
 def test_approval_before_acceptance_is_refused_with_a_reason() -> None:
@@ -319,5 +356,5 @@ def test_every_approval_has_its_command() -> None:
     assert {APPROVAL_COMMANDS[a.value] for a in Approval} == {
         Command.APPROVE_AS_ELECTED,
         Command.APPROVE_AS_HR,
-        Command.RECORD_AGENT_CONSENT,
+        Command.GIVE_AGENT_CONSENT,
     }

@@ -13,7 +13,7 @@ from deformations_lending.domain.policy import (
     is_allowed,
 )
 
-PARTIES = Parties(owner=LENDER.siren, lender=LENDER.siren, borrower=BORROWER.siren)
+PARTIES = Parties(owner=LENDER.siren, lender=LENDER.siren, borrower=BORROWER.siren, agent="p-1")
 ROLES = ["elected", "hr", "agent", "trainer", "operator"]
 WHERE = {"lender": LENDER.siren, "borrower": BORROWER.siren, "other": OTHER, "none": None}
 
@@ -30,7 +30,9 @@ EXPECTED: dict[Command, tuple[set[str], set[str]] | None] = {
     Command.ACCEPT_LOAN: ({"borrower"}, BOTH),
     Command.APPROVE_AS_ELECTED: ({"lender"}, {"elected"}),
     Command.APPROVE_AS_HR: ({"lender"}, {"hr"}),
-    Command.RECORD_AGENT_CONSENT: ({"lender"}, {"hr"}),
+    # Personal too: only the named agent ("p-1" in PARTIES), see the test below.
+    Command.GIVE_AGENT_CONSENT: ({"lender"}, {"agent"}),
+    Command.REFUSE_AGENT_CONSENT: ({"lender"}, {"agent"}),
     Command.DECLINE_LOAN: ({"lender", "borrower"}, BOTH),
     Command.CANCEL_LOAN: ({"lender", "borrower"}, BOTH),
     Command.VIEW_LOAN: ({"lender", "borrower"}, {"elected", "hr", "agent"}),
@@ -82,3 +84,18 @@ def test_unknown_roles_are_ignored_and_messages_are_french() -> None:
 def test_missing_party_denies() -> None:
     actor = Actor(person_id="p-1", authority=LENDER.siren, roles=frozenset({"hr"}))
     assert not is_allowed(actor, Command.APPROVE_AS_HR, Parties(borrower=BORROWER.siren))
+
+
+@pytest.mark.parametrize("command", [Command.GIVE_AGENT_CONSENT, Command.REFUSE_AGENT_CONSENT])
+def test_the_agents_consent_is_theirs_alone(command: Command) -> None:
+    named = Actor(person_id="p-1", authority=LENDER.siren, roles=frozenset({"agent"}))
+    colleague = Actor(person_id="p-2", authority=LENDER.siren, roles=frozenset({"agent"}))
+    hr = Actor(person_id="p-3", authority=LENDER.siren, roles=frozenset({"hr"}))
+    assert is_allowed(named, command, PARTIES)
+    with pytest.raises(ForbiddenError, match="Seul l'agent désigné"):
+        authorize(colleague, command, PARTIES)
+    with pytest.raises(ForbiddenError, match="réservée au rôle : agent"):
+        authorize(hr, command, PARTIES)
+    # Nobody named yet: nobody answers, not even an agent of the lender.
+    unnamed = Parties(lender=LENDER.siren, borrower=BORROWER.siren)
+    assert not is_allowed(named, command, unnamed)

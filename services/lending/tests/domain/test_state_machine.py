@@ -30,6 +30,7 @@ from deformations_lending.domain.loans import (
     complete,
     decline,
     propose_loan,
+    refuse_consent,
     withdraw_offer,
 )
 from deformations_lending.domain.offers import Offer, OfferStatus
@@ -139,6 +140,12 @@ class LendingMachine(RuleBasedStateMachine):
         except DomainError:
             return
         self._store(outcome.loan, outcome.offer)
+
+    @precondition(lambda self: self.loan_ids)
+    @rule(index=st.integers(0, 20))
+    def agent_refuses(self, index: int) -> None:
+        with contextlib.suppress(DomainError):
+            self._store(refuse_consent(self._loan(index), reason="Non", now=self.now).loan)
 
     @precondition(lambda self: self.loan_ids)
     @rule(index=st.integers(0, 20))
@@ -284,6 +291,11 @@ class LendingMachine(RuleBasedStateMachine):
         self.now += timedelta(hours=hours)
 
     # invariants ---------------------------------------------------------------------------
+
+    @invariant()
+    def agent_consents_only_once_named_by_hr(self) -> None:
+        for loan in self.loans.values():
+            assert Approval.AGENT not in loan.approvals or Approval.HR in loan.approvals
 
     @invariant()
     def offers_never_over_committed(self) -> None:

@@ -344,3 +344,12 @@ async def test_a_booking_racing_a_withdrawal_never_leaves_a_future_session(
         "SELECT count(*) FROM sessions WHERE loan_id = $1 AND status = 'scheduled'", loan_id
     )
     assert status == "open" or scheduled == 0
+
+
+async def test_the_agent_never_consents_before_the_hr_names_them(db: asyncpg.Connection) -> None:
+    loan_id = await _loan(db, await _offer(db), agree=False)
+    with pytest.raises(asyncpg.CheckViolationError, match="loans_consent_after_hr"):
+        await db.execute("UPDATE loans SET hr_approved_at = NULL WHERE id = $1", loan_id)
+    await db.execute(
+        "UPDATE loans SET hr_approved_at = NULL, agent_consented_at = NULL WHERE id = $1", loan_id
+    )

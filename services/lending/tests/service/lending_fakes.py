@@ -349,8 +349,10 @@ async def agreed_loan(uow: FakeUnitOfWork, *, modality: Modality = Modality.ON_S
     )
     loan_id = record.loan.id
     await loans.approve(uow, actor(LENDER.siren, "elected"), loan_id, Approval.ELECTED)
-    await loans.approve(uow, actor(LENDER.siren, "hr"), loan_id, Approval.HR)
     await loans.approve(
-        uow, actor(LENDER.siren, "hr"), loan_id, Approval.AGENT, agent_person_id="agent-1"
+        uow, actor(LENDER.siren, "hr"), loan_id, Approval.HR, agent_person_id="agent-1"
+    )
+    await loans.approve(
+        uow, actor(LENDER.siren, "agent", person="agent-1"), loan_id, Approval.AGENT
     )
     return loan_id

@@ -13,6 +13,7 @@ from deformations_contracts.types import Modality
 from deformations_lending.domain.calendar import Period
 from deformations_lending.domain.errors import (
     ForbiddenError,
+    InvalidInputError,
     InvalidTransitionError,
     LoanAlreadyExistsError,
     LoanNotFoundError,
@@ -21,6 +22,7 @@ from deformations_lending.domain.errors import (
     ProposalIncompleteError,
 )
 from deformations_lending.domain.loan_model import Approval, LoanStatus
+from deformations_lending.domain.policy import Actor
 from deformations_lending.repositories.loan_records import LoanRecord
 from deformations_lending.repositories.proposals import Proposal
 from deformations_lending.service import catalogue, loans
@@ -54,8 +56,9 @@ async def test_a_loan_proposed_and_accepted_at_once_records_who_accepted(
     assert stored.people.accepted_by == "borrower-elected"
     assert stored.loan.proposed_at == NOW
     assert set(uow.fake_collectivites.known) == {LENDER.siren, BORROWER.siren}
-    # Accepted at once: the lender is asked for its approvals and the agent's consent.
-    assert uow.routing_keys() == ["skill.offered.v1"] + ["loan.action_requested.v1"] * 2
+    # Accepted at once: the lender is asked for its approvals; the agent, not named yet,
+    # is asked once the RH names them.
+    assert uow.routing_keys() == ["skill.offered.v1", "loan.action_requested.v1"]
     asked = [e for e in uow.emitted if isinstance(e, contract.LoanActionRequested)]
     assert [(e.action, e.collectivite_siren, e.roles) for e in asked] == [
         (
@@ -63,7 +66,6 @@ async def test_a_loan_proposed_and_accepted_at_once_records_who_accepted(
             LENDER.siren,
             [contract.ActingRole.ELECTED, contract.ActingRole.HR],
         ),
-        (contract.LoanAction.AGENT_CONSENT, LENDER.siren, [contract.ActingRole.HR]),
     ]
     assert {e.party for e in asked} == {contract.LoanParty.LENDER}
 
@@ -86,9 +88,8 @@ async def test_a_proposed_loan_asks_the_borrower_then_accepting_asks_the_lender(
     asked = uow.emitted[before:]
     assert [(e.action, e.party) for e in asked if isinstance(e, contract.LoanActionRequested)] == [
         (contract.LoanAction.APPROVE, contract.LoanParty.LENDER),
-        (contract.LoanAction.AGENT_CONSENT, contract.LoanParty.LENDER),
     ]
-    assert len(asked) == 2
+    assert len(asked) == 1
 
 
 async def test_the_third_approval_agrees_the_loan_and_announces_it(
@@ -97,20 +98,98 @@ async def test_the_third_approval_agrees_the_loan_and_announces_it(
     record = await _propose(uow, accept=True)
     loan_id = record.loan.id
     await loans.approve(uow, actor(LENDER.siren, "elected"), loan_id, Approval.ELECTED)
-    await loans.approve(uow, actor(LENDER.siren, "hr", person="rh"), loan_id, Approval.HR)
+    await loans.approve(
+        uow, actor(LENDER.siren, "hr", person="rh"), loan_id, Approval.HR, agent_person_id="ag-1"
+    )
     assert uow.fake_loans.records[loan_id].loan.status is LoanStatus.ACCEPTED
     clock.advance(timedelta(hours=1))
 
     after = await loans.approve(
-        uow, actor(LENDER.siren, "hr"), loan_id, Approval.AGENT, agent_person_id="agent-1"
+        uow, actor(LENDER.siren, "agent", person="ag-1"), loan_id, Approval.AGENT
     )
 
     assert after.loan.status is LoanStatus.AGREED
     assert after.loan.agreed_at == NOW + timedelta(hours=1)
-    assert (after.people.agent, after.people.hr_approved_by) == ("agent-1", "rh")
+    assert (after.people.agent, after.people.hr_approved_by) == ("ag-1", "rh")
     agreed = uow.emitted[-1]
     assert isinstance(agreed, contract.LoanAgreed)
     assert agreed.loan_id == loan_id
+    assert agreed.agent_person_id == "ag-1"
+
+
+async def test_the_hr_approval_names_the_agent_who_alone_is_asked(uow: FakeUnitOfWork) -> None:
+    record = await _propose(uow, accept=True)
+    loan_id = record.loan.id
+    with pytest.raises(InvalidInputError, match="Désignez l'agent"):
+        await loans.approve(uow, actor(LENDER.siren, "hr"), loan_id, Approval.HR)
+    assert uow.fake_loans.records[loan_id].loan.approvals == {}
+    before = len(uow.emitted)
+
+    await loans.approve(
+        uow, actor(LENDER.siren, "hr", person="rh"), loan_id, Approval.HR, agent_person_id="ag-1"
+    )
+
+    asked = uow.emitted[before:]
+    assert len(asked) == 1
+    consent = asked[0]
+    assert isinstance(consent, contract.LoanActionRequested)
+    assert (consent.action, consent.collectivite_siren, consent.roles) == (
+        contract.LoanAction.AGENT_CONSENT,
+        LENDER.siren,
+        [contract.ActingRole.AGENT],
+    )
+    assert consent.agent_person_id == "ag-1"
+
+
+@pytest.mark.parametrize(
+    ("who", "message"),
+    [
+        (actor(LENDER.siren, "hr", person="rh"), "réservée au rôle : agent"),
+        (actor(LENDER.siren, "elected", person="elue"), "réservée au rôle : agent"),
+        (actor(LENDER.siren, "agent", person="ag-2"), "Seul l'agent désigné"),
+        (actor(BORROWER.siren, "agent", person="ag-1"), "collectivité concernée"),
+    ],
+)
+async def test_nobody_but_the_named_agent_consents_or_refuses(
+    uow: FakeUnitOfWork, who: Actor, message: str
+) -> None:
+    record = await _propose(uow, accept=True)
+    loan_id = record.loan.id
+    await loans.approve(
+        uow, actor(LENDER.siren, "hr", person="rh"), loan_id, Approval.HR, agent_person_id="ag-1"
+    )
+    before = uow.fake_loans.records[loan_id]
+    emitted = list(uow.emitted)
+
+    with pytest.raises(ForbiddenError, match=message) as refused:
+        await loans.approve(uow, who, loan_id, Approval.AGENT)
+    assert refused.value.details == {"command": "give_agent_consent"}
+    with pytest.raises(ForbiddenError, match=message):
+        await loans.refuse_consent(uow, who, loan_id, "Je refuse à sa place")
+
+    assert uow.fake_loans.records[loan_id] == before
+    assert uow.emitted == emitted
+
+
+async def test_the_named_agent_refuses_and_the_loan_is_declined(uow: FakeUnitOfWork) -> None:
+    record = await _propose(uow, accept=True)
+    loan_id = record.loan.id
+    await loans.approve(
+        uow, actor(LENDER.siren, "hr", person="rh"), loan_id, Approval.HR, agent_person_id="ag-1"
+    )
+
+    after = await loans.refuse_consent(
+        uow, actor(LENDER.siren, "agent", person="ag-1"), loan_id, "Trop de travail ce mois-ci"
+    )
+
+    assert after.loan.status is LoanStatus.DECLINED
+    assert after.loan.end_reason == "Refus de l'agent : Trop de travail ce mois-ci"
+    cancelled = uow.emitted[-1]
+    assert isinstance(cancelled, contract.LoanCancelled)
+    assert (cancelled.cancelled_by, cancelled.agent_person_id) == (
+        contract.LoanParty.LENDER,
+        "ag-1",
+    )
 
 
 async def test_the_borrower_cannot_approve_for_the_lender(uow: FakeUnitOfWork) -> None:

@@ -39,10 +39,29 @@ async def test_an_on_site_session_defaults_to_the_borrower_s_town_hall(
 
     assert record.places[session_id].place_label == "Mairie de Péronnas"
     assert record.places[session_id].remote is False
-    [event] = uow.emitted
+    [event, asked] = uow.emitted
     assert isinstance(event, session_contract.SessionScheduled)
     assert event.session_id == session_id
     assert event.ends_at - event.starts_at == timedelta(minutes=HALF_DAY_MINUTES)
+    # The lender confirms the half-days: told by mail, not left to come and look.
+    assert isinstance(asked, contract.LoanActionRequested)
+    assert (asked.action, asked.party, asked.session_id, asked.roles) == (
+        contract.LoanAction.CONFIRM_SESSION,
+        contract.LoanParty.LENDER,
+        session_id,
+        [contract.ActingRole.ELECTED, contract.ActingRole.HR],
+    )
+
+
+async def test_a_half_day_the_lender_proposes_asks_nobody_to_confirm(
+    uow: FakeUnitOfWork,
+) -> None:
+    loan_id = await agreed_loan(uow)
+    uow.emitted.clear()
+
+    await sessions.schedule(uow, actor(LENDER.siren, "hr"), loan_id, TWO[0])
+
+    assert uow.routing_keys() == ["session.scheduled.v1"]
 
 
 async def test_a_remote_session_on_an_on_site_loan_is_refused(uow: FakeUnitOfWork) -> None:
@@ -153,5 +172,9 @@ async def test_cancelling_a_session_frees_the_agent_s_half_day(uow: FakeUnitOfWo
 
     assert record.loan.session(session_id).status is SessionStatus.CANCELLED
     assert record.places[session_id].sequence == 1  # calendars must drop it
-    assert uow.routing_keys()[-2:] == ["session.cancelled.v1", "session.scheduled.v1"]
+    assert uow.routing_keys()[-3:] == [
+        "session.cancelled.v1",
+        "session.scheduled.v1",
+        "loan.action_requested.v1",
+    ]
     assert again != session_id

@@ -70,6 +70,45 @@ def test_the_roles_asked_to_act_in_the_collectivite_are_the_audience() -> None:
     )
 
 
+def test_the_consent_is_asked_of_the_named_agent_alone_in_person() -> None:
+    agent = uuid4()
+    event = _event(LoanAction.AGENT_CONSENT).model_copy(
+        update={"roles": [ActingRole.AGENT], "agent_person_id": str(agent)}
+    )
+    # Not the collectivité's agents, nor its référents: that one person.
+    assert audience_of(event) == Audience(people=frozenset({str(agent)}))
+
+    mail = _mail(event, str(agent))
+
+    assert mail["Subject"].startswith("Un prêt attend votre réponse")
+    text = mail.get_body(("plain",))
+    assert text is not None
+    assert "attend votre réponse, en personne" in text.get_content()
+    assert "donner ou refuser votre accord" in text.get_content()
+    token = parse_qs(urlsplit(_link(mail)).query)["jeton"][0]
+    assert (
+        check_action_link(
+            token,
+            DEV_LINK_SIGNING_KEY,
+            loan_id=event.loan_id,
+            action="accord-agent",
+            person_id=agent,
+            now=NOW,
+        )
+        is LinkCheck.VALID
+    )
+
+
+def test_the_lender_is_asked_to_confirm_a_proposed_half_day() -> None:
+    event = _event(LoanAction.CONFIRM_SESSION).model_copy(update={"session_id": uuid4()})
+    assert audience_of(event) == Audience(holders=RoleHolders(LENDER, frozenset({"elected", "hr"})))
+    mail = _mail(event, str(uuid4()))
+    text = mail.get_body(("plain",))
+    assert text is not None
+    assert "confirmer la demi-journée proposée" in text.get_content()
+    assert parse_qs(urlsplit(_link(mail)).query)["action"] == ["confirmer-seance"]
+
+
 def test_the_mailed_link_readies_this_action_for_this_person_only() -> None:
     event, person = _event(), uuid4()
     mail = _mail(event, str(person))

@@ -119,10 +119,7 @@ async def test_an_email_link_goes_through_sign_in_and_acts_only_on_post(
         assert signed.status_code == 303 and signed.headers["location"] == f"/prets/{LOAN}"
         page = await client.get(f"/prets/{LOAN}")
         assert page.status_code == 200, page.text
-        assert (
-            "Aouste-sur-Sye" in page.text
-            and "Valider au titre des ressources humaines" in page.text
-        )
+        assert "Aouste-sur-Sye" in page.text and "Valider et désigner l&#39;agent" in page.text
         assert all(method == "GET" for method, *_ in services.calls)  # nothing changed on GET
         _, _, claims, _ = services.calls[-1]
         assert claims["aud"] == "lending" and claims["authority"] == demo.CREST
@@ -131,10 +128,17 @@ async def test_an_email_link_goes_through_sign_in_and_acts_only_on_post(
         refused = await client.post(f"/prets/{LOAN}/accord", data={})
         assert refused.status_code == 403 and "Ce formulaire a expiré" in refused.text
         assert not [c for c in services.calls if c[0] == "POST"]
-        done = await client.post(f"/prets/{LOAN}/accord", data={"csrf": csrf_of(page)})
+        # The RH's approval names the agent: without one, lending is not called.
+        unnamed = await client.post(f"/prets/{LOAN}/accord", data={"csrf": csrf_of(page)})
+        assert unnamed.status_code == 422 and "Choisissez l&#39;agent" in unnamed.text
+        assert not [c for c in services.calls if c[0] == "POST"]
+        agent = str(person_id("agent-crest"))
+        done = await client.post(
+            f"/prets/{LOAN}/accord", data={"csrf": csrf_of(page), "agent": agent}
+        )
         assert done.status_code == 303 and done.headers["location"] == f"/prets/{LOAN}?fait=accord"
-        assert [c[1] for c in services.calls if c[0] == "POST"] == [
-            f"/v1/loans/{LOAN}/approvals/hr"
+        assert [(c[1], c[3]) for c in services.calls if c[0] == "POST"] == [
+            (f"/v1/loans/{LOAN}/approvals/hr", {"agent_person_id": agent})
         ]
         # The half-day of the loan, and one that is not there.
         session = await client.get(f"/seances/{SESSION}")
@@ -225,9 +229,12 @@ async def test_a_signed_action_link_readies_the_action_and_a_bad_one_changes_not
             assert shown.status_code == 200, shown.text
             assert "Ce lien a expiré ou n&#39;est pas valable pour vous" in shown.text
             assert "Vous êtes invité·e" not in shown.text
-            assert "Valider au titre des ressources humaines" in shown.text
+            assert "Valider et désigner l&#39;agent" in shown.text
         assert all(method == "GET" for method, *_ in services.calls)  # GET never acts
-        done = await client.post(f"/prets/{LOAN}/accord", data={"csrf": csrf_of(page)})
+        agent = str(person_id("agent-crest"))
+        done = await client.post(
+            f"/prets/{LOAN}/accord", data={"csrf": csrf_of(page), "agent": agent}
+        )
         assert done.status_code == 303 and done.headers["location"] == f"/prets/{LOAN}?fait=accord"
         assert [c[1] for c in services.calls if c[0] == "POST"] == [
             f"/v1/loans/{LOAN}/approvals/hr"

@@ -45,6 +45,7 @@ class LoanOut(BaseModel):
     status: str
     status_label: str
     approvals: dict[str, datetime | None]
+    agent_person_id: str | None  # the agent the RH named, who alone consents
     missing_approvals: list[str]
     agreed_at: datetime | None
     ended_at: datetime | None
@@ -89,6 +90,7 @@ class LoanOut(BaseModel):
             status=loan.status.value,
             status_label=STATUS_LABELS[loan.status],
             approvals={a.value: loan.approvals.get(a) for a in APPROVAL_LABELS},
+            agent_person_id=record.people.agent,
             missing_approvals=[APPROVAL_LABELS[a] for a in loan.missing_approvals],
             agreed_at=loan.agreed_at,
             ended_at=loan.ended_at,

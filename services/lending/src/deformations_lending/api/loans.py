@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from deformations_lending.api.deps import CurrentActor, WorkDep
 from deformations_lending.api.loan_out import LoanOut
-from deformations_lending.api.schemas import ConsentIn, LoanIn, ProposalLoanIn, ReasonIn
+from deformations_lending.api.schemas import HrApprovalIn, LoanIn, ProposalLoanIn, ReasonIn
 from deformations_lending.domain.loan_model import Approval
 from deformations_lending.service import loans
 
@@ -74,23 +74,34 @@ async def approve_as_elected(loan_id: UUID, work: WorkDep, actor: CurrentActor) 
 
 
 @router.post("/loans/{loan_id}/approvals/hr")
-async def approve_as_hr(loan_id: UUID, work: WorkDep, actor: CurrentActor) -> LoanOut:
-    """Validation des ressources humaines de la collectivité d'origine."""
+async def approve_as_hr(
+    loan_id: UUID, body: HrApprovalIn, work: WorkDep, actor: CurrentActor
+) -> LoanOut:
+    """Validation des ressources humaines de la collectivité d'origine, qui désigne
+    l'agent mis à disposition : lui seul donnera ensuite son accord."""
     async with work.begin() as uow:
-        record = await loans.approve(uow, actor, loan_id, Approval.HR)
+        record = await loans.approve(
+            uow, actor, loan_id, Approval.HR, agent_person_id=body.agent_person_id
+        )
     return LoanOut.of(record)
 
 
 @router.post("/loans/{loan_id}/approvals/agent")
-async def record_agent_consent(
-    loan_id: UUID, body: ConsentIn, work: WorkDep, actor: CurrentActor
-) -> LoanOut:
-    """Accord écrit de l'agent, enregistré par les ressources humaines de la collectivité
-    d'origine (article L. 512-7 du code général de la fonction publique)."""
+async def give_agent_consent(loan_id: UUID, work: WorkDep, actor: CurrentActor) -> LoanOut:
+    """Accord de l'agent désigné, donné par l'agent en personne (article L. 512-7 du code
+    général de la fonction publique)."""
     async with work.begin() as uow:
-        record = await loans.approve(
-            uow, actor, loan_id, Approval.AGENT, agent_person_id=body.agent_person_id
-        )
+        record = await loans.approve(uow, actor, loan_id, Approval.AGENT)
+    return LoanOut.of(record)
+
+
+@router.post("/loans/{loan_id}/approvals/agent/refusal")
+async def refuse_agent_consent(
+    loan_id: UUID, body: ReasonIn, work: WorkDep, actor: CurrentActor
+) -> LoanOut:
+    """Refus de l'agent désigné, en personne et avec un motif : le prêt est refusé."""
+    async with work.begin() as uow:
+        record = await loans.refuse_consent(uow, actor, loan_id, body.reason)
     return LoanOut.of(record)
 
 

@@ -83,9 +83,10 @@ class ProposalLoanIn(Input):
     request_id: UUID
 
 
-class ConsentIn(Input):
+class HrApprovalIn(Input):
     agent_person_id: PersonId = Field(
-        description="Identifiant (pseudonyme) de l'agent sur la plateforme."
+        description="L'agent mis à disposition : identifiant (pseudonyme) sur la plateforme "
+        "d'une personne ayant le rôle agent dans la collectivité d'origine."
     )
 
 

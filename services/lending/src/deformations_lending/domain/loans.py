@@ -1,10 +1,13 @@
 """The loan lifecycle, an explicit state machine.
 
-    proposed ──accept──▶ accepted ──(elected + hr + agent consent)──▶ agreed
-        │                   │                                           │
-        └──decline/cancel───┴──decline/cancel              sessions, then complete
-                                                                        │
-                                                          cancel ◀──────┴──▶ completed
+    proposed ──accept──▶ accepted ──(elected + hr naming the agent + agent consent)──▶ agreed
+        │                   │                                                      │
+        └──decline/cancel───┴──decline/cancel, the agent's refusal    sessions, then complete
+                                                                                   │
+                                                                     cancel ◀──────┴──▶ completed
+
+The élu·e and the RH approve in any order; the agent consents, in person, once the RH
+has named them (the RH's approval names the agent).
 
 Every command takes the current state (and ``now``) and returns the new state with the
 events to emit; a command that does not apply raises a ``DomainError`` saying why. The
@@ -175,6 +178,8 @@ def approve(loan: Loan, offer: Offer, approval: Approval, *, now: datetime) -> L
         raise InvalidInputError("Cette offre n'est pas celle du prêt.")
     if approval in loan.approvals:
         raise InvalidTransitionError(f"Le prêt a déjà reçu {APPROVAL_LABELS[approval]}.")
+    if approval is Approval.AGENT:
+        _require_named_agent(loan)
     approvals = {**loan.approvals, approval: now}
     events: list[DomainEvent] = [
         LoanApprovalRecorded(occurred_at=now, loan_id=loan.id, approval=approval.value)
@@ -186,6 +191,25 @@ def approve(loan: Loan, offer: Offer, approval: Approval, *, now: datetime) -> L
     agreed = replace(updated, status=LoanStatus.AGREED, agreed_at=now)
     events.append(LoanAgreed(occurred_at=now, loan_id=loan.id, offer_id=offer.id))
     return LoanOfferOutcome(agreed, committed, tuple(events))
+
+
+def _require_named_agent(loan: Loan) -> None:
+    if Approval.HR not in loan.approvals:
+        raise InvalidTransitionError(
+            "L'agent répond une fois désigné par les ressources humaines de la collectivité "
+            "d'origine, avec leur validation."
+        )
+
+
+def refuse_consent(loan: Loan, *, reason: str, now: datetime) -> LoanOutcome:
+    """The agent named by the RH says no: the loan is declined with their reason."""
+    require_status(loan, {LoanStatus.ACCEPTED}, "refuser ce prêt")
+    _require_named_agent(loan)
+    if Approval.AGENT in loan.approvals:
+        raise InvalidTransitionError(
+            "Vous avez déjà donné votre accord : seule l'annulation du prêt reste possible."
+        )
+    return decline(loan, reason=f"Refus de l'agent : {given_reason(reason)}", now=now)
 
 
 def decline(loan: Loan, *, reason: str, now: datetime) -> LoanOutcome:

@@ -3,7 +3,8 @@
 Only a collectivité's ``elected`` or ``hr`` people act for it; which of the two depends on
 the command (the lender's HR approval needs ``hr``, its political approval ``elected``).
 Any signed-in person browses open offers and requests; the platform's operators moderate
-them, whatever collectivité they act for.
+them, whatever collectivité they act for. The agent's consent is personal: only the agent
+the HR named, signed in as themself, gives or refuses it.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ class Command(StrEnum):
     ACCEPT_LOAN = "accept_loan"
     APPROVE_AS_ELECTED = "approve_as_elected"
     APPROVE_AS_HR = "approve_as_hr"
-    RECORD_AGENT_CONSENT = "record_agent_consent"
+    GIVE_AGENT_CONSENT = "give_agent_consent"
+    REFUSE_AGENT_CONSENT = "refuse_agent_consent"
     DECLINE_LOAN = "decline_loan"
     CANCEL_LOAN = "cancel_loan"
     VIEW_LOAN = "view_loan"
@@ -60,11 +62,13 @@ class Command(StrEnum):
 class Rule:
     side: Side
     roles: frozenset[Role]  # empty with Side.ANYONE: any role
+    personal: bool = False  # only the loan's named agent (``Parties.agent``) in person
 
 
 _BOTH = frozenset({Role.ELECTED, Role.HR})
 _ELECTED = frozenset({Role.ELECTED})
 _HR = frozenset({Role.HR})
+_AGENT = frozenset({Role.AGENT})
 
 RULES: dict[Command, Rule] = {
     Command.BROWSE: Rule(Side.ANYONE, frozenset()),
@@ -77,8 +81,9 @@ RULES: dict[Command, Rule] = {
     Command.ACCEPT_LOAN: Rule(Side.BORROWER, _BOTH),
     Command.APPROVE_AS_ELECTED: Rule(Side.LENDER, _ELECTED),
     Command.APPROVE_AS_HR: Rule(Side.LENDER, _HR),
-    # The agent's written consent is collected and recorded by the lender's HR.
-    Command.RECORD_AGENT_CONSENT: Rule(Side.LENDER, _HR),
+    # The agent consents (or refuses) in person: nobody answers for them, not even the HR.
+    Command.GIVE_AGENT_CONSENT: Rule(Side.LENDER, _AGENT, personal=True),
+    Command.REFUSE_AGENT_CONSENT: Rule(Side.LENDER, _AGENT, personal=True),
     Command.DECLINE_LOAN: Rule(Side.EITHER, _BOTH),
     Command.CANCEL_LOAN: Rule(Side.EITHER, _BOTH),
     Command.VIEW_LOAN: Rule(Side.EITHER, frozenset({Role.ELECTED, Role.HR, Role.AGENT})),
@@ -91,7 +96,7 @@ RULES: dict[Command, Rule] = {
     Command.BORROWER_FEEDBACK: Rule(Side.BORROWER, _BOTH),
     Command.LENDER_FEEDBACK: Rule(Side.LENDER, _BOTH),
     # The agent answers for themself, not for the collectivité: an agent of the lender.
-    Command.AGENT_FEEDBACK: Rule(Side.LENDER, frozenset({Role.AGENT})),
+    Command.AGENT_FEEDBACK: Rule(Side.LENDER, _AGENT),
     Command.DOWNLOAD_CONVENTION: Rule(Side.EITHER, _BOTH),
     Command.DOWNLOAD_ATTESTATION: Rule(Side.LENDER, frozenset({Role.HR, Role.AGENT})),
     # Operators hide and show the texts of every collectivité (see ``moderation``).
@@ -103,7 +108,7 @@ RULES: dict[Command, Rule] = {
 APPROVAL_COMMANDS: dict[str, Command] = {
     "elected": Command.APPROVE_AS_ELECTED,
     "hr": Command.APPROVE_AS_HR,
-    "agent": Command.RECORD_AGENT_CONSENT,
+    "agent": Command.GIVE_AGENT_CONSENT,
 }
 
 
@@ -123,6 +128,7 @@ class Parties:
     owner: str | None = None
     lender: str | None = None
     borrower: str | None = None
+    agent: str | None = None  # the person the lender's HR named as the loan's agent
 
 
 _ROLE_NAMES = {
@@ -155,6 +161,11 @@ def authorize(actor: Actor, command: Command, parties: Parties) -> None:
     if actor.authority is None or actor.authority not in sides:
         raise ForbiddenError("Vous n'agissez pas pour une collectivité concernée par cette action.")
     _require_role(actor, rule.roles)
+    if rule.personal and (parties.agent is None or actor.person_id != parties.agent):
+        raise ForbiddenError(
+            "Seul l'agent désigné par les ressources humaines donne ou refuse son accord, "
+            "en personne."
+        )
 
 
 def _require_role(actor: Actor, roles: frozenset[Role]) -> None:

@@ -56,7 +56,12 @@ async def change_loan(
     record = await uow.loans.get_loan(loan_id, for_update=True)
     assert offer is not None
     assert record is not None
-    allow(actor, command, Parties(lender=record.loan.lender, borrower=record.loan.borrower))
+    loan = record.loan
+    allow(
+        actor,
+        command,
+        Parties(lender=loan.lender, borrower=loan.borrower, agent=record.people.agent),
+    )
     change = await decide(record, offer)
     if change.ledger is not None:
         await uow.ledger.insert_ledger_transaction(change.ledger)

@@ -9,6 +9,7 @@ from deformations_lending import events
 from deformations_lending.domain import loans as rules
 from deformations_lending.domain.calendar import Period
 from deformations_lending.domain.errors import (
+    InvalidInputError,
     InvalidTransitionError,
     LoanAlreadyExistsError,
     LoanNotFoundError,
@@ -140,7 +141,11 @@ async def visible_loan(
     if record is None:
         raise LoanNotFoundError("Ce prêt n'existe pas.")
     loan = record.loan
-    allow(actor, command, Parties(lender=loan.lender, borrower=loan.borrower))
+    allow(
+        actor,
+        command,
+        Parties(lender=loan.lender, borrower=loan.borrower, agent=record.people.agent),
+    )
     return record
 
 
@@ -162,12 +167,14 @@ async def approve(
     *,
     agent_person_id: str | None = None,
 ) -> LoanRecord:
-    """One of the lender's approvals: its elected, its HR, or the agent's written consent
-    (recorded by HR; ``agent_person_id`` names the agent)."""
+    """One of the lender's approvals: its elected, its HR (naming the agent who will go:
+    ``agent_person_id``), or the agent's own consent, given by that agent in person."""
+    if approval is Approval.HR and not agent_person_id:
+        raise InvalidInputError("Désignez l'agent mis à disposition.")
     people = {
         Approval.ELECTED: People(elected_approved_by=actor.person_id),
-        Approval.HR: People(hr_approved_by=actor.person_id),
-        Approval.AGENT: People(agent=agent_person_id),
+        Approval.HR: People(hr_approved_by=actor.person_id, agent=agent_person_id),
+        Approval.AGENT: People(),
     }[approval]
 
     async def decide(record: LoanRecord, offer: Offer) -> Change:
@@ -177,6 +184,18 @@ async def approve(
 
     command = APPROVAL_COMMANDS[approval.value]
     return await change_loan(uow, actor, loan_id, command, decide)
+
+
+async def refuse_consent(
+    uow: LendingUnitOfWork, actor: Actor, loan_id: UUID, reason: str
+) -> LoanRecord:
+    """The named agent refuses, in person: the loan is declined with their reason."""
+
+    async def decide(record: LoanRecord, offer: Offer) -> Change:
+        outcome = rules.refuse_consent(record.loan, reason=reason, now=uow.now())
+        return Change(outcome.loan, outcome.events)
+
+    return await change_loan(uow, actor, loan_id, Command.REFUSE_AGENT_CONSENT, decide)
 
 
 async def decline(uow: LendingUnitOfWork, actor: Actor, loan_id: UUID, reason: str) -> LoanRecord:

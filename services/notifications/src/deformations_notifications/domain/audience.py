@@ -5,8 +5,8 @@ event designates directly (the élu of a diagnosis, the agent of a loan, the par
 of a session, the élu of an enrolment, a rebond, a questionnaire or a programme's
 invitation and review), the collectivités whose registered people are concerned (both
 sides of a loan), the campaigns whose team is concerned, and the roles awaited in a
-collectivité (a loan's action request). The service layer resolves SIRENs, campaigns and
-roles to people with its read models.
+collectivité (a loan's action request; the agent in person for their consent). The
+service layer resolves SIRENs, campaigns and roles to people with its read models.
 """
 
 from __future__ import annotations
@@ -108,6 +108,9 @@ def audience_of(event: EventData) -> Audience:
                 people=frozenset(agent),
                 sirens=frozenset({event.lender_siren, event.borrower_siren}),
             )
+        case LoanActionRequested(agent_person_id=str() as agent):
+            # The agent's consent is personal: the agent the RH named, never their colleagues.
+            return Audience(people=frozenset({agent}))
         case LoanActionRequested():
             # Lending names the collectivité and the roles, not people: the memberships the
             # portal publishes say who holds them. Each gets a link bound to them.

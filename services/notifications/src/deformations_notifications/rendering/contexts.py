@@ -155,7 +155,8 @@ def _loan(event: LoanAgreed | LoanCompleted | LoanCancelled, links: Links, name:
 ACTION_LABELS = {
     LoanAction.ACCEPT: "accepter la proposition de mise à disposition",
     LoanAction.APPROVE: "donner l'accord de la collectivité qui prête",
-    LoanAction.AGENT_CONSENT: "enregistrer l'accord écrit de l'agent",
+    LoanAction.AGENT_CONSENT: "donner ou refuser votre accord pour être mis·e à disposition",
+    LoanAction.CONFIRM_SESSION: "confirmer la demi-journée proposée, ou la déplacer",
 }
 
 
@@ -167,6 +168,7 @@ def _action(event: LoanActionRequested, links: Links, name: Namer) -> dict[str, 
         "borrower_name": name(event.borrower_siren),
         "half_days": event.half_days_agreed,
         "action_label": ACTION_LABELS[event.action],
+        "personal": event.agent_person_id is not None,
         "loan_url": links.to("prets", event.loan_id),
     }
 

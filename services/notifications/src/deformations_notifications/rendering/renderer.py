@@ -33,7 +33,9 @@ _SUBJECTS: dict[str, str] = {
         "{% else %}Une rencontre vous est proposée{% endif %}"
         "{% if theme is defined %} : {{ theme }}{% endif %}"
     ),
-    "loan.action_requested": "Un prêt attend votre accord : {{ skill_label }}",
+    "loan.action_requested": (
+        "Un prêt attend {{ 'votre réponse' if personal else 'votre accord' }} : {{ skill_label }}"
+    ),
     "loan.agreed": "Mise à disposition convenue : {{ skill_label }}",
     "loan.completed": "Mise à disposition terminée : {{ skill_label }}",
     "loan.cancelled": "Mise à disposition annulée : {{ skill_label }}",
@@ -91,7 +93,7 @@ _OPTIONAL: dict[str, tuple[str, ...]] = {
     "diagnosis.completed": ("family_description", "priority_themes", "next_steps"),
     "diagnosis.team_updated": ("families", "priority_themes"),
     "match.proposed": ("reasons", "group_size", "partner_label"),
-    "loan.action_requested": ("action_url",),
+    "loan.action_requested": ("action_url", "personal"),
     "loan.agreed": ("agent_label",),
     "loan.cancelled": ("reason",),
     "session.scheduled": ("location", "join_url", "modality"),

@@ -37,7 +37,8 @@ DONE = {
     "s'affichent ici.",
     "accepte": "Le prêt est accepté.",
     "accord": "Votre accord est enregistré.",
-    "agent": "L'accord écrit de l'agent est enregistré.",
+    "agent": "Votre accord est enregistré : merci.",
+    "refus-agent": "Votre refus est enregistré : le prêt est refusé.",
     "refuse": "Le prêt est refusé.",
     "annule": "Le prêt est annulé.",
     "seance": "La demi-journée est proposée : la collectivité qui prête la confirme.",
@@ -57,7 +58,8 @@ LINK_REFUSED = (
 INVITATIONS = {
     LoanAction.ACCEPT.value: "Vous êtes invité·e à accepter ce prêt",
     LoanAction.APPROVE.value: "Vous êtes invité·e à approuver ce prêt",
-    LoanAction.AGENT_CONSENT.value: "Vous êtes invité·e à enregistrer l'accord écrit de l'agent",
+    LoanAction.AGENT_CONSENT.value: "Vous êtes invité·e à donner ou refuser votre accord",
+    LoanAction.CONFIRM_SESSION.value: "Vous êtes invité·e à confirmer une demi-journée proposée",
 }
 SIDES = {"lender": "Votre collectivité prête", "borrower": "Votre collectivité accueille"}
 DOCUMENTS = {
@@ -124,7 +126,7 @@ async def _loan_page(
     except DomainError as exc:
         return _unavailable(page, exc)
     assert page.me is not None
-    view = loan_view(loan, page.me.acting)
+    view = loan_view(loan, page.me.acting, str(page.me.person_id))
     invited = ""
     if link is not None:
         invited, error = _invitation(page, loan_id, view, *link)
@@ -136,7 +138,11 @@ async def _loan_page(
         view=view,
         loan=loan,
         side=SIDES.get(view.side or "", ""),
-        agents={str(pid): name for pid, name in await _agents(page)} if view.agent_consent else {},
+        agents=(
+            {str(pid): name for pid, name in await _agents(page)}
+            if any(code == "hr" for code, _ in view.approve)
+            else {}
+        ),
         modality=MODALITIES.get(loan.get("modality", ""), ""),
         parts=PARTS,
         documents=[
@@ -174,6 +180,7 @@ def _invitation(page: Page, loan_id: UUID, view: Any, action: str, token: str) -
         LoanAction.ACCEPT: view.accept,
         LoanAction.APPROVE: bool(view.approve),
         LoanAction.AGENT_CONSENT: view.agent_consent,
+        LoanAction.CONFIRM_SESSION: any(s.confirm for s in view.sessions),
     }
     if not still_to_do[LoanAction(action)]:
         return "", "Cette action n'est plus à faire avec votre rôle actuel : rien n'a changé."
@@ -248,6 +255,15 @@ async def accept(page: PageDep, loan_id: UUID) -> Response:
     return await _act(page, loan_id, "/accept", "accepte")
 
 
+def _hr_approval(given: dict[str, str]) -> Checked:
+    checked = Checked()
+    try:
+        checked.body = {"agent_person_id": str(UUID(given.get("agent", "")))}
+    except ValueError:
+        checked.errors["agent"] = "Choisissez l'agent mis à disposition."
+    return checked
+
+
 @router.post("/prets/{loan_id}/accord")
 async def approve(page: PageDep, loan_id: UUID) -> Response:
     # The approval is the one of the role the person acts in: lending checks it is theirs.
@@ -260,25 +276,20 @@ async def approve(page: PageDep, loan_id: UUID) -> Response:
             error=True,
             link={"href": f"/prets/{loan_id}", "text": "Revenir à la mise à disposition"},
         )
-    return await _act(page, loan_id, f"/approvals/{role}", "accord")
-
-
-def _consent(given: dict[str, str]) -> Checked:
-    checked = Checked()
-    try:
-        checked.body = {"agent_person_id": str(UUID(given.get("agent", "")))}
-    except ValueError:
-        checked.errors["agent"] = "Choisissez l'agent mis à disposition."
-    if given.get("consentement") != "oui":
-        checked.errors["consentement"] = (
-            "Cochez cette case une fois l'accord écrit de l'agent recueilli."
-        )
-    return checked
+    # The RH's approval names the agent who will go: they alone consent afterwards.
+    read = _hr_approval if role == "hr" else None
+    return await _act(page, loan_id, f"/approvals/{role}", "accord", read)
 
 
 @router.post("/prets/{loan_id}/accord-agent")
 async def agent_consent(page: PageDep, loan_id: UUID) -> Response:
-    return await _act(page, loan_id, "/approvals/agent", "agent", _consent)
+    """The named agent's own consent: lending checks the person is that agent."""
+    return await _act(page, loan_id, "/approvals/agent", "agent")
+
+
+@router.post("/prets/{loan_id}/refus-agent")
+async def agent_refusal(page: PageDep, loan_id: UUID) -> Response:
+    return await _act(page, loan_id, "/approvals/agent/refusal", "refus-agent", reason_body)
 
 
 @router.post("/prets/{loan_id}/refus")
@@ -350,7 +361,7 @@ async def _questionnaire(page: Page, loan_id: UUID) -> tuple[Any, str | None, An
     assert page.me is not None
     client = await lending_client(page)
     loan = await client.get(f"/v1/loans/{loan_id}")
-    view = loan_view(loan, page.me.acting)
+    view = loan_view(loan, page.me.acting, str(page.me.person_id))
     respondent = "borrower" if view.complete else view.feedback
     if respondent is None:
         return loan, None, None

@@ -22,12 +22,12 @@ SESSION_STATUS = {
 APPROVALS = {
     "elected": "Accord de l'élu·e de la collectivité qui prête",
     "hr": "Validation des ressources humaines",
-    "agent": "Accord écrit de l'agent",
+    "agent": "Accord de l'agent (en personne)",
 }
 # The buttons' labels: the e-mails' readers look for these words.
 APPROVE_LABELS = {
     "elected": "Donner l'accord de l'élu·e de la collectivité d'origine",
-    "hr": "Valider au titre des ressources humaines",
+    "hr": "Valider et désigner l'agent",
 }
 STATUS = {
     "proposed": "proposé, en attente de la collectivité d'accueil",
@@ -56,7 +56,8 @@ class LoanView:
     status: str
     approvals: list[tuple[str, bool]]  # (label, given)
     approve: list[tuple[str, str]] = field(default_factory=list)  # (approval, button label)
-    agent_consent: bool = False
+    agent_consent: bool = False  # the agent the RH named, signed in as themself
+    waits_for_agent: bool = False  # named, the consent not given yet
     accept: bool = False
     decline: bool = False
     cancel: bool = False
@@ -83,7 +84,10 @@ def status_label(loan: dict[str, Any]) -> str:
     return STATUS.get(loan.get("status", ""), str(loan.get("status_label", "")))
 
 
-def loan_view(loan: dict[str, Any], acting: Membership | None) -> LoanView:
+def loan_view(
+    loan: dict[str, Any], acting: Membership | None, person_id: str | None = None
+) -> LoanView:
+    """``person_id``: who is signed in; the agent's consent is theirs alone."""
     side = side_of(loan, acting)
     role = str(acting.role) if acting is not None and side is not None else ""
     status = loan.get("status", "")
@@ -101,7 +105,11 @@ def loan_view(loan: dict[str, Any], acting: Membership | None) -> LoanView:
             for code, label in APPROVE_LABELS.items()
             if code == role and given.get(code) is None
         ]
-        view.agent_consent = role == "hr" and given.get("agent") is None
+        named = loan.get("agent_person_id")
+        view.waits_for_agent = given.get("hr") is not None and given.get("agent") is None
+        view.agent_consent = (
+            view.waits_for_agent and role == "agent" and named is not None and named == person_id
+        )
     view.accept = side == "borrower" and party and status == "proposed"
     view.decline = side is not None and party and status in ("proposed", "accepted")
     view.cancel = side is not None and party and status in ("proposed", "accepted", "agreed")
