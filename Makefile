@@ -18,9 +18,9 @@ run: install ## the platform at http://127.0.0.1:8000 (Caddy in front), demo, un
 	@uv run --frozen python scripts/run_platform.py
 
 test: install ## run the whole suite (real RabbitMQ and PostgreSQL)
-	@scripts/run-tests -m "not cluster"
+	@scripts/run-tests
 
-test-cluster: install ## a three-node RabbitMQ cluster of its own loses a node mid-flood
+test-cluster: install ## only the cluster test (also in make test): three nodes of its own lose one mid-flood
 	@scripts/with-services uv run --frozen pytest tests/test_cluster.py -q -p no:cacheprovider
 
 fuzz: install ## every service's HTTP API fuzzed from its OpenAPI (real RabbitMQ and PostgreSQL)

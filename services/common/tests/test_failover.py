@@ -1,5 +1,8 @@
 """Several broker nodes in AMQP_URL: connections go to the first node that answers."""
 
+import asyncio
+from collections.abc import AsyncIterator
+
 import aio_pika
 import pytest
 
@@ -31,6 +34,43 @@ async def test_a_connection_skips_a_node_that_is_down(infra: Infra) -> None:
         message = await queue.get(timeout=5)
         assert message.body == b"x"
         assert str(connection.url).endswith(infra.amqp_url.rsplit("@", 1)[1])
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+async def silent_node() -> AsyncIterator[str]:
+    """An AMQP URL whose node accepts the TCP connection and then never says a word, as
+    a node shutting down, overloaded or cut off without a FIN can."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def accept(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+
+    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"amqp://guest:guest@127.0.0.1:{port}/"
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+
+
+@pytest.mark.integration
+async def test_a_node_that_never_answers_is_given_up_for_the_next(
+    infra: Infra, silent_node: str
+) -> None:
+    # Without a deadline on each node's attempt, the connection waits for ever on the first.
+    connection = await asyncio.wait_for(
+        connect_robust(f"{silent_node},{infra.amqp_url}", attempt_timeout_s=0.5),
+        timeout=10,
+    )
+    try:
+        assert str(connection.url).endswith(infra.amqp_url.rsplit("@", 1)[1])
+        channel = await connection.channel()
+        await channel.declare_queue(exclusive=True)
     finally:
         await connection.close()
 

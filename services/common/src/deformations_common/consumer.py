@@ -401,6 +401,7 @@ class MessageProcessor:
             message_id=raw.message_id,
             persist=True,
             mandatory=True,
+            timeout=self._settings.broker_timeout_s,
         )
         return "deferred"
 
@@ -515,6 +516,7 @@ class MessageProcessor:
             message_id=raw.message_id,
             persist=True,
             mandatory=True,
+            timeout=self._settings.broker_timeout_s,
         )
         return "retried"
 
@@ -544,4 +546,5 @@ class MessageProcessor:
             content_type=content_type,
             persist=True,
             mandatory=True,
+            timeout=self._settings.broker_timeout_s,
         )

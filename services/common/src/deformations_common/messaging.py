@@ -1,16 +1,18 @@
 """The FastStream broker of a service and the publishing side of the runtime."""
 
 import asyncio
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Any
 
 import aio_pika
-from aio_pika.exceptions import CONNECTION_EXCEPTIONS
+from aio_pika.exceptions import CONNECTION_EXCEPTIONS, DeliveryError, PublishError
 from faststream.rabbit import Channel, RabbitBroker
 from yarl import URL
 
 from deformations_common.codec import OutgoingMessage
+from deformations_common.logging import get_logger
 from deformations_common.settings import ServiceSettings
 from deformations_common.topology import Subscription, Topology
 from deformations_contracts.cloudevents import CONTENT_TYPE
@@ -24,12 +26,23 @@ def amqp_urls(value: str) -> list[str]:
     return urls
 
 
+# The default deadline of any one wait on the broker (``ServiceSettings.broker_timeout_s``).
+BROKER_TIMEOUT_S = 30.0
+
+log = get_logger()
+
+
 class FailoverConnection(aio_pika.RobustConnection):
     """A robust connection over several nodes of one RabbitMQ cluster.
 
     Each (re)connection tries the nodes in turn, starting from the one that last
     worked, and fails only when none answers: losing a node moves the connection to
     another one, and the robust connection restores its channels and consumers there.
+
+    One node's attempt (handshake, then the restoring of every channel, queue, binding
+    and consumer) gets ``attempt_timeout_s``: aio-pika bounds none of these replies, and
+    a node that accepts the connection but never answers (shutting down, overloaded, cut
+    off without a FIN) would otherwise hold the reconnection forever.
     """
 
     def __init__(
@@ -38,11 +51,13 @@ class FailoverConnection(aio_pika.RobustConnection):
         loop: asyncio.AbstractEventLoop | None = None,
         *,
         urls: Sequence[str] = (),
+        attempt_timeout_s: float = BROKER_TIMEOUT_S,
         **kwargs: Any,
     ) -> None:
         super().__init__(url, loop=loop, **kwargs)
         self._urls = [URL(u) for u in urls] or [self.url]
         self._current = 0
+        self._attempt_timeout_s = attempt_timeout_s
 
     # RobustConnection connects each transport through this (name-mangled) method: the
     # only point where the node can be chosen before every attempt.
@@ -53,7 +68,17 @@ class FailoverConnection(aio_pika.RobustConnection):
             index = (self._current + step) % len(self._urls)
             self.url = self._urls[index]
             try:
-                await connect()
+                async with asyncio.timeout(self._attempt_timeout_s):
+                    await connect()
+            except TimeoutError as exc:
+                log.warning(
+                    "messaging.node_attempt_timed_out",
+                    node=f"{self.url.host}:{self.url.port}",
+                    timeout_s=self._attempt_timeout_s,
+                )
+                await self._abandon_transport(exc)
+                failure = exc
+                continue
             except CONNECTION_EXCEPTIONS as exc:
                 failure = exc
                 continue
@@ -62,17 +87,33 @@ class FailoverConnection(aio_pika.RobustConnection):
         assert failure is not None
         raise failure
 
+    async def _abandon_transport(self, exc: BaseException) -> None:
+        """Close what a timed-out attempt opened: aio-pika closes the transport of a
+        failed restore itself, but not of a cancelled one."""
+        transport, self.transport = self.transport, None
+        if transport is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(transport.connection.close(exc), self._attempt_timeout_s)
 
-def connection_class(amqp_url: str) -> Callable[..., aio_pika.RobustConnection]:
+
+def connection_class(
+    amqp_url: str, *, attempt_timeout_s: float = BROKER_TIMEOUT_S
+) -> Callable[..., aio_pika.RobustConnection]:
     """The robust connection class of ``AMQP_URL``: a failover one over its nodes."""
-    return partial(FailoverConnection, urls=amqp_urls(amqp_url))
+    return partial(
+        FailoverConnection, urls=amqp_urls(amqp_url), attempt_timeout_s=attempt_timeout_s
+    )
 
 
-async def connect_robust(amqp_url: str, **kwargs: Any) -> aio_pika.abc.AbstractRobustConnection:
+async def connect_robust(
+    amqp_url: str, *, attempt_timeout_s: float = BROKER_TIMEOUT_S, **kwargs: Any
+) -> aio_pika.abc.AbstractRobustConnection:
     """A robust connection to the first node of ``AMQP_URL`` that answers."""
     urls = amqp_urls(amqp_url)
     return await aio_pika.connect_robust(
-        urls[0], connection_class=connection_class(amqp_url), **kwargs
+        urls[0],
+        connection_class=connection_class(amqp_url, attempt_timeout_s=attempt_timeout_s),
+        **kwargs,
     )
 
 
@@ -99,7 +140,9 @@ def create_broker(settings: ServiceSettings) -> RabbitBroker:
     )
     # FastStream passes these to aio-pika's connect_robust, which builds the connection
     # with this class: the broker fails over like the relay's publisher.
-    broker._connection_kwargs["connection_class"] = connection_class(settings.amqp_url)
+    broker._connection_kwargs["connection_class"] = connection_class(
+        settings.amqp_url, attempt_timeout_s=settings.broker_timeout_s
+    )
     return broker
 
 
@@ -118,11 +161,29 @@ async def _publish(exchange: aio_pika.abc.AbstractExchange, message: OutgoingMes
     )
 
 
+Connect = Callable[..., Awaitable[aio_pika.abc.AbstractRobustConnection]]
+
+
+def _channel_suspect(outcome: BaseException | None) -> bool:
+    """Whether a publish's failure says its channel can no longer be trusted: a broker
+    nack, or no confirm in time. A returned message (no queue bound) says nothing about
+    the channel, and a lost connection is the robust connection's to restore."""
+    if isinstance(outcome, TimeoutError):
+        return True
+    return isinstance(outcome, DeliveryError) and not isinstance(outcome, PublishError)
+
+
 class EventPublisher:
     """The outbox relay's publisher: persistent, mandatory and confirmed messages.
 
     It has a robust connection of its own: RabbitMQ's flow control on a publishing
     connection then never slows the consumers, and the relay's hot path is bare aio-pika.
+
+    Every publish waits for its confirm at most ``timeout_s``. After a batch with a nack or
+    a confirm that never came, the channel is replaced by a new one: RabbitMQ 3.10 can
+    leave a channel nacking every later publish to a quorum queue when its first publish
+    to it met the queue without a leader (the window of an election, after a node's
+    loss), while a new channel on the same node is confirmed at once.
     """
 
     def __init__(
@@ -133,26 +194,43 @@ class EventPublisher:
         on_reconnect: Callable[[], None] | None = None,
         on_lost: Callable[[], None] | None = None,
         reconnect_interval_s: float = 1.0,
+        timeout_s: float = BROKER_TIMEOUT_S,
+        connect: Connect | None = None,
     ) -> None:
+        """``connect``: opens the robust connection (``connect_robust``; tests give a fake)."""
         self._amqp_url = amqp_url
+        self._connect = connect or connect_robust
         self._exchange_name = exchange
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
+        self._channel: aio_pika.abc.AbstractChannel | None = None
         self._exchange: aio_pika.abc.AbstractExchange | None = None
         self._on_reconnect = on_reconnect
         self._on_lost = on_lost
         self._reconnect_interval_s = reconnect_interval_s
+        self._timeout_s = timeout_s
+        self._replacing = asyncio.Lock()
         # False from the loss of the connection until it and its channel are restored.
         self.connected = False
 
     async def start(self) -> None:
-        self._connection = await connect_robust(
-            self._amqp_url, reconnect_interval=self._reconnect_interval_s
+        self._connection = await self._connect(
+            self._amqp_url,
+            reconnect_interval=self._reconnect_interval_s,
+            attempt_timeout_s=self._timeout_s,
         )
         self._connection.close_callbacks.add(self._lost)
         self._connection.reconnect_callbacks.add(self._restored)
-        channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
-        self._exchange = await channel.get_exchange(self._exchange_name, ensure=False)
+        await self._open_channel()
         self.connected = True
+
+    async def _open_channel(self) -> None:
+        if self._connection is None:
+            raise RuntimeError("the event publisher is not started")
+        channel = self._connection.channel(publisher_confirms=True, on_return_raises=True)
+        async with asyncio.timeout(self._timeout_s):
+            await channel
+        self._channel = channel
+        self._exchange = await channel.get_exchange(self._exchange_name, ensure=False)
 
     def _lost(self, *_args: Any) -> None:
         self.connected = False
@@ -168,21 +246,47 @@ class EventPublisher:
     async def stop(self) -> None:
         if self._connection is not None:
             await self._connection.close()
-        self._connection = self._exchange = None
+        self._connection = self._channel = self._exchange = None
 
     async def publish(self, message: OutgoingMessage) -> None:
         if self._exchange is None:
             raise RuntimeError("the event publisher is not started")
-        await _publish(self._exchange, message)
+        async with asyncio.timeout(self._timeout_s):
+            await _publish(self._exchange, message)
 
     async def publish_batch(
         self, messages: Sequence[OutgoingMessage]
     ) -> list[BaseException | None]:
         """Sent in order on one channel, each awaiting its own confirm; one outcome each."""
+        exchange = self._exchange
         outcomes = await asyncio.gather(
             *(self.publish(m) for m in messages), return_exceptions=True
         )
-        return [o if isinstance(o, BaseException) else None for o in outcomes]
+        errors = [o if isinstance(o, BaseException) else None for o in outcomes]
+        suspect = next((e for e in errors if _channel_suspect(e)), None)
+        if suspect is not None:
+            await self._replace_channel(exchange, suspect)
+        return errors
+
+    async def _replace_channel(
+        self, stale: aio_pika.abc.AbstractExchange | None, reason: BaseException
+    ) -> None:
+        """A new channel instead of the one ``stale`` publishes on, unless another batch
+        replaced it already; the old one is closed (its batches in flight fail and their
+        events wait in the outbox)."""
+        async with self._replacing:
+            if self._exchange is not stale or not self.connected:
+                return
+            old = self._channel
+            try:
+                await self._open_channel()
+            except Exception as exc:  # the next suspect batch tries again
+                log.warning("messaging.publisher_channel_not_replaced", error=repr(exc)[:300])
+                return
+            log.warning("messaging.publisher_channel_replaced", reason=repr(reason)[:300])
+            if old is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(old.close(), self._timeout_s)
 
 
 async def declare_topology(

@@ -85,7 +85,9 @@ class QueueMonitor:
             if self._connection is None:
                 # Every node of AMQP_URL, failing over like the service's other connections.
                 self._connection = await connect_robust(
-                    self._settings.amqp_url, reconnect_interval=1
+                    self._settings.amqp_url,
+                    reconnect_interval=1,
+                    attempt_timeout_s=self._settings.broker_timeout_s,
                 )
             channel = await self._connection.channel()
             try:

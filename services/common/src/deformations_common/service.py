@@ -268,6 +268,7 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
                     settings.events_exchange,
                     on_reconnect=broker_back,
                     on_lost=lambda: broker_up.set(0),
+                    timeout_s=settings.broker_timeout_s,
                 )
                 await publisher.start()
             except BaseException:

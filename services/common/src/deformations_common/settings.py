@@ -48,6 +48,11 @@ class ServiceSettings(BaseSettings):
     environment: Environment = Environment.PRODUCTION
     # One broker URL, or the nodes of a cluster separated by commas (failover in turn).
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    # Deadline of any one wait on the broker: a publish's confirm, a channel's opening, one
+    # node's connection attempt with the restoring of its channels and consumers. Past it
+    # the wait is given up (the event stays in the outbox, the message goes back to its
+    # queue, the next node is tried) instead of hanging on a broker that stopped answering.
+    broker_timeout_s: float = Field(default=30.0, gt=0)
     database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     # The DB schema the service owns; defaults to the service name.
     db_schema: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
