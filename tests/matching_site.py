@@ -38,6 +38,7 @@ from deformations_matching.settings import MatchingSettings
 from deformations_portal.app import definition as portal_definition
 from deformations_portal.repositories.people import Identity
 from deformations_portal.service import memberships, people
+from deformations_portal.settings import PortalSettings
 
 ELUE = "elue@crest.demo.deformations.fr"
 ELU = "elu@aouste.demo.deformations.fr"
@@ -110,6 +111,7 @@ class Site:
     amqp_url: str
     namespace: str
     database_url: str
+    portal: PortalSettings | None = None  # for what only the portal does (sign-in links)
 
     async def member_known(self, email: str, siren: str) -> None:
         """Wait until matching holds this person's validated membership of the collectivité,
@@ -159,7 +161,7 @@ async def site(infra: Infra, database_url: str, namespace: str) -> AsyncIterator
         await Portal(settings).run(demo.create_accounts)
         await Portal(settings).run(add_elected)
         try:
-            yield Site(url, clock, matching_app, infra.amqp_url, namespace, database_url)
+            yield Site(url, clock, matching_app, infra.amqp_url, namespace, database_url, settings)
         finally:
             for app, s in ((portal_app, settings), (matching_app, matching_settings)):
                 handlers = app.state.definition.handlers

@@ -148,7 +148,9 @@ async def test_an_appel_a_pairs_becomes_a_group_that_fixes_its_sessions(site: Si
         page = await elu.get(f"/pairs/groupes/{group_id}")
         assert "confirmé : tout le monde a accepté (4 sur 4 ont accepté)" in seen(page)
         assert "dont le nom sera révélé" not in seen(page)
-        # Revealed as their given names (none here: « membre n »), never their addresses.
+        # Revealed by their names (the demo's élue of Crest has one; the two more élus
+        # gave none: « membre n »), never by their addresses.
+        assert "<li>Claire Faure</li>" in page.text
         assert re.search(r"<li>membre \d</li>", page.text) and "demo.deformations.fr" not in seen(
             page
         )

@@ -37,8 +37,9 @@ async def test_the_rh_of_crest_pairs_elus_and_technicians_for_a_monthly_cafe(sit
     async with site.person(RH) as rh:
         form = await rh.get("/cafes/nouveau")
         assert form.status_code == 200
-        # The organiser recognises the members of Crest (no name given: their address).
-        assert "agent@crest.demo.deformations.fr (agent)" in seen(form)
+        # The organiser recognises the members of Crest by name, else by address.
+        assert "Julien Girard (agent)" in seen(form)
+        assert "adjointe@crest.demo.deformations.fr (élu·e)" in seen(form)
         # Élus come as élus, the agent as technicien, the others are left out by default.
         select = re.search(rf'id="role_{agent}".*?</select>', form.text, re.DOTALL)
         assert select and 'value="technicien" selected' in select.group(0)

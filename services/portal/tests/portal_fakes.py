@@ -16,6 +16,7 @@ from deformations_portal.domain.addresses import StoredCheck
 from deformations_portal.domain.errors import MembershipAlreadyExists
 from deformations_portal.domain.links import StoredLink
 from deformations_portal.domain.memberships import Membership
+from deformations_portal.domain.names import ChosenName
 from deformations_portal.domain.operator import JOURNAL_PAGE_SIZE, JournalEntry, JournalFilter
 from deformations_portal.repositories.people import Identity
 from deformations_portal.repositories.signin import OidcAttempt, WebSession
@@ -30,6 +31,7 @@ class Store:
     persons: dict[uuid.UUID, datetime | None] = field(default_factory=dict)
     erased_people: InMemoryErasedPeople = field(default_factory=InMemoryErasedPeople)
     identities: dict[tuple[str, str], Identity] = field(default_factory=dict)
+    names: dict[uuid.UUID, ChosenName] = field(default_factory=dict)
     memberships: dict[uuid.UUID, Membership] = field(default_factory=dict)
     audit: list[tuple[uuid.UUID, str, uuid.UUID | None]] = field(default_factory=list)
     links: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -64,8 +66,21 @@ class FakePersons:
     async def save_identity(self, identity: Identity, at: datetime) -> None:
         self.s.identities[(identity.issuer, identity.subject)] = identity
 
+    async def chosen_name(self, person_id: uuid.UUID) -> ChosenName | None:
+        return self.s.names.get(person_id)
+
+    async def choose_name(
+        self, person_id: uuid.UUID, name: ChosenName | None, at: datetime
+    ) -> None:
+        if name is None:
+            self.s.names.pop(person_id, None)
+        else:
+            self.s.names[person_id] = name
+
     async def search(self, text: str, limit: int = 20) -> list[uuid.UUID]:
-        found: list[uuid.UUID] = []
+        found: list[uuid.UUID] = [
+            p for p, n in self.s.names.items() if text.lower() in n.full.lower()
+        ]
         for i in self.s.identities.values():
             names = " ".join(n for n in (i.given_name, i.usual_name) if n)
             matches = text.lower() in (i.email or "").lower() or text.lower() in names.lower()
@@ -82,6 +97,7 @@ class FakePersons:
 
     async def anonymise(self, person_id: uuid.UUID, at: datetime) -> None:
         self.s.identities = {k: v for k, v in self.s.identities.items() if v.person_id != person_id}
+        self.s.names.pop(person_id, None)
         self.s.sessions = {k: v for k, v in self.s.sessions.items() if v.person_id != person_id}
         self.s.checks = {k: v for k, v in self.s.checks.items() if v.person_id != person_id}
         self.s.persons[person_id] = at

@@ -11,6 +11,7 @@ from deformations_devtools.people import person_id as demo_person
 from deformations_devtools.places import AUVERGNE_RHONE_ALPES, DemoPlaces, places_of, slug, who_of
 from deformations_devtools.portal.support import Portal
 from deformations_portal.domain.memberships import Membership
+from deformations_portal.domain.names import ChosenName
 from deformations_portal.repositories.people import Identity
 from deformations_portal.service import memberships, people
 from deformations_portal.settings import PortalSettings
@@ -23,6 +24,30 @@ class DemoAccount:
     siren: str
     role: str
     name: str  # as the services' demos call this person (deformations_devtools.people)
+    # As she would type it in « Mon nom »: with names, peers on a meeting's page are told
+    # apart (an e-mail link gives none).
+    person_name: ChosenName
+
+
+# As each would type it in « Mon nom », per Région: élue, élu, RH, agent, formatrice, operator.
+NAMES: dict[str, tuple[ChosenName, ...]] = {
+    "84": (
+        ChosenName("Claire", "Faure"),
+        ChosenName("Marc", "Bonnet"),
+        ChosenName("Sophie", "Martin"),
+        ChosenName("Julien", "Girard"),
+        ChosenName("Nadia", "Benali"),
+        ChosenName("Pierre", "Chabert"),
+    ),
+    "11": (
+        ChosenName("Hélène", "Lefèvre"),
+        ChosenName("Thomas", "Moreau"),
+        ChosenName("Isabelle", "Roux"),
+        ChosenName("Karim", "Haddad"),
+        ChosenName("Anne", "Perrin"),
+        ChosenName("Luc", "Garnier"),
+    ),
+}
 
 
 def accounts(here: DemoPlaces) -> tuple[DemoAccount, ...]:
@@ -31,26 +56,43 @@ def accounts(here: DemoPlaces) -> tuple[DemoAccount, ...]:
     lender, borrower, cast = here.lender, here.borrower, here.people
     at_lender = f"{slug(lender)}.demo.deformations.fr"
     at_borrower = f"{slug(borrower)}.demo.deformations.fr"
+    elue, elu, rh, agent, formatrice, operateur = NAMES.get(here.region, NAMES["84"])
     return (
         DemoAccount(
-            f"elue@{at_lender}", who_of("l'élue", lender), lender.siren, "elected", cast.elue
+            f"elue@{at_lender}", who_of("l'élue", lender), lender.siren, "elected", cast.elue, elue
         ),
         DemoAccount(
-            f"elu@{at_borrower}", who_of("l'élu", borrower), borrower.siren, "elected", cast.elu
+            f"elu@{at_borrower}",
+            who_of("l'élu", borrower),
+            borrower.siren,
+            "elected",
+            cast.elu,
+            elu,
         ),
-        DemoAccount(f"rh@{at_lender}", who_of("la RH", lender), lender.siren, "hr", cast.rh),
+        DemoAccount(f"rh@{at_lender}", who_of("la RH", lender), lender.siren, "hr", cast.rh, rh),
         DemoAccount(
             f"agent@{at_lender}",
             who_of("l'agent prêté", lender),
             lender.siren,
             "agent",
             cast.agent,
+            agent,
         ),
         DemoAccount(
-            f"formatrice@{cast.domain}", "une formatrice", here.epci, "trainer", cast.formatrice
+            f"formatrice@{cast.domain}",
+            "une formatrice",
+            here.epci,
+            "trainer",
+            cast.formatrice,
+            formatrice,
         ),
         DemoAccount(
-            f"operateur@{cast.domain}", "l'opérateur", here.epci, "operator", cast.operateur
+            f"operateur@{cast.domain}",
+            "l'opérateur",
+            here.epci,
+            "operator",
+            cast.operateur,
+            operateur,
         ),
     )
 
@@ -63,12 +105,16 @@ CRESTOIS = AUVERGNE_RHONE_ALPES.epci  # CC du Crestois et de Pays de Saillans
 
 
 async def create_accounts(uow: Any, chosen: tuple[DemoAccount, ...] = ACCOUNTS) -> list[str]:
-    """Each account once, validated by the operator (run again, nothing is added)."""
+    """Each account once, validated by the operator (run again, nothing is added but
+    the names of accounts made before demo people had any)."""
     created: list[str] = []
     operator = None
     requests: list[Membership] = []
     for account in chosen:
-        if await uow.persons.identity(people.EMAIL_ISSUER, account.email) is not None:
+        found = await uow.persons.identity(people.EMAIL_ISSUER, account.email)
+        if found is not None:
+            if await uow.persons.chosen_name(found.person_id) is None:
+                await uow.persons.choose_name(found.person_id, account.person_name, uow.now())
             continue
         # The id the services' demos act as: the same person everywhere.
         person_id = demo_person(account.name)
@@ -78,6 +124,7 @@ async def create_accounts(uow: Any, chosen: tuple[DemoAccount, ...] = ACCOUNTS) 
             people.EMAIL_ISSUER, account.email, person_id, account.email, None, None, True
         )
         await uow.persons.save_identity(identity, uow.now())
+        await uow.persons.choose_name(person_id, account.person_name, uow.now())
         created.append(account.email)
         if account.role == "operator":
             operator = await memberships.grant_operator(uow, person_id, account.siren)
@@ -98,4 +145,4 @@ async def play(settings: PortalSettings, say: Any = print, region: str = "") -> 
     base = settings.app_url.rstrip("/")
     say(f"portal: {base} — sign in as any demo person at {base}/connexion/dev")
     for account in chosen:
-        say(f"  {account.who}: « Agir en tant que {account.email} »")
+        say(f"  {account.who} ({account.person_name.full}): « Agir en tant que {account.email} »")

@@ -162,7 +162,7 @@ async def _decides_revokes_and_reads_the_journal(settings: PortalSettings, inbox
         assert places.status_code == 200 and "Crest" in places.text
         crest = await client.get("/operateur/collectivites", params={"q": demo.CREST})
         assert "Membres validés</dt><dd>3</dd>" in crest.text  # élue, RH, agent
-        assert "Référents</dt><dd>rh@crest.demo.deformations.fr (ressources humaines)" in crest.text
+        assert "Référents</dt><dd>Sophie Martin (ressources humaines)" in crest.text
 
         journal = await client.get("/operateur/journal")
         # The demo's five acceptances, then these three decisions.

@@ -170,9 +170,14 @@ async def test_deleting_my_account_publishes_the_erasure_and_forgets_me(
                 "SELECT status FROM portal.memberships WHERE person_id = $1",
                 uuid.UUID(body["person_id"]),
             )
+            # The demo person had a name: it goes with her identities.
+            names = await conn.fetchval(
+                "SELECT count(*) FROM portal.person_names WHERE person_id = $1",
+                uuid.UUID(body["person_id"]),
+            )
         finally:
             await conn.close()
-        assert identities == 0
+        assert identities == 0 and names == 0
         assert [r["status"] for r in statuses] == ["revoked"]
         assert (await client.get("/compte")).headers["location"] == "/connexion"
         assert demo.ACCOUNTS[0].email not in (await client.get("/connexion/dev")).text

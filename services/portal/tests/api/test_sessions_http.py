@@ -108,7 +108,7 @@ async def test_a_referent_withdraws_a_last_membership_and_its_sessions_end(
         page = await referent.get("/referent")
         found = re.search(
             r'name="adhesion" value="([^"]+)">\s*<button class="secondaire" type="submit">'
-            r"Retirer l'adhésion de " + re.escape(ELUE),
+            r"Retirer l'adhésion de " + re.escape(demo.ACCOUNTS[0].person_name.full),
             page.text,
         )
         assert found, page.text

@@ -6,6 +6,7 @@ from portal_fakes import FakeUow
 
 from deformations_contracts.events.people import MembershipChanged, PersonErasureRequested
 from deformations_portal.domain.errors import (
+    InvalidName,
     LinkExpired,
     LinkInvalid,
     LinkUsed,
@@ -157,3 +158,36 @@ async def test_only_the_token_that_registers_an_address_vouches_for_it() -> None
     )
     claims = jwt.decode(vouching, options=options)
     assert (claims["email"], claims["email_verified"]) == ("e@crest.fr", True)
+
+
+async def test_a_typed_name_wins_over_the_providers_and_erasure_removes_it() -> None:
+    uow = FakeUow()
+    linked = await people.person_for(uow, Claims("email", "e@crest.fr", email="e@crest.fr"))
+    assert await people.name_of(uow, linked) == ""  # an address is not a name
+    assert await people.display_name(uow, linked) == "e@crest.fr"
+    await people.choose_name(uow, linked, " Claire ", "Faure")
+    assert await people.name_of(uow, linked) == "Claire Faure"
+    assert await uow.persons.search("faure") == [linked]
+    provided = await people.person_for(
+        uow, Claims("https://pc", "s", email="m@crest.fr", given_name="Marie", usual_name="X")
+    )
+    assert await people.name_of(uow, provided) == "Marie X"
+    await people.choose_name(uow, provided, "Marie", "Dupont")
+    assert await people.display_name(uow, provided) == "Marie Dupont"
+    await people.choose_name(uow, provided, "", "")  # back to her provider's
+    assert await people.name_of(uow, provided) == "Marie X"
+    session = await people.open_session(uow, linked)
+    signed_in = await people.current(uow, session.secret)
+    assert signed_in is not None and signed_in.name == "Claire Faure"
+    await people.erase(uow, linked)
+    assert await uow.persons.chosen_name(linked) is None
+    assert await people.name_of(uow, linked) == ""
+
+
+async def test_a_bad_name_changes_nothing() -> None:
+    uow = FakeUow()
+    her = await people.person_for(uow, Claims("email", "e@crest.fr", email="e@crest.fr"))
+    await people.choose_name(uow, her, "Claire", "Faure")
+    with pytest.raises(InvalidName):
+        await people.choose_name(uow, her, "", "Faure")
+    assert await people.name_of(uow, her) == "Claire Faure"

@@ -21,6 +21,10 @@ class InvalidEmail(InvalidInput):
     code = "invalid_email"
 
 
+class InvalidName(InvalidInput):
+    code = "invalid_name"
+
+
 class NotAllowedToDecide(ForbiddenAction):
     code = "not_allowed_to_decide"
 

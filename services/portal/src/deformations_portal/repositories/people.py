@@ -8,6 +8,7 @@ from uuid import UUID
 
 from deformations_common.db import Connection
 from deformations_portal.domain.memberships import Membership
+from deformations_portal.domain.names import ChosenName
 from deformations_portal.repositories.memberships import MembershipRepository
 
 
@@ -74,6 +75,28 @@ class PersonRepository:
             identity.email_verified,
         )
 
+    async def chosen_name(self, person_id: UUID) -> ChosenName | None:
+        row = await self.conn.fetchrow(
+            "SELECT given_name, usual_name FROM person_names WHERE person_id = $1", person_id
+        )
+        return None if row is None else ChosenName(row["given_name"], row["usual_name"])
+
+    async def choose_name(self, person_id: UUID, name: ChosenName | None, at: datetime) -> None:
+        """Her typed name, or None to go back to her identity provider's."""
+        if name is None:
+            await self.conn.execute("DELETE FROM person_names WHERE person_id = $1", person_id)
+            return
+        await self.conn.execute(
+            "INSERT INTO person_names (person_id, given_name, usual_name, updated_at)"
+            " VALUES ($1, $2, $3, $4) ON CONFLICT (person_id) DO UPDATE SET"
+            " given_name = EXCLUDED.given_name, usual_name = EXCLUDED.usual_name,"
+            " updated_at = EXCLUDED.updated_at",
+            person_id,
+            name.given_name,
+            name.usual_name,
+            at,
+        )
+
     async def search(self, text: str, limit: int = 20) -> list[UUID]:
         """People (not erased) whose address or name contains ``text``, case-insensitive."""
         pattern = (
@@ -81,9 +104,11 @@ class PersonRepository:
         )
         rows = await self.conn.fetch(
             "SELECT i.person_id, min(i.created_at) AS first FROM login_identities i"
-            " JOIN persons p USING (person_id) WHERE p.erased_at IS NULL AND ("
+            " JOIN persons p USING (person_id) LEFT JOIN person_names n USING (person_id)"
+            " WHERE p.erased_at IS NULL AND ("
             " lower(coalesce(i.email, '')) LIKE $1"
-            " OR lower(concat_ws(' ', i.given_name, i.usual_name)) LIKE $1)"
+            " OR lower(concat_ws(' ', i.given_name, i.usual_name)) LIKE $1"
+            " OR lower(concat_ws(' ', n.given_name, n.usual_name)) LIKE $1)"
             " GROUP BY i.person_id ORDER BY first LIMIT $2",
             pattern,
             limit,
@@ -106,8 +131,10 @@ class PersonRepository:
         ]
 
     async def anonymise(self, person_id: UUID, at: datetime) -> None:
-        """Erasure: identities (the only personal data) go; the pseudonymous id stays."""
+        """Erasure: identities and her typed name (the only personal data) go; the
+        pseudonymous id stays."""
         await self.conn.execute("DELETE FROM login_identities WHERE person_id = $1", person_id)
+        await self.conn.execute("DELETE FROM person_names WHERE person_id = $1", person_id)
         await self.conn.execute("DELETE FROM web_sessions WHERE person_id = $1", person_id)
         await self.conn.execute("DELETE FROM address_checks WHERE person_id = $1", person_id)
         await self.conn.execute(

@@ -10,13 +10,14 @@ import uuid
 from collections.abc import Iterable
 
 from deformations_portal.domain.memberships import Membership
+from deformations_portal.service.people import name_of
 from deformations_portal.service.uow import PortalUow
 
 
 async def names_of(
     uow: PortalUow, person_ids: Iterable[str], *, with_address: bool = False
 ) -> dict[str, str]:
-    """Each id's given and usual name, or "" when none was given: an e-mail address is
+    """Each id's name (see name_of), or "" when none was given: an e-mail address is
     not a name to show to peers. An organiser picking whom to invite among the members
     of their collectivité gets the address instead, as a référent does."""
     named: dict[str, str] = {}
@@ -26,16 +27,9 @@ async def names_of(
         except ValueError:
             named[raw] = ""
             continue
-        identities = await uow.persons.identities_of(person_id)
-        found = next(
-            (
-                " ".join(n for n in (i.given_name, i.usual_name) if n)
-                for i in identities
-                if i.given_name or i.usual_name
-            ),
-            "",
-        )
+        found = await name_of(uow, person_id)
         if not found and with_address:
+            identities = await uow.persons.identities_of(person_id)
             found = next((i.email for i in identities if i.email), "")
         named[raw] = found
     return named

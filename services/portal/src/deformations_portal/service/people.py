@@ -18,6 +18,7 @@ from deformations_portal.domain.memberships import (
     acting_membership,
     require_validated,
 )
+from deformations_portal.domain.names import ChosenName, chosen_name
 from deformations_portal.repositories.people import Identity
 from deformations_portal.repositories.signin import OidcAttempt, WebSession
 from deformations_portal.service import memberships as membership_cases
@@ -157,13 +158,13 @@ class SignedIn:
     memberships: list[Membership]
     acting: Membership | None
     identities: list[Identity]
+    # Her name as peers see it (see name_of); "" until she or her provider gives one.
+    name: str = ""
 
     @property
     def display_name(self) -> str:
-        for identity in self.identities:
-            names = " ".join(n for n in (identity.given_name, identity.usual_name) if n)
-            if names:
-                return names
+        if self.name:
+            return self.name
         for identity in self.identities:
             if identity.email:
                 return identity.email
@@ -183,6 +184,7 @@ async def current(uow: PortalUow, secret: str | None) -> SignedIn | None:
         held,
         acting_membership(held, session.membership_id),
         await uow.persons.identities_of(session.person_id),
+        await name_of(uow, session.person_id),
     )
 
 
@@ -261,14 +263,34 @@ async def dev_person(uow: PortalUow, email: str) -> uuid.UUID:
     return identity.person_id
 
 
-async def display_name(uow: PortalUow, person_id: uuid.UUID) -> str:
-    """How a référent recognises a requester: their name, else their address."""
-    identities = await uow.persons.identities_of(person_id)
-    for identity in identities:
+async def name_of(uow: PortalUow, person_id: uuid.UUID) -> str:
+    """Her name as she typed it, else as her identity provider gave it, else "": an
+    address is not a name to show to peers."""
+    chosen = await uow.persons.chosen_name(person_id)
+    if chosen is not None:
+        return chosen.full
+    for identity in await uow.persons.identities_of(person_id):
         names = " ".join(n for n in (identity.given_name, identity.usual_name) if n)
         if names:
             return names
-    for identity in identities:
+    return ""
+
+
+async def choose_name(
+    uow: PortalUow, person_id: uuid.UUID, given_name: str, usual_name: str
+) -> ChosenName | None:
+    """« Mon nom »: both fields empty give her provider's name back."""
+    name = chosen_name(given_name, usual_name)
+    await uow.persons.choose_name(person_id, name, uow.now())
+    return name
+
+
+async def display_name(uow: PortalUow, person_id: uuid.UUID) -> str:
+    """How a référent recognises a requester: their name, else their address."""
+    name = await name_of(uow, person_id)
+    if name:
+        return name
+    for identity in await uow.persons.identities_of(person_id):
         if identity.email:
             return identity.email
     return "une personne"
