@@ -120,13 +120,15 @@ class FakeNotifications(NotificationRepository):
     async def list_for_recipient(self, recipient_id: str) -> list[dict[str, Any]]:
         return self.of(recipient_id)
 
-    async def told_of_peer_call(self, people: Iterable[str], call_id: str) -> set[str]:
+    async def told_of_peer_call(
+        self, people: Iterable[str], call_id: str, templates: Sequence[str]
+    ) -> set[str]:
         wanted = set(people)
         return {
             r["recipient_id"]
             for r in self.rows.values()
             if r["recipient_id"] in wanted
-            and r["template"] == "match.proposed"
+            and r["template"] in templates
             and r["payload"].get("peer_call_id") == call_id
         }
 
