@@ -237,6 +237,12 @@ class FakeNotifications(NotificationRepository):
         for row in self._by_ids(ids):
             row.update(status="skipped", skip_reason=reason)
 
+    async def skip_unsent(self, ids: Sequence[UUID], reason: str) -> int:
+        rows = [r for r in self._by_ids(ids) if r["status"] in ("pending", "sending")]
+        for row in rows:
+            row.update(status="skipped", skip_reason=reason)
+        return len(rows)
+
     async def erase_recipient(self, recipient_id: str) -> None:
         self.rows = {k: r for k, r in self.rows.items() if r["recipient_id"] != recipient_id}
 

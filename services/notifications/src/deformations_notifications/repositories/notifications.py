@@ -261,6 +261,17 @@ class NotificationRepository:
             reason,
         )
 
+    async def skip_unsent(self, ids: Sequence[UUID], reason: str) -> int:
+        """Skip those of ``ids`` not sent nor given up on yet (another sender may have
+        taken them since they were claimed)."""
+        status = await self.conn.execute(
+            """UPDATE notifications SET status = 'skipped', skip_reason = $2
+               WHERE id = ANY($1) AND status IN ('pending', 'sending')""",
+            list(ids),
+            reason,
+        )
+        return int(status.split()[-1])
+
     async def counts(self) -> dict[str, int]:
         rows = await self.conn.fetch(
             "SELECT status, count(*) AS n FROM notifications GROUP BY status"
