@@ -217,6 +217,7 @@ async def test_a_group_from_three_calls_loses_a_member_and_recruits_a_replacemen
     group_url = f"/v1/peer-groups/{formed.json()['group_id']}"
     [proposal] = await drain(proposals_tap, "match.proposed.v1", 1)
     assert sorted(proposal["members"]) == sorted(people)
+    assert proposal["accepted"] == [people[0]]  # who formed it: nothing to answer
     for member in people[1:]:
         answered = await matching.client.post(
             f"{group_url}/answer", json={"accept": True}, headers=person(member)
@@ -246,6 +247,7 @@ async def test_a_group_from_three_calls_loses_a_member_and_recruits_a_replacemen
     [replacement] = await drain(proposals_tap, "match.proposed.v1", 1)
     assert replacement["kind"] == "peer_group"
     assert sorted(replacement["members"]) == sorted([*people[:2], people[3], newcomer])
+    assert sorted(replacement["accepted"]) == sorted([*people[:2], people[3]])
     seen = await matching.client.get(group_url, headers=person(newcomer))
     assert seen.json()["status"] == "pending" and seen.json()["members"] == [newcomer]
     accepted = await matching.client.post(

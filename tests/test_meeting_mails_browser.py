@@ -297,6 +297,7 @@ def group_members(driver: Any) -> list[str]:
 
 
 PROPOSED = "Un groupe d'entraide vous est proposé"
+FORMED = "Votre groupe d'entraide est formé"
 
 
 async def accept_from_the_mail(driver: Any, site: Site, email: str, count: int = 1) -> None:
@@ -335,6 +336,14 @@ async def test_a_peer_group_is_formed_accepted_from_the_mails_left_and_refilled(
     accessible(driver)
     assert "1 sur 4 ont accepté" in driver.page_source
     sign_out(driver)
+    # Her place is accepted as she forms it: she is told the group is formed, and its
+    # page, not asked to answer.
+    formed = await site.mail(ELUE, FORMED)
+    assert "rien à répondre" in text_of(formed) and "pas répondu" not in text_of(formed)
+    follow(driver, link_in(formed, "/propositions/[0-9a-f-]{36}"), site, ELUE)
+    assert "/pairs/groupes/" in driver.current_url
+    assert "1 sur 4 ont accepté" in driver.page_source
+    assert not driver.find_elements(By.XPATH, button("J'accepte ma place"))
 
     # Each invited member follows the mail's link and accepts; names stay hidden meanwhile.
     invited = [ELU, MORE[0][0], MORE[1][0]]
@@ -376,9 +385,12 @@ async def test_a_peer_group_is_formed_accepted_from_the_mails_left_and_refilled(
     accessible(driver)
     press(driver, link(THEME))
     assert driver.current_url.removeprefix(site.url) == group_path
-    # The replacement's proposal names everyone still in: only she was told of it.
-    for email in (ELUE, ELU, MORE[0][0], leaver):
+    # The replacement's proposal names everyone still in: only she was told of it; the
+    # author was never asked to answer.
+    for email in (ELU, MORE[0][0], leaver):
         assert await site.notified(email, "match.proposed") == 1, email
+    assert await site.notified(ELUE, "match.proposed") == 0
+    assert await site.notified(ELUE, "match.group_formed") == 1
 
 
 async def test_a_cafe_cycle_is_planned_by_invitation_then_a_session_moved_and_one_cancelled(

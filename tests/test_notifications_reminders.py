@@ -1,14 +1,16 @@
 """Reminders of sessions on the real broker, database and an SMTP capture, with a moved
 clock: one per attendee at the lead time, re-armed when the session moves, none when it is
-cancelled or the person erased, and at most the one mail in flight re-sent after a crash."""
+cancelled or the person erased, at most the one mail in flight re-sent after a crash, and
+none once the session has started, however late the sender is."""
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from platform_harness import Platform
+from platform_harness import Platform, RunningService
 from test_notifications_e2e import (
     PARIS,
     idle_rounds,
@@ -211,3 +213,55 @@ async def test_someone_who_turned_reminders_off_gets_none(
     assert len(smtp.received) == 1
     found = await notifications_of(service, person)
     assert {n["template"]: n["skip_reason"] for n in found}["session.reminder"] == "muted"
+
+
+async def reminder_row(service: RunningService, person: str) -> dict[str, Any]:
+    found = await notifications_of(service, person)
+    [row] = [n for n in found if n["template"] == "session.reminder"]
+    return row
+
+
+async def dropped(service: RunningService, person: str) -> bool:
+    row = await reminder_row(service, person)
+    return bool((row["status"], row["skip_reason"]) == ("skipped", "session_started"))
+
+
+async def test_a_reminder_the_mail_server_held_back_past_the_start_is_dropped(
+    platform: Platform, smtp: MailCatcher
+) -> None:
+    clock = ManualClock(MORNING)
+    service = await start_notifications(platform, clock, smtp)
+    person = f"elue-{uuid4().hex[:8]}"
+    await register(service, person)
+    await scheduled(platform, smtp, person, START)
+    smtp.refuse_with = "451 4.3.0 Try again later"
+    clock.set(DUE)
+
+    async def refused() -> bool:
+        return bool((await reminder_row(service, person))["attempts"] == 1)
+
+    await wait_until(refused, what="the reminder refused at its time")
+    # The server is back only once the session has started: the reminder goes no more.
+    smtp.refuse_with = None
+    clock.set(START + timedelta(minutes=10))
+    await wait_until(lambda: dropped(service, person), what="the late reminder dropped")
+    await idle_rounds(service, 5)
+    assert smtp.refused == 1 and len(smtp.received) == 1  # the invitation only
+    row = await reminder_row(service, person)
+    assert row["status"] != "failed" and row["attempts"] == 1
+
+
+async def test_a_reminder_whose_time_passed_while_the_sender_was_behind_is_dropped(
+    platform: Platform, smtp: MailCatcher
+) -> None:
+    clock = ManualClock(MORNING)
+    service = await start_notifications(platform, clock, smtp)
+    person = f"elue-{uuid4().hex[:8]}"
+    await register(service, person)
+    await scheduled(platform, smtp, person, START)
+    # No round of the sender from before the reminder's time until after the start.
+    clock.set(START + timedelta(seconds=1))
+    await wait_until(lambda: dropped(service, person), what="the late reminder dropped")
+    await idle_rounds(service, 5)
+    assert len(smtp.received) == 1
+    assert (await reminder_row(service, person))["attempts"] == 0

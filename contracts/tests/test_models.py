@@ -150,7 +150,22 @@ def test_need_offer_proposal_names_one_request_and_an_offer() -> None:
 def test_peer_groups_have_3_to_8_members(size: int) -> None:
     payload = proposal("peer_group")
     payload["members"] = [f"person-{index}" for index in range(size)]
+    payload["accepted"] = ["person-0"]
     rejects(MatchProposed, payload, "peer group")
+
+
+def test_only_members_can_have_accepted_a_proposal() -> None:
+    payload = proposal("peer_group")
+    payload["accepted"] = ["stranger"]
+    rejects(MatchProposed, payload, "only members")
+    payload["accepted"] = [payload["members"][0]] * 2
+    rejects(MatchProposed, payload, "listed once")
+
+
+def test_a_proposal_from_before_accepted_existed_has_nobody_accepted() -> None:
+    payload = proposal("peer_group")
+    del payload["accepted"]
+    assert MatchProposed.model_validate(payload).accepted == []
 
 
 def test_a_rotation_never_repeats_a_pair() -> None:

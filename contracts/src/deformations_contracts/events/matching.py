@@ -79,7 +79,9 @@ class MatchProposed(EventData):
 
     Which parties are set depends on ``kind``: requests and an offer for need_offer (one
     request) and grouped_offer (several); members for peer_group (3–8) and
-    elu_technicien_pair (2); members and rounds for speed_dating_rotation.
+    elu_technicien_pair (2); members and rounds for speed_dating_rotation. ``accepted``
+    names the members with nothing left to answer (a peer group's author, who formed it):
+    consumers must not ask them to accept. Absent from older events: nobody had accepted.
     """
 
     routing_key: ClassVar[str] = "match.proposed.v1"
@@ -93,6 +95,11 @@ class MatchProposed(EventData):
     requests: list[RequestParty] = Field(default_factory=list, max_length=50)
     offer: OfferParty | None = None
     members: list[PersonId] = Field(default_factory=list, max_length=500)
+    accepted: list[PersonId] = Field(
+        default_factory=list,
+        max_length=500,
+        description="Members who already accepted their place (a peer group's author).",
+    )
     collectivite_siren: Siren | None = Field(
         default=None, description="The collectivité of a pair, the EPCI of a speed-dating."
     )
@@ -107,6 +114,10 @@ class MatchProposed(EventData):
     def _parties_fit_kind(self) -> Self:
         if len(set(self.members)) != len(self.members):
             raise ValueError("members are listed once")
+        if len(set(self.accepted)) != len(self.accepted):
+            raise ValueError("accepted members are listed once")
+        if not set(self.accepted) <= set(self.members):
+            raise ValueError("only members can have accepted")
         kind = self.kind
         if kind is ProposalKind.NEED_OFFER:
             if len(self.requests) != 1 or self.offer is None:

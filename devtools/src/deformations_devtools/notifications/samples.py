@@ -40,6 +40,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "reasons": ["Collectivités voisines", "Disponibilités communes le mardi"],
         "details_url": "https://deformations.example/propositions/9",
     },
+    "match.group_formed": {
+        "theme": "Alimentation et agriculture",
+        "group_size": 5,
+        "reasons": ["Même difficulté : Alimentation et agriculture", "Créneau commun : le soir"],
+        "details_url": "https://deformations.example/propositions/10",
+    },
     "loan.action_requested": {
         "skill_label": "Technicien alimentation",
         "lender_name": "CC du Pays d'Évian",

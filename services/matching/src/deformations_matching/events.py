@@ -95,9 +95,12 @@ def peer_group(
     call_id: UUID,
     theme: str,
     members: Sequence[str],
+    accepted: Sequence[str],
     reasons: Sequence[Reason],
     now: datetime,
 ) -> MatchProposed:
+    """``accepted``: who has nothing left to answer (the author, who formed the group;
+    for a replacement, those who accepted before)."""
     return MatchProposed(
         proposal_id=group_id,
         kind=ProposalKind.PEER_GROUP,
@@ -105,6 +108,7 @@ def peer_group(
         reasons=texts(reasons),
         theme=theme,
         members=list(members),
+        accepted=[m for m in members if m in accepted],  # in the members' order
         peer_call_id=call_id,
         proposed_at=now,
     )

@@ -67,6 +67,8 @@ async def test_a_member_leaves_and_a_replacement_is_proposed_from_open_calls(
     [proposal] = store.emitted_of(MatchProposed)[proposals_before:]
     assert proposal.kind is ProposalKind.PEER_GROUP and proposal.peer_call_id == group.call_id
     assert sorted(proposal.members) == sorted([caller, *others[1:], newcomer])
+    # Those still in accepted their place before: only the newcomer has to answer.
+    assert sorted(proposal.accepted) == sorted([caller, *others[1:]])
     # The replacement's proposal bears its own id; its listing leads to the group.
     assert proposal.proposal_id != group.group_id
     listed = await proposals.list_proposals(

@@ -65,6 +65,8 @@ async def test_a_group_is_recruited_around_the_call_and_proposed(
     assert event.kind is ProposalKind.PEER_GROUP and event.proposal_id == group.group_id
     assert event.proposed_at == clock.now
     assert caller in event.members and set(event.members) <= {caller, *others}
+    # The author formed it: accepted already, not to be asked to answer.
+    assert event.accepted == [caller]
     assert event.proposal_id in store.proposals
     with pytest.raises(AlreadyGrouped):
         await peer_calls.form_group(uow, elected(caller), call.call_id)

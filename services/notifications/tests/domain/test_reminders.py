@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from deformations_common.vocabulary.french import PARIS
 from deformations_notifications.domain.preferences import QuietHours, RecipientPreferences
-from deformations_notifications.domain.reminders import reminder_time, when_fr
+from deformations_notifications.domain.reminders import reminder_time, session_started, when_fr
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=PARIS)
 DAY = timedelta(hours=24)
@@ -46,9 +46,20 @@ def test_no_reminder_for_a_session_too_close_or_past() -> None:
     assert reminder_time(NOW - timedelta(hours=1), DAY, NOW, prefs()) is None
 
 
+def test_a_reminder_is_too_late_from_its_session_start_on() -> None:
+    start = datetime(2026, 11, 28, 14, 0, tzinfo=PARIS)
+    assert not session_started(start, start - timedelta(seconds=1))
+    assert session_started(start, start)
+    assert session_started(start, start + timedelta(hours=2))
+    # The same instant in another zone: the payload's offset is not the service's.
+    assert session_started(start, datetime(2026, 11, 28, 13, 0, tzinfo=UTC))
+
+
 def test_times_without_a_zone_are_refused() -> None:
     with pytest.raises(ValueError, match="time zone"):
         reminder_time(datetime(2026, 11, 28, 14, 0), DAY, NOW, prefs())
+    with pytest.raises(ValueError, match="time zone"):
+        session_started(datetime(2026, 11, 28, 14, 0), NOW)
 
 
 def test_the_subject_says_today_tomorrow_or_the_date_in_paris_time() -> None:

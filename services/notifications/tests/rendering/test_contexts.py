@@ -66,6 +66,21 @@ def test_every_kind_of_proposal_renders(payload: dict[str, Any], expected: str) 
     )
 
 
+def test_the_author_of_a_peer_group_is_told_it_is_formed_with_nothing_to_answer() -> None:
+    payload = proposal("peer_group", members=["a", "b", "c", "d"], accepted=["a"])
+    data = MatchProposed.model_validate(payload).model_dump(mode="json")
+    ctx = context_for("match.proposed.v1", data, LINKS, collectivite_name)
+    formed = renderer.render("match.group_formed", ctx)
+    assert formed.subject.startswith("Votre groupe d'entraide est formé : Alimentation")
+    for body in (formed.text, formed.html):
+        assert "vous serez 4 élu·es" in body and "rien à répondre" in body
+        assert "autres membres sont invités" in body
+        assert "tant que vous n'avez pas répondu" not in body
+    assert f"https://deformations.example.org/propositions/{payload['proposal_id']}" in (
+        formed.html
+    )
+
+
 def test_a_cancelled_loan_says_why_and_names_both_collectivites() -> None:
     event = LoanCancelled.model_validate(
         {

@@ -120,13 +120,15 @@ class FakeNotifications(NotificationRepository):
     async def list_for_recipient(self, recipient_id: str) -> list[dict[str, Any]]:
         return self.of(recipient_id)
 
-    async def told_of_peer_call(self, people: Iterable[str], call_id: str) -> set[str]:
+    async def told_of_peer_call(
+        self, people: Iterable[str], call_id: str, templates: Sequence[str]
+    ) -> set[str]:
         wanted = set(people)
         return {
             r["recipient_id"]
             for r in self.rows.values()
             if r["recipient_id"] in wanted
-            and r["template"] == "match.proposed"
+            and r["template"] in templates
             and r["payload"].get("peer_call_id") == call_id
         }
 
@@ -234,6 +236,12 @@ class FakeNotifications(NotificationRepository):
     async def mark_skipped(self, ids: Sequence[UUID], reason: str) -> None:
         for row in self._by_ids(ids):
             row.update(status="skipped", skip_reason=reason)
+
+    async def skip_unsent(self, ids: Sequence[UUID], reason: str) -> int:
+        rows = [r for r in self._by_ids(ids) if r["status"] in ("pending", "sending")]
+        for row in rows:
+            row.update(status="skipped", skip_reason=reason)
+        return len(rows)
 
     async def erase_recipient(self, recipient_id: str) -> None:
         self.rows = {k: r for k, r in self.rows.items() if r["recipient_id"] != recipient_id}

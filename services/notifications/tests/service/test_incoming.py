@@ -390,3 +390,41 @@ async def test_a_replacement_in_a_peer_group_is_told_and_not_those_already_in(
     )
     await incoming.handle_event(uow, other, attributes(other, "matching"))
     assert len(uow.notifications.of("elu-1")) == 2
+
+
+async def test_the_author_of_a_peer_group_is_told_it_is_formed_not_asked_to_answer(
+    uow: FakeUow,
+) -> None:
+    members = ["elu-1", "elu-2", "elu-3", "elu-4"]
+    for person in [*members, "elu-5"]:
+        await registered(uow, person)
+    group = {
+        "kind": "peer_group",
+        "members": members,
+        "accepted": ["elu-1"],
+        "peer_call_id": str(uuid4()),
+        "requests": [],
+        "offer": None,
+    }
+    formed = event(MatchProposed, **group)
+    delivered = attributes(formed, "matching")
+    await incoming.handle_event(uow, formed, delivered)
+    await incoming.handle_event(uow, formed, delivered)  # redelivered
+    templates = {p: [n["template"] for n in uow.notifications.of(p)] for p in members}
+    assert templates == {
+        "elu-1": ["match.group_formed"],
+        **{person: ["match.proposed"] for person in members[1:]},
+    }
+    # elu-4 left, elu-5 takes the place: the author, told already, is not told again.
+    refill = event(
+        MatchProposed,
+        **{
+            **group,
+            "proposal_id": str(uuid4()),
+            "members": [*members[:3], "elu-5"],
+            "accepted": members[:3],
+        },
+    )
+    await incoming.handle_event(uow, refill, attributes(refill, "matching"))
+    assert [n["template"] for n in uow.notifications.of("elu-1")] == ["match.group_formed"]
+    assert [n["template"] for n in uow.notifications.of("elu-5")] == ["match.proposed"]

@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 from email.message import EmailMessage
+from typing import Any
 from uuid import uuid4
 
 import pytest
 
 from deformations_common.vocabulary.clock import ManualClock
+from deformations_contracts.events.sessions import SessionScheduled
 from deformations_contracts.registry import examples
 from deformations_devtools.notifications.samples import SAMPLES
 from deformations_notifications.domain.outcome import AttemptResult, Outcome
@@ -21,9 +23,11 @@ from deformations_notifications.domain.preferences import (
     DigestSchedule,
     RecipientPreferences,
 )
+from deformations_notifications.domain.reminders import REMINDER, SESSION_STARTED
 from deformations_notifications.rendering.compose import Composer
 from deformations_notifications.service import sending
 from deformations_notifications.service.recording import record_plan
+from deformations_notifications.service.reminders import record_reminders
 from deformations_notifications.settings import NotificationsSettings
 
 from .conftest import MORNING
@@ -170,3 +174,84 @@ async def test_a_mail_in_doubt_twice_is_not_sent_a_third_time(
     [row] = uow.notifications.of("p")
     assert row["status"] == "failed" and "interrupted twice" in row["last_error"]
     assert len(smtp.sent) == 2
+
+
+START = MORNING + timedelta(days=2)  # its reminder is due a day before, at the default lead
+
+
+async def reminder(uow: FakeUow) -> dict[str, Any]:
+    """The reminder of a session starting at ``START``, planned for ``p``."""
+    data = {
+        **examples("session.scheduled.v1")[0],
+        "participants": ["p"],
+        "starts_at": START.isoformat(),
+        "ends_at": (START + timedelta(hours=2)).isoformat(),
+    }
+    scheduled = SessionScheduled.model_validate(data)
+    message = IncomingEvent(
+        "matching", "s1", scheduled.routing_key, MORNING, scheduled.model_dump(mode="json")
+    )
+    await record_reminders(uow, scheduled, message, {"p"})
+    [row] = [r for r in uow.notifications.of("p") if r["template"] == REMINDER]
+    assert row["send_at"] == START - timedelta(hours=24)
+    return row
+
+
+@pytest.mark.parametrize(
+    ("sender_back_at", "sent"),
+    [
+        (START - timedelta(minutes=1), True),
+        (START, False),
+        (START + timedelta(hours=3), False),
+    ],
+)
+async def test_a_reminder_held_back_until_its_session_started_is_dropped(
+    uow: FakeUow, clock: ManualClock, sender_back_at: Any, sent: bool
+) -> None:
+    await person(uow)
+    row = await reminder(uow)
+    clock.set(sender_back_at)  # the sender was down from before the reminder's time
+    smtp = FakeSmtp()
+    await sending.send_due(uow.begin, smtp, Composer(uow.settings), uow.settings.retry_policy())
+    assert len(smtp.sent) == int(sent)
+    if sent:
+        assert row["status"] == "sent"
+    else:
+        # Not sent, not failed: dropped, and said why.
+        assert (row["status"], row["skip_reason"], row["attempts"]) == (
+            "skipped",
+            SESSION_STARTED,
+            0,
+        )
+
+
+async def test_a_reminder_refused_until_its_session_started_is_dropped_not_failed(
+    uow: FakeUow, clock: ManualClock
+) -> None:
+    await person(uow)
+    row = await reminder(uow)
+    composer, policy = Composer(uow.settings), uow.settings.retry_policy()
+    clock.set(row["send_at"])
+    smtp = FakeSmtp(Outcome.TRANSIENT)
+    await sending.send_due(uow.begin, smtp, composer, policy)
+    assert (row["status"], row["attempts"]) == ("pending", 1)
+    assert row["next_attempt_at"] < START
+    clock.set(START + timedelta(minutes=5))  # the mail server refused until now
+    await sending.send_due(uow.begin, smtp, composer, policy)
+    assert len(smtp.sent) == 1  # the refused attempt only
+    assert (row["status"], row["skip_reason"]) == ("skipped", SESSION_STARTED)
+
+
+async def test_a_reminder_claimed_before_the_start_is_not_handed_over_after_it(
+    uow: FakeUow, clock: ManualClock
+) -> None:
+    await person(uow)
+    row = await reminder(uow)
+    clock.set(START - timedelta(seconds=30))
+    batch, claimed = await sending.claim_due(uow, Composer(uow.settings))
+    assert claimed == 1 and len(batch) == 1
+    clock.set(START)  # a slow batch: its turn comes once the session has started
+    smtp = FakeSmtp()
+    await sending.send_batch(uow.begin, batch, smtp, uow.settings.retry_policy(), 1)
+    assert smtp.sent == []
+    assert (row["status"], row["skip_reason"]) == ("skipped", SESSION_STARTED)

@@ -304,6 +304,7 @@ async def form_group(uow: MatchingUow, principal: Principal, call_id: UUID) -> G
         call_id=call_id,
         theme=call.theme,
         members=group.members,
+        accepted=[call.person_id],
         reasons=group.reasons,
         now=now,
     )

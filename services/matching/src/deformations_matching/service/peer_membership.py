@@ -10,7 +10,7 @@ from deformations_common.auth import Principal
 from deformations_contracts.types import Modality
 from deformations_matching import events
 from deformations_matching.domain.errors import NotAllowed, NotAMember, UnknownGroup
-from deformations_matching.domain.invitations import InvitationError
+from deformations_matching.domain.invitations import Answer, InvitationError
 from deformations_matching.domain.peer_groups import replacements
 from deformations_matching.domain.scoring import Reason
 from deformations_matching.domain.territory import peers_within
@@ -61,6 +61,7 @@ async def leave(uow: MatchingUow, principal: Principal, group_id: UUID) -> Group
                 call_id=group.call_id,
                 theme=group.theme,
                 members=[*still_in, *recruits],
+                accepted=[p for p in still_in if invitation.answers[p] is Answer.ACCEPTED],
                 reasons=(
                     Reason("replacement", "Une place s'est libérée dans un groupe d'entraide"),
                     *(Reason("group", r) for r in group.reasons[:3]),

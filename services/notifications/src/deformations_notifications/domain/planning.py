@@ -144,10 +144,12 @@ def plan(
     preferences: Mapping[str, RecipientPreferences],
     now: datetime,
     channel: Channel = Channel.EMAIL,
+    template: str | None = None,
 ) -> tuple[list[PlannedNotification], list[Skipped]]:
     """Plan one notification per concerned person who accepts ``channel``; say why for others.
 
-    Recipients are sorted so the plan is the same for the same input (replays, tests).
+    Recipients are sorted so the plan is the same for the same input (replays, tests). The
+    template is the event's unless another is given (what some of its people are told).
     """
     digestible = event.name not in NOT_DIGESTIBLE and event.name not in CALENDAR_EVENTS
     planned: list[PlannedNotification] = []
@@ -162,7 +164,7 @@ def plan(
             PlannedNotification(
                 dedup_key=DedupKey(event.source, event.id, person, channel),
                 recipient=person,
-                template=event.name,
+                template=template or event.name,
                 item_key=event.item_key,
                 send_at=send_time(now, prefs, digestible=digestible),
                 batched=is_batched(prefs, digestible=digestible),

@@ -3,7 +3,9 @@
 Élus forget what was planned weeks ago (booklet, chapter 1, key finding 2): each attendee
 gets one reminder ahead of the session. A reminder that quiet hours would push to the
 session's start, or whose time is already past when the session is planned, is not sent:
-the invitation just went, and a reminder after the start is noise.
+the invitation just went, and a reminder after the start is noise. For the same reason a
+reminder held back until its session has started (a sender outage, a backlog, retries) is
+dropped when it would go, and recorded as such.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from .preferences import RecipientPreferences
 from .scheduling import end_of_quiet_hours
 
 REMINDER = "session.reminder"
+# Why a reminder was not sent: it would have gone once its session had started.
+SESSION_STARTED = "session_started"
 # Muted like a family (``RecipientPreferences.muted``): « ne plus recevoir de rappels ».
 REMINDERS_OPT_OUT = "rappels"
 
@@ -32,6 +36,13 @@ def reminder_time(
     if preferences.quiet_hours is not None:
         due = end_of_quiet_hours(due, preferences.quiet_hours)
     return due if due < start else None
+
+
+def session_started(start: datetime, now: datetime) -> bool:
+    """Whether a reminder of a session starting at ``start`` is too late to go at ``now``."""
+    if start.tzinfo is None or now.tzinfo is None:
+        raise ValueError("times must carry a time zone")
+    return now >= start
 
 
 def wants_reminders(preferences: RecipientPreferences) -> bool:

@@ -33,6 +33,7 @@ _SUBJECTS: dict[str, str] = {
         "{% else %}Une rencontre vous est proposée{% endif %}"
         "{% if theme is defined %} : {{ theme }}{% endif %}"
     ),
+    "match.group_formed": "Votre groupe d'entraide est formé : {{ theme }}",
     "loan.action_requested": (
         "Un prêt attend {{ 'votre réponse' if personal else 'votre accord' }} : {{ skill_label }}"
     ),
@@ -67,6 +68,7 @@ _SUMMARIES: dict[str, str] = {
     "diagnosis.completed": "Votre autodiagnostic est prêt : {{ family_label }}.",
     "diagnosis.team_updated": "Le résultat collectif compte {{ respondents }} réponse(s).",
     "match.proposed": "Nouvelle proposition{% if theme is defined %} ({{ theme }}){% endif %}.",
+    "match.group_formed": "Groupe d'entraide formé ({{ theme }}) : les autres sont invités.",
     "loan.action_requested": "Un prêt attend votre accord : {{ action_label }}.",
     "loan.agreed": "Mise à disposition convenue ({{ half_days }} demi-journée(s)).",
     "loan.completed": "Mise à disposition terminée : {{ hours | hours_fr }}.",
@@ -93,6 +95,7 @@ _OPTIONAL: dict[str, tuple[str, ...]] = {
     "diagnosis.completed": ("family_description", "priority_themes", "next_steps"),
     "diagnosis.team_updated": ("families", "priority_themes"),
     "match.proposed": ("reasons", "group_size", "partner_label"),
+    "match.group_formed": ("reasons",),
     "loan.action_requested": ("action_url", "personal"),
     "loan.agreed": ("agent_label",),
     "loan.cancelled": ("reason",),

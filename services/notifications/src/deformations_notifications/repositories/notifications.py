@@ -159,14 +159,18 @@ class NotificationRepository:
         )
         return sorted((dict(r.items()) for r in rows), key=lambda r: r["occurred_at"], reverse=True)
 
-    async def told_of_peer_call(self, people: Iterable[str], call_id: str) -> set[str]:
-        """Those of ``people`` already told of a peer group formed from this appel à pairs."""
+    async def told_of_peer_call(
+        self, people: Iterable[str], call_id: str, templates: Sequence[str]
+    ) -> set[str]:
+        """Those of ``people`` already told of a peer group formed from this appel à pairs
+        by a mail of one of these ``templates``."""
         rows = await self.conn.fetch(
             """SELECT DISTINCT recipient_id FROM notifications
-               WHERE recipient_id = ANY($1::text[]) AND template = 'match.proposed'
+               WHERE recipient_id = ANY($1::text[]) AND template = ANY($3::text[])
                  AND payload->>'peer_call_id' = $2""",
             sorted(people),
             call_id,
+            list(templates),
         )
         return {r["recipient_id"] for r in rows}
 
@@ -256,6 +260,17 @@ class NotificationRepository:
             list(ids),
             reason,
         )
+
+    async def skip_unsent(self, ids: Sequence[UUID], reason: str) -> int:
+        """Skip those of ``ids`` not sent nor given up on yet (another sender may have
+        taken them since they were claimed)."""
+        status = await self.conn.execute(
+            """UPDATE notifications SET status = 'skipped', skip_reason = $2
+               WHERE id = ANY($1) AND status IN ('pending', 'sending')""",
+            list(ids),
+            reason,
+        )
+        return int(status.split()[-1])
 
     async def counts(self) -> dict[str, int]:
         rows = await self.conn.fetch(

@@ -24,6 +24,11 @@ from deformations_contracts.registry import routing_keys
 from deformations_notifications.domain.audience import audience_of, team_membership
 from deformations_notifications.domain.contexts import shared_context_of, without
 from deformations_notifications.domain.planning import IncomingEvent
+from deformations_notifications.domain.proposals import (
+    GROUP_FORMED,
+    PEER_GROUP_MAILS,
+    already_accepted,
+)
 from deformations_notifications.repositories.memberships import MembershipRow
 from deformations_notifications.service.marks import record_marks_prompts
 from deformations_notifications.service.recipients import erase_person
@@ -73,7 +78,9 @@ async def _told_before(uow: NotificationsUow, event: EventData, people: set[str]
         return set()
     if event.peer_call_id is None or not people:
         return set()
-    return await uow.notifications.told_of_peer_call(people, str(event.peer_call_id))
+    return await uow.notifications.told_of_peer_call(
+        people, str(event.peer_call_id), PEER_GROUP_MAILS
+    )
 
 
 async def record_notifications(
@@ -87,7 +94,13 @@ async def record_notifications(
     if not people:
         return 0
     superseded = await _superseded(uow, event, message)
-    recorded = await record_plan(uow, message, people, uow.now(), superseded=superseded)
+    now = uow.now()
+    formed = people & already_accepted(event)
+    recorded = await record_plan(uow, message, people - formed, now, superseded=superseded)
+    if formed:
+        recorded += await record_plan(
+            uow, message, formed, now, superseded=superseded, template=GROUP_FORMED
+        )
     if isinstance(event, SessionScheduled | SessionRescheduled) and not superseded:
         recorded += await record_reminders(uow, event, message, people)
         recorded += await record_marks_prompts(uow, event, message, people)

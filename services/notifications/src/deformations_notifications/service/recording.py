@@ -92,6 +92,7 @@ def _rows(
     planned: list[PlannedNotification],
     skipped: list[Skipped],
     superseded: bool,
+    template: str,
 ) -> list[NewNotification]:
     rows = [
         NewNotification(
@@ -114,7 +115,7 @@ def _rows(
             NewNotification(
                 key=DedupKey(message.source, message.id, s.recipient, Channel.EMAIL),
                 event_type=message.routing_key,
-                template=message.name,
+                template=template,
                 item_key=message.item_key,
                 occurred_at=message.occurred_at,
                 payload=dict(message.data),
@@ -143,13 +144,15 @@ async def record_plan(
     now: datetime,
     *,
     superseded: bool = False,
+    template: str | None = None,
 ) -> int:
-    """Record one notification per person: planned, waiting for them, or skipped with why."""
+    """Record one notification per person: planned, waiting for them, or skipped with why.
+    The template is the event's, unless another is given."""
     preferences = await uow.recipients.preferences_of(people)
-    planned, skipped = plan(message, people, preferences, now)
+    planned, skipped = plan(message, people, preferences, now, template=template)
     if message.name in THROTTLED:
         planned = [await _throttled(uow, p) for p in planned]
     recorded = 0
-    for row in _rows(message, planned, skipped, superseded):
+    for row in _rows(message, planned, skipped, superseded, template or message.name):
         recorded += await uow.notifications.record(row)
     return recorded

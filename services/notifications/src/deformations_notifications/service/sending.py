@@ -24,7 +24,12 @@ from deformations_notifications import metrics
 from deformations_notifications.domain.outcome import AttemptResult, Outcome
 from deformations_notifications.domain.planning import skip_reason
 from deformations_notifications.domain.preferences import Channel, RecipientPreferences
-from deformations_notifications.domain.reminders import REMINDER, wants_reminders
+from deformations_notifications.domain.reminders import (
+    REMINDER,
+    SESSION_STARTED,
+    session_started,
+    wants_reminders,
+)
 from deformations_notifications.domain.retry import DeliveryStatus, RetryPolicy
 from deformations_notifications.rendering.compose import Composer
 from deformations_notifications.service.deliveries import bounded, delivery_state
@@ -84,11 +89,24 @@ def _still_wanted(
     return person
 
 
+def _too_late(row: Row, now: datetime) -> bool:
+    """A reminder whose session has started (held back by an outage, a backlog or
+    retries): it would remind of something under way."""
+    if row["template"] != REMINDER:
+        return False
+    return session_started(datetime.fromisoformat(row["payload"]["starts_at"]), now)
+
+
 async def _skip_unwanted(
     uow: NotificationsUow, rows: Sequence[Row], prefs: Mapping[str, RecipientPreferences]
 ) -> list[tuple[Row, RecipientPreferences]]:
     wanted = []
+    now = uow.now()
     for row in rows:
+        if _too_late(row, now):
+            log.info("notifications.reminder_after_start_dropped")
+            await uow.notifications.mark_skipped([row["id"]], SESSION_STARTED)
+            continue
         person = _still_wanted(row, prefs)
         if isinstance(person, str):
             await uow.notifications.mark_skipped([row["id"]], person)
@@ -151,9 +169,13 @@ async def _send_one(begin: Begin, item: Outgoing, smtp: MailSender, policy: Retr
         # Committed before SMTP sees the mail: if this sender dies from here on, only this
         # mail is in doubt, and it goes again with the same Message-ID (see resend_in_doubt).
         async with begin() as uow:
-            if not await uow.notifications.hand_over(
-                [r["id"] for r in item.rows], uow.now(), item.message_id
-            ):
+            ids = [r["id"] for r in item.rows]
+            # Checked again as SMTP is about to see it: a batch can take minutes to go.
+            if all(_too_late(r, uow.now()) for r in item.rows):
+                await uow.notifications.skip_unsent(ids, SESSION_STARTED)
+                log.info("notifications.reminder_after_start_dropped")
+                return
+            if not await uow.notifications.hand_over(ids, uow.now(), item.message_id):
                 return  # erased or handled elsewhere meanwhile
         result = await smtp.send(item.message)
     try:
