@@ -31,11 +31,11 @@ class InProcessDemo(DemoContext):
         )
 
 
-@pytest.mark.parametrize(("region", "town"), [("", "Cluny"), ("11", "Nemours")])
+@pytest.mark.parametrize(("region", "town"), [("", "Die"), ("11", "Nemours")])
 async def test_the_demo_fills_a_campaign_of_the_region_s_epci(
     platform: Platform, region: str, town: str
 ) -> None:
-    """The Clunisois by default, the Pays de Nemours for Île-de-France."""
+    """The Diois by default, the Pays de Nemours for Île-de-France."""
     diagnosis = await platform.start("diagnosis")
     completed = await platform.tap(DiagnosisCompleted.routing_key)
     updated = await platform.tap(DiagnosisTeamUpdated.routing_key)
