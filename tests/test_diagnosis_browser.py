@@ -135,21 +135,21 @@ async def test_an_elu_answers_a_campaign_link_shares_and_reaches_the_collective_
             "/v1/campaigns",
             json={
                 "team_kind": "intercommunality",
-                "collectivite_siren": "200040293",
+                "collectivite_siren": "242600534",  # the CC du Diois, as the demo's
                 "signed_in_only": False,
             },
             headers={"Authorization": f"Bearer {token}"},
         )
     assert opened.status_code == 201, opened.text
     browser.get(served.url + opened.json()["quiz_page"])
-    Select(browser.find_element(By.ID, "commune")).select_by_visible_text("Taizé")
+    Select(browser.find_element(By.ID, "commune")).select_by_visible_text("Menglon")
     start = browser.find_element(By.CSS_SELECTOR, "button[type=submit]")
     start.click()
     WebDriverWait(browser, 15).until(left(start))
     answer_every_page(browser, share=True)
     assert "/resultats/" in browser.current_url
     assert (
-        "CC du Clunisois"
+        "CC du Diois"
         in browser.find_element(By.ID, "equipe-titre").find_element(By.XPATH, "..").text
     )
     browser.find_element(By.LINK_TEXT, "Voir le résultat collectif").click()

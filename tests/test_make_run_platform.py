@@ -76,11 +76,6 @@ def test_an_unknown_platform_is_refused_naming_the_known_ones() -> None:
         launcher().service_env({"PLATFORM": "bretagne"}, "portal", 8005)
 
 
-# The default Région's diagnosis campaign and non-conférence have always been in the
-# CC du Clunisois (Saône-et-Loire); the other Régions' demos keep to their territory.
-ELSEWHERE = {"84": {"71"}}
-
-
 @pytest.mark.parametrize("platform", [p.stem for p in DEMO_PLATFORMS])
 def test_every_demo_plays_inside_each_demo_region(platform: str) -> None:
     """Matching proposes nothing outside the platform's territory and the statistics count
@@ -91,7 +86,6 @@ def test_every_demo_plays_inside_each_demo_region(platform: str) -> None:
     assert here.region == here.home.region == region
     scope = PortalSettings(platform_file=str(FOLDER / f"{platform}.toml")).load_platform()
     territory, geography = scope.territory, load_geography()
-    elsewhere = ELSEWHERE.get(region, set())
 
     def real(commune: Commune) -> None:
         assert geography.commune(commune.insee).siren == commune.siren, commune
@@ -119,10 +113,11 @@ def test_every_demo_plays_inside_each_demo_region(platform: str) -> None:
     visited = [programmes.nc_place.insee, *here.diagnosis.respondents]
     visited += [c.insee for c in (*programmes.nc_communes, programmes.interviewed)]
     for insee in visited:
-        commune = geography.commune(insee)
-        assert territory.covers_commune(geography, insee) or commune.departement in elsewhere
+        assert territory.covers_commune(geography, insee), insee
     for insee in here.diagnosis.respondents:
         assert geography.commune(insee).epci_siren == here.diagnosis.epci, insee
+    for insee in (programmes.nc_place.insee, *(c.insee for c in programmes.nc_communes)):
+        assert geography.commune(insee).epci_siren == programmes.nc_epci, insee
     assert geography.commune_by_siren(programmes.enqueteurs_commune).epci_siren == (
         programmes.enquiry_epci
     )

@@ -494,7 +494,7 @@ async def test_a_campaign_made_through_the_api_prefix_opens_at_the_one_address(
             f"{address}/api/diagnosis/v1/campaigns",
             json={
                 "team_kind": "intercommunality",
-                "collectivite_siren": "200040293",
+                "collectivite_siren": "242600534",  # the CC du Diois, as the demo's
                 "signed_in_only": False,
             },
             headers={"Authorization": f"Bearer {token}"},

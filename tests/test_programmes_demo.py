@@ -1,6 +1,7 @@
 """The programmes demo plays to the end against the real training service: a
-non-conférence in the CC du Clunisois and an élus enquêteurs programme in the CC du
-Crestois; for Île-de-France, in the CC Pays de Nemours and the CC Gâtinais Val de Loing."""
+non-conférence in the CC du Diois and an élus enquêteurs programme in the CC du Crestois
+(both in the Drôme); for Île-de-France, in the CC Pays de Nemours and the CC Gâtinais Val
+de Loing."""
 
 import pytest
 from training_demo_support import played
@@ -14,10 +15,10 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.mark.parametrize(
-    ("region", "territories", "interviewed", "elue"),
+    ("region", "territories", "nc_of", "interviewed", "elue"),
     [
-        ("", ("200040293", "200040509"), "Cormatin", "elue-crest"),
-        ("11", ("200023240", "200023919"), "Larchant", "elue-souppes"),
+        ("", ("242600534", "200040509"), "du Diois", "Menglon", "elue-crest"),
+        ("11", ("200023240", "200023919"), "du Pays de Nemours", "Larchant", "elue-souppes"),
     ],
 )
 async def test_the_demo_runs_a_non_conference_and_an_enquiry(
@@ -26,6 +27,7 @@ async def test_the_demo_runs_a_non_conference_and_an_enquiry(
     namespace: str,
     region: str,
     territories: tuple[str, str],
+    nc_of: str,
     interviewed: str,
     elue: str,
 ) -> None:
@@ -61,6 +63,7 @@ async def test_the_demo_runs_a_non_conference_and_an_enquiry(
     assert field["field_list"][0]["collectivite"] == interviewed
     assert field["field_list"][0]["status"] == "met" and field["learnings"][0]["shared_at"]
     assert len(demo.said) == 3
+    assert demo.said[0].startswith(f"training: non-conférence {nc_of}, 4 contributions")
     # The demo's élue of Crest (Souppes-sur-Loing) is in both, so that signed in to the
     # portal as her (the person the portal knows, by her UUID) the pages show them.
     assert elue == places_of(region).people.elue

@@ -7,9 +7,9 @@ Crest (Drôme) for Auvergne-Rhône-Alpes, in the Gâtinais and the Pays de Nemou
 (Seine-et-Marne) for Île-de-France. Codes and SIRENs are the COG's (services/common's
 geography); tests/test_make_run_platform.py checks each against it.
 
-The default (no Région, or one without a description) is Auvergne-Rhône-Alpes' and plays
-exactly as before the second Région, diagnosis and the non-conférence included in the
-CC du Clunisois (Saône-et-Loire).
+The default (no Région, or one without a description) is Auvergne-Rhône-Alpes': its
+diagnosis campaign and its non-conférence are in the CC du Diois, next to the Crestois, so
+that the Région's statistics count them.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ class Programmes:
     """The programmes' demo: a non-conférence, an élus enquêteurs' enquiry."""
 
     nc_epci: str
-    nc_of: str  # « du Clunisois »: « La non-conférence des élus du Clunisois »
+    nc_of: str  # « du Diois »: « La non-conférence des élus du Diois »
     nc_communes: tuple[Commune, Commune]  # their élus contribute; they buy bio together
     nc_place: Room
     nc_rooms: tuple[str, str]
@@ -154,8 +154,8 @@ AOUSTE = Commune("26011", "212600118", "Aouste-sur-Sye")
 MIRABEL = Commune("26183", "212601835", "Mirabel-et-Blacons")
 PIEGROS = Commune("26234", "212602346", "Piégros-la-Clastre")
 AUREL = Commune("26019", "212600191", "Aurel")
-CLUNY = Commune("71137", "217101377", "Cluny")
-CORMATIN = Commune("71145", "217101450", "Cormatin")
+DIE = Commune("26113", "212601132", "Die")
+MENGLON = Commune("26178", "212601785", "Menglon")
 
 AUVERGNE_RHONE_ALPES = DemoPlaces(
     region="84",
@@ -203,22 +203,23 @@ AUVERGNE_RHONE_ALPES = DemoPlaces(
         visit_town="Saillans",
     ),
     diagnosis=Diagnosis(
-        epci="200040293",  # CC du Clunisois
-        # Cluny, Salornay-sur-Guye, La Guiche, Joncy, Taizé.
-        respondents={"71137": 5, "71495": 3, "71231": 3, "71242": 2, "71532": 1},
-        trainer="demo-formatrice-clunisois",
+        epci="242600534",  # CC du Diois
+        # Die, Châtillon-en-Diois, Luc-en-Diois, Menglon, Romeyer.
+        respondents={"26113": 5, "26086": 3, "26167": 3, "26178": 2, "26282": 1},
+        trainer="demo-formatrice-diois",
     ),
     programmes=Programmes(
-        nc_epci="200040293",
-        nc_of="du Clunisois",
-        nc_communes=(CLUNY, CORMATIN),
-        nc_place=Room("71137", "Salle des fêtes de Cluny"),
-        nc_rooms=("Salle du conseil", "Cour de l'abbaye"),
-        nc_coach="animatrice-clunisois",
+        nc_epci="242600534",
+        nc_of="du Diois",
+        nc_communes=(DIE, MENGLON),
+        nc_place=Room("26113", "Salle des fêtes de Die"),
+        # Die's town hall is the former bishop's palace.
+        nc_rooms=("Salle du conseil", "Cour de l'évêché"),
+        nc_coach="animatrice-diois",
         enquiry_epci="200040509",
         enqueteurs_commune=SAILLANS.siren,
-        terrain="Trois communes du Diois et deux du Clunisois, avec leurs agriculteurs.",
-        interviewed=CORMATIN,
+        terrain="Trois communes du Crestois et deux du Diois, avec leurs agriculteurs.",
+        interviewed=MENGLON,
     ),
 )
 

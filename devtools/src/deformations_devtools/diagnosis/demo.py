@@ -1,5 +1,5 @@
 """``make run``'s demo: a trainer opens a campaign for an EPCI of the platform's Région
-(``deformations_devtools.places``: the CC du Clunisois by default, the CC Pays de Nemours
+(``deformations_devtools.places``: the CC du Diois by default, the CC Pays de Nemours
 for Île-de-France) and élus of five of its communes answer, most of them sharing their
 result with the team, so that both events are published and the collective page has data
 to show."""

@@ -1,4 +1,4 @@
-"""The programmes demo: one non-conférence (in the CC du Clunisois by default, the CC Pays
+"""The programmes demo: one non-conférence (in the CC du Diois by default, the CC Pays
 de Nemours for Île-de-France: ``deformations_devtools.places``), from its call for
 contributions to the agenda of the day, its notes, a demonstrator project and the closing
 review; and one élus enquêteurs programme on méthanisation, its question, interview guide,
