@@ -88,7 +88,8 @@ async def test_the_ile_de_france_demo_people_act_for_the_gatinais(
         await Portal(settings).run(demo.create_accounts)
         await demo.play(settings, said.append, region="11")
         told = "\n".join(said)
-        assert "l'élue de Souppes-sur-Loing: « Agir en tant que elue@souppes.demo." in told
+        her = "l'élue de Souppes-sur-Loing (Hélène Lefèvre)"
+        assert f"{her}: « Agir en tant que elue@souppes.demo." in told
         assert "Crest" not in told
         page = await client.get("/connexion/dev")
         for account in (*demo.ACCOUNTS, *demo.accounts(places_of("11"))):

@@ -326,4 +326,12 @@ async def agents_of(uow: PortalUow, hr: Membership) -> list[tuple[uuid.UUID, str
     if not hr.validated or hr.role is not Role.HR:
         return []
     agents = await uow.memberships.validated_in([hr.siren], [Role.AGENT])
-    return [(a.person_id, await display_name(uow, a.person_id)) for a in agents]
+    return [(a.person_id, await _checkable_name(uow, a.person_id)) for a in agents]
+
+
+async def _checkable_name(uow: PortalUow, person_id: uuid.UUID) -> str:
+    """Her name with her address: a typed name is only what she says she is called, and
+    two agents may share one; the address tells them apart."""
+    name = await display_name(uow, person_id)
+    emails = [i.email for i in await uow.persons.identities_of(person_id) if i.email]
+    return f"{name} ({emails[0]})" if emails and emails[0] != name else name
