@@ -17,17 +17,29 @@ from deformations_common.settings import ServiceSettings
 from deformations_common.topology import Subscription, Topology
 from deformations_contracts.cloudevents import CONTENT_TYPE
 
+# The default deadline of any one wait on the broker (``ServiceSettings.broker_timeout_s``).
+BROKER_TIMEOUT_S = 30.0
+# The default AMQP heartbeat (``ServiceSettings.broker_heartbeat_s``). aiormq's own (60 s,
+# three missed) notices a node gone without closing its TCP connection after ~3 minutes.
+BROKER_HEARTBEAT_S = 15
 
-def amqp_urls(value: str) -> list[str]:
-    """The broker nodes of ``AMQP_URL``: one URL, or several separated by commas."""
+
+def amqp_urls(value: str, *, heartbeat_s: int | None = None) -> list[str]:
+    """The broker nodes of ``AMQP_URL``: one URL, or several separated by commas.
+
+    ``heartbeat_s``: the heartbeat each node's URL asks for, unless it sets ``heartbeat=``
+    itself (an operator's choice wins).
+    """
     urls = [url.strip() for url in value.split(",") if url.strip()]
     if not urls:
         raise ValueError("AMQP_URL names no broker node")
-    return urls
+    if heartbeat_s is None:
+        return urls
+    return [
+        url if "heartbeat" in URL(url).query else str(URL(url).update_query(heartbeat=heartbeat_s))
+        for url in urls
+    ]
 
-
-# The default deadline of any one wait on the broker (``ServiceSettings.broker_timeout_s``).
-BROKER_TIMEOUT_S = 30.0
 
 log = get_logger()
 
@@ -97,22 +109,33 @@ class FailoverConnection(aio_pika.RobustConnection):
 
 
 def connection_class(
-    amqp_url: str, *, attempt_timeout_s: float = BROKER_TIMEOUT_S
+    amqp_url: str,
+    *,
+    attempt_timeout_s: float = BROKER_TIMEOUT_S,
+    heartbeat_s: int = BROKER_HEARTBEAT_S,
 ) -> Callable[..., aio_pika.RobustConnection]:
     """The robust connection class of ``AMQP_URL``: a failover one over its nodes."""
     return partial(
-        FailoverConnection, urls=amqp_urls(amqp_url), attempt_timeout_s=attempt_timeout_s
+        FailoverConnection,
+        urls=amqp_urls(amqp_url, heartbeat_s=heartbeat_s),
+        attempt_timeout_s=attempt_timeout_s,
     )
 
 
 async def connect_robust(
-    amqp_url: str, *, attempt_timeout_s: float = BROKER_TIMEOUT_S, **kwargs: Any
+    amqp_url: str,
+    *,
+    attempt_timeout_s: float = BROKER_TIMEOUT_S,
+    heartbeat_s: int = BROKER_HEARTBEAT_S,
+    **kwargs: Any,
 ) -> aio_pika.abc.AbstractRobustConnection:
     """A robust connection to the first node of ``AMQP_URL`` that answers."""
-    urls = amqp_urls(amqp_url)
+    urls = amqp_urls(amqp_url, heartbeat_s=heartbeat_s)
     return await aio_pika.connect_robust(
         urls[0],
-        connection_class=connection_class(amqp_url, attempt_timeout_s=attempt_timeout_s),
+        connection_class=connection_class(
+            amqp_url, attempt_timeout_s=attempt_timeout_s, heartbeat_s=heartbeat_s
+        ),
         **kwargs,
     )
 
@@ -124,7 +147,7 @@ def create_broker(settings: ServiceSettings) -> RabbitBroker:
     connection fails over from one to the next (``FailoverConnection``).
     """
     broker = RabbitBroker(
-        amqp_urls(settings.amqp_url)[0],
+        amqp_urls(settings.amqp_url, heartbeat_s=settings.broker_heartbeat_s)[0],
         default_channel=Channel(
             prefetch_count=settings.prefetch, publisher_confirms=True, on_return_raises=True
         ),
@@ -141,7 +164,9 @@ def create_broker(settings: ServiceSettings) -> RabbitBroker:
     # FastStream passes these to aio-pika's connect_robust, which builds the connection
     # with this class: the broker fails over like the relay's publisher.
     broker._connection_kwargs["connection_class"] = connection_class(
-        settings.amqp_url, attempt_timeout_s=settings.broker_timeout_s
+        settings.amqp_url,
+        attempt_timeout_s=settings.broker_timeout_s,
+        heartbeat_s=settings.broker_heartbeat_s,
     )
     return broker
 
@@ -322,6 +347,7 @@ class EventPublisher:
         on_lost: Callable[[], None] | None = None,
         reconnect_interval_s: float = 1.0,
         timeout_s: float = BROKER_TIMEOUT_S,
+        heartbeat_s: int = BROKER_HEARTBEAT_S,
         connect: Connect | None = None,
     ) -> None:
         """``connect``: opens the robust connection (``connect_robust``; tests give a fake)."""
@@ -334,6 +360,7 @@ class EventPublisher:
         self._on_lost = on_lost
         self._reconnect_interval_s = reconnect_interval_s
         self._timeout_s = timeout_s
+        self._heartbeat_s = heartbeat_s
 
     @property
     def connected(self) -> bool:
@@ -345,6 +372,7 @@ class EventPublisher:
             self._amqp_url,
             reconnect_interval=self._reconnect_interval_s,
             attempt_timeout_s=self._timeout_s,
+            heartbeat_s=self._heartbeat_s,
         )
         channel = ConfirmingChannel(
             self._connection,

@@ -274,6 +274,7 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
                     on_reconnect=broker_back,
                     on_lost=lambda: broker_up.set(0),
                     timeout_s=settings.broker_timeout_s,
+                    heartbeat_s=settings.broker_heartbeat_s,
                 )
                 await publisher.start()
             except BaseException:
