@@ -53,6 +53,7 @@ def _with_dead_node_first(infra: Infra) -> str:
     return f"{dead},{infra.amqp_url}"
 
 
+@pytest.mark.integration
 async def test_a_connection_skips_a_node_that_is_down(infra: Infra) -> None:
     connection = await connect_robust(_with_dead_node_first(infra), reconnect_interval=0.2)
     try:
@@ -116,6 +117,7 @@ async def test_a_node_that_never_answers_is_given_up_for_the_next(
         await connection.close()
 
 
+@pytest.mark.integration
 async def test_the_relay_publisher_fails_over_too(infra: Infra, namespace: str) -> None:
     exchange = f"failover.{namespace}"
     setup = await aio_pika.connect(infra.amqp_url)
