@@ -34,8 +34,9 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+import aio_pika
 from faststream import StreamMessage
-from faststream.rabbit import RabbitBroker, RabbitExchange
+from faststream.rabbit import RabbitBroker
 from faststream.rabbit.message import RabbitMessage
 from opentelemetry import trace
 from opentelemetry.trace import Span, Tracer
@@ -44,6 +45,7 @@ from deformations_common import db, inbox, metrics, outbox, tracing
 from deformations_common.codec import InvalidEvent, decode, validate_data
 from deformations_common.db import Connection, Pool
 from deformations_common.logging import get_logger
+from deformations_common.messaging import ConfirmingChannel
 from deformations_common.producers import UNAUTHORIZED_PRODUCER, producers_of
 from deformations_common.settings import ServiceSettings
 from deformations_common.topology import Subscription, Topology
@@ -241,11 +243,48 @@ class MessageProcessor:
         self._broker = broker
         self._topology = topology
         self._pool = pool_provider
-        self._dead_letters = RabbitExchange(
-            topology.dead_letters.name, topology.dead_letters.type, declare=False
-        )
+        self._publishing: ConfirmingChannel | None = None
         self._batches: dict[Subscription, _Batches] = {}
         self.gate = db.DatabaseGate(pool_provider, settings.service_name)
+
+    async def open_publishing(self, connection: aio_pika.abc.AbstractRobustConnection) -> None:
+        """The channel of the retry, deferral and dead-letter publishes, on the broker's
+        connection: a channel of their own, replaced when it nacks (``ConfirmingChannel``),
+        where FastStream's would keep nacking and every failing message would go back to
+        its queue until the delivery limit dead-letters it."""
+        await self.close_publishing()
+        channel = ConfirmingChannel(connection, timeout_s=self._settings.broker_timeout_s)
+        await channel.open()
+        self._publishing = channel
+
+    async def close_publishing(self) -> None:
+        channel, self._publishing = self._publishing, None
+        if channel is not None:
+            await channel.close()
+
+    async def _publish(
+        self,
+        exchange: str,
+        routing_key: str,
+        body: bytes,
+        *,
+        headers: dict[str, Any],
+        content_type: str | None,
+        message_id: str | None = None,
+    ) -> None:
+        """Persistent, mandatory and confirmed, or raises (the delivery is then requeued)."""
+        if self._publishing is None:
+            raise RuntimeError("the consumer's publishing channel is not open")
+        message = aio_pika.Message(
+            body,
+            headers=headers,
+            content_type=content_type,
+            message_id=message_id,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            timestamp=datetime.now(UTC),
+            app_id=self._settings.service_name,
+        )
+        await self._publishing.publish(exchange, message, routing_key)
 
     def register(self, handlers: EventHandlers) -> None:
         for subscription in handlers.subscriptions:
@@ -391,17 +430,13 @@ class MessageProcessor:
             queue=self._topology.queue_name(subscription),
             error=repr(exc)[:300],
         )
-        retry_exchange = self._topology.retry_exchange(subscription.service)
-        await self._broker.publish(
+        await self._publish(
+            self._topology.retry_exchange(subscription.service).name,
+            self._topology.retry_queue_name(subscription, 0),
             raw.body,
-            exchange=RabbitExchange(retry_exchange.name, retry_exchange.type, declare=False),
-            routing_key=self._topology.retry_queue_name(subscription, 0),
             headers={**headers, REASON_HEADER: repr(exc)[:500]},
             content_type=raw.content_type,
             message_id=raw.message_id,
-            persist=True,
-            mandatory=True,
-            timeout=self._settings.broker_timeout_s,
         )
         return "deferred"
 
@@ -506,17 +541,13 @@ class MessageProcessor:
             )
             return "exhausted"
         retry_headers = {**headers, ATTEMPT_HEADER: attempt + 1, REASON_HEADER: repr(exc)[:500]}
-        retry_exchange = self._topology.retry_exchange(subscription.service)
-        await self._broker.publish(
+        await self._publish(
+            self._topology.retry_exchange(subscription.service).name,
+            self._topology.retry_queue_name(subscription, attempt),
             raw.body,
-            exchange=RabbitExchange(retry_exchange.name, retry_exchange.type, declare=False),
-            routing_key=self._topology.retry_queue_name(subscription, attempt),
             headers=retry_headers,
             content_type=raw.content_type,
             message_id=raw.message_id,
-            persist=True,
-            mandatory=True,
-            timeout=self._settings.broker_timeout_s,
         )
         return "retried"
 
@@ -532,10 +563,10 @@ class MessageProcessor:
         log.warning(
             "consumer.event_dead_lettered", queue=queue, kind=error.kind, reason=error.reason
         )
-        await self._broker.publish(
+        await self._publish(
+            self._topology.dead_letters.name,
+            queue,
             body,
-            exchange=self._dead_letters,
-            routing_key=queue,
             headers={
                 **headers,
                 KIND_HEADER: error.kind,
@@ -544,7 +575,4 @@ class MessageProcessor:
                 FAILED_AT_HEADER: datetime.now(UTC).isoformat(),
             },
             content_type=content_type,
-            persist=True,
-            mandatory=True,
-            timeout=self._settings.broker_timeout_s,
         )

@@ -302,7 +302,11 @@ class DeadLetters:
         self._db: Any = None
 
     async def __aenter__(self) -> "DeadLetters":
-        self._connection = await connect_robust(self.settings.amqp_url)
+        self._connection = await connect_robust(
+            self.settings.amqp_url,
+            attempt_timeout_s=self.settings.broker_timeout_s,
+            heartbeat_s=self.settings.broker_heartbeat_s,
+        )
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -17,17 +17,29 @@ from deformations_common.settings import ServiceSettings
 from deformations_common.topology import Subscription, Topology
 from deformations_contracts.cloudevents import CONTENT_TYPE
 
+# The default deadline of any one wait on the broker (``ServiceSettings.broker_timeout_s``).
+BROKER_TIMEOUT_S = 30.0
+# The default AMQP heartbeat (``ServiceSettings.broker_heartbeat_s``). aiormq's own (60 s,
+# three missed) notices a node gone without closing its TCP connection after ~3 minutes.
+BROKER_HEARTBEAT_S = 15
 
-def amqp_urls(value: str) -> list[str]:
-    """The broker nodes of ``AMQP_URL``: one URL, or several separated by commas."""
+
+def amqp_urls(value: str, *, heartbeat_s: int | None = None) -> list[str]:
+    """The broker nodes of ``AMQP_URL``: one URL, or several separated by commas.
+
+    ``heartbeat_s``: the heartbeat each node's URL asks for, unless it sets ``heartbeat=``
+    itself (an operator's choice wins).
+    """
     urls = [url.strip() for url in value.split(",") if url.strip()]
     if not urls:
         raise ValueError("AMQP_URL names no broker node")
-    return urls
+    if heartbeat_s is None:
+        return urls
+    return [
+        url if "heartbeat" in URL(url).query else str(URL(url).update_query(heartbeat=heartbeat_s))
+        for url in urls
+    ]
 
-
-# The default deadline of any one wait on the broker (``ServiceSettings.broker_timeout_s``).
-BROKER_TIMEOUT_S = 30.0
 
 log = get_logger()
 
@@ -97,22 +109,33 @@ class FailoverConnection(aio_pika.RobustConnection):
 
 
 def connection_class(
-    amqp_url: str, *, attempt_timeout_s: float = BROKER_TIMEOUT_S
+    amqp_url: str,
+    *,
+    attempt_timeout_s: float = BROKER_TIMEOUT_S,
+    heartbeat_s: int = BROKER_HEARTBEAT_S,
 ) -> Callable[..., aio_pika.RobustConnection]:
     """The robust connection class of ``AMQP_URL``: a failover one over its nodes."""
     return partial(
-        FailoverConnection, urls=amqp_urls(amqp_url), attempt_timeout_s=attempt_timeout_s
+        FailoverConnection,
+        urls=amqp_urls(amqp_url, heartbeat_s=heartbeat_s),
+        attempt_timeout_s=attempt_timeout_s,
     )
 
 
 async def connect_robust(
-    amqp_url: str, *, attempt_timeout_s: float = BROKER_TIMEOUT_S, **kwargs: Any
+    amqp_url: str,
+    *,
+    attempt_timeout_s: float = BROKER_TIMEOUT_S,
+    heartbeat_s: int = BROKER_HEARTBEAT_S,
+    **kwargs: Any,
 ) -> aio_pika.abc.AbstractRobustConnection:
     """A robust connection to the first node of ``AMQP_URL`` that answers."""
-    urls = amqp_urls(amqp_url)
+    urls = amqp_urls(amqp_url, heartbeat_s=heartbeat_s)
     return await aio_pika.connect_robust(
         urls[0],
-        connection_class=connection_class(amqp_url, attempt_timeout_s=attempt_timeout_s),
+        connection_class=connection_class(
+            amqp_url, attempt_timeout_s=attempt_timeout_s, heartbeat_s=heartbeat_s
+        ),
         **kwargs,
     )
 
@@ -124,7 +147,7 @@ def create_broker(settings: ServiceSettings) -> RabbitBroker:
     connection fails over from one to the next (``FailoverConnection``).
     """
     broker = RabbitBroker(
-        amqp_urls(settings.amqp_url)[0],
+        amqp_urls(settings.amqp_url, heartbeat_s=settings.broker_heartbeat_s)[0],
         default_channel=Channel(
             prefetch_count=settings.prefetch, publisher_confirms=True, on_return_raises=True
         ),
@@ -141,24 +164,27 @@ def create_broker(settings: ServiceSettings) -> RabbitBroker:
     # FastStream passes these to aio-pika's connect_robust, which builds the connection
     # with this class: the broker fails over like the relay's publisher.
     broker._connection_kwargs["connection_class"] = connection_class(
-        settings.amqp_url, attempt_timeout_s=settings.broker_timeout_s
+        settings.amqp_url,
+        attempt_timeout_s=settings.broker_timeout_s,
+        heartbeat_s=settings.broker_heartbeat_s,
     )
     return broker
 
 
-async def _publish(exchange: aio_pika.abc.AbstractExchange, message: OutgoingMessage) -> None:
-    """One event as a relay publishes it: persistent, mandatory, CloudEvents binary mode."""
-    await exchange.publish(
-        aio_pika.Message(
-            message.body,
-            headers=dict(message.headers),
-            content_type=CONTENT_TYPE,
-            message_id=str(message.event_id),
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        ),
-        routing_key=message.routing_key,
-        mandatory=True,
+def _event_message(message: OutgoingMessage) -> aio_pika.Message:
+    """One event as a relay publishes it: persistent, CloudEvents binary mode."""
+    return aio_pika.Message(
+        message.body,
+        headers=dict(message.headers),
+        content_type=CONTENT_TYPE,
+        message_id=str(message.event_id),
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
     )
+
+
+async def _publish(exchange: aio_pika.abc.AbstractExchange, message: OutgoingMessage) -> None:
+    """Mandatory: an event no queue is bound for comes back as an error, not lost."""
+    await exchange.publish(_event_message(message), routing_key=message.routing_key, mandatory=True)
 
 
 Connect = Callable[..., Awaitable[aio_pika.abc.AbstractRobustConnection]]
@@ -173,17 +199,143 @@ def _channel_suspect(outcome: BaseException | None) -> bool:
     return isinstance(outcome, DeliveryError) and not isinstance(outcome, PublishError)
 
 
+class ConfirmingChannel:
+    """A publishing channel on a robust connection: mandatory publishes, each waiting
+    for its confirm at most ``timeout_s``, and a new channel after a nack or a missing
+    confirm.
+
+    RabbitMQ 3.10 can leave a channel nacking every later publish to a quorum queue when
+    its first publish to it met the queue without a leader (the window of an election,
+    after a node's loss), while a new channel on the same node is confirmed at once.
+    The relay's publisher and the consumer's retry and dead-letter publishes each have
+    one, so neither keeps such a channel.
+
+    ``connected`` follows the connection: False from its loss until it and its channels
+    are restored; meanwhile no channel is replaced (the robust connection restores it).
+    """
+
+    def __init__(
+        self,
+        connection: aio_pika.abc.AbstractRobustConnection,
+        *,
+        timeout_s: float = BROKER_TIMEOUT_S,
+        on_lost: Callable[[], None] | None = None,
+        on_restored: Callable[[], None] | None = None,
+    ) -> None:
+        self._connection = connection
+        self._timeout_s = timeout_s
+        self._on_lost = on_lost
+        self._on_restored = on_restored
+        self._channel: aio_pika.abc.AbstractChannel | None = None
+        self._exchanges: dict[str, aio_pika.abc.AbstractExchange] = {}
+        self._replacing = asyncio.Lock()
+        self.connected = False
+
+    async def open(self) -> None:
+        await self._open_channel()
+        self._connection.close_callbacks.add(self.lost)
+        self._connection.reconnect_callbacks.add(self.restored)
+        self.connected = True
+
+    async def close(self) -> None:
+        """Closes the channel (the connection is its owner's)."""
+        # A closed connection freezes its callbacks: nothing is called any more anyway.
+        with contextlib.suppress(RuntimeError):
+            self._connection.close_callbacks.discard(self.lost)
+            self._connection.reconnect_callbacks.discard(self.restored)
+        channel, self._channel = self._channel, None
+        self.connected = False
+        if channel is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(channel.close(), self._timeout_s)
+
+    def lost(self, *_args: Any) -> None:
+        self.connected = False
+        if self._on_lost is not None:
+            self._on_lost()
+
+    def restored(self, *_args: Any) -> None:
+        # Called once the connection and its channels are restored: publishing works now.
+        self.connected = True
+        if self._on_restored is not None:
+            self._on_restored()
+
+    async def _open_channel(self) -> None:
+        channel = self._connection.channel(publisher_confirms=True, on_return_raises=True)
+        async with asyncio.timeout(self._timeout_s):
+            await channel
+        self._channel = channel
+        self._exchanges = {}
+
+    async def _exchange(
+        self, channel: aio_pika.abc.AbstractChannel, name: str
+    ) -> aio_pika.abc.AbstractExchange:
+        exchange = self._exchanges.get(name) if channel is self._channel else None
+        if exchange is None:
+            # Not declared, not even passively: a missing exchange closes the channel.
+            exchange = await channel.get_exchange(name, ensure=False)
+            if channel is self._channel:
+                self._exchanges[name] = exchange
+        return exchange
+
+    async def publish(self, exchange: str, message: aio_pika.Message, routing_key: str) -> None:
+        """Published and confirmed, or raises; a nack or a confirm not in time also
+        replaces the channel, for the next publishes."""
+        [error] = await self.publish_many([(exchange, message, routing_key)])
+        if error is not None:
+            raise error
+
+    async def publish_many(
+        self, messages: Sequence[tuple[str, aio_pika.Message, str]]
+    ) -> list[BaseException | None]:
+        """``(exchange, message, routing key)`` sent in order on one channel, each awaiting
+        its own confirm; one outcome each. After a nack or a missing confirm, the next
+        publishes go on a new channel (not the rest of these: they stay on one)."""
+        channel = self._channel
+        if channel is None:
+            raise RuntimeError("the publishing channel is not open")
+        outcomes = await asyncio.gather(
+            *(self._send(channel, *m) for m in messages), return_exceptions=True
+        )
+        errors = [o if isinstance(o, BaseException) else None for o in outcomes]
+        suspect = next((e for e in errors if _channel_suspect(e)), None)
+        if suspect is not None:
+            await self._replace(channel, suspect)
+        return errors
+
+    async def _send(
+        self,
+        channel: aio_pika.abc.AbstractChannel,
+        exchange: str,
+        message: aio_pika.Message,
+        routing_key: str,
+    ) -> None:
+        async with asyncio.timeout(self._timeout_s):
+            target = await self._exchange(channel, exchange)
+            await target.publish(message, routing_key=routing_key, mandatory=True)
+
+    async def _replace(self, stale: aio_pika.abc.AbstractChannel, reason: BaseException) -> None:
+        """A new channel instead of ``stale``, unless another publish replaced it already;
+        the old one is closed (its publishes in flight fail and are tried again)."""
+        async with self._replacing:
+            if self._channel is not stale or not self.connected:
+                return
+            try:
+                await self._open_channel()
+            except Exception as exc:  # the next suspect publish tries again
+                log.warning("messaging.publisher_channel_not_replaced", error=repr(exc)[:300])
+                return
+            log.warning("messaging.publisher_channel_replaced", reason=repr(reason)[:300])
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(stale.close(), self._timeout_s)
+
+
 class EventPublisher:
     """The outbox relay's publisher: persistent, mandatory and confirmed messages.
 
     It has a robust connection of its own: RabbitMQ's flow control on a publishing
     connection then never slows the consumers, and the relay's hot path is bare aio-pika.
-
-    Every publish waits for its confirm at most ``timeout_s``. After a batch with a nack or
-    a confirm that never came, the channel is replaced by a new one: RabbitMQ 3.10 can
-    leave a channel nacking every later publish to a quorum queue when its first publish
-    to it met the queue without a leader (the window of an election, after a node's
-    loss), while a new channel on the same node is confirmed at once.
+    Its ``ConfirmingChannel`` bounds every confirm and replaces a channel that nacks.
     """
 
     def __init__(
@@ -195,6 +347,7 @@ class EventPublisher:
         on_lost: Callable[[], None] | None = None,
         reconnect_interval_s: float = 1.0,
         timeout_s: float = BROKER_TIMEOUT_S,
+        heartbeat_s: int = BROKER_HEARTBEAT_S,
         connect: Connect | None = None,
     ) -> None:
         """``connect``: opens the robust connection (``connect_robust``; tests give a fake)."""
@@ -202,91 +355,49 @@ class EventPublisher:
         self._connect = connect or connect_robust
         self._exchange_name = exchange
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
-        self._channel: aio_pika.abc.AbstractChannel | None = None
-        self._exchange: aio_pika.abc.AbstractExchange | None = None
+        self._channel: ConfirmingChannel | None = None
         self._on_reconnect = on_reconnect
         self._on_lost = on_lost
         self._reconnect_interval_s = reconnect_interval_s
         self._timeout_s = timeout_s
-        self._replacing = asyncio.Lock()
-        # False from the loss of the connection until it and its channel are restored.
-        self.connected = False
+        self._heartbeat_s = heartbeat_s
+
+    @property
+    def connected(self) -> bool:
+        """False from the loss of the connection until it and its channel are restored."""
+        return self._channel is not None and self._channel.connected
 
     async def start(self) -> None:
         self._connection = await self._connect(
             self._amqp_url,
             reconnect_interval=self._reconnect_interval_s,
             attempt_timeout_s=self._timeout_s,
+            heartbeat_s=self._heartbeat_s,
         )
-        self._connection.close_callbacks.add(self._lost)
-        self._connection.reconnect_callbacks.add(self._restored)
-        await self._open_channel()
-        self.connected = True
-
-    async def _open_channel(self) -> None:
-        if self._connection is None:
-            raise RuntimeError("the event publisher is not started")
-        channel = self._connection.channel(publisher_confirms=True, on_return_raises=True)
-        async with asyncio.timeout(self._timeout_s):
-            await channel
+        channel = ConfirmingChannel(
+            self._connection,
+            timeout_s=self._timeout_s,
+            on_lost=self._on_lost,
+            on_restored=self._on_reconnect,
+        )
+        await channel.open()
         self._channel = channel
-        self._exchange = await channel.get_exchange(self._exchange_name, ensure=False)
-
-    def _lost(self, *_args: Any) -> None:
-        self.connected = False
-        if self._on_lost is not None:
-            self._on_lost()
-
-    def _restored(self, *_args: Any) -> None:
-        # Called once the connection and its channels are restored: publishing works now.
-        self.connected = True
-        if self._on_reconnect is not None:
-            self._on_reconnect()
 
     async def stop(self) -> None:
         if self._connection is not None:
             await self._connection.close()
-        self._connection = self._channel = self._exchange = None
-
-    async def publish(self, message: OutgoingMessage) -> None:
-        if self._exchange is None:
-            raise RuntimeError("the event publisher is not started")
-        async with asyncio.timeout(self._timeout_s):
-            await _publish(self._exchange, message)
+        self._connection = self._channel = None
 
     async def publish_batch(
         self, messages: Sequence[OutgoingMessage]
     ) -> list[BaseException | None]:
-        """Sent in order on one channel, each awaiting its own confirm; one outcome each."""
-        exchange = self._exchange
-        outcomes = await asyncio.gather(
-            *(self.publish(m) for m in messages), return_exceptions=True
+        """Sent in order on one channel, each awaiting its own confirm; one outcome each.
+        After a nack or a missing confirm, the next batch goes on a new channel."""
+        if self._channel is None:  # stopped: each event waits in the outbox
+            return [RuntimeError("the event publisher is not started") for _ in messages]
+        return await self._channel.publish_many(
+            [(self._exchange_name, _event_message(m), m.routing_key) for m in messages]
         )
-        errors = [o if isinstance(o, BaseException) else None for o in outcomes]
-        suspect = next((e for e in errors if _channel_suspect(e)), None)
-        if suspect is not None:
-            await self._replace_channel(exchange, suspect)
-        return errors
-
-    async def _replace_channel(
-        self, stale: aio_pika.abc.AbstractExchange | None, reason: BaseException
-    ) -> None:
-        """A new channel instead of the one ``stale`` publishes on, unless another batch
-        replaced it already; the old one is closed (its batches in flight fail and their
-        events wait in the outbox)."""
-        async with self._replacing:
-            if self._exchange is not stale or not self.connected:
-                return
-            old = self._channel
-            try:
-                await self._open_channel()
-            except Exception as exc:  # the next suspect batch tries again
-                log.warning("messaging.publisher_channel_not_replaced", error=repr(exc)[:300])
-                return
-            log.warning("messaging.publisher_channel_replaced", reason=repr(reason)[:300])
-            if old is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(old.close(), self._timeout_s)
 
 
 async def declare_topology(

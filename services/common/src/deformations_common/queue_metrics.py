@@ -88,6 +88,7 @@ class QueueMonitor:
                     self._settings.amqp_url,
                     reconnect_interval=1,
                     attempt_timeout_s=self._settings.broker_timeout_s,
+                    heartbeat_s=self._settings.broker_heartbeat_s,
                 )
             channel = await self._connection.channel()
             try:

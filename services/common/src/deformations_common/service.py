@@ -255,6 +255,11 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
             try:
                 await broker.connect()
                 await declare_topology(broker, topology, handlers.subscriptions)
+                connection = broker._connection
+                if connection is None:
+                    raise RuntimeError("the broker has no connection after connecting")
+                # Before the consumers start: a failing message's retry needs it.
+                await processor.open_publishing(connection)
                 await broker.start()
                 relay: outbox.OutboxRelay | None = None
 
@@ -269,6 +274,7 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
                     on_reconnect=broker_back,
                     on_lost=lambda: broker_up.set(0),
                     timeout_s=settings.broker_timeout_s,
+                    heartbeat_s=settings.broker_heartbeat_s,
                 )
                 await publisher.start()
             except BaseException:
@@ -276,6 +282,8 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
                 if publisher is not None:
                     with contextlib.suppress(Exception):
                         await publisher.stop()
+                with contextlib.suppress(Exception):
+                    await processor.close_publishing()
                 with contextlib.suppress(Exception):
                     await broker.stop()
                 raise
@@ -353,6 +361,8 @@ def create_app(definition: ServiceDefinition[S]) -> FastAPI:
             if runtime.publisher is not None:
                 await _bounded("publisher", runtime.publisher.stop())
             await _bounded("broker", broker.stop())
+            # After the consumers: a message still settling publishes its retry on it.
+            await _bounded("consumer publishing channel", processor.close_publishing())
             if not await _bounded("pool", runtime.pool.close()):
                 runtime.pool.terminate()
             runtime._pool = None

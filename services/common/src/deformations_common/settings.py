@@ -53,6 +53,10 @@ class ServiceSettings(BaseSettings):
     # the wait is given up (the event stays in the outbox, the message goes back to its
     # queue, the next node is tried) instead of hanging on a broker that stopped answering.
     broker_timeout_s: float = Field(default=30.0, gt=0)
+    # The AMQP heartbeat every broker connection asks for, unless AMQP_URL sets
+    # ``heartbeat=``: a node gone without closing the TCP connection (cut off, frozen) is
+    # noticed after about three of them, and the connection fails over.
+    broker_heartbeat_s: int = Field(default=15, ge=1, le=3_600)
     database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     # The DB schema the service owns; defaults to the service name.
     db_schema: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
