@@ -113,6 +113,9 @@ async def test_a_referent_withdraws_a_last_membership_and_its_sessions_end(
         )
         assert found, page.text
         membership = found.group(1)
+        # Her typed name comes with the address the référent can check.
+        her = demo.ACCOUNTS[0]
+        assert f'{her.person_name.full}<br><span class="aide">{her.email}</span>' in page.text
 
         # The élue is no référent: refused, and she keeps her membership and session.
         own = await elue.get("/espace")

@@ -329,9 +329,14 @@ async def agents_of(uow: PortalUow, hr: Membership) -> list[tuple[uuid.UUID, str
     return [(a.person_id, await _checkable_name(uow, a.person_id)) for a in agents]
 
 
+async def address_of(uow: PortalUow, person_id: uuid.UUID) -> str:
+    """Her sign-in address, for those who must check who she is ("" when none)."""
+    return next((i.email for i in await uow.persons.identities_of(person_id) if i.email), "")
+
+
 async def _checkable_name(uow: PortalUow, person_id: uuid.UUID) -> str:
     """Her name with her address: a typed name is only what she says she is called, and
     two agents may share one; the address tells them apart."""
     name = await display_name(uow, person_id)
-    emails = [i.email for i in await uow.persons.identities_of(person_id) if i.email]
-    return f"{name} ({emails[0]})" if emails and emails[0] != name else name
+    address = await address_of(uow, person_id)
+    return f"{name} ({address})" if address and address != name else name

@@ -165,6 +165,15 @@ async def switch(
 class Pending:
     membership: Membership
     who: str
+    # A typed name is only what the person says she is called: her address is what the
+    # référent can check before validating her.
+    address: str = ""
+
+
+async def _pending(uow: PortalUow, membership: Membership) -> Pending:
+    who = await people.display_name(uow, membership.person_id)
+    address = await people.address_of(uow, membership.person_id)
+    return Pending(membership, who, "" if address == who else address)
 
 
 @router.get("/referent")
@@ -173,9 +182,9 @@ async def referent_page(page: PageDep, notice: str = "") -> Response:
         return _to_sign_in(page)
     async with page.runtime.begin(PortalUow) as uow:
         waiting = await memberships.pending_for(uow, page.me.person_id)
-        rows = [Pending(m, await people.display_name(uow, m.person_id)) for m in waiting]
+        rows = [await _pending(uow, m) for m in waiting]
         active = await memberships.members_for(uow, page.me.person_id)
-        members = [Pending(m, await people.display_name(uow, m.person_id)) for m in active]
+        members = [await _pending(uow, m) for m in active]
     sirens = sorted({m.siren for m in page.me.memberships if may_decide([m], m.siren)})
     notices = {
         "valider": "La demande est validée.",
