@@ -211,7 +211,10 @@ async def _wait_delivered(client: Any, ctx: DemoContext, people: list[str]) -> i
             response = await client.get("/v1/me/notifications", headers=ctx.auth(person))
             for n in response.json():
                 sent += n["status"] == "sent"
-                due += n["status"] == "pending" and n["send_at"] is not None
+                # A mail handed to the server but not yet recorded sent is still due.
+                due += n["status"] == "sending" or (
+                    n["status"] == "pending" and n["send_at"] is not None
+                )
         if due == 0:
             break
         await asyncio.sleep(0.5)
