@@ -163,16 +163,7 @@ async def record_membership(uow: MatchingUow, event: MembershipChanged) -> None:
     if await uow.erased_people.is_erased(event.person_id):
         log.info("matching.membership_of_erased_person_skipped")
         return
-    await uow.memberships.upsert(
-        MembershipRow(
-            membership_id=event.membership_id,
-            person_id=event.person_id,
-            siren=event.siren,
-            role=event.role.value,
-            status=event.status.value,
-            changed_at=event.changed_at,
-        )
-    )
+    await uow.memberships.upsert(MembershipRow.of(event))
 
 
 async def erase_person(uow: MatchingUow, event: PersonErasureRequested) -> None:

@@ -146,16 +146,7 @@ async def handle_membership_changed(
     if await uow.erased_people.is_erased(event.person_id):
         log.info("notifications.membership_of_erased_person_skipped")
     else:
-        await uow.memberships.upsert(
-            MembershipRow(
-                membership_id=event.membership_id,
-                person_id=event.person_id,
-                siren=event.siren,
-                role=event.role.value,
-                status=event.status.value,
-                changed_at=event.changed_at,
-            )
-        )
+        await uow.memberships.upsert(MembershipRow.of(event))
     await handle_event(uow, event, attributes)
 
 
